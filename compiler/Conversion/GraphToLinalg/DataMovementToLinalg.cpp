@@ -1,0 +1,176 @@
+// Lowers data-movement ops: reshape (collapse/expand), transpose, concat (insert_slice),
+// slice (extract_slice or a strided generic) and gather (a generic with tensor.extract).
+#include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
+#include "compiler/Conversion/GraphToLinalg/Patterns.h"
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace dlc::graph;
+
+namespace dlc::conversion {
+namespace {
+
+/// One reassociation group holding all `rank` dimensions, or none for rank 0.
+SmallVector<ReassociationIndices> allInOneGroup(int64_t rank) {
+  if (rank == 0)
+    return {};
+  ReassociationIndices group;
+  for (int64_t d = 0; d < rank; ++d)
+    group.push_back(d);
+  return {group};
+}
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = tensorType(adaptor.getInput());
+    auto outType = cast<RankedTensorType>(op.getType());
+    // Through a rank-1 (or, for scalars, rank-0) intermediate: both steps are views.
+    Value flat = adaptor.getInput();
+    if (inType.getRank() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, flat, allInOneGroup(0));
+      return success();
+    }
+    if (outType.getRank() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, outType, flat, allInOneGroup(0));
+      return success();
+    }
+    if (inType.getRank() != 1)
+      flat = tensor::CollapseShapeOp::create(rewriter, loc, flat, allInOneGroup(inType.getRank()));
+    if (outType.getRank() != 1)
+      flat = tensor::ExpandShapeOp::create(rewriter, loc, outType, flat,
+                                           allInOneGroup(outType.getRank()));
+    rewriter.replaceOp(op, flat);
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
+                                         type.getElementType());
+    auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getInput(), init,
+                                                 op.getPerm());
+    rewriter.replaceOp(op, transpose.getResult());
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+    int64_t rank = type.getRank(), axis = op.getAxis(), offset = 0;
+    for (Value input : adaptor.getInputs()) {
+      ArrayRef<int64_t> shape = tensorType(input).getShape();
+      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+      offsets[axis] = offset;
+      offset += shape[axis];
+      if (shape[axis] == 0)
+        continue;
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result, ValueRange{},
+                                             ValueRange{}, ValueRange{}, offsets, shape, strides);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    if (llvm::all_of(steps, [](int64_t step) { return step > 0; })) {
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, type, adaptor.getInput(), ValueRange{}, ValueRange{}, ValueRange{}, starts,
+          type.getShape(), steps);
+      return success();
+    }
+    // Negative steps: result[i] = input[start + i * step], an affine read.
+    MLIRContext *ctx = op.getContext();
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, start] : llvm::enumerate(starts))
+      exprs.push_back(getAffineDimExpr(d, ctx) * steps[d] + start);
+    int64_t rank = type.getRank();
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, adaptor.getInput(), init,
+        ArrayRef<AffineMap>{AffineMap::get(rank, 0, exprs, ctx),
+                            rewriter.getMultiDimIdentityMap(rank)},
+        iteratorTypes(rank, {}), [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          linalg::YieldOp::create(b, nestedLoc, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    int64_t axis = op.getAxis(), rank = type.getRank();
+    int64_t indexRank = tensorType(indices).getRank();
+    int64_t axisSize = tensorType(data).getDimSize(axis);
+
+    // Result dims [axis, axis + indexRank) walk the indices tensor.
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t d = 0; d < indexRank; ++d)
+      indexExprs.push_back(getAffineDimExpr(axis + d, ctx));
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, indices, init,
+        ArrayRef<AffineMap>{AffineMap::get(rank, 0, indexExprs, ctx),
+                            rewriter.getMultiDimIdentityMap(rank)},
+        iteratorTypes(rank, {}), [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          // Wrap negative indices, then clamp into [0, axisSize) so no read is out of bounds.
+          Value index = arith::IndexCastOp::create(b, nestedLoc, b.getIndexType(), args[0]);
+          Value size = arith::ConstantIndexOp::create(b, nestedLoc, axisSize);
+          Value zero = arith::ConstantIndexOp::create(b, nestedLoc, 0);
+          Value last = arith::ConstantIndexOp::create(b, nestedLoc, axisSize - 1);
+          Value negative = arith::CmpIOp::create(b, nestedLoc, arith::CmpIPredicate::slt, index, zero);
+          Value wrapped = arith::SelectOp::create(
+              b, nestedLoc, negative, arith::AddIOp::create(b, nestedLoc, index, size), index);
+          wrapped = arith::MaxSIOp::create(b, nestedLoc, wrapped, zero);
+          wrapped = arith::MinSIOp::create(b, nestedLoc, wrapped, last);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < axis; ++d)
+            coords.push_back(linalg::IndexOp::create(b, nestedLoc, d));
+          coords.push_back(wrapped);
+          for (int64_t d = axis + indexRank; d < rank; ++d)
+            coords.push_back(linalg::IndexOp::create(b, nestedLoc, d));
+          linalg::YieldOp::create(b, nestedLoc,
+                                  tensor::ExtractOp::create(b, nestedLoc, data, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering, SliceLowering, GatherLowering>(
+      patterns.getContext());
+}
+
+} // namespace dlc::conversion

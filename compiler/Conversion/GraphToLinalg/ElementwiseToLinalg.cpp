@@ -1,0 +1,158 @@
+// Lowers graph constants and elementwise ops (binary with broadcasting, unary math, clip, cast)
+// to arith.constant and all-parallel linalg.generic ops.
+#include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
+#include "compiler/Conversion/GraphToLinalg/Patterns.h"
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace dlc::graph;
+
+namespace dlc::conversion {
+namespace {
+
+bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConstantOp op, OpAdaptor, ConversionPatternRewriter &rewriter)
+      const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+/// Lowers an elementwise op whose scalar computation is given by `Derived::scalar`.
+template <typename Op, typename Derived> struct ElementwiseLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return Derived::scalar(b, loc, op, args, resultType.getElementType());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+#define DLC_ELEMENTWISE(NAME, OP)                                                                  \
+  struct NAME : ElementwiseLowering<OP, NAME> {                                                    \
+    using ElementwiseLowering::ElementwiseLowering;                                                \
+    static Value scalar(OpBuilder &b, Location loc, OP op, ValueRange args, Type type);           \
+  };                                                                                               \
+  Value NAME::scalar(OpBuilder &b, Location loc, [[maybe_unused]] OP op,                           \
+                     [[maybe_unused]] ValueRange args, [[maybe_unused]] Type type)
+
+DLC_ELEMENTWISE(AddLowering, AddOp) { return combine(b, loc, Combiner::Add, args[0], args[1]); }
+DLC_ELEMENTWISE(MulLowering, MulOp) { return combine(b, loc, Combiner::Mul, args[0], args[1]); }
+DLC_ELEMENTWISE(MaxLowering, MaxOp) { return combine(b, loc, Combiner::Max, args[0], args[1]); }
+DLC_ELEMENTWISE(MinLowering, MinOp) { return combine(b, loc, Combiner::Min, args[0], args[1]); }
+
+DLC_ELEMENTWISE(SubLowering, SubOp) {
+  if (isFloat(args[0]))
+    return arith::SubFOp::create(b, loc, args[0], args[1]);
+  return arith::SubIOp::create(b, loc, args[0], args[1]);
+}
+
+DLC_ELEMENTWISE(DivLowering, DivOp) {
+  if (isFloat(args[0]))
+    return arith::DivFOp::create(b, loc, args[0], args[1]);
+  return arith::DivSIOp::create(b, loc, args[0], args[1]);
+}
+
+/// Converts a scalar between float and signless-integer element types (see graph.cast).
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type to) {
+  Type from = value.getType();
+  if (from == to)
+    return value;
+  bool fromFloat = isa<FloatType>(from), toFloat = isa<FloatType>(to);
+  unsigned fromWidth = from.getIntOrFloatBitWidth(), toWidth = to.getIntOrFloatBitWidth();
+  if (toWidth == 1 && !toFloat) {
+    Value zero = scalarConstant(b, loc, from, 0);
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value, zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value, zero);
+  }
+  if (fromFloat && toFloat)
+    return fromWidth < toWidth ? arith::ExtFOp::create(b, loc, to, value).getResult()
+                               : arith::TruncFOp::create(b, loc, to, value).getResult();
+  if (fromFloat)
+    return arith::FPToSIOp::create(b, loc, to, value);
+  if (toFloat)
+    return fromWidth == 1 ? arith::UIToFPOp::create(b, loc, to, value).getResult()
+                          : arith::SIToFPOp::create(b, loc, to, value).getResult();
+  if (fromWidth < toWidth)
+    return fromWidth == 1 ? arith::ExtUIOp::create(b, loc, to, value).getResult()
+                          : arith::ExtSIOp::create(b, loc, to, value).getResult();
+  return arith::TruncIOp::create(b, loc, to, value);
+}
+
+DLC_ELEMENTWISE(PowLowering, PowOp) {
+  Value base = args[0], exponent = args[1];
+  if (isFloat(base))
+    return math::PowFOp::create(b, loc, base, convertScalar(b, loc, exponent, type));
+  if (!isFloat(exponent))
+    return math::IPowIOp::create(b, loc, base, convertScalar(b, loc, exponent, type));
+  // Integer base, float exponent: compute in the exponent's type, then truncate.
+  Value power = math::PowFOp::create(b, loc, convertScalar(b, loc, base, exponent.getType()),
+                                     exponent);
+  return convertScalar(b, loc, power, type);
+}
+
+DLC_ELEMENTWISE(ReluLowering, ReluOp) {
+  return combine(b, loc, Combiner::Max, args[0], scalarConstant(b, loc, type, 0));
+}
+
+DLC_ELEMENTWISE(NegLowering, NegOp) {
+  if (isFloat(args[0]))
+    return arith::NegFOp::create(b, loc, args[0]);
+  return arith::SubIOp::create(b, loc, scalarConstant(b, loc, type, 0), args[0]);
+}
+
+DLC_ELEMENTWISE(AbsLowering, AbsOp) {
+  if (isFloat(args[0]))
+    return math::AbsFOp::create(b, loc, args[0]);
+  return math::AbsIOp::create(b, loc, args[0]);
+}
+
+DLC_ELEMENTWISE(SigmoidLowering, SigmoidOp) {
+  Value one = scalarConstant(b, loc, type, 1);
+  Value negExp = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, args[0]));
+  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, negExp));
+}
+
+DLC_ELEMENTWISE(TanhLowering, TanhOp) { return math::TanhOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(ErfLowering, ErfOp) { return math::ErfOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(SqrtLowering, SqrtOp) { return math::SqrtOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(ExpLowering, ExpOp) { return math::ExpOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(LogLowering, LogOp) { return math::LogOp::create(b, loc, args[0]); }
+
+DLC_ELEMENTWISE(ClipLowering, ClipOp) {
+  Value value = args[0];
+  if (auto min = op.getMin())
+    value = combine(b, loc, Combiner::Max, value, scalarConstant(b, loc, type, min->convertToDouble()));
+  if (auto max = op.getMax())
+    value = combine(b, loc, Combiner::Min, value, scalarConstant(b, loc, type, max->convertToDouble()));
+  return value;
+}
+
+DLC_ELEMENTWISE(CastLowering, CastOp) { return convertScalar(b, loc, args[0], type); }
+
+#undef DLC_ELEMENTWISE
+
+} // namespace
+
+void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering, AddLowering, SubLowering, MulLowering, DivLowering, MaxLowering,
+               MinLowering, PowLowering, ReluLowering, NegLowering, AbsLowering, SigmoidLowering,
+               TanhLowering, ErfLowering, SqrtLowering, ExpLowering, LogLowering, ClipLowering,
+               CastLowering>(patterns.getContext());
+}
+
+} // namespace dlc::conversion

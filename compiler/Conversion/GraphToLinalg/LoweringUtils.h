@@ -1,0 +1,60 @@
+// Small builders shared by the graph -> linalg patterns: empty/filled tensors, typed scalar
+// constants, broadcasting indexing maps and generic-op construction.
+#ifndef DLC_COMPILER_CONVERSION_GRAPHTOLINALG_LOWERINGUTILS_H
+#define DLC_COMPILER_CONVERSION_GRAPHTOLINALG_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+namespace dlc::conversion {
+
+/// The ranked tensor type of `value`.
+mlir::RankedTensorType tensorType(mlir::Value value);
+
+/// A scalar constant of `type` (float or integer) holding `value`.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double value);
+
+/// The lowest value of a float (-inf) or signed integer type.
+mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
+/// The highest value of a float (+inf) or signed integer type.
+mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
+
+/// A tensor of `type` filled with `value`.
+mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                         mlir::Value value);
+
+/// Pads `value` by `low` and `high` elements per dimension with the scalar `padValue`; returns
+/// `value` itself when there is no padding.
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                      llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                      mlir::Value padValue);
+
+/// Splits dimension `dim` of `value` into (`outer`, size / `outer`) with tensor.expand_shape.
+mlir::Value splitDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value, int64_t dim,
+                     int64_t outer);
+
+/// The map from a rank-`resultRank` iteration space to an operand of `operandShape` under numpy
+/// broadcasting: trailing dimensions align, and size-1 operand dimensions read index 0 when the
+/// result dimension is larger.
+mlir::AffineMap broadcastMap(mlir::ArrayRef<int64_t> operandShape,
+                             mlir::ArrayRef<int64_t> resultShape, mlir::MLIRContext *ctx);
+
+/// Builds an all-parallel linalg.generic computing `resultType` from `inputs` with broadcasting
+/// maps; `body` gets the input scalars and returns the result scalar.
+mlir::Value buildElementwise(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
+    mlir::ValueRange inputs,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)> body);
+
+/// Iterator types: `parallel` for each dimension except those in `reductionDims`.
+llvm::SmallVector<mlir::utils::IteratorType>
+iteratorTypes(int64_t rank, llvm::ArrayRef<int64_t> reductionDims);
+
+/// Builds the arith op combining two scalars of a float or integer type: add, mul, max or min.
+enum class Combiner { Add, Mul, Max, Min };
+mlir::Value combine(mlir::OpBuilder &b, mlir::Location loc, Combiner kind, mlir::Value lhs,
+                    mlir::Value rhs);
+
+} // namespace dlc::conversion
+
+#endif

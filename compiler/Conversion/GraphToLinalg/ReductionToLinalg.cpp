@@ -1,0 +1,119 @@
+// Lowers graph reductions (sum, mean, max, min, prod) and softmax to linalg.generic reductions.
+// Softmax is max-shifted for stability: exp(x - max) / sum(exp(x - max)).
+#include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
+#include "compiler/Conversion/GraphToLinalg/Patterns.h"
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace dlc::graph;
+
+namespace dlc::conversion {
+namespace {
+
+/// Reduces `input` over `axes` with `kind`, starting from `initValue`. The result type is `type`
+/// (reduced dimensions dropped or kept as size 1, per `keepdims`).
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, bool keepdims,
+             RankedTensorType type, Combiner kind, Value initValue) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = tensorType(input).getRank();
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!llvm::is_contained(axes, d))
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    else if (keepdims)
+      outExprs.push_back(getAffineConstantExpr(0, ctx));
+  }
+  Value init = filledTensor(b, loc, type, initValue);
+  auto generic = linalg::GenericOp::create(
+      b, loc, type, input, init,
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), AffineMap::get(rank, 0, outExprs, ctx)},
+      iteratorTypes(rank, axes), [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                combine(nested, nestedLoc, kind, args[1], args[0]));
+      });
+  return generic.getResult(0);
+}
+
+/// Lowers a reduction op; `Mean` divides the sum by the number of reduced elements.
+template <typename Op, Combiner Kind, bool Mean = false>
+struct ReduceLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type elementType = type.getElementType();
+    Value init;
+    switch (Kind) {
+    case Combiner::Add: init = scalarConstant(rewriter, loc, elementType, 0); break;
+    case Combiner::Mul: init = scalarConstant(rewriter, loc, elementType, 1); break;
+    case Combiner::Max: init = lowestValue(rewriter, loc, elementType); break;
+    case Combiner::Min: init = highestValue(rewriter, loc, elementType); break;
+    }
+    Value result = reduce(rewriter, loc, adaptor.getInput(), op.getAxes(), op.getKeepdims(),
+                          type, Kind, init);
+    if (Mean) {
+      int64_t count = 1;
+      for (int64_t axis : op.getAxes())
+        count *= tensorType(adaptor.getInput()).getDimSize(axis);
+      result = buildElementwise(rewriter, loc, type, result,
+                                [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                  Value n = scalarConstant(b, nestedLoc, elementType, count);
+                                  return isa<FloatType>(elementType)
+                                             ? arith::DivFOp::create(b, nestedLoc, args[0], n).getResult()
+                                             : arith::DivSIOp::create(b, nestedLoc, args[0], n).getResult();
+                                });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type elementType = type.getElementType();
+    int64_t axis = op.getAxis();
+    SmallVector<int64_t> keptShape(type.getShape());
+    keptShape[axis] = 1;
+    auto keptType = RankedTensorType::get(keptShape, elementType);
+
+    Value input = adaptor.getInput();
+    Value max = reduce(rewriter, loc, input, axis, /*keepdims=*/true, keptType, Combiner::Max,
+                       lowestValue(rewriter, loc, elementType));
+    Value exps = buildElementwise(rewriter, loc, type, ValueRange{input, max},
+                                  [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                    Value shifted = arith::SubFOp::create(b, nestedLoc, args[0], args[1]);
+                                    return math::ExpOp::create(b, nestedLoc, shifted).getResult();
+                                  });
+    Value sums = reduce(rewriter, loc, exps, axis, /*keepdims=*/true, keptType, Combiner::Add,
+                        scalarConstant(rewriter, loc, elementType, 0));
+    Value result = buildElementwise(rewriter, loc, type, ValueRange{exps, sums},
+                                    [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                                      return arith::DivFOp::create(b, nestedLoc, args[0], args[1]).getResult();
+                                    });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReduceLowering<ReduceSumOp, Combiner::Add>,
+               ReduceLowering<ReduceMeanOp, Combiner::Add, /*Mean=*/true>,
+               ReduceLowering<ReduceMaxOp, Combiner::Max>,
+               ReduceLowering<ReduceMinOp, Combiner::Min>,
+               ReduceLowering<ReduceProdOp, Combiner::Mul>, SoftmaxLowering>(
+      patterns.getContext());
+}
+
+} // namespace dlc::conversion

@@ -1,0 +1,35 @@
+// Passes that convert between dialects: graph -> linalg on tensors (the hand-off to targets).
+// One entry per pass; the code of pass X lives in Conversion/X/.
+#ifndef DLC_COMPILER_CONVERSION_PASSES
+#define DLC_COMPILER_CONVERSION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertGraphToLinalgPass : Pass<"dlc-convert-graph-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lowers every graph op to linalg, tensor, arith and math ops on tensors";
+  let description = [{
+    Each graph op becomes destination-passing linalg on tensors, ready for tiling, packing and
+    vectorization by a target:
+
+    ```mlir
+    %r = graph.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+    // becomes
+    %e = tensor.empty() : tensor<2x3xf32>
+    %r = linalg.generic {indexing_maps = [(d0, d1) -> (d0, d1), (d0, d1) -> (d1),
+                                          (d0, d1) -> (d0, d1)], ...}
+           ins(%a, %b) outs(%e) { arith.addf }
+    ```
+
+    Broadcasting becomes indexing maps (no materialized copies); convolutions and pools pad with
+    `tensor.pad` and iterate with the output's innermost dimension last, so plain loops stream
+    through memory; reshapes become collapse/expand pairs that bufferize to views. Graph constants
+    become `arith.constant`, which bufferization places in read-only globals.
+
+    Preconditions: all shapes are static (the importer resolves them); graph ops carry verified
+    attributes (normalized axes, pads, slice bounds), so no lowering re-checks them.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+}
+
+#endif // DLC_COMPILER_CONVERSION_PASSES

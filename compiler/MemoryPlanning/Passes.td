@@ -1,0 +1,37 @@
+// Memory planning passes: place every intermediate buffer of a bufferized function in one
+// caller-owned workspace whose size is known at compile time.
+#ifndef DLC_COMPILER_MEMORYPLANNING_PASSES
+#define DLC_COMPILER_MEMORYPLANNING_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def PlanWorkspacePass : Pass<"dlc-plan-workspace", "mlir::ModuleOp"> {
+  let summary = "Replaces memref.alloc with views into one workspace argument";
+  let description = [{
+    For each function with a body, every `memref.alloc` gets a byte offset in a single workspace,
+    passed as a new trailing argument `memref<SIZExi8>`; allocs become `memref.view`s of it and
+    deallocs are erased, so a run allocates nothing:
+
+    ```mlir
+    func.func @f(%in: memref<4xf32>, %out: memref<4xf32>) {
+      %a = memref.alloc() {alignment = 64} : memref<4xf32>
+      ...
+    // becomes
+    func.func @f(%in: memref<4xf32>, %out: memref<4xf32>, %ws: memref<64xi8>)
+        attributes {dlc.workspace_size = 64, dlc.workspace_lower_bound = 16} {
+      %c0 = arith.constant 0 : index
+      %a = memref.view %ws[%c0][] : memref<64xi8> to memref<4xf32>
+    ```
+
+    A buffer is live from its alloc to the last top-level op that uses it or any view of it.
+    Buffers are placed largest first at the lowest 64-byte-aligned offset that does not overlap a
+    placed buffer with an overlapping live range. `dlc.workspace_lower_bound` records the largest
+    total of simultaneously live bytes, the figure no plan can beat.
+
+    Preconditions: the function is bufferized, its results are out-parameters, every alloc has a
+    static shape and sits in the function's entry block (no allocations inside loops).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+#endif // DLC_COMPILER_MEMORYPLANNING_PASSES

@@ -1,0 +1,147 @@
+// The dlc-plan-workspace pass: liveness-based placement of all intermediate buffers in one
+// workspace argument (see Passes.td for the rewrite and its preconditions).
+#include "compiler/MemoryPlanning/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace dlc::memory {
+
+#define GEN_PASS_DEF_PLANWORKSPACEPASS
+#include "compiler/MemoryPlanning/Passes.h.inc"
+
+namespace {
+
+using namespace mlir;
+
+/// One buffer to place: its alloc, size, live range in entry-block op positions, and offset.
+struct Buffer {
+  memref::AllocOp alloc;
+  int64_t bytes = 0;
+  int64_t first = 0, last = 0;
+  int64_t offset = 0;
+};
+
+int64_t alignUp(int64_t value, int64_t alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
+
+/// The position of the last entry-block op that uses `root` or any view derived from it.
+int64_t lastUse(Value root, Block &block, const DenseMap<Operation *, int64_t> &position) {
+  int64_t last = position.lookup(root.getDefiningOp());
+  SmallVector<Value> worklist{root};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      Operation *top = block.findAncestorOpInBlock(*user);
+      if (top)
+        last = std::max(last, position.lookup(top));
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == value)
+          llvm::append_range(worklist, user->getResults());
+    }
+  }
+  return last;
+}
+
+/// Largest-first, lowest-offset placement; returns the workspace size.
+int64_t place(MutableArrayRef<Buffer> buffers) {
+  SmallVector<Buffer *> order;
+  for (Buffer &buffer : buffers)
+    order.push_back(&buffer);
+  llvm::stable_sort(order, [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+  SmallVector<Buffer *> placed;
+  int64_t size = 0;
+  for (Buffer *buffer : order) {
+    SmallVector<std::pair<int64_t, int64_t>> taken;
+    for (Buffer *other : placed)
+      if (other->first <= buffer->last && buffer->first <= other->last)
+        taken.push_back({other->offset, other->offset + alignUp(other->bytes, kBufferAlignment)});
+    llvm::sort(taken);
+    int64_t offset = 0;
+    for (auto [begin, end] : taken) {
+      if (offset + buffer->bytes <= begin)
+        break;
+      offset = std::max(offset, end);
+    }
+    buffer->offset = offset;
+    size = std::max(size, alignUp(offset + buffer->bytes, kBufferAlignment));
+    placed.push_back(buffer);
+  }
+  return size;
+}
+
+/// The largest total of bytes live at one position.
+int64_t lowerBound(ArrayRef<Buffer> buffers) {
+  int64_t best = 0;
+  for (const Buffer &at : buffers) {
+    int64_t live = 0;
+    for (const Buffer &other : buffers)
+      if (other.first <= at.first && at.first <= other.last)
+        live += other.bytes;
+    best = std::max(best, live);
+  }
+  return best;
+}
+
+struct PlanWorkspacePass : impl::PlanWorkspacePassBase<PlanWorkspacePass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (!func.isExternal() && failed(planFunction(func)))
+        return signalPassFailure();
+  }
+
+  LogicalResult planFunction(func::FuncOp func) {
+    Block &entry = func.getBody().front();
+    DenseMap<Operation *, int64_t> position;
+    for (auto [i, op] : llvm::enumerate(entry))
+      position[&op] = i;
+
+    SmallVector<Buffer> buffers;
+    WalkResult walk = func.walk([&](memref::AllocOp alloc) {
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+        return alloc.emitOpError("needs a static shape and identity layout to be planned"),
+               WalkResult::interrupt();
+      if (alloc->getBlock() != &entry)
+        return alloc.emitOpError("must be in the function's entry block to be planned"),
+               WalkResult::interrupt();
+      Buffer buffer;
+      buffer.alloc = alloc;
+      buffer.bytes = std::max<int64_t>(
+          1, type.getNumElements() * int64_t(llvm::divideCeil(type.getElementTypeBitWidth(), 8)));
+      buffer.first = position.lookup(alloc);
+      buffer.last = lastUse(alloc.getResult(), entry, position);
+      buffers.push_back(buffer);
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+
+    int64_t size = std::max<int64_t>(place(buffers), kBufferAlignment);
+    OpBuilder builder(func.getContext());
+    auto workspaceType = MemRefType::get({size}, builder.getI8Type());
+    if (failed(func.insertArgument(func.getNumArguments(), workspaceType, {}, func.getLoc())))
+      return failure();
+    Value workspace = func.getArgument(func.getNumArguments() - 1);
+
+    for (Buffer &buffer : buffers) {
+      builder.setInsertionPoint(buffer.alloc);
+      Location loc = buffer.alloc.getLoc();
+      Value offset = arith::ConstantIndexOp::create(builder, loc, buffer.offset);
+      Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(), workspace,
+                                          offset, ValueRange{});
+      for (Operation *user : llvm::make_early_inc_range(buffer.alloc->getUsers()))
+        if (isa<memref::DeallocOp>(user))
+          user->erase();
+      buffer.alloc.replaceAllUsesWith(view);
+      buffer.alloc.erase();
+    }
+    func->setAttr(kWorkspaceSizeAttr, builder.getI64IntegerAttr(size));
+    func->setAttr(kWorkspaceLowerBoundAttr, builder.getI64IntegerAttr(lowerBound(buffers)));
+    return success();
+  }
+};
+
+} // namespace
+} // namespace dlc::memory

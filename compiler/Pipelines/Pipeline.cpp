@@ -1,0 +1,108 @@
+// The pass order of dlc's compilation pipeline, phase by phase, with the reason for each pass.
+// Changing what runs when happens here and nowhere else.
+#include "compiler/Pipelines/Pipeline.h"
+
+#include "compiler/Conversion/Passes.h"
+#include "compiler/MemoryPlanning/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace dlc::pipelines {
+
+using namespace mlir;
+
+StringRef phaseName(Phase phase) {
+  switch (phase) {
+  case Phase::Graph: return "graph";
+  case Phase::Linalg: return "linalg";
+  case Phase::Buffers: return "buffers";
+  case Phase::LLVM: return "llvm";
+  }
+  llvm_unreachable("unknown phase");
+}
+
+std::optional<Phase> parsePhase(StringRef name) {
+  for (Phase phase : {Phase::Graph, Phase::Linalg, Phase::Buffers, Phase::LLVM})
+    if (phaseName(phase) == name)
+      return phase;
+  return std::nullopt;
+}
+
+static void addGraphPasses(OpPassManager &pm) {
+  // Folds constant reshapes and reshape chains the importer produced.
+  pm.addPass(createCanonicalizerPass());
+}
+
+static void addLinalgPasses(OpPassManager &pm) {
+  // The hand-off: every graph op becomes linalg on tensors.
+  pm.addPass(conversion::createConvertGraphToLinalgPass());
+  // Folds the collapse/expand pairs of reshapes and empty/fill leftovers.
+  pm.addPass(createCanonicalizerPass());
+}
+
+static void addBufferPasses(OpPassManager &pm) {
+  // Tensors become buffers; function arguments and results get plain row-major memrefs, which is
+  // what the C entry point passes.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferize.unknownTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Results are written into caller-owned output buffers; a result computed in a fresh buffer
+  // is computed in the output buffer directly.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  // Every remaining allocation becomes a view of the one workspace.
+  pm.addPass(memory::createPlanWorkspacePass());
+}
+
+static void addLLVMPasses(OpPassManager &pm) {
+  // Structured ops become loops; LLVM vectorizes the innermost, contiguous ones.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // Subviews and reshapes become explicit offset/stride arithmetic before memref lowering.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // Math with an LLVM intrinsic uses it; erf/tanh call libm (-lm); integer powers get a helper.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  // Bare pointers at the function boundary: the C entry point passes plain data pointers.
+  ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  addGraphPasses(pm);
+  if (options.stopAfter == Phase::Graph)
+    return;
+  addLinalgPasses(pm);
+  if (options.stopAfter == Phase::Linalg)
+    return;
+  addBufferPasses(pm);
+  if (options.stopAfter == Phase::Buffers)
+    return;
+  addLLVMPasses(pm);
+}
+
+void registerDlcPasses() {
+  conversion::registerConversionPasses();
+  memory::registerMemoryPlanningPasses();
+}
+
+} // namespace dlc::pipelines

@@ -1,0 +1,278 @@
+// Verifiers and folders of the graph dialect's ops.
+// Each verifier states the invariant that the lowering relies on and prints the values it rejects.
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace dlc::graph;
+
+#define GET_OP_CLASSES
+#include "dialects/Graph/IR/GraphOps.cpp.inc"
+
+namespace {
+
+ArrayRef<int64_t> shapeOf(Value value) { return cast<RankedTensorType>(value.getType()).getShape(); }
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (auto [i, dim] : llvm::enumerate(shape))
+    text += (i ? "x" : "") + (ShapedType::isDynamic(dim) ? std::string("?") : std::to_string(dim));
+  return text + "]";
+}
+
+/// Checks that `result` has the numpy broadcast shape of `lhs` and `rhs`.
+LogicalResult verifyBroadcast(Operation *op, Value lhs, Value rhs, Value result) {
+  SmallVector<int64_t> expected;
+  if (!OpTrait::util::getBroadcastedShape(shapeOf(lhs), shapeOf(rhs), expected))
+    return op->emitOpError() << "operand shapes " << shapeString(shapeOf(lhs)) << " and "
+                             << shapeString(shapeOf(rhs)) << " do not broadcast";
+  if (ArrayRef<int64_t>(expected) != shapeOf(result))
+    return op->emitOpError() << "result shape " << shapeString(shapeOf(result))
+                             << " is not the broadcast shape " << shapeString(expected);
+  return success();
+}
+
+/// Checks the attributes shared by windowed ops over [N, C, D1..Dk].
+LogicalResult verifyWindow(Operation *op, int64_t spatialRank, ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads) {
+  if (spatialRank < 1)
+    return op->emitOpError() << "expects at least one spatial dimension";
+  if (int64_t(strides.size()) != spatialRank || int64_t(dilations.size()) != spatialRank)
+    return op->emitOpError() << "expects " << spatialRank << " strides and dilations, got "
+                             << strides.size() << " and " << dilations.size();
+  if (int64_t(pads.size()) != 2 * spatialRank)
+    return op->emitOpError() << "expects " << 2 * spatialRank << " pads, got " << pads.size();
+  if (llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(dilations, [](int64_t d) { return d < 1; }) ||
+      llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return op->emitOpError() << "expects positive strides and dilations, non-negative pads";
+  return success();
+}
+
+template <typename ReduceOp> LogicalResult verifyReduce(ReduceOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput());
+  ArrayRef<int64_t> axes = op.getAxes();
+  int64_t rank = in.size();
+  for (auto [i, axis] : llvm::enumerate(axes))
+    if (axis < 0 || axis >= rank || (i > 0 && axes[i - 1] >= axis))
+      return op.emitOpError() << "axes must be sorted, unique and in [0, " << rank << ")";
+  SmallVector<int64_t> expected;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    if (!reduced)
+      expected.push_back(in[d]);
+    else if (op.getKeepdims())
+      expected.push_back(1);
+  }
+  if (ArrayRef<int64_t>(expected) != shapeOf(op.getResult()))
+    return op.emitOpError() << "result shape " << shapeString(shapeOf(op.getResult()))
+                            << " does not match the reduced shape " << shapeString(expected);
+  return success();
+}
+
+} // namespace
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+#define DLC_BINARY_VERIFIER(OP)                                                                    \
+  LogicalResult OP::verify() { return verifyBroadcast(*this, getLhs(), getRhs(), getResult()); }
+DLC_BINARY_VERIFIER(AddOp)
+DLC_BINARY_VERIFIER(SubOp)
+DLC_BINARY_VERIFIER(MulOp)
+DLC_BINARY_VERIFIER(DivOp)
+DLC_BINARY_VERIFIER(MaxOp)
+DLC_BINARY_VERIFIER(MinOp)
+DLC_BINARY_VERIFIER(PowOp)
+#undef DLC_BINARY_VERIFIER
+
+LogicalResult MatMulOp::verify() {
+  ArrayRef<int64_t> lhs = shapeOf(getLhs()), rhs = shapeOf(getRhs());
+  if (lhs.size() < 2 || rhs.size() < 2)
+    return emitOpError() << "expects operands of rank >= 2, got " << shapeString(lhs) << " and "
+                         << shapeString(rhs);
+  if (lhs.back() != rhs[rhs.size() - 2])
+    return emitOpError() << "contraction sizes differ: " << shapeString(lhs) << " x "
+                         << shapeString(rhs);
+  SmallVector<int64_t> batch;
+  if (!OpTrait::util::getBroadcastedShape(lhs.drop_back(2), rhs.drop_back(2), batch))
+    return emitOpError() << "batch dimensions of " << shapeString(lhs) << " and "
+                         << shapeString(rhs) << " do not broadcast";
+  batch.push_back(lhs[lhs.size() - 2]);
+  batch.push_back(rhs.back());
+  if (ArrayRef<int64_t>(batch) != shapeOf(getResult()))
+    return emitOpError() << "result shape " << shapeString(shapeOf(getResult())) << " should be "
+                         << shapeString(batch);
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), filter = shapeOf(getFilter()),
+                    out = shapeOf(getResult());
+  int64_t spatial = int64_t(in.size()) - 2;
+  if (failed(verifyWindow(*this, spatial, getStrides(), getDilations(), getPads())))
+    return failure();
+  if (filter.size() != in.size() || out.size() != in.size())
+    return emitOpError() << "input, filter and result must have the same rank, got "
+                         << shapeString(in) << ", " << shapeString(filter) << ", "
+                         << shapeString(out);
+  int64_t group = getGroup();
+  if (group < 1 || in[1] % group != 0 || filter[0] % group != 0)
+    return emitOpError() << "group=" << group << " must divide " << in[1]
+                         << " input channels and " << filter[0] << " filters";
+  if (filter[1] * group != in[1])
+    return emitOpError() << "filter has " << filter[1] << " channels per group, input has "
+                         << in[1] << " channels in " << group << " groups";
+  if (out[0] != in[0] || out[1] != filter[0])
+    return emitOpError() << "result " << shapeString(out) << " must be [N=" << in[0]
+                         << ", F=" << filter[0] << ", ...]";
+  if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{filter[0]})
+    return emitOpError() << "bias must have shape [" << filter[0] << "]";
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t window = getDilations()[i] * (filter[2 + i] - 1) + 1;
+    int64_t padded = in[2 + i] + getPads()[i] + getPads()[spatial + i];
+    int64_t expected = padded < window ? 0 : (padded - window) / getStrides()[i] + 1;
+    if (out[2 + i] != expected)
+      return emitOpError() << "spatial dimension " << i << " of the result is " << out[2 + i]
+                           << ", expected " << expected;
+  }
+  return success();
+}
+
+template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput()), out = shapeOf(op.getResult());
+  int64_t spatial = int64_t(in.size()) - 2;
+  if (failed(verifyWindow(op, spatial, op.getStrides(), op.getDilations(), op.getPads())))
+    return failure();
+  if (int64_t(op.getKernel().size()) != spatial || out.size() != in.size() ||
+      out[0] != in[0] || out[1] != in[1])
+    return op.emitOpError() << "kernel rank or result shape " << shapeString(out)
+                            << " does not match input " << shapeString(in);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t window = op.getDilations()[i] * (op.getKernel()[i] - 1) + 1;
+    int64_t padded = in[2 + i] + op.getPads()[i] + op.getPads()[spatial + i];
+    int64_t floorOut = (padded - window) / op.getStrides()[i] + 1;
+    if (out[2 + i] != floorOut && out[2 + i] != floorOut + 1)
+      return op.emitOpError() << "spatial dimension " << i << " of the result is " << out[2 + i]
+                              << ", expected " << floorOut << " (or one more in ceil mode)";
+  }
+  return success();
+}
+
+LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult AvgPoolOp::verify() { return verifyPool(*this); }
+
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceProdOp::verify() { return verifyReduce(*this); }
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = shapeOf(getInput()).size();
+  if (getAxis() < 0 || getAxis() >= rank)
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank " << rank;
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getResult().getType());
+  if (in.hasStaticShape() && out.hasStaticShape() &&
+      in.getNumElements() != out.getNumElements())
+    return emitOpError() << "cannot reshape " << shapeString(in.getShape()) << " ("
+                         << in.getNumElements() << " elements) to " << shapeString(out.getShape());
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  if (auto elements = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    return elements.reshape(getType());
+  return {};
+}
+
+LogicalResult TransposeOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getResult());
+  ArrayRef<int64_t> perm = getPerm();
+  if (perm.size() != in.size() || out.size() != in.size())
+    return emitOpError() << "perm has " << perm.size() << " entries for rank " << in.size();
+  SmallVector<bool> seen(in.size(), false);
+  for (auto [i, p] : llvm::enumerate(perm)) {
+    if (p < 0 || p >= int64_t(in.size()) || seen[p])
+      return emitOpError() << "perm is not a permutation of [0, " << in.size() << ")";
+    seen[p] = true;
+    if (out[i] != in[p])
+      return emitOpError() << "result dimension " << i << " is " << out[i] << ", expected "
+                           << in[p];
+  }
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError() << "expects at least one input";
+  ArrayRef<int64_t> out = shapeOf(getResult());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= int64_t(out.size()))
+    return emitOpError() << "axis " << axis << " is out of range for rank " << out.size();
+  int64_t total = 0;
+  for (Value input : getInputs()) {
+    ArrayRef<int64_t> in = shapeOf(input);
+    if (in.size() != out.size())
+      return emitOpError() << "input " << shapeString(in) << " has a different rank";
+    for (int64_t d = 0; d < int64_t(in.size()); ++d)
+      if (d != axis && in[d] != out[d])
+        return emitOpError() << "input " << shapeString(in) << " differs from the result "
+                             << shapeString(out) << " outside axis " << axis;
+    total += in[axis];
+  }
+  if (total != out[axis])
+    return emitOpError() << "inputs add up to " << total << " along axis " << axis
+                         << ", result has " << out[axis];
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getResult());
+  if (getStarts().size() != in.size() || getSteps().size() != in.size() ||
+      out.size() != in.size())
+    return emitOpError() << "expects one start and one step per dimension of " << shapeString(in);
+  for (int64_t d = 0; d < int64_t(in.size()); ++d) {
+    int64_t start = getStarts()[d], step = getSteps()[d];
+    if (step == 0)
+      return emitOpError() << "step of dimension " << d << " is zero";
+    if (out[d] == 0)
+      continue;
+    int64_t last = start + (out[d] - 1) * step;
+    if (start < 0 || start >= in[d] || last < 0 || last >= in[d])
+      return emitOpError() << "dimension " << d << " reads [" << start << ", " << last
+                           << "] out of [0, " << in[d] << ")";
+  }
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  ArrayRef<int64_t> data = shapeOf(getData()), indices = shapeOf(getIndices());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= int64_t(data.size()))
+    return emitOpError() << "axis " << axis << " is out of range for rank " << data.size();
+  SmallVector<int64_t> expected(data.begin(), data.begin() + axis);
+  expected.append(indices.begin(), indices.end());
+  expected.append(data.begin() + axis + 1, data.end());
+  if (ArrayRef<int64_t>(expected) != shapeOf(getResult()))
+    return emitOpError() << "result shape " << shapeString(shapeOf(getResult()))
+                         << " should be " << shapeString(expected);
+  if (getElementTypeOrSelf(getData().getType()) != getElementTypeOrSelf(getResult().getType()))
+    return emitOpError() << "result element type differs from data";
+  return success();
+}

@@ -1,0 +1,241 @@
+// Op definitions of the graph dialect, grouped by family: constants, elementwise, contractions,
+// windows (conv/pool), reductions, data movement.
+#ifndef DLC_GRAPH_OPS
+#define DLC_GRAPH_OPS
+
+include "dialects/Graph/IR/GraphDialect.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Graph_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Graph_ConstantOp : Graph_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "A tensor constant (weights, folded values)";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+// Binary ops broadcast their operands numpy-style (trailing dimensions aligned, size-1 dimensions
+// stretched); the result shape is the broadcast shape.
+class Graph_BinaryOp<string mnemonic, string what> : Graph_Op<mnemonic, [Pure,
+    SameOperandsAndResultElementType]> {
+  let summary = "Elementwise " # what # " with numpy broadcasting";
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_AddOp : Graph_BinaryOp<"add", "addition">;
+def Graph_SubOp : Graph_BinaryOp<"sub", "subtraction">;
+def Graph_MulOp : Graph_BinaryOp<"mul", "multiplication">;
+def Graph_DivOp : Graph_BinaryOp<"div", "division (integer division truncates)">;
+def Graph_MaxOp : Graph_BinaryOp<"max", "maximum">;
+def Graph_MinOp : Graph_BinaryOp<"min", "minimum">;
+
+// Pow allows a different exponent type (ONNX Pow-12+), so it is not a Graph_BinaryOp.
+def Graph_PowOp : Graph_Op<"pow", [Pure]> {
+  let summary = "Elementwise power with numpy broadcasting";
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+class Graph_UnaryOp<string mnemonic, string what, Type type = Graph_Tensor>
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise " # what;
+  let arguments = (ins type:$input);
+  let results = (outs type:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)">;
+def Graph_NegOp : Graph_UnaryOp<"neg", "negation">;
+def Graph_AbsOp : Graph_UnaryOp<"abs", "absolute value">;
+def Graph_SigmoidOp : Graph_UnaryOp<"sigmoid", "1 / (1 + exp(-x))", Graph_FloatTensor>;
+def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent", Graph_FloatTensor>;
+def Graph_ErfOp : Graph_UnaryOp<"erf", "error function", Graph_FloatTensor>;
+def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root", Graph_FloatTensor>;
+def Graph_ExpOp : Graph_UnaryOp<"exp", "exponential", Graph_FloatTensor>;
+def Graph_LogOp : Graph_UnaryOp<"log", "natural logarithm", Graph_FloatTensor>;
+
+def Graph_ClipOp : Graph_Op<"clip", [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise clamp to [min, max]; a missing bound does not clamp";
+  let arguments = (ins Graph_Tensor:$input, OptionalAttr<F64Attr>:$min,
+                   OptionalAttr<F64Attr>:$max);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise conversion to the result's element type";
+  let description = [{
+    Float to integer truncates toward zero; integer to bool and float to bool compare with zero;
+    integers are sign-extended.
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+def Graph_MatMulOp : Graph_Op<"matmul", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Batched matrix product with broadcasting batch dimensions";
+  let description = [{
+    `lhs: [B..., M, K] x rhs: [B'..., K, N] -> [broadcast(B, B')..., M, N]`. Both operands have
+    rank >= 2; the importer turns ONNX's rank-1 operands into matrices and back.
+  }];
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Windowed ops: convolution and pooling over N spatial dimensions
+//===----------------------------------------------------------------------===//
+
+def Graph_ConvOp : Graph_Op<"conv", [Pure]> {
+  let summary = "Grouped N-d convolution (cross-correlation), channels first";
+  let description = [{
+    `input: [N, C, D1..Dk]`, `filter: [F, C/group, K1..Kk]`, optional `bias: [F]`, result
+    `[N, F, O1..Ok]` with `Oi = (Di + pad_begin_i + pad_end_i - dil_i*(Ki-1) - 1) / stride_i + 1`.
+    `pads` holds the k begin paddings followed by the k end paddings (ONNX order).
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$filter,
+                   Optional<Graph_FloatTensor>:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads, I64Attr:$group);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+class Graph_PoolOp<string mnemonic, string what> : Graph_Op<mnemonic, [Pure,
+    SameOperandsAndResultElementType]> {
+  let summary = what # " pooling over the spatial dimensions of [N, C, D1..Dk]";
+  let description = [{
+    Windows of `kernel` with `strides`, `dilations` and `pads` (k begin then k end paddings). The
+    result's spatial sizes are given by its type; they may include one extra window at the end
+    (ONNX ceil_mode), which reads only padding past the last pad.
+  }];
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "Max"> {
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads);
+}
+
+def Graph_AvgPoolOp : Graph_PoolOp<"avg_pool", "Average"> {
+  let arguments = (ins Graph_FloatTensor:$input, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads, BoolAttr:$count_include_pad);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Graph_ReduceOp<string mnemonic, string what> : Graph_Op<mnemonic, [Pure,
+    SameOperandsAndResultElementType]> {
+  let summary = what # " over `axes` (sorted, non-negative); `keepdims` keeps them as size 1";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keepdims);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "Sum">;
+def Graph_ReduceMeanOp : Graph_ReduceOp<"reduce_mean", "Mean">;
+def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "Maximum">;
+def Graph_ReduceMinOp : Graph_ReduceOp<"reduce_min", "Minimum">;
+def Graph_ReduceProdOp : Graph_ReduceOp<"reduce_prod", "Product">;
+
+def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "exp(x - max) / sum(exp(x - max)) along one axis (non-negative)";
+  let arguments = (ins Graph_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Graph_ReshapeOp : Graph_Op<"reshape", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Reinterprets the row-major elements with the result's shape";
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Graph_TransposeOp : Graph_Op<"transpose", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Permutes dimensions: result dim i is input dim perm[i]";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_ConcatOp : Graph_Op<"concat", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Joins tensors along a (non-negative) axis";
+  let arguments = (ins Variadic<Graph_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_SliceOp : Graph_Op<"slice", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Strided slice: result[i] = input[starts + i * steps] per dimension";
+  let description = [{
+    `starts` and `steps` have one entry per dimension (steps may be negative); the result type
+    gives the number of elements taken along each dimension. Starts are already clamped and
+    non-negative, so every index read is in bounds.
+  }];
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$steps);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_GatherOp : Graph_Op<"gather", [Pure]> {
+  let summary = "Takes slices of `data` along `axis` at `indices` (negative ones count from the end)";
+  let description = [{
+    `data: [D0..Dr-1]`, `indices: [I...]` -> `[D0..D(axis-1), I..., D(axis+1)..]`. An index
+    outside [-D_axis, D_axis) is clamped, since generated code must not read out of bounds.
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // DLC_GRAPH_OPS

@@ -1,0 +1,128 @@
+/* CPU feature detection for the dlc runtime: cpuid for what the CPU has, xgetbv for what the OS
+   saves on context switch, and (on Linux) arch_prctl for the AMX tile-data permission. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* syscall() under -std=c11 */
+#endif
+
+#include "dlc/runtime.h"
+
+#include <stdatomic.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define DLC_RT_X86 1
+#include <cpuid.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+#endif
+
+/* The cache holds the detected features plus this bit, so 0 means "not detected yet". Detection
+   is idempotent, so racing threads at worst detect twice and store the same value. */
+#define DLC_RT_DETECTED (UINT64_C(1) << 63)
+static _Atomic uint64_t cached_features;
+
+#ifdef DLC_RT_X86
+
+/* XCR0 state components that must all be enabled by the OS for each feature family. */
+#define XCR0_AVX_STATE 0x6u        /* bits 1-2: SSE, AVX */
+#define XCR0_AVX512_STATE 0xE0u    /* bits 5-7: opmask, ZMM_Hi256, Hi16_ZMM */
+#define XCR0_AMX_STATE 0x60000u    /* bits 17-18: XTILECFG, XTILEDATA */
+
+#ifndef ARCH_REQ_XCOMP_PERM
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#endif
+#define XFEATURE_XTILEDATA 18
+
+/* Reads XCR0; only valid when cpuid reports OSXSAVE. Inline asm avoids needing -mxsave. */
+static uint64_t read_xcr0(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return ((uint64_t)hi << 32) | lo;
+}
+
+/* Asks Linux for permission to use AMX tile data in this process (kernel 5.16+). */
+static int request_amx_permission(void) {
+#if defined(__linux__) && defined(SYS_arch_prctl)
+  return syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
+#else
+  return 1; /* other OSes enable AMX for every process once XCR0 has it */
+#endif
+}
+
+static uint64_t detect_features(void) {
+  unsigned eax, ebx, ecx, edx;
+  uint64_t f = 0;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+    return 0;
+  unsigned ecx1 = ecx;
+  if (ecx1 & (1u << 20)) f |= DLC_CPU_SSE42;
+  if (ecx1 & (1u << 29)) f |= DLC_CPU_F16C; /* VEX-encoded, gated on AVX state below */
+
+  int has_leaf7 = __get_cpuid_max(0, 0) >= 7;
+  unsigned ebx7 = 0, ecx7 = 0, edx7 = 0, eax7_1 = 0;
+  if (has_leaf7) {
+    __cpuid_count(7, 0, eax, ebx7, ecx7, edx7);
+    unsigned max_sub7 = eax;
+    if (max_sub7 >= 1)
+      __cpuid_count(7, 1, eax7_1, ebx, ecx, edx);
+  }
+  if (ebx7 & (1u << 8)) f |= DLC_CPU_BMI2; /* scalar: needs no OS state */
+
+  uint64_t xcr0 = (ecx1 & (1u << 27)) ? read_xcr0() : 0; /* OSXSAVE */
+  int avx_os = (xcr0 & XCR0_AVX_STATE) == XCR0_AVX_STATE;
+  if (!avx_os || !(ecx1 & (1u << 28))) {
+    f &= ~DLC_CPU_F16C;
+  } else {
+    f |= DLC_CPU_AVX;
+    if (ecx1 & (1u << 12)) f |= DLC_CPU_FMA;
+    if (ebx7 & (1u << 5)) f |= DLC_CPU_AVX2;
+
+    if ((xcr0 & XCR0_AVX512_STATE) == XCR0_AVX512_STATE && (ebx7 & (1u << 16))) {
+      f |= DLC_CPU_AVX512F;
+      if (ebx7 & (1u << 17)) f |= DLC_CPU_AVX512DQ;
+      if (ebx7 & (1u << 28)) f |= DLC_CPU_AVX512CD;
+      if (ebx7 & (1u << 30)) f |= DLC_CPU_AVX512BW;
+      if (ebx7 & (1u << 31)) f |= DLC_CPU_AVX512VL;
+      if (ecx7 & (1u << 11)) f |= DLC_CPU_AVX512VNNI;
+      if (eax7_1 & (1u << 5)) f |= DLC_CPU_AVX512BF16;
+    }
+  }
+
+  if ((xcr0 & XCR0_AMX_STATE) == XCR0_AMX_STATE && (edx7 & (1u << 24)) &&
+      request_amx_permission()) {
+    f |= DLC_CPU_AMX_TILE;
+    if (edx7 & (1u << 22)) f |= DLC_CPU_AMX_BF16;
+    if (edx7 & (1u << 25)) f |= DLC_CPU_AMX_INT8;
+  }
+  return f;
+}
+
+#else
+
+static uint64_t detect_features(void) { return 0; }
+
+#endif /* DLC_RT_X86 */
+
+uint64_t dlc_rt_cpu_features(void) {
+  uint64_t f = atomic_load_explicit(&cached_features, memory_order_relaxed);
+  if (!f) {
+    f = detect_features() | DLC_RT_DETECTED;
+    atomic_store_explicit(&cached_features, f, memory_order_relaxed);
+  }
+  return f & ~DLC_RT_DETECTED;
+}
+
+int dlc_rt_check_cpu(uint64_t required) {
+  return (dlc_rt_cpu_features() & required) == required ? DLC_STATUS_OK
+                                                       : DLC_STATUS_UNSUPPORTED_CPU;
+}
+
+const char *dlc_rt_status_string(int status) {
+  switch (status) {
+  case DLC_STATUS_OK: return "ok";
+  case DLC_STATUS_NULL_ARGUMENT: return "null argument";
+  case DLC_STATUS_UNSUPPORTED_CPU: return "CPU lacks a feature the model was compiled for";
+  default: return "unknown status";
+  }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything dlc needs to build and test on Debian 12 (bookworm): apt packages and Python
+# packages. Idempotent and non-interactive; does nothing when everything is already present.
+set -euo pipefail
+
+APT_PACKAGES=(cmake ninja-build ccache g++ llvm-22-dev libmlir-22-dev mlir-22-tools clang-22
+  llvm-22-tools libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler catch2 libfmt-dev)
+PY_PACKAGES=(onnx onnxruntime numpy lit)
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then SUDO=(sudo); fi
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$pkg")
+done
+# A fresh bookworm has python3 but not pip.
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+if ((${#missing[@]})); then
+  echo "setup: installing apt packages: ${missing[*]}"
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: apt packages present"
+fi
+
+if python3 -c 'import onnx, onnxruntime, numpy, lit' 2>/dev/null; then
+  echo "setup: python packages present"
+else
+  echo "setup: installing python packages: ${PY_PACKAGES[*]}"
+  # Bookworm's system python refuses pip installs (PEP 668) unless told otherwise; a pyenv or venv
+  # python ignores the variable.
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet "${PY_PACKAGES[@]}"
+fi
