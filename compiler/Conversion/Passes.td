@@ -32,4 +32,22 @@ def ConvertGraphToLinalgPass : Pass<"dlc-convert-graph-to-linalg", "mlir::Module
                            "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }
 
+def ConvertMemRefCopyToLinalgPass
+    : Pass<"dlc-convert-memref-copy-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Rewrites memref.copy as linalg.copy so it becomes loops, not a library call";
+  let description = [{
+    Bufferization copies into strided views (padding, concatenation, output buffers) with
+    `memref.copy`, whose LLVM lowering calls `memrefCopy` from MLIR's C runner library for
+    non-contiguous layouts. Generated libraries link nothing but libc and libm, so every copy
+    becomes a `linalg.copy`, which the loop lowering turns into plain loads and stores:
+
+    ```mlir
+    memref.copy %a, %b : memref<3x8xf32> to memref<3x8xf32, strided<[10, 1], offset: 11>>
+    // becomes
+    linalg.copy ins(%a : memref<3x8xf32>) outs(%b : memref<3x8xf32, strided<...>>)
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // DLC_COMPILER_CONVERSION_PASSES

@@ -65,6 +65,8 @@ static void addBufferPasses(OpPassManager &pm) {
 }
 
 static void addLLVMPasses(OpPassManager &pm) {
+  // Copies into strided views become loops rather than calls into MLIR's runner library.
+  pm.addNestedPass<func::FuncOp>(conversion::createConvertMemRefCopyToLinalgPass());
   // Structured ops become loops; LLVM vectorizes the innermost, contiguous ones.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());

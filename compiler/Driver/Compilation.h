@@ -1,0 +1,66 @@
+// One model's compilation: load and import the ONNX file, run the pipeline to a phase, and
+// produce LLVM IR, assembly or an object. Diagnostics go through the MLIR context's handler.
+#ifndef DLC_COMPILER_DRIVER_COMPILATION_H
+#define DLC_COMPILER_DRIVER_COMPILATION_H
+
+#include "compiler/Pipelines/Pipeline.h"
+#include "targets/Common/Artifact.h"
+
+#include "onnx/onnx_pb.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <map>
+#include <string>
+
+namespace dlc::driver {
+
+/// What to compile and how.
+struct CompileRequest {
+  std::string modelPath;
+  /// The C name; empty means the model file's stem made a C identifier.
+  std::string name;
+  std::string target = "host";
+  /// Graph inputs fixed to values at compile time (see ImportOptions::boundInputs).
+  std::map<std::string, onnx::TensorProto> boundInputs;
+};
+
+/// The default C name of a model file: its stem made a C identifier.
+std::string defaultModelName(const std::string &modelPath);
+
+/// A compilation in progress. Each step reports failures through `context`'s diagnostics.
+class Compilation {
+public:
+  Compilation(mlir::MLIRContext &context, CompileRequest request);
+
+  /// Loads and imports the model (phase graph, before any pass).
+  mlir::LogicalResult import(const onnx::ModelProto &model);
+  /// Runs the pipeline up to and including `phase`.
+  mlir::LogicalResult lowerTo(pipelines::Phase phase);
+  /// LLVM IR text (optimized), assembly text or object bytes; needs phase llvm.
+  enum class Output { LLVMIR, Assembly, Object };
+  mlir::FailureOr<std::string> emit(Output output);
+
+  mlir::ModuleOp module() { return *module_; }
+  const targets::ModelSignature &signature() const { return signature_; }
+  const CompileRequest &request() const { return request_; }
+
+  /// Emits an error located at the model file.
+  mlir::LogicalResult fail(const llvm::Twine &message);
+
+private:
+  mlir::MLIRContext &context_;
+  CompileRequest request_;
+  mlir::OwningOpRef<mlir::ModuleOp> module_;
+  targets::ModelSignature signature_;
+  std::optional<pipelines::Phase> phase_;
+};
+
+/// Registers every dialect and interface the pipeline needs on `registry`.
+void registerDialects(mlir::DialectRegistry &registry);
+
+} // namespace dlc::driver
+
+#endif

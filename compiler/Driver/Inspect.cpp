@@ -1,0 +1,151 @@
+// The model report behind `dlc inspect`: reads only the ModelProto and its inferred shapes.
+// FLOPs count a multiply-add as two; ops without arithmetic count zero.
+#include "compiler/Driver/Inspect.h"
+
+#include "frontends/onnx/Importer.h"
+#include "frontends/onnx/Tensors.h"
+
+#include "llvm/Support/Format.h"
+
+#include <map>
+#include <set>
+
+namespace dlc::driver {
+namespace {
+
+using Shapes = std::map<std::string, std::vector<int64_t>>;
+
+std::string typeText(const onnx::TypeProto &type) {
+  if (!type.has_tensor_type())
+    return "(not a tensor)";
+  std::string text = llvm::StringRef(onnx_frontend::onnxTypeName(type.tensor_type().elem_type()))
+                         .lower() + " [";
+  for (int i = 0; i < type.tensor_type().shape().dim_size(); ++i) {
+    const auto &dim = type.tensor_type().shape().dim(i);
+    text += (i ? ", " : "") + (dim.has_dim_value() ? std::to_string(dim.dim_value())
+                                                   : dim.dim_param().empty() ? "?" : dim.dim_param());
+  }
+  return text + "]";
+}
+
+int64_t numElements(const std::vector<int64_t> &shape) {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    count *= dim;
+  return count;
+}
+
+Shapes knownShapes(const onnx::GraphProto &graph) {
+  Shapes shapes;
+  auto add = [&](const onnx::ValueInfoProto &info) {
+    if (!info.type().has_tensor_type())
+      return;
+    std::vector<int64_t> shape;
+    for (const auto &dim : info.type().tensor_type().shape().dim()) {
+      if (!dim.has_dim_value())
+        return;
+      shape.push_back(dim.dim_value());
+    }
+    shapes[info.name()] = shape;
+  };
+  for (const auto &info : graph.input()) add(info);
+  for (const auto &info : graph.value_info()) add(info);
+  for (const auto &info : graph.output()) add(info);
+  for (const auto &tensor : graph.initializer())
+    shapes[tensor.name()] = std::vector<int64_t>(tensor.dims().begin(), tensor.dims().end());
+  return shapes;
+}
+
+/// Floating-point operations of one node; 0 when its shapes are unknown.
+double nodeFlops(const onnx::NodeProto &node, const Shapes &shapes) {
+  auto shape = [&](const std::string &name) -> const std::vector<int64_t> * {
+    auto it = shapes.find(name);
+    return it == shapes.end() ? nullptr : &it->second;
+  };
+  const std::vector<int64_t> *out = node.output_size() ? shape(node.output(0)) : nullptr;
+  if (!out)
+    return 0;
+  const std::string &op = node.op_type();
+  if (op == "Conv" && node.input_size() > 1) {
+    const std::vector<int64_t> *filter = shape(node.input(1));
+    if (!filter || filter->size() < 2)
+      return 0;
+    return 2.0 * numElements(*out) * numElements(*filter) / (*filter)[0];
+  }
+  if (op == "MatMul" || op == "Gemm") {
+    const std::vector<int64_t> *a = shape(node.input(0));
+    if (!a || a->empty())
+      return 0;
+    bool transA = false;
+    for (const auto &attr : node.attribute())
+      transA |= attr.name() == "transA" && attr.i();
+    int64_t k = transA ? (*a)[0] : a->back();
+    return 2.0 * numElements(*out) * k;
+  }
+  static const std::set<std::string> elementwise = {
+      "Add", "Sub", "Mul", "Div", "Pow", "Relu", "Sigmoid", "Tanh", "Erf", "Sqrt", "Exp", "Log",
+      "Neg", "Abs", "Clip", "BatchNormalization", "Softmax", "LayerNormalization", "MaxPool",
+      "AveragePool", "GlobalAveragePool", "ReduceMean", "ReduceSum", "ReduceMax", "Max", "Min"};
+  return elementwise.count(op) ? double(numElements(*out)) : 0;
+}
+
+} // namespace
+
+int inspectModel(const onnx::ModelProto &model, const std::string &path, llvm::raw_ostream &out) {
+  const onnx::GraphProto &graph = model.graph();
+  out << "model: " << path << " (ir_version " << model.ir_version() << ", opset "
+      << onnx_frontend::defaultOpset(model);
+  if (!model.producer_name().empty())
+    out << ", produced by " << model.producer_name() << " " << model.producer_version();
+  out << ")\n";
+
+  std::set<std::string> initializers;
+  int64_t parameters = 0, parameterBytes = 0;
+  for (const auto &tensor : graph.initializer()) {
+    initializers.insert(tensor.name());
+    int64_t count = numElements(std::vector<int64_t>(tensor.dims().begin(), tensor.dims().end()));
+    parameters += count;
+    parameterBytes += count * (tensor.data_type() == onnx::TensorProto::DOUBLE ||
+                                       tensor.data_type() == onnx::TensorProto::INT64
+                                   ? 8
+                                   : 4);
+  }
+  out << "inputs:\n";
+  for (const auto &input : graph.input())
+    if (!initializers.count(input.name()))
+      out << "  " << input.name() << ": " << typeText(input.type()) << "\n";
+  out << "outputs:\n";
+  for (const auto &output : graph.output())
+    out << "  " << output.name() << ": " << typeText(output.type()) << "\n";
+
+  std::map<std::string, int> histogram;
+  Shapes shapes = knownShapes(graph);
+  double flops = 0;
+  for (const auto &node : graph.node()) {
+    std::string op = node.domain().empty() || node.domain() == "ai.onnx"
+                         ? node.op_type()
+                         : node.domain() + "::" + node.op_type();
+    ++histogram[op];
+    flops += nodeFlops(node, shapes);
+  }
+  out << "ops (" << graph.node_size() << " nodes):\n";
+  for (const auto &[op, count] : histogram)
+    out << "  " << llvm::left_justify(op, 24) << count << "\n";
+  out << "parameters: " << parameters << " (" << llvm::format("%.1f", parameterBytes / 1e6)
+      << " MB)\n";
+  out << "FLOPs (estimate, one run): " << llvm::format("%.3g", flops) << "\n";
+
+  std::vector<std::string> supported = onnx_frontend::supportedOps();
+  std::vector<std::string> unsupported;
+  for (const auto &[op, count] : histogram)
+    if (!std::binary_search(supported.begin(), supported.end(), op))
+      unsupported.push_back(op + " (" + std::to_string(count) + ")");
+  out << "unsupported ops: ";
+  if (unsupported.empty())
+    out << "none\n";
+  for (size_t i = 0; i < unsupported.size(); ++i)
+    out << unsupported[i] << (i + 1 < unsupported.size() ? ", " : "\n");
+  return int(unsupported.size());
+}
+
+} // namespace dlc::driver

@@ -1,0 +1,224 @@
+// dlc: the command-line compiler. Parses the command line, installs the diagnostic format
+// (file: node "name" (Op, opset N): reason), and calls the driver library.
+#include "compiler/Driver/Artifacts.h"
+#include "compiler/Driver/Compilation.h"
+#include "compiler/Driver/Inspect.h"
+#include "frontends/onnx/ModelLoader.h"
+#include "targets/CPU/CpuTarget.h"
+#include "targets/Common/HeaderWriter.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+
+namespace {
+
+using namespace dlc;
+
+const char *kUsage = R"(dlc - an ahead-of-time compiler for ONNX models
+
+usage:
+  dlc compile MODEL.onnx [--target=T] [--name=NAME] -o DIR
+        writes DIR/libNAME.a and DIR/NAME.h (link: cc app.c DIR/libNAME.a -lm -lpthread)
+  dlc compile MODEL.onnx --emit=mlir|llvm|asm|obj [--compile-to=PHASE] [-o FILE]
+        writes one intermediate form instead (to stdout when -o is absent, except obj)
+  dlc run MODEL.onnx INPUT... --output-dir DIR
+        compiles for this machine, runs once, writes DIR/output_0.npy ... in graph-output
+        order; inputs are .npy or ONNX TensorProto .pb files, in graph-input order or NAME=FILE
+  dlc inspect MODEL.onnx
+        inputs, outputs, op histogram, parameters, FLOP estimate and unsupported ops
+
+options:
+  --target=T         host (default: this CPU), x86-64-v3 (AVX2+FMA), x86-64-v4 (AVX-512)
+  --name=NAME        C prefix of every symbol (default: the model file's stem)
+  --emit=KIND        lib (default), mlir, llvm (optimized LLVM IR), asm, obj
+  --compile-to=PHASE with --emit=mlir: graph, linalg, buffers or llvm (default llvm)
+  -o PATH            output directory (lib) or file (other kinds)
+  --output-dir DIR   where `dlc run` writes its outputs
+  -h, --help         this text
+  --version          the version
+
+MODEL may also be ONNX text (.onnxtxt). Exit status: 0 on success, 1 on any error; on error no
+output file is left behind.
+)";
+
+/// The command line of one dlc invocation.
+struct Options {
+  std::string command, model, target = "host", name, emit = "lib", compileTo, output, outputDir;
+  std::vector<std::pair<std::string, std::string>> inputs;
+};
+
+int usageError(const std::string &message) {
+  llvm::errs() << "dlc: error: " << message << "\nrun 'dlc --help' for usage\n";
+  return 1;
+}
+
+/// Parses argv; returns an error message, or std::nullopt on success.
+std::optional<std::string> parse(int argc, char **argv, Options &options) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i], value;
+    auto takeValue = [&](const std::string &flag) -> bool {
+      if (arg.rfind(flag + "=", 0) == 0) {
+        value = arg.substr(flag.size() + 1);
+        return true;
+      }
+      if (arg == flag && i + 1 < args.size()) {
+        value = args[++i];
+        return true;
+      }
+      return false;
+    };
+    if (options.command.empty() && arg.rfind("-", 0) != 0)
+      options.command = arg;
+    else if (takeValue("--target")) options.target = value;
+    else if (takeValue("--name")) options.name = value;
+    else if (takeValue("--emit")) options.emit = value;
+    else if (takeValue("--compile-to")) options.compileTo = value;
+    else if (takeValue("-o")) options.output = value;
+    else if (takeValue("--output-dir")) options.outputDir = value;
+    else if (arg.rfind("-", 0) == 0 && arg != "-")
+      return "unknown or incomplete option '" + arg + "'";
+    else if (options.model.empty())
+      options.model = arg;
+    else if (options.command == "run") {
+      size_t eq = arg.find('=');
+      if (eq != std::string::npos && arg.find('/') > eq)
+        options.inputs.push_back({arg.substr(0, eq), arg.substr(eq + 1)});
+      else
+        options.inputs.push_back({"", arg});
+    } else
+      return "unexpected argument '" + arg + "'";
+  }
+  if (options.command != "compile" && options.command != "run" && options.command != "inspect")
+    return options.command.empty() ? "no command given"
+                                   : "unknown command '" + options.command + "'";
+  if (options.model.empty())
+    return "no model file given";
+  return std::nullopt;
+}
+
+/// Prints diagnostics as `dlc: error: FILE: node "NAME" MESSAGE`.
+void printDiagnostic(mlir::Diagnostic &diag) {
+  std::string file, node;
+  diag.getLocation()->walk([&](mlir::Location loc) {
+    if (auto named = mlir::dyn_cast<mlir::NameLoc>(loc); named && node.empty())
+      node = named.getName().str();
+    if (auto fileLoc = mlir::dyn_cast<mlir::FileLineColLoc>(loc); fileLoc && file.empty())
+      file = fileLoc.getFilename().str();
+    return mlir::WalkResult::advance();
+  });
+  const char *severity = diag.getSeverity() == mlir::DiagnosticSeverity::Error ? "error"
+                         : diag.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+                                                                                   : "note";
+  llvm::errs() << "dlc: " << severity << ": ";
+  if (!file.empty())
+    llvm::errs() << file << ": ";
+  if (!node.empty())
+    llvm::errs() << "node \"" << node << "\" ";
+  llvm::errs() << diag.str() << "\n";
+}
+
+int compileCommand(mlir::MLIRContext &context, const Options &options) {
+  driver::CompileRequest request;
+  request.modelPath = options.model;
+  request.name = options.name;
+  request.target = options.target;
+  if (!options.name.empty() && targets::makeCIdentifier(options.name, "") != options.name)
+    return usageError("--name=" + options.name + " is not a C identifier");
+  auto target = targets::resolveCpuTarget(options.target);
+  if (!target)
+    return usageError(llvm::toString(target.takeError()));
+  static const std::vector<std::string> kinds = {"lib", "mlir", "llvm", "asm", "obj"};
+  if (std::find(kinds.begin(), kinds.end(), options.emit) == kinds.end())
+    return usageError("--emit=" + options.emit + " is not one of lib, mlir, llvm, asm, obj");
+  auto phase = pipelines::parsePhase(options.compileTo.empty() ? "llvm" : options.compileTo);
+  if (!phase)
+    return usageError("--compile-to=" + options.compileTo +
+                      " is not one of graph, linalg, buffers, llvm");
+  if (!options.compileTo.empty() && options.emit != "mlir")
+    return usageError("--compile-to needs --emit=mlir");
+  if (options.output.empty() && (options.emit == "lib" || options.emit == "obj"))
+    return usageError("-o is required for --emit=" + options.emit);
+
+  auto model = onnx_frontend::loadModel(options.model);
+  if (!model) {
+    llvm::errs() << "dlc: error: " << llvm::toString(model.takeError()) << "\n";
+    return 1;
+  }
+  driver::Compilation compilation(context, request);
+  if (failed(compilation.import(*model)) || failed(compilation.lowerTo(*phase)))
+    return 1;
+  std::string output = options.output.empty() ? "-" : options.output;
+  if (options.emit == "lib")
+    return failed(driver::writeLibrary(compilation, options.output)) ? 1 : 0;
+  std::string text;
+  if (options.emit == "mlir") {
+    llvm::raw_string_ostream stream(text);
+    compilation.module().print(stream);
+  } else {
+    auto kind = options.emit == "llvm" ? driver::Compilation::Output::LLVMIR
+                : options.emit == "asm" ? driver::Compilation::Output::Assembly
+                                        : driver::Compilation::Output::Object;
+    mlir::FailureOr<std::string> code = compilation.emit(kind);
+    if (failed(code))
+      return 1;
+    text = std::move(*code);
+  }
+  return failed(driver::writeOutputFile(compilation, output, text)) ? 1 : 0;
+}
+
+int runCommand(mlir::MLIRContext &context, const Options &options) {
+  if (options.outputDir.empty())
+    return usageError("dlc run needs --output-dir DIR");
+  return failed(driver::runModel(context, options.model, options.inputs, options.outputDir)) ? 1
+                                                                                            : 0;
+}
+
+int inspectCommand(const Options &options) {
+  auto model = onnx_frontend::loadModel(options.model);
+  if (!model) {
+    llvm::errs() << "dlc: error: " << llvm::toString(model.takeError()) << "\n";
+    return 1;
+  }
+  driver::inspectModel(*model, options.model, llvm::outs());
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help" || arg == "help") {
+      llvm::outs() << kUsage;
+      return 0;
+    }
+    if (arg == "--version") {
+      llvm::outs() << "dlc " << DLC_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING << ")\n";
+      return 0;
+    }
+  }
+  Options options;
+  if (std::optional<std::string> error = parse(argc, argv, options))
+    return usageError(*error);
+
+  mlir::DialectRegistry registry;
+  driver::registerDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading();
+  mlir::ScopedDiagnosticHandler handler(&context, [](mlir::Diagnostic &diag) {
+    printDiagnostic(diag);
+    return mlir::success();
+  });
+  if (options.command == "compile")
+    return compileCommand(context, options);
+  if (options.command == "run")
+    return runCommand(context, options);
+  return inspectCommand(options);
+}

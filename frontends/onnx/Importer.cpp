@@ -1,0 +1,380 @@
+// The ONNX graph importer: walks the (topologically sorted) nodes, dispatches each to its op
+// importer through a table, and builds one func.func with graph ops located at their nodes.
+#include "frontends/onnx/Importer.h"
+
+#include "frontends/onnx/OpImporters.h"
+#include "frontends/onnx/Tensors.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include <set>
+
+namespace dlc::onnx_frontend {
+
+using namespace mlir;
+
+/// The state of one model's import.
+class GraphImporter {
+public:
+  GraphImporter(const onnx::ModelProto &model, MLIRContext &ctx, const ImportOptions &options)
+      : model_(model), ctx_(ctx), options_(options), builder_(&ctx),
+        opset_(defaultOpset(model)) {}
+
+  OwningOpRef<ModuleOp> run();
+
+  OpBuilder &builder() { return builder_; }
+  MLIRContext &context() { return ctx_; }
+  const std::string &path() const { return options_.modelPath; }
+
+  Value lookup(const std::string &name) {
+    if (Value value = values_.lookup(name))
+      return value;
+    auto constant = constants_.find(name);
+    if (constant == constants_.end())
+      return {};
+    Value value = graph::ConstantOp::create(builder_, fileLoc(), constant->second.getType(),
+                                            constant->second);
+    values_[name] = value;
+    return value;
+  }
+  std::optional<DenseElementsAttr> lookupConstant(const std::string &name) {
+    auto it = constants_.find(name);
+    if (it == constants_.end())
+      return std::nullopt;
+    return it->second;
+  }
+  void bind(const std::string &name, Value value) { values_[name] = value; }
+  void bindConstant(const std::string &name, DenseElementsAttr value) {
+    constants_[name] = value;
+    values_.erase(name);
+  }
+  const onnx::TypeProto *typeOf(const std::string &name) const {
+    auto it = types_.find(name);
+    return it == types_.end() ? nullptr : it->second;
+  }
+  Location fileLoc() { return FileLineColLoc::get(&ctx_, path(), 0, 0); }
+
+private:
+  LogicalResult importInitializers();
+  LogicalResult importNode(const onnx::NodeProto &node, int index);
+  FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
+  LogicalResult error(const Twine &message) {
+    emitError(fileLoc()) << message;
+    return failure();
+  }
+
+  const onnx::ModelProto &model_;
+  MLIRContext &ctx_;
+  const ImportOptions &options_;
+  OpBuilder builder_;
+  int64_t opset_;
+  llvm::StringMap<Value> values_;
+  std::map<std::string, DenseElementsAttr> constants_;
+  std::map<std::string, const onnx::TypeProto *> types_;
+};
+
+namespace {
+
+const OpTable &opTable() {
+  static const OpTable table = [] {
+    OpTable t;
+    registerElementwiseOps(t);
+    registerNeuralNetOps(t);
+    registerShapeOps(t);
+    registerReductionOps(t);
+    return t;
+  }();
+  return table;
+}
+
+bool isDefaultDomain(const std::string &domain) { return domain.empty() || domain == "ai.onnx"; }
+
+} // namespace
+
+int64_t defaultOpset(const onnx::ModelProto &model) {
+  for (const auto &opset : model.opset_import())
+    if (isDefaultDomain(opset.domain()))
+      return opset.version();
+  return 1;
+}
+
+std::vector<std::string> supportedOps() {
+  std::vector<std::string> ops;
+  for (const auto &entry : opTable())
+    ops.push_back(entry.getKey().str());
+  std::sort(ops.begin(), ops.end());
+  return ops;
+}
+
+std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model) {
+  static const std::map<std::string, std::vector<int>> shapeOperands = {
+      {"Reshape", {1}},    {"Slice", {1, 2, 3, 4}}, {"Squeeze", {1}},   {"Unsqueeze", {1}},
+      {"ReduceSum", {1}},  {"ReduceMean", {1}},     {"ReduceMax", {1}}, {"ReduceMin", {1}},
+      {"ReduceProd", {1}}, {"Clip", {1, 2}}};
+  std::set<std::string> graphInputs;
+  for (const auto &input : model.graph().input())
+    graphInputs.insert(input.name());
+  std::vector<std::string> needed;
+  for (const auto &node : model.graph().node()) {
+    auto it = shapeOperands.find(node.op_type());
+    if (it == shapeOperands.end())
+      continue;
+    for (int i : it->second)
+      if (i < node.input_size() && graphInputs.count(node.input(i)) &&
+          std::find(needed.begin(), needed.end(), node.input(i)) == needed.end())
+        needed.push_back(node.input(i));
+  }
+  return needed;
+}
+
+FailureOr<RankedTensorType> GraphImporter::inputType(const onnx::ValueInfoProto &info) {
+  if (!info.type().has_tensor_type())
+    return error("graph input \"" + info.name() + "\" is not a tensor");
+  const auto &tensor = info.type().tensor_type();
+  Type element = elementType(tensor.elem_type(), &ctx_);
+  if (!element)
+    return error("graph input \"" + info.name() + "\" has element type " +
+                 onnxTypeName(tensor.elem_type()) + ", which dlc does not support yet");
+  if (!tensor.has_shape())
+    return error("graph input \"" + info.name() + "\" has no shape");
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensor.shape().dim()) {
+    if (!dim.has_dim_value())
+      return error("graph input \"" + info.name() + "\" has dimension \"" + dim.dim_param() +
+                   "\" that is not fixed; dlc needs static shapes");
+    shape.push_back(dim.dim_value());
+  }
+  return RankedTensorType::get(shape, element);
+}
+
+LogicalResult GraphImporter::importInitializers() {
+  for (const auto &tensor : model_.graph().initializer()) {
+    auto attr = tensorToAttr(tensor, &ctx_);
+    if (!attr)
+      return error("initializer " + llvm::toString(attr.takeError()));
+    constants_[tensor.name()] = *attr;
+  }
+  for (const auto &[name, tensor] : options_.boundInputs) {
+    auto attr = tensorToAttr(tensor, &ctx_);
+    if (!attr)
+      return error("bound input \"" + name + "\": " + llvm::toString(attr.takeError()));
+    constants_[name] = *attr;
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  const onnx::GraphProto &graph = model_.graph();
+  for (const auto &info : graph.value_info())
+    types_[info.name()] = &info.type();
+  for (const auto &info : graph.output())
+    types_[info.name()] = &info.type();
+  for (const auto &info : graph.input())
+    types_[info.name()] = &info.type();
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
+  if (failed(importInitializers()))
+    return nullptr;
+
+  // Graph inputs that are initializers (older exporters list weights as inputs) are constants.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &info : graph.input()) {
+    if (constants_.count(info.name()))
+      continue;
+    FailureOr<RankedTensorType> type = inputType(info);
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    argNames.push_back(info.name());
+  }
+
+  builder_.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder_, fileLoc(), options_.functionName,
+                                   builder_.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    func.setArgAttr(i, kTensorNameAttr, builder_.getStringAttr(name));
+    values_[name] = entry->getArgument(i);
+  }
+  builder_.setInsertionPointToStart(entry);
+
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, index)))
+      return nullptr;
+
+  SmallVector<Value> results;
+  for (const auto &info : graph.output()) {
+    Value value = lookup(info.name());
+    if (!value) {
+      (void)error("graph output \"" + info.name() + "\" is not produced by any node");
+      return nullptr;
+    }
+    results.push_back(value);
+  }
+  func::ReturnOp::create(builder_, fileLoc(), results);
+  func.setType(builder_.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, info] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, kTensorNameAttr, builder_.getStringAttr(info.name()));
+  return module;
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) {
+  std::string name = node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                                         : node.name();
+  Location loc = NameLoc::get(builder_.getStringAttr(name), fileLoc());
+  NodeContext context(*this, node, opset_, loc);
+  if (!isDefaultDomain(node.domain()))
+    return context.fail("ops of domain \"" + node.domain() + "\" are not supported");
+  auto importer = opTable().find(node.op_type());
+  if (importer == opTable().end())
+    return context.fail("unsupported op");
+  for (int i = 0; i < node.input_size(); ++i)
+    if (!node.input(i).empty() && !lookup(node.input(i)))
+      return context.fail("input \"" + node.input(i) + "\" is not defined before its use");
+  if (failed(importer->second(context)))
+    return failure();
+  for (const auto &output : node.output())
+    if (!output.empty() && !values_.count(output) && !constants_.count(output))
+      return context.fail("output \"" + output + "\" is not supported by dlc's import");
+  return success();
+}
+
+OwningOpRef<ModuleOp> importModel(const onnx::ModelProto &model, MLIRContext &ctx,
+                                  const ImportOptions &options) {
+  ctx.getOrLoadDialect<graph::GraphDialect>();
+  ctx.getOrLoadDialect<func::FuncDialect>();
+  GraphImporter importer(model, ctx, options);
+  return importer.run();
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+NodeContext::NodeContext(GraphImporter &importer, const onnx::NodeProto &node, int64_t opset,
+                         Location loc)
+    : importer_(importer), node_(node), opset_(opset), loc_(loc) {}
+
+OpBuilder &NodeContext::builder() { return importer_.builder(); }
+MLIRContext *NodeContext::context() { return &importer_.context(); }
+
+bool NodeContext::hasInput(int i) const { return i < node_.input_size() && !node_.input(i).empty(); }
+
+Value NodeContext::input(int i) { return hasInput(i) ? importer_.lookup(node_.input(i)) : Value(); }
+
+std::optional<DenseElementsAttr> NodeContext::constantInput(int i) {
+  if (!hasInput(i))
+    return std::nullopt;
+  if (auto constant = importer_.lookupConstant(node_.input(i)))
+    return constant;
+  if (Value value = input(i))
+    if (auto op = value.getDefiningOp<graph::ConstantOp>())
+      return cast<DenseElementsAttr>(op.getValue());
+  return std::nullopt;
+}
+
+FailureOr<std::vector<int64_t>> NodeContext::intsInput(int i, StringRef what) {
+  std::optional<DenseElementsAttr> constant = constantInput(i);
+  if (!constant)
+    return fail("operand '" + what + "' (\"" + node_.input(i) +
+                "\") must be a constant for dlc to compile this model");
+  if (!isa<IntegerType>(constant->getElementType()))
+    return fail("operand '" + what + "' must hold integers");
+  return attrToInts(*constant);
+}
+
+const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
+  for (const auto &attribute : node_.attribute())
+    if (attribute.name() == name)
+      return &attribute;
+  return nullptr;
+}
+
+bool NodeContext::hasAttr(StringRef name) const { return attr(name) != nullptr; }
+
+int64_t NodeContext::intAttr(StringRef name, int64_t fallback) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->i() : fallback;
+}
+
+float NodeContext::floatAttr(StringRef name, float fallback) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->f() : fallback;
+}
+
+std::string NodeContext::stringAttr(StringRef name, StringRef fallback) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->s() : fallback.str();
+}
+
+std::vector<int64_t> NodeContext::intsAttr(StringRef name) const {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return {};
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+int NodeContext::numOutputs() const {
+  int count = 0;
+  for (const auto &output : node_.output())
+    count += !output.empty();
+  return count;
+}
+
+FailureOr<RankedTensorType> NodeContext::outputType(int i) {
+  const std::string &name = node_.output(i);
+  const onnx::TypeProto *type = importer_.typeOf(name);
+  if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
+    return fail("ONNX shape inference gave no shape for output \"" + name + "\"");
+  Type element = elementType(type->tensor_type().elem_type(), context());
+  if (!element)
+    return fail("output \"" + name + "\" has element type " +
+                onnxTypeName(type->tensor_type().elem_type()) + ", which dlc does not support yet");
+  SmallVector<int64_t> shape;
+  for (const auto &dim : type->tensor_type().shape().dim()) {
+    if (!dim.has_dim_value())
+      return fail("output \"" + name + "\" has a dimension that is not static");
+    shape.push_back(dim.dim_value());
+  }
+  return RankedTensorType::get(shape, element);
+}
+
+void NodeContext::setOutput(int i, Value value) {
+  if (i < node_.output_size() && !node_.output(i).empty())
+    importer_.bind(node_.output(i), value);
+}
+
+LogicalResult NodeContext::fail(const Twine &message) {
+  emitError(loc_) << "(" << node_.op_type() << ", opset " << opset_ << "): " << message;
+  return failure();
+}
+
+Value NodeContext::constant(DenseElementsAttr attr) {
+  return create<graph::ConstantOp>(attr.getType(), attr);
+}
+
+Value NodeContext::scalar(Type type, double value) {
+  auto tensorType = RankedTensorType::get({}, type);
+  if (isa<FloatType>(type))
+    return constant(DenseElementsAttr::get(tensorType, builder().getFloatAttr(type, value)));
+  return constant(DenseElementsAttr::get(tensorType, builder().getIntegerAttr(type, int64_t(value))));
+}
+
+Value NodeContext::reshape(Value value, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getShape() == shape)
+    return value;
+  return create<graph::ReshapeOp>(RankedTensorType::get(shape, type.getElementType()), value);
+}
+
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+    return std::nullopt;
+  return axis < 0 ? axis + rank : axis;
+}
+
+ArrayRef<int64_t> shapeOf(Value value) { return cast<RankedTensorType>(value.getType()).getShape(); }
+
+} // namespace dlc::onnx_frontend

@@ -1,0 +1,49 @@
+// The ONNX importer: a shape-inferred ModelProto becomes one func.func of graph-dialect ops,
+// every op located at its ONNX node ("model.onnx", node name).
+#ifndef DLC_FRONTENDS_ONNX_IMPORTER_H
+#define DLC_FRONTENDS_ONNX_IMPORTER_H
+
+#include "onnx/onnx_pb.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dlc::onnx_frontend {
+
+/// Argument and result attribute holding the ONNX name of a graph input or output.
+inline constexpr llvm::StringLiteral kTensorNameAttr = "dlc.name";
+
+/// How to import a model.
+struct ImportOptions {
+  /// The path the model was read from; it names the file in every location and diagnostic.
+  std::string modelPath;
+  /// The name of the generated function.
+  std::string functionName = "main";
+  /// Graph inputs whose values are fixed at compile time (e.g. by `dlc run`, for inputs that
+  /// feed shape operands); they become constants and leave the function's signature.
+  std::map<std::string, onnx::TensorProto> boundInputs;
+};
+
+/// Imports `model` into a new module. On failure, diagnostics have been emitted through the
+/// context's handler (each naming the file, node, op, opset and reason) and nullptr is returned.
+mlir::OwningOpRef<mlir::ModuleOp> importModel(const onnx::ModelProto &model,
+                                              mlir::MLIRContext &ctx,
+                                              const ImportOptions &options);
+
+/// The ONNX op types (default domain) the importer supports, sorted.
+std::vector<std::string> supportedOps();
+
+/// Names of graph inputs that feed operands which must be known at compile time (Reshape's
+/// shape, Slice's bounds, axes, Clip's bounds, ...).
+std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model);
+
+/// The model's opset version of the default ONNX domain.
+int64_t defaultOpset(const onnx::ModelProto &model);
+
+} // namespace dlc::onnx_frontend
+
+#endif

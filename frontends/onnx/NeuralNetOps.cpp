@@ -1,0 +1,312 @@
+// Importers of ONNX neural-network ops: Conv, pooling, BatchNormalization, Gemm, MatMul, Softmax
+// and LayerNormalization; composite ops become their canonical expansion in graph ops.
+#include "frontends/onnx/OpImporters.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/TypeUtilities.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace dlc::onnx_frontend {
+namespace {
+
+/// Resolves `pads` (k begin, then k end values) from `auto_pad` or the `pads` attribute.
+FailureOr<SmallVector<int64_t>> windowPads(NodeContext &ctx, ArrayRef<int64_t> spatialIn,
+                                           ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                           ArrayRef<int64_t> dilations) {
+  int64_t k = spatialIn.size();
+  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  SmallVector<int64_t> pads(2 * k, 0);
+  if (autoPad == "NOTSET") {
+    std::vector<int64_t> given = ctx.intsAttr("pads");
+    if (given.empty())
+      return pads;
+    if (int64_t(given.size()) != 2 * k)
+      return ctx.fail("pads has " + Twine(given.size()) + " values, expected " + Twine(2 * k));
+    return SmallVector<int64_t>(given.begin(), given.end());
+  }
+  if (autoPad == "VALID")
+    return pads;
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return ctx.fail("auto_pad=\"" + autoPad + "\" is not a valid value");
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t out = (spatialIn[i] + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - spatialIn[i]);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[k + i] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return pads;
+}
+
+/// `name` as a list of k values, or k copies of `fallback` when absent.
+FailureOr<SmallVector<int64_t>> spatialAttr(NodeContext &ctx, StringRef name, int64_t k,
+                                            int64_t fallback) {
+  std::vector<int64_t> values = ctx.intsAttr(name);
+  if (values.empty())
+    return SmallVector<int64_t>(k, fallback);
+  if (int64_t(values.size()) != k)
+    return ctx.fail(name + " has " + Twine(values.size()) + " values, expected " + Twine(k));
+  return SmallVector<int64_t>(values.begin(), values.end());
+}
+
+LogicalResult importConv(NodeContext &ctx) {
+  Value input = ctx.input(0), filter = ctx.input(1), bias = ctx.input(2);
+  ArrayRef<int64_t> inShape = shapeOf(input), filterShape = shapeOf(filter);
+  int64_t k = int64_t(inShape.size()) - 2;
+  if (k < 1 || filterShape.size() != inShape.size())
+    return ctx.fail("expects input and filter of the same rank >= 3");
+  auto strides = spatialAttr(ctx, "strides", k, 1);
+  auto dilations = spatialAttr(ctx, "dilations", k, 1);
+  auto kernel = spatialAttr(ctx, "kernel_shape", k, 0);
+  if (failed(strides) || failed(dilations) || failed(kernel))
+    return failure();
+  if (ctx.hasAttr("kernel_shape") && ArrayRef<int64_t>(*kernel) != filterShape.drop_front(2))
+    return ctx.fail("kernel_shape does not match the filter's shape");
+  auto pads = windowPads(ctx, inShape.drop_front(2), filterShape.drop_front(2), *strides,
+                         *dilations);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(pads) || failed(type))
+    return failure();
+  int64_t group = ctx.intAttr("group", 1);
+  if (group < 1 || inShape[1] % group || filterShape[0] % group ||
+      filterShape[1] * group != inShape[1])
+    return ctx.fail("group=" + Twine(group) + " does not fit " + Twine(inShape[1]) +
+                    " input channels and a filter of " + Twine(filterShape[1]) +
+                    " channels per group");
+  ctx.setOutput(0, ctx.create<graph::ConvOp>(*type, input, filter, bias, *strides, *dilations,
+                                             *pads, group));
+  return success();
+}
+
+template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
+  if (ctx.numOutputs() > 1)
+    return ctx.fail("the Indices output is not supported");
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> inShape = shapeOf(input);
+  int64_t k = int64_t(inShape.size()) - 2;
+  if (k < 1)
+    return ctx.fail("expects an input of rank >= 3");
+  std::vector<int64_t> kernel = ctx.intsAttr("kernel_shape");
+  if (int64_t(kernel.size()) != k)
+    return ctx.fail("kernel_shape must have " + Twine(k) + " values");
+  auto strides = spatialAttr(ctx, "strides", k, 1);
+  auto dilations = spatialAttr(ctx, "dilations", k, 1);
+  if (failed(strides) || failed(dilations))
+    return failure();
+  auto pads = windowPads(ctx, inShape.drop_front(2), kernel, *strides, *dilations);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(pads) || failed(type))
+    return failure();
+  if constexpr (std::is_same_v<PoolOp, graph::AvgPoolOp>) {
+    bool countPads = ctx.intAttr("count_include_pad", 0) != 0;
+    ctx.setOutput(0, ctx.create<graph::AvgPoolOp>(*type, input, kernel, *strides, *dilations,
+                                                  *pads, countPads));
+  } else {
+    ctx.setOutput(0, ctx.create<graph::MaxPoolOp>(*type, input, kernel, *strides, *dilations,
+                                                  *pads));
+  }
+  return success();
+}
+
+template <typename ReduceOp> LogicalResult importGlobalPool(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < int64_t(shapeOf(input).size()); ++d)
+    axes.push_back(d);
+  ctx.setOutput(0, ctx.create<ReduceOp>(*type, input, axes, /*keepdims=*/true));
+  return success();
+}
+
+/// [C] -> [C, 1, ..., 1] so that a per-channel vector broadcasts over [N, C, D...].
+Value perChannel(NodeContext &ctx, Value vector, int64_t rank) {
+  SmallVector<int64_t> shape{shapeOf(vector)[0]};
+  shape.append(std::max<int64_t>(0, rank - 2), 1);
+  return ctx.reshape(vector, shape);
+}
+
+/// y = x * a + b with a = scale / sqrt(var + eps), b = bias - mean * a; computed at import time
+/// when the four parameters are constants, else as graph ops.
+LogicalResult importBatchNorm(NodeContext &ctx) {
+  if (ctx.intAttr("training_mode", 0) || ctx.numOutputs() > 1)
+    return ctx.fail("training mode (running statistics outputs) is not supported");
+  Value x = ctx.input(0);
+  auto type = cast<RankedTensorType>(x.getType());
+  Type element = type.getElementType();
+  int64_t rank = type.getRank();
+  if (rank < 2)
+    return ctx.fail("expects an input of rank >= 2");
+  float epsilon = ctx.floatAttr("epsilon", 1e-5f);
+  auto scale = ctx.constantInput(1), bias = ctx.constantInput(2), mean = ctx.constantInput(3),
+       var = ctx.constantInput(4);
+  Value a, b;
+  if (scale && bias && mean && var && isa<FloatType>(element)) {
+    SmallVector<APFloat> aValues, bValues;
+    auto s = scale->getValues<APFloat>(), bi = bias->getValues<APFloat>(),
+         m = mean->getValues<APFloat>(), v = var->getValues<APFloat>();
+    const llvm::fltSemantics &semantics = cast<FloatType>(element).getFloatSemantics();
+    for (int64_t c = 0; c < scale->getNumElements(); ++c) {
+      double factor = s[c].convertToDouble() / std::sqrt(v[c].convertToDouble() + epsilon);
+      double shift = bi[c].convertToDouble() - m[c].convertToDouble() * factor;
+      for (auto [value, list] : {std::pair{factor, &aValues}, std::pair{shift, &bValues}}) {
+        APFloat converted(value);
+        bool lossy;
+        converted.convert(semantics, APFloat::rmNearestTiesToEven, &lossy);
+        list->push_back(converted);
+      }
+    }
+    auto vectorType = RankedTensorType::get({scale->getNumElements()}, element);
+    a = perChannel(ctx, ctx.constant(DenseElementsAttr::get(vectorType, aValues)), rank);
+    b = perChannel(ctx, ctx.constant(DenseElementsAttr::get(vectorType, bValues)), rank);
+  } else {
+    Value shape = ctx.input(1);
+    auto vectorType = cast<RankedTensorType>(shape.getType());
+    Value eps = ctx.scalar(element, epsilon);
+    Value stddev = ctx.create<graph::SqrtOp>(
+        vectorType, ctx.create<graph::AddOp>(vectorType, ctx.input(4), eps));
+    Value factor = ctx.create<graph::DivOp>(vectorType, ctx.input(1), stddev);
+    Value shift = ctx.create<graph::SubOp>(
+        vectorType, ctx.input(2), ctx.create<graph::MulOp>(vectorType, ctx.input(3), factor));
+    a = perChannel(ctx, factor, rank);
+    b = perChannel(ctx, shift, rank);
+  }
+  Value scaled = ctx.create<graph::MulOp>(type, x, a);
+  ctx.setOutput(0, ctx.create<graph::AddOp>(type, scaled, b));
+  return success();
+}
+
+/// The transpose of a matrix value.
+Value transpose2d(NodeContext &ctx, Value matrix) {
+  ArrayRef<int64_t> shape = shapeOf(matrix);
+  auto type = RankedTensorType::get({shape[1], shape[0]}, getElementTypeOrSelf(matrix));
+  return ctx.create<graph::TransposeOp>(type, matrix, ArrayRef<int64_t>{1, 0});
+}
+
+LogicalResult importGemm(NodeContext &ctx) {
+  Value a = ctx.input(0), b = ctx.input(1), c = ctx.input(2);
+  if (shapeOf(a).size() != 2 || shapeOf(b).size() != 2)
+    return ctx.fail("expects matrices A and B");
+  if (ctx.intAttr("transA", 0))
+    a = transpose2d(ctx, a);
+  if (ctx.intAttr("transB", 0))
+    b = transpose2d(ctx, b);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (shapeOf(a)[1] != shapeOf(b)[0])
+    return ctx.fail("inner dimensions of A and B differ");
+  Type element = type->getElementType();
+  Value result = ctx.create<graph::MatMulOp>(*type, a, b);
+  float alpha = ctx.floatAttr("alpha", 1.0f), beta = ctx.floatAttr("beta", 1.0f);
+  if (alpha != 1.0f)
+    result = ctx.create<graph::MulOp>(*type, result, ctx.scalar(element, alpha));
+  if (c && beta != 0.0f) {
+    if (beta != 1.0f)
+      c = ctx.create<graph::MulOp>(c.getType(), c, ctx.scalar(element, beta));
+    result = ctx.create<graph::AddOp>(*type, result, c);
+  }
+  ctx.setOutput(0, result);
+  return success();
+}
+
+LogicalResult importMatMul(NodeContext &ctx) {
+  Value lhs = ctx.input(0), rhs = ctx.input(1);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  // numpy matmul: a vector operand becomes a matrix, and its dimension is dropped afterwards.
+  bool lhsVector = shapeOf(lhs).size() == 1, rhsVector = shapeOf(rhs).size() == 1;
+  if (lhsVector)
+    lhs = ctx.reshape(lhs, {1, shapeOf(lhs)[0]});
+  if (rhsVector)
+    rhs = ctx.reshape(rhs, {shapeOf(rhs)[0], 1});
+  ArrayRef<int64_t> l = shapeOf(lhs), r = shapeOf(rhs);
+  if (l.back() != r[r.size() - 2])
+    return ctx.fail("inner dimensions differ");
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(l.drop_back(2), r.drop_back(2), shape))
+    return ctx.fail("batch dimensions do not broadcast");
+  shape.push_back(l[l.size() - 2]);
+  shape.push_back(r.back());
+  Value result = ctx.create<graph::MatMulOp>(
+      RankedTensorType::get(shape, type->getElementType()), lhs, rhs);
+  ctx.setOutput(0, ctx.reshape(result, type->getShape()));
+  return success();
+}
+
+/// Softmax before opset 13 works on the input flattened to 2-D at `axis` (default 1).
+LogicalResult importSoftmax(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  int64_t rank = shape.size();
+  std::optional<int64_t> axis =
+      normalizeAxis(ctx.intAttr("axis", ctx.opset() < 13 ? 1 : -1), rank);
+  if (!axis)
+    return ctx.fail("axis is out of range for rank " + Twine(rank));
+  if (ctx.opset() >= 13 || *axis == rank - 1) {
+    ctx.setOutput(0, ctx.create<graph::SoftmaxOp>(input.getType(), input, *axis));
+    return success();
+  }
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < *axis ? outer : inner) *= shape[d];
+  Value flat = ctx.reshape(input, {outer, inner});
+  Value softmax = ctx.create<graph::SoftmaxOp>(flat.getType(), flat, 1);
+  ctx.setOutput(0, ctx.reshape(softmax, shape));
+  return success();
+}
+
+/// y = (x - mean) / sqrt(var + eps) * scale + bias over the dimensions from `axis` on.
+LogicalResult importLayerNorm(NodeContext &ctx) {
+  if (ctx.numOutputs() > 1)
+    return ctx.fail("the Mean and InvStdDev outputs are not supported");
+  Value x = ctx.input(0);
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  std::optional<int64_t> axis = normalizeAxis(ctx.intAttr("axis", -1), rank);
+  if (!axis)
+    return ctx.fail("axis is out of range for rank " + Twine(rank));
+  if (!isa<FloatType>(type.getElementType()))
+    return ctx.fail("expects a floating-point input");
+  SmallVector<int64_t> axes, keptShape(type.getShape());
+  for (int64_t d = *axis; d < rank; ++d) {
+    axes.push_back(d);
+    keptShape[d] = 1;
+  }
+  auto keptType = RankedTensorType::get(keptShape, type.getElementType());
+  Value mean = ctx.create<graph::ReduceMeanOp>(keptType, x, axes, true);
+  Value centered = ctx.create<graph::SubOp>(type, x, mean);
+  Value squares = ctx.create<graph::MulOp>(type, centered, centered);
+  Value var = ctx.create<graph::ReduceMeanOp>(keptType, squares, axes, true);
+  Value eps = ctx.scalar(type.getElementType(), ctx.floatAttr("epsilon", 1e-5f));
+  Value stddev = ctx.create<graph::SqrtOp>(keptType, ctx.create<graph::AddOp>(keptType, var, eps));
+  Value result = ctx.create<graph::DivOp>(type, centered, stddev);
+  result = ctx.create<graph::MulOp>(type, result, ctx.input(1));
+  if (ctx.hasInput(2))
+    result = ctx.create<graph::AddOp>(type, result, ctx.input(2));
+  ctx.setOutput(0, result);
+  return success();
+}
+
+} // namespace
+
+void registerNeuralNetOps(OpTable &table) {
+  table["Conv"] = importConv;
+  table["MaxPool"] = importPool<graph::MaxPoolOp>;
+  table["AveragePool"] = importPool<graph::AvgPoolOp>;
+  table["GlobalAveragePool"] = importGlobalPool<graph::ReduceMeanOp>;
+  table["GlobalMaxPool"] = importGlobalPool<graph::ReduceMaxOp>;
+  table["BatchNormalization"] = importBatchNorm;
+  table["Gemm"] = importGemm;
+  table["MatMul"] = importMatMul;
+  table["Softmax"] = importSoftmax;
+  table["LayerNormalization"] = importLayerNorm;
+}
+
+} // namespace dlc::onnx_frontend

@@ -1,0 +1,96 @@
+// The interface between the importer and its per-op functions: a NodeContext gives an op
+// importer its operands, attributes, inferred result types and a way to fail with a clear error.
+#ifndef DLC_FRONTENDS_ONNX_OPIMPORTERS_H
+#define DLC_FRONTENDS_ONNX_OPIMPORTERS_H
+
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "onnx/onnx_pb.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <optional>
+
+namespace dlc::onnx_frontend {
+
+class GraphImporter;
+
+/// What an op importer sees of the node it imports.
+class NodeContext {
+public:
+  NodeContext(GraphImporter &importer, const onnx::NodeProto &node, int64_t opset,
+              mlir::Location loc);
+
+  const onnx::NodeProto &node() const { return node_; }
+  /// The opset version of the default domain the model imports.
+  int64_t opset() const { return opset_; }
+  mlir::Location loc() const { return loc_; }
+  mlir::OpBuilder &builder();
+  mlir::MLIRContext *context();
+
+  /// Number of inputs, counting trailing empty ("") optional inputs.
+  int numInputs() const { return node_.input_size(); }
+  /// Whether input `i` is given (optional inputs may be absent or "").
+  bool hasInput(int i) const;
+  /// The value of input `i` (a graph.constant for initializers and constants).
+  mlir::Value input(int i);
+  /// The compile-time value of input `i`, if it is an initializer, a Constant or a bound input.
+  std::optional<mlir::DenseElementsAttr> constantInput(int i);
+  /// The integer values of constant input `i`; fails with an error naming the operand otherwise.
+  mlir::FailureOr<std::vector<int64_t>> intsInput(int i, llvm::StringRef what);
+
+  bool hasAttr(llvm::StringRef name) const;
+  int64_t intAttr(llvm::StringRef name, int64_t fallback) const;
+  float floatAttr(llvm::StringRef name, float fallback) const;
+  std::string stringAttr(llvm::StringRef name, llvm::StringRef fallback) const;
+  std::vector<int64_t> intsAttr(llvm::StringRef name) const;
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+
+  /// The inferred type of output `i` (static shape), or an error when shape inference gave none.
+  mlir::FailureOr<mlir::RankedTensorType> outputType(int i);
+  /// Number of outputs the node declares (non-empty names).
+  int numOutputs() const;
+  /// Binds output `i` to `value`.
+  void setOutput(int i, mlir::Value value);
+
+  /// Emits `file: node "name" (Op, opset N): message` and returns failure.
+  mlir::LogicalResult fail(const llvm::Twine &message);
+
+  /// Creates a graph op at this node's location.
+  template <typename Op, typename... Args> Op create(Args &&...args) {
+    return Op::create(builder(), loc_, std::forward<Args>(args)...);
+  }
+  /// A graph.constant holding `attr`.
+  mlir::Value constant(mlir::DenseElementsAttr attr);
+  /// A rank-0 constant of `type` holding `value`.
+  mlir::Value scalar(mlir::Type type, double value);
+  /// graph.reshape of `value` to `shape` (same element type); returns `value` if already so.
+  mlir::Value reshape(mlir::Value value, llvm::ArrayRef<int64_t> shape);
+
+private:
+  GraphImporter &importer_;
+  const onnx::NodeProto &node_;
+  int64_t opset_;
+  mlir::Location loc_;
+};
+
+/// An op importer: builds graph ops for one node and binds its outputs.
+using OpImporter = mlir::LogicalResult (*)(NodeContext &);
+using OpTable = llvm::StringMap<OpImporter>;
+
+/// Each op family adds its importers to the table.
+void registerElementwiseOps(OpTable &table);
+void registerNeuralNetOps(OpTable &table);
+void registerShapeOps(OpTable &table);
+void registerReductionOps(OpTable &table);
+
+/// Normalizes an axis in [-rank, rank) to [0, rank); std::nullopt when out of range.
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+/// The shape of a ranked tensor value.
+llvm::ArrayRef<int64_t> shapeOf(mlir::Value value);
+
+} // namespace dlc::onnx_frontend
+
+#endif
