@@ -262,10 +262,8 @@ LogicalResult importSoftmax(NodeContext &ctx) {
   return success();
 }
 
-/// y = (x - mean) / sqrt(var + eps) * scale + bias over the dimensions from `axis` on.
+/// y = (x - mean) * (1 / sqrt(var + eps)) * scale + bias over the dimensions from `axis` on.
 LogicalResult importLayerNorm(NodeContext &ctx) {
-  if (ctx.numOutputs() > 1)
-    return ctx.fail("the Mean and InvStdDev outputs are not supported");
   Value x = ctx.input(0);
   auto type = cast<RankedTensorType>(x.getType());
   int64_t rank = type.getRank();
@@ -286,11 +284,16 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
   Value var = ctx.create<graph::ReduceMeanOp>(keptType, squares, axes, true);
   Value eps = ctx.scalar(type.getElementType(), ctx.floatAttr("epsilon", 1e-5f));
   Value stddev = ctx.create<graph::SqrtOp>(keptType, ctx.create<graph::AddOp>(keptType, var, eps));
-  Value result = ctx.create<graph::DivOp>(type, centered, stddev);
+  Value invStddev = ctx.create<graph::DivOp>(keptType, ctx.scalar(type.getElementType(), 1.0),
+                                            stddev);
+  Value result = ctx.create<graph::MulOp>(type, centered, invStddev);
   result = ctx.create<graph::MulOp>(type, result, ctx.input(1));
   if (ctx.hasInput(2))
     result = ctx.create<graph::AddOp>(type, result, ctx.input(2));
   ctx.setOutput(0, result);
+  // The optional Mean and InvStdDev outputs keep the normalized dimensions as size 1.
+  ctx.setOutput(1, mean);
+  ctx.setOutput(2, invStddev);
   return success();
 }
 

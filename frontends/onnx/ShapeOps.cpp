@@ -203,8 +203,11 @@ LogicalResult importSlice(NodeContext &ctx) {
     ends = ctx.intsAttr("ends");
     axes = ctx.intsAttr("axes");
   } else {
-    auto s = ctx.intsInput(1, "starts"), e = ctx.intsInput(2, "ends");
-    if (failed(s) || failed(e))
+    auto s = ctx.intsInput(1, "starts");
+    if (failed(s))
+      return failure();
+    auto e = ctx.intsInput(2, "ends");
+    if (failed(e))
       return failure();
     starts = *s, ends = *e;
     if (ctx.hasInput(3)) {
