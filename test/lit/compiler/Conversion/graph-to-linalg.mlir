@@ -1,0 +1,142 @@
+// RUN: dlc-opt %s --dlc-convert-graph-to-linalg --split-input-file | FileCheck %s
+
+// Broadcasting becomes indexing maps: the rank-1 operand reads the innermost dimension only.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<2x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]]
+// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<2x3xf32>, tensor<3xf32>) outs(%[[EMPTY]]
+// CHECK: arith.addf
+func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = graph.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// A size-1 dimension stretched against a larger one reads index 0.
+// CHECK-DAG: #[[STRETCH:.+]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-LABEL: func.func @sub_stretch
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[STRETCH]], #{{.+}}]
+// CHECK: arith.subi
+func.func @sub_stretch(%a: tensor<4x3xi32>, %b: tensor<1x3xi32>) -> tensor<4x3xi32> {
+  %0 = graph.sub %a, %b : (tensor<4x3xi32>, tensor<1x3xi32>) -> tensor<4x3xi32>
+  return %0 : tensor<4x3xi32>
+}
+
+// -----
+
+// Sigmoid is written out as 1 / (1 + exp(-x)).
+// CHECK-LABEL: func.func @sigmoid
+// CHECK: arith.negf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @sigmoid(%a: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = graph.sigmoid %a : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+// Matmul iterates (batch, m, k, n) with k the only reduction; the accumulator starts at zero.
+// CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-LABEL: func.func @matmul_broadcast_batch
+// CHECK: %[[ZERO:.+]] = linalg.fill
+// CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+// CHECK-SAME: outs(%[[ZERO]] : tensor<2x4x5xf32>)
+func.func @matmul_broadcast_batch(%a: tensor<2x4x3xf32>, %b: tensor<3x5xf32>) -> tensor<2x4x5xf32> {
+  %0 = graph.matmul %a, %b : (tensor<2x4x3xf32>, tensor<3x5xf32>) -> tensor<2x4x5xf32>
+  return %0 : tensor<2x4x5xf32>
+}
+
+// -----
+
+// Conv pads the input, splits channels into groups and reads input[o * stride + k * dilation];
+// the bias initializes the accumulator.
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d3, d6 * 2 + d4, d7 * 2 + d5)>
+// CHECK-LABEL: func.func @conv_grouped
+// CHECK: tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 10, 10]
+// CHECK: %[[BIAS:.+]] = linalg.generic
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], {{.+}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+// CHECK-SAME: outs(%[[BIAS]] : tensor<1x2x3x4x4xf32>)
+// CHECK: tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x3x4x4xf32> into tensor<1x6x4x4xf32>
+func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x4x4xf32> {
+  %0 = graph.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
+  return %0 : tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// Average pooling divides by a compile-time table of window sizes that excludes padding.
+// CHECK-LABEL: func.func @avg_pool_excludes_pads
+// CHECK: tensor.pad
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: %[[COUNTS:.+]] = arith.constant dense<{{\[}}[4.000000e+00, 6.000000e+00], [6.000000e+00, 9.000000e+00]]> : tensor<2x2xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: %[[COUNTS]]
+// CHECK: arith.divf
+func.func @avg_pool_excludes_pads(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = graph.avg_pool %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, count_include_pad = false} : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// Softmax subtracts the maximum before exponentiating, then divides by the sum.
+// CHECK-LABEL: func.func @softmax
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = graph.softmax %x {axis = 1 : i64} : tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// A reshape is a collapse to rank 1 and an expand: both are views after bufferization.
+// CHECK-LABEL: func.func @reshape
+// CHECK: tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0, 1]] output_shape [6, 4] : tensor<24xf32> into tensor<6x4xf32>
+func.func @reshape(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
+  %0 = graph.reshape %x : tensor<2x3x4xf32> -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Positive steps give an extract_slice; a negative step reads input[start + i * step].
+// CHECK-DAG: #[[REV:.+]] = affine_map<(d0, d1) -> (d0 + 1, -d1 + 4)>
+// CHECK-LABEL: func.func @slices
+// CHECK: tensor.extract_slice %{{.+}}[0, 1] [2, 2] [1, 2]
+// CHECK: linalg.generic {indexing_maps = [#[[REV]],
+func.func @slices(%x: tensor<3x5xf32>) -> (tensor<2x2xf32>, tensor<2x5xf32>) {
+  %0 = graph.slice %x {starts = array<i64: 0, 1>, steps = array<i64: 1, 2>} : tensor<3x5xf32> -> tensor<2x2xf32>
+  %1 = graph.slice %x {starts = array<i64: 1, 4>, steps = array<i64: 1, -1>} : tensor<3x5xf32> -> tensor<2x5xf32>
+  return %0, %1 : tensor<2x2xf32>, tensor<2x5xf32>
+}
+
+// -----
+
+// Gather wraps negative indices and clamps every index into range before reading.
+// CHECK-LABEL: func.func @gather
+// CHECK: linalg.generic
+// CHECK: arith.index_cast
+// CHECK: arith.select
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract %{{.+}}[%{{.+}}, %{{.+}}] : tensor<10x4xf32>
+func.func @gather(%data: tensor<10x4xf32>, %idx: tensor<3xi64>) -> tensor<3x4xf32> {
+  %0 = graph.gather %data, %idx {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
