@@ -22,7 +22,8 @@ constexpr NpyType kNpyTypes[] = {
     {"<f2", onnx::TensorProto::FLOAT16}, {"<i8", onnx::TensorProto::INT64},
     {"<i4", onnx::TensorProto::INT32},   {"<i2", onnx::TensorProto::INT16},
     {"|i1", onnx::TensorProto::INT8},    {"|b1", onnx::TensorProto::BOOL},
-    {"|u1", onnx::TensorProto::UINT8},   {"<u2", onnx::TensorProto::BFLOAT16},
+    {"|u1", onnx::TensorProto::UINT8},   {"<u2", onnx::TensorProto::UINT16},
+    {"<u4", onnx::TensorProto::UINT32},  {"<u8", onnx::TensorProto::UINT64},
 };
 
 llvm::Error npyError(const std::string &path, const llvm::Twine &message) {
@@ -101,10 +102,11 @@ std::string npyDescr(mlir::Type type) {
   if (type.isF32()) return "<f4";
   if (type.isF64()) return "<f8";
   if (type.isF16()) return "<f2";
-  if (type.isBF16()) return "<u2";
+  if (type.isBF16()) return "<u2"; // numpy has no bfloat16: its bits as uint16
   if (type.isInteger(1)) return "|b1";
-  if (type.isInteger(8)) return "|i1";
-  return "<i" + std::to_string(type.getIntOrFloatBitWidth() / 8);
+  const char *kind = type.isUnsignedInteger() ? "u" : "i";
+  if (type.getIntOrFloatBitWidth() == 8) return std::string("|") + kind + "1";
+  return std::string("<") + kind + std::to_string(type.getIntOrFloatBitWidth() / 8);
 }
 
 } // namespace

@@ -20,6 +20,10 @@ Type elementType(int32_t onnxType, MLIRContext *ctx) {
   case onnx::TensorProto::INT32: return b.getIntegerType(32);
   case onnx::TensorProto::INT64: return b.getIntegerType(64);
   case onnx::TensorProto::BOOL: return b.getI1Type();
+  case onnx::TensorProto::UINT8: return b.getIntegerType(8, /*isSigned=*/false);
+  case onnx::TensorProto::UINT16: return b.getIntegerType(16, /*isSigned=*/false);
+  case onnx::TensorProto::UINT32: return b.getIntegerType(32, /*isSigned=*/false);
+  case onnx::TensorProto::UINT64: return b.getIntegerType(64, /*isSigned=*/false);
   default: return {};
   }
 }
@@ -37,7 +41,7 @@ std::string numpyTypeName(Type type) {
   if (type.isBF16()) return "bfloat16";
   if (type.isInteger(1)) return "bool";
   if (auto integer = dyn_cast<IntegerType>(type))
-    return "int" + std::to_string(integer.getWidth());
+    return (integer.isUnsigned() ? "uint" : "int") + std::to_string(integer.getWidth());
   return "unknown";
 }
 
@@ -95,8 +99,10 @@ llvm::Expected<DenseElementsAttr> tensorToAttr(const onnx::TensorProto &tensor, 
     bytes = packField(tensor.float_data(), element);
   } else if (element.isF64()) {
     bytes = packField(tensor.double_data(), element);
-  } else if (element.isInteger(64)) {
+  } else if (element.isSignlessInteger(64)) {
     bytes = packField(tensor.int64_data(), element);
+  } else if (element.isUnsignedInteger(32) || element.isUnsignedInteger(64)) {
+    bytes = packField(tensor.uint64_data(), element);
   } else {
     bytes = packField(tensor.int32_data(), element);
   }

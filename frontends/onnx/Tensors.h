@@ -15,7 +15,7 @@
 namespace dlc::onnx_frontend {
 
 /// The MLIR element type of an ONNX TensorProto::DataType, or a null Type when dlc does not
-/// support it (strings, unsigned and complex types).
+/// support it (strings, complex types).
 mlir::Type elementType(int32_t onnxType, mlir::MLIRContext *ctx);
 
 /// The ONNX data type's name as ONNX spells it (FLOAT, INT64, ...).

@@ -27,7 +27,7 @@ std::string numpyName(mlir::Type type) {
   if (type.isF16()) return "float16";
   if (type.isBF16()) return "bfloat16";
   if (type.isInteger(1)) return "bool";
-  return "int" + std::to_string(type.getIntOrFloatBitWidth());
+  return (type.isUnsignedInteger() ? "uint" : "int") + std::to_string(type.getIntOrFloatBitWidth());
 }
 
 /// The C element type of a buffer of `type`.
@@ -36,7 +36,8 @@ std::string cTypeName(mlir::Type type) {
   if (type.isF64()) return "double";
   if (type.isF16() || type.isBF16()) return "uint16_t";
   if (type.isInteger(1)) return "uint8_t";
-  return "int" + std::to_string(type.getIntOrFloatBitWidth()) + "_t";
+  return (type.isUnsignedInteger() ? "uint" : "int") + std::to_string(type.getIntOrFloatBitWidth()) +
+         "_t";
 }
 
 std::string shapeList(const std::vector<int64_t> &shape, const char *separator) {

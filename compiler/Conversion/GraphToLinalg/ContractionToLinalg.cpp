@@ -30,7 +30,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = signlessType(op.getType());
     ArrayRef<int64_t> batchShape = resultType.getShape().drop_back(2);
     unsigned b = batchShape.size(), m = b, k = b + 1, n = b + 2;
 

@@ -30,7 +30,7 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto inType = tensorType(adaptor.getInput());
-    auto outType = cast<RankedTensorType>(op.getType());
+    auto outType = signlessType(op.getType());
     // Through a rank-1 (or, for scalars, rank-0) intermediate: both steps are views.
     Value flat = adaptor.getInput();
     if (inType.getRank() == 0) {
@@ -55,7 +55,7 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
+    auto type = signlessType(op.getType());
     Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
                                          type.getElementType());
     auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getInput(), init,
@@ -70,7 +70,7 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   LogicalResult matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
+    auto type = signlessType(op.getType());
     Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
     int64_t rank = type.getRank(), axis = op.getAxis(), offset = 0;
     for (Value input : adaptor.getInputs()) {
@@ -93,7 +93,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   LogicalResult matchAndRewrite(SliceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
+    auto type = signlessType(op.getType());
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
     if (llvm::all_of(steps, [](int64_t step) { return step > 0; })) {
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
@@ -126,7 +126,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    auto type = cast<RankedTensorType>(op.getType());
+    auto type = signlessType(op.getType());
     Value data = adaptor.getData(), indices = adaptor.getIndices();
     int64_t axis = op.getAxis(), rank = type.getRank();
     int64_t indexRank = tensorType(indices).getRank();

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -20,7 +21,10 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(ConstantOp op, OpAdaptor, ConversionPatternRewriter &rewriter)
       const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(op.getValue()));
+    auto value = cast<DenseElementsAttr>(op.getValue());
+    if (isUnsignedElement(value.getType()))
+      value = value.bitcast(signlessType(value.getType()).getElementType());
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
     return success();
   }
 };
@@ -30,7 +34,7 @@ template <typename Op, typename Derived> struct ElementwiseLowering : OpConversi
   using OpConversionPattern<Op>::OpConversionPattern;
   LogicalResult matchAndRewrite(Op op, typename Op::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = signlessType(op.getType());
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -51,8 +55,12 @@ template <typename Op, typename Derived> struct ElementwiseLowering : OpConversi
 
 DLC_ELEMENTWISE(AddLowering, AddOp) { return combine(b, loc, Combiner::Add, args[0], args[1]); }
 DLC_ELEMENTWISE(MulLowering, MulOp) { return combine(b, loc, Combiner::Mul, args[0], args[1]); }
-DLC_ELEMENTWISE(MaxLowering, MaxOp) { return combine(b, loc, Combiner::Max, args[0], args[1]); }
-DLC_ELEMENTWISE(MinLowering, MinOp) { return combine(b, loc, Combiner::Min, args[0], args[1]); }
+DLC_ELEMENTWISE(MaxLowering, MaxOp) {
+  return combine(b, loc, Combiner::Max, args[0], args[1], isUnsignedElement(op.getType()));
+}
+DLC_ELEMENTWISE(MinLowering, MinOp) {
+  return combine(b, loc, Combiner::Min, args[0], args[1], isUnsignedElement(op.getType()));
+}
 
 DLC_ELEMENTWISE(SubLowering, SubOp) {
   if (isFloat(args[0]))
@@ -63,11 +71,15 @@ DLC_ELEMENTWISE(SubLowering, SubOp) {
 DLC_ELEMENTWISE(DivLowering, DivOp) {
   if (isFloat(args[0]))
     return arith::DivFOp::create(b, loc, args[0], args[1]);
+  if (isUnsignedElement(op.getType()))
+    return arith::DivUIOp::create(b, loc, args[0], args[1]);
   return arith::DivSIOp::create(b, loc, args[0], args[1]);
 }
 
-/// Converts a scalar between float and signless-integer element types (see graph.cast).
-Value convertScalar(OpBuilder &b, Location loc, Value value, Type to) {
+/// Converts a scalar between float and integer element types (see graph.cast); integers are
+/// signless here, and `fromUnsigned`/`toUnsigned` say how the graph typed them.
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type to, bool fromUnsigned = false,
+                    bool toUnsigned = false) {
   Type from = value.getType();
   if (from == to)
     return value;
@@ -83,29 +95,37 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type to) {
     return fromWidth < toWidth ? arith::ExtFOp::create(b, loc, to, value).getResult()
                                : arith::TruncFOp::create(b, loc, to, value).getResult();
   if (fromFloat)
-    return arith::FPToSIOp::create(b, loc, to, value);
+    return toUnsigned ? arith::FPToUIOp::create(b, loc, to, value).getResult()
+                      : arith::FPToSIOp::create(b, loc, to, value).getResult();
+  bool zeroExtends = fromWidth == 1 || fromUnsigned;
   if (toFloat)
-    return fromWidth == 1 ? arith::UIToFPOp::create(b, loc, to, value).getResult()
-                          : arith::SIToFPOp::create(b, loc, to, value).getResult();
+    return zeroExtends ? arith::UIToFPOp::create(b, loc, to, value).getResult()
+                       : arith::SIToFPOp::create(b, loc, to, value).getResult();
   if (fromWidth < toWidth)
-    return fromWidth == 1 ? arith::ExtUIOp::create(b, loc, to, value).getResult()
-                          : arith::ExtSIOp::create(b, loc, to, value).getResult();
+    return zeroExtends ? arith::ExtUIOp::create(b, loc, to, value).getResult()
+                       : arith::ExtSIOp::create(b, loc, to, value).getResult();
   return arith::TruncIOp::create(b, loc, to, value);
 }
 
 DLC_ELEMENTWISE(PowLowering, PowOp) {
   Value base = args[0], exponent = args[1];
+  bool unsignedBase = isUnsignedElement(op.getLhs().getType());
+  bool unsignedExponent = isUnsignedElement(op.getRhs().getType());
   if (isFloat(base))
-    return math::PowFOp::create(b, loc, base, convertScalar(b, loc, exponent, type));
+    return math::PowFOp::create(b, loc, base,
+                                convertScalar(b, loc, exponent, type, unsignedExponent));
   if (!isFloat(exponent))
-    return math::IPowIOp::create(b, loc, base, convertScalar(b, loc, exponent, type));
+    return math::IPowIOp::create(b, loc, base,
+                                 convertScalar(b, loc, exponent, type, unsignedExponent));
   // Integer base, float exponent: compute in the exponent's type, then truncate.
-  Value power = math::PowFOp::create(b, loc, convertScalar(b, loc, base, exponent.getType()),
-                                     exponent);
-  return convertScalar(b, loc, power, type);
+  Value power = math::PowFOp::create(
+      b, loc, convertScalar(b, loc, base, exponent.getType(), unsignedBase), exponent);
+  return convertScalar(b, loc, power, type, false, unsignedBase);
 }
 
 DLC_ELEMENTWISE(ReluLowering, ReluOp) {
+  if (isUnsignedElement(op.getType()))
+    return args[0];
   return combine(b, loc, Combiner::Max, args[0], scalarConstant(b, loc, type, 0));
 }
 
@@ -118,6 +138,8 @@ DLC_ELEMENTWISE(NegLowering, NegOp) {
 DLC_ELEMENTWISE(AbsLowering, AbsOp) {
   if (isFloat(args[0]))
     return math::AbsFOp::create(b, loc, args[0]);
+  if (isUnsignedElement(op.getType()))
+    return args[0];
   return math::AbsIOp::create(b, loc, args[0]);
 }
 
@@ -135,14 +157,20 @@ DLC_ELEMENTWISE(LogLowering, LogOp) { return math::LogOp::create(b, loc, args[0]
 
 DLC_ELEMENTWISE(ClipLowering, ClipOp) {
   Value value = args[0];
+  bool isUnsigned = isUnsignedElement(op.getType());
   if (auto min = op.getMin())
-    value = combine(b, loc, Combiner::Max, value, scalarConstant(b, loc, type, min->convertToDouble()));
+    value = combine(b, loc, Combiner::Max, value,
+                    scalarConstant(b, loc, type, min->convertToDouble()), isUnsigned);
   if (auto max = op.getMax())
-    value = combine(b, loc, Combiner::Min, value, scalarConstant(b, loc, type, max->convertToDouble()));
+    value = combine(b, loc, Combiner::Min, value,
+                    scalarConstant(b, loc, type, max->convertToDouble()), isUnsigned);
   return value;
 }
 
-DLC_ELEMENTWISE(CastLowering, CastOp) { return convertScalar(b, loc, args[0], type); }
+DLC_ELEMENTWISE(CastLowering, CastOp) {
+  return convertScalar(b, loc, args[0], type, isUnsignedElement(op.getInput().getType()),
+                       isUnsignedElement(op.getType()));
+}
 
 #undef DLC_ELEMENTWISE
 

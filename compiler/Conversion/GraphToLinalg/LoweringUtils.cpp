@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 
@@ -12,28 +13,40 @@ namespace dlc::conversion {
 
 RankedTensorType tensorType(Value value) { return cast<RankedTensorType>(value.getType()); }
 
+bool isUnsignedElement(Type type) { return getElementTypeOrSelf(type).isUnsignedInteger(); }
+
+RankedTensorType signlessType(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  if (!isUnsignedElement(tensor))
+    return tensor;
+  unsigned width = tensor.getElementType().getIntOrFloatBitWidth();
+  return tensor.clone(IntegerType::get(type.getContext(), width));
+}
+
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, int64_t(value)));
 }
 
-Value lowestValue(OpBuilder &b, Location loc, Type type) {
+Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, 
         loc, b.getFloatAttr(floatType,
                             APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true)));
   unsigned width = type.getIntOrFloatBitWidth();
-  APInt lowest = width == 1 ? APInt::getZero(1) : APInt::getSignedMinValue(width);
+  APInt lowest = width == 1 || isUnsigned ? APInt::getZero(width)
+                                          : APInt::getSignedMinValue(width);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, lowest));
 }
 
-Value highestValue(OpBuilder &b, Location loc, Type type) {
+Value highestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, 
         loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics())));
   unsigned width = type.getIntOrFloatBitWidth();
-  APInt highest = width == 1 ? APInt::getAllOnes(1) : APInt::getSignedMaxValue(width);
+  APInt highest = width == 1 || isUnsigned ? APInt::getAllOnes(width)
+                                           : APInt::getSignedMaxValue(width);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, highest));
 }
 
@@ -111,7 +124,7 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
   return generic.getResult(0);
 }
 
-Value combine(OpBuilder &b, Location loc, Combiner kind, Value lhs, Value rhs) {
+Value combine(OpBuilder &b, Location loc, Combiner kind, Value lhs, Value rhs, bool isUnsigned) {
   bool isFloat = isa<FloatType>(lhs.getType());
   switch (kind) {
   case Combiner::Add:
@@ -121,11 +134,15 @@ Value combine(OpBuilder &b, Location loc, Combiner kind, Value lhs, Value rhs) {
     return isFloat ? arith::MulFOp::create(b, loc, lhs, rhs).getResult()
                    : arith::MulIOp::create(b, loc, lhs, rhs).getResult();
   case Combiner::Max:
-    return isFloat ? arith::MaximumFOp::create(b, loc, lhs, rhs).getResult()
-                   : arith::MaxSIOp::create(b, loc, lhs, rhs).getResult();
+    if (isFloat)
+      return arith::MaximumFOp::create(b, loc, lhs, rhs);
+    return isUnsigned ? arith::MaxUIOp::create(b, loc, lhs, rhs).getResult()
+                      : arith::MaxSIOp::create(b, loc, lhs, rhs).getResult();
   case Combiner::Min:
-    return isFloat ? arith::MinimumFOp::create(b, loc, lhs, rhs).getResult()
-                   : arith::MinSIOp::create(b, loc, lhs, rhs).getResult();
+    if (isFloat)
+      return arith::MinimumFOp::create(b, loc, lhs, rhs);
+    return isUnsigned ? arith::MinUIOp::create(b, loc, lhs, rhs).getResult()
+                      : arith::MinSIOp::create(b, loc, lhs, rhs).getResult();
   }
   llvm_unreachable("unknown combiner");
 }

@@ -11,13 +11,22 @@ namespace dlc::conversion {
 /// The ranked tensor type of `value`.
 mlir::RankedTensorType tensorType(mlir::Value value);
 
+/// Whether `type` (a scalar or a tensor) has an unsigned integer element type. Graph tensors keep
+/// ONNX's unsigned types; linalg and arith work on signless integers, so lowerings read the
+/// signedness from the graph op and build signless values.
+bool isUnsignedElement(mlir::Type type);
+/// `type` (a ranked tensor) with an unsigned integer element type made signless.
+mlir::RankedTensorType signlessType(mlir::Type type);
+
 /// A scalar constant of `type` (float or integer) holding `value`.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double value);
 
-/// The lowest value of a float (-inf) or signed integer type.
-mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
-/// The highest value of a float (+inf) or signed integer type.
-mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
+/// The lowest value of a float (-inf) or integer type (signed unless `isUnsigned`).
+mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
+                        bool isUnsigned = false);
+/// The highest value of a float (+inf) or integer type (signed unless `isUnsigned`).
+mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
+                         bool isUnsigned = false);
 
 /// A tensor of `type` filled with `value`.
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
@@ -50,10 +59,11 @@ mlir::Value buildElementwise(
 llvm::SmallVector<mlir::utils::IteratorType>
 iteratorTypes(int64_t rank, llvm::ArrayRef<int64_t> reductionDims);
 
-/// Builds the arith op combining two scalars of a float or integer type: add, mul, max or min.
+/// Builds the arith op combining two scalars of a float or integer type: add, mul, max or min
+/// (integers compare as unsigned when `isUnsigned`).
 enum class Combiner { Add, Mul, Max, Min };
 mlir::Value combine(mlir::OpBuilder &b, mlir::Location loc, Combiner kind, mlir::Value lhs,
-                    mlir::Value rhs);
+                    mlir::Value rhs, bool isUnsigned = false);
 
 } // namespace dlc::conversion
 

@@ -18,7 +18,7 @@ namespace {
 /// Reduces `input` over `axes` with `kind`, starting from `initValue`. The result type is `type`
 /// (reduced dimensions dropped or kept as size 1, per `keepdims`).
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, bool keepdims,
-             RankedTensorType type, Combiner kind, Value initValue) {
+             RankedTensorType type, Combiner kind, Value initValue, bool isUnsigned = false) {
   MLIRContext *ctx = b.getContext();
   int64_t rank = tensorType(input).getRank();
   SmallVector<AffineExpr> outExprs;
@@ -34,7 +34,7 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, bo
       ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), AffineMap::get(rank, 0, outExprs, ctx)},
       iteratorTypes(rank, axes), [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         linalg::YieldOp::create(nested, nestedLoc,
-                                combine(nested, nestedLoc, kind, args[1], args[0]));
+                                combine(nested, nestedLoc, kind, args[1], args[0], isUnsigned));
       });
   return generic.getResult(0);
 }
@@ -46,17 +46,18 @@ struct ReduceLowering : OpConversionPattern<Op> {
   LogicalResult matchAndRewrite(Op op, typename Op::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
+    auto type = signlessType(op.getType());
     Type elementType = type.getElementType();
+    bool isUnsigned = isUnsignedElement(op.getType());
     Value init;
     switch (Kind) {
     case Combiner::Add: init = scalarConstant(rewriter, loc, elementType, 0); break;
     case Combiner::Mul: init = scalarConstant(rewriter, loc, elementType, 1); break;
-    case Combiner::Max: init = lowestValue(rewriter, loc, elementType); break;
-    case Combiner::Min: init = highestValue(rewriter, loc, elementType); break;
+    case Combiner::Max: init = lowestValue(rewriter, loc, elementType, isUnsigned); break;
+    case Combiner::Min: init = highestValue(rewriter, loc, elementType, isUnsigned); break;
     }
     Value result = reduce(rewriter, loc, adaptor.getInput(), op.getAxes(), op.getKeepdims(),
-                          type, Kind, init);
+                          type, Kind, init, isUnsigned);
     if (Mean) {
       int64_t count = 1;
       for (int64_t axis : op.getAxes())
@@ -66,6 +67,7 @@ struct ReduceLowering : OpConversionPattern<Op> {
                                   Value n = scalarConstant(b, nestedLoc, elementType, count);
                                   return isa<FloatType>(elementType)
                                              ? arith::DivFOp::create(b, nestedLoc, args[0], n).getResult()
+                                         : isUnsigned ? arith::DivUIOp::create(b, nestedLoc, args[0], n).getResult()
                                              : arith::DivSIOp::create(b, nestedLoc, args[0], n).getResult();
                                 });
     }
@@ -79,7 +81,7 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
   LogicalResult matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
+    auto type = signlessType(op.getType());
     Type elementType = type.getElementType();
     int64_t axis = op.getAxis();
     SmallVector<int64_t> keptShape(type.getShape());

@@ -39,7 +39,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = signlessType(op.getType());
     Type elementType = resultType.getElementType();
     int64_t spatial = resultType.getRank() - 2, group = op.getGroup();
     int64_t filters = resultType.getDimSize(1);
@@ -111,7 +111,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 /// the padded input.
 template <typename PoolOp> SmallVector<int64_t> ceilModePadding(PoolOp op) {
   ArrayRef<int64_t> in = tensorType(op.getInput()).getShape();
-  ArrayRef<int64_t> out = cast<RankedTensorType>(op.getType()).getShape();
+  ArrayRef<int64_t> out = signlessType(op.getType()).getShape();
   int64_t spatial = in.size() - 2;
   SmallVector<int64_t> extra;
   for (int64_t i = 0; i < spatial; ++i) {
@@ -127,10 +127,10 @@ template <typename PoolOp> SmallVector<int64_t> ceilModePadding(PoolOp op) {
 /// of padded[n, c, o*s + k*d], starting from `init`.
 template <typename PoolOp>
 Value poolWindow(OpBuilder &b, PoolOp op, Value input, Value padValue, Value initValue,
-                 Combiner kind) {
+                 Combiner kind, bool isUnsigned = false) {
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
-  auto resultType = cast<RankedTensorType>(op.getType());
+  auto resultType = signlessType(op.getType());
   int64_t spatial = resultType.getRank() - 2;
   auto [low, high] = fullPads(op.getPads(), ceilModePadding(op));
   Value padded = padTensor(b, loc, input, low, high, padValue);
@@ -156,7 +156,7 @@ Value poolWindow(OpBuilder &b, PoolOp op, Value input, Value padValue, Value ini
       iteratorTypes(numDims, reductions),
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         linalg::YieldOp::create(nested, nestedLoc,
-                                combine(nested, nestedLoc, kind, args[2], args[0]));
+                                combine(nested, nestedLoc, kind, args[2], args[0], isUnsigned));
       });
   return generic.getResult(0);
 }
@@ -165,10 +165,11 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    Type elementType = getElementTypeOrSelf(op.getType());
-    Value lowest = lowestValue(rewriter, op.getLoc(), elementType);
+    Type elementType = signlessType(op.getType()).getElementType();
+    bool isUnsigned = isUnsignedElement(op.getType());
+    Value lowest = lowestValue(rewriter, op.getLoc(), elementType, isUnsigned);
     rewriter.replaceOp(op, poolWindow(rewriter, op, adaptor.getInput(), lowest, lowest,
-                                      Combiner::Max));
+                                      Combiner::Max, isUnsigned));
     return success();
   }
 };
@@ -210,7 +211,7 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
   LogicalResult matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = signlessType(op.getType());
     Type elementType = resultType.getElementType();
     Value zero = scalarConstant(rewriter, loc, elementType, 0);
     Value sums = poolWindow(rewriter, op, adaptor.getInput(), zero, zero, Combiner::Add);

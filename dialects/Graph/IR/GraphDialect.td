@@ -17,7 +17,7 @@ def Graph_Dialect : Dialect {
     so each op here has exactly one meaning and one lowering.
 
     Element types are builtin: f32, f64, f16, bf16, signless integers i1 (bool) to i64 for ONNX's
-    signed integers, and (later) `!quant.uniform` for quantized tensors. Sharding will be expressed
+    signed integers, ui8 to ui64 for its unsigned ones, and (later) `!quant.uniform` for quantized tensors. Sharding will be expressed
     with the upstream `shard` dialect's annotations on these values, not by new graph ops.
   }];
   let hasConstantMaterializer = 1;

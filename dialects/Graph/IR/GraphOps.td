@@ -8,7 +8,7 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Graph_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+def Graph_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
 def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
 
