@@ -80,8 +80,9 @@ llvm::Expected<onnx::TensorProto> readNpy(const std::string &path, llvm::StringR
     return npyError(path, "element type '" + descr + "' is not supported");
   tensor.set_data_type(type->onnxType);
   int64_t count = 1;
+  std::string shape = dictValue(header, "shape");
   llvm::SmallVector<llvm::StringRef> dims;
-  llvm::StringRef(dictValue(header, "shape")).trim("()").split(dims, ',', -1, false);
+  llvm::StringRef(shape).trim("()").split(dims, ',', -1, false);
   for (llvm::StringRef dim : dims) {
     int64_t value;
     if (dim.trim().getAsInteger(10, value))

@@ -38,10 +38,11 @@ template <typename Op> LogicalResult importBinary(NodeContext &ctx) {
 }
 
 LogicalResult importPow(NodeContext &ctx) {
+  FailureOr<Value> exponent = legacyBroadcastRhs(ctx, ctx.input(0), ctx.input(1));
   FailureOr<RankedTensorType> type = ctx.outputType(0);
-  if (failed(type))
+  if (failed(exponent) || failed(type))
     return failure();
-  ctx.setOutput(0, ctx.create<graph::PowOp>(*type, ctx.input(0), ctx.input(1)));
+  ctx.setOutput(0, ctx.create<graph::PowOp>(*type, ctx.input(0), *exponent));
   return success();
 }
 
@@ -90,7 +91,10 @@ LogicalResult importClip(NodeContext &ctx) {
       return ctx.fail(Twine("operand '") + name + "' must be a scalar constant");
     if (isa<FloatType>(value->getElementType()))
       return std::optional<double>((*value->value_begin<APFloat>()).convertToDouble());
-    return std::optional<double>(double((*value->value_begin<APInt>()).getSExtValue()));
+    APInt bound = *value->value_begin<APInt>();
+    bool isUnsigned = value->getElementType().isUnsignedInteger();
+    return std::optional<double>(isUnsigned ? double(bound.getZExtValue())
+                                            : double(bound.getSExtValue()));
   };
   FailureOr<std::optional<double>> min = bound("min", 1), max = bound("max", 2);
   if (failed(min) || failed(max))

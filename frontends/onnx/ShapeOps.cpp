@@ -249,8 +249,10 @@ LogicalResult importSlice(NodeContext &ctx) {
       start = std::clamp<int64_t>(start, 0, dim - 1);
       end = std::clamp<int64_t>(end, -1, dim - 1);
     }
-    int64_t count = step > 0 ? (end - start + step - 1) / step : (start - end - step - 1) / -step;
-    count = std::max<int64_t>(0, count);
+    // ceil(distance / |step|) without overflow, for any step including INT64_MIN.
+    uint64_t magnitude = step > 0 ? uint64_t(step) : uint64_t(-(step + 1)) + 1;
+    int64_t distance = step > 0 ? end - start : start - end;
+    int64_t count = distance > 0 ? int64_t((uint64_t(distance) - 1) / magnitude + 1) : 0;
     outStarts[*axis] = count ? start : 0;
     outSteps[*axis] = step;
     outShape[*axis] = count;

@@ -50,3 +50,17 @@ TEST_CASE("a file that is not .npy is rejected", "[npy]") {
   CHECK_THAT(llvm::toString(read.takeError()), Catch::Contains("not a .npy file"));
   llvm::sys::fs::remove(path);
 }
+
+TEST_CASE("a long shape in the .npy header reads back", "[npy]") {
+  mlir::MLIRContext context;
+  mlir::Builder b(&context);
+  dlc::targets::TensorSignature tensor{"y", b.getF32Type(), {1, 1, 1000, 1, 1}};
+  std::vector<char> bytes(4000, 0);
+  std::string path = temporaryPath("npy");
+  REQUIRE(!dlc::driver::writeNpy(path, tensor, bytes));
+  auto read = dlc::driver::readTensorFile(path);
+  REQUIRE(static_cast<bool>(read));
+  REQUIRE(read->dims_size() == 5);
+  CHECK(read->dims(2) == 1000);
+  llvm::sys::fs::remove(path);
+}

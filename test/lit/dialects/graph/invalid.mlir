@@ -167,6 +167,15 @@ func.func @softmax_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
+// Softmax's axis is non-negative; the importer normalizes ONNX's negative axes.
+func.func @softmax_negative_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'graph.softmax' op axis -1 is out of range for rank 2}}
+  %0 = graph.softmax %x {axis = -1 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 // A transpose perm must name every dimension once.
 func.func @transpose_not_permutation(%x: tensor<2x3x4xf32>) -> tensor<2x2x4xf32> {
   // expected-error @+1 {{'graph.transpose' op perm is not a permutation of [0, 3)}}

@@ -96,6 +96,16 @@ func.func @cast(%x: tensor<2x3xf32>) -> tensor<2x3xi1> {
   return %1 : tensor<2x3xi1>
 }
 
+// Unsigned integers (ONNX's uint8..uint64) are ui element types.
+// CHECK-LABEL: func.func @unsigned
+// CHECK: %[[MAX:.+]] = graph.max %{{.+}}, %{{.+}} : (tensor<4xui8>, tensor<1xui8>) -> tensor<4xui8>
+// CHECK: graph.cast %[[MAX]] : tensor<4xui8> to tensor<4xf32>
+func.func @unsigned(%a: tensor<4xui8>, %b: tensor<1xui8>) -> tensor<4xf32> {
+  %0 = graph.max %a, %b : (tensor<4xui8>, tensor<1xui8>) -> tensor<4xui8>
+  %1 = graph.cast %0 : tensor<4xui8> to tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
 // MatMul contracts the last two dimensions and broadcasts the batch dimensions.
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[MM:.+]] = graph.matmul %{{.+}}, %{{.+}} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
