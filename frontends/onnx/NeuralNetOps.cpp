@@ -253,9 +253,7 @@ LogicalResult importSoftmax(NodeContext &ctx) {
     ctx.setOutput(0, ctx.create<graph::SoftmaxOp>(input.getType(), input, *axis));
     return success();
   }
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < rank; ++d)
-    (d < *axis ? outer : inner) *= shape[d];
+  auto [outer, inner] = flattenedSizes(shape, *axis);
   Value flat = ctx.reshape(input, {outer, inner});
   Value softmax = ctx.create<graph::SoftmaxOp>(flat.getType(), flat, 1);
   ctx.setOutput(0, ctx.reshape(softmax, shape));

@@ -88,6 +88,9 @@ void registerReductionOps(OpTable &table);
 /// Normalizes an axis in [-rank, rank) to [0, rank); std::nullopt when out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
+/// The sizes of `shape` flattened to 2-D at `axis`: {product of dims before, product from axis}.
+std::pair<int64_t, int64_t> flattenedSizes(llvm::ArrayRef<int64_t> shape, int64_t axis);
+
 /// The shape of a ranked tensor value.
 llvm::ArrayRef<int64_t> shapeOf(mlir::Value value);
 

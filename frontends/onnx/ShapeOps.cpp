@@ -90,9 +90,7 @@ LogicalResult importFlatten(NodeContext &ctx) {
     axis += rank;
   if (axis < 0 || axis > rank)
     return ctx.fail("axis is out of range for rank " + Twine(rank));
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < rank; ++d)
-    (d < axis ? outer : inner) *= shape[d];
+  auto [outer, inner] = flattenedSizes(shape, axis);
   ctx.setOutput(0, ctx.reshape(input, {outer, inner}));
   return success();
 }

@@ -56,8 +56,7 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto type = signlessType(op.getType());
-    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
-                                         type.getElementType());
+    Value init = emptyTensor(rewriter, op.getLoc(), type);
     auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getInput(), init,
                                                  op.getPerm());
     rewriter.replaceOp(op, transpose.getResult());
@@ -71,7 +70,7 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = signlessType(op.getType());
-    Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+    Value result = emptyTensor(rewriter, loc, type);
     int64_t rank = type.getRank(), axis = op.getAxis(), offset = 0;
     for (Value input : adaptor.getInputs()) {
       ArrayRef<int64_t> shape = tensorType(input).getShape();
@@ -107,7 +106,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     for (auto [d, start] : llvm::enumerate(starts))
       exprs.push_back(getAffineDimExpr(d, ctx) * steps[d] + start);
     int64_t rank = type.getRank();
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+    Value init = emptyTensor(rewriter, loc, type);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, adaptor.getInput(), init,
         ArrayRef<AffineMap>{AffineMap::get(rank, 0, exprs, ctx),
@@ -136,7 +135,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     SmallVector<AffineExpr> indexExprs;
     for (int64_t d = 0; d < indexRank; ++d)
       indexExprs.push_back(getAffineDimExpr(axis + d, ctx));
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+    Value init = emptyTensor(rewriter, loc, type);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, indices, init,
         ArrayRef<AffineMap>{AffineMap::get(rank, 0, indexExprs, ctx),

@@ -50,9 +50,12 @@ Value highestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, highest));
 }
 
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+}
+
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+  return linalg::FillOp::create(b, loc, value, emptyTensor(b, loc, type)).getResult(0);
 }
 
 Value padTensor(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> low,
@@ -114,7 +117,7 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
   for (Value input : inputs)
     maps.push_back(broadcastMap(tensorType(input).getShape(), resultType.getShape(), ctx));
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), resultType.getElementType());
+  Value init = emptyTensor(b, loc, resultType);
   auto generic = linalg::GenericOp::create(b, 
       loc, resultType, inputs, init, maps, iteratorTypes(resultType.getRank(), {}),
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {

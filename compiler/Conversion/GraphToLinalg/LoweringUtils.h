@@ -28,6 +28,9 @@ mlir::Value lowestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
 mlir::Value highestValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                          bool isUnsigned = false);
 
+/// An uninitialized tensor of `type` (a destination for linalg ops).
+mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type);
+
 /// A tensor of `type` filled with `value`.
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
                          mlir::Value value);
