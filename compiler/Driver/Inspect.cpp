@@ -105,10 +105,7 @@ int inspectModel(const onnx::ModelProto &model, const std::string &path, llvm::r
     initializers.insert(tensor.name());
     int64_t count = numElements(std::vector<int64_t>(tensor.dims().begin(), tensor.dims().end()));
     parameters += count;
-    parameterBytes += count * (tensor.data_type() == onnx::TensorProto::DOUBLE ||
-                                       tensor.data_type() == onnx::TensorProto::INT64
-                                   ? 8
-                                   : 4);
+    parameterBytes += count * onnx_frontend::onnxTypeBytes(tensor.data_type());
   }
   out << "inputs:\n";
   for (const auto &input : graph.input())

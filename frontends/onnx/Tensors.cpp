@@ -34,15 +34,25 @@ std::string onnxTypeName(int32_t onnxType) {
   return "type " + std::to_string(onnxType);
 }
 
-std::string numpyTypeName(Type type) {
-  if (type.isF32()) return "float32";
-  if (type.isF64()) return "float64";
-  if (type.isF16()) return "float16";
-  if (type.isBF16()) return "bfloat16";
-  if (type.isInteger(1)) return "bool";
-  if (auto integer = dyn_cast<IntegerType>(type))
-    return (integer.isUnsigned() ? "uint" : "int") + std::to_string(integer.getWidth());
-  return "unknown";
+int64_t onnxTypeBytes(int32_t onnxType) {
+  switch (onnxType) {
+  case onnx::TensorProto::BOOL:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8: return 1;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16: return 2;
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::UINT32: return 4;
+  case onnx::TensorProto::DOUBLE:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::UINT64:
+  case onnx::TensorProto::COMPLEX64: return 8;
+  case onnx::TensorProto::COMPLEX128: return 16;
+  default: return 0;
+  }
 }
 
 int64_t storageBytes(Type type) {

@@ -21,8 +21,8 @@ mlir::Type elementType(int32_t onnxType, mlir::MLIRContext *ctx);
 /// The ONNX data type's name as ONNX spells it (FLOAT, INT64, ...).
 std::string onnxTypeName(int32_t onnxType);
 
-/// The numpy spelling of an MLIR element type (float32, int64, bool, ...).
-std::string numpyTypeName(mlir::Type type);
+/// Bytes per element of an ONNX TensorProto::DataType (0 for strings and unknown types).
+int64_t onnxTypeBytes(int32_t onnxType);
 
 /// Bytes per element of an MLIR element type as stored in dense row-major buffers.
 int64_t storageBytes(mlir::Type type);
