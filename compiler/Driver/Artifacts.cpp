@@ -1,20 +1,14 @@
-// Library + header writing (all or nothing) and in-process runs of compiled models.
-// The object in libNAME.a and the one `dlc run` executes come from the same Compilation::emit.
+// Library + header writing: both files or none, through temporaries renamed at the end.
+// The object comes from Compilation::emit, the same code `dlc run` executes.
 #include "compiler/Driver/Artifacts.h"
 
-#include "compiler/Driver/TensorFiles.h"
-#include "frontends/onnx/Importer.h"
-#include "frontends/onnx/ModelLoader.h"
-#include "frontends/onnx/Tensors.h"
 #include "targets/Common/ArchiveWriter.h"
 #include "targets/Common/HeaderWriter.h"
-#include "targets/Common/JitRunner.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <set>
 
 namespace dlc::driver {
 
@@ -97,100 +91,6 @@ LogicalResult writeLibrary(Compilation &compilation, const std::string &outputDi
     return failure();
   }
   return commit(compilation, files);
-}
-
-LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
-                       const std::vector<std::pair<std::string, std::string>> &inputFiles,
-                       const std::string &outputDir) {
-  CompileRequest request;
-  request.modelPath = modelPath;
-  Compilation compilation(context, request);
-  auto model = onnx_frontend::loadModel(modelPath);
-  if (!model)
-    return emitError(UnknownLoc::get(&context)) << llvm::toString(model.takeError());
-
-  // Graph inputs in order, without those that are initializers.
-  std::set<std::string> initializers;
-  for (const auto &tensor : model->graph().initializer())
-    initializers.insert(tensor.name());
-  std::vector<std::string> graphInputs;
-  for (const auto &input : model->graph().input())
-    if (!initializers.count(input.name()))
-      graphInputs.push_back(input.name());
-
-  std::map<std::string, onnx::TensorProto> tensors;
-  size_t positional = 0;
-  for (const auto &[name, path] : inputFiles) {
-    std::string inputName = name;
-    if (inputName.empty()) {
-      if (positional >= graphInputs.size())
-        return compilation.fail("too many input files: the model has " +
-                                llvm::Twine(graphInputs.size()) + " inputs");
-      inputName = graphInputs[positional++];
-    } else if (std::find(graphInputs.begin(), graphInputs.end(), inputName) == graphInputs.end()) {
-      return compilation.fail("the model has no input named \"" + inputName + "\"");
-    }
-    auto tensor = readTensorFile(path);
-    if (!tensor)
-      return emitError(UnknownLoc::get(&context)) << llvm::toString(tensor.takeError());
-    tensors[inputName] = *tensor;
-  }
-  for (const std::string &input : graphInputs)
-    if (!tensors.count(input))
-      return compilation.fail("no file given for input \"" + input + "\"");
-
-  CompileRequest bound = compilation.request();
-  for (const std::string &input : onnx_frontend::inputsNeedingValues(*model))
-    bound.boundInputs[input] = tensors.at(input);
-  Compilation run(context, bound);
-  if (failed(run.import(*model)) || failed(run.lowerTo(pipelines::Phase::LLVM)))
-    return failure();
-  FailureOr<std::string> object = run.emit(Compilation::Output::Object);
-  if (failed(object))
-    return failure();
-
-  // Input buffers in the compiled signature's order, checked against its types and shapes.
-  std::vector<std::vector<char>> inputBytes;
-  for (const targets::TensorSignature &input : run.signature().inputs) {
-    auto attr = onnx_frontend::tensorToAttr(tensors.at(input.name), &context);
-    if (!attr)
-      return run.fail("input \"" + input.name + "\": " + llvm::toString(attr.takeError()));
-    auto expected = RankedTensorType::get(input.shape, input.elementType);
-    if (attr->getType() != expected) {
-      std::string given, wanted;
-      llvm::raw_string_ostream(given) << attr->getType();
-      llvm::raw_string_ostream(wanted) << expected;
-      return run.fail("input \"" + input.name + "\" is " + given + ", the model expects " + wanted);
-    }
-    inputBytes.push_back(onnx_frontend::attrToBytes(*attr));
-  }
-  std::vector<const void *> inputs;
-  for (const auto &bytes : inputBytes)
-    inputs.push_back(bytes.data());
-  std::vector<std::vector<char>> outputBytes;
-  std::vector<void *> outputs;
-  for (const targets::TensorSignature &output : run.signature().outputs)
-    outputBytes.emplace_back(std::max<int64_t>(1, output.numBytes()));
-  for (auto &bytes : outputBytes)
-    outputs.push_back(bytes.data());
-
-  auto status = targets::runObject(*object, run.signature().name, inputs, outputs,
-                                   run.signature().workspaceSize);
-  if (!status)
-    return run.fail("cannot run the compiled model: " + llvm::toString(status.takeError()));
-  if (*status != 0)
-    return run.fail("the compiled model returned status " + llvm::Twine(*status));
-
-  if (std::error_code error = llvm::sys::fs::create_directories(outputDir))
-    return run.fail("cannot create " + outputDir + ": " + error.message());
-  for (auto [k, output] : llvm::enumerate(run.signature().outputs)) {
-    llvm::SmallString<256> path(outputDir);
-    llvm::sys::path::append(path, "output_" + std::to_string(k) + ".npy");
-    outputBytes[k].resize(output.numBytes());
-    if (llvm::Error error = writeNpy(std::string(path), output, outputBytes[k]))
-      return run.fail(llvm::toString(std::move(error)));
-  }
-  return success();
 }
 
 } // namespace dlc::driver

@@ -1,13 +1,11 @@
-// The two things a compiled model becomes: a library + header on disk (`dlc compile`), or an
-// in-process run on tensor files (`dlc run`). Both use the same generated object.
+// What `dlc compile` writes: a library + header on disk (all or nothing), or one intermediate
+// form. Runs in process live in Execute.h.
 #ifndef DLC_COMPILER_DRIVER_ARTIFACTS_H
 #define DLC_COMPILER_DRIVER_ARTIFACTS_H
 
 #include "compiler/Driver/Compilation.h"
 
-#include <map>
 #include <string>
-#include <vector>
 
 namespace dlc::driver {
 
@@ -18,13 +16,6 @@ mlir::LogicalResult writeLibrary(Compilation &compilation, const std::string &ou
 /// Writes `contents` to `path` through a temporary file and a rename ("-" means stdout).
 mlir::LogicalResult writeOutputFile(Compilation &compilation, const std::string &path,
                                     const std::string &contents);
-
-/// Compiles the model at `modelPath` for the host and runs it on `inputs` (graph-input names
-/// to tensors), writing output_<k>.npy files into `outputDir`. Inputs that feed compile-time
-/// operands (Reshape shapes, Slice bounds, ...) are bound as constants first.
-mlir::LogicalResult runModel(mlir::MLIRContext &context, const std::string &modelPath,
-                             const std::vector<std::pair<std::string, std::string>> &inputFiles,
-                             const std::string &outputDir);
 
 } // namespace dlc::driver
 

@@ -1,5 +1,5 @@
-// In-process execution of generated objects with ORC's LLJIT, for `dlc run`: the same object
-// file that goes into libNAME.a, linked against the same runtime objects.
+// In-process execution of generated objects with ORC's LLJIT, for `dlc run` and `dlc bench`: the
+// same object file that goes into libNAME.a, linked against the same runtime objects.
 #include "targets/Common/JitRunner.h"
 
 #include "targets/Common/ArchiveWriter.h"
@@ -10,9 +10,13 @@
 
 namespace dlc::targets {
 
-llvm::Expected<int> runObject(const std::string &object, const std::string &name,
-                              const std::vector<const void *> &inputs,
-                              const std::vector<void *> &outputs, int64_t workspaceSize) {
+LoadedModel::LoadedModel(std::unique_ptr<llvm::orc::LLJIT> jit, RunFn run)
+    : jit_(std::move(jit)), run_(run) {}
+
+LoadedModel::~LoadedModel() = default;
+
+llvm::Expected<std::unique_ptr<LoadedModel>> LoadedModel::load(const std::string &object,
+                                                               const std::string &name) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   auto jit = llvm::orc::LLJITBuilder().create();
@@ -25,11 +29,11 @@ llvm::Expected<int> runObject(const std::string &object, const std::string &name
     return processSymbols.takeError();
   library.addGenerator(std::move(*processSymbols));
 
-  auto runtime = runtimeObjects();
-  if (!runtime)
-    return runtime.takeError();
-  runtime->push_back({name + ".o", object});
-  for (const ObjectFile &file : *runtime)
+  auto objects = runtimeObjects();
+  if (!objects)
+    return objects.takeError();
+  objects->push_back({name + ".o", object});
+  for (const ObjectFile &file : *objects)
     if (llvm::Error error = (*jit)->addObjectFile(
             llvm::MemoryBuffer::getMemBufferCopy(file.bytes, file.name)))
       return std::move(error);
@@ -37,10 +41,13 @@ llvm::Expected<int> runObject(const std::string &object, const std::string &name
   auto symbol = (*jit)->lookup(name + "_run");
   if (!symbol)
     return symbol.takeError();
-  using RunFn = int (*)(const void *const *, void *const *, void *);
   auto run = symbol->toPtr<RunFn>();
-  std::vector<char> workspace(std::max<int64_t>(1, workspaceSize));
-  return run(inputs.data(), outputs.data(), workspace.data());
+  return std::unique_ptr<LoadedModel>(new LoadedModel(std::move(*jit), run));
+}
+
+int LoadedModel::run(const std::vector<const void *> &inputs, const std::vector<void *> &outputs,
+                     void *workspace) const {
+  return run_(inputs.data(), outputs.data(), workspace);
 }
 
 } // namespace dlc::targets

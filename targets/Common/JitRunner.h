@@ -5,16 +5,35 @@
 
 #include "llvm/Support/Error.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
+namespace llvm::orc {
+class LLJIT;
+} // namespace llvm::orc
+
 namespace dlc::targets {
 
-/// Links `object` (with the runtime) and calls `<name>_run(inputs, outputs, workspace)` with a
-/// fresh workspace of `workspaceSize` bytes; returns the status it returned.
-llvm::Expected<int> runObject(const std::string &object, const std::string &name,
-                              const std::vector<const void *> &inputs,
-                              const std::vector<void *> &outputs, int64_t workspaceSize);
+/// A generated object linked into this process, ready to run any number of times.
+class LoadedModel {
+public:
+  /// Links `object` (with the runtime's objects) and finds `<name>_run`.
+  static llvm::Expected<std::unique_ptr<LoadedModel>> load(const std::string &object,
+                                                           const std::string &name);
+  ~LoadedModel();
+
+  /// Calls `<name>_run(inputs, outputs, workspace)` and returns its status.
+  int run(const std::vector<const void *> &inputs, const std::vector<void *> &outputs,
+          void *workspace) const;
+
+private:
+  using RunFn = int (*)(const void *const *, void *const *, void *);
+  LoadedModel(std::unique_ptr<llvm::orc::LLJIT> jit, RunFn run);
+
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  RunFn run_;
+};
 
 } // namespace dlc::targets
 

@@ -2,6 +2,7 @@
 // (file: node "name" (Op, opset N): reason), and calls the driver library.
 #include "compiler/Driver/Artifacts.h"
 #include "compiler/Driver/Compilation.h"
+#include "compiler/Driver/Execute.h"
 #include "compiler/Driver/Inspect.h"
 #include "frontends/onnx/ModelLoader.h"
 #include "targets/CPU/CpuTarget.h"
@@ -29,6 +30,9 @@ usage:
   dlc run MODEL.onnx INPUT... --output-dir DIR
         compiles for this machine, runs once, writes DIR/output_0.npy ... in graph-output
         order; inputs are .npy or ONNX TensorProto .pb files, in graph-input order or NAME=FILE
+  dlc bench MODEL.onnx [INPUT...] [--iterations=N] [--warmup=N] [--json]
+        compiles for this machine and times runs: median and p90 latency, throughput;
+        inputs not given are filled with deterministic pseudo-random values
   dlc inspect MODEL.onnx
         inputs, outputs, op histogram, parameters, FLOP estimate and unsupported ops
 
@@ -39,6 +43,9 @@ options:
   --compile-to=PHASE with --emit=mlir: graph, linalg, buffers or llvm (default llvm)
   -o PATH            output directory (lib) or file (other kinds)
   --output-dir DIR   where `dlc run` writes its outputs
+  --iterations=N     timed runs of `dlc bench` (default 20)
+  --warmup=N         untimed runs before them (default 3)
+  --json             `dlc bench` prints one JSON object
   -h, --help         this text
   --version          the version
 
@@ -49,8 +56,17 @@ output file is left behind.
 /// The command line of one dlc invocation.
 struct Options {
   std::string command, model, target = "host", name, emit = "lib", compileTo, output, outputDir;
-  std::vector<std::pair<std::string, std::string>> inputs;
+  driver::InputFiles inputs;
+  driver::BenchOptions bench;
 };
+
+/// Parses a non-negative integer option value.
+std::optional<int> parseCount(const std::string &value) {
+  int count;
+  if (llvm::StringRef(value).getAsInteger(10, count) || count < 0)
+    return std::nullopt;
+  return count;
+}
 
 int usageError(const std::string &message) {
   llvm::errs() << "dlc: error: " << message << "\nrun 'dlc --help' for usage\n";
@@ -81,11 +97,19 @@ std::optional<std::string> parse(int argc, char **argv, Options &options) {
     else if (takeValue("--compile-to")) options.compileTo = value;
     else if (takeValue("-o")) options.output = value;
     else if (takeValue("--output-dir")) options.outputDir = value;
+    else if (takeValue("--iterations") || takeValue("--warmup")) {
+      std::optional<int> count = parseCount(value);
+      if (!count || (arg.rfind("--iterations", 0) == 0 && *count == 0))
+        return "invalid value '" + value + "' for " + arg.substr(0, arg.find('='));
+      (arg.rfind("--iterations", 0) == 0 ? options.bench.iterations : options.bench.warmup) =
+          *count;
+    } else if (arg == "--json")
+      options.bench.json = true;
     else if (arg.rfind("-", 0) == 0 && arg != "-")
       return "unknown or incomplete option '" + arg + "'";
     else if (options.model.empty())
       options.model = arg;
-    else if (options.command == "run") {
+    else if (options.command == "run" || options.command == "bench") {
       size_t eq = arg.find('=');
       if (eq != std::string::npos && arg.find('/') > eq)
         options.inputs.push_back({arg.substr(0, eq), arg.substr(eq + 1)});
@@ -94,7 +118,8 @@ std::optional<std::string> parse(int argc, char **argv, Options &options) {
     } else
       return "unexpected argument '" + arg + "'";
   }
-  if (options.command != "compile" && options.command != "run" && options.command != "inspect")
+  if (options.command != "compile" && options.command != "run" && options.command != "bench" &&
+      options.command != "inspect")
     return options.command.empty() ? "no command given"
                                    : "unknown command '" + options.command + "'";
   if (options.model.empty())
@@ -179,6 +204,13 @@ int runCommand(mlir::MLIRContext &context, const Options &options) {
                                                                                             : 0;
 }
 
+int benchCommand(mlir::MLIRContext &context, const Options &options) {
+  return failed(driver::benchModel(context, options.model, options.inputs, options.bench,
+                                   llvm::outs()))
+             ? 1
+             : 0;
+}
+
 int inspectCommand(const Options &options) {
   auto model = onnx_frontend::loadModel(options.model);
   if (!model) {
@@ -220,5 +252,7 @@ int main(int argc, char **argv) {
     return compileCommand(context, options);
   if (options.command == "run")
     return runCommand(context, options);
+  if (options.command == "bench")
+    return benchCommand(context, options);
   return inspectCommand(options);
 }

@@ -1,0 +1,214 @@
+// In-process execution for `dlc run` and `dlc bench`: bind inputs, compile for the host, load the
+// object with the JIT, and call NAME_run with a caller-owned workspace, as an application does.
+#include "compiler/Driver/Execute.h"
+
+#include "compiler/Driver/Compilation.h"
+#include "compiler/Driver/TensorFiles.h"
+#include "frontends/onnx/Importer.h"
+#include "frontends/onnx/ModelLoader.h"
+#include "frontends/onnx/Tensors.h"
+#include "targets/Common/JitRunner.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <set>
+
+namespace dlc::driver {
+
+using namespace mlir;
+
+namespace {
+
+/// A model compiled for this machine and loaded, with its input buffers filled.
+struct PreparedModel {
+  targets::ModelSignature signature;
+  std::unique_ptr<targets::LoadedModel> loaded;
+  std::vector<std::vector<char>> inputs;
+};
+
+/// Deterministic input bytes for `tensor`: uniform in [-1, 1) for floats, zero otherwise.
+std::vector<char> syntheticInput(const targets::TensorSignature &tensor) {
+  std::vector<char> bytes(std::max<int64_t>(1, tensor.numBytes()), 0);
+  if (!tensor.elementType.isF32())
+    return bytes;
+  std::mt19937 generator(42);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  auto *values = reinterpret_cast<float *>(bytes.data());
+  for (int64_t i = 0; i < tensor.numElements(); ++i)
+    values[i] = uniform(generator);
+  return bytes;
+}
+
+FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelPath,
+                                 const InputFiles &inputFiles, bool allowSynthetic) {
+  CompileRequest request;
+  request.modelPath = modelPath;
+  Compilation reporter(context, request);
+  auto model = onnx_frontend::loadModel(modelPath);
+  if (!model)
+    return emitError(UnknownLoc::get(&context)) << llvm::toString(model.takeError());
+
+  // Graph inputs in order, without those that are initializers.
+  std::set<std::string> initializers;
+  for (const auto &tensor : model->graph().initializer())
+    initializers.insert(tensor.name());
+  std::vector<std::string> graphInputs;
+  for (const auto &input : model->graph().input())
+    if (!initializers.count(input.name()))
+      graphInputs.push_back(input.name());
+
+  std::map<std::string, onnx::TensorProto> tensors;
+  size_t positional = 0;
+  for (const auto &[name, path] : inputFiles) {
+    std::string inputName = name;
+    if (inputName.empty()) {
+      if (positional >= graphInputs.size())
+        return reporter.fail("too many input files: the model has " +
+                             llvm::Twine(graphInputs.size()) + " inputs");
+      inputName = graphInputs[positional++];
+    } else if (std::find(graphInputs.begin(), graphInputs.end(), inputName) == graphInputs.end()) {
+      return reporter.fail("the model has no input named \"" + inputName + "\"");
+    }
+    auto tensor = readTensorFile(path);
+    if (!tensor)
+      return emitError(UnknownLoc::get(&context)) << llvm::toString(tensor.takeError());
+    tensors[inputName] = *tensor;
+  }
+  std::vector<std::string> needed = onnx_frontend::inputsNeedingValues(*model);
+  for (const std::string &input : graphInputs)
+    if (!tensors.count(input) &&
+        (!allowSynthetic || std::find(needed.begin(), needed.end(), input) != needed.end()))
+      return reporter.fail("no file given for input \"" + input + "\"");
+
+  for (const std::string &input : needed)
+    request.boundInputs[input] = tensors.at(input);
+  Compilation compilation(context, request);
+  if (failed(compilation.import(*model)) || failed(compilation.lowerTo(pipelines::Phase::LLVM)))
+    return failure();
+  FailureOr<std::string> object = compilation.emit(Compilation::Output::Object);
+  if (failed(object))
+    return failure();
+
+  PreparedModel prepared;
+  prepared.signature = compilation.signature();
+  // Input buffers in the compiled signature's order, checked against its types and shapes.
+  for (const targets::TensorSignature &input : prepared.signature.inputs) {
+    auto given = tensors.find(input.name);
+    if (given == tensors.end()) {
+      prepared.inputs.push_back(syntheticInput(input));
+      continue;
+    }
+    auto attr = onnx_frontend::tensorToAttr(given->second, &context);
+    if (!attr)
+      return compilation.fail("input \"" + input.name + "\": " + llvm::toString(attr.takeError()));
+    auto expected = RankedTensorType::get(input.shape, input.elementType);
+    if (attr->getType() != expected) {
+      std::string actual, wanted;
+      llvm::raw_string_ostream(actual) << attr->getType();
+      llvm::raw_string_ostream(wanted) << expected;
+      return compilation.fail("input \"" + input.name + "\" is " + actual +
+                              ", the model expects " + wanted);
+    }
+    prepared.inputs.push_back(onnx_frontend::attrToBytes(*attr));
+  }
+  auto loaded = targets::LoadedModel::load(*object, prepared.signature.name);
+  if (!loaded)
+    return compilation.fail("cannot load the compiled model: " +
+                            llvm::toString(loaded.takeError()));
+  prepared.loaded = std::move(*loaded);
+  return prepared;
+}
+
+/// Output buffers sized for `signature`, and the pointer arrays NAME_run takes.
+struct Buffers {
+  std::vector<std::vector<char>> outputs;
+  std::vector<const void *> inputPointers;
+  std::vector<void *> outputPointers;
+  std::vector<char> workspace;
+
+  explicit Buffers(PreparedModel &model) {
+    for (const auto &bytes : model.inputs)
+      inputPointers.push_back(bytes.data());
+    for (const targets::TensorSignature &output : model.signature.outputs)
+      outputs.emplace_back(std::max<int64_t>(1, output.numBytes()));
+    for (auto &bytes : outputs)
+      outputPointers.push_back(bytes.data());
+    workspace.resize(std::max<int64_t>(1, model.signature.workspaceSize));
+  }
+  int run(const PreparedModel &model) {
+    return model.loaded->run(inputPointers, outputPointers, workspace.data());
+  }
+};
+
+} // namespace
+
+LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
+                       const InputFiles &inputFiles, const std::string &outputDir) {
+  FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, false);
+  if (failed(model))
+    return failure();
+  CompileRequest request;
+  request.modelPath = modelPath;
+  Compilation reporter(context, request);
+  Buffers buffers(*model);
+  if (int status = buffers.run(*model))
+    return reporter.fail("the compiled model returned status " + llvm::Twine(status));
+
+  if (std::error_code error = llvm::sys::fs::create_directories(outputDir))
+    return reporter.fail("cannot create " + outputDir + ": " + error.message());
+  for (auto [k, output] : llvm::enumerate(model->signature.outputs)) {
+    llvm::SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, "output_" + std::to_string(k) + ".npy");
+    buffers.outputs[k].resize(output.numBytes());
+    if (llvm::Error error = writeNpy(std::string(path), output, buffers.outputs[k]))
+      return reporter.fail(llvm::toString(std::move(error)));
+  }
+  return success();
+}
+
+LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
+                         const InputFiles &inputFiles, const BenchOptions &options,
+                         llvm::raw_ostream &out) {
+  FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, true);
+  if (failed(model))
+    return failure();
+  CompileRequest request;
+  request.modelPath = modelPath;
+  Compilation reporter(context, request);
+  Buffers buffers(*model);
+  using Clock = std::chrono::steady_clock;
+  for (int i = 0; i < options.warmup; ++i)
+    if (int status = buffers.run(*model))
+      return reporter.fail("the compiled model returned status " + llvm::Twine(status));
+  std::vector<double> milliseconds;
+  for (int i = 0; i < options.iterations; ++i) {
+    auto start = Clock::now();
+    buffers.run(*model);
+    milliseconds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  std::sort(milliseconds.begin(), milliseconds.end());
+  auto percentile = [&](double p) {
+    return milliseconds[std::min<size_t>(milliseconds.size() - 1,
+                                         size_t(p * (milliseconds.size() - 1) + 0.5))];
+  };
+  double median = percentile(0.5), p90 = percentile(0.9);
+  if (options.json) {
+    out << llvm::format("{\"model\": \"%s\", \"iterations\": %d, \"median_ms\": %.4f, "
+                        "\"p90_ms\": %.4f, \"min_ms\": %.4f, \"throughput_per_s\": %.3f}\n",
+                        modelPath.c_str(), options.iterations, median, p90, milliseconds.front(),
+                        1000.0 / median);
+  } else {
+    out << llvm::format("%s: %d iterations after %d warm-up\n", modelPath.c_str(),
+                        options.iterations, options.warmup);
+    out << llvm::format("  median %.3f ms, p90 %.3f ms, min %.3f ms, %.2f runs/s\n", median, p90,
+                        milliseconds.front(), 1000.0 / median);
+  }
+  return success();
+}
+
+} // namespace dlc::driver

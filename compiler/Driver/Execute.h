@@ -1,0 +1,41 @@
+// Running compiled models in process: `dlc run` (one run, outputs to .npy files) and `dlc bench`
+// (timed runs). Both compile for this machine and execute the same object `dlc compile` emits.
+#ifndef DLC_COMPILER_DRIVER_EXECUTE_H
+#define DLC_COMPILER_DRIVER_EXECUTE_H
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dlc::driver {
+
+/// Input files by graph-input name; an empty name means "the next input in graph order".
+using InputFiles = std::vector<std::pair<std::string, std::string>>;
+
+/// Compiles the model for this machine and runs it once on `inputFiles`, writing
+/// output_<k>.npy into `outputDir`. Inputs that feed compile-time operands (Reshape shapes,
+/// Slice bounds, ...) are bound as constants first.
+mlir::LogicalResult runModel(mlir::MLIRContext &context, const std::string &modelPath,
+                             const InputFiles &inputFiles, const std::string &outputDir);
+
+/// What `dlc bench` measures.
+struct BenchOptions {
+  int warmup = 3;
+  int iterations = 20;
+  bool json = false;
+};
+
+/// Compiles the model for this machine and times `NAME_run`: warm-up runs, then `iterations`
+/// timed runs; reports median and p90 latency and throughput. Inputs not given as files get
+/// deterministic pseudo-random values (integers: zero).
+mlir::LogicalResult benchModel(mlir::MLIRContext &context, const std::string &modelPath,
+                               const InputFiles &inputFiles, const BenchOptions &options,
+                               llvm::raw_ostream &out);
+
+} // namespace dlc::driver
+
+#endif
