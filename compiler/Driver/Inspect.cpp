@@ -145,4 +145,14 @@ int inspectModel(const onnx::ModelProto &model, const std::string &path, llvm::r
   return int(unsupported.size());
 }
 
+void printMemoryPlan(const targets::ModelSignature &signature, llvm::raw_ostream &out) {
+  int64_t planned = signature.workspaceSize - targets::kWorkspaceAlignmentSlack;
+  int64_t bound = signature.workspaceLowerBound;
+  out << "workspace: " << signature.workspaceSize << " bytes (" << planned
+      << " planned + " << targets::kWorkspaceAlignmentSlack << " alignment slack)\n";
+  out << "workspace lower bound: " << bound << " bytes (largest total of simultaneously live "
+      << "intermediates); plan / bound = "
+      << llvm::format("%.3f", bound ? double(planned) / double(bound) : 1.0) << "\n";
+}
+
 } // namespace dlc::driver

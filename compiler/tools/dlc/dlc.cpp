@@ -46,6 +46,7 @@ options:
   --iterations=N     timed runs of `dlc bench` (default 20)
   --warmup=N         untimed runs before them (default 3)
   --json             `dlc bench` prints one JSON object
+  --stats            `dlc compile` prints the memory plan's figures to stderr
   -h, --help         this text
   --version          the version
 
@@ -58,6 +59,7 @@ struct Options {
   std::string command, model, target = "host", name, emit = "lib", compileTo, output, outputDir;
   driver::InputFiles inputs;
   driver::BenchOptions bench;
+  bool stats = false;
 };
 
 /// Parses a non-negative integer option value.
@@ -105,6 +107,8 @@ std::optional<std::string> parse(int argc, char **argv, Options &options) {
           *count;
     } else if (arg == "--json")
       options.bench.json = true;
+    else if (arg == "--stats")
+      options.stats = true;
     else if (arg.rfind("-", 0) == 0 && arg != "-")
       return "unknown or incomplete option '" + arg + "'";
     else if (options.model.empty())
@@ -178,6 +182,8 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   driver::Compilation compilation(context, request);
   if (failed(compilation.import(*model)) || failed(compilation.lowerTo(*phase)))
     return 1;
+  if (options.stats && *phase >= pipelines::Phase::Buffers)
+    driver::printMemoryPlan(compilation.signature(), llvm::errs());
   std::string output = options.output.empty() ? "-" : options.output;
   if (options.emit == "lib")
     return failed(driver::writeLibrary(compilation, options.output)) ? 1 : 0;
@@ -211,13 +217,24 @@ int benchCommand(mlir::MLIRContext &context, const Options &options) {
              : 0;
 }
 
-int inspectCommand(const Options &options) {
+int inspectCommand(mlir::MLIRContext &context, const Options &options) {
   auto model = onnx_frontend::loadModel(options.model);
   if (!model) {
     llvm::errs() << "dlc: error: " << llvm::toString(model.takeError()) << "\n";
     return 1;
   }
-  driver::inspectModel(*model, options.model, llvm::outs());
+  if (driver::inspectModel(*model, options.model, llvm::outs()) > 0)
+    return 0;
+  // A supported model is planned, to report its workspace.
+  driver::CompileRequest request;
+  request.modelPath = options.model;
+  driver::Compilation compilation(context, request);
+  if (failed(compilation.import(*model)) ||
+      failed(compilation.lowerTo(pipelines::Phase::Buffers))) {
+    llvm::outs() << "workspace: unavailable (the model does not compile; see the errors above)\n";
+    return 0;
+  }
+  driver::printMemoryPlan(compilation.signature(), llvm::outs());
   return 0;
 }
 
@@ -254,5 +271,5 @@ int main(int argc, char **argv) {
     return runCommand(context, options);
   if (options.command == "bench")
     return benchCommand(context, options);
-  return inspectCommand(options);
+  return inspectCommand(context, options);
 }
