@@ -4,8 +4,10 @@
 
 #include "compiler/Conversion/Passes.h"
 #include "compiler/MemoryPlanning/Passes.h"
+#include "targets/CPU/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -46,6 +48,9 @@ static void addLinalgPasses(OpPassManager &pm) {
 }
 
 static void addBufferPasses(OpPassManager &pm) {
+  // CPU code generation on tensors: matrix products become register-blocked vector code.
+  pm.addNestedPass<func::FuncOp>(cpu::createVectorizeContractionsPass());
+  pm.addPass(createCanonicalizerPass());
   // Tensors become buffers; function arguments and results get plain row-major memrefs, which is
   // what the C entry point passes.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -60,6 +65,15 @@ static void addBufferPasses(OpPassManager &pm) {
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // Vector transfers address their base buffers directly (not subviews), which lets the
+  // hoisting below see that an accumulator block is not aliased inside its loop.
+  pm.addPass(memref::createFoldMemRefAliasOpsPass());
+  // Merges the identical subviews bufferization leaves around tiles, so tile copies that copy
+  // onto themselves fold away.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  // Accumulator blocks stay in registers across reduction loops.
+  pm.addNestedPass<func::FuncOp>(cpu::createHoistVectorTransfersPass());
   // Every remaining allocation becomes a view of the one workspace.
   pm.addPass(memory::createPlanWorkspacePass());
 }
@@ -69,6 +83,12 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(conversion::createConvertMemRefCopyToLinalgPass());
   // Structured ops become loops; LLVM vectorizes the innermost, contiguous ones.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // n-D vector transfers unroll fully into 1-D ones (no stack buffers), which become loads,
+  // stores and broadcasts of whole registers.
+  VectorTransferToSCFOptions unrolled;
+  unrolled.enableFullUnroll();
+  pm.addPass(createConvertVectorToSCFPass(unrolled));
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   // Subviews and reshapes become explicit offset/stride arithmetic before memref lowering.
@@ -86,6 +106,8 @@ static void addLLVMPasses(OpPassManager &pm) {
   funcToLLVM.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
   pm.addPass(createConvertControlFlowToLLVMPass());
+  // Vectorization pads reads with ub.poison.
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
@@ -104,6 +126,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
 
 void registerDlcPasses() {
   conversion::registerConversionPasses();
+  cpu::registerCPUPasses();
   memory::registerMemoryPlanningPasses();
 }
 

@@ -36,6 +36,8 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const C
   if (!llvmTarget)
     return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
   llvm::TargetOptions options;
+  // Multiply-adds fuse into FMA instructions (one rounding instead of two).
+  options.AllowFPOpFusion = llvm::FPOpFusion::Fast;
   std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
       triple, target.cpu, target.features, options, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));

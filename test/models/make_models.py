@@ -1,5 +1,5 @@
-# Builds the ONNX test models (small_cnn, transformer_block, resnet50, bert_base, mlp) with random
-# weights from a fixed seed: static shapes, opset 17, IR version 8, a small fixed set of operators.
+# Builds the ONNX test models (small_cnn, transformer_block, resnet50, mobilenetv2, bert_base, mlp,
+# mlp_large) with random weights from a fixed seed: static shapes, opset 17, IR version 8.
 """Usage: python3 test/models/make_models.py NAME -o out.onnx [--seed S]
 
 Every model uses only: Conv, Gemm, MatMul, Add, Sub, Mul, Div, Pow, Relu, Sigmoid, Tanh, Erf, Sqrt,
@@ -225,6 +225,51 @@ def make_resnet50(seed=0):
     return b.build()
 
 
+def relu6(b, x):
+    """ReLU6 as opset-17 exporters write it: Clip with min/max given as scalar Constant operands."""
+    return b.op("Clip", [x, b.const(0.0, base="clip_min"), b.const(6.0, base="clip_max")])
+
+
+def inverted_residual(b, x, cin, cout, stride, expansion):
+    """MobileNetV2 block: 1x1 expand + ReLU6, 3x3 depthwise + ReLU6, 1x1 linear projection."""
+    hidden = cin * expansion
+    y = x
+    if expansion != 1:
+        y = relu6(b, batch_norm(b, conv(b, y, cin, hidden, 1, bias=False), hidden))
+    y = relu6(b, batch_norm(b, conv(b, y, hidden, hidden, 3, stride=stride, pad=1,
+                                    group=hidden, bias=False), hidden))
+    residual = stride == 1 and cin == cout
+    # Linear bottleneck (no activation). The projection's He-init weights with fan-in `hidden` keep
+    # its output O(1); on residual branches a small gamma keeps the running sum bounded.
+    y = batch_norm(b, conv(b, y, hidden, cout, 1, bias=False, scale=0.5), cout,
+                   gamma_range=(0.2, 0.4) if residual else (0.8, 1.2))
+    return b.op("Add", [x, y]) if residual else y
+
+
+# (expansion t, output channels c, repeats n, first stride s), as in the MobileNetV2 paper.
+MOBILENETV2_BLOCKS = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+                      (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+
+
+def make_mobilenetv2(seed=0):
+    """MobileNetV2 1.0 (224x224): input [1,3,224,224] -> logits [1,1000]."""
+    b = GraphBuilder("mobilenetv2", seed)
+    x = b.add_input("input", F32, [1, 3, 224, 224])
+    x = relu6(b, batch_norm(b, conv(b, x, 3, 32, 3, stride=2, pad=1, bias=False), 32))  # 112x112
+    cin = 32
+    for t, c, n, s in MOBILENETV2_BLOCKS:
+        for i in range(n):
+            x = inverted_residual(b, x, cin, c, s if i == 0 else 1, t)
+            cin = c
+    x = relu6(b, batch_norm(b, conv(b, x, cin, 1280, 1, bias=False), 1280))           # [1,1280,7,7]
+    x = b.op("Flatten", [b.op("GlobalAveragePool", [x])], axis=1)                       # [1,1280]
+    w = b.weight("fc_w", (b.rng.standard_normal((1000, 1280)) / math.sqrt(1280)).astype(np.float32))
+    bias = b.weight("fc_b", (b.rng.standard_normal(1000) * 0.01).astype(np.float32))
+    b.op("Gemm", [x, w, bias], out="logits", alpha=1.0, beta=1.0, transB=1)
+    b.add_output("logits", F32, [1, 1000])
+    return b.build()
+
+
 # BERT-base has a 30522-token vocabulary (a 94 MB table); a 1000-token vocabulary (3 MB) is used
 # here to keep the file small. The table is only gathered from, so the computation is unchanged.
 BERT_VOCAB = 1000
@@ -270,12 +315,32 @@ def make_mlp(seed=0):
     return b.build()
 
 
+def make_mlp_large(seed=0, batch=64, n_in=1024, hidden=4096):
+    """x [64,1024] -> Gemm 4096 + Relu -> Gemm 4096 + Relu -> Gemm 1024 -> y [64,1024]."""
+    b = GraphBuilder("mlp_large", seed)
+    x = b.add_input("x", F32, [batch, n_in])
+
+    def fc(x, n_from, n_to, scale, out=None):
+        # He init (scale 1) before a Relu; scale sqrt(1/2) (variance 1/fan_in) for the last layer.
+        w = b.weight("fc_w", he_normal(b.rng, (n_to, n_from), n_from, scale))  # transB=1 layout
+        bias = b.weight("fc_b", (b.rng.standard_normal(n_to) * 0.05).astype(np.float32))
+        return b.op("Gemm", [x, w, bias], out=out, transB=1)
+
+    h = b.op("Relu", [fc(x, n_in, hidden, 1.0)])
+    h = b.op("Relu", [fc(h, hidden, hidden, 1.0)])
+    fc(h, hidden, n_in, math.sqrt(0.5), out="y")
+    b.add_output("y", F32, [batch, n_in])
+    return b.build()
+
+
 MODELS = {
     "small_cnn": make_small_cnn,
     "transformer_block": make_transformer_block,
     "resnet50": make_resnet50,
+    "mobilenetv2": make_mobilenetv2,
     "bert_base": make_bert_base,
     "mlp": make_mlp,
+    "mlp_large": make_mlp_large,
 }
 
 

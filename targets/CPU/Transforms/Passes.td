@@ -1,0 +1,52 @@
+// CPU code generation passes: they take the linalg hand-off to register-blocked vector code.
+// Pipelines in compiler/Pipelines decide where they run.
+#ifndef DLC_TARGETS_CPU_TRANSFORMS_PASSES
+#define DLC_TARGETS_CPU_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::func::FuncOp"> {
+  let summary = "Tiles matrix products into register blocks and vectorizes each block";
+  let description = [{
+    A contraction (matmul, batched matmul: `linalg.generic` ops that
+    `linalg::inferContractionDims` recognizes) with static shapes is tiled so that one tile is an
+    `MR x NR` block of the result (`MR` rows of the lhs, `NR` contiguous columns of the rhs), the
+    reduction dimension is tiled by 1 inside it, and that innermost tile is vectorized:
+
+    ```
+    for m in 0..M step MR, n in 0..N step NR:      // one register block of C
+      for k in 0..K:                               // C[MR x NR] += A[MR x 1] * B[1 x NR]
+        vector<MRx1xNR> a = broadcast(A[m:m+MR, k]); b = broadcast(B[k, n:n+NR])
+        acc += a * b
+    ```
+
+    After bufferization, `dlc-cpu-hoist-vector-transfers` keeps the accumulator in registers
+    across the k loop, so each step is MR x NR/16 fused multiply-adds on AVX-512.
+
+    Preconditions: static shapes; NR (32, else 16) divides N, MR (8, 6, 4, 2 or 1) divides M;
+    other contractions are left to the loop lowering.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+def HoistVectorTransfersPass : Pass<"dlc-cpu-hoist-vector-transfers", "mlir::func::FuncOp"> {
+  let summary = "Moves loop-invariant vector reads/writes of accumulators out of loops";
+  let description = [{
+    After bufferization, a vectorized reduction loop reads and writes the same accumulator
+    block in every iteration. Where the indices are loop-invariant and nothing else in the loop
+    touches that memory, the read moves before the loop and the write after it, and the value
+    is carried in registers:
+
+    ```
+    scf.for %k { %c = vector.transfer_read %C; ...; vector.transfer_write %d, %C }
+    // becomes
+    %c0 = vector.transfer_read %C
+    %c = scf.for %k iter_args(%acc = %c0) { ...; scf.yield %d }
+    vector.transfer_write %c, %C
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect"];
+}
+
+#endif // DLC_TARGETS_CPU_TRANSFORMS_PASSES

@@ -1,0 +1,489 @@
+# Benchmarks dlc against onnxruntime (CPU, 1 and 2 threads) on resnet50, mobilenetv2, bert_base and
+# mlp_large, checks that their outputs agree, and writes docs/benchmarks.md (plus the same to stdout).
+"""Usage:
+  python3 test/bench/run_benchmarks.py                      # all models, writes docs/benchmarks.md
+  python3 test/bench/run_benchmarks.py --models mlp_large,mobilenetv2 --quick --out /tmp/b.md
+
+For each model: the model is built with test/models/make_models.py (cached in build/bench/ and
+rebuilt when make_models.py is newer), random inputs are written as .npy (seed 1), and
+  * `dlc inspect` gives the FLOP estimate of one run,
+  * `dlc run` on the .npy inputs gives dlc's outputs, compared with onnxruntime's:
+    err = max|a - b| / max|b| per output must be <= 1e-3 (and no NaN/Inf where onnxruntime has none),
+  * `dlc bench --json` times N runs of NAME_run (1 thread: dlc has no threading yet),
+  * onnxruntime (CPUExecutionProvider, intra_op_num_threads 1 and 2, inter_op_num_threads 1,
+    sequential execution, all graph optimizations) times the same N runs after a warm-up, each
+    run timed with time.perf_counter around InferenceSession.run.
+N is adaptive: at least --min-iterations and enough for --min-time seconds of the fastest
+measurement, at most --max-iterations and at most --max-time seconds of dlc runs. Each `dlc bench`
+compiles the model again, so N is fixed before it from a short onnxruntime probe and dlc's time in
+the previous run (build/bench/NAME.last.json); dlc bench is rerun with more runs only when dlc
+turned out much faster than assumed.
+test/bench/peak.c is compiled with `cc -O2` and run to measure one core's fp32 FMA peak; GFLOP/s
+figures are FLOPs / median latency, and percent of peak compares with one core's peak (with two
+cores' peak for onnxruntime at 2 threads).
+
+Exit status: 0 when every tool ran and all outputs agree (whatever the speed: benchmarks report
+figures, they are not tests); 1 when outputs disagree or a tool fails (the report is still written
+with what was measured).
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+sys.path.insert(0, str(REPO_ROOT / "test" / "models"))
+sys.path.insert(0, str(REPO_ROOT / "test" / "e2e"))
+import make_models  # noqa: E402
+import run_e2e  # noqa: E402  (graph_signature, make_inputs, compare semantics)
+
+DEFAULT_MODELS = ["resnet50", "mobilenetv2", "bert_base", "mlp_large"]
+# What each model is run with, for the report.
+MODEL_NOTES = {
+    "resnet50": "ResNet-50 v1, batch 1, 3x224x224",
+    "mobilenetv2": "MobileNetV2 1.0, batch 1, 3x224x224",
+    "bert_base": "BERT-base encoder (12 layers), batch 1, sequence 128",
+    "mlp_large": "MLP 1024-4096-4096-1024, batch 64",
+}
+RTOL = 1e-3
+INPUT_SEED = 1  # not 0: make_models draws weights from seed 0, and equal streams correlate
+
+
+class BenchError(Exception):
+    """A tool failed; the message is meant for the user."""
+
+
+@dataclass
+class Timing:
+    median_ms: float
+    p90_ms: float
+    iterations: int
+
+
+@dataclass
+class Result:
+    name: str
+    flops: float = None
+    iterations: int = 0
+    dlc: Timing = None
+    ort: dict = field(default_factory=dict)  # threads -> Timing
+    errors: list = field(default_factory=list)  # (output name, err, non-finite count)
+    agree: bool = None
+    failure: str = None
+    warmup: int = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_tool(cmd, what, timeout):
+    """Runs a command; returns its stdout; raises BenchError on failure."""
+    log("+ " + " ".join(shlex.quote(str(c)) for c in cmd))
+    try:
+        proc = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=timeout)
+    except FileNotFoundError as exc:
+        raise BenchError(f"{what}: cannot run {cmd[0]}: {exc}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"{what}: timed out after {timeout} s") from exc
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-10:]
+        raise BenchError(f"{what} failed with exit status {proc.returncode}:\n  "
+                         + "\n  ".join(tail))
+    return proc.stdout
+
+
+def percentile(sorted_values, q):
+    """Nearest-rank-with-interpolation percentile of sorted values (q in [0, 1])."""
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    pos = q * (len(sorted_values) - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def machine_description():
+    model, cores = platform.processor() or "unknown CPU", os.cpu_count()
+    try:
+        out = subprocess.run(["lscpu"], stdout=subprocess.PIPE, text=True, check=True).stdout
+        fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+        fields = {k.strip(): v.strip() for k, v in fields.items()}
+        model = fields.get("Model name", model)
+        per_socket = int(fields.get("Core(s) per socket", "0") or 0)
+        sockets = int(fields.get("Socket(s)", "1") or 1)
+        threads = int(fields.get("Thread(s) per core", "1") or 1)
+        if per_socket:
+            cores = per_socket * sockets
+        return f"{model}, {cores} cores ({cores * threads} hardware threads)"
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return f"{model}, {cores} logical CPUs"
+
+
+# ---------------------------------------------------------------------------------------------
+# Peak
+# ---------------------------------------------------------------------------------------------
+
+def measure_peak(cc, cache, timeout):
+    exe = cache / "peak"
+    run_tool([cc, "-O2", REPO_ROOT / "test" / "bench" / "peak.c", "-o", exe], "cc peak.c", timeout)
+    out = run_tool([exe], "peak", timeout)
+    m = re.search(r"^peak_gflops\s+([0-9.eE+-]+)", out, re.M)
+    isa = re.search(r"^isa\s+(.+)$", out, re.M)
+    if not m:
+        raise BenchError(f"peak printed no peak_gflops line:\n{out}")
+    return float(m.group(1)), isa.group(1).strip() if isa else "unknown"
+
+
+# ---------------------------------------------------------------------------------------------
+# One model
+# ---------------------------------------------------------------------------------------------
+
+def model_file(name, cache):
+    """build/bench/NAME.onnx, rebuilt when missing or older than make_models.py."""
+    path = cache / f"{name}.onnx"
+    source = Path(make_models.__file__)
+    if not path.is_file() or path.stat().st_mtime < source.stat().st_mtime:
+        log(f"building {name} -> {path}")
+        make_models.save_model(name, str(path))
+    return path
+
+
+def write_inputs(name, path, cache):
+    model = onnx.load(str(path))
+    inputs, _ = run_e2e.graph_signature(model)
+    values = run_e2e.make_inputs(model, inputs, INPUT_SEED)
+    files = []
+    for i, value in enumerate(values):
+        f = cache / f"{name}.in{i}.npy"
+        np.save(f, value)
+        files.append(f)
+    return {t.name: v for t, v in zip(inputs, values)}, files
+
+
+def ort_session(path, threads):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def time_ort(session, feed, iterations, warmup):
+    for _ in range(warmup):
+        session.run(None, feed)
+    times = []
+    for _ in range(iterations):
+        t0 = time.perf_counter()
+        session.run(None, feed)
+        times.append((time.perf_counter() - t0) * 1e3)
+    times.sort()
+    return Timing(percentile(times, 0.5), percentile(times, 0.9), iterations)
+
+
+def probe_ort(session, feed):
+    """A rough per-run time in seconds: one warm-up, then runs for ~0.3 s (at least 2)."""
+    session.run(None, feed)
+    times, start = [], time.perf_counter()
+    while len(times) < 2 or time.perf_counter() - start < 0.3:
+        t0 = time.perf_counter()
+        session.run(None, feed)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def dlc_flops(dlc, path, timeout):
+    out = run_tool([dlc, "inspect", path], "dlc inspect", timeout)
+    m = re.search(r"FLOPs \(estimate, one run\):\s*([0-9.eE+-]+)", out)
+    if not m:
+        raise BenchError("dlc inspect printed no 'FLOPs (estimate, one run):' line")
+    return float(m.group(1))
+
+
+def dlc_bench(dlc, path, input_files, iterations, warmup, timeout):
+    out = run_tool([dlc, "bench", path, *input_files, f"--iterations={iterations}",
+                    f"--warmup={warmup}", "--json"], "dlc bench", timeout)
+    line = next((l for l in out.splitlines() if l.startswith("{")), None)
+    if line is None:
+        raise BenchError(f"dlc bench printed no JSON line:\n{out}")
+    data = json.loads(line)
+    return Timing(float(data["median_ms"]), float(data["p90_ms"]), int(data["iterations"]))
+
+
+def check_outputs(dlc, name, path, input_files, reference, output_names, cache, timeout):
+    """Runs `dlc run`; returns a list of (output name, err, non-finite) and whether all agree."""
+    out_dir = cache / f"{name}.dlc_out"
+    for old in out_dir.glob("output_*.npy") if out_dir.is_dir() else []:
+        old.unlink()
+    run_tool([dlc, "run", path, *input_files, "--output-dir", out_dir], "dlc run", timeout)
+    errors, ok = [], True
+    for k, (oname, want) in enumerate(zip(output_names, reference)):
+        f = out_dir / f"output_{k}.npy"
+        if not f.is_file():
+            raise BenchError(f"dlc run did not write {f}")
+        got = np.load(f)
+        if got.shape != want.shape:
+            errors.append((oname, math.inf, 0))
+            ok = False
+            continue
+        a, b = got.astype(np.float64), want.astype(np.float64)
+        bad = int(np.count_nonzero(~np.isfinite(a) & np.isfinite(b)))
+        finite = np.isfinite(a) & np.isfinite(b)
+        max_ref = float(np.abs(b[finite]).max()) if finite.any() else 0.0
+        err = float(np.abs(a - b)[finite].max()) / (max_ref if max_ref > 0 else 1.0) \
+            if finite.any() else 0.0
+        errors.append((oname, err, bad))
+        ok &= err <= RTOL and bad == 0
+    return errors, ok
+
+
+def choose_iterations(per_run_s, args, dlc_s=None):
+    """Enough runs for --min-time of a per_run_s measurement, within the configured bounds."""
+    n = math.ceil(args.min_time / max(per_run_s, 1e-6))
+    if dlc_s:  # keep dlc's share under --max-time
+        n = min(n, int(args.max_time / max(dlc_s, 1e-6)))
+    return max(args.min_iterations, min(n, args.max_iterations))
+
+
+def last_dlc_ms(cache, name):
+    """dlc's median from the previous run of this script (build/bench/NAME.last.json), if any."""
+    try:
+        return float(json.loads((cache / f"{name}.last.json").read_text())["dlc_median_ms"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def bench_model(name, args, cache):
+    res = Result(name, warmup=args.warmup)
+    path = model_file(name, cache)
+    feed, input_files = write_inputs(name, path, cache)
+    res.flops = dlc_flops(args.dlc, path, args.timeout)
+
+    sessions = {t: ort_session(path, t) for t in (1, 2)}
+    output_names = [o.name for o in sessions[1].get_outputs()]
+    reference = sessions[1].run(None, feed)
+    res.errors, res.agree = check_outputs(args.dlc, name, path, input_files, reference,
+                                          output_names, cache, args.timeout)
+
+    # Every `dlc bench` compiles the model again (a minute for the large ones), so N is chosen
+    # before it: from a short onnxruntime probe and dlc's time in the previous run, if known.
+    fastest = min(probe_ort(s, feed) for s in sessions.values())
+    previous = last_dlc_ms(cache, name)
+    dlc_guess = previous / 1e3 if previous else None
+    n = choose_iterations(min(fastest, dlc_guess or fastest), args, dlc_guess)
+    log(f"{name}: onnxruntime probe {fastest * 1e3:.2f} ms/run, dlc previously "
+        f"{'unknown' if previous is None else f'{previous:.2f} ms/run'} -> {n} iterations")
+    res.dlc = dlc_bench(args.dlc, path, input_files, n, args.warmup, args.timeout)
+    dlc_s = res.dlc.median_ms / 1e3
+    more = choose_iterations(min(fastest, dlc_s), args, dlc_s)
+    if more > n * 1.5:  # dlc was faster than assumed: time more runs of everything
+        log(f"{name}: dlc takes {res.dlc.median_ms:.3f} ms/run -> rerun with {more} iterations")
+        n = more
+        res.dlc = dlc_bench(args.dlc, path, input_files, n, args.warmup, args.timeout)
+    (cache / f"{name}.last.json").write_text(
+        json.dumps({"dlc_median_ms": res.dlc.median_ms}) + "\n")
+    res.iterations = n
+    for threads, session in sessions.items():
+        res.ort[threads] = time_ort(session, feed, n, args.warmup)
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+def fmt_ms(value):
+    return "—" if value is None else (f"{value:.2f}" if value >= 1 else f"{value:.3f}")
+
+
+def gflops(flops, ms):
+    return flops / (ms * 1e-3) / 1e9
+
+
+def model_table(res, peak):
+    lines = [f"### {res.name}", "", MODEL_NOTES.get(res.name, res.name) + ".", ""]
+    if res.failure:
+        return lines + [f"**Failed:** {res.failure}", ""]
+    lines += [
+        "| runtime | threads | median ms | p90 ms | dlc / onnxruntime (lower is better) | GFLOP/s "
+        "| % of peak |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [("dlc", 1, res.dlc, None)] + [("onnxruntime", t, res.ort[t], t) for t in (1, 2)]
+    for runtime, threads, timing, ort_threads in rows:
+        ratio = "—"
+        if ort_threads == 1:
+            ratio = f"{res.dlc.median_ms / timing.median_ms:.2f}"
+        elif ort_threads == 2:
+            ratio = f"{res.dlc.median_ms / timing.median_ms:.2f} (dlc at 1 thread)"
+        rate = gflops(res.flops, timing.median_ms)
+        cores_peak = peak * threads
+        pct = f"{100 * rate / cores_peak:.1f}" + ("" if threads == 1 else f" of {threads} cores")
+        lines.append(f"| {runtime} | {threads} | {fmt_ms(timing.median_ms)} | "
+                     f"{fmt_ms(timing.p90_ms)} | {ratio} | {rate:.1f} | {pct} |")
+    errs = ", ".join(f"`{n}` err {e:.2e}" + (f", {b} non-finite" if b else "")
+                     for n, e, b in res.errors)
+    lines += ["",
+              f"Outputs agree (max\\|dlc − ort\\| / max\\|ort\\| ≤ {RTOL:g}): "
+              f"**{'yes' if res.agree else 'NO'}** ({errs}). "
+              f"FLOPs per run (dlc inspect estimate): {res.flops:.3g}. "
+              f"Timed runs per measurement: {res.iterations} (after {res.warmup} warm-up).",
+              ""]
+    return lines
+
+
+
+def summary_table(results, peak):
+    lines = ["| model | dlc ms (1 thread) | ort ms, 1 thread | ort ms, 2 threads | dlc / ort 1t "
+             "| dlc 1t / ort 2t* | outputs agree | dlc GFLOP/s (% of 1-core peak) |",
+             "|---|---:|---:|---:|---:|---:|:---:|---:|"]
+    for r in results:
+        if r.failure:
+            lines.append(f"| {r.name} | failed | | | | | | |")
+            continue
+        d, o1, o2 = r.dlc.median_ms, r.ort[1].median_ms, r.ort[2].median_ms
+        rate = gflops(r.flops, d)
+        lines.append(f"| {r.name} | {fmt_ms(d)} | {fmt_ms(o1)} | {fmt_ms(o2)} | {d / o1:.2f} | "
+                     f"{d / o2:.2f} | {'yes' if r.agree else 'NO'} | "
+                     f"{rate:.1f} ({100 * rate / peak:.1f} %) |")
+    lines += ["", "\\* dlc has no threading yet: its 1-thread time is compared with onnxruntime at "
+              "2 threads.", ""]
+    return lines
+
+
+def report(results, peak, isa, command, started, load, args):
+    lines = [
+        "<!-- Generated by test/bench/run_benchmarks.py; do not edit by hand: rerun it. -->",
+        "# Benchmarks: dlc vs onnxruntime (CPU)",
+        "",
+        f"Generated by `test/bench/run_benchmarks.py` on {started:%Y-%m-%d %H:%M} "
+        f"(local time){' with --quick' if args.quick else ''}.",
+        "",
+        f"- Machine: {machine_description()}",
+        f"- Command: `{command}`",
+        f"- onnxruntime {ort.__version__} (CPUExecutionProvider, inter_op_num_threads 1, "
+        "sequential execution, all graph optimizations), numpy " + np.__version__,
+        f"- Measured peak (test/bench/peak.c, one core, fp32 FMA, {isa}): "
+        f"**{peak:.1f} GFLOP/s** per core",
+        f"- Load average when started (1 min): {load:.2f}",
+        "",
+        "Latencies are per inference. dlc: `dlc bench --json` (times NAME_run, 1 thread). "
+        "onnxruntime: `InferenceSession.run` timed from Python (includes a few µs of "
+        "binding overhead). Each measurement uses the same number of timed runs after a warm-up; "
+        "ratios are dlc median / onnxruntime median (lower is better for dlc). GFLOP/s = dlc "
+        "inspect's FLOP estimate / median latency; percent of peak uses one core's measured peak "
+        "(two cores' for 2 threads).",
+        "",
+        "## Summary",
+        "",
+    ]
+    lines += summary_table(results, peak)
+    lines += ["## Per model", ""]
+    for r in results:
+        lines += model_table(r, peak)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver
+# ---------------------------------------------------------------------------------------------
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Benchmark dlc against onnxruntime.")
+    parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
+                        help=f"comma-separated (default {','.join(DEFAULT_MODELS)}); any of "
+                             f"{', '.join(make_models.MODELS)}")
+    parser.add_argument("--dlc", default=os.environ.get("DLC", str(REPO_ROOT / "build/bin/dlc")),
+                        help="the dlc binary (default: $DLC or build/bin/dlc)")
+    parser.add_argument("--out", default=str(REPO_ROOT / "docs" / "benchmarks.md"),
+                        help="the Markdown report to write (default docs/benchmarks.md)")
+    parser.add_argument("--cache", default=str(REPO_ROOT / "build" / "bench"),
+                        help="models, inputs, outputs and peak binary (default build/bench)")
+    parser.add_argument("--cc", default=os.environ.get("CC", "cc"), help="C compiler for peak.c")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer runs: 3 to 20 per measurement, ~0.5 s, 1 warm-up")
+    parser.add_argument("--min-iterations", type=int, help="default 5 (quick: 3)")
+    parser.add_argument("--max-iterations", type=int, help="default 100 (quick: 20)")
+    parser.add_argument("--min-time", type=float,
+                        help="seconds of the fastest measurement (default 3, quick 0.5)")
+    parser.add_argument("--max-time", type=float,
+                        help="at most this many seconds of dlc runs (default 60, quick 10)")
+    parser.add_argument("--warmup", type=int, help="warm-up runs (default 2, quick 1)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per tool command")
+    args = parser.parse_args(argv)
+    defaults = dict(min_iterations=(3, 5), max_iterations=(20, 100), min_time=(0.5, 3.0),
+                    max_time=(10.0, 60.0), warmup=(1, 2))
+    for key, (quick, full) in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, quick if args.quick else full)
+    args.models = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = [m for m in args.models if m not in make_models.MODELS]
+    if unknown:
+        parser.error(f"unknown models {unknown}; known: {', '.join(make_models.MODELS)}")
+    args.dlc = str(Path(args.dlc).resolve()) if os.sep in args.dlc else args.dlc
+    return args
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    command = " ".join(["python3", "test/bench/run_benchmarks.py"] + [shlex.quote(a) for a in argv])
+    started = datetime.datetime.now()
+    load = os.getloadavg()[0]
+    cache = Path(args.cache).resolve()
+    cache.mkdir(parents=True, exist_ok=True)
+    failed = False
+    try:
+        peak, isa = measure_peak(args.cc, cache, args.timeout)
+    except BenchError as exc:
+        log(f"FAIL: {exc}")
+        return 1
+    log(f"peak: {peak:.1f} GFLOP/s ({isa})")
+    results = []
+    for name in args.models:
+        t0 = time.perf_counter()
+        try:
+            res = bench_model(name, args, cache)
+        except BenchError as exc:
+            log(f"FAIL {name}: {exc}")
+            res = Result(name, failure=str(exc).splitlines()[0])
+            failed = True
+        else:
+            if not res.agree:
+                log(f"FAIL {name}: outputs disagree with onnxruntime: {res.errors}")
+                failed = True
+        log(f"{name}: done in {time.perf_counter() - t0:.0f} s")
+        results.append(res)
+    text = report(results, peak, isa, command, started, load, args)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    print(text)
+    log(f"wrote {out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
