@@ -115,13 +115,8 @@ def run_tool(cmd, what, timeout):
 
 
 def percentile(sorted_values, q):
-    """Nearest-rank-with-interpolation percentile of sorted values (q in [0, 1])."""
-    if len(sorted_values) == 1:
-        return sorted_values[0]
-    pos = q * (len(sorted_values) - 1)
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+    """The value at index round(q * (n - 1)) of sorted values, as `dlc bench` computes it."""
+    return sorted_values[min(len(sorted_values) - 1, int(q * (len(sorted_values) - 1) + 0.5))]
 
 
 def machine_description():
@@ -141,19 +136,41 @@ def machine_description():
         return f"{model}, {cores} logical CPUs"
 
 
+def busy_cpu_seconds():
+    """CPU seconds all processes have used (from /proc/stat), or None where unavailable."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        # user nice system idle iowait irq softirq steal ...
+        ticks = [int(x) for x in fields[1:9]]
+        return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def own_cpu_seconds():
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 # ---------------------------------------------------------------------------------------------
 # Peak
 # ---------------------------------------------------------------------------------------------
 
-def measure_peak(cc, cache, timeout):
+def measure_peak(cc, cache, timeout, runs=3):
+    """Compiles and runs peak.c `runs` times; returns the best GFLOP/s and the ISA it used."""
     exe = cache / "peak"
     run_tool([cc, "-O2", REPO_ROOT / "test" / "bench" / "peak.c", "-o", exe], "cc peak.c", timeout)
-    out = run_tool([exe], "peak", timeout)
-    m = re.search(r"^peak_gflops\s+([0-9.eE+-]+)", out, re.M)
-    isa = re.search(r"^isa\s+(.+)$", out, re.M)
-    if not m:
-        raise BenchError(f"peak printed no peak_gflops line:\n{out}")
-    return float(m.group(1)), isa.group(1).strip() if isa else "unknown"
+    best, isa = 0.0, "unknown"
+    for _ in range(runs):
+        out = run_tool([exe], "peak", timeout)
+        m = re.search(r"^peak_gflops\s+([0-9.eE+-]+)", out, re.M)
+        if not m:
+            raise BenchError(f"peak printed no peak_gflops line:\n{out}")
+        best = max(best, float(m.group(1)))
+        found = re.search(r"^isa\s+(.+)$", out, re.M)
+        isa = found.group(1).strip() if found else isa
+    return best, isa
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,8 +403,12 @@ def report(results, peak, isa, command, started, load, args):
         f"- onnxruntime {ort.__version__} (CPUExecutionProvider, inter_op_num_threads 1, "
         "sequential execution, all graph optimizations), numpy " + np.__version__,
         f"- Measured peak (test/bench/peak.c, one core, fp32 FMA, {isa}): "
-        f"**{peak:.1f} GFLOP/s** per core",
-        f"- Load average when started (1 min): {load:.2f}",
+        f"**{peak:.1f} GFLOP/s** per core (best of 3 runs)",
+        f"- Load average (1 min) when started: {load[0]:.2f}; other processes used "
+        + ("an unknown share" if load[1] is None else f"{load[1]:.2f} cores on average")
+        + " while it ran"
+        + (" — **the machine was busy with other work: figures are pessimistic and noisy**"
+           if load[0] > 0.7 or (load[1] or 0) > 0.3 else ""),
         "",
         "Latencies are per inference. dlc: `dlc bench --json` (times NAME_run, 1 thread). "
         "onnxruntime: `InferenceSession.run` timed from Python (includes a few µs of "
@@ -452,6 +473,7 @@ def main(argv=None):
     command = " ".join(["python3", "test/bench/run_benchmarks.py"] + [shlex.quote(a) for a in argv])
     started = datetime.datetime.now()
     load = os.getloadavg()[0]
+    busy0, own0, wall0 = busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
     cache = Path(args.cache).resolve()
     cache.mkdir(parents=True, exist_ok=True)
     failed = False
@@ -466,9 +488,10 @@ def main(argv=None):
         t0 = time.perf_counter()
         try:
             res = bench_model(name, args, cache)
-        except BenchError as exc:
-            log(f"FAIL {name}: {exc}")
-            res = Result(name, failure=str(exc).splitlines()[0])
+        except (BenchError, Exception) as exc:  # noqa: B014 (onnxruntime raises its own types)
+            what = str(exc) if isinstance(exc, BenchError) else f"{type(exc).__name__}: {exc}"
+            log(f"FAIL {name}: {what}")
+            res = Result(name, failure=what.splitlines()[0] if what else type(exc).__name__)
             failed = True
         else:
             if not res.agree:
@@ -476,6 +499,11 @@ def main(argv=None):
                 failed = True
         log(f"{name}: done in {time.perf_counter() - t0:.0f} s")
         results.append(res)
+    busy1, own1, wall1 = busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
+    others = None
+    if busy0 is not None and busy1 is not None:
+        others = max(0.0, (busy1 - busy0) - (own1 - own0)) / (wall1 - wall0)
+    load = (load, others)
     text = report(results, peak, isa, command, started, load, args)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

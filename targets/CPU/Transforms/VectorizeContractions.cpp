@@ -25,28 +25,34 @@ int64_t firstDivisor(int64_t size, ArrayRef<int64_t> candidates) {
   return 0;
 }
 
-/// Tile sizes of the register block, or failure when the op does not qualify: batch dims 1,
-/// M by MR, N by NR, K untiled (the second tiling splits it by 1).
+/// Tile sizes of the register block, or failure when the op does not qualify. The row
+/// dimension is the innermost M dimension (tiled by MR), the vector dimension the innermost
+/// N dimension, which must be the result's innermost (tiled by NR, contiguous); every other
+/// parallel dimension (batch, outer M or N dimensions such as a broadcast batch of 1) is tiled
+/// by 1. Reductions stay whole: the second tiling splits them by 1.
 FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
                                                const linalg::ContractionDimensions &dims) {
-  if (dims.m.size() != 1 || dims.n.size() != 1 || dims.k.size() != 1)
+  if (dims.m.empty() || dims.n.empty() || dims.k.empty())
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return failure();
-  int64_t nr = firstDivisor(ranges[dims.n[0]], {32, 16});
-  int64_t mr = firstDivisor(ranges[dims.m[0]], {8, 6, 4, 2, 1});
+  unsigned row = dims.m.back(), column = dims.n.back();
+  // The vector dimension must be the innermost dimension of the result, so NR columns are
+  // contiguous in memory.
+  AffineMap result = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (result.getResults().back() != getAffineDimExpr(column, op.getContext()))
+    return failure();
+  int64_t nr = firstDivisor(ranges[column], {32, 16});
+  int64_t mr = firstDivisor(ranges[row], {8, 6, 4, 2, 1});
   if (!nr || !mr)
     return failure();
-  // N must be the innermost dimension of the result, so NR columns are contiguous.
-  AffineMap result = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (result.getResults().back() != getAffineDimExpr(dims.n[0], op.getContext()))
-    return failure();
   SmallVector<int64_t> sizes(ranges.size(), 0);
-  for (unsigned b : dims.batch)
-    sizes[b] = 1;
-  sizes[dims.m[0]] = mr;
-  sizes[dims.n[0]] = nr;
+  for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (type == utils::IteratorType::parallel)
+      sizes[dim] = 1;
+  sizes[row] = mr;
+  sizes[column] = nr;
   return sizes;
 }
 
@@ -81,7 +87,8 @@ struct VectorizeContractionsPass
       if (failed(block))
         continue;
       SmallVector<int64_t> reductionSizes(sizes->size(), 0);
-      reductionSizes[dims->k[0]] = 1;
+      for (unsigned k : dims->k)
+        reductionSizes[k] = 1;
       rewriter.setInsertionPoint(*block);
       FailureOr<Operation *> step =
           tile(rewriter, cast<TilingInterface>(*block), reductionSizes);
