@@ -1,0 +1,64 @@
+// RUN: dlc-opt %s --dlc-cpu-vectorize-contractions --canonicalize --split-input-file | FileCheck %s
+
+#lhs = affine_map<(m, k, n) -> (m, k)>
+#rhs = affine_map<(m, k, n) -> (k, n)>
+#out = affine_map<(m, k, n) -> (m, n)>
+
+// A matmul becomes 8x32 register blocks; inside each, k steps by 1 over one vector update.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.for %{{.+}} = %c0 to %c16 step %c8
+// CHECK:   scf.for %{{.+}} = %c0 to %c64 step %c32
+// CHECK:     scf.for %{{.+}} = %c0 to %c24 step %c1
+// CHECK:       vector.transfer_read {{.+}} : tensor<8x1xf32>, vector<8x1x32xf32>
+// CHECK:       vector.transfer_read {{.+}} : tensor<1x32xf32>, vector<8x1x32xf32>
+// CHECK:       arith.mulf {{.+}} : vector<8x1x32xf32>
+// CHECK:       arith.addf {{.+}} : vector<8x32xf32>
+// CHECK:       vector.transfer_write {{.+}} : vector<8x32xf32>, tensor<8x32xf32>
+func.func @matmul(%a: tensor<16x24xf32>, %b: tensor<24x64xf32>, %c: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<16x24xf32>, tensor<24x64xf32>) outs(%c : tensor<16x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x64xf32>
+  return %r : tensor<16x64xf32>
+}
+
+// -----
+
+#lhs3 = affine_map<(b, m, k, n) -> (b, m, k)>
+#rhs3 = affine_map<(b, m, k, n) -> (k, n)>
+#out3 = affine_map<(b, m, k, n) -> (b, m, n)>
+
+// A broadcast batch dimension is tiled by 1; 6 rows divide M = 6, 16 columns divide N = 48.
+// CHECK-LABEL: func.func @batch_of_rows
+// CHECK: scf.for %{{.+}} = %c0 to %c48 step %c16
+// CHECK: vector<1x6x1x16xf32>
+func.func @batch_of_rows(%a: tensor<1x6x8xf32>, %b: tensor<8x48xf32>, %c: tensor<1x6x48xf32>) -> tensor<1x6x48xf32> {
+  %r = linalg.generic {indexing_maps = [#lhs3, #rhs3, #out3], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<1x6x8xf32>, tensor<8x48xf32>) outs(%c : tensor<1x6x48xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x6x48xf32>
+  return %r : tensor<1x6x48xf32>
+}
+
+// -----
+
+// Columns that 16 does not divide are left to the loop lowering.
+// CHECK-LABEL: func.func @odd_columns
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+func.func @odd_columns(%a: tensor<4x8xf32>, %b: tensor<8x10xf32>, %c: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<4x8xf32>, tensor<8x10xf32>) outs(%c : tensor<4x10xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x10xf32>
+  return %r : tensor<4x10xf32>
+}
