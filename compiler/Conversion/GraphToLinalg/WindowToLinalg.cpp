@@ -1,5 +1,5 @@
-// Lowers graph.conv, graph.max_pool and graph.avg_pool to tensor.pad plus linalg.generic.
-// Iteration order puts reductions (channels, window) outside the output's spatial dimensions.
+// Lowers graph.conv (ungrouped: im2col + a matrix product; grouped: a direct window loop),
+// graph.max_pool and graph.avg_pool to tensor.pad plus linalg.generic.
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -103,6 +103,112 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     for (int64_t i = 0; i < spatial; ++i)
       merge.push_back({3 + i});
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, resultType, conv.getResult(0), merge);
+    return success();
+  }
+};
+
+/// Collapses `value`'s dimensions [from, rank) into one.
+Value collapseTrailing(OpBuilder &b, Location loc, Value value, int64_t from) {
+  int64_t rank = tensorType(value).getRank();
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < from; ++d)
+    groups.push_back({d});
+  ReassociationIndices tail;
+  for (int64_t d = from; d < rank; ++d)
+    tail.push_back(d);
+  groups.push_back(tail);
+  return tensor::CollapseShapeOp::create(b, loc, value, groups);
+}
+
+/// An ungrouped convolution as a matrix product (the CPU's fast path for contractions):
+///   col[n, (c, k..), (o..)] = padded[n, c, o*s + k*d]      (im2col; a view for 1x1, stride 1)
+///   out[n, f, (o..)]        = sum_r filter[f, r] * col[n, r, (o..)] + bias[f]
+/// Rows of the product are filters, its contiguous columns are output positions.
+struct ConvAsMatmulLowering : OpConversionPattern<ConvOp> {
+  ConvAsMatmulLowering(MLIRContext *ctx) : OpConversionPattern(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (op.getGroup() != 1)
+      return rewriter.notifyMatchFailure(op, "grouped convolutions use the direct lowering");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto resultType = signlessType(op.getType());
+    Type elementType = resultType.getElementType();
+    int64_t spatial = resultType.getRank() - 2;
+    ArrayRef<int64_t> kernel = tensorType(adaptor.getFilter()).getShape().drop_front(2);
+    ArrayRef<int64_t> outSpatial = resultType.getShape().drop_front(2);
+    int64_t batch = resultType.getDimSize(0), filters = resultType.getDimSize(1);
+    int64_t channels = tensorType(adaptor.getInput()).getDimSize(1);
+
+    Value zero = scalarConstant(rewriter, loc, elementType, 0);
+    auto [low, high] = fullPads(op.getPads(), SmallVector<int64_t>(spatial, 0));
+    Value padded = padTensor(rewriter, loc, adaptor.getInput(), low, high, zero);
+    bool pointwise = llvm::all_of(kernel, [](int64_t k) { return k == 1; }) &&
+                     llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
+    Value col;
+    if (pointwise) {
+      col = collapseTrailing(rewriter, loc, padded, 2);
+    } else {
+      // col over (n, c, k.., o..) reads padded[n, c, o*s + k*d].
+      int64_t rank = 2 + 2 * spatial;
+      SmallVector<int64_t> colShape{batch, channels};
+      llvm::append_range(colShape, kernel);
+      llvm::append_range(colShape, outSpatial);
+      SmallVector<AffineExpr> inExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+      for (int64_t i = 0; i < spatial; ++i)
+        inExprs.push_back(windowIndex(2 + spatial + i, 2 + i, op.getStrides()[i],
+                                      op.getDilations()[i], ctx));
+      auto colType = RankedTensorType::get(colShape, elementType);
+      auto gather = linalg::GenericOp::create(
+          rewriter, loc, colType, padded, emptyTensor(rewriter, loc, colType),
+          ArrayRef<AffineMap>{AffineMap::get(rank, 0, inExprs, ctx),
+                              rewriter.getMultiDimIdentityMap(rank)},
+          iteratorTypes(rank, {}), [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+            linalg::YieldOp::create(b, nestedLoc, args[0]);
+          });
+      // [n, c, k.., o..] -> [n, (c k..), (o..)]
+      SmallVector<ReassociationIndices> groups{{0}, {}, {}};
+      for (int64_t d = 1; d <= 1 + spatial; ++d)
+        groups[1].push_back(d);
+      for (int64_t d = 2 + spatial; d < rank; ++d)
+        groups[2].push_back(d);
+      col = tensor::CollapseShapeOp::create(rewriter, loc, gather.getResult(0), groups);
+    }
+    Value filter = collapseTrailing(rewriter, loc, adaptor.getFilter(), 1);
+    int64_t positions = tensorType(col).getDimSize(2);
+    auto productType = RankedTensorType::get({batch, filters, positions}, elementType);
+
+    // Iteration space (n, f, r, p): filter[f, r] * col[n, r, p] -> out[n, f, p].
+    AffineExpr n = getAffineDimExpr(0, ctx), f = getAffineDimExpr(1, ctx),
+               r = getAffineDimExpr(2, ctx), p = getAffineDimExpr(3, ctx);
+    Value init;
+    if (Value bias = adaptor.getBias()) {
+      init = linalg::GenericOp::create(
+                 rewriter, loc, productType, bias, emptyTensor(rewriter, loc, productType),
+                 ArrayRef<AffineMap>{AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx),
+                                     rewriter.getMultiDimIdentityMap(3)},
+                 iteratorTypes(3, {}), [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                   linalg::YieldOp::create(b, nestedLoc, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = filledTensor(rewriter, loc, productType, zero);
+    }
+    auto product = linalg::GenericOp::create(
+        rewriter, loc, productType, ValueRange{filter, col}, init,
+        ArrayRef<AffineMap>{AffineMap::get(4, 0, {f, r}, ctx), AffineMap::get(4, 0, {n, r, p}, ctx),
+                            AffineMap::get(4, 0, {n, f, p}, ctx)},
+        iteratorTypes(4, {2}), [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          Value term = combine(b, nestedLoc, Combiner::Mul, args[0], args[1]);
+          linalg::YieldOp::create(b, nestedLoc,
+                                  combine(b, nestedLoc, Combiner::Add, args[2], term));
+        });
+    ReassociationIndices positionsGroup;
+    for (int64_t d = 2; d < resultType.getRank(); ++d)
+      positionsGroup.push_back(d);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, product.getResult(0),
+        SmallVector<ReassociationIndices>{{0}, {1}, positionsGroup});
     return success();
   }
 };
@@ -231,7 +337,8 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
 } // namespace
 
 void populateWindowToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, MaxPoolLowering, AvgPoolLowering>(patterns.getContext());
+  patterns.add<ConvAsMatmulLowering, ConvLowering, MaxPoolLowering, AvgPoolLowering>(
+      patterns.getContext());
 }
 
 } // namespace dlc::conversion

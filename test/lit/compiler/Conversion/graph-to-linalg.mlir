@@ -140,3 +140,36 @@ func.func @gather(%data: tensor<10x4xf32>, %idx: tensor<3xi64>) -> tensor<3x4xf3
   %0 = graph.gather %data, %idx {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
+
+// -----
+
+// An ungrouped convolution is im2col plus a matrix product over (n, f, r, p): filters are the
+// rows, output positions the contiguous columns; the bias initializes the product.
+// CHECK-DAG: #[[GATHER:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
+// CHECK-DAG: #[[FILTER:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+// CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-LABEL: func.func @conv_as_matmul
+// CHECK: %[[PADDED:.+]] = tensor.pad
+// CHECK: %[[GATHERED:.+]] = linalg.generic {indexing_maps = [#[[GATHER]], {{.+}}]{{.*}} ins(%[[PADDED]] : tensor<1x3x6x6xf32>) outs(%{{.+}} : tensor<1x3x3x3x4x4xf32>)
+// CHECK: %[[COLS:.+]] = tensor.collapse_shape %[[GATHERED]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x3x3x3x4x4xf32> into tensor<1x27x16xf32>
+// CHECK: %[[ROWS:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<8x3x3x3xf32> into tensor<8x27xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[FILTER]], #[[COL]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%[[ROWS]], %[[COLS]] : tensor<8x27xf32>, tensor<1x27x16xf32>)
+// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1], [2, 3]] output_shape [1, 8, 4, 4]
+func.func @conv_as_matmul(%x: tensor<1x3x4x4xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x3x4x4xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// A 1x1, stride-1 convolution needs no gather: its columns are a view of the input.
+// CHECK-LABEL: func.func @pointwise_conv
+// CHECK: %[[COLS:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3]] : tensor<1x4x5x5xf32> into tensor<1x4x25xf32>
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[COLS]] : tensor<6x4xf32>, tensor<1x4x25xf32>)
+func.func @pointwise_conv(%x: tensor<1x4x5x5xf32>, %w: tensor<6x4x1x1xf32>) -> tensor<1x6x5x5xf32> {
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x4x5x5xf32>, tensor<6x4x1x1xf32>) -> tensor<1x6x5x5xf32>
+  return %0 : tensor<1x6x5x5xf32>
+}
