@@ -23,8 +23,12 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
     After bufferization, `dlc-cpu-hoist-vector-transfers` keeps the accumulator in registers
     across the k loop, so each step is MR x NR/16 fused multiply-adds on AVX-512.
 
-    Preconditions: static shapes; NR (32, else 16) divides N, MR (8, 6, 4, 2 or 1) divides M;
-    other contractions are left to the loop lowering.
+    NR is 32 or 16 when one divides N, or N itself when N < 16; otherwise the op is first split
+    into the columns 16 divides and the rest, each vectorized on its own. MR is the first of
+    8, 6, 4, 2, 1 that divides M.
+
+    Preconditions: static shapes; the innermost N dimension is the result's innermost
+    dimension. Other contractions are left to the loop lowering.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect"];

@@ -43,9 +43,10 @@ FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
   AffineMap result = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (result.getResults().back() != getAffineDimExpr(column, op.getContext()))
     return failure();
-  int64_t nr = firstDivisor(ranges[column], {32, 16});
+  int64_t columns = ranges[column];
+  int64_t nr = columns < 16 ? columns : firstDivisor(columns, {32, 16});
   int64_t mr = firstDivisor(ranges[row], {8, 6, 4, 2, 1});
-  if (!nr || !mr)
+  if (!nr)
     return failure();
   SmallVector<int64_t> sizes(ranges.size(), 0);
   for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray()))
@@ -66,6 +67,45 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, TilingInterface op, ArrayRef
   return tiled->tiledOps.back();
 }
 
+/// Tiles one contraction into register blocks and vectorizes the innermost step. When 16 does
+/// not divide its columns, it is first split into a part that 16 divides and the remaining
+/// fewer-than-16 columns, and each part is vectorized on its own (no masking needed).
+void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->n.empty())
+    return;
+  unsigned column = dims->n.back();
+  int64_t columns = op.getStaticLoopRanges()[column];
+  if (!ShapedType::isDynamic(columns) && columns > 16 && columns % 16 != 0) {
+    rewriter.setInsertionPoint(op);
+    auto [whole, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                                         column, rewriter.getIndexAttr(columns / 16 * 16));
+    if (whole)
+      vectorizeContraction(rewriter, cast<linalg::LinalgOp>(whole.getOperation()));
+    if (rest)
+      vectorizeContraction(rewriter, cast<linalg::LinalgOp>(rest.getOperation()));
+    return;
+  }
+  FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(op, *dims);
+  if (failed(sizes))
+    return;
+  rewriter.setInsertionPoint(op);
+  FailureOr<Operation *> block = tile(rewriter, cast<TilingInterface>(op.getOperation()), *sizes);
+  if (failed(block))
+    return;
+  SmallVector<int64_t> reductionSizes(sizes->size(), 0);
+  for (unsigned k : dims->k)
+    reductionSizes[k] = 1;
+  rewriter.setInsertionPoint(*block);
+  FailureOr<Operation *> step = tile(rewriter, cast<TilingInterface>(*block), reductionSizes);
+  if (failed(step))
+    return;
+  rewriter.setInsertionPoint(*step);
+  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, *step);
+  if (succeeded(vectorized))
+    rewriter.replaceOp(*step, vectorized->replacements);
+}
+
 struct VectorizeContractionsPass
     : impl::VectorizeContractionsPassBase<VectorizeContractionsPass> {
   void runOnOperation() override {
@@ -75,30 +115,8 @@ struct VectorizeContractionsPass
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::GenericOp op : candidates) {
-      FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-      if (failed(dims))
-        continue;
-      FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(op, *dims);
-      if (failed(sizes))
-        continue;
-      rewriter.setInsertionPoint(op);
-      FailureOr<Operation *> block = tile(rewriter, cast<TilingInterface>(op.getOperation()), *sizes);
-      if (failed(block))
-        continue;
-      SmallVector<int64_t> reductionSizes(sizes->size(), 0);
-      for (unsigned k : dims->k)
-        reductionSizes[k] = 1;
-      rewriter.setInsertionPoint(*block);
-      FailureOr<Operation *> step =
-          tile(rewriter, cast<TilingInterface>(*block), reductionSizes);
-      if (failed(step))
-        continue;
-      rewriter.setInsertionPoint(*step);
-      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, *step);
-      if (succeeded(vectorized))
-        rewriter.replaceOp(*step, vectorized->replacements);
-    }
+    for (linalg::GenericOp op : candidates)
+      vectorizeContraction(rewriter, op);
   }
 };
 
