@@ -3,6 +3,7 @@
 #include "compiler/Pipelines/Pipeline.h"
 
 #include "compiler/Conversion/Passes.h"
+#include "compiler/Fusion/Passes.h"
 #include "compiler/MemoryPlanning/Passes.h"
 #include "targets/CPU/Transforms/Passes.h"
 
@@ -44,6 +45,9 @@ static void addLinalgPasses(OpPassManager &pm) {
   // The hand-off: every graph op becomes linalg on tensors.
   pm.addPass(conversion::createConvertGraphToLinalgPass());
   // Folds the collapse/expand pairs of reshapes and empty/fill leftovers.
+  pm.addPass(createCanonicalizerPass());
+  // Chains of elementwise ops (scale, shift, activation, residual add) make one pass over memory.
+  pm.addNestedPass<func::FuncOp>(fusion::createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
 }
 
@@ -126,6 +130,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
 
 void registerDlcPasses() {
   conversion::registerConversionPasses();
+  fusion::registerFusionPasses();
   cpu::registerCPUPasses();
   memory::registerMemoryPlanningPasses();
 }

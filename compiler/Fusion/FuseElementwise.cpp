@@ -1,0 +1,36 @@
+// The dlc-fuse-elementwise pass: upstream producer/consumer fusion of linalg.generic ops,
+// restricted to all-parallel consumers (see Passes.td for why).
+#include "compiler/Fusion/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace dlc::fusion {
+
+#define GEN_PASS_DEF_FUSEELEMENTWISEPASS
+#include "compiler/Fusion/Passes.h.inc"
+
+namespace {
+
+using namespace mlir;
+
+/// Whether every loop of `op` is parallel.
+bool isAllParallel(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumLoops() == linalgOp.getNumParallelLoops();
+}
+
+struct FuseElementwisePass : impl::FuseElementwisePassBase<FuseElementwisePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *operand) {
+      Operation *producer = operand->get().getDefiningOp();
+      return producer && isAllParallel(producer) && isAllParallel(operand->getOwner());
+    });
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace dlc::fusion

@@ -1,0 +1,29 @@
+// Fusion passes: merge producer/consumer ops so intermediates are not written to memory.
+// Pipelines in compiler/Pipelines decide where they run.
+#ifndef DLC_COMPILER_FUSION_PASSES
+#define DLC_COMPILER_FUSION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def FuseElementwisePass : Pass<"dlc-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuses chains of elementwise linalg ops into one loop nest";
+  let description = [{
+    An all-parallel `linalg.generic` whose result feeds another all-parallel `linalg.generic`
+    is merged into it, so the chain makes one pass over memory instead of one per op:
+
+    ```mlir
+    %s = linalg.generic {parallel} ins(%x, %a) { mulf }     // scale
+    %t = linalg.generic {parallel} ins(%s, %b) { addf }     // shift
+    %r = linalg.generic {parallel} ins(%t)     { maximumf } // relu
+    // becomes
+    %r = linalg.generic {parallel} ins(%x, %a, %b) { mulf; addf; maximumf }
+    ```
+
+    Preconditions: only fusions into an all-parallel consumer are made. Fusing a producer into a
+    reduction (a matrix product, say) would recompute it for every reduction step and hide the
+    contraction from the CPU code generation, so those are left alone.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+#endif // DLC_COMPILER_FUSION_PASSES
