@@ -25,7 +25,8 @@ struct FuseElementwisePass : impl::FuseElementwisePassBase<FuseElementwisePass> 
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *operand) {
       Operation *producer = operand->get().getDefiningOp();
-      return producer && isAllParallel(producer) && isAllParallel(operand->getOwner());
+      return producer && producer->hasOneUse() && isAllParallel(producer) &&
+             isAllParallel(operand->getOwner());
     });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

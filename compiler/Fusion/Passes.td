@@ -21,7 +21,9 @@ def FuseElementwisePass : Pass<"dlc-fuse-elementwise", "mlir::func::FuncOp"> {
 
     Preconditions: only fusions into an all-parallel consumer are made. Fusing a producer into a
     reduction (a matrix product, say) would recompute it for every reduction step and hide the
-    contraction from the CPU code generation, so those are left alone.
+    contraction from the CPU code generation, so those are left alone. A producer with several
+    uses is not fused either: each consumer would recompute it (and, through chains, everything
+    before it).
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }

@@ -63,3 +63,36 @@ func.func @producer_of_matmul(%x: tensor<4x8xf32>, %b: tensor<8xf32>, %w: tensor
   } -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>
 }
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// A producer with two users stays materialized instead of being recomputed in each.
+// CHECK-LABEL: func.func @shared_producer
+// CHECK: %[[SHARED:.+]] = linalg.generic
+// CHECK: math.exp
+// CHECK: linalg.generic {{.+}} ins(%[[SHARED]]
+// CHECK: linalg.generic {{.+}} ins(%[[SHARED]]
+func.func @shared_producer(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    %m = math.exp %u : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  %a = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%s : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    %m = arith.addf %u, %u : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  %b = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%s : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    %m = arith.mulf %u, %u : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  return %a, %b : tensor<4x8xf32>, tensor<4x8xf32>
+}
