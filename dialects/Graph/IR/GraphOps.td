@@ -202,6 +202,7 @@ def Graph_TransposeOp : Graph_Op<"transpose", [Pure, SameOperandsAndResultElemen
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Graph_ConcatOp : Graph_Op<"concat", [Pure, SameOperandsAndResultElementType]> {
