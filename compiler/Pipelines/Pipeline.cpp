@@ -52,7 +52,9 @@ static void addLinalgPasses(OpPassManager &pm) {
 }
 
 static void addBufferPasses(OpPassManager &pm) {
-  // CPU code generation on tensors: matrix products become register-blocked vector code.
+  // CPU code generation on tensors: constant weights are packed into column panels at compile
+  // time, then matrix products become register-blocked vector code.
+  pm.addNestedPass<func::FuncOp>(cpu::createPackConstantOperandsPass());
   pm.addNestedPass<func::FuncOp>(cpu::createVectorizeContractionsPass());
   pm.addPass(createCanonicalizerPass());
   // Tensors become buffers; function arguments and results get plain row-major memrefs, which is

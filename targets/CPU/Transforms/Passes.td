@@ -34,6 +34,27 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
                            "mlir::tensor::TensorDialect"];
 }
 
+def PackConstantOperandsPass : Pass<"dlc-cpu-pack-constant-operands", "mlir::func::FuncOp"> {
+  let summary = "Packs constant right-hand sides of matrix products into column panels";
+  let description = [{
+    A contraction whose right-hand side is a constant `[..., K, N]` reads a row of NR columns
+    at each step of k; consecutive rows are N elements apart, so for large N every step touches
+    a new page and, when N is a multiple of 1024, the same cache sets. The constant is repacked
+    at compile time into panels `[..., N/NR, K, NR]`, so the columns one register block needs
+    are contiguous, and the product iterates the split column dimension (nb, nl):
+
+    ```
+    C[m, n] += A[m, k] * B[k, n]
+    // becomes, with Bp[nb, k, nl] = B[k, nb * NR + nl] computed by dlc
+    Cv[m, nb, nl] += A[m, k] * Bp[nb, k, nl]        // Cv is C viewed as [M, N/NR, NR]
+    ```
+
+    Preconditions: the right-hand side is an `arith.constant` whose innermost dimension is the
+    result's innermost (column) dimension, and NR = 32 divides N (N > NR).
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
+}
+
 def HoistVectorTransfersPass : Pass<"dlc-cpu-hoist-vector-transfers", "mlir::func::FuncOp"> {
   let summary = "Moves loop-invariant vector reads/writes of accumulators out of loops";
   let description = [{

@@ -57,9 +57,11 @@ FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
   return sizes;
 }
 
-FailureOr<Operation *> tile(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes) {
+FailureOr<Operation *> tile(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
+                           ArrayRef<int64_t> interchange = {}) {
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  options.setInterchange(interchange);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, op, options);
   if (failed(tiled))
     return failure();
@@ -89,8 +91,18 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(op, *dims);
   if (failed(sizes))
     return;
+  // Column blocks outside row blocks: one panel of the right-hand side (K x NR) stays in cache
+  // while every row block uses it, and the left-hand side is the operand read again per panel
+  // (M*K*N/NR elements rather than K*N*M/MR the other way round).
+  SmallVector<int64_t> interchange;
+  unsigned row = dims->m.back();
+  for (int64_t d = 0; d < int64_t(sizes->size()); ++d)
+    if (d != row)
+      interchange.push_back(d == column ? column : d);
+  interchange.insert(llvm::find(interchange, column) + 1, row);
   rewriter.setInsertionPoint(op);
-  FailureOr<Operation *> block = tile(rewriter, cast<TilingInterface>(op.getOperation()), *sizes);
+  FailureOr<Operation *> block =
+      tile(rewriter, cast<TilingInterface>(op.getOperation()), *sizes, interchange);
   if (failed(block))
     return;
   SmallVector<int64_t> reductionSizes(sizes->size(), 0);

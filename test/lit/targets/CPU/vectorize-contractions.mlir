@@ -4,10 +4,11 @@
 #rhs = affine_map<(m, k, n) -> (k, n)>
 #out = affine_map<(m, k, n) -> (m, n)>
 
-// A matmul becomes 8x32 register blocks; inside each, k steps by 1 over one vector update.
+// A matmul becomes 8x32 register blocks, column blocks outermost (a rhs panel is reused by
+// every row block); inside each block, k steps by 1 over one vector update.
 // CHECK-LABEL: func.func @matmul
-// CHECK: scf.for %{{.+}} = %c0 to %c16 step %c8
-// CHECK:   scf.for %{{.+}} = %c0 to %c64 step %c32
+// CHECK: scf.for %{{.+}} = %c0 to %c64 step %c32
+// CHECK:   scf.for %{{.+}} = %c0 to %c16 step %c8
 // CHECK:     scf.for %{{.+}} = %c0 to %c24 step %c1
 // CHECK:       vector.transfer_read {{.+}} : tensor<8x1xf32>, vector<8x1x32xf32>
 // CHECK:       vector.transfer_read {{.+}} : tensor<1x32xf32>, vector<8x1x32xf32>

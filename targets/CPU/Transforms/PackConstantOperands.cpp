@@ -1,0 +1,138 @@
+// The dlc-cpu-pack-constant-operands pass: constant right-hand sides of matrix products are
+// repacked at compile time into column panels (see Passes.td for the layout and why).
+#include "targets/CPU/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace dlc::cpu {
+
+#define GEN_PASS_DEF_PACKCONSTANTOPERANDSPASS
+#include "targets/CPU/Transforms/Passes.h.inc"
+
+namespace {
+
+using namespace mlir;
+
+/// Columns per panel: one register block's width.
+constexpr int64_t kPanel = 32;
+
+/// `constant` [..., K, N] repacked as [..., N/kPanel, K, kPanel].
+DenseElementsAttr packPanels(DenseElementsAttr constant) {
+  auto type = cast<RankedTensorType>(constant.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = shape.size(), k = shape[rank - 2], n = shape[rank - 1];
+  int64_t batch = type.getNumElements() / (k * n), panels = n / kPanel;
+  SmallVector<int64_t> packedShape(shape.drop_back(2));
+  packedShape.append({panels, k, kPanel});
+  auto packedType = RankedTensorType::get(packedShape, type.getElementType());
+  if (constant.isSplat())
+    return constant.reshape(packedType);
+  size_t width = type.getElementTypeBitWidth() / 8;
+  ArrayRef<char> raw = constant.getRawData();
+  std::vector<char> packed(raw.size());
+  char *out = packed.data();
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t panel = 0; panel < panels; ++panel)
+      for (int64_t row = 0; row < k; ++row, out += kPanel * width)
+        std::memcpy(out, raw.data() + ((b * k + row) * n + panel * kPanel) * width,
+                    kPanel * width);
+  return DenseElementsAttr::getFromRawBuffer(packedType, ArrayRef<char>(packed));
+}
+
+/// Replaces dimension `column` of `map` (over `numDims` dims) by the pair (nb, nl) placed at
+/// positions `column`, `column + 1`; later dimensions shift by one.
+AffineExpr splitDimExpr(AffineExpr expr, unsigned column, MLIRContext *ctx) {
+  auto dim = cast<AffineDimExpr>(expr);
+  unsigned position = dim.getPosition();
+  return getAffineDimExpr(position < column ? position : position + 1, ctx);
+}
+
+/// Packs the constant right-hand side of one contraction; returns whether it did.
+bool packRhs(RewriterBase &rewriter, linalg::GenericOp op) {
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->n.empty() || dims->k.size() != 1 || op.getNumDpsInputs() != 2)
+    return false;
+  MLIRContext *ctx = op.getContext();
+  unsigned column = dims->n.back();
+  OpOperand *rhs = op.getDpsInputOperand(1);
+  auto constant = rhs->get().getDefiningOp<arith::ConstantOp>();
+  auto elements = constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
+  AffineMap rhsMap = op.getMatchingIndexingMap(rhs);
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  AffineExpr columnExpr = getAffineDimExpr(column, ctx);
+  AffineExpr kExpr = getAffineDimExpr(dims->k[0], ctx);
+  if (!elements || !elements.getElementType().isF32() || rhsMap.getNumResults() < 2 ||
+      !rhsMap.isProjectedPermutation() || !outMap.isProjectedPermutation() ||
+      rhsMap.getResults().back() != columnExpr ||
+      rhsMap.getResults()[rhsMap.getNumResults() - 2] != kExpr ||
+      outMap.getResults().back() != columnExpr)
+    return false;
+  int64_t n = elements.getType().getShape().back();
+  if (n <= kPanel || n % kPanel != 0)
+    return false;
+
+  // New iteration space: the column dimension becomes (nb, nl).
+  unsigned numDims = op.getNumLoops() + 1;
+  AffineExpr nb = getAffineDimExpr(column, ctx), nl = getAffineDimExpr(column + 1, ctx);
+  auto remap = [&](AffineMap map, bool isRhs) {
+    SmallVector<AffineExpr> exprs;
+    for (AffineExpr expr : map.getResults()) {
+      if (expr == columnExpr) {
+        if (!isRhs)
+          exprs.push_back(nb);
+        exprs.push_back(nl);
+        continue;
+      }
+      if (isRhs && expr == kExpr)
+        exprs.push_back(nb);
+      exprs.push_back(splitDimExpr(expr, column, ctx));
+    }
+    return AffineMap::get(numDims, 0, exprs, ctx);
+  };
+  SmallVector<AffineMap> maps{remap(op.getMatchingIndexingMap(op.getDpsInputOperand(0)), false),
+                              remap(rhsMap, true), remap(outMap, false)};
+  SmallVector<utils::IteratorType> iterators(op.getIteratorTypesArray());
+  iterators.insert(iterators.begin() + column, utils::IteratorType::parallel);
+
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value packed = arith::ConstantOp::create(rewriter, loc, packPanels(elements));
+  Value init = op.getDpsInitOperand(0)->get();
+  auto initType = cast<RankedTensorType>(init.getType());
+  int64_t rank = initType.getRank();
+  SmallVector<int64_t> splitShape(initType.getShape().drop_back());
+  splitShape.append({n / kPanel, kPanel});
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < rank - 1; ++d)
+    groups.push_back({d});
+  groups.push_back({rank - 1, rank});
+  auto splitType = RankedTensorType::get(splitShape, initType.getElementType());
+  Value splitInit = tensor::ExpandShapeOp::create(rewriter, loc, splitType, init, groups);
+  auto packedOp = linalg::GenericOp::create(
+      rewriter, loc, splitType, ValueRange{op.getDpsInputOperand(0)->get(), packed}, splitInit,
+      maps, iterators);
+  rewriter.inlineRegionBefore(op.getRegion(), packedOp.getRegion(), packedOp.getRegion().end());
+  rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, initType, packedOp.getResult(0),
+                                                       groups);
+  return true;
+}
+
+struct PackConstantOperandsPass
+    : impl::PackConstantOperandsPassBase<PackConstantOperandsPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> candidates;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op.hasPureTensorSemantics() && linalg::isaContractionOpInterface(op))
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : candidates)
+      packRhs(rewriter, op);
+  }
+};
+
+} // namespace
+} // namespace dlc::cpu
