@@ -137,7 +137,8 @@ def dlc_description(dlc):
                                 text=True, check=True).stdout.strip()
         dirty = subprocess.run(git + ["status", "--porcelain", "--untracked-files=no"],
                                stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
-        version += f"; source tree at {commit}" + (" with uncommitted changes" if dirty else "")
+        version += (f"; the checkout was at {commit}"
+                    + (" with uncommitted changes" if dirty else "") + " when this ran")
     except (OSError, subprocess.CalledProcessError):
         pass
     return version
@@ -440,7 +441,8 @@ def report(results, peak, isa, command, started, load, args, dlc_version):
         "binding overhead). Each measurement uses the same number of timed runs after a warm-up; "
         "ratios are dlc median / onnxruntime median (lower is better for dlc). GFLOP/s = dlc "
         "inspect's FLOP estimate / median latency; percent of peak uses one core's measured peak "
-        "(two cores' for 2 threads).",
+        "(two cores' for 2 threads). onnxruntime at 2 threads needs every core of a 2-core "
+        "machine, so other work on the machine slows it most.",
         "",
         "## Summary",
         "",
@@ -525,6 +527,9 @@ def main(argv=None):
                 failed = True
         log(f"{name}: done in {time.perf_counter() - t0:.0f} s")
         results.append(res)
+    if dlc_description(args.dlc) != dlc_version:
+        dlc_version += " — **the binary or checkout changed while this ran**"
+        log("warning: the dlc binary or the checkout changed during the run")
     busy1, own1, wall1 = busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
     others = None
     if busy0 is not None and busy1 is not None:

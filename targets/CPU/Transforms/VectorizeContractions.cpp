@@ -7,6 +7,8 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace dlc::cpu {
 
@@ -114,8 +116,25 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
     return;
   rewriter.setInsertionPoint(*step);
   FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, *step);
-  if (succeeded(vectorized))
-    rewriter.replaceOp(*step, vectorized->replacements);
+  if (failed(vectorized))
+    return;
+  rewriter.replaceOp(*step, vectorized->replacements);
+}
+
+/// The accumulator block is read and written at the same place in every step of k: after
+/// canonicalization (which moves padding constants out of the loops and proves the transfers
+/// in bounds), each loop carries such blocks in registers instead. This happens on tensors,
+/// before bufferization views (reshapes of packed results) could hide that nothing aliases.
+void hoistAccumulators(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  RewritePatternSet patterns(ctx);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+  (void)applyPatternsGreedily(func, std::move(patterns));
+  IRRewriter rewriter(ctx);
+  func.walk([&](scf::ForOp loop) {
+    hoistLoopInvariantSubsets(rewriter, cast<LoopLikeOpInterface>(loop.getOperation()));
+  });
 }
 
 struct VectorizeContractionsPass
@@ -129,6 +148,8 @@ struct VectorizeContractionsPass
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : candidates)
       vectorizeContraction(rewriter, op);
+    if (!candidates.empty())
+      hoistAccumulators(getOperation());
   }
 };
 

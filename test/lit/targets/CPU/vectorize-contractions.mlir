@@ -6,15 +6,18 @@
 
 // A matmul becomes 8x32 register blocks, column blocks outermost (a rhs panel is reused by
 // every row block); inside each block, k steps by 1 over one vector update.
+// The accumulator block is read before the k loop, carried in registers, written after it.
 // CHECK-LABEL: func.func @matmul
 // CHECK: scf.for %{{.+}} = %c0 to %c64 step %c32
 // CHECK:   scf.for %{{.+}} = %c0 to %c16 step %c8
-// CHECK:     scf.for %{{.+}} = %c0 to %c24 step %c1
+// CHECK:     %[[INIT:.+]] = vector.transfer_read {{.+}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK:     %[[LOOP:.+]] = scf.for %{{.+}} = %c0 to %c24 step %c1 iter_args(%[[ACC:.+]] = %[[INIT]]) -> (vector<8x32xf32>)
 // CHECK:       vector.transfer_read {{.+}} : tensor<8x1xf32>, vector<8x1x32xf32>
 // CHECK:       vector.transfer_read {{.+}} : tensor<1x32xf32>, vector<8x1x32xf32>
 // CHECK:       arith.mulf {{.+}} : vector<8x1x32xf32>
-// CHECK:       arith.addf {{.+}} : vector<8x32xf32>
-// CHECK:       vector.transfer_write {{.+}} : vector<8x32xf32>, tensor<8x32xf32>
+// CHECK:       %[[SUM:.+]] = arith.addf %[[ACC]], {{.+}} : vector<8x32xf32>
+// CHECK:       scf.yield %[[SUM]]
+// CHECK:     vector.transfer_write %[[LOOP]], {{.+}} : vector<8x32xf32>, tensor<8x32xf32>
 func.func @matmul(%a: tensor<16x24xf32>, %b: tensor<24x64xf32>, %c: tensor<16x64xf32>) -> tensor<16x64xf32> {
   %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
       ins(%a, %b : tensor<16x24xf32>, tensor<24x64xf32>) outs(%c : tensor<16x64xf32>) {
