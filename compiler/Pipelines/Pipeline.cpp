@@ -85,6 +85,8 @@ static void addBufferPasses(OpPassManager &pm) {
 }
 
 static void addLLVMPasses(OpPassManager &pm) {
+  // Block loops of vectorized products run on the runtime's thread pool.
+  pm.addPass(cpu::createParallelizeBlockLoopsPass());
   // Copies into strided views become loops rather than calls into MLIR's runner library.
   pm.addNestedPass<func::FuncOp>(conversion::createConvertMemRefCopyToLinalgPass());
   // Structured ops become loops; LLVM vectorizes the innermost, contiguous ones.

@@ -37,7 +37,6 @@ static struct job current;
 static atomic_int requested_threads; /* 0: the default */
 static dlc_rt_parallel_for_fn custom_parallel_for;
 static void *custom_user;
-static _Thread_local int inside_task;
 
 static int default_threads(void) {
   const char *env = getenv("DLC_NUM_THREADS");
@@ -79,7 +78,6 @@ void dlc_rt_set_parallel_for(dlc_rt_parallel_for_fn parallel_for, void *user) {
 /* Hands out iterations of `job` until none are left; returns how many this thread ran. */
 static int64_t work_on(struct job *job) {
   int64_t done = 0;
-  inside_task = 1;
   for (;;) {
     int64_t i = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
     if (i >= job->count)
@@ -87,7 +85,6 @@ static int64_t work_on(struct job *job) {
     job->task(job->context, i, i + 1);
     ++done;
   }
-  inside_task = 0;
   return done;
 }
 
@@ -126,12 +123,14 @@ static void start_workers(int wanted) {
 void dlc_rt_parallel_for(int64_t count, dlc_rt_task_fn task, void *context) {
   if (count <= 0)
     return;
-  if (custom_parallel_for && !inside_task) {
+  if (custom_parallel_for) {
     custom_parallel_for(count, task, context, custom_user);
     return;
   }
   int threads = dlc_rt_get_num_threads();
-  if (count == 1 || threads <= 1 || inside_task || pthread_mutex_trylock(&run_lock) != 0) {
+  /* The pool runs one loop at a time: a loop started while it is busy (from another application
+     thread, or from inside one of its own tasks) runs on the calling thread. */
+  if (count == 1 || threads <= 1 || pthread_mutex_trylock(&run_lock) != 0) {
     task(context, 0, count);
     return;
   }

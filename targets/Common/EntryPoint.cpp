@@ -1,5 +1,5 @@
-// Generates the C entry point NAME_run in LLVM IR: argument and CPU checks, workspace alignment,
-// and the call into the graph function (bare pointers: inputs, outputs, workspace).
+// Generates the C entry point NAME_run in LLVM IR (argument and CPU checks, workspace alignment,
+// the call into the graph function) and the dispatchers of its parallel loops.
 #include "targets/Common/Codegen.h"
 
 #include "dlc/runtime.h"
@@ -7,6 +7,59 @@
 #include "llvm/IR/IRBuilder.h"
 
 namespace dlc::targets {
+
+namespace {
+
+/// Defines each `<graph>_dispatch<N>` that dlc-cpu-parallelize-block-loops declared: it packs
+/// its pointer arguments into an array and runs `<graph>_task<N>` over [0, count) with
+/// dlc_rt_parallel_for, through a trampoline that unpacks them again.
+llvm::Error defineDispatchers(llvm::Module &module, const std::string &graphName) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
+  llvm::Type *voidType = llvm::Type::getVoidTy(ctx);
+  auto parallelFor = module.getOrInsertFunction(
+      "dlc_rt_parallel_for", llvm::FunctionType::get(voidType, {i64, ptr, ptr}, false));
+  std::string dispatchPrefix = graphName + "_dispatch";
+  for (llvm::Function &dispatch : module) {
+    if (!dispatch.isDeclaration() || !dispatch.getName().starts_with(dispatchPrefix))
+      continue;
+    std::string number = dispatch.getName().drop_front(dispatchPrefix.size()).str();
+    llvm::Function *task = module.getFunction(graphName + "_task" + number);
+    unsigned numPointers = dispatch.arg_size() - 1;
+    if (!task || task->arg_size() != numPointers + 2)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "parallel task " + number + " is missing or malformed");
+    task->setLinkage(llvm::GlobalValue::InternalLinkage);
+    dispatch.setLinkage(llvm::GlobalValue::InternalLinkage);
+    auto *arrayType = llvm::ArrayType::get(ptr, numPointers);
+
+    // trampoline(context, begin, end): task(context[0], ..., context[k-1], begin, end)
+    auto *trampoline = llvm::Function::Create(
+        llvm::FunctionType::get(voidType, {ptr, i64, i64}, false),
+        llvm::GlobalValue::InternalLinkage, graphName + "_trampoline" + number, module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", trampoline));
+    llvm::SmallVector<llvm::Value *> args;
+    for (unsigned i = 0; i < numPointers; ++i)
+      args.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP2_32(arrayType,
+                                                                     trampoline->getArg(0), 0, i)));
+    args.push_back(trampoline->getArg(1));
+    args.push_back(trampoline->getArg(2));
+    b.CreateCall(task, args);
+    b.CreateRetVoid();
+
+    // dispatch(pointers..., count): the pointers go into a stack array for the trampoline.
+    b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", &dispatch));
+    llvm::Value *context = b.CreateAlloca(arrayType);
+    for (unsigned i = 0; i < numPointers; ++i)
+      b.CreateStore(dispatch.getArg(i), b.CreateConstInBoundsGEP2_32(arrayType, context, 0, i));
+    b.CreateCall(parallelFor, {dispatch.getArg(numPointers), trampoline, context});
+    b.CreateRetVoid();
+  }
+  return llvm::Error::success();
+}
+
+} // namespace
 
 llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
                           uint64_t requiredCpu) {
@@ -16,6 +69,8 @@ llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "the graph function is missing or has an unexpected signature");
   graph->setLinkage(llvm::GlobalValue::InternalLinkage);
+  if (llvm::Error error = defineDispatchers(module, graphFunctionName(signature.name)))
+    return error;
 
   llvm::LLVMContext &ctx = module.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);

@@ -94,6 +94,18 @@ std::string writeHeader(const ModelSignature &signature) {
   out += "#include <stddef.h>\n#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   out += "#ifndef DLC_STATUS_OK\n#define DLC_STATUS_OK 0\n#define DLC_STATUS_NULL_ARGUMENT 1\n"
          "#define DLC_STATUS_UNSUPPORTED_CPU 2\n#endif\n\n";
+  out += "#ifndef DLC_RT_THREADS_DECLARED\n#define DLC_RT_THREADS_DECLARED\n"
+         "/* Threads, shared by every dlc library in the program. Runs use dlc_rt_get_num_threads()\n"
+         "   threads: $DLC_NUM_THREADS, else the CPUs this process may use, unless set here; or an\n"
+         "   application's own parallel-for, which must run task(context, b, e) over disjoint\n"
+         "   ranges covering [0, count). */\n"
+         "typedef void (*dlc_rt_task_fn)(void *context, int64_t begin, int64_t end);\n"
+         "typedef void (*dlc_rt_parallel_for_fn)(int64_t count, dlc_rt_task_fn task, void *context,\n"
+         "                                       void *user);\n"
+         "int dlc_rt_set_num_threads(int count); /* 0 restores the default */\n"
+         "int dlc_rt_get_num_threads(void);\n"
+         "void dlc_rt_set_parallel_for(dlc_rt_parallel_for_fn parallel_for, void *user);\n"
+         "#endif\n\n";
   out += "/* Bytes of scratch memory one run needs (any alignment); owned by the caller. */\n";
   out += llvm::formatv("#define {0}_WORKSPACE_SIZE {1}\n", prefix, signature.workspaceSize).str();
   out += llvm::formatv("#define {0}_NUM_INPUTS {1}\n", prefix, signature.inputs.size()).str();

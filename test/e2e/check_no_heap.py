@@ -43,11 +43,14 @@ int main(void) {
   counting = 0;
   if (calls != 2) { printf("malloc interposition is not active (%%d calls)\n", calls); return 1; }
   calls = 0;
-  counting = 1;
+  /* The first run starts the runtime's worker threads (pthread_create may allocate once); every
+     run after it must not touch the heap. */
   int status = %(name)s_run(inputs, outputs, workspace);
+  counting = 1;
+  status |= %(name)s_run(inputs, outputs, workspace);
   status |= %(name)s_run(inputs, outputs, workspace);
   counting = 0;
-  printf("status %%d, heap calls during two runs: %%d\n", status, calls);
+  printf("status %%d, heap calls during two runs after the first: %%d\n", status, calls);
   return status != 0 || calls != 0;
 }
 """

@@ -41,6 +41,7 @@ TEST_CASE("the header declares the contract's macros and entry points", "[header
   CHECK_THAT(header, Catch::Contains(
                          "int net_run(const void *const inputs[], void *const outputs[], "
                          "void *workspace);"));
+  CHECK_THAT(header, Catch::Contains("int dlc_rt_set_num_threads(int count);"));
   CHECK_THAT(header, Catch::Contains("static inline int net_infer(const float *pixel_values, "
                                      "const int64_t *ids, float *out, void *workspace_)"));
 }

@@ -74,4 +74,34 @@ def HoistVectorTransfersPass : Pass<"dlc-cpu-hoist-vector-transfers", "mlir::fun
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect"];
 }
 
+def ParallelizeBlockLoopsPass : Pass<"dlc-cpu-parallelize-block-loops", "mlir::ModuleOp"> {
+  let summary = "Runs the outer loop over register blocks on the runtime's thread pool";
+  let description = [{
+    The outermost loop of a tiled product iterates over independent blocks of the result (each
+    iteration writes its own columns), so its iterations can run on several threads. The loop is
+    outlined into a task function taking the graph function's arguments and a range of
+    iterations, and replaced by a call to a dispatch function:
+
+    ```mlir
+    scf.for %j = %c0 to %c768 step %c32 { ...uses %arg0, %ws... }
+    // becomes
+    func.call @NAME_graph_dispatch0(%arg0, ..., %ws, %c24) : (...) -> ()
+    func.func private @NAME_graph_task0(%arg0, ..., %ws, %begin: index, %end: index) {
+      scf.for %t = %begin to %end step %c1 { %j = %t * 32; ...cloned body... }
+    }
+    func.func private @NAME_graph_dispatch0(...)   // defined by code generation: packs the
+                                                   // arguments and calls dlc_rt_parallel_for
+    ```
+
+    Values the body uses from outside are re-created inside the task from the function's
+    arguments (views of the workspace, constants, globals), so nothing else is passed.
+
+    Preconditions: runs after memory planning, on top-level `scf.for` loops without results that
+    contain vector code (the block loops of `dlc-cpu-vectorize-contractions`, whose iterations
+    are independent); a loop whose body uses any other value defined outside it is left alone.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif // DLC_TARGETS_CPU_TRANSFORMS_PASSES

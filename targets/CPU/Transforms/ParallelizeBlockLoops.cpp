@@ -1,0 +1,140 @@
+// The dlc-cpu-parallelize-block-loops pass: outlines the outer block loops of vectorized
+// products into task functions dispatched on the runtime's thread pool (see Passes.td).
+#include "targets/CPU/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace dlc::cpu {
+
+#define GEN_PASS_DEF_PARALLELIZEBLOCKLOOPSPASS
+#include "targets/CPU/Transforms/Passes.h.inc"
+
+namespace {
+
+using namespace mlir;
+
+/// Whether `value` can be re-created inside a task from the function's arguments alone: an
+/// argument, or a side-effect-free op (constant, view, global address, index arithmetic) whose
+/// operands can be re-created too. Collects the ops to clone in `slice`, operands first.
+bool rematerializable(Value value, func::FuncOp func, SetVector<Operation *> &slice) {
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return arg.getOwner() == &func.getBody().front();
+  Operation *op = value.getDefiningOp();
+  if (slice.contains(op))
+    return true;
+  bool cheap = op->hasTrait<OpTrait::ConstantLike>() || isa<ViewLikeOpInterface>(op) ||
+               isa<memref::GetGlobalOp>(op) ||
+               (isa<arith::ArithDialect>(op->getDialect()) && isMemoryEffectFree(op));
+  if (!cheap || op->getNumRegions() != 0)
+    return false;
+  for (Value operand : op->getOperands())
+    if (!rematerializable(operand, func, slice))
+      return false;
+  slice.insert(op);
+  return true;
+}
+
+/// Whether `loop` is a block loop worth running in parallel.
+bool isParallelBlockLoop(scf::ForOp loop) {
+  if (loop.getNumResults() != 0)
+    return false;
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!lb || !ub || !step || *step <= 0 || (*ub - *lb + *step - 1) / *step < 2)
+    return false;
+  bool vectorCode = false;
+  loop.walk([&](vector::TransferWriteOp) { vectorCode = true; });
+  return vectorCode;
+}
+
+struct ParallelizeBlockLoopsPass
+    : impl::ParallelizeBlockLoopsPassBase<ParallelizeBlockLoopsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    for (func::FuncOp func : funcs)
+      if (!func.isExternal())
+        parallelize(func);
+  }
+
+  void parallelize(func::FuncOp func) {
+    SmallVector<scf::ForOp> loops(func.getBody().front().getOps<scf::ForOp>());
+    int index = 0;
+    for (scf::ForOp loop : loops) {
+      if (!isParallelBlockLoop(loop))
+        continue;
+      SetVector<Value> captured;
+      getUsedValuesDefinedAbove(loop.getRegion(), captured);
+      SetVector<Operation *> slice;
+      if (!llvm::all_of(captured, [&](Value v) { return rematerializable(v, func, slice); }))
+        continue;
+      outline(func, loop, slice, index++);
+    }
+  }
+
+  void outline(func::FuncOp func, scf::ForOp loop, const SetVector<Operation *> &slice,
+               int index) {
+    MLIRContext *ctx = func.getContext();
+    Location loc = loop.getLoc();
+    OpBuilder builder(ctx);
+    SmallVector<Type> argTypes(func.getArgumentTypes());
+    Type indexType = builder.getIndexType();
+    std::string prefix = func.getSymName().str();
+
+    // The task: (function arguments..., begin, end) runs iterations [begin, end).
+    SmallVector<Type> taskTypes(argTypes);
+    taskTypes.append({indexType, indexType});
+    builder.setInsertionPointAfter(func);
+    auto task = func::FuncOp::create(builder, loc, prefix + "_task" + std::to_string(index),
+                                     builder.getFunctionType(taskTypes, {}));
+    task.setPrivate();
+    Block *body = task.addEntryBlock();
+    builder.setInsertionPointToStart(body);
+    IRMapping mapping;
+    for (auto [arg, taskArg] : llvm::zip(func.getArguments(), body->getArguments()))
+      mapping.map(arg, taskArg);
+    SmallVector<Operation *> ordered(slice.begin(), slice.end());
+    llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+    for (Operation *op : ordered)
+      builder.clone(*op, mapping);
+    Value begin = body->getArgument(argTypes.size()), end = body->getArgument(argTypes.size() + 1);
+    Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+    auto taskLoop = scf::ForOp::create(builder, loc, begin, end, one);
+    builder.setInsertionPointToStart(taskLoop.getBody());
+    int64_t lb = *getConstantIntValue(loop.getLowerBound());
+    int64_t step = *getConstantIntValue(loop.getStep());
+    Value scaled = arith::MulIOp::create(builder, loc, taskLoop.getInductionVar(),
+                                         arith::ConstantIndexOp::create(builder, loc, step));
+    Value iv = arith::AddIOp::create(builder, loc, scaled,
+                                     arith::ConstantIndexOp::create(builder, loc, lb));
+    mapping.map(loop.getInductionVar(), iv);
+    for (Operation &op : loop.getBody()->without_terminator())
+      builder.clone(op, mapping);
+    builder.setInsertionPointToEnd(body);
+    func::ReturnOp::create(builder, loc);
+
+    // The dispatch: declared here, defined by code generation around dlc_rt_parallel_for.
+    SmallVector<Type> dispatchTypes(argTypes);
+    dispatchTypes.push_back(indexType);
+    builder.setInsertionPointAfter(task);
+    auto dispatch = func::FuncOp::create(builder, loc,
+                                         prefix + "_dispatch" + std::to_string(index),
+                                         builder.getFunctionType(dispatchTypes, {}));
+    dispatch.setPrivate();
+
+    int64_t ub = *getConstantIntValue(loop.getUpperBound());
+    builder.setInsertionPoint(loop);
+    SmallVector<Value> operands(func.getArguments());
+    operands.push_back(arith::ConstantIndexOp::create(builder, loc, (ub - lb + step - 1) / step));
+    func::CallOp::create(builder, loc, dispatch, operands);
+    loop.erase();
+  }
+};
+
+} // namespace
+} // namespace dlc::cpu
