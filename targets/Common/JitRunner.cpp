@@ -1,8 +1,6 @@
 // In-process execution of generated objects with ORC's LLJIT, for `dlc run` and `dlc bench`: the
-// same object file that goes into libNAME.a, linked against the same runtime objects.
+// same object file that goes into libNAME.a, linked against the runtime built into dlc itself.
 #include "targets/Common/JitRunner.h"
-
-#include "targets/Common/ArchiveWriter.h"
 
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -29,14 +27,11 @@ llvm::Expected<std::unique_ptr<LoadedModel>> LoadedModel::load(const std::string
     return processSymbols.takeError();
   library.addGenerator(std::move(*processSymbols));
 
-  auto objects = runtimeObjects();
-  if (!objects)
-    return objects.takeError();
-  objects->push_back({name + ".o", object});
-  for (const ObjectFile &file : *objects)
-    if (llvm::Error error = (*jit)->addObjectFile(
-            llvm::MemoryBuffer::getMemBufferCopy(file.bytes, file.name)))
-      return std::move(error);
+  // The runtime (dlc_rt_*) is the compiler's own copy, linked into this process: its worker
+  // threads outlive any one loaded model, so their code must not be unloaded with the model.
+  if (llvm::Error error = (*jit)->addObjectFile(
+          llvm::MemoryBuffer::getMemBufferCopy(object, name + ".o")))
+    return std::move(error);
 
   auto symbol = (*jit)->lookup(name + "_run");
   if (!symbol)

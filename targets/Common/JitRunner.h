@@ -1,5 +1,5 @@
-// Runs a generated object in process: LLVM's ORC JIT links the object and the runtime's objects
-// (resolving libm from the process) and calls NAME_run, exactly as an application would.
+// Runs a generated object in process: LLVM's ORC JIT links the object against this process (its
+// libm and the dlc runtime built into it) and calls NAME_run, exactly as an application would.
 #ifndef DLC_TARGETS_COMMON_JITRUNNER_H
 #define DLC_TARGETS_COMMON_JITRUNNER_H
 
@@ -18,7 +18,8 @@ namespace dlc::targets {
 /// A generated object linked into this process, ready to run any number of times.
 class LoadedModel {
 public:
-  /// Links `object` (with the runtime's objects) and finds `<name>_run`.
+  /// Links `object` against this process and finds `<name>_run`. The process must export the
+  /// runtime's dlc_rt_* symbols (the dlc tool links the whole runtime and exports it).
   static llvm::Expected<std::unique_ptr<LoadedModel>> load(const std::string &object,
                                                            const std::string &name);
   ~LoadedModel();
