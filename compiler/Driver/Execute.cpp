@@ -9,6 +9,8 @@
 #include "frontends/onnx/Tensors.h"
 #include "targets/Common/JitRunner.h"
 
+#include "dlc/threads.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
@@ -181,6 +183,7 @@ LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
   request.modelPath = modelPath;
   Compilation reporter(context, request);
   Buffers buffers(*model);
+  dlc_rt_set_num_threads(options.threads);
   using Clock = std::chrono::steady_clock;
   for (int i = 0; i < options.warmup; ++i)
     if (int status = buffers.run(*model))
@@ -198,13 +201,14 @@ LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
   };
   double median = percentile(0.5), p90 = percentile(0.9);
   if (options.json) {
-    out << llvm::format("{\"model\": \"%s\", \"iterations\": %d, \"median_ms\": %.4f, "
-                        "\"p90_ms\": %.4f, \"min_ms\": %.4f, \"throughput_per_s\": %.3f}\n",
-                        modelPath.c_str(), options.iterations, median, p90, milliseconds.front(),
-                        1000.0 / median);
+    out << llvm::format("{\"model\": \"%s\", \"threads\": %d, \"iterations\": %d, "
+                        "\"median_ms\": %.4f, \"p90_ms\": %.4f, \"min_ms\": %.4f, "
+                        "\"throughput_per_s\": %.3f}\n",
+                        modelPath.c_str(), dlc_rt_get_num_threads(), options.iterations, median,
+                        p90, milliseconds.front(), 1000.0 / median);
   } else {
-    out << llvm::format("%s: %d iterations after %d warm-up\n", modelPath.c_str(),
-                        options.iterations, options.warmup);
+    out << llvm::format("%s: %d threads, %d iterations after %d warm-up\n", modelPath.c_str(),
+                        dlc_rt_get_num_threads(), options.iterations, options.warmup);
     out << llvm::format("  median %.3f ms, p90 %.3f ms, min %.3f ms, %.2f runs/s\n", median, p90,
                         milliseconds.front(), 1000.0 / median);
   }

@@ -27,6 +27,8 @@ struct BenchOptions {
   int warmup = 3;
   int iterations = 20;
   bool json = false;
+  /// Threads the model's parallel loops use; 0 keeps the runtime's default.
+  int threads = 0;
 };
 
 /// Compiles the model for this machine and times `NAME_run`: warm-up runs, then `iterations`

@@ -30,7 +30,7 @@ usage:
   dlc run MODEL.onnx INPUT... --output-dir DIR
         compiles for this machine, runs once, writes DIR/output_0.npy ... in graph-output
         order; inputs are .npy or ONNX TensorProto .pb files, in graph-input order or NAME=FILE
-  dlc bench MODEL.onnx [INPUT...] [--iterations=N] [--warmup=N] [--json]
+  dlc bench MODEL.onnx [INPUT...] [--threads=N] [--iterations=N] [--warmup=N] [--json]
         compiles for this machine and times runs: median and p90 latency, throughput;
         inputs not given are filled with deterministic pseudo-random values
   dlc inspect MODEL.onnx
@@ -43,6 +43,7 @@ options:
   --compile-to=PHASE with --emit=mlir: graph, linalg, buffers or llvm (default llvm)
   -o PATH            output directory (lib) or file (other kinds)
   --output-dir DIR   where `dlc run` writes its outputs
+  --threads=N        threads of `dlc bench` (default: $DLC_NUM_THREADS, else all usable CPUs)
   --iterations=N     timed runs of `dlc bench` (default 20)
   --warmup=N         untimed runs before them (default 3)
   --json             `dlc bench` prints one JSON object
@@ -99,12 +100,15 @@ std::optional<std::string> parse(int argc, char **argv, Options &options) {
     else if (takeValue("--compile-to")) options.compileTo = value;
     else if (takeValue("-o")) options.output = value;
     else if (takeValue("--output-dir")) options.outputDir = value;
-    else if (takeValue("--iterations") || takeValue("--warmup")) {
+    else if (takeValue("--iterations") || takeValue("--warmup") || takeValue("--threads")) {
       std::optional<int> count = parseCount(value);
-      if (!count || (arg.rfind("--iterations", 0) == 0 && *count == 0))
-        return "invalid value '" + value + "' for " + arg.substr(0, arg.find('='));
-      (arg.rfind("--iterations", 0) == 0 ? options.bench.iterations : options.bench.warmup) =
-          *count;
+      std::string flag = arg.substr(0, arg.find('='));
+      bool positive = flag == "--iterations" || flag == "--threads";
+      if (!count || (positive && *count == 0))
+        return "invalid value '" + value + "' for " + flag;
+      (flag == "--iterations" ? options.bench.iterations
+       : flag == "--warmup"   ? options.bench.warmup
+                              : options.bench.threads) = *count;
     } else if (arg == "--json")
       options.bench.json = true;
     else if (arg == "--stats")
