@@ -85,10 +85,11 @@ static void addBufferPasses(OpPassManager &pm) {
 }
 
 static void addLLVMPasses(OpPassManager &pm) {
-  // Block loops of vectorized products run on the runtime's thread pool.
-  pm.addPass(cpu::createParallelizeBlockLoopsPass());
   // Copies into strided views become loops rather than calls into MLIR's runner library.
   pm.addNestedPass<func::FuncOp>(conversion::createConvertMemRefCopyToLinalgPass());
+  // Block loops of vectorized products, and large structured ops split into pieces, run on the
+  // runtime's thread pool.
+  pm.addPass(cpu::createParallelizeBlockLoopsPass());
   // Structured ops become loops; LLVM vectorizes the innermost, contiguous ones.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // n-D vector transfers unroll fully into 1-D ones (no stack buffers), which become loads,

@@ -3,7 +3,9 @@
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -52,6 +54,48 @@ bool isParallelBlockLoop(scf::ForOp loop) {
   return vectorCode;
 }
 
+/// Loop iterations below which a structured op is not worth splitting across threads.
+constexpr int64_t kMinParallelWork = 1 << 15;
+/// Pieces a split op is cut into (enough for the pool to balance a few threads).
+constexpr int64_t kPieces = 32;
+
+/// Splits the outermost parallel dimension (of at least 2 iterations) of a large structured op
+/// on buffers into a loop over pieces; returns that loop, or null when the op is small or has
+/// no such dimension. The pieces write disjoint parts of the outputs, so they run in parallel.
+scf::ForOp splitOuterLoop(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics())
+    return {};
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return {};
+  int64_t work = 1;
+  for (int64_t range : ranges)
+    work *= range;
+  if (work < kMinParallelWork)
+    return {};
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  std::optional<unsigned> dim;
+  for (auto [d, type] : llvm::enumerate(iterators))
+    if (type == utils::IteratorType::parallel && ranges[d] >= 2) {
+      dim = d;
+      break;
+    }
+  if (!dim)
+    return {};
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  sizes[*dim] = llvm::divideCeil(ranges[*dim], std::min(ranges[*dim], kPieces));
+  IRRewriter rewriter(op.getContext());
+  rewriter.setInsertionPoint(op);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), sizes));
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->loops.size() != 1)
+    return {};
+  rewriter.eraseOp(op);
+  return cast<scf::ForOp>(tiled->loops.front().getOperation());
+}
+
 struct ParallelizeBlockLoopsPass
     : impl::ParallelizeBlockLoopsPassBase<ParallelizeBlockLoopsPass> {
   void runOnOperation() override {
@@ -63,11 +107,16 @@ struct ParallelizeBlockLoopsPass
   }
 
   void parallelize(func::FuncOp func) {
-    SmallVector<scf::ForOp> loops(func.getBody().front().getOps<scf::ForOp>());
+    SmallVector<scf::ForOp> loops;
+    for (Operation &op : llvm::make_early_inc_range(func.getBody().front())) {
+      if (auto loop = dyn_cast<scf::ForOp>(op); loop && isParallelBlockLoop(loop))
+        loops.push_back(loop);
+      else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+        if (scf::ForOp loop = splitOuterLoop(linalgOp))
+          loops.push_back(loop);
+    }
     int index = 0;
     for (scf::ForOp loop : loops) {
-      if (!isParallelBlockLoop(loop))
-        continue;
       SetVector<Value> captured;
       getUsedValuesDefinedAbove(loop.getRegion(), captured);
       SetVector<Operation *> slice;

@@ -93,12 +93,17 @@ def ParallelizeBlockLoopsPass : Pass<"dlc-cpu-parallelize-block-loops", "mlir::M
                                                    // arguments and calls dlc_rt_parallel_for
     ```
 
+    Large structured ops left as loops (elementwise chains, reductions, gathers, pooling,
+    depthwise convolutions: at least 2^15 iterations) are first split along their outermost
+    parallel dimension into up to 32 pieces, and that loop is parallelized the same way.
+
     Values the body uses from outside are re-created inside the task from the function's
     arguments (views of the workspace, constants, globals), so nothing else is passed.
 
     Preconditions: runs after memory planning, on top-level `scf.for` loops without results that
     contain vector code (the block loops of `dlc-cpu-vectorize-contractions`, whose iterations
-    are independent); a loop whose body uses any other value defined outside it is left alone.
+    are independent) and on top-level structured ops on buffers; a loop whose body uses any
+    other value defined outside it is left alone.
   }];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect"];

@@ -96,12 +96,17 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   // Column blocks outside row blocks: one panel of the right-hand side (K x NR) stays in cache
   // while every row block uses it, and the left-hand side is the operand read again per panel
   // (M*K*N/NR elements rather than K*N*M/MR the other way round).
+  // With only a few column blocks the right-hand side is small anyway, and the row loop goes
+  // outside instead, so the outer loop has enough iterations to share among threads.
   SmallVector<int64_t> interchange;
   unsigned row = dims->m.back();
-  for (int64_t d = 0; d < int64_t(sizes->size()); ++d)
-    if (d != row)
-      interchange.push_back(d == column ? column : d);
-  interchange.insert(llvm::find(interchange, column) + 1, row);
+  int64_t columnBlocks = columns / (*sizes)[column];
+  if (columnBlocks >= 4) {
+    for (int64_t d = 0; d < int64_t(sizes->size()); ++d)
+      if (d != row)
+        interchange.push_back(d);
+    interchange.insert(llvm::find(interchange, column) + 1, row);
+  }
   rewriter.setInsertionPoint(op);
   FailureOr<Operation *> block =
       tile(rewriter, cast<TilingInterface>(op.getOperation()), *sizes, interchange);

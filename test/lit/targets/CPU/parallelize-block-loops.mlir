@@ -52,3 +52,32 @@ func.func @left_alone(%in: memref<64xf32>, %out: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// A large elementwise op is split along its outer dimension into 32 pieces of 8 rows, which run
+// as parallel tasks; a small one stays inline.
+// CHECK-LABEL: func.func @split_elementwise
+// CHECK: %[[PIECES:.+]] = arith.constant 32 : index
+// CHECK: call @split_elementwise_dispatch0(%{{.+}}, %{{.+}}, %[[PIECES]])
+// CHECK: linalg.generic {{.+}} outs(%{{.+}} : memref<4x4xf32>)
+// CHECK: func.func private @split_elementwise_task0
+// CHECK: scf.for
+// CHECK: memref.subview {{.+}} [8, 256] [1, 1]
+// CHECK: linalg.generic
+func.func @split_elementwise(%in: memref<256x256xf32>, %out: memref<256x256xf32>) {
+  %small = memref.subview %out[0, 0] [4, 4] [1, 1] : memref<256x256xf32> to memref<4x4xf32, strided<[256, 1]>>
+  %buf = memref.alloca() : memref<4x4xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%in : memref<256x256xf32>) outs(%out : memref<256x256xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.addf %x, %x : f32
+    linalg.yield %y : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%small : memref<4x4xf32, strided<[256, 1]>>) outs(%buf : memref<4x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  return
+}

@@ -4,11 +4,11 @@
 #rhs = affine_map<(m, k, n) -> (k, n)>
 #out = affine_map<(m, k, n) -> (m, n)>
 
-// A matmul becomes 8x32 register blocks, column blocks outermost (a rhs panel is reused by
-// every row block); inside each block, k steps by 1 over one vector update.
+// A matmul becomes 8x32 register blocks, column blocks outermost when there are at least 4 of
+// them (a rhs panel is reused by every row block); inside each block, k steps by 1.
 // The accumulator block is read before the k loop, carried in registers, written after it.
 // CHECK-LABEL: func.func @matmul
-// CHECK: scf.for %{{.+}} = %c0 to %c64 step %c32
+// CHECK: scf.for %{{.+}} = %c0 to %c128 step %c32
 // CHECK:   scf.for %{{.+}} = %c0 to %c16 step %c8
 // CHECK:     %[[INIT:.+]] = vector.transfer_read {{.+}} : tensor<8x32xf32>, vector<8x32xf32>
 // CHECK:     %[[LOOP:.+]] = scf.for %{{.+}} = %c0 to %c24 step %c1 iter_args(%[[ACC:.+]] = %[[INIT]]) -> (vector<8x32xf32>)
@@ -18,8 +18,25 @@
 // CHECK:       %[[SUM:.+]] = arith.addf %[[ACC]], {{.+}} : vector<8x32xf32>
 // CHECK:       scf.yield %[[SUM]]
 // CHECK:     vector.transfer_write %[[LOOP]], {{.+}} : vector<8x32xf32>, tensor<8x32xf32>
-func.func @matmul(%a: tensor<16x24xf32>, %b: tensor<24x64xf32>, %c: tensor<16x64xf32>) -> tensor<16x64xf32> {
+func.func @matmul(%a: tensor<16x24xf32>, %b: tensor<24x128xf32>, %c: tensor<16x128xf32>) -> tensor<16x128xf32> {
   %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<16x24xf32>, tensor<24x128xf32>) outs(%c : tensor<16x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x128xf32>
+  return %r : tensor<16x128xf32>
+}
+
+// -----
+
+// With fewer than 4 column blocks, row blocks go outside (more outer iterations for threads).
+// CHECK-LABEL: func.func @few_column_blocks
+// CHECK: scf.for %{{.+}} = %c0 to %c16 step %c8
+// CHECK:   scf.for %{{.+}} = %c0 to %c64 step %c32
+func.func @few_column_blocks(%a: tensor<16x24xf32>, %b: tensor<24x64xf32>, %c: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
       ins(%a, %b : tensor<16x24xf32>, tensor<24x64xf32>) outs(%c : tensor<16x64xf32>) {
   ^bb0(%x: f32, %y: f32, %z: f32):
     %p = arith.mulf %x, %y : f32
