@@ -74,9 +74,15 @@ scf::ForOp splitOuterLoop(linalg::LinalgOp op) {
   if (work < kMinParallelWork)
     return {};
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  // The dimension must index every output, so that pieces write disjoint elements.
+  auto indexesEveryOutput = [&](unsigned d) {
+    return llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+      return op.getMatchingIndexingMap(&init).isFunctionOfDim(d);
+    });
+  };
   std::optional<unsigned> dim;
   for (auto [d, type] : llvm::enumerate(iterators))
-    if (type == utils::IteratorType::parallel && ranges[d] >= 2) {
+    if (type == utils::IteratorType::parallel && ranges[d] >= 2 && indexesEveryOutput(d)) {
       dim = d;
       break;
     }
