@@ -3,6 +3,7 @@
 #include "compiler/Pipelines/Pipeline.h"
 
 #include "compiler/Conversion/Passes.h"
+#include "compiler/Folding/Passes.h"
 #include "compiler/Fusion/Passes.h"
 #include "compiler/MemoryPlanning/Passes.h"
 #include "targets/CPU/Transforms/Passes.h"
@@ -38,6 +39,9 @@ std::optional<Phase> parsePhase(StringRef name) {
 
 static void addGraphPasses(OpPassManager &pm) {
   // Folds constant reshapes and reshape chains the importer produced.
+  pm.addPass(createCanonicalizerPass());
+  // BatchNormalization's scale and shift move into the preceding convolution's weights.
+  pm.addNestedPass<func::FuncOp>(folding::createFoldConvAffinePass());
   pm.addPass(createCanonicalizerPass());
 }
 
@@ -135,6 +139,7 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
 
 void registerDlcPasses() {
   conversion::registerConversionPasses();
+  folding::registerFoldingPasses();
   fusion::registerFusionPasses();
   cpu::registerCPUPasses();
   memory::registerMemoryPlanningPasses();
