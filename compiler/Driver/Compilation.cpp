@@ -37,9 +37,14 @@ Compilation::Compilation(MLIRContext &context, CompileRequest request)
     request_.name = defaultModelName(request_.modelPath);
 }
 
-LogicalResult Compilation::fail(const Twine &message) {
-  emitError(FileLineColLoc::get(&context_, request_.modelPath, 0, 0)) << message;
+LogicalResult emitModelError(MLIRContext &context, const std::string &modelPath,
+                             const Twine &message) {
+  emitError(FileLineColLoc::get(&context, modelPath, 0, 0)) << message;
   return failure();
+}
+
+LogicalResult Compilation::fail(const Twine &message) {
+  return emitModelError(context_, request_.modelPath, message);
 }
 
 /// A tensor signature from a function argument or result type and its dlc.name attribute.

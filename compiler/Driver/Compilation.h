@@ -27,6 +27,10 @@ struct CompileRequest {
   std::map<std::string, onnx::TensorProto> boundInputs;
 };
 
+/// Emits an error located at the model file `modelPath` and returns failure.
+mlir::LogicalResult emitModelError(mlir::MLIRContext &context, const std::string &modelPath,
+                                   const llvm::Twine &message);
+
 /// The default C name of a model file: its stem made a C identifier.
 std::string defaultModelName(const std::string &modelPath);
 

@@ -48,9 +48,7 @@ std::vector<char> syntheticInput(const targets::TensorSignature &tensor) {
 
 FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelPath,
                                  const InputFiles &inputFiles, bool allowSynthetic) {
-  CompileRequest request;
-  request.modelPath = modelPath;
-  Compilation reporter(context, request);
+  auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
   auto model = onnx_frontend::loadModel(modelPath);
   if (!model)
     return emitError(UnknownLoc::get(&context)) << llvm::toString(model.takeError());
@@ -70,11 +68,11 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
     std::string inputName = name;
     if (inputName.empty()) {
       if (positional >= graphInputs.size())
-        return reporter.fail("too many input files: the model has " +
-                             llvm::Twine(graphInputs.size()) + " inputs");
+        return fail("too many input files: the model has " + llvm::Twine(graphInputs.size()) +
+                    " inputs");
       inputName = graphInputs[positional++];
     } else if (std::find(graphInputs.begin(), graphInputs.end(), inputName) == graphInputs.end()) {
-      return reporter.fail("the model has no input named \"" + inputName + "\"");
+      return fail("the model has no input named \"" + inputName + "\"");
     }
     auto tensor = readTensorFile(path);
     if (!tensor)
@@ -85,8 +83,10 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
   for (const std::string &input : graphInputs)
     if (!tensors.count(input) &&
         (!allowSynthetic || std::find(needed.begin(), needed.end(), input) != needed.end()))
-      return reporter.fail("no file given for input \"" + input + "\"");
+      return fail("no file given for input \"" + input + "\"");
 
+  CompileRequest request;
+  request.modelPath = modelPath;
   for (const std::string &input : needed)
     request.boundInputs[input] = tensors.at(input);
   Compilation compilation(context, request);
@@ -154,21 +154,19 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
   FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, false);
   if (failed(model))
     return failure();
-  CompileRequest request;
-  request.modelPath = modelPath;
-  Compilation reporter(context, request);
+  auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
   Buffers buffers(*model);
   if (int status = buffers.run(*model))
-    return reporter.fail("the compiled model returned status " + llvm::Twine(status));
+    return fail("the compiled model returned status " + llvm::Twine(status));
 
   if (std::error_code error = llvm::sys::fs::create_directories(outputDir))
-    return reporter.fail("cannot create " + outputDir + ": " + error.message());
+    return fail("cannot create " + outputDir + ": " + error.message());
   for (auto [k, output] : llvm::enumerate(model->signature.outputs)) {
     llvm::SmallString<256> path(outputDir);
     llvm::sys::path::append(path, "output_" + std::to_string(k) + ".npy");
     buffers.outputs[k].resize(output.numBytes());
     if (llvm::Error error = writeNpy(std::string(path), output, buffers.outputs[k]))
-      return reporter.fail(llvm::toString(std::move(error)));
+      return fail(llvm::toString(std::move(error)));
   }
   return success();
 }
@@ -179,15 +177,13 @@ LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
   FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, true);
   if (failed(model))
     return failure();
-  CompileRequest request;
-  request.modelPath = modelPath;
-  Compilation reporter(context, request);
+  auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
   Buffers buffers(*model);
   dlc_rt_set_num_threads(options.threads);
   using Clock = std::chrono::steady_clock;
   for (int i = 0; i < options.warmup; ++i)
     if (int status = buffers.run(*model))
-      return reporter.fail("the compiled model returned status " + llvm::Twine(status));
+      return fail("the compiled model returned status " + llvm::Twine(status));
   std::vector<double> milliseconds;
   for (int i = 0; i < options.iterations; ++i) {
     auto start = Clock::now();

@@ -2,6 +2,8 @@
 // repacked at compile time into column panels (see Passes.td for the layout and why).
 #include "targets/CPU/Transforms/Passes.h"
 
+#include "targets/CPU/Transforms/Contractions.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -123,11 +125,7 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op) {
 struct PackConstantOperandsPass
     : impl::PackConstantOperandsPassBase<PackConstantOperandsPass> {
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> candidates;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (op.hasPureTensorSemantics() && linalg::isaContractionOpInterface(op))
-        candidates.push_back(op);
-    });
+    SmallVector<linalg::GenericOp> candidates = tensorContractions(getOperation());
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : candidates)
       packRhs(rewriter, op);

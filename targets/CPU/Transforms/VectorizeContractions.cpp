@@ -2,6 +2,8 @@
 // products (see Passes.td for the loop nest it builds and its preconditions).
 #include "targets/CPU/Transforms/Passes.h"
 
+#include "targets/CPU/Transforms/Contractions.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -145,11 +147,7 @@ void hoistAccumulators(func::FuncOp func) {
 struct VectorizeContractionsPass
     : impl::VectorizeContractionsPassBase<VectorizeContractionsPass> {
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> candidates;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (op.hasPureTensorSemantics() && linalg::isaContractionOpInterface(op))
-        candidates.push_back(op);
-    });
+    SmallVector<linalg::GenericOp> candidates = tensorContractions(getOperation());
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : candidates)
       vectorizeContraction(rewriter, op);
