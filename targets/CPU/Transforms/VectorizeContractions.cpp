@@ -102,7 +102,11 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   // outside instead, so the outer loop has enough iterations to share among threads.
   SmallVector<int64_t> interchange;
   unsigned row = dims->m.back();
-  int64_t columnBlocks = columns / (*sizes)[column];
+  // Blocks along all column dimensions (a packed product splits them into panels x columns).
+  int64_t columnBlocks = 1;
+  for (unsigned n : dims->n)
+    columnBlocks *= op.getStaticLoopRanges()[n];
+  columnBlocks /= (*sizes)[column];
   if (columnBlocks >= 4) {
     for (int64_t d = 0; d < int64_t(sizes->size()); ++d)
       if (d != row)
