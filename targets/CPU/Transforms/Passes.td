@@ -14,14 +14,18 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
     reduction dimension is tiled by 1 inside it, and that innermost tile is vectorized:
 
     ```
-    for m in 0..M step MR, n in 0..N step NR:      // one register block of C
+    for n in 0..N step NR, m in 0..M step MR:      // one register block of C
+      acc = C[m:m+MR, n:n+NR]                      // carried in registers through k
       for k in 0..K:                               // C[MR x NR] += A[MR x 1] * B[1 x NR]
         vector<MRx1xNR> a = broadcast(A[m:m+MR, k]); b = broadcast(B[k, n:n+NR])
         acc += a * b
+      C[m:m+MR, n:n+NR] = acc
     ```
 
-    After bufferization, `dlc-cpu-hoist-vector-transfers` keeps the accumulator in registers
-    across the k loop, so each step is MR x NR/16 fused multiply-adds on AVX-512.
+    Column blocks go outside row blocks when there are at least 4 of them, so one rhs panel
+    stays in cache for every row block; otherwise rows go outside, giving the outer loop (which
+    runs on threads) more iterations. The accumulator is hoisted out of the k loop on tensors,
+    so each step is MR x NR/16 fused multiply-adds on AVX-512.
 
     NR is 32 or 16 when one divides N, or N itself when N < 16; otherwise the op is first split
     into the columns 16 divides and the rest, each vectorized on its own. MR is the first of
