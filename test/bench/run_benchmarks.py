@@ -53,13 +53,16 @@ sys.path.insert(0, str(REPO_ROOT / "test" / "e2e"))
 import make_models  # noqa: E402
 import run_e2e  # noqa: E402  (graph_signature, make_inputs, compare semantics)
 
-DEFAULT_MODELS = ["resnet50", "mobilenetv2", "bert_base", "mlp_large"]
+DEFAULT_MODELS = ["resnet50", "mobilenetv2", "bert_base", "mlp_large", "gemm_1024",
+                  "gemm_4096x1024x4096"]
 # What each model is run with, for the report.
 MODEL_NOTES = {
     "resnet50": "ResNet-50 v1, batch 1, 3x224x224",
     "mobilenetv2": "MobileNetV2 1.0, batch 1, 3x224x224",
     "bert_base": "BERT-base encoder (12 layers), batch 1, sequence 128",
     "mlp_large": "MLP 1024-4096-4096-1024, batch 64",
+    "gemm_1024": "MatMul 1024x1024 by a constant 1024x1024 (the GEMM kernel alone)",
+    "gemm_4096x1024x4096": "MatMul 4096x1024 by a constant 1024x4096 (the GEMM kernel alone)",
 }
 RTOL = 1e-3
 INPUT_SEED = 1  # not 0: make_models draws weights from seed 0, and equal streams correlate

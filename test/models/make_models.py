@@ -333,6 +333,16 @@ def make_mlp_large(seed=0, batch=64, n_in=1024, hidden=4096):
     return b.build()
 
 
+def make_gemm(m, k, n, seed=0):
+    """x [m, k] @ W [k, n] (constant) -> y [m, n]: one large matrix product, for kernel speed."""
+    b = GraphBuilder(f"gemm_{m}x{k}x{n}", seed)
+    x = b.add_input("x", F32, [m, k])
+    w = b.weight("w", he_normal(b.rng, (k, n), k, math.sqrt(0.5)))
+    b.op("MatMul", [x, w], out="y")
+    b.add_output("y", F32, [m, n])
+    return b.build()
+
+
 MODELS = {
     "small_cnn": make_small_cnn,
     "transformer_block": make_transformer_block,
@@ -341,6 +351,8 @@ MODELS = {
     "bert_base": make_bert_base,
     "mlp": make_mlp,
     "mlp_large": make_mlp_large,
+    "gemm_1024": lambda seed=0: make_gemm(1024, 1024, 1024, seed),
+    "gemm_4096x1024x4096": lambda seed=0: make_gemm(4096, 1024, 4096, seed),
 }
 
 
