@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
-#include <set>
 
 namespace dlc::driver {
 
@@ -53,14 +52,9 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
   if (!model)
     return emitError(UnknownLoc::get(&context)) << llvm::toString(model.takeError());
 
-  // Graph inputs in order, without those that are initializers.
-  std::set<std::string> initializers;
-  for (const auto &tensor : model->graph().initializer())
-    initializers.insert(tensor.name());
   std::vector<std::string> graphInputs;
-  for (const auto &input : model->graph().input())
-    if (!initializers.count(input.name()))
-      graphInputs.push_back(input.name());
+  for (const onnx::ValueInfoProto *input : onnx_frontend::runtimeInputs(*model))
+    graphInputs.push_back(input->name());
 
   std::map<std::string, onnx::TensorProto> tensors;
   size_t positional = 0;

@@ -99,18 +99,15 @@ int inspectModel(const onnx::ModelProto &model, const std::string &path, llvm::r
     out << ", produced by " << model.producer_name() << " " << model.producer_version();
   out << ")\n";
 
-  std::set<std::string> initializers;
   int64_t parameters = 0, parameterBytes = 0;
   for (const auto &tensor : graph.initializer()) {
-    initializers.insert(tensor.name());
     int64_t count = numElements(std::vector<int64_t>(tensor.dims().begin(), tensor.dims().end()));
     parameters += count;
     parameterBytes += count * onnx_frontend::onnxTypeBytes(tensor.data_type());
   }
   out << "inputs:\n";
-  for (const auto &input : graph.input())
-    if (!initializers.count(input.name()))
-      out << "  " << input.name() << ": " << typeText(input.type()) << "\n";
+  for (const onnx::ValueInfoProto *input : onnx_frontend::runtimeInputs(model))
+    out << "  " << input->name() << ": " << typeText(input->type()) << "\n";
   out << "outputs:\n";
   for (const auto &output : graph.output())
     out << "  " << output.name() << ": " << typeText(output.type()) << "\n";

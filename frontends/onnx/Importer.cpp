@@ -99,6 +99,17 @@ int64_t defaultOpset(const onnx::ModelProto &model) {
   return 1;
 }
 
+std::vector<const onnx::ValueInfoProto *> runtimeInputs(const onnx::ModelProto &model) {
+  std::set<std::string> initializers;
+  for (const auto &tensor : model.graph().initializer())
+    initializers.insert(tensor.name());
+  std::vector<const onnx::ValueInfoProto *> inputs;
+  for (const auto &input : model.graph().input())
+    if (!initializers.count(input.name()))
+      inputs.push_back(&input);
+  return inputs;
+}
+
 std::vector<std::string> supportedOps() {
   std::vector<std::string> ops;
   for (const auto &entry : opTable())

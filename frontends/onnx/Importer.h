@@ -41,6 +41,10 @@ std::vector<std::string> supportedOps();
 /// shape, Slice's bounds, axes, Clip's bounds, ...).
 std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model);
 
+/// The graph inputs a caller supplies, in graph order: those that are not also initializers
+/// (older exporters list weights as inputs too).
+std::vector<const onnx::ValueInfoProto *> runtimeInputs(const onnx::ModelProto &model);
+
 /// The model's opset version of the default ONNX domain.
 int64_t defaultOpset(const onnx::ModelProto &model);
 
