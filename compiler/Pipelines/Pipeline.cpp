@@ -60,6 +60,9 @@ static void addBufferPasses(OpPassManager &pm) {
   // time, then matrix products become register-blocked vector code.
   pm.addNestedPass<func::FuncOp>(cpu::createPackConstantOperandsPass());
   pm.addNestedPass<func::FuncOp>(cpu::createVectorizeContractionsPass());
+  // Depthwise convolutions, pooling and other window reductions become vector loops, with
+  // their bias and activation applied to the same vectors.
+  pm.addNestedPass<func::FuncOp>(cpu::createVectorizeWindowsPass());
   pm.addPass(createCanonicalizerPass());
   // Tensors become buffers; function arguments and results get plain row-major memrefs, which is
   // what the C entry point passes.

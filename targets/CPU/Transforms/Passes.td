@@ -38,6 +38,40 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
                            "mlir::tensor::TensorDialect"];
 }
 
+def VectorizeWindowsPass : Pass<"dlc-cpu-vectorize-windows", "mlir::func::FuncOp"> {
+  let summary = "Vectorizes sliding-window ops along the result's innermost dimension";
+  let description = [{
+    A window op is a `linalg.generic` with reductions (depthwise or grouped convolution,
+    pooling, a reduction over outer dimensions) whose result's innermost dimension `w` indexes
+    each input only through that input's innermost dimension, as `w * s + ...`, or not at all.
+    It becomes loops over the other result dimensions, vectors of 16 consecutive results along
+    `w` (one shorter vector for the rest), and the reduction unrolled inside (looped when it has
+    more than 64 steps). Per vector, an input indexed by `w` is one contiguous read (every s-th
+    lane picked by a shuffle when s > 1), any other input one broadcast element:
+
+    ```
+    out[c, h, w] += x[c, h*2 + kh, w*2 + kw] * f[c, kh, kw]        // depthwise, stride 2
+    // becomes, per (c, h) and w0 = 0, 16, ...:
+    acc = bias[c] broadcast                                         // the init's producer
+    acc += shuffle(x[c, h*2 + kh, w0*2 + kw : 31], even lanes) * broadcast(f[c, kh, kw])  // x 9
+    y[c, h, w0 : 16] = min(max(acc, 0), 6)                          // the result's consumer
+    ```
+
+    The op that computes the initial value (a `linalg.fill`, or an all-parallel elementwise
+    `linalg.generic` used only here, e.g. a bias broadcast) and an all-parallel elementwise
+    generic that is the result's only user (an activation, an average pool's division) are
+    computed on the same vectors, so the result is written once.
+
+    Preconditions: static shapes, integer or float elements, at least 4 results along `w`, a
+    body of elementwise arith/math ops; a stage's inputs are indexed by projected permutations
+    in which the innermost loop indexes only their innermost dimension. Contractions are left to
+    `dlc-cpu-vectorize-contractions`.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect", "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def PackConstantOperandsPass : Pass<"dlc-cpu-pack-constant-operands", "mlir::func::FuncOp"> {
   let summary = "Packs constant right-hand sides of matrix products into column panels";
   let description = [{

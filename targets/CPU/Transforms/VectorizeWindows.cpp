@@ -1,0 +1,415 @@
+// The dlc-cpu-vectorize-windows pass: sliding-window ops (depthwise and grouped convolutions,
+// pooling, reductions over outer dimensions) become vector code along the result's innermost
+// dimension, with the elementwise ops that produce their initial value and consume their result.
+#include "targets/CPU/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace dlc::cpu {
+
+#define GEN_PASS_DEF_VECTORIZEWINDOWSPASS
+#include "targets/CPU/Transforms/Passes.h.inc"
+
+namespace {
+
+using namespace mlir;
+
+/// Reductions with at most this many steps per result vector are unrolled at compile time (a
+/// 3x3 window: 9), so window offsets are constants and weight broadcasts hoist out of loops.
+constexpr int64_t kMaxUnrolledSteps = 64;
+
+/// Whether `expr` is a sum of dimensions times constants plus a constant (no mod or division).
+bool isLinear(AffineExpr expr) {
+  if (isa<AffineDimExpr, AffineConstantExpr>(expr))
+    return true;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return false;
+  if (binary.getKind() == AffineExprKind::Add)
+    return isLinear(binary.getLHS()) && isLinear(binary.getRHS());
+  if (binary.getKind() == AffineExprKind::Mul)
+    return isLinear(binary.getLHS()) && isa<AffineConstantExpr>(binary.getRHS());
+  return false;
+}
+
+/// The coefficient of dimension `dim` in the linear expression `expr`.
+int64_t coefficientOf(AffineExpr expr, unsigned dim, unsigned numDims) {
+  MLIRContext *ctx = expr.getContext();
+  SmallVector<AffineExpr> atZero(numDims, getAffineConstantExpr(0, ctx));
+  SmallVector<AffineExpr> atOne(atZero);
+  atOne[dim] = getAffineConstantExpr(1, ctx);
+  auto value = [&](ArrayRef<AffineExpr> dims) {
+    return cast<AffineConstantExpr>(simplifyAffineExpr(expr.replaceDims(dims), numDims, 0))
+        .getValue();
+  };
+  return value(atOne) - value(atZero);
+}
+
+/// Whether every op of `body` applies to vectors elementwise (or is a scalar constant).
+bool hasVectorizableBody(linalg::GenericOp op) {
+  for (Operation &inner : op.getBody()->without_terminator()) {
+    if (inner.getNumRegions() != 0)
+      return false;
+    if (!matchPattern(&inner, m_Constant()) && !OpTrait::hasElementwiseMappableTraits(&inner))
+      return false;
+  }
+  return true;
+}
+
+/// Lanes of one vector register (512 bits) for `type`, the width of the emitted vectors.
+int64_t lanesFor(Type type) {
+  return std::clamp<int64_t>(512 / std::max<unsigned>(type.getIntOrFloatBitWidth(), 1), 4, 64);
+}
+
+/// Emits `body` (a linalg.generic region) once on vectors of `width` lanes. `args` gives the
+/// vector for each block argument that is used; scalars from outside the body and constants
+/// are broadcast.
+Value emitVectorBody(OpBuilder &b, Location loc, Block &body, ArrayRef<Value> args,
+                     int64_t width) {
+  IRMapping mapping;
+  for (auto [arg, value] : llvm::zip(body.getArguments(), args))
+    if (value)
+      mapping.map(arg, value);
+  auto vectorOf = [&](Value scalar) -> Value {
+    if (Value mapped = mapping.lookupOrNull(scalar))
+      return mapped;
+    auto type = VectorType::get({width}, scalar.getType());
+    return vector::BroadcastOp::create(b, loc, type, scalar);
+  };
+  for (Operation &op : body.without_terminator()) {
+    if (matchPattern(&op, m_Constant())) {
+      Operation *scalar = b.clone(op);
+      mapping.map(op.getResult(0), vectorOf(scalar->getResult(0)));
+      continue;
+    }
+    SmallVector<Value> operands = llvm::map_to_vector(op.getOperands(), vectorOf);
+    SmallVector<Type> types = llvm::map_to_vector(
+        op.getResultTypes(), [&](Type t) -> Type { return VectorType::get({width}, t); });
+    OperationState state(loc, op.getName(), operands, types, op.getAttrs());
+    Operation *vectorOp = b.create(state);
+    mapping.map(op.getResults(), vectorOp->getResults());
+  }
+  return vectorOf(body.getTerminator()->getOperand(0));
+}
+
+/// The index values of `map`'s results at the iteration point `ivs` (one value per dimension).
+SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map, ArrayRef<Value> ivs) {
+  SmallVector<OpFoldResult> operands(ivs.begin(), ivs.end());
+  SmallVector<Value> indices;
+  for (AffineExpr expr : map.getResults()) {
+    auto single = AffineMap::get(map.getNumDims(), 0, expr);
+    indices.push_back(getValueOrCreateConstantIndexOp(
+        b, loc, affine::makeComposedFoldedAffineApply(b, loc, single, operands)));
+  }
+  return indices;
+}
+
+/// Reads `width` lanes of `source` along its innermost dimension starting at `indices`, every
+/// `stride`-th element (one contiguous read, then a shuffle when the stride is not 1), or one
+/// element broadcast when `stride` is 0.
+Value readLanes(OpBuilder &b, Location loc, Value source, ValueRange indices, int64_t stride,
+                int64_t width) {
+  Type element = cast<ShapedType>(source.getType()).getElementType();
+  auto vectorType = VectorType::get({width}, element);
+  if (stride == 0) {
+    Value scalar = tensor::ExtractOp::create(b, loc, source, indices);
+    return vector::BroadcastOp::create(b, loc, vectorType, scalar);
+  }
+  int64_t span = (width - 1) * stride + 1;
+  Value lanes = vector::TransferReadOp::create(b, loc, VectorType::get({span}, element), source,
+                                               indices, /*padding=*/std::nullopt,
+                                               ArrayRef<bool>{true});
+  if (stride == 1)
+    return lanes;
+  SmallVector<int64_t> picked;
+  for (int64_t lane = 0; lane < width; ++lane)
+    picked.push_back(lane * stride);
+  return vector::ShuffleOp::create(b, loc, lanes, lanes, picked);
+}
+
+/// An all-parallel elementwise generic that runs per result vector of a window op: the op that
+/// computes its initial value (a prologue, e.g. a bias broadcast) or the one that consumes its
+/// result (an epilogue, e.g. an activation). Its loops are the window result's dimensions.
+struct Stage {
+  linalg::GenericOp op;
+
+  /// Whether `op` can run per vector along the innermost dimension of a result of `rank`
+  /// dimensions, reading `tied` (the window result, or null) with an identity map.
+  static bool accepts(linalg::GenericOp op, int64_t rank, Value tied) {
+    if (!op || !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+        op.getNumLoops() != unsigned(rank) || op.getNumParallelLoops() != op.getNumLoops() ||
+        !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+        !op.getRegionOutputArgs()[0].use_empty() || !hasVectorizableBody(op))
+      return false;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      if (input->get() == tied) {
+        if (!map.isIdentity())
+          return false;
+        continue;
+      }
+      if (!map.isProjectedPermutation())
+        return false;
+      // The innermost loop may only index an operand's innermost dimension.
+      for (unsigned r = 0; r + 1 < map.getNumResults(); ++r)
+        if (map.getDimPosition(r) == unsigned(rank - 1))
+          return false;
+    }
+    return true;
+  }
+
+  /// One vector of the stage's result at `ivs` (the innermost holding the first lane), given
+  /// the window result's vector `tiedValue` for operands equal to `tied`.
+  Value emit(OpBuilder &b, Location loc, ArrayRef<Value> ivs, int64_t width, Value tied,
+             Value tiedValue) {
+    unsigned innermost = op.getNumLoops() - 1;
+    SmallVector<Value> args;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      BlockArgument arg = op.getMatchingBlockArgument(input);
+      if (arg.use_empty()) {
+        args.push_back(nullptr);
+      } else if (input->get() == tied) {
+        args.push_back(tiedValue);
+      } else {
+        AffineMap map = op.getMatchingIndexingMap(input);
+        bool contiguous = map.getNumResults() > 0 &&
+                          map.getDimPosition(map.getNumResults() - 1) == innermost;
+        args.push_back(readLanes(b, loc, input->get(), indicesAt(b, loc, map, ivs),
+                                 contiguous ? 1 : 0, width));
+      }
+    }
+    args.push_back(nullptr); // the output argument is unused
+    return emitVectorBody(b, loc, *op.getBody(), args, width);
+  }
+};
+
+/// A window op: a linalg.generic with reductions whose result's innermost dimension `v` indexes
+/// each input only through its innermost dimension, linearly (`v * stride + ...`), or not at all.
+/// Such an op runs as vectors of consecutive results along `v`.
+class WindowKernel {
+public:
+  static std::optional<WindowKernel> match(linalg::GenericOp op) {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+        op.getNumReductionLoops() == 0 || linalg::isaContractionOpInterface(op) ||
+        !hasVectorizableBody(op))
+      return std::nullopt;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return std::nullopt;
+    Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+    if (!element.isIntOrFloat())
+      return std::nullopt;
+    AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    if (!out.isProjectedPermutation() || out.getNumResults() == 0)
+      return std::nullopt;
+    WindowKernel kernel;
+    kernel.op = op;
+    kernel.ranges = ranges;
+    kernel.vectorDim = out.getDimPosition(out.getNumResults() - 1);
+    kernel.width = lanesFor(element);
+    if (ranges[kernel.vectorDim] < 4)
+      return std::nullopt;
+    for (unsigned r = 0; r + 1 < out.getNumResults(); ++r)
+      kernel.outerDims.push_back(out.getDimPosition(r));
+    for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray()))
+      if (type == utils::IteratorType::reduction)
+        kernel.reductionDims.push_back(dim);
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      int64_t stride = 0;
+      for (auto [r, expr] : llvm::enumerate(map.getResults())) {
+        if (!isLinear(expr))
+          return std::nullopt;
+        bool last = r + 1 == map.getNumResults();
+        if (!expr.isFunctionOfDim(kernel.vectorDim))
+          continue;
+        if (!last)
+          return std::nullopt;
+        stride = coefficientOf(expr, kernel.vectorDim, map.getNumDims());
+        if (stride <= 0)
+          return std::nullopt;
+      }
+      kernel.strides.push_back(stride);
+    }
+    kernel.findStages();
+    return kernel;
+  }
+
+  /// Replaces the window op (and its stages) by the vector loop nest.
+  void rewrite(RewriterBase &rewriter) {
+    Location loc = op.getLoc();
+    Operation *last = epilogue ? epilogue.getOperation() : op.getOperation();
+    rewriter.setInsertionPoint(last);
+    Value dest = epilogue ? epilogue.getDpsInits()[0]
+                 : prologue ? cast<DestinationStyleOpInterface>(prologue).getDpsInits()[0]
+                            : op.getDpsInits()[0];
+    ivs.assign(ranges.size(), nullptr);
+    Value result = emitOuter(rewriter, loc, 0, dest);
+    rewriter.replaceAllUsesWith(last->getResult(0), result);
+    for (Operation *dead : {epilogue.getOperation(), op.getOperation(), prologue})
+      if (dead && dead->use_empty())
+        rewriter.eraseOp(dead);
+    for (scf::ForOp loop : loops)
+      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+  }
+
+private:
+  linalg::GenericOp op;
+  SmallVector<int64_t> ranges;
+  unsigned vectorDim = 0;
+  int64_t width = 16;
+  SmallVector<unsigned> outerDims, reductionDims;
+  SmallVector<int64_t> strides; // per input: stride along the vector dimension, 0 = broadcast
+  Operation *prologue = nullptr; // linalg.fill or a Stage generic computing the initial value
+  linalg::GenericOp epilogue;
+  SmallVector<Value> ivs;        // per loop dimension, while emitting
+  SmallVector<scf::ForOp> loops; // loops created, for invariant code motion
+
+  void findStages() {
+    int64_t rank = op.getMatchingIndexingMap(op.getDpsInitOperand(0)).getNumResults();
+    Value init = op.getDpsInits()[0];
+    Operation *producer = init.getDefiningOp();
+    if (producer && producer->hasOneUse()) {
+      if (auto fill = dyn_cast<linalg::FillOp>(producer); fill && fill.hasPureTensorSemantics())
+        prologue = fill;
+      else if (auto generic = dyn_cast<linalg::GenericOp>(producer);
+               Stage::accepts(generic, rank, nullptr))
+        prologue = generic;
+    }
+    Value result = op.getResult(0);
+    if (!result.hasOneUse())
+      return;
+    auto consumer = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+    if (Stage::accepts(consumer, rank, result) && consumer.getDpsInits()[0] != result)
+      epilogue = consumer;
+  }
+
+  /// Output indices (the window result's, and any stage's) at the current iteration point.
+  SmallVector<Value> resultIndices() {
+    AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    SmallVector<Value> indices;
+    for (unsigned r = 0; r < out.getNumResults(); ++r)
+      indices.push_back(ivs[out.getDimPosition(r)]);
+    return indices;
+  }
+
+  scf::ForOp loop(OpBuilder &b, Location loc, int64_t lower, int64_t upper, int64_t step,
+                  Value carried, function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+    auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    auto forOp = scf::ForOp::create(
+        b, loc, constant(lower), constant(upper), constant(step), ValueRange{carried},
+        [&](OpBuilder &nested, Location nestedLoc, Value iv, ValueRange args) {
+          scf::YieldOp::create(nested, nestedLoc, body(nested, nestedLoc, iv, args[0]));
+        });
+    loops.push_back(forOp);
+    return forOp;
+  }
+
+  Value emitOuter(OpBuilder &b, Location loc, unsigned level, Value dest) {
+    if (level == outerDims.size())
+      return emitChunks(b, loc, dest);
+    unsigned dim = outerDims[level];
+    return loop(b, loc, 0, ranges[dim], 1, dest,
+                [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
+                  ivs[dim] = iv;
+                  return emitOuter(nested, nestedLoc, level + 1, carried);
+                })
+        .getResult(0);
+  }
+
+  /// Vectors of `width` results along the vector dimension, then one shorter vector for the rest.
+  Value emitChunks(OpBuilder &b, Location loc, Value dest) {
+    int64_t size = ranges[vectorDim], whole = size / width * width;
+    if (whole > 0)
+      dest = loop(b, loc, 0, whole, width, dest,
+                  [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
+                    return emitChunk(nested, nestedLoc, iv, width, carried);
+                  })
+                 .getResult(0);
+    if (size > whole)
+      dest = emitChunk(b, loc, arith::ConstantIndexOp::create(b, loc, whole), size - whole, dest);
+    return dest;
+  }
+
+  Value emitChunk(OpBuilder &b, Location loc, Value start, int64_t lanes, Value dest) {
+    ivs[vectorDim] = start;
+    SmallVector<Value> indices = resultIndices();
+    Value acc;
+    if (auto fill = dyn_cast_or_null<linalg::FillOp>(prologue)) {
+      acc = vector::BroadcastOp::create(
+          b, loc, VectorType::get({lanes}, fill.getInputs()[0].getType()), fill.getInputs()[0]);
+    } else if (auto generic = dyn_cast_or_null<linalg::GenericOp>(prologue)) {
+      acc = Stage{generic}.emit(b, loc, indices, lanes, nullptr, nullptr);
+    } else {
+      acc = readLanes(b, loc, op.getDpsInits()[0], indices, 1, lanes);
+    }
+    acc = emitReductions(b, loc, 0, acc, lanes);
+    if (epilogue)
+      acc = Stage{epilogue}.emit(b, loc, indices, lanes, op.getResult(0), acc);
+    return vector::TransferWriteOp::create(b, loc, acc, dest, indices, ArrayRef<bool>{true})
+        .getResult();
+  }
+
+  Value emitReductions(OpBuilder &b, Location loc, unsigned level, Value acc, int64_t lanes) {
+    if (level == reductionDims.size())
+      return emitStep(b, loc, acc, lanes);
+    unsigned dim = reductionDims[level];
+    int64_t steps = 1;
+    for (unsigned d : reductionDims)
+      steps *= ranges[d];
+    if (steps <= kMaxUnrolledSteps) {
+      for (int64_t i = 0; i < ranges[dim]; ++i) {
+        ivs[dim] = arith::ConstantIndexOp::create(b, loc, i);
+        acc = emitReductions(b, loc, level + 1, acc, lanes);
+      }
+      return acc;
+    }
+    return loop(b, loc, 0, ranges[dim], 1, acc,
+                [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
+                  ivs[dim] = iv;
+                  return emitReductions(nested, nestedLoc, level + 1, carried, lanes);
+                })
+        .getResult(0);
+  }
+
+  /// One step of the reduction for `lanes` consecutive results: the op's body on vectors.
+  Value emitStep(OpBuilder &b, Location loc, Value acc, int64_t lanes) {
+    SmallVector<Value> args;
+    for (auto [input, stride] : llvm::zip(op.getDpsInputOperands(), strides)) {
+      if (op.getMatchingBlockArgument(input).use_empty()) {
+        args.push_back(nullptr);
+        continue;
+      }
+      SmallVector<Value> indices = indicesAt(b, loc, op.getMatchingIndexingMap(input), ivs);
+      args.push_back(readLanes(b, loc, input->get(), indices, stride, lanes));
+    }
+    args.push_back(acc);
+    return emitVectorBody(b, loc, *op.getBody(), args, lanes);
+  }
+};
+
+struct VectorizeWindowsPass : impl::VectorizeWindowsPassBase<VectorizeWindowsPass> {
+  void runOnOperation() override {
+    // Candidates are ops with reductions; a rewrite erases only all-parallel stages, so the
+    // list stays valid while each candidate is matched against the IR as rewritten so far.
+    SmallVector<linalg::GenericOp> candidates;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op.getNumReductionLoops() != 0)
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : candidates)
+      if (std::optional<WindowKernel> kernel = WindowKernel::match(op))
+        kernel->rewrite(rewriter);
+  }
+};
+
+} // namespace
+} // namespace dlc::cpu

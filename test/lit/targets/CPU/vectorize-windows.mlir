@@ -1,0 +1,99 @@
+// RUN: dlc-opt %s --dlc-cpu-vectorize-windows --canonicalize --cse --split-input-file | FileCheck %s
+
+#in = affine_map<(n, g, f, c, kh, kw, oh, ow) -> (n, g, c, oh * 2 + kh, ow * 2 + kw)>
+#filt = affine_map<(n, g, f, c, kh, kw, oh, ow) -> (g, f, c, kh, kw)>
+#out = affine_map<(n, g, f, c, kh, kw, oh, ow) -> (n, g, f, oh, ow)>
+#bias = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2)>
+#id5 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+
+// A stride-2 depthwise convolution with its bias broadcast and a clip: per channel and output
+// row, 16 results start from the bias, take 9 taps (31 contiguous inputs, even lanes picked,
+// times a broadcast weight), are clipped and written once; the 4 remaining columns of the row
+// are one vector<4>. The bias and clip generics are gone.
+// CHECK-LABEL: func.func @depthwise
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[C:.+]] = %c0 to %c8 step %c1 iter_args(%[[D:.+]] = %{{.+}})
+// CHECK:   %[[BIAS:.+]] = tensor.extract %{{.+}}[%[[C]], %c0] : tensor<8x1xf32>
+// CHECK:   %[[INIT:.+]] = vector.broadcast %[[BIAS]] : f32 to vector<16xf32>
+// CHECK:   %[[W0:.+]] = vector.broadcast %{{.+}} : f32 to vector<16xf32>
+// CHECK:   scf.for %[[H:.+]] = %c0 to %c20 step %c1 iter_args(%[[D2:.+]] = %[[D]])
+// CHECK:     %[[ROW:.+]] = vector.transfer_read %{{.+}}[%c0, %[[C]], %c0, %{{.+}}, %c0], %{{.+}} {in_bounds = [true]} : tensor<1x8x1x41x41xf32>, vector<31xf32>
+// CHECK:     %[[EVEN:.+]] = vector.shuffle %[[ROW]], %[[ROW]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// CHECK:     %[[P:.+]] = arith.mulf %[[EVEN]], %[[W0]] : vector<16xf32>
+// CHECK:     arith.addf %[[INIT]], %[[P]] : vector<16xf32>
+// CHECK-COUNT-8: vector.transfer_read {{.+}} vector<31xf32>
+// CHECK:     %[[LO:.+]] = arith.maximumf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK:     %[[CLIPPED:.+]] = arith.minimumf %[[LO]], %{{.+}} : vector<16xf32>
+// CHECK:     %[[W:.+]] = vector.transfer_write %[[CLIPPED]], %[[D2]][%c0, %[[C]], %c0, %[[H]], %c0]
+// CHECK:     vector.transfer_read %{{.+}}[%c0, %[[C]], %c0, %{{.+}}, %c32], %{{.+}} : tensor<1x8x1x41x41xf32>, vector<7xf32>
+// CHECK:     vector.transfer_write %{{.+}}, %[[W]][%c0, %[[C]], %c0, %[[H]], %c16] {{.+}} : vector<4xf32>
+func.func @depthwise(%x: tensor<1x8x1x41x41xf32>, %f: tensor<8x1x1x3x3xf32>, %b: tensor<8x1xf32>) -> tensor<1x8x1x20x20xf32> {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %e = tensor.empty() : tensor<1x8x1x20x20xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<8x1xf32>) outs(%e : tensor<1x8x1x20x20xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x8x1x20x20xf32>
+  %conv = linalg.generic {indexing_maps = [#in, #filt, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]} ins(%x, %f : tensor<1x8x1x41x41xf32>, tensor<8x1x1x3x3xf32>) outs(%init : tensor<1x8x1x20x20xf32>) {
+  ^bb0(%a: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %a, %w : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x1x20x20xf32>
+  %e2 = tensor.empty() : tensor<1x8x1x20x20xf32>
+  %clip = linalg.generic {indexing_maps = [#id5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%conv : tensor<1x8x1x20x20xf32>) outs(%e2 : tensor<1x8x1x20x20xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %m = arith.maximumf %in, %zero : f32
+    %n = arith.minimumf %m, %six : f32
+    linalg.yield %n : f32
+  } -> tensor<1x8x1x20x20xf32>
+  return %clip : tensor<1x8x1x20x20xf32>
+}
+
+// -----
+
+#in = affine_map<(n, c, kh, kw, oh, ow) -> (n, c, oh + kh, ow + kw)>
+#win = affine_map<(n, c, kh, kw, oh, ow) -> (kh, kw)>
+#out = affine_map<(n, c, kh, kw, oh, ow) -> (n, c, oh, ow)>
+
+// A 2x2 max pool, stride 1, filled with the lowest value: the fill becomes a broadcast (which
+// the canonicalizer folds into the first tap), the shape-only window operand is never read, and
+// each tap is a contiguous vector<16>.
+// CHECK-LABEL: func.func @max_pool
+// CHECK-NOT: linalg.
+// CHECK: scf.for %[[C:.+]] = %c0 to %c4
+// CHECK:   scf.for %[[H:.+]] = %c0 to %c16
+// CHECK:     %[[T0:.+]] = vector.transfer_read %{{.+}}[%c0, %[[C]], %[[H]], %c0], {{.+}} : tensor<1x4x17x17xf32>, vector<16xf32>
+// CHECK:     %[[T1:.+]] = vector.transfer_read %{{.+}}[%c0, %[[C]], %[[H]], %c1], {{.+}} : tensor<1x4x17x17xf32>, vector<16xf32>
+// CHECK:     arith.maximumf %[[T0]], %[[T1]] : vector<16xf32>
+// CHECK-COUNT-2: arith.maximumf
+// CHECK:     vector.transfer_write {{.+}} : vector<16xf32>, tensor<1x4x16x16xf32>
+func.func @max_pool(%x: tensor<1x4x17x17xf32>) -> tensor<1x4x16x16xf32> {
+  %lowest = arith.constant 0xFF800000 : f32
+  %window = tensor.empty() : tensor<2x2xf32>
+  %e = tensor.empty() : tensor<1x4x16x16xf32>
+  %init = linalg.fill ins(%lowest : f32) outs(%e : tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32>
+  %pool = linalg.generic {indexing_maps = [#in, #win, #out], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]} ins(%x, %window : tensor<1x4x17x17xf32>, tensor<2x2xf32>) outs(%init : tensor<1x4x16x16xf32>) {
+  ^bb0(%a: f32, %w: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x16x16xf32>
+  return %pool : tensor<1x4x16x16xf32>
+}
+
+// -----
+
+// A reduction whose result's innermost dimension indexes an outer dimension of the input
+// (a row sum) would need a gather per lane: left alone.
+// CHECK-LABEL: func.func @row_sum
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @row_sum(%x: tensor<64x32xf32>, %init: tensor<64xf32>) -> tensor<64xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<64x32xf32>) outs(%init : tensor<64xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<64xf32>
+  return %r : tensor<64xf32>
+}
