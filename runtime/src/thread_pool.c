@@ -1,5 +1,6 @@
 /* The dlc runtime's thread pool: workers started on first use and kept, one parallel loop at a
-   time, iterations handed out one by one through an atomic counter; the caller works too. */
+   time, iterations handed out one by one through an atomic counter; the caller works too.
+   Between loops, workers spin briefly before they sleep, so back-to-back loops start fast. */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #endif
@@ -15,28 +16,51 @@
 
 #define DLC_RT_MAX_THREADS 256
 
-/* The loop being run: what to call, and how far it has got. `next` is the only field touched
-   without pool_lock; a job is not replaced while any worker is still inside it (`active`). */
+/* Spin iterations (each a CPU pause) a worker waits for the next loop before it sleeps, and the
+   caller waits for the last iteration before it yields its core: a model runs one parallel loop
+   after another, microseconds apart, and waking a sleeping thread costs more than that. */
+#define DLC_RT_SPIN_WAIT 20000
+
+/* The pool's state word: which loop is current, whether it is closed to newcomers, how many
+   workers may join it and how many are inside. A worker joins with a compare-and-swap that
+   succeeds only while the loop is open and not full, so the job fields below are never read
+   while the caller rewrites them (it does so only after closing the loop with nobody inside). */
+#define ACTIVE_BITS 12
+#define ACTIVE_MASK ((UINT64_C(1) << ACTIVE_BITS) - 1)
+#define LIMIT_SHIFT ACTIVE_BITS
+#define CLOSED_BIT (UINT64_C(1) << (2 * ACTIVE_BITS))
+#define GENERATION_ONE (UINT64_C(1) << (2 * ACTIVE_BITS + 1))
+#define ACTIVE(state) ((state) & ACTIVE_MASK)
+#define LIMIT(state) (((state) >> LIMIT_SHIFT) & ACTIVE_MASK)
+#define GENERATION(state) ((state) / GENERATION_ONE)
+
+/* The loop being run; written only by the caller that owns run_lock, while the loop is closed. */
 struct job {
   dlc_rt_task_fn task;
   void *context;
   int64_t count;
-  atomic_int_fast64_t next; /* the next iteration to hand out */
-  int64_t finished;         /* iterations completed */
-  int active;               /* workers inside this job */
+  atomic_int_fast64_t next;     /* the next iteration to hand out */
+  atomic_int_fast64_t finished; /* iterations completed */
 };
 
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t work_ready = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t work_done = PTHREAD_COND_INITIALIZER;
-static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER; /* one loop at a time */
-static pthread_t workers[DLC_RT_MAX_THREADS];
-static int started_workers;
-static unsigned long generation; /* bumped for each loop, under pool_lock */
+static _Atomic uint64_t pool_state = CLOSED_BIT;
 static struct job current;
-static atomic_int requested_threads; /* 0: the default */
+static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t work_ready = PTHREAD_COND_INITIALIZER;
+static atomic_int sleepers;                                  /* workers waiting on work_ready */
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER; /* one loop at a time */
+static int started_workers;                                  /* under run_lock */
+static atomic_int requested_threads;                         /* 0: the default */
 static dlc_rt_parallel_for_fn custom_parallel_for;
 static void *custom_user;
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
 
 static int default_threads(void) {
   const char *env = getenv("DLC_NUM_THREADS");
@@ -75,47 +99,68 @@ void dlc_rt_set_parallel_for(dlc_rt_parallel_for_fn parallel_for, void *user) {
   pthread_mutex_unlock(&run_lock);
 }
 
-/* Hands out iterations of `job` until none are left; returns how many this thread ran. */
-static int64_t work_on(struct job *job) {
+/* Hands out iterations of the current loop until none are left, then counts them finished. */
+static void work_on_current(void) {
   int64_t done = 0;
   for (;;) {
-    int64_t i = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
-    if (i >= job->count)
+    int64_t i = atomic_fetch_add_explicit(&current.next, 1, memory_order_relaxed);
+    if (i >= current.count)
       break;
-    job->task(job->context, i, i + 1);
+    current.task(current.context, i, i + 1);
     ++done;
   }
-  return done;
+  atomic_fetch_add_explicit(&current.finished, done, memory_order_acq_rel);
 }
 
-/* Whether the current job is over: every iteration ran and no worker is inside it. */
-static int job_over(void) { return current.finished == current.count && current.active == 0; }
+/* Joins the loop of `state` if it is still open and has room; false when it moved on. */
+static int try_join(uint64_t state) {
+  while (!(state & CLOSED_BIT) && ACTIVE(state) < LIMIT(state)) {
+    if (atomic_compare_exchange_weak_explicit(&pool_state, &state, state + 1,
+                                              memory_order_acquire, memory_order_relaxed))
+      return 1;
+  }
+  return 0;
+}
+
+/* Waits (spinning, then sleeping) until the pool's generation differs from `seen`. */
+static uint64_t wait_for_new_loop(uint64_t seen) {
+  uint64_t state;
+  for (int spin = 0; spin < DLC_RT_SPIN_WAIT; ++spin) {
+    state = atomic_load_explicit(&pool_state, memory_order_acquire);
+    if (GENERATION(state) != seen)
+      return state;
+    cpu_relax();
+  }
+  pthread_mutex_lock(&sleep_lock);
+  atomic_fetch_add(&sleepers, 1); /* sequentially consistent: see dlc_rt_parallel_for */
+  while (GENERATION(state = atomic_load(&pool_state)) == seen)
+    pthread_cond_wait(&work_ready, &sleep_lock);
+  atomic_fetch_sub(&sleepers, 1);
+  pthread_mutex_unlock(&sleep_lock);
+  return state;
+}
 
 static void *worker_main(void *unused) {
   (void)unused;
-  unsigned long seen = 0;
-  pthread_mutex_lock(&pool_lock);
+  uint64_t seen = 0;
   for (;;) {
-    while (generation == seen)
-      pthread_cond_wait(&work_ready, &pool_lock);
-    seen = generation;
-    ++current.active;
-    pthread_mutex_unlock(&pool_lock);
-    int64_t done = work_on(&current);
-    pthread_mutex_lock(&pool_lock);
-    current.finished += done;
-    --current.active;
-    if (job_over())
-      pthread_cond_broadcast(&work_done);
+    uint64_t state = wait_for_new_loop(seen);
+    seen = GENERATION(state);
+    if (!try_join(state))
+      continue; /* full, or already over: wait for the next one */
+    work_on_current();
+    atomic_fetch_sub_explicit(&pool_state, 1, memory_order_release);
   }
   return NULL;
 }
 
 /* Starts workers until `wanted` exist (or thread creation fails; then fewer work). */
 static void start_workers(int wanted) {
-  while (started_workers < wanted &&
-         pthread_create(&workers[started_workers], NULL, worker_main, NULL) == 0) {
-    pthread_detach(workers[started_workers]);
+  while (started_workers < wanted) {
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, worker_main, NULL) != 0)
+      break;
+    pthread_detach(thread);
     ++started_workers;
   }
 }
@@ -134,25 +179,41 @@ void dlc_rt_parallel_for(int64_t count, dlc_rt_task_fn task, void *context) {
     task(context, 0, count);
     return;
   }
-  pthread_mutex_lock(&pool_lock);
-  /* A worker that woke late for the previous loop may still be leaving it. */
-  while (!job_over())
-    pthread_cond_wait(&work_done, &pool_lock);
   start_workers(threads - 1);
+  int helpers = threads - 1 < started_workers ? threads - 1 : started_workers;
+  if (helpers > count - 1)
+    helpers = (int)(count - 1);
+
+  /* The previous loop is closed with nobody inside, so the fields are the caller's alone. */
+  uint64_t state = atomic_load_explicit(&pool_state, memory_order_relaxed);
   current.task = task;
   current.context = context;
   current.count = count;
-  current.finished = 0;
   atomic_store_explicit(&current.next, 0, memory_order_relaxed);
-  ++generation;
-  pthread_cond_broadcast(&work_ready);
-  pthread_mutex_unlock(&pool_lock);
+  atomic_store_explicit(&current.finished, 0, memory_order_relaxed);
+  uint64_t open = (GENERATION(state) + 1) * GENERATION_ONE | (uint64_t)helpers << LIMIT_SHIFT;
+  /* Sequentially consistent, like the sleepers' count: either this wakes a worker that went to
+     sleep, or that worker sees the new generation before it sleeps. */
+  atomic_store(&pool_state, open);
+  if (atomic_load(&sleepers) > 0) {
+    pthread_mutex_lock(&sleep_lock);
+    pthread_cond_broadcast(&work_ready);
+    pthread_mutex_unlock(&sleep_lock);
+  }
 
-  int64_t done = work_on(&current);
-  pthread_mutex_lock(&pool_lock);
-  current.finished += done;
-  while (!job_over())
-    pthread_cond_wait(&work_done, &pool_lock);
-  pthread_mutex_unlock(&pool_lock);
+  work_on_current();
+  /* Close the loop once every iteration finished and every worker that joined has left. */
+  for (int spin = 0;; ++spin) {
+    state = atomic_load_explicit(&pool_state, memory_order_acquire);
+    if (atomic_load_explicit(&current.finished, memory_order_acquire) == count &&
+        ACTIVE(state) == 0 &&
+        atomic_compare_exchange_strong_explicit(&pool_state, &state, state | CLOSED_BIT,
+                                                memory_order_acq_rel, memory_order_relaxed))
+      break;
+    if (spin < DLC_RT_SPIN_WAIT)
+      cpu_relax();
+    else
+      sched_yield();
+  }
   pthread_mutex_unlock(&run_lock);
 }
