@@ -59,10 +59,15 @@ static void addBufferPasses(OpPassManager &pm) {
   // CPU code generation on tensors: constant weights are packed into column panels at compile
   // time, then matrix products become register-blocked vector code.
   pm.addNestedPass<func::FuncOp>(cpu::createPackConstantOperandsPass());
+  // Activations and residual adds iterate in the shape of the product or window op they follow
+  // (not its reshaped result), so the kernels below can apply them to their registers.
+  pm.addNestedPass<func::FuncOp>(fusion::createAlignEpiloguesPass());
   pm.addNestedPass<func::FuncOp>(cpu::createVectorizeContractionsPass());
   // Depthwise convolutions, pooling and other window reductions become vector loops, with
   // their bias and activation applied to the same vectors.
   pm.addNestedPass<func::FuncOp>(cpu::createVectorizeWindowsPass());
+  // Activations now on vectors (GELU's erf, exp, tanh) become polynomials, not a libm call per lane.
+  pm.addNestedPass<func::FuncOp>(cpu::createApproximateVectorMathPass());
   pm.addPass(createCanonicalizerPass());
   // Tensors become buffers; function arguments and results get plain row-major memrefs, which is
   // what the C entry point passes.
@@ -99,6 +104,12 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(cpu::createParallelizeBlockLoopsPass());
   // Structured ops become loops; LLVM vectorizes the innermost, contiguous ones.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Math with an LLVM intrinsic uses it; erf/tanh call libm (-lm); integer powers get a helper.
+  // Before the vector lowering: libm calls on vectors are made per lane with vector.extract and
+  // vector.insert, which that lowering then handles.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLibmPass());
   // n-D vector transfers unroll fully into 1-D ones (no stack buffers), which become loads,
   // stores and broadcasts of whole registers.
   VectorTransferToSCFOptions unrolled;
@@ -110,10 +121,6 @@ static void addLLVMPasses(OpPassManager &pm) {
   // Subviews and reshapes become explicit offset/stride arithmetic before memref lowering.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  // Math with an LLVM intrinsic uses it; erf/tanh call libm (-lm); integer powers get a helper.
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToFuncs());
-  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

@@ -72,6 +72,29 @@ def VectorizeWindowsPass : Pass<"dlc-cpu-vectorize-windows", "mlir::func::FuncOp
                            "mlir::arith::ArithDialect"];
 }
 
+def ApproximateVectorMathPass : Pass<"dlc-cpu-approximate-vector-math", "mlir::func::FuncOp"> {
+  let summary = "Replaces transcendental math on vectors by polynomial approximations";
+  let description = [{
+    Vectorized kernels apply activations such as GELU (`erf`), sigmoid and softmax (`exp`) and
+    tanh to whole registers. Lowered as is, each such op becomes one libm call per lane, which
+    costs more than the product it follows. Vector `math.erf`, `math.exp`, `math.expm1`,
+    `math.tanh`, `math.log`, `math.log1p` and `math.log2` on f32 are rewritten into MLIR's
+    polynomial approximations (range reduction, a polynomial or rational function, arithmetic
+    only), accurate to a few units in the last place:
+
+    ```mlir
+    %y = math.erf %x : vector<8x32xf32>
+    // becomes
+    %y = ... arith.mulf / math.fma / arith.select on vector<8x32xf32> ...
+    ```
+
+    Preconditions: none; scalar math ops are left to libm, which is more accurate and, in scalar
+    code, no slower.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def PackConstantOperandsPass : Pass<"dlc-cpu-pack-constant-operands", "mlir::func::FuncOp"> {
   let summary = "Packs constant right-hand sides of matrix products into column panels";
   let description = [{

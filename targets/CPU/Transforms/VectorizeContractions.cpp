@@ -73,6 +73,78 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, TilingInterface op, ArrayRef
   return tiled->tiledOps.back();
 }
 
+/// The elementwise op applied to the contraction's result, if it can run on each register block:
+/// an all-parallel linalg.generic that is the result's only user and reads it with an identity
+/// map in the result's own shape (dlc-align-epilogues moves reshapes out of the way).
+linalg::GenericOp findEpilogue(linalg::LinalgOp op) {
+  Value result = op->getResult(0);
+  if (!result.hasOneUse())
+    return nullptr;
+  OpOperand &use = *result.getUses().begin();
+  auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!consumer || !consumer.hasPureTensorSemantics() || consumer.getNumDpsInits() != 1 ||
+      consumer.isDpsInit(&use) || consumer.getNumLoops() != consumer.getNumParallelLoops() ||
+      !consumer.getMatchingIndexingMap(&use).isIdentity() ||
+      !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0)).isIdentity() ||
+      failed(linalg::vectorizeOpPrecondition(consumer)))
+    return nullptr;
+  return consumer;
+}
+
+/// Tiles `epilogue` into the register blocks `sizes` (given in `op`'s loops) and fuses `op`, and
+/// the op computing its initial value, into each block. Returns the tiled contraction; `stages`
+/// receives the tiled elementwise ops, to vectorize.
+FailureOr<Operation *> tileWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp op,
+                                        linalg::GenericOp epilogue, ArrayRef<int64_t> sizes,
+                                        ArrayRef<int64_t> interchange,
+                                        SmallVectorImpl<Operation *> &stages) {
+  // The epilogue's loops are the contraction's result dimensions.
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  SmallVector<int64_t> epilogueSizes, epilogueInterchange;
+  for (unsigned r = 0; r < out.getNumResults(); ++r)
+    epilogueSizes.push_back(sizes[out.getDimPosition(r)]);
+  for (int64_t dim : interchange)
+    if (std::optional<unsigned> r = out.getResultPosition(getAffineDimExpr(dim, op.getContext())))
+      epilogueInterchange.push_back(*r);
+  Operation *init = op.getDpsInits()[0].getDefiningOp();
+  if (init && !(isa<linalg::LinalgOp>(init) && init->hasOneUse()))
+    init = nullptr;
+
+  scf::SCFTileAndFuseOptions options;
+  options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), epilogueSizes));
+  options.tilingOptions.setInterchange(epilogueInterchange);
+  // Only the contraction and its initial value: fusing the producers of other operands (a
+  // residual input, say) would recompute them per block.
+  options.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        Operation *owner = producer.getOwner();
+        if (owner == op.getOperation() || (init && owner == init))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
+      rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
+  if (failed(fused))
+    return failure();
+  Operation *contraction = nullptr;
+  for (Operation *tiled : fused->tiledAndFusedOps) {
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(tiled);
+    if (linalgOp && linalgOp.getNumReductionLoops() > 0)
+      contraction = tiled;
+    else
+      stages.push_back(tiled);
+  }
+  for (OpResult result : epilogue->getResults())
+    rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+  for (Operation *dead : {epilogue.getOperation(), op.getOperation(), init})
+    if (dead && dead->use_empty())
+      rewriter.eraseOp(dead);
+  if (!contraction)
+    return failure();
+  return contraction;
+}
+
 /// Tiles one contraction into register blocks and vectorizes the innermost step. When 16 does
 /// not divide its columns, it is first split into a part that 16 divides and the remaining
 /// fewer-than-16 columns, and each part is vectorized on its own (no masking needed).
@@ -113,9 +185,22 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
         interchange.push_back(d);
     interchange.insert(llvm::find(interchange, column) + 1, row);
   }
+  // An elementwise consumer (and the op computing the initial value) run on each block too,
+  // so the product is written once, after its activation or residual add.
+  SmallVector<Operation *> stages;
   rewriter.setInsertionPoint(op);
+  linalg::GenericOp epilogue = findEpilogue(op);
+  if (epilogue)
+    rewriter.setInsertionPoint(epilogue);
   FailureOr<Operation *> block =
-      tile(rewriter, cast<TilingInterface>(op.getOperation()), *sizes, interchange);
+      epilogue ? tileWithEpilogue(rewriter, op, epilogue, *sizes, interchange, stages)
+               : tile(rewriter, cast<TilingInterface>(op.getOperation()), *sizes, interchange);
+  for (Operation *stage : stages) {
+    rewriter.setInsertionPoint(stage);
+    FailureOr<linalg::VectorizationResult> vectorizedStage = linalg::vectorize(rewriter, stage);
+    if (succeeded(vectorizedStage))
+      rewriter.replaceOp(stage, vectorizedStage->replacements);
+  }
   if (failed(block))
     return;
   SmallVector<int64_t> reductionSizes(sizes->size(), 0);

@@ -86,3 +86,52 @@ func.func @split_columns(%a: tensor<4x8xf32>, %b: tensor<8x40xf32>, %c: tensor<4
   } -> tensor<4x40xf32>
   return %r : tensor<4x40xf32>
 }
+
+// -----
+
+#lhs = affine_map<(m, k, n) -> (m, k)>
+#rhs = affine_map<(m, k, n) -> (k, n)>
+#out = affine_map<(m, k, n) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+#id = affine_map<(m, n) -> (m, n)>
+
+// A product that starts from a bias broadcast and is followed by a residual add and ReLU: both
+// run on each register block. The block starts as the broadcast bias (no pass over memory), and
+// after the k loop the skip input is read, added, clamped and written once, into the result of
+// the add; the product's own result is never stored.
+// CHECK-LABEL: func.func @product_epilogue
+// CHECK-SAME: (%[[A:.+]]: tensor<16x24xf32>, %[[B:.+]]: tensor<24x128xf32>, %[[BIAS:.+]]: tensor<128xf32>, %[[SKIP:.+]]: tensor<16x128xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK:     %[[BIASTILE:.+]] = tensor.extract_slice %[[BIAS]]
+// CHECK:     %[[INIT:.+]] = vector.transfer_read %[[BIASTILE]]{{.+}} : tensor<32xf32>, vector<8x32xf32>
+// CHECK:     %[[SUM:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[INIT]]) -> (vector<8x32xf32>)
+// CHECK:     %[[SKIPTILE:.+]] = tensor.extract_slice %[[SKIP]]
+// CHECK:     %[[RES:.+]] = vector.transfer_read %[[SKIPTILE]]{{.+}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK:     %[[ADD:.+]] = arith.addf %[[SUM]], %[[RES]] : vector<8x32xf32>
+// CHECK:     %[[RELU:.+]] = arith.maximumf %[[ADD]], %{{.+}} : vector<8x32xf32>
+// CHECK:     vector.transfer_write %[[RELU]], %{{.+}} : vector<8x32xf32>, tensor<8x32xf32>
+func.func @product_epilogue(%a: tensor<16x24xf32>, %b: tensor<24x128xf32>, %bias: tensor<128xf32>, %skip: tensor<16x128xf32>) -> tensor<16x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x128xf32>
+  %init = linalg.generic {indexing_maps = [#row, #id], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<128xf32>) outs(%e : tensor<16x128xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<16x128xf32>
+  %p = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<16x24xf32>, tensor<24x128xf32>) outs(%init : tensor<16x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<16x128xf32>
+  %e2 = tensor.empty() : tensor<16x128xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%p, %skip : tensor<16x128xf32>, tensor<16x128xf32>) outs(%e2 : tensor<16x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<16x128xf32>
+  return %r : tensor<16x128xf32>
+}
