@@ -3,8 +3,10 @@
 # packages. Idempotent and non-interactive; does nothing when everything is already present.
 set -euo pipefail
 
+# libdnnl-dev (oneDNN) is only for test/bench/onednn_bench.cpp, the benchmarks' second peer.
 APT_PACKAGES=(cmake ninja-build ccache g++ llvm-22-dev libmlir-22-dev mlir-22-tools clang-22
-  llvm-22-tools libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler catch2 libfmt-dev)
+  llvm-22-tools libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler catch2 libfmt-dev
+  libdnnl-dev)
 PY_PACKAGES=(onnx onnxruntime numpy lit)
 
 SUDO=()

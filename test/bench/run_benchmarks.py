@@ -1,15 +1,17 @@
-# Benchmarks dlc against onnxruntime (CPU, 1 and 2 threads) on resnet50, mobilenetv2, bert_base and
-# mlp_large, checks that their outputs agree, and writes docs/benchmarks.md (plus the same to stdout).
+# Benchmarks dlc against onnxruntime (CPU, 1 and 2 threads) on whole models and on single GEMMs and
+# convolutions, and those single ops against oneDNN; checks that dlc's outputs agree with
+# onnxruntime's, and writes docs/benchmarks.md (plus the same to stdout).
 """Usage:
   python3 test/bench/run_benchmarks.py                      # all models, writes docs/benchmarks.md
   python3 test/bench/run_benchmarks.py --models mlp_large,mobilenetv2 --quick --out /tmp/b.md
+  python3 test/bench/run_benchmarks.py --no-onednn          # without the oneDNN comparison
 
 For each model: the model is built with test/models/make_models.py (cached in build/bench/ and
 rebuilt when make_models.py is newer), random inputs are written as .npy (seed 1), and
   * `dlc inspect` gives the FLOP estimate of one run,
   * `dlc run` on the .npy inputs gives dlc's outputs, compared with onnxruntime's:
     err = max|a - b| / max|b| per output must be <= 1e-3 (and no NaN/Inf where onnxruntime has none),
-  * `dlc bench --json` times N runs of NAME_run (1 thread: dlc has no threading yet),
+  * `dlc bench --threads=T --json` times N runs of NAME_run, at 1 and 2 threads,
   * onnxruntime (CPUExecutionProvider, intra_op_num_threads 1 and 2, inter_op_num_threads 1,
     sequential execution, all graph optimizations) times the same N runs after a warm-up, each
     run timed with time.perf_counter around InferenceSession.run.
@@ -20,11 +22,21 @@ the previous run (build/bench/NAME.last.json); dlc bench is rerun with more runs
 turned out much faster than assumed.
 test/bench/peak.c is compiled with `cc -O2` and run to measure one core's fp32 FMA peak; GFLOP/s
 figures are FLOPs / median latency, and percent of peak compares with one core's peak (with two
-cores' peak for onnxruntime at 2 threads).
+cores' peak at 2 threads).
+
+dlc vs oneDNN: for each model that is a single MatMul by a constant or a single Conv with constant
+weights (the gemm_* and conv_* models), test/bench/onednn_bench.cpp (compiled with `c++ -O2
+-std=c++17 ... -ldnnl` into the cache) times oneDNN's fp32 primitive on the same shape, N runs
+after the same warm-up, at 1 and 2 threads (OMP_NUM_THREADS: Debian's oneDNN uses OpenMP).
+Activations are plain row-major / NCHW as the model feeds them; the weights are reordered once,
+before timing, into the layout oneDNN picks. Convolutions are also timed with the activations in
+oneDNN's own layout (the reorders not timed), its kernel alone. Where oneDNN is not installed or
+onednn_bench does not compile, the report says so and everything else still runs; --no-onednn
+skips it.
 
 Exit status: 0 when every tool ran and all outputs agree (whatever the speed: benchmarks report
 figures, they are not tests); 1 when outputs disagree or a tool fails (the report is still written
-with what was measured).
+with what was measured). oneDNN missing or failing to compile does not count as a failure.
 """
 
 import argparse
@@ -54,7 +66,8 @@ import make_models  # noqa: E402
 import run_e2e  # noqa: E402  (graph_signature, make_inputs, compare semantics)
 
 DEFAULT_MODELS = ["resnet50", "mobilenetv2", "bert_base", "mlp_large", "gemm_1024",
-                  "gemm_4096x1024x4096"]
+                  "gemm_4096x1024x4096", "conv_resnet_3x3", "conv_resnet_1x1", "conv_resnet_7x7s2",
+                  "conv_mobilenet_dw", "conv_mobilenet_dw_s2"]
 # What each model is run with, for the report.
 MODEL_NOTES = {
     "resnet50": "ResNet-50 v1, batch 1, 3x224x224",
@@ -63,6 +76,13 @@ MODEL_NOTES = {
     "mlp_large": "MLP 1024-4096-4096-1024, batch 64",
     "gemm_1024": "MatMul 1024x1024 by a constant 1024x1024 (the GEMM kernel alone)",
     "gemm_4096x1024x4096": "MatMul 4096x1024 by a constant 1024x4096 (the GEMM kernel alone)",
+    "conv_resnet_3x3": "Conv 3x3, 64 to 64 channels, 56x56, pad 1, with bias (ResNet-50 stage 1)",
+    "conv_resnet_1x1": "Conv 1x1, 256 to 64 channels, 56x56, with bias (ResNet-50 stage 1)",
+    "conv_resnet_7x7s2": "Conv 7x7 stride 2, 3 to 64 channels, 224x224, pad 3, with bias "
+                         "(ResNet-50 stem)",
+    "conv_mobilenet_dw": "Depthwise conv 3x3, 144 channels, 56x56, pad 1, with bias (MobileNetV2)",
+    "conv_mobilenet_dw_s2": "Depthwise conv 3x3 stride 2, 96 channels, 112x112, pad 1, with bias "
+                            "(MobileNetV2)",
 }
 RTOL = 1e-3
 INPUT_SEED = 1  # not 0: make_models draws weights from seed 0, and equal streams correlate
@@ -80,6 +100,16 @@ class Timing:
 
 
 @dataclass
+class OneDnn:
+    """oneDNN's timings of one model's single op, keyed by (layout, threads)."""
+    shape: str                                   # onednn_bench's SHAPE argument
+    flops: float = None
+    timings: dict = field(default_factory=dict)  # ("plain" | "any", threads) -> Timing
+    kernels: dict = field(default_factory=dict)  # ("plain" | "any", threads) -> implementation
+    failure: str = None
+
+
+@dataclass
 class Result:
     name: str
     flops: float = None
@@ -91,6 +121,7 @@ class Result:
     agree: bool = None
     failure: str = None
     warmup: int = 0
+    onednn: OneDnn = None  # for single-op models, when oneDNN ran
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,6 +231,90 @@ def measure_peak(cc, cache, timeout, runs=3):
         found = re.search(r"^isa\s+(.+)$", out, re.M)
         isa = found.group(1).strip() if found else isa
     return best, isa
+
+
+# ---------------------------------------------------------------------------------------------
+# oneDNN
+# ---------------------------------------------------------------------------------------------
+
+def build_onednn(cxx, cache, timeout):
+    """Compiles onednn_bench.cpp; returns the binary and oneDNN's version line."""
+    exe = cache / "onednn_bench"
+    run_tool([cxx, "-O2", "-std=c++17", REPO_ROOT / "test" / "bench" / "onednn_bench.cpp",
+              "-ldnnl", "-o", exe], "c++ onednn_bench.cpp", timeout)
+    return exe, run_tool([exe, "--version"], "onednn_bench --version", timeout).strip()
+
+
+def onednn_shape(path):
+    """onednn_bench's SHAPE for a model that is one MatMul by a constant [K, N] or one 2-D Conv
+    with constant weights, batch 1 and symmetric padding; None for any other model."""
+    graph = onnx.load(str(path)).graph
+    if len(graph.node) != 1:
+        return None
+    node = graph.node[0]
+    constants = {t.name: list(t.dims) for t in graph.initializer}
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim] for v in graph.input}
+    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    if node.op_type == "MatMul" and len(shapes.get(node.input[0], [])) == 2 \
+            and len(constants.get(node.input[1], [])) == 2:
+        (m, k), (_, n) = shapes[node.input[0]], constants[node.input[1]]
+        return f"matmul:m={m},k={k},n={n}"
+    if node.op_type == "Conv" and node.input[1] in constants:
+        x, w = shapes.get(node.input[0], []), constants[node.input[1]]
+        strides, pads = attrs.get("strides", [1, 1]), attrs.get("pads", [0, 0, 0, 0])
+        if len(x) != 4 or x[0] != 1 or w[2] != w[3] or strides[0] != strides[1] \
+                or len(set(pads)) != 1 or set(attrs.get("dilations", [1, 1])) != {1} \
+                or attrs.get("auto_pad", b"NOTSET") != b"NOTSET" \
+                or len(node.input) < 3 or node.input[2] not in constants:
+            return None
+        return (f"conv:cin={x[1]},cout={w[0]},h={x[2]},w={x[3]},k={w[2]},stride={strides[0]},"
+                f"pad={pads[0]},groups={attrs.get('group', 1)}")
+    return None
+
+
+def onednn_bench(exe, shape, threads, layout, iterations, warmup, timeout):
+    """Runs onednn_bench on one shape; returns its Timing, oneDNN's implementation name and the
+    FLOPs of one run."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    cmd = [exe, f"--iterations={iterations}", f"--warmup={warmup}", f"--layout={layout}", shape]
+    log("+ OMP_NUM_THREADS=" + str(threads) + " " + " ".join(str(c) for c in cmd))
+    try:
+        proc = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=timeout, env=env)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BenchError(f"onednn_bench: {exc}") from exc
+    if proc.returncode != 0:
+        raise BenchError(f"onednn_bench failed with exit status {proc.returncode}: "
+                         + (proc.stderr or proc.stdout).strip())
+    line = next((l for l in proc.stdout.splitlines() if l.startswith("{")), None)
+    if line is None:
+        raise BenchError(f"onednn_bench printed no JSON line:\n{proc.stdout}")
+    data = json.loads(line)
+    if data["threads"] != threads:
+        raise BenchError(f"onednn_bench ran {data['threads']} threads, not {threads}")
+    timing = Timing(float(data["median_ms"]), float(data["p90_ms"]), int(data["iterations"]))
+    return timing, data["impl"], float(data["flops"])
+
+
+def bench_onednn(res, path, args, exe):
+    """oneDNN's timings of the model's single op, or None when the model is not one op."""
+    shape = onednn_shape(path)
+    if shape is None:
+        return None
+    result = OneDnn(shape)
+    # The same runs as dlc's; all of them when dlc failed before choosing a number.
+    n = res.iterations or args.max_iterations
+    layouts = ["plain", "any"] if shape.startswith("conv:") else ["plain"]
+    try:
+        for layout in layouts:
+            for threads in (1, 2):
+                timing, kernel, result.flops = onednn_bench(exe, shape, threads, layout, n,
+                                                            args.warmup, args.timeout)
+                result.timings[layout, threads] = timing
+                result.kernels[layout, threads] = kernel
+    except BenchError as exc:
+        result.failure = " ".join(str(exc).split())
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,10 +537,61 @@ def summary_table(results, peak):
     return lines
 
 
-def report(results, peak, isa, command, started, load, args, dlc_version):
+def rate_cell(flops, ms, peak, threads):
+    """'GFLOP/s (percent of the peak of `threads` cores)'."""
+    rate = gflops(flops, ms)
+    return f"{rate:.1f} ({100 * rate / (peak * threads):.1f} %)"
+
+
+def onednn_tables(results, peak):
+    """dlc vs oneDNN with activations as the model feeds them, then oneDNN's kernel alone."""
+    measured = [r for r in results if r.onednn]
+    lines = ["| model | shape (onednn_bench) | threads | dlc ms | oneDNN ms | dlc / oneDNN "
+             "| dlc GFLOP/s (% of peak) | oneDNN GFLOP/s (% of peak) | oneDNN kernel |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    kernel_rows = []
+    for r in measured:
+        d = r.onednn
+        if d.failure:
+            lines.append(f"| {r.name} | `{d.shape}` | | | oneDNN failed: "
+                         f"{d.failure.replace('|', '/')} | | | | |")
+            continue
+        flops = r.flops or d.flops
+        for threads in (1, 2):
+            dlc = None if r.failure else {1: r.dlc, 2: r.dlc2}[threads]
+            one = d.timings["plain", threads]
+            dlc_cells = ("dlc failed", "", "") if dlc is None else (
+                fmt_ms(dlc.median_ms), f"{dlc.median_ms / one.median_ms:.2f}",
+                rate_cell(flops, dlc.median_ms, peak, threads))
+            lines.append(f"| {r.name} | `{d.shape}` | {threads} | {dlc_cells[0]} | "
+                         f"{fmt_ms(one.median_ms)} | {dlc_cells[1]} | {dlc_cells[2]} | "
+                         f"{rate_cell(flops, one.median_ms, peak, threads)} | "
+                         f"{d.kernels['plain', threads]} |")
+            if ("any", threads) in d.timings:
+                own = d.timings["any", threads]
+                ratio = "" if dlc is None else f"{dlc.median_ms / own.median_ms:.2f}"
+                kernel_rows.append(f"| {r.name} | {threads} | {fmt_ms(own.median_ms)} | {ratio} | "
+                                   f"{rate_cell(flops, own.median_ms, peak, threads)} | "
+                                   f"{d.kernels['any', threads]} |")
+    lines.append("")
+    if kernel_rows:
+        lines += ["oneDNN's direct convolution kernels want NHWC or channel-blocked activations; "
+                  "with plain NCHW it may fall back to im2col + GEMM (`gemm:jit` in the kernel "
+                  "column above). Below, oneDNN picks the activation layout too (`onednn_bench "
+                  "--layout=any`) and the reorders into and out of it are not timed: its kernel "
+                  "alone, while dlc's time includes any layout changes it makes inside the model.",
+                  "",
+                  "| model | threads | oneDNN ms, own layout | dlc / oneDNN | "
+                  "oneDNN GFLOP/s (% of peak) | oneDNN kernel |",
+                  "|---|---:|---:|---:|---:|---|"] + kernel_rows + [""]
+    return lines
+
+
+def report(results, peak, isa, command, started, load, args, dlc_version, onednn):
     lines = [
         "<!-- Generated by test/bench/run_benchmarks.py; do not edit by hand: rerun it. -->",
-        "# Benchmarks: dlc vs onnxruntime (CPU)",
+        "# Benchmarks: dlc vs onnxruntime"
+        + (" and oneDNN" if any(r.onednn for r in results) else "") + " (CPU)",
         "",
         f"Generated by `test/bench/run_benchmarks.py` on {started:%Y-%m-%d %H:%M} "
         f"(local time){' with --quick' if args.quick else ''}.",
@@ -435,6 +601,7 @@ def report(results, peak, isa, command, started, load, args, dlc_version):
         f"- dlc: {dlc_version}",
         f"- onnxruntime {ort.__version__} (CPUExecutionProvider, inter_op_num_threads 1, "
         "sequential execution, all graph optimizations), numpy " + np.__version__,
+        f"- {onednn}",
         f"- Measured peak (test/bench/peak.c, one core, fp32 FMA, {isa}): "
         f"**{peak:.1f} GFLOP/s** per core (best of 3 runs)",
         f"- Load average (1 min) when started: {load[0]:.2f}; other processes used "
@@ -455,6 +622,17 @@ def report(results, peak, isa, command, started, load, args, dlc_version):
         "",
     ]
     lines += summary_table(results, peak)
+    if any(r.onednn for r in results):
+        lines += ["## dlc vs oneDNN (single GEMMs and convolutions)", "",
+                  "oneDNN's fp32 primitive on the model's one op, timed by "
+                  "test/bench/onednn_bench.cpp: each run is one `execute` and a stream wait, "
+                  "with the same number of timed runs and warm-up as dlc. Activations are plain "
+                  "row-major / NCHW, as the model feeds them; the constant weights are reordered "
+                  "once, before timing, into the layout oneDNN picks (`format_tag::any`), as dlc "
+                  "packs them at compile time. Ratios are dlc median / oneDNN median (lower is "
+                  "better for dlc); GFLOP/s use dlc inspect's FLOP estimate for both.",
+                  ""]
+        lines += onednn_tables(results, peak)
     lines += ["## Per model", ""]
     for r in results:
         lines += model_table(r, peak)
@@ -466,7 +644,7 @@ def report(results, peak, isa, command, started, load, args, dlc_version):
 # ---------------------------------------------------------------------------------------------
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description="Benchmark dlc against onnxruntime.")
+    parser = argparse.ArgumentParser(description="Benchmark dlc against onnxruntime and oneDNN.")
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
                         help=f"comma-separated (default {','.join(DEFAULT_MODELS)}); any of "
                              f"{', '.join(make_models.MODELS)}")
@@ -475,8 +653,13 @@ def parse_args(argv):
     parser.add_argument("--out", default=str(REPO_ROOT / "docs" / "benchmarks.md"),
                         help="the Markdown report to write (default docs/benchmarks.md)")
     parser.add_argument("--cache", default=str(REPO_ROOT / "build" / "bench"),
-                        help="models, inputs, outputs and peak binary (default build/bench)")
+                        help="models, inputs, outputs, the peak and onednn_bench binaries "
+                             "(default build/bench)")
     parser.add_argument("--cc", default=os.environ.get("CC", "cc"), help="C compiler for peak.c")
+    parser.add_argument("--cxx", default=os.environ.get("CXX", "c++"),
+                        help="C++ compiler for onednn_bench.cpp (default $CXX or c++)")
+    parser.add_argument("--no-onednn", dest="onednn", action="store_false",
+                        help="skip the comparison with oneDNN on single-op models")
     parser.add_argument("--quick", action="store_true",
                         help="fewer runs: 3 to 20 per measurement, ~0.5 s, 1 warm-up")
     parser.add_argument("--min-iterations", type=int, help="default 5 (quick: 3)")
@@ -518,6 +701,18 @@ def main(argv=None):
         log(f"FAIL: {exc}")
         return 1
     log(f"peak: {peak:.1f} GFLOP/s ({isa})")
+    onednn_exe, onednn = None, "oneDNN: not measured (--no-onednn)"
+    if args.onednn:
+        try:
+            onednn_exe, version = build_onednn(args.cxx, cache, args.timeout)
+            onednn = (f"{version}; test/bench/onednn_bench.cpp built with `{args.cxx} -O2`, "
+                      "threads set with OMP_NUM_THREADS")
+        except BenchError as exc:
+            log(f"oneDNN comparison skipped: {exc}")
+            first = next((l.strip() for l in str(exc).splitlines()[1:] if "error" in l),
+                         str(exc).splitlines()[0])
+            onednn = ("oneDNN: **not measured**: test/bench/onednn_bench.cpp did not build "
+                      f"(scripts/setup.sh installs libdnnl-dev): `{first.replace('`', chr(39))}`")
     results = []
     for name in args.models:
         t0 = time.perf_counter()
@@ -532,6 +727,14 @@ def main(argv=None):
             if not res.agree:
                 log(f"FAIL {name}: outputs disagree with onnxruntime: {res.errors}")
                 failed = True
+        if onednn_exe:
+            try:
+                res.onednn = bench_onednn(res, model_file(name, cache), args, onednn_exe)
+            except Exception as exc:  # noqa: BLE001 (the model could not be built or read)
+                log(f"FAIL {name}: oneDNN: {type(exc).__name__}: {exc}")
+            if res.onednn and res.onednn.failure:
+                log(f"FAIL {name}: {res.onednn.failure}")
+                failed = True
         log(f"{name}: done in {time.perf_counter() - t0:.0f} s")
         results.append(res)
     if dlc_description(args.dlc) != dlc_version:
@@ -542,7 +745,7 @@ def main(argv=None):
     if busy0 is not None and busy1 is not None:
         others = max(0.0, (busy1 - busy0) - (own1 - own0)) / (wall1 - wall0)
     load = (load, others)
-    text = report(results, peak, isa, command, started, load, args, dlc_version)
+    text = report(results, peak, isa, command, started, load, args, dlc_version, onednn)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)

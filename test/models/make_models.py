@@ -1,5 +1,6 @@
 # Builds the ONNX test models (small_cnn, transformer_block, resnet50, mobilenetv2, bert_base, mlp,
-# mlp_large) with random weights from a fixed seed: static shapes, opset 17, IR version 8.
+# mlp_large, and single-op GEMM and Conv models) with random weights from a fixed seed: static
+# shapes, opset 17, IR version 8.
 """Usage: python3 test/models/make_models.py NAME -o out.onnx [--seed S]
 
 Every model uses only: Conv, Gemm, MatMul, Add, Sub, Mul, Div, Pow, Relu, Sigmoid, Tanh, Erf, Sqrt,
@@ -86,14 +87,14 @@ def he_normal(rng, shape, fan_in, scale=1.0):
     return (rng.standard_normal(shape) * scale * math.sqrt(2.0 / fan_in)).astype(np.float32)
 
 
-def conv(b, x, cin, cout, k, stride=1, pad=0, group=1, bias=True, scale=1.0):
+def conv(b, x, cin, cout, k, stride=1, pad=0, group=1, bias=True, scale=1.0, out=None):
     """Conv with He-init weights [cout, cin/group, k, k] and an optional bias."""
     fan_in = cin // group * k * k
     w = b.weight("conv_w", he_normal(b.rng, (cout, cin // group, k, k), fan_in, scale))
     inputs = [x, w]
     if bias:
         inputs.append(b.weight("conv_b", (b.rng.standard_normal(cout) * 0.05).astype(np.float32)))
-    return b.op("Conv", inputs, kernel_shape=[k, k], strides=[stride, stride],
+    return b.op("Conv", inputs, out=out, kernel_shape=[k, k], strides=[stride, stride],
                 pads=[pad, pad, pad, pad], group=group, dilations=[1, 1])
 
 
@@ -343,6 +344,16 @@ def make_gemm(m, k, n, seed=0):
     return b.build()
 
 
+def make_conv(name, cin, cout, size, k, stride=1, pad=0, group=1, seed=0):
+    """x [1, cin, size, size] -> Conv with constant weights and bias -> y, for kernel speed."""
+    b = GraphBuilder(name, seed)
+    x = b.add_input("x", F32, [1, cin, size, size])
+    out_size = (size + 2 * pad - k) // stride + 1
+    conv(b, x, cin, cout, k, stride, pad, group, out="y")
+    b.add_output("y", F32, [1, cout, out_size, out_size])
+    return b.build()
+
+
 MODELS = {
     "small_cnn": make_small_cnn,
     "transformer_block": make_transformer_block,
@@ -353,6 +364,16 @@ MODELS = {
     "mlp_large": make_mlp_large,
     "gemm_1024": lambda seed=0: make_gemm(1024, 1024, 1024, seed),
     "gemm_4096x1024x4096": lambda seed=0: make_gemm(4096, 1024, 4096, seed),
+    # Single convolutions with the shapes that dominate ResNet-50 and MobileNetV2.
+    "conv_resnet_3x3": lambda seed=0: make_conv("conv_resnet_3x3", 64, 64, 56, 3, pad=1,
+                                                seed=seed),
+    "conv_resnet_1x1": lambda seed=0: make_conv("conv_resnet_1x1", 256, 64, 56, 1, seed=seed),
+    "conv_resnet_7x7s2": lambda seed=0: make_conv("conv_resnet_7x7s2", 3, 64, 224, 7, stride=2,
+                                                  pad=3, seed=seed),
+    "conv_mobilenet_dw": lambda seed=0: make_conv("conv_mobilenet_dw", 144, 144, 56, 3, pad=1,
+                                                  group=144, seed=seed),
+    "conv_mobilenet_dw_s2": lambda seed=0: make_conv("conv_mobilenet_dw_s2", 96, 96, 112, 3,
+                                                     stride=2, pad=1, group=96, seed=seed),
 }
 
 
