@@ -59,6 +59,9 @@ static void addBufferPasses(OpPassManager &pm) {
   // CPU code generation on tensors: constant weights are packed into column panels at compile
   // time, then matrix products become register-blocked vector code.
   pm.addNestedPass<func::FuncOp>(cpu::createPackConstantOperandsPass());
+  // A fill reshaped for a packed product becomes a fill of the packed shape, so the product
+  // starts its blocks from the fill value instead of reading a filled buffer.
+  pm.addPass(createCanonicalizerPass());
   // Activations and residual adds iterate in the shape of the product or window op they follow
   // (not its reshaped result), so the kernels below can apply them to their registers.
   pm.addNestedPass<func::FuncOp>(fusion::createAlignEpiloguesPass());

@@ -8,7 +8,9 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
@@ -190,6 +192,50 @@ struct Stage {
   }
 };
 
+/// For each input of `op`: the stride along loop dimension `dim` of the elements it reads, when
+/// `dim` indexes only the input's innermost dimension, linearly (0 when it does not index the
+/// input at all); nullopt when some input is indexed otherwise.
+std::optional<SmallVector<int64_t>> stridesAlong(linalg::GenericOp op, unsigned dim) {
+  SmallVector<int64_t> strides;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    int64_t stride = 0;
+    for (auto [r, expr] : llvm::enumerate(map.getResults())) {
+      if (!isLinear(expr))
+        return std::nullopt;
+      if (!expr.isFunctionOfDim(dim))
+        continue;
+      if (r + 1 != map.getNumResults())
+        return std::nullopt;
+      stride = coefficientOf(expr, dim, map.getNumDims());
+      if (stride <= 0)
+        return std::nullopt;
+    }
+    strides.push_back(stride);
+  }
+  return strides;
+}
+
+/// The vector reduction that matches the scalar combiner `op` (e.g. arith.addf: add).
+std::optional<vector::CombiningKind> combiningKind(Operation *op) {
+  using Kind = vector::CombiningKind;
+  return llvm::TypeSwitch<Operation *, std::optional<Kind>>(op)
+      .Case<arith::AddFOp, arith::AddIOp>([](auto) { return Kind::ADD; })
+      .Case<arith::MulFOp, arith::MulIOp>([](auto) { return Kind::MUL; })
+      .Case<arith::MaximumFOp>([](auto) { return Kind::MAXIMUMF; })
+      .Case<arith::MinimumFOp>([](auto) { return Kind::MINIMUMF; })
+      .Case<arith::MaxNumFOp>([](auto) { return Kind::MAXNUMF; })
+      .Case<arith::MinNumFOp>([](auto) { return Kind::MINNUMF; })
+      .Case<arith::MaxSIOp>([](auto) { return Kind::MAXSI; })
+      .Case<arith::MinSIOp>([](auto) { return Kind::MINSI; })
+      .Case<arith::MaxUIOp>([](auto) { return Kind::MAXUI; })
+      .Case<arith::MinUIOp>([](auto) { return Kind::MINUI; })
+      .Case<arith::AndIOp>([](auto) { return Kind::AND; })
+      .Case<arith::OrIOp>([](auto) { return Kind::OR; })
+      .Case<arith::XOrIOp>([](auto) { return Kind::XOR; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
 /// A window op: a linalg.generic with reductions whose result's innermost dimension `v` indexes
 /// each input only through its innermost dimension, linearly (`v * stride + ...`), or not at all.
 /// Such an op runs as vectors of consecutive results along `v`.
@@ -197,53 +243,59 @@ class WindowKernel {
 public:
   static std::optional<WindowKernel> match(linalg::GenericOp op) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-        op.getNumReductionLoops() == 0 || linalg::isaContractionOpInterface(op) ||
-        !hasVectorizableBody(op))
+        linalg::isaContractionOpInterface(op) || !hasVectorizableBody(op))
       return std::nullopt;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     if (llvm::any_of(ranges, ShapedType::isDynamic))
       return std::nullopt;
+    // Vectors of i1 would be loaded and stored as packed bits, not as the bytes memory holds.
+    for (Value operand : op->getOperands())
+      if (getElementTypeOrSelf(operand.getType()).getIntOrFloatBitWidth() < 8)
+        return std::nullopt;
     Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-    if (!element.isIntOrFloat())
-      return std::nullopt;
     AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
     if (!out.isProjectedPermutation() || out.getNumResults() == 0)
       return std::nullopt;
     WindowKernel kernel;
     kernel.op = op;
     kernel.ranges = ranges;
-    kernel.vectorDim = out.getDimPosition(out.getNumResults() - 1);
     kernel.width = lanesFor(element);
-    if (ranges[kernel.vectorDim] < 4)
-      return std::nullopt;
-    for (unsigned r = 0; r + 1 < out.getNumResults(); ++r)
-      kernel.outerDims.push_back(out.getDimPosition(r));
     for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray()))
       if (type == utils::IteratorType::reduction)
         kernel.reductionDims.push_back(dim);
-    for (OpOperand *input : op.getDpsInputOperands()) {
-      AffineMap map = op.getMatchingIndexingMap(input);
-      int64_t stride = 0;
-      for (auto [r, expr] : llvm::enumerate(map.getResults())) {
-        if (!isLinear(expr))
-          return std::nullopt;
-        bool last = r + 1 == map.getNumResults();
-        if (!expr.isFunctionOfDim(kernel.vectorDim))
-          continue;
-        if (!last)
-          return std::nullopt;
-        stride = coefficientOf(expr, kernel.vectorDim, map.getNumDims());
-        if (stride <= 0)
-          return std::nullopt;
-      }
-      kernel.strides.push_back(stride);
+    // Vectors along the result's innermost dimension; failing that, for a reduction along the
+    // inputs' innermost dimension (a row sum or maximum), vectors along that dimension.
+    unsigned innermost = out.getDimPosition(out.getNumResults() - 1);
+    if (std::optional<SmallVector<int64_t>> strides = stridesAlong(op, innermost)) {
+      kernel.vectorDim = innermost;
+      kernel.strides = *strides;
+      for (unsigned r = 0; r + 1 < out.getNumResults(); ++r)
+        kernel.outerDims.push_back(out.getDimPosition(r));
+    } else if (kernel.reductionDims.size() == 1) {
+      unsigned reduced = kernel.reductionDims.front();
+      std::optional<SmallVector<int64_t>> rowStrides = stridesAlong(op, reduced);
+      SmallVector<Operation *> combiners;
+      if (!rowStrides || llvm::any_of(*rowStrides, [](int64_t s) { return s > 1; }) ||
+          !matchReduction(op.getRegionOutputArgs(), 0, combiners) || combiners.size() != 1 ||
+          !combiningKind(combiners.front()) || !arith::getNeutralElement(combiners.front()))
+        return std::nullopt;
+      kernel.vectorDim = reduced;
+      kernel.strides = *rowStrides;
+      kernel.combiner = combiners.front();
+      kernel.reductionDims.clear();
+      for (unsigned r = 0; r < out.getNumResults(); ++r)
+        kernel.outerDims.push_back(out.getDimPosition(r));
+    } else {
+      return std::nullopt;
     }
+    if (ranges[kernel.vectorDim] < 4)
+      return std::nullopt;
     kernel.findStages();
     return kernel;
   }
 
-  /// Replaces the window op (and its stages) by the vector loop nest.
-  void rewrite(RewriterBase &rewriter) {
+  /// Replaces the window op (and its stages) by the vector loop nest; returns the ops erased.
+  SmallVector<Operation *> rewrite(RewriterBase &rewriter) {
     Location loc = op.getLoc();
     Operation *last = epilogue ? epilogue.getOperation() : op.getOperation();
     rewriter.setInsertionPoint(last);
@@ -253,11 +305,15 @@ public:
     ivs.assign(ranges.size(), nullptr);
     Value result = emitOuter(rewriter, loc, 0, dest);
     rewriter.replaceAllUsesWith(last->getResult(0), result);
+    SmallVector<Operation *> erased;
     for (Operation *dead : {epilogue.getOperation(), op.getOperation(), prologue})
-      if (dead && dead->use_empty())
+      if (dead && dead->use_empty()) {
         rewriter.eraseOp(dead);
+        erased.push_back(dead);
+      }
     for (scf::ForOp loop : loops)
       moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+    return erased;
   }
 
 private:
@@ -267,22 +323,29 @@ private:
   int64_t width = 16;
   SmallVector<unsigned> outerDims, reductionDims;
   SmallVector<int64_t> strides; // per input: stride along the vector dimension, 0 = broadcast
+  Operation *combiner = nullptr; // for a row reduction: the body's combining op (e.g. addf)
   Operation *prologue = nullptr; // linalg.fill or a Stage generic computing the initial value
   linalg::GenericOp epilogue;
   SmallVector<Value> ivs;        // per loop dimension, while emitting
   SmallVector<scf::ForOp> loops; // loops created, for invariant code motion
 
+  /// Whether the body reads the result's initial value (an elementwise op does not).
+  bool readsInit() { return !op.getRegionOutputArgs()[0].use_empty(); }
+
   void findStages() {
     int64_t rank = op.getMatchingIndexingMap(op.getDpsInitOperand(0)).getNumResults();
     Value init = op.getDpsInits()[0];
     Operation *producer = init.getDefiningOp();
-    if (producer && producer->hasOneUse()) {
+    if (producer && producer->hasOneUse() && readsInit()) {
       if (auto fill = dyn_cast<linalg::FillOp>(producer); fill && fill.hasPureTensorSemantics())
         prologue = fill;
       else if (auto generic = dyn_cast<linalg::GenericOp>(producer);
-               Stage::accepts(generic, rank, nullptr))
+               !combiner && Stage::accepts(generic, rank, nullptr))
         prologue = generic;
     }
+    // A row reduction produces one element at a time, not vectors an epilogue could use.
+    if (combiner)
+      return;
     Value result = op.getResult(0);
     if (!result.hasOneUse())
       return;
@@ -314,7 +377,7 @@ private:
 
   Value emitOuter(OpBuilder &b, Location loc, unsigned level, Value dest) {
     if (level == outerDims.size())
-      return emitChunks(b, loc, dest);
+      return combiner ? emitRow(b, loc, dest) : emitChunks(b, loc, dest);
     unsigned dim = outerDims[level];
     return loop(b, loc, 0, ranges[dim], 1, dest,
                 [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
@@ -338,11 +401,53 @@ private:
     return dest;
   }
 
+  /// One element of a row reduction: vectors of `width` lanes accumulate along the row (lanes
+  /// combined in any order, as vectorized reductions do), then one shorter vector for the rest;
+  /// each is reduced across lanes and combined with the initial value.
+  Value emitRow(OpBuilder &b, Location loc, Value dest) {
+    SmallVector<Value> indices = resultIndices();
+    Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+    auto neutral = [&](int64_t lanes) -> Value {
+      auto type = VectorType::get({lanes}, element);
+      return arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, *arith::getNeutralElement(combiner)));
+    };
+    auto combine = [&](Value a, Value v) {
+      OperationState state(loc, combiner->getName(), ValueRange{a, v}, TypeRange{element},
+                           combiner->getAttrs());
+      return b.create(state)->getResult(0);
+    };
+    auto reduceLanes = [&](Value vector) -> Value {
+      return vector::ReductionOp::create(b, loc, *combiningKind(combiner), vector);
+    };
+    Value result;
+    if (auto fill = dyn_cast_or_null<linalg::FillOp>(prologue))
+      result = fill.getInputs()[0];
+    else
+      result = tensor::ExtractOp::create(b, loc, op.getDpsInits()[0], indices);
+    int64_t size = ranges[vectorDim], whole = size / width * width;
+    if (whole > 0) {
+      Value acc = loop(b, loc, 0, whole, width, neutral(width),
+                       [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
+                         ivs[vectorDim] = iv;
+                         return emitStep(nested, nestedLoc, carried, width);
+                       })
+                      .getResult(0);
+      result = combine(result, reduceLanes(acc));
+    }
+    if (size > whole) {
+      ivs[vectorDim] = arith::ConstantIndexOp::create(b, loc, whole);
+      result = combine(result, reduceLanes(emitStep(b, loc, neutral(size - whole), size - whole)));
+    }
+    return tensor::InsertOp::create(b, loc, result, dest, indices);
+  }
+
   Value emitChunk(OpBuilder &b, Location loc, Value start, int64_t lanes, Value dest) {
     ivs[vectorDim] = start;
     SmallVector<Value> indices = resultIndices();
-    Value acc;
-    if (auto fill = dyn_cast_or_null<linalg::FillOp>(prologue)) {
+    Value acc; // stays null for an elementwise op, which does not read its initial value
+    if (!readsInit()) {
+    } else if (auto fill = dyn_cast_or_null<linalg::FillOp>(prologue)) {
       acc = vector::BroadcastOp::create(
           b, loc, VectorType::get({lanes}, fill.getInputs()[0].getType()), fill.getInputs()[0]);
     } else if (auto generic = dyn_cast_or_null<linalg::GenericOp>(prologue)) {
@@ -397,17 +502,23 @@ private:
 
 struct VectorizeWindowsPass : impl::VectorizeWindowsPassBase<VectorizeWindowsPass> {
   void runOnOperation() override {
-    // Candidates are ops with reductions; a rewrite erases only all-parallel stages, so the
-    // list stays valid while each candidate is matched against the IR as rewritten so far.
+    // A rewrite erases the stages it absorbs, which may be later candidates: those are matched
+    // only while they still have uses.
     SmallVector<linalg::GenericOp> candidates;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (op.getNumReductionLoops() != 0)
-        candidates.push_back(op);
-    });
+    getOperation().walk([&](linalg::GenericOp op) { candidates.push_back(op); });
+    // Ops with reductions first, so that the elementwise ops computing their initial values or
+    // consuming their results are absorbed as stages before they are considered on their own.
+    std::stable_partition(candidates.begin(), candidates.end(),
+                          [](linalg::GenericOp op) { return op.getNumReductionLoops() > 0; });
     IRRewriter rewriter(&getContext());
-    for (linalg::GenericOp op : candidates)
+    llvm::SmallPtrSet<Operation *, 16> erased;
+    for (linalg::GenericOp op : candidates) {
+      if (erased.contains(op.getOperation()))
+        continue;
       if (std::optional<WindowKernel> kernel = WindowKernel::match(op))
-        kernel->rewrite(rewriter);
+        for (Operation *dead : kernel->rewrite(rewriter))
+          erased.insert(dead);
+    }
   }
 };
 

@@ -84,16 +84,66 @@ func.func @max_pool(%x: tensor<1x4x17x17xf32>) -> tensor<1x4x16x16xf32> {
 
 // -----
 
-// A reduction whose result's innermost dimension indexes an outer dimension of the input
-// (a row sum) would need a gather per lane: left alone.
+// A row sum (the reduction along the input's innermost dimension, as in softmax and layer
+// normalization): per row, vectors of 16 accumulate along the row from zeros, are summed across
+// lanes and added to the initial value, which comes from the fill.
 // CHECK-LABEL: func.func @row_sum
-// CHECK: linalg.generic
-// CHECK-NOT: vector.
-func.func @row_sum(%x: tensor<64x32xf32>, %init: tensor<64xf32>) -> tensor<64xf32> {
+// CHECK-NOT: linalg.
+// CHECK: scf.for %[[I:.+]] = %c0 to %c64
+// CHECK:   %[[ACC:.+]] = scf.for %[[J:.+]] = %c0 to %c32 step %c16 iter_args(%[[A:.+]] = %{{.+}}) -> (vector<16xf32>)
+// CHECK:     %[[X:.+]] = vector.transfer_read %{{.+}}[%[[I]], %[[J]]]{{.+}} : tensor<64x32xf32>, vector<16xf32>
+// CHECK:     %[[S:.+]] = arith.addf %[[A]], %[[X]] : vector<16xf32>
+// CHECK:     scf.yield %[[S]]
+// CHECK:   %[[SUM:.+]] = vector.reduction <add>, %[[ACC]] : vector<16xf32> into f32
+// CHECK:   %[[R:.+]] = arith.addf {{.*}}%[[SUM]]{{.*}} : f32
+// CHECK:   tensor.insert %[[R]] into %{{.+}}[%[[I]]] : tensor<64xf32>
+func.func @row_sum(%x: tensor<64x32xf32>) -> tensor<64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<64xf32>) -> tensor<64xf32>
   %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<64x32xf32>) outs(%init : tensor<64xf32>) {
   ^bb0(%a: f32, %acc: f32):
     %s = arith.addf %acc, %a : f32
     linalg.yield %s : f32
   } -> tensor<64xf32>
   return %r : tensor<64xf32>
+}
+
+// -----
+
+// An elementwise op: exp of x minus a per-row value, 16 lanes at a time, the row value
+// broadcast; the result's initial value is never read.
+// CHECK-LABEL: func.func @exp_sub
+// CHECK: scf.for %[[I:.+]] = %c0 to %c8
+// CHECK:   %[[M:.+]] = tensor.extract %{{.+}}[%[[I]]] : tensor<8xf32>
+// CHECK:   %[[MV:.+]] = vector.broadcast %[[M]] : f32 to vector<16xf32>
+// CHECK:   scf.for %[[J:.+]] = %c0 to %c64 step %c16
+// CHECK:     %[[X:.+]] = vector.transfer_read %{{.+}}[%[[I]], %[[J]]]{{.+}} : tensor<8x64xf32>, vector<16xf32>
+// CHECK:     %[[D:.+]] = arith.subf %[[X]], %[[MV]] : vector<16xf32>
+// CHECK:     math.exp %[[D]] : vector<16xf32>
+func.func @exp_sub(%x: tensor<8x64xf32>, %m: tensor<8xf32>) -> tensor<8x64xf32> {
+  %e = tensor.empty() : tensor<8x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x, %m : tensor<8x64xf32>, tensor<8xf32>) outs(%e : tensor<8x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %d = arith.subf %a, %b : f32
+    %y = math.exp %d : f32
+    linalg.yield %y : f32
+  } -> tensor<8x64xf32>
+  return %r : tensor<8x64xf32>
+}
+
+// -----
+
+// A transpose reads along an outer dimension of its input for consecutive results: it would
+// need a gather per lane, and is left alone.
+// CHECK-LABEL: func.func @transpose
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @transpose(%x: tensor<64x32xf32>) -> tensor<32x64xf32> {
+  %e = tensor.empty() : tensor<32x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<64x32xf32>) outs(%e : tensor<32x64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<32x64xf32>
+  return %r : tensor<32x64xf32>
 }
