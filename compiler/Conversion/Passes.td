@@ -38,14 +38,18 @@ def ConvertMemRefCopyToLinalgPass
   let description = [{
     Bufferization copies into strided views (padding, concatenation, output buffers) with
     `memref.copy`, whose LLVM lowering calls `memrefCopy` from MLIR's C runner library for
-    non-contiguous layouts. Generated libraries link nothing but libc and libm, so every copy
-    becomes a `linalg.copy`, which the loop lowering turns into plain loads and stores:
+    non-contiguous layouts. Generated libraries link nothing but libc and libm, so every such
+    copy becomes a `linalg.copy`, which the loop lowering turns into plain loads and stores:
 
     ```mlir
     memref.copy %a, %b : memref<3x8xf32> to memref<3x8xf32, strided<[10, 1], offset: 11>>
     // becomes
     linalg.copy ins(%a : memref<3x8xf32>) outs(%b : memref<3x8xf32, strided<...>>)
     ```
+
+    A copy between two contiguous, statically shaped buffers stays a `memref.copy`: its LLVM
+    lowering is a `memcpy`, faster than any loop (and loops split into pieces for threads get
+    dynamic strides, which vectorize as gathers and scatters).
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }

@@ -1,5 +1,5 @@
 /* The dlc runtime's thread pool: workers started on first use and kept, one parallel loop at a
-   time, iterations handed out one by one through an atomic counter; the caller works too.
+   time, iterations handed out in ranges through an atomic counter; the caller works too.
    Between loops, workers spin briefly before they sleep, so back-to-back loops start fast. */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
@@ -39,6 +39,7 @@ struct job {
   dlc_rt_task_fn task;
   void *context;
   int64_t count;
+  int64_t grain;                /* iterations handed out at a time */
   atomic_int_fast64_t next;     /* the next iteration to hand out */
   atomic_int_fast64_t finished; /* iterations completed */
 };
@@ -99,15 +100,16 @@ void dlc_rt_set_parallel_for(dlc_rt_parallel_for_fn parallel_for, void *user) {
   pthread_mutex_unlock(&run_lock);
 }
 
-/* Hands out iterations of the current loop until none are left, then counts them finished. */
+/* Hands out ranges of the current loop until none are left, then counts them finished. */
 static void work_on_current(void) {
   int64_t done = 0;
   for (;;) {
-    int64_t i = atomic_fetch_add_explicit(&current.next, 1, memory_order_relaxed);
-    if (i >= current.count)
+    int64_t begin = atomic_fetch_add_explicit(&current.next, current.grain, memory_order_relaxed);
+    if (begin >= current.count)
       break;
-    current.task(current.context, i, i + 1);
-    ++done;
+    int64_t end = begin + current.grain < current.count ? begin + current.grain : current.count;
+    current.task(current.context, begin, end);
+    done += end - begin;
   }
   atomic_fetch_add_explicit(&current.finished, done, memory_order_acq_rel);
 }
@@ -189,6 +191,9 @@ void dlc_rt_parallel_for(int64_t count, dlc_rt_task_fn task, void *context) {
   current.task = task;
   current.context = context;
   current.count = count;
+  /* About 8 ranges per thread: few enough that handing them out costs nothing next to the work
+     (a shared counter bounces between cores on every grab), enough to balance uneven ones. */
+  current.grain = count / ((int64_t)threads * 8) > 1 ? count / ((int64_t)threads * 8) : 1;
   atomic_store_explicit(&current.next, 0, memory_order_relaxed);
   atomic_store_explicit(&current.finished, 0, memory_order_relaxed);
   uint64_t open = (GENERATION(state) + 1) * GENERATION_ONE | (uint64_t)helpers << LIMIT_SHIFT;

@@ -60,12 +60,28 @@ def VectorizeWindowsPass : Pass<"dlc-cpu-vectorize-windows", "mlir::func::FuncOp
     The op that computes the initial value (a `linalg.fill`, or an all-parallel elementwise
     `linalg.generic` used only here, e.g. a bias broadcast) and an all-parallel elementwise
     generic that is the result's only user (an activation, an average pool's division) are
-    computed on the same vectors, so the result is written once.
+    computed on the same vectors, so the result is written once. An unrolled reduction is
+    spread over 3 partial results combined at the end, so its steps do not wait on each other.
 
-    Preconditions: static shapes, integer or float elements, at least 4 results along `w`, a
-    body of elementwise arith/math ops; a stage's inputs are indexed by projected permutations
-    in which the innermost loop indexes only their innermost dimension. Contractions are left to
-    `dlc-cpu-vectorize-contractions`.
+    An input that is a `tensor.pad` with a constant value (possibly reshaped) is read from the
+    unpadded source: loops are split into border and interior parts, interior reads are plain,
+    border reads substitute the padding value (a shuffle puts padding lanes in front, a masked
+    read supplies those past the end, a row outside is all padding; a masked gather only where
+    the offset is not known at compile time). The padded tensor is never built. Short result
+    dimensions that shift the columns read (an im2col's kernel column) are unrolled inside each
+    vector step, so those offsets are known.
+
+    The same loops serve two more kinds of op: elementwise ops (no reduction; math on vectors
+    is then approximated by `dlc-cpu-approximate-vector-math`), and reductions along the
+    inputs' innermost dimension (softmax and layer normalization statistics), which accumulate
+    16 lanes at a time and combine the lanes at the end of each row.
+
+    Preconditions: static shapes, integer or float elements of at least 8 bits (vectors of i1
+    would be stored as bits), at least 4 results along the vector dimension, a body of
+    elementwise arith/math ops (a row reduction: one associative combining op); a stage's inputs
+    are indexed by projected permutations in which the innermost loop indexes only their
+    innermost dimension. Contractions are left to `dlc-cpu-vectorize-contractions`; transposes
+    (an input read along an outer dimension) are left to the loop lowering.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect", "mlir::affine::AffineDialect",

@@ -27,6 +27,14 @@ using namespace mlir;
 /// 3x3 window: 9), so window offsets are constants and weight broadcasts hoist out of loops.
 constexpr int64_t kMaxUnrolledSteps = 64;
 
+/// Independent partial results an unrolled reduction is spread over (a fused multiply-add has a
+/// latency of 4 cycles, and two issue per cycle).
+constexpr int64_t kReductionChains = 3;
+
+/// Result dimensions of at most this many values that offset the columns read from padded inputs
+/// (the kernel column offset of an im2col: 7 for a 7x7 kernel) are unrolled inside each chunk.
+constexpr int64_t kMaxUnrolledWindowLoop = 8;
+
 /// Whether `expr` is a sum of dimensions times constants plus a constant (no mod or division).
 bool isLinear(AffineExpr expr) {
   if (isa<AffineDimExpr, AffineConstantExpr>(expr))
@@ -135,6 +143,187 @@ Value readLanes(OpBuilder &b, Location loc, Value source, ValueRange indices, in
     picked.push_back(lane * stride);
   return vector::ShuffleOp::create(b, loc, lanes, lanes, picked);
 }
+
+/// An input that is a constant-padded tensor (a tensor.pad, possibly reshaped by splitting
+/// unpadded dimensions): the kernel reads the unpadded source and substitutes the padding value
+/// itself, so the padded tensor is never built.
+struct PaddedSource {
+  Value pad;                  // the padded operand, as the op reads it
+  tensor::PadOp padOp;
+  tensor::ExpandShapeOp expand; // null when the op reads the pad directly
+  SmallVector<int64_t> low;   // per operand dimension
+  SmallVector<int64_t> sizes; // per operand dimension, unpadded
+
+  static std::optional<PaddedSource> of(Value operand) {
+    PaddedSource padded;
+    padded.pad = operand;
+    padded.expand = operand.getDefiningOp<tensor::ExpandShapeOp>();
+    padded.padOp = (padded.expand ? padded.expand.getSrc() : operand).getDefiningOp<tensor::PadOp>();
+    if (!padded.padOp || !padded.padOp.getConstantPaddingValue() ||
+        !padded.padOp.getResultType().hasStaticShape() || padded.padOp.hasZeroLowPad() &&
+        padded.padOp.hasZeroHighPad())
+      return std::nullopt;
+    std::optional<SmallVector<int64_t>> low = getConstantIntValues(padded.padOp.getMixedLowPad());
+    if (!low)
+      return std::nullopt;
+    ArrayRef<int64_t> source = padded.padOp.getSourceType().getShape();
+    if (!padded.expand) {
+      padded.low = *low;
+      padded.sizes.assign(source.begin(), source.end());
+      return padded;
+    }
+    // A split dimension must be unpadded; a kept one carries its padding along.
+    ArrayRef<int64_t> expanded = padded.expand.getResultType().getShape();
+    ArrayRef<int64_t> paddedShape = padded.padOp.getResultType().getShape();
+    for (auto [dim, group] : llvm::enumerate(padded.expand.getReassociationIndices())) {
+      if (group.size() > 1 && source[dim] != paddedShape[dim])
+        return std::nullopt;
+      for (int64_t d : group) {
+        padded.low.push_back(group.size() == 1 ? (*low)[dim] : 0);
+        padded.sizes.push_back(group.size() == 1 ? source[dim] : expanded[d]);
+      }
+    }
+    return padded;
+  }
+
+  /// The unpadded source, shaped like the operand (reshaped alike when the operand is).
+  Value source(OpBuilder &b, Location loc) {
+    Value unpadded = padOp.getSource();
+    if (!expand)
+      return unpadded;
+    auto type = RankedTensorType::get(sizes, padOp.getSourceType().getElementType());
+    return tensor::ExpandShapeOp::create(b, loc, type, unpadded,
+                                         expand.getReassociationIndices());
+  }
+
+  /// A border read whose first source column `start` is known: the lanes left of the source
+  /// are padding put in front by a shuffle, those right of it padding from a masked read; a
+  /// row outside the source is all padding.
+  Value readBorder(OpBuilder &b, Location loc, Value unpadded, ArrayRef<Value> shifted,
+                   Value rowsInside, int64_t start, int64_t stride, int64_t width) {
+    Value padValue = padOp.getConstantPaddingValue();
+    Type element = padValue.getType();
+    int64_t span = (width - 1) * stride + 1, before = std::clamp<int64_t>(-start, 0, span);
+    auto splat = [&](OpBuilder &builder, Location l, int64_t lanes) -> Value {
+      return vector::BroadcastOp::create(builder, l, VectorType::get({lanes}, element), padValue);
+    };
+    auto rowRead = [&](OpBuilder &builder, Location l) -> Value {
+      if (before == span)
+        return splat(builder, l, span);
+      SmallVector<Value> at(shifted.begin(), shifted.end());
+      at.back() = arith::ConstantIndexOp::create(builder, l, start + before);
+      Value lanes = vector::TransferReadOp::create(
+          builder, l, VectorType::get({span - before}, element), unpadded, at, padValue,
+          ArrayRef<bool>{false});
+      if (before == 0)
+        return lanes;
+      SmallVector<int64_t> order;
+      for (int64_t i = 0; i < span; ++i)
+        order.push_back(i);
+      return vector::ShuffleOp::create(builder, l, splat(builder, l, before), lanes, order);
+    };
+    Value row;
+    if (matchPattern(rowsInside, m_One())) {
+      row = rowRead(b, loc);
+    } else {
+      row = scf::IfOp::create(
+                b, loc, rowsInside,
+                [&](OpBuilder &then, Location l) { scf::YieldOp::create(then, l, rowRead(then, l)); },
+                [&](OpBuilder &other, Location l) {
+                  scf::YieldOp::create(other, l, splat(other, l, span));
+                })
+                .getResult(0);
+    }
+    if (stride == 1)
+      return row;
+    SmallVector<int64_t> picked;
+    for (int64_t lane = 0; lane < width; ++lane)
+      picked.push_back(lane * stride);
+    return vector::ShuffleOp::create(b, loc, row, row, picked);
+  }
+
+  /// Reads `width` lanes along the innermost dimension from `indices` (in padded coordinates),
+  /// every `stride`-th element, as readLanes does on the padded operand. Where the whole span
+  /// lies inside the source (always, in the interior), it is one contiguous read; otherwise a
+  /// masked gather with the padding value for the lanes outside. Conditions that are constant
+  /// (a border chunk with unrolled taps) fold away.
+  Value read(OpBuilder &b, Location loc, Value unpadded, ValueRange indices, int64_t stride,
+             int64_t width, ArrayRef<bool> knownInside) {
+    Value padValue = padOp.getConstantPaddingValue();
+    auto vectorType = VectorType::get({width}, padValue.getType());
+    int64_t rank = sizes.size(), span = (width - 1) * stride + 1;
+    auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    auto inRange = [&](Value i, int64_t lo, int64_t hi) -> Value { // lo <= i < hi
+      Value above = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, i, index(lo));
+      Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, index(hi));
+      return arith::AndIOp::create(b, loc, above, below);
+    };
+    SmallVector<Value> shifted; // source coordinates
+    Value rowsInside = arith::ConstantIntOp::create(b, loc, 1, 1);
+    for (int64_t d = 0; d < rank; ++d) {
+      shifted.push_back(b.createOrFold<arith::SubIOp>(loc, indices[d], index(low[d])));
+      if (d + 1 < rank && !knownInside[d] &&
+          (low[d] != 0 || cast<ShapedType>(pad.getType()).getDimSize(d) != sizes[d]))
+        rowsInside = arith::AndIOp::create(b, loc, rowsInside,
+                                           inRange(indices[d], low[d], low[d] + sizes[d]));
+    }
+    Value first = indices[rank - 1];
+    Value last = arith::AddIOp::create(b, loc, first, index(span - 1));
+    Value inside = rowsInside;
+    if (!knownInside.back())
+      inside = arith::AndIOp::create(
+          b, loc, inside,
+          arith::AndIOp::create(b, loc, inRange(first, low.back(), low.back() + sizes.back()),
+                                inRange(last, low.back(), low.back() + sizes.back())));
+    if (matchPattern(inside, m_One()))
+      return readLanes(b, loc, unpadded, shifted, stride, width);
+    if (std::optional<int64_t> start = getConstantIntValue(shifted.back()))
+      return readBorder(b, loc, unpadded, shifted, rowsInside, *start, stride, width);
+    auto ifOp = scf::IfOp::create(
+        b, loc, inside,
+        [&](OpBuilder &then, Location thenLoc) {
+          scf::YieldOp::create(then, thenLoc,
+                               readLanes(then, thenLoc, unpadded, shifted, stride, width));
+        },
+        [&](OpBuilder &other, Location otherLoc) {
+          // Lane j reads source column first - low + j * stride when it and the row are inside.
+          auto indexVectorType = VectorType::get({width}, other.getIndexType());
+          SmallVector<int64_t> steps;
+          for (int64_t j = 0; j < width; ++j)
+            steps.push_back(j * stride);
+          Value lanes = arith::AddIOp::create(
+              other, otherLoc,
+              vector::BroadcastOp::create(other, otherLoc, indexVectorType, shifted.back()),
+              arith::ConstantOp::create(other, otherLoc,
+                                        DenseElementsAttr::get(indexVectorType,
+                                                               ArrayRef<int64_t>(steps))));
+          auto zeroVector = arith::ConstantOp::create(
+              other, otherLoc, DenseElementsAttr::get(indexVectorType, int64_t(0)));
+          auto sizeVector = arith::ConstantOp::create(
+              other, otherLoc, DenseElementsAttr::get(indexVectorType, sizes.back()));
+          Value mask = arith::AndIOp::create(
+              other, otherLoc,
+              arith::CmpIOp::create(other, otherLoc, arith::CmpIPredicate::sge, lanes, zeroVector),
+              arith::CmpIOp::create(other, otherLoc, arith::CmpIPredicate::slt, lanes, sizeVector));
+          auto maskType = VectorType::get({width}, other.getI1Type());
+          mask = arith::AndIOp::create(
+              other, otherLoc, mask,
+              vector::BroadcastOp::create(other, otherLoc, maskType, rowsInside));
+          // Rows outside are never read (their lanes are masked); any valid base will do.
+          SmallVector<Value> base;
+          for (int64_t d = 0; d + 1 < rank; ++d)
+            base.push_back(arith::SelectOp::create(other, otherLoc, rowsInside, shifted[d],
+                                                   index(0)));
+          base.push_back(index(0));
+          Value passThrough = vector::BroadcastOp::create(other, otherLoc, vectorType, padValue);
+          scf::YieldOp::create(other, otherLoc,
+                               vector::GatherOp::create(other, otherLoc, vectorType, unpadded,
+                                                        base, lanes, mask, passThrough)
+                                   .getResult());
+        });
+    return ifOp.getResult(0);
+  }
+};
 
 /// An all-parallel elementwise generic that runs per result vector of a window op: the op that
 /// computes its initial value (a prologue, e.g. a bias broadcast) or the one that consumes its
@@ -290,6 +479,17 @@ public:
     }
     if (ranges[kernel.vectorDim] < 4)
       return std::nullopt;
+    for (auto [input, stride] : llvm::zip(op.getDpsInputOperands(), kernel.strides))
+      kernel.padded.push_back(stride > 0 ? PaddedSource::of(input->get()) : std::nullopt);
+    if (!kernel.combiner) {
+      SmallVector<unsigned> outer;
+      for (unsigned dim : kernel.outerDims) {
+        bool movesColumns = !kernel.paddedIndicesOf(dim, /*columns=*/true).empty();
+        (movesColumns && ranges[dim] <= kMaxUnrolledWindowLoop ? kernel.innerDims : outer)
+            .push_back(dim);
+      }
+      kernel.outerDims = outer;
+    }
     kernel.findStages();
     return kernel;
   }
@@ -303,6 +503,11 @@ public:
                  : prologue ? cast<DestinationStyleOpInterface>(prologue).getDpsInits()[0]
                             : op.getDpsInits()[0];
     ivs.assign(ranges.size(), nullptr);
+    fixed.assign(ranges.size(), std::nullopt);
+    for (std::optional<PaddedSource> &input : padded) {
+      unpadded.push_back(input ? input->source(rewriter, loc) : nullptr);
+      inside.emplace_back(input ? input->sizes.size() : 0, false);
+    }
     Value result = emitOuter(rewriter, loc, 0, dest);
     rewriter.replaceAllUsesWith(last->getResult(0), result);
     SmallVector<Operation *> erased;
@@ -322,11 +527,21 @@ private:
   unsigned vectorDim = 0;
   int64_t width = 16;
   SmallVector<unsigned> outerDims, reductionDims;
+  // Short result dimensions that offset the columns read from padded inputs (the kernel column
+  // offset of an im2col): unrolled inside each chunk, so border columns start at known offsets
+  // (shuffles, not gathers) without a sequence of loop nests per value.
+  SmallVector<unsigned> innerDims;
   SmallVector<int64_t> strides; // per input: stride along the vector dimension, 0 = broadcast
+  SmallVector<std::optional<PaddedSource>> padded; // per input: read without its padding
+  SmallVector<Value> unpadded;   // per padded input, while emitting: its source
+  // Per padded input and operand dimension, while emitting: whether the enclosing loops keep
+  // that index inside the source, so its bounds check is left out.
+  SmallVector<SmallVector<bool>> inside;
   Operation *combiner = nullptr; // for a row reduction: the body's combining op (e.g. addf)
   Operation *prologue = nullptr; // linalg.fill or a Stage generic computing the initial value
   linalg::GenericOp epilogue;
   SmallVector<Value> ivs;        // per loop dimension, while emitting
+  SmallVector<std::optional<int64_t>> fixed; // per loop dimension: its value where unrolled
   SmallVector<scf::ForOp> loops; // loops created, for invariant code motion
 
   /// Whether the body reads the result's initial value (an elementwise op does not).
@@ -375,29 +590,119 @@ private:
     return forOp;
   }
 
+  /// The padded (input, dimension) pairs whose index depends on loop dimension `dim`: along the
+  /// innermost operand dimension when `columns`, along the others otherwise.
+  SmallVector<std::pair<unsigned, unsigned>> paddedIndicesOf(unsigned dim, bool columns) {
+    SmallVector<std::pair<unsigned, unsigned>> pairs;
+    for (auto [i, input] : llvm::enumerate(op.getDpsInputOperands())) {
+      if (!padded[i])
+        continue;
+      AffineMap map = op.getMatchingIndexingMap(input);
+      for (unsigned d = 0; d < map.getNumResults(); ++d) {
+        bool isColumn = d + 1 == map.getNumResults();
+        auto padType = cast<ShapedType>(padded[i]->pad.getType());
+        bool isPadded = padded[i]->low[d] != 0 || padType.getDimSize(d) != padded[i]->sizes[d];
+        if (isColumn == columns && isPadded && map.getResult(d).isFunctionOfDim(dim))
+          pairs.push_back({unsigned(i), d});
+      }
+    }
+    return pairs;
+  }
+
+  /// The values [first, last] of loop dimension `dim` for which every index in `pairs` stays
+  /// inside its source whatever the other loops do; along columns, for the `lanes` consecutive
+  /// values starting there.
+  std::pair<int64_t, int64_t> interior(unsigned dim, ArrayRef<std::pair<unsigned, unsigned>> pairs,
+                                       int64_t lanes) {
+    int64_t first = 0, last = ranges[dim] - 1;
+    for (auto [i, d] : pairs) {
+      AffineMap map = op.getMatchingIndexingMap(op.getDpsInputOperand(i));
+      AffineExpr expr = map.getResult(d);
+      int64_t coefficient = coefficientOf(expr, dim, map.getNumDims());
+      // The smallest and largest value of the other terms over the loop ranges.
+      MLIRContext *ctx = expr.getContext();
+      SmallVector<AffineExpr> low(map.getNumDims()), high(map.getNumDims());
+      for (unsigned k = 0; k < map.getNumDims(); ++k) {
+        int64_t c = k == dim ? 0 : coefficientOf(expr, k, map.getNumDims());
+        int64_t bottom = k == dim ? 0 : fixed[k].value_or(0);
+        int64_t top = k == dim ? 0 : fixed[k].value_or(ranges[k] - 1);
+        low[k] = getAffineConstantExpr(c >= 0 ? bottom : top, ctx);
+        high[k] = getAffineConstantExpr(c >= 0 ? top : bottom, ctx);
+      }
+      auto valueAt = [&](ArrayRef<AffineExpr> dims) {
+        return cast<AffineConstantExpr>(
+                   simplifyAffineExpr(expr.replaceDims(dims), map.getNumDims(), 0))
+            .getValue();
+      };
+      int64_t restLow = valueAt(low), restHigh = valueAt(high) + (lanes - 1) * coefficient;
+      int64_t begin = padded[i]->low[d], end = begin + padded[i]->sizes[d] - 1;
+      first = std::max(first, llvm::divideCeilSigned(begin - restLow, coefficient));
+      last = std::min(last, llvm::divideFloorSigned(end - restHigh, coefficient));
+    }
+    return {first, last};
+  }
+
+  /// Loops over [lower, upper) of `dim` in up to three parts: before the interior, the interior
+  /// (where the bounds checks of `pairs` are left out) and after it.
+  Value splitLoop(OpBuilder &b, Location loc, int64_t lower, int64_t upper, int64_t step,
+                  std::pair<int64_t, int64_t> interiorRange,
+                  ArrayRef<std::pair<unsigned, unsigned>> pairs, Value dest,
+                  function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+    // Interior iterations: lower + k * step within [first, last].
+    int64_t count = (upper - lower) / step;
+    int64_t from = std::clamp<int64_t>(
+        llvm::divideCeilSigned(interiorRange.first - lower, step), 0, count);
+    int64_t to = std::clamp<int64_t>(
+        llvm::divideFloorSigned(interiorRange.second - lower, step) + 1, from, count);
+    for (auto [partBegin, partEnd, isInterior] :
+         {std::tuple{0l, from, false}, std::tuple{from, to, true}, std::tuple{to, count, false}}) {
+      if (partBegin >= partEnd)
+        continue;
+      for (auto [i, d] : pairs)
+        inside[i][d] = isInterior;
+      // A part of one iteration is emitted without a loop: its index is then a constant, so
+      // border reads know their offsets.
+      if (partEnd - partBegin == 1)
+        dest = body(b, loc, arith::ConstantIndexOp::create(b, loc, lower + partBegin * step), dest);
+      else
+        dest = loop(b, loc, lower + partBegin * step, lower + partEnd * step, step, dest, body)
+                   .getResult(0);
+      for (auto [i, d] : pairs)
+        inside[i][d] = false;
+    }
+    return dest;
+  }
+
   Value emitOuter(OpBuilder &b, Location loc, unsigned level, Value dest) {
     if (level == outerDims.size())
       return combiner ? emitRow(b, loc, dest) : emitChunks(b, loc, dest);
     unsigned dim = outerDims[level];
-    return loop(b, loc, 0, ranges[dim], 1, dest,
-                [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
-                  ivs[dim] = iv;
-                  return emitOuter(nested, nestedLoc, level + 1, carried);
-                })
-        .getResult(0);
+    auto body = [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
+      ivs[dim] = iv;
+      return emitOuter(nested, nestedLoc, level + 1, carried);
+    };
+    SmallVector<std::pair<unsigned, unsigned>> pairs = paddedIndicesOf(dim, /*columns=*/false);
+    return splitLoop(b, loc, 0, ranges[dim], 1, interior(dim, pairs, 1), pairs, dest, body);
   }
 
   /// Vectors of `width` results along the vector dimension, then one shorter vector for the rest.
   Value emitChunks(OpBuilder &b, Location loc, Value dest) {
     int64_t size = ranges[vectorDim], whole = size / width * width;
+    SmallVector<std::pair<unsigned, unsigned>> pairs =
+        paddedIndicesOf(vectorDim, /*columns=*/true);
     if (whole > 0)
-      dest = loop(b, loc, 0, whole, width, dest,
-                  [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
-                    return emitChunk(nested, nestedLoc, iv, width, carried);
-                  })
-                 .getResult(0);
-    if (size > whole)
+      dest = splitLoop(b, loc, 0, whole, width, interior(vectorDim, pairs, width), pairs, dest,
+                       [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
+                         return emitChunk(nested, nestedLoc, iv, width, carried);
+                       });
+    if (size > whole) {
+      auto [first, last] = interior(vectorDim, pairs, size - whole);
+      for (auto [i, d] : pairs)
+        inside[i][d] = first <= whole && whole <= last;
       dest = emitChunk(b, loc, arith::ConstantIndexOp::create(b, loc, whole), size - whole, dest);
+      for (auto [i, d] : pairs)
+        inside[i][d] = false;
+    }
     return dest;
   }
 
@@ -442,8 +747,27 @@ private:
     return tensor::InsertOp::create(b, loc, result, dest, indices);
   }
 
+  /// The vectors of one chunk: one per combination of the inner dimensions' values.
   Value emitChunk(OpBuilder &b, Location loc, Value start, int64_t lanes, Value dest) {
     ivs[vectorDim] = start;
+    int64_t combinations = 1;
+    for (unsigned d : innerDims)
+      combinations *= ranges[d];
+    for (int64_t combination = 0; combination < combinations; ++combination) {
+      int64_t rest = combination;
+      for (unsigned d : llvm::reverse(innerDims)) {
+        fixed[d] = rest % ranges[d];
+        ivs[d] = arith::ConstantIndexOp::create(b, loc, *fixed[d]);
+        rest /= ranges[d];
+      }
+      dest = emitVector(b, loc, lanes, dest);
+    }
+    for (unsigned d : innerDims)
+      fixed[d] = std::nullopt;
+    return dest;
+  }
+
+  Value emitVector(OpBuilder &b, Location loc, int64_t lanes, Value dest) {
     SmallVector<Value> indices = resultIndices();
     Value acc; // stays null for an elementwise op, which does not read its initial value
     if (!readsInit()) {
@@ -470,6 +794,8 @@ private:
     for (unsigned d : reductionDims)
       steps *= ranges[d];
     if (steps <= kMaxUnrolledSteps) {
+      if (level == 0)
+        return emitUnrolledReduction(b, loc, acc, lanes);
       for (int64_t i = 0; i < ranges[dim]; ++i) {
         ivs[dim] = arith::ConstantIndexOp::create(b, loc, i);
         acc = emitReductions(b, loc, level + 1, acc, lanes);
@@ -484,16 +810,53 @@ private:
         .getResult(0);
   }
 
+  /// The whole reduction unrolled. When the body combines into the result with one associative
+  /// op (a sum, a maximum), the steps go round-robin to a few partial results combined at the
+  /// end, so consecutive steps do not wait for each other's fused multiply-add.
+  Value emitUnrolledReduction(OpBuilder &b, Location loc, Value acc, int64_t lanes) {
+    SmallVector<Operation *> combiners;
+    std::optional<TypedAttr> neutral;
+    if (matchReduction(op.getRegionOutputArgs(), 0, combiners) && combiners.size() == 1 &&
+        combiningKind(combiners.front()))
+      neutral = arith::getNeutralElement(combiners.front());
+    int64_t steps = 1;
+    for (unsigned d : reductionDims)
+      steps *= ranges[d];
+    int64_t chains = neutral && acc ? std::min<int64_t>(kReductionChains, steps) : 1;
+    SmallVector<Value> partial(chains, nullptr);
+    partial[0] = acc;
+    auto type = VectorType::get({lanes}, getElementTypeOrSelf(op.getDpsInits()[0].getType()));
+    for (int64_t c = 1; c < chains; ++c)
+      partial[c] = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, *neutral));
+    for (int64_t step = 0; step < steps; ++step) {
+      int64_t rest = step;
+      for (unsigned d : llvm::reverse(reductionDims)) {
+        ivs[d] = arith::ConstantIndexOp::create(b, loc, rest % ranges[d]);
+        rest /= ranges[d];
+      }
+      partial[step % chains] = emitStep(b, loc, partial[step % chains], lanes);
+    }
+    Value result = partial[0];
+    for (int64_t c = 1; c < chains; ++c) {
+      OperationState state(loc, combiners.front()->getName(), ValueRange{result, partial[c]},
+                           TypeRange{type}, combiners.front()->getAttrs());
+      result = b.create(state)->getResult(0);
+    }
+    return result;
+  }
+
   /// One step of the reduction for `lanes` consecutive results: the op's body on vectors.
   Value emitStep(OpBuilder &b, Location loc, Value acc, int64_t lanes) {
     SmallVector<Value> args;
-    for (auto [input, stride] : llvm::zip(op.getDpsInputOperands(), strides)) {
+    for (auto [i, input] : llvm::enumerate(op.getDpsInputOperands())) {
       if (op.getMatchingBlockArgument(input).use_empty()) {
         args.push_back(nullptr);
         continue;
       }
       SmallVector<Value> indices = indicesAt(b, loc, op.getMatchingIndexingMap(input), ivs);
-      args.push_back(readLanes(b, loc, input->get(), indices, stride, lanes));
+      args.push_back(padded[i] ? padded[i]->read(b, loc, unpadded[i], indices, strides[i], lanes,
+                                                 inside[i])
+                               : readLanes(b, loc, input->get(), indices, strides[i], lanes));
     }
     args.push_back(acc);
     return emitVectorBody(b, loc, *op.getBody(), args, lanes);

@@ -58,16 +58,17 @@ func.func @depthwise(%x: tensor<1x8x1x41x41xf32>, %f: tensor<8x1x1x3x3xf32>, %b:
 #out = affine_map<(n, c, kh, kw, oh, ow) -> (n, c, oh, ow)>
 
 // A 2x2 max pool, stride 1, filled with the lowest value: the fill becomes a broadcast (which
-// the canonicalizer folds into the first tap), the shape-only window operand is never read, and
-// each tap is a contiguous vector<16>.
+// the canonicalizer folds into the first taps), the shape-only window operand is never read,
+// each tap is a contiguous vector<16>, and the taps are spread over independent partial maxima
+// combined at the end.
 // CHECK-LABEL: func.func @max_pool
 // CHECK-NOT: linalg.
 // CHECK: scf.for %[[C:.+]] = %c0 to %c4
 // CHECK:   scf.for %[[H:.+]] = %c0 to %c16
-// CHECK:     %[[T0:.+]] = vector.transfer_read %{{.+}}[%c0, %[[C]], %[[H]], %c0], {{.+}} : tensor<1x4x17x17xf32>, vector<16xf32>
-// CHECK:     %[[T1:.+]] = vector.transfer_read %{{.+}}[%c0, %[[C]], %[[H]], %c1], {{.+}} : tensor<1x4x17x17xf32>, vector<16xf32>
-// CHECK:     arith.maximumf %[[T0]], %[[T1]] : vector<16xf32>
-// CHECK-COUNT-2: arith.maximumf
+// CHECK:     vector.transfer_read %{{.+}}[%c0, %[[C]], %[[H]], %c0], {{.+}} : tensor<1x4x17x17xf32>, vector<16xf32>
+// CHECK:     vector.transfer_read %{{.+}}[%c0, %[[C]], %[[H]], %c1], {{.+}} : tensor<1x4x17x17xf32>, vector<16xf32>
+// CHECK-COUNT-2: vector.transfer_read
+// CHECK-COUNT-3: arith.maximumf {{.+}} : vector<16xf32>
 // CHECK:     vector.transfer_write {{.+}} : vector<16xf32>, tensor<1x4x16x16xf32>
 func.func @max_pool(%x: tensor<1x4x17x17xf32>) -> tensor<1x4x16x16xf32> {
   %lowest = arith.constant 0xFF800000 : f32
@@ -146,4 +147,39 @@ func.func @transpose(%x: tensor<64x32xf32>) -> tensor<32x64xf32> {
     linalg.yield %a : f32
   } -> tensor<32x64xf32>
   return %r : tensor<32x64xf32>
+}
+
+// -----
+
+#in = affine_map<(c, kw, w) -> (c, w + kw)>
+#filt = affine_map<(c, kw, w) -> (c, kw)>
+#out = affine_map<(c, kw, w) -> (c, w)>
+
+// A window op reading a zero-padded input reads the unpadded source instead: interior chunks
+// read it directly, the first chunk's leftmost tap puts one zero lane in front of 15 source
+// lanes, and the last tap of the tail chunk reads past the end of the row with a masked read
+// (in_bounds false) that yields zeros there. The padded tensor is never built.
+// CHECK-LABEL: func.func @padded_taps
+// CHECK-SAME: (%[[X:.+]]: tensor<4x40xf32>, %{{.+}}: tensor<4x3xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: scf.for %[[C:.+]] = %c0 to %c4
+// CHECK:   %[[HEAD:.+]] = vector.transfer_read %[[X]][%[[C]], %c0], %{{.+}} {in_bounds = [true]} : tensor<4x40xf32>, vector<15xf32>
+// CHECK:   vector.shuffle %{{.+}}, %[[HEAD]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<1xf32>, vector<15xf32>
+// CHECK:   vector.transfer_read %[[X]][%[[C]], %c15]{{.+}} : tensor<4x40xf32>, vector<16xf32>
+// CHECK:   vector.transfer_read %[[X]][%[[C]], %c33], %{{.+}} : tensor<4x40xf32>, vector<8xf32>
+func.func @padded_taps(%x: tensor<4x40xf32>, %f: tensor<4x3xf32>) -> tensor<4x40xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1] high[0, 1] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<4x40xf32> to tensor<4x42xf32>
+  %e = tensor.empty() : tensor<4x40xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x40xf32>) -> tensor<4x40xf32>
+  %r = linalg.generic {indexing_maps = [#in, #filt, #out], iterator_types = ["parallel", "reduction", "parallel"]} ins(%p, %f : tensor<4x42xf32>, tensor<4x3xf32>) outs(%init : tensor<4x40xf32>) {
+  ^bb0(%a: f32, %w: f32, %acc: f32):
+    %m = arith.mulf %a, %w : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x40xf32>
+  return %r : tensor<4x40xf32>
 }
