@@ -6,7 +6,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace dlc::graph;
@@ -120,6 +123,79 @@ Value collapseTrailing(OpBuilder &b, Location loc, Value value, int64_t from) {
   return tensor::CollapseShapeOp::create(b, loc, value, groups);
 }
 
+/// `matrix` [A, B] transposed to [B, A]: computed now when it is a constant (the usual case for
+/// filters), otherwise a linalg.transpose.
+Value transpose2D(OpBuilder &b, Location loc, Value matrix) {
+  RankedTensorType type = tensorType(matrix);
+  auto transposedType = RankedTensorType::get({type.getDimSize(1), type.getDimSize(0)},
+                                              type.getElementType());
+  // The constant may still be behind the reshape that made it 2-D.
+  Value source = matrix;
+  if (auto reshape = matrix.getDefiningOp<tensor::CollapseShapeOp>())
+    source = reshape.getSrc();
+  DenseElementsAttr elements;
+  if (matchPattern(source, m_Constant(&elements)) && type.getElementType().isIntOrFloat() &&
+      type.getElementTypeBitWidth() % 8 == 0) {
+    elements = elements.reshape(type);
+    if (elements.isSplat())
+      return arith::ConstantOp::create(b, loc, elements.reshape(transposedType));
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    size_t width = type.getElementTypeBitWidth() / 8;
+    ArrayRef<char> raw = elements.getRawData();
+    std::vector<char> data(raw.size());
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        std::memcpy(&data[(j * rows + i) * width], &raw[(i * cols + j) * width], width);
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::getFromRawBuffer(transposedType, data));
+  }
+  Value empty = emptyTensor(b, loc, transposedType);
+  return linalg::TransposeOp::create(b, loc, matrix, empty, ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// out[n, f, p] = sum_r filter[f, r] * col[n, r, p] + bias[f], computed as the product
+/// outT[n, p, f] = sum_r col[n, r, p] * filterT[r, f] (filters contiguous in the result, the
+/// filter a right-hand side that dlc-cpu-pack-constant-operands packs) and transposed back.
+Value transposedProduct(OpBuilder &b, Location loc, Value filter, Value col, Value bias,
+                        Value zero) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType colType = tensorType(col);
+  int64_t batch = colType.getDimSize(0), positions = colType.getDimSize(2);
+  int64_t filters = tensorType(filter).getDimSize(0);
+  Type elementType = colType.getElementType();
+  auto productType = RankedTensorType::get({batch, positions, filters}, elementType);
+  Value init;
+  if (bias) {
+    init = linalg::GenericOp::create(
+               b, loc, productType, bias, emptyTensor(b, loc, productType),
+               ArrayRef<AffineMap>{AffineMap::get(3, 0, {getAffineDimExpr(2, ctx)}, ctx),
+                                   b.getMultiDimIdentityMap(3)},
+               iteratorTypes(3, {}), [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                 linalg::YieldOp::create(nested, nestedLoc, args[0]);
+               })
+               .getResult(0);
+  } else {
+    init = filledTensor(b, loc, productType, zero);
+  }
+  // Iteration space (n, p, f, r): col[n, r, p] * filterT[r, f] -> outT[n, p, f].
+  AffineExpr n = getAffineDimExpr(0, ctx), p = getAffineDimExpr(1, ctx),
+             f = getAffineDimExpr(2, ctx), r = getAffineDimExpr(3, ctx);
+  auto product = linalg::GenericOp::create(
+      b, loc, productType, ValueRange{col, transpose2D(b, loc, filter)}, init,
+      ArrayRef<AffineMap>{AffineMap::get(4, 0, {n, r, p}, ctx), AffineMap::get(4, 0, {r, f}, ctx),
+                          AffineMap::get(4, 0, {n, p, f}, ctx)},
+      iteratorTypes(4, {3}), [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value term = combine(nested, nestedLoc, Combiner::Mul, args[0], args[1]);
+        linalg::YieldOp::create(nested, nestedLoc,
+                                combine(nested, nestedLoc, Combiner::Add, args[2], term));
+      });
+  auto outType = RankedTensorType::get({batch, filters, positions}, elementType);
+  return linalg::TransposeOp::create(b, loc, product.getResult(0), emptyTensor(b, loc, outType),
+                                     ArrayRef<int64_t>{0, 2, 1})
+      .getResult()[0];
+}
+
 /// An ungrouped convolution as a matrix product (the CPU's fast path for contractions):
 ///   col[n, (c, k..), (o..)] = padded[n, c, o*s + k*d]      (im2col; a view for 1x1, stride 1)
 ///   out[n, f, (o..)]        = sum_r filter[f, r] * col[n, r, (o..)] + bias[f]
@@ -176,6 +252,19 @@ struct ConvAsMatmulLowering : OpConversionPattern<ConvOp> {
     }
     Value filter = collapseTrailing(rewriter, loc, adaptor.getFilter(), 1);
     int64_t positions = tensorType(col).getDimSize(2);
+    // Few output positions that vectors of 16 do not divide (7x7 = 49) would leave a narrow,
+    // mostly scalar column block as large as the rest; the product is computed transposed
+    // instead, with filters (a multiple of 32) along the vectors, and transposed back. (With
+    // more positions the narrow block is a small part, and the transposes cost more.)
+    if (positions % 16 != 0 && positions < 64 && filters % 32 == 0) {
+      Value product = transposedProduct(rewriter, loc, filter, col, adaptor.getBias(), zero);
+      ReassociationIndices positionsGroup;
+      for (int64_t d = 2; d < resultType.getRank(); ++d)
+        positionsGroup.push_back(d);
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          op, resultType, product, SmallVector<ReassociationIndices>{{0}, {1}, positionsGroup});
+      return success();
+    }
     auto productType = RankedTensorType::get({batch, filters, positions}, elementType);
 
     // Iteration space (n, f, r, p): filter[f, r] * col[n, r, p] -> out[n, f, p].

@@ -29,7 +29,7 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
 
     NR is 32 or 16 when one divides N, or N itself when N < 16; otherwise the op is first split
     into the columns 16 divides and the rest, each vectorized on its own. MR is the first of
-    8, 6, 4, 2, 1 that divides M.
+    8, 7, 6, 4, 2, 1 that divides M (7: the 49 positions of a 7x7 feature map).
 
     Preconditions: static shapes; the innermost N dimension is the result's innermost
     dimension. Other contractions are left to the loop lowering.

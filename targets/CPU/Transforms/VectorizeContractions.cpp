@@ -49,7 +49,7 @@ FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
     return failure();
   int64_t columns = ranges[column];
   int64_t nr = columns < 16 ? columns : firstDivisor(columns, {32, 16});
-  int64_t mr = firstDivisor(ranges[row], {8, 6, 4, 2, 1});
+  int64_t mr = firstDivisor(ranges[row], {8, 7, 6, 4, 2, 1});
   if (!nr)
     return failure();
   SmallVector<int64_t> sizes(ranges.size(), 0);
