@@ -154,10 +154,13 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
     return;
   unsigned column = dims->n.back();
   int64_t columns = op.getStaticLoopRanges()[column];
-  if (!ShapedType::isDynamic(columns) && columns > 16 && columns % 16 != 0) {
+  int64_t split = columns > 32 && columns % 32 != 0 ? columns / 32 * 32
+                  : columns > 16 && columns % 16 != 0 ? columns / 16 * 16
+                                                       : 0;
+  if (!ShapedType::isDynamic(columns) && split) {
     rewriter.setInsertionPoint(op);
     auto [whole, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
-                                         column, rewriter.getIndexAttr(columns / 16 * 16));
+                                         column, rewriter.getIndexAttr(split));
     if (whole)
       vectorizeContraction(rewriter, cast<linalg::LinalgOp>(whole.getOperation()));
     if (rest)

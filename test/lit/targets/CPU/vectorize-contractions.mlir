@@ -52,9 +52,10 @@ func.func @few_column_blocks(%a: tensor<16x24xf32>, %b: tensor<24x64xf32>, %c: t
 #rhs3 = affine_map<(b, m, k, n) -> (k, n)>
 #out3 = affine_map<(b, m, k, n) -> (b, m, n)>
 
-// A broadcast batch dimension is tiled by 1; 6 rows divide M = 6, 16 columns divide N = 48.
+// A broadcast batch dimension is tiled by 1; 6 rows divide M = 6; N = 48 splits into 32
+// columns vectorized 32 wide and 16 vectorized 16 wide.
 // CHECK-LABEL: func.func @batch_of_rows
-// CHECK: scf.for %{{.+}} = %c0 to %c48 step %c16
+// CHECK: vector<1x6x1x32xf32>
 // CHECK: vector<1x6x1x16xf32>
 func.func @batch_of_rows(%a: tensor<1x6x8xf32>, %b: tensor<8x48xf32>, %c: tensor<1x6x48xf32>) -> tensor<1x6x48xf32> {
   %r = linalg.generic {indexing_maps = [#lhs3, #rhs3, #out3], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
