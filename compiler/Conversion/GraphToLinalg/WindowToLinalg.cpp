@@ -123,6 +123,23 @@ Value collapseTrailing(OpBuilder &b, Location loc, Value value, int64_t from) {
   return tensor::CollapseShapeOp::create(b, loc, value, groups);
 }
 
+/// The initial value of a convolution's product of rank-3 `type`: the bias broadcast along
+/// dimension `filterDim` (the filters), or zero without a bias.
+Value productInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias,
+                  unsigned filterDim, Value zero) {
+  if (!bias)
+    return filledTensor(b, loc, type, zero);
+  MLIRContext *ctx = b.getContext();
+  return linalg::GenericOp::create(
+             b, loc, type, bias, emptyTensor(b, loc, type),
+             ArrayRef<AffineMap>{AffineMap::get(3, 0, {getAffineDimExpr(filterDim, ctx)}, ctx),
+                                 b.getMultiDimIdentityMap(3)},
+             iteratorTypes(3, {}), [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(nested, nestedLoc, args[0]);
+             })
+      .getResult(0);
+}
+
 /// `matrix` [A, B] transposed to [B, A]: computed now when it is a constant (the usual case for
 /// filters), otherwise a linalg.transpose.
 Value transpose2D(OpBuilder &b, Location loc, Value matrix) {
@@ -165,19 +182,7 @@ Value transposedProduct(OpBuilder &b, Location loc, Value filter, Value col, Val
   int64_t filters = tensorType(filter).getDimSize(0);
   Type elementType = colType.getElementType();
   auto productType = RankedTensorType::get({batch, positions, filters}, elementType);
-  Value init;
-  if (bias) {
-    init = linalg::GenericOp::create(
-               b, loc, productType, bias, emptyTensor(b, loc, productType),
-               ArrayRef<AffineMap>{AffineMap::get(3, 0, {getAffineDimExpr(2, ctx)}, ctx),
-                                   b.getMultiDimIdentityMap(3)},
-               iteratorTypes(3, {}), [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-                 linalg::YieldOp::create(nested, nestedLoc, args[0]);
-               })
-               .getResult(0);
-  } else {
-    init = filledTensor(b, loc, productType, zero);
-  }
+  Value init = productInit(b, loc, productType, bias, /*filterDim=*/2, zero);
   // Iteration space (n, p, f, r): col[n, r, p] * filterT[r, f] -> outT[n, p, f].
   AffineExpr n = getAffineDimExpr(0, ctx), p = getAffineDimExpr(1, ctx),
              f = getAffineDimExpr(2, ctx), r = getAffineDimExpr(3, ctx);
@@ -270,19 +275,8 @@ struct ConvAsMatmulLowering : OpConversionPattern<ConvOp> {
     // Iteration space (n, f, r, p): filter[f, r] * col[n, r, p] -> out[n, f, p].
     AffineExpr n = getAffineDimExpr(0, ctx), f = getAffineDimExpr(1, ctx),
                r = getAffineDimExpr(2, ctx), p = getAffineDimExpr(3, ctx);
-    Value init;
-    if (Value bias = adaptor.getBias()) {
-      init = linalg::GenericOp::create(
-                 rewriter, loc, productType, bias, emptyTensor(rewriter, loc, productType),
-                 ArrayRef<AffineMap>{AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx),
-                                     rewriter.getMultiDimIdentityMap(3)},
-                 iteratorTypes(3, {}), [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                   linalg::YieldOp::create(b, nestedLoc, args[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = filledTensor(rewriter, loc, productType, zero);
-    }
+    Value init =
+        productInit(rewriter, loc, productType, adaptor.getBias(), /*filterDim=*/1, zero);
     auto product = linalg::GenericOp::create(
         rewriter, loc, productType, ValueRange{filter, col}, init,
         ArrayRef<AffineMap>{AffineMap::get(4, 0, {f, r}, ctx), AffineMap::get(4, 0, {n, r, p}, ctx),

@@ -121,6 +121,16 @@ SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map, ArrayRef
   return indices;
 }
 
+/// Lanes 0, stride, 2 * stride, ... of `span` (`width` of them): a shuffle unless stride is 1.
+Value everyStride(OpBuilder &b, Location loc, Value span, int64_t stride, int64_t width) {
+  if (stride == 1)
+    return span;
+  SmallVector<int64_t> picked;
+  for (int64_t lane = 0; lane < width; ++lane)
+    picked.push_back(lane * stride);
+  return vector::ShuffleOp::create(b, loc, span, span, picked);
+}
+
 /// Reads `width` lanes of `source` along its innermost dimension starting at `indices`, every
 /// `stride`-th element (one contiguous read, then a shuffle when the stride is not 1), or one
 /// element broadcast when `stride` is 0.
@@ -136,12 +146,7 @@ Value readLanes(OpBuilder &b, Location loc, Value source, ValueRange indices, in
   Value lanes = vector::TransferReadOp::create(b, loc, VectorType::get({span}, element), source,
                                                indices, /*padding=*/std::nullopt,
                                                ArrayRef<bool>{true});
-  if (stride == 1)
-    return lanes;
-  SmallVector<int64_t> picked;
-  for (int64_t lane = 0; lane < width; ++lane)
-    picked.push_back(lane * stride);
-  return vector::ShuffleOp::create(b, loc, lanes, lanes, picked);
+  return everyStride(b, loc, lanes, stride, width);
 }
 
 /// An input that is a constant-padded tensor (a tensor.pad, possibly reshaped by splitting
@@ -234,12 +239,7 @@ struct PaddedSource {
                 })
                 .getResult(0);
     }
-    if (stride == 1)
-      return row;
-    SmallVector<int64_t> picked;
-    for (int64_t lane = 0; lane < width; ++lane)
-      picked.push_back(lane * stride);
-    return vector::ShuffleOp::create(b, loc, row, row, picked);
+    return everyStride(b, loc, row, stride, width);
   }
 
   /// Reads `width` lanes along the innermost dimension from `indices` (in padded coordinates),
