@@ -24,8 +24,10 @@ def PlanWorkspacePass : Pass<"dlc-plan-workspace", "mlir::ModuleOp"> {
     ```
 
     A buffer is live from its alloc to the last top-level op that uses it or any view of it.
-    Buffers are placed largest first at the lowest 64-byte-aligned offset that does not overlap a
-    placed buffer with an overlapping live range. `dlc.workspace_lower_bound` records the largest
+    Buffers are placed one by one, each at the lowest 64-byte-aligned offset that does not
+    overlap a placed buffer with an overlapping live range; the pass tries several orders
+    (largest first, longest-lived first, largest size x lifetime first, first used first, and
+    64 seeded perturbations of largest first) and keeps the smallest plan. `dlc.workspace_lower_bound` records the largest
     total of simultaneously live bytes, the figure no plan can beat.
 
     Preconditions: the function is bufferized, its results are out-parameters, every alloc has a

@@ -5,6 +5,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
+#include <functional>
+#include <limits>
+#include <random>
+
 namespace dlc::memory {
 
 #define GEN_PASS_DEF_PLANWORKSPACEPASS
@@ -44,12 +48,9 @@ int64_t lastUse(Value root, Block &block, const DenseMap<Operation *, int64_t> &
   return last;
 }
 
-/// Largest-first, lowest-offset placement; returns the workspace size.
-int64_t place(MutableArrayRef<Buffer> buffers) {
-  SmallVector<Buffer *> order;
-  for (Buffer &buffer : buffers)
-    order.push_back(&buffer);
-  llvm::stable_sort(order, [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+/// Places the buffers in `order`, each at the lowest offset free during its live range;
+/// returns the workspace size.
+int64_t placeInOrder(ArrayRef<Buffer *> order) {
   SmallVector<Buffer *> placed;
   int64_t size = 0;
   for (Buffer *buffer : order) {
@@ -69,6 +70,52 @@ int64_t place(MutableArrayRef<Buffer> buffers) {
     placed.push_back(buffer);
   }
   return size;
+}
+
+/// Perturbed orders tried after the fixed ones, and the seed that makes them reproducible.
+constexpr int kPlanAttempts = 64;
+constexpr unsigned kPlanSeed = 20261122;
+
+/// Lowest-offset placement in the best of a few orders (largest first, longest-lived first,
+/// largest size x lifetime first, first used first); returns the workspace size. Which order
+/// packs best depends on the model, and each try is cheap.
+int64_t place(MutableArrayRef<Buffer> buffers) {
+  auto lifetime = [](const Buffer *b) { return b->last - b->first + 1; };
+  SmallVector<std::function<bool(Buffer *, Buffer *)>> orders = {
+      [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; },
+      [&](Buffer *a, Buffer *b) { return lifetime(a) > lifetime(b); },
+      [&](Buffer *a, Buffer *b) { return a->bytes * lifetime(a) > b->bytes * lifetime(b); },
+      [](Buffer *a, Buffer *b) { return a->first < b->first; },
+  };
+  int64_t best = std::numeric_limits<int64_t>::max();
+  SmallVector<int64_t> bestOffsets;
+  auto tryOrder = [&](ArrayRef<Buffer *> order) {
+    int64_t size = placeInOrder(order);
+    if (size < best) {
+      best = size;
+      bestOffsets = llvm::map_to_vector(buffers, [](const Buffer &b) { return b.offset; });
+    }
+  };
+  SmallVector<Buffer *> order;
+  for (Buffer &buffer : buffers)
+    order.push_back(&buffer);
+  for (const auto &before : orders) {
+    llvm::stable_sort(order, before);
+    tryOrder(order);
+  }
+  // Then a few perturbations of the largest-first order, with a fixed seed so the plan is
+  // the same on every compile: neighbours of similar size swapped at random.
+  std::mt19937 random(kPlanSeed);
+  for (int attempt = 0; attempt < kPlanAttempts; ++attempt) {
+    llvm::stable_sort(order, orders.front());
+    for (size_t i = 0; i + 1 < order.size(); ++i)
+      if (random() % 3 == 0)
+        std::swap(order[i], order[i + 1]);
+    tryOrder(order);
+  }
+  for (auto [buffer, offset] : llvm::zip(buffers, bestOffsets))
+    buffer.offset = offset;
+  return best;
 }
 
 /// The largest total of bytes live at one position.
