@@ -69,7 +69,7 @@ static void addBufferPasses(OpPassManager &pm) {
   // Depthwise convolutions, pooling and other window reductions become vector loops, with
   // their bias and activation applied to the same vectors.
   pm.addNestedPass<func::FuncOp>(cpu::createVectorizeWindowsPass());
-  // Activations now on vectors (GELU's erf, exp, tanh) become polynomials, not a libm call per lane.
+  // Activations now on vectors (GELU's erf, exp, tanh) become polynomials, not libm calls.
   pm.addNestedPass<func::FuncOp>(cpu::createApproximateVectorMathPass());
   pm.addPass(createCanonicalizerPass());
   // Tensors become buffers; function arguments and results get plain row-major memrefs, which is
