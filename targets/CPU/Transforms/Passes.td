@@ -30,7 +30,8 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
     NR is 32 when it divides N, 16 when N is 16 or 32 + 16 does not apply, or N itself when
     N < 16. A larger N that 32 does not divide is first split into the columns 32 divides and
     the rest (784 = 768 + 16: 8x32 blocks load one vector per 8 FMAs' worth of broadcasts, 8x16
-    blocks twice as many), each vectorized on its own; a split product's consumer is not fused.
+    blocks twice as many), each vectorized on its own. A consumer is split at the same column,
+    so each part still applies it to its blocks.
     MR is the first of 8, 7, 6, 4, 2, 1 that divides M (7: the 49 positions of a 7x7 map).
 
     Preconditions: static shapes; the innermost N dimension is the result's innermost

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -29,13 +30,15 @@ int64_t firstDivisor(int64_t size, ArrayRef<int64_t> candidates) {
   return 0;
 }
 
-/// Tile sizes of the register block, or failure when the op does not qualify. The row
-/// dimension is the innermost M dimension (tiled by MR), the vector dimension the innermost
-/// N dimension, which must be the result's innermost (tiled by NR, contiguous); every other
-/// parallel dimension (batch, outer M or N dimensions such as a broadcast batch of 1) is tiled
-/// by 1. Reductions stay whole: the second tiling splits them by 1.
+/// Tile sizes of the register block (NR = `columnBlock` when given), or failure when the op
+/// does not qualify. The row dimension is the innermost M dimension (tiled by MR), the vector
+/// dimension the innermost N dimension, which must be the result's innermost (tiled by NR,
+/// contiguous); every other parallel dimension (batch, outer M or N dimensions such as a
+/// broadcast batch of 1) is tiled by 1. Reductions stay whole: the second tiling splits them
+/// by 1.
 FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
-                                               const linalg::ContractionDimensions &dims) {
+                                               const linalg::ContractionDimensions &dims,
+                                               int64_t columnBlock = 0) {
   if (dims.m.empty() || dims.n.empty() || dims.k.empty())
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -48,7 +51,9 @@ FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
   if (result.getResults().back() != getAffineDimExpr(column, op.getContext()))
     return failure();
   int64_t columns = ranges[column];
-  int64_t nr = columns < 16 ? columns : firstDivisor(columns, {32, 16});
+  int64_t nr = columnBlock       ? columnBlock
+               : columns < 16 ? columns
+                              : firstDivisor(columns, {32, 16});
   int64_t mr = firstDivisor(ranges[row], {8, 7, 6, 4, 2, 1});
   if (!nr)
     return failure();
@@ -111,6 +116,11 @@ FailureOr<Operation *> tileWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp
     init = nullptr;
 
   scf::SCFTileAndFuseOptions options;
+  // A split epilogue reads a slice of the product; slices of slices merge, so the product's
+  // block is fused through both.
+  RewritePatternSet cleanup(rewriter.getContext());
+  tensor::populateMergeConsecutiveInsertExtractSlicePatterns(cleanup);
+  options.cleanupPatterns = FrozenRewritePatternSet(std::move(cleanup));
   options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), epilogueSizes));
   options.tilingOptions.setInterchange(epilogueInterchange);
   // Only the contraction and its initial value: fusing the producers of other operands (a
@@ -145,9 +155,104 @@ FailureOr<Operation *> tileWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp
   return contraction;
 }
 
-/// Tiles one contraction into register blocks and vectorizes the innermost step. When 16 does
-/// not divide its columns, it is first split into a part that 16 divides and the remaining
-/// fewer-than-16 columns, and each part is vectorized on its own (no masking needed).
+/// The order of the block loops: column blocks outside row blocks, so one panel of the
+/// right-hand side (K x NR) stays in cache while every row block uses it, and the left-hand side
+/// is the operand read again per panel (M*K*N/NR elements rather than K*N*M/MR the other way
+/// round). With only a few column blocks the right-hand side is small anyway, and the row loop
+/// goes outside instead, so the outer loop has enough iterations to share among threads.
+SmallVector<int64_t> blockInterchange(linalg::LinalgOp op,
+                                      const linalg::ContractionDimensions &dims,
+                                      ArrayRef<int64_t> sizes) {
+  unsigned row = dims.m.back(), column = dims.n.back();
+  // Blocks along all column dimensions (a packed product splits them into panels x columns).
+  int64_t columnBlocks = 1;
+  for (unsigned n : dims.n)
+    columnBlocks *= op.getStaticLoopRanges()[n];
+  columnBlocks /= sizes[column];
+  SmallVector<int64_t> interchange;
+  if (columnBlocks >= 4) {
+    for (int64_t d = 0; d < int64_t(sizes.size()); ++d)
+      if (d != row)
+        interchange.push_back(d);
+    interchange.insert(llvm::find(interchange, column) + 1, row);
+  }
+  return interchange;
+}
+
+/// Vectorizes the tiled elementwise `stages`, then tiles the register block `block` by 1 along
+/// the reductions and vectorizes that step.
+void vectorizeBlock(RewriterBase &rewriter, FailureOr<Operation *> block,
+                    ArrayRef<Operation *> stages, const linalg::ContractionDimensions &dims) {
+  for (Operation *stage : stages) {
+    rewriter.setInsertionPoint(stage);
+    FailureOr<linalg::VectorizationResult> vectorizedStage = linalg::vectorize(rewriter, stage);
+    if (succeeded(vectorizedStage))
+      rewriter.replaceOp(stage, vectorizedStage->replacements);
+  }
+  if (failed(block))
+    return;
+  SmallVector<int64_t> reductionSizes(cast<linalg::LinalgOp>(*block).getNumLoops(), 0);
+  for (unsigned k : dims.k)
+    reductionSizes[k] = 1;
+  rewriter.setInsertionPoint(*block);
+  FailureOr<Operation *> step = tile(rewriter, cast<TilingInterface>(*block), reductionSizes);
+  if (failed(step))
+    return;
+  rewriter.setInsertionPoint(*step);
+  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, *step);
+  if (failed(vectorized))
+    return;
+  rewriter.replaceOp(*step, vectorized->replacements);
+}
+
+/// The register block width for `columns` columns of one part: 32 or 16 when one divides it, the
+/// columns themselves when fewer than 16; 0 when a part this wide would need splitting again.
+int64_t blockColumns(int64_t columns) {
+  if (columns % 32 == 0)
+    return 32;
+  if (columns % 16 == 0)
+    return 16;
+  return columns < 16 ? columns : 0;
+}
+
+/// A product with an elementwise consumer whose columns `split` divides the bulk of: the consumer
+/// is split at the same column, and each part gets the product's matching columns fused into its
+/// register blocks, so the split keeps its epilogue. Fails (changing nothing) when the
+/// remaining columns would need another split.
+LogicalResult vectorizeSplitWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp op,
+                                         const linalg::ContractionDimensions &dims,
+                                         linalg::GenericOp epilogue, int64_t split) {
+  unsigned column = dims.n.back();
+  int64_t columns = op.getStaticLoopRanges()[column];
+  if (!blockColumns(split) || !blockColumns(columns - split))
+    return failure();
+  FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(op, dims, blockColumns(split));
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  std::optional<unsigned> epilogueColumn =
+      out.getResultPosition(getAffineDimExpr(column, op.getContext()));
+  if (failed(sizes) || !epilogueColumn)
+    return failure();
+  SmallVector<int64_t> interchange = blockInterchange(op, dims, *sizes);
+  rewriter.setInsertionPoint(epilogue);
+  auto [first, second] = linalg::splitOp(rewriter, cast<TilingInterface>(epilogue.getOperation()),
+                                         *epilogueColumn, rewriter.getIndexAttr(split));
+  for (auto [part, width] : {std::pair{first, split}, std::pair{second, columns - split}}) {
+    if (!part)
+      continue;
+    (*sizes)[column] = blockColumns(width);
+    SmallVector<Operation *> stages;
+    rewriter.setInsertionPoint(part);
+    FailureOr<Operation *> block =
+        tileWithEpilogue(rewriter, op, cast<linalg::GenericOp>(part.getOperation()), *sizes,
+                         interchange, stages);
+    vectorizeBlock(rewriter, block, stages, dims);
+  }
+  return success();
+}
+
+/// Tiles one contraction into register blocks and vectorizes the innermost step.
+/// When 32 does not divide its columns, it is first split into a part that 32 divides and the
+/// remaining columns, and each part is vectorized on its own (no masking needed).
 void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
   if (failed(dims) || dims->n.empty())
@@ -157,7 +262,12 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   int64_t split = columns > 32 && columns % 32 != 0 ? columns / 32 * 32
                   : columns > 16 && columns % 16 != 0 ? columns / 16 * 16
                                                        : 0;
+  // An elementwise consumer (and the op computing the initial value) run on each block too,
+  // so the product is written once, after its activation or residual add.
+  linalg::GenericOp epilogue = findEpilogue(op);
   if (!ShapedType::isDynamic(columns) && split) {
+    if (epilogue && succeeded(vectorizeSplitWithEpilogue(rewriter, op, *dims, epilogue, split)))
+      return;
     rewriter.setInsertionPoint(op);
     auto [whole, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
                                          column, rewriter.getIndexAttr(split));
@@ -170,54 +280,13 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(op, *dims);
   if (failed(sizes))
     return;
-  // Column blocks outside row blocks: one panel of the right-hand side (K x NR) stays in cache
-  // while every row block uses it, and the left-hand side is the operand read again per panel
-  // (M*K*N/NR elements rather than K*N*M/MR the other way round).
-  // With only a few column blocks the right-hand side is small anyway, and the row loop goes
-  // outside instead, so the outer loop has enough iterations to share among threads.
-  SmallVector<int64_t> interchange;
-  unsigned row = dims->m.back();
-  // Blocks along all column dimensions (a packed product splits them into panels x columns).
-  int64_t columnBlocks = 1;
-  for (unsigned n : dims->n)
-    columnBlocks *= op.getStaticLoopRanges()[n];
-  columnBlocks /= (*sizes)[column];
-  if (columnBlocks >= 4) {
-    for (int64_t d = 0; d < int64_t(sizes->size()); ++d)
-      if (d != row)
-        interchange.push_back(d);
-    interchange.insert(llvm::find(interchange, column) + 1, row);
-  }
-  // An elementwise consumer (and the op computing the initial value) run on each block too,
-  // so the product is written once, after its activation or residual add.
+  SmallVector<int64_t> interchange = blockInterchange(op, *dims, *sizes);
   SmallVector<Operation *> stages;
-  rewriter.setInsertionPoint(op);
-  linalg::GenericOp epilogue = findEpilogue(op);
-  if (epilogue)
-    rewriter.setInsertionPoint(epilogue);
+  rewriter.setInsertionPoint(epilogue ? epilogue.getOperation() : op.getOperation());
   FailureOr<Operation *> block =
       epilogue ? tileWithEpilogue(rewriter, op, epilogue, *sizes, interchange, stages)
                : tile(rewriter, cast<TilingInterface>(op.getOperation()), *sizes, interchange);
-  for (Operation *stage : stages) {
-    rewriter.setInsertionPoint(stage);
-    FailureOr<linalg::VectorizationResult> vectorizedStage = linalg::vectorize(rewriter, stage);
-    if (succeeded(vectorizedStage))
-      rewriter.replaceOp(stage, vectorizedStage->replacements);
-  }
-  if (failed(block))
-    return;
-  SmallVector<int64_t> reductionSizes(sizes->size(), 0);
-  for (unsigned k : dims->k)
-    reductionSizes[k] = 1;
-  rewriter.setInsertionPoint(*block);
-  FailureOr<Operation *> step = tile(rewriter, cast<TilingInterface>(*block), reductionSizes);
-  if (failed(step))
-    return;
-  rewriter.setInsertionPoint(*step);
-  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, *step);
-  if (failed(vectorized))
-    return;
-  rewriter.replaceOp(*step, vectorized->replacements);
+  vectorizeBlock(rewriter, block, stages, *dims);
 }
 
 /// The accumulator block is read and written at the same place in every step of k: after

@@ -136,3 +136,32 @@ func.func @product_epilogue(%a: tensor<16x24xf32>, %b: tensor<24x128xf32>, %bias
   } -> tensor<16x128xf32>
   return %r : tensor<16x128xf32>
 }
+
+// -----
+
+// A product whose 48 columns split into 32 + 16 keeps its ReLU: the ReLU is split at the same
+// column, and each part computes its product blocks (8x32, then 8x16) and applies the ReLU to
+// them before the one store.
+// CHECK-LABEL: func.func @split_epilogue
+// CHECK-NOT: linalg.generic
+// CHECK: %[[WIDE:.+]] = scf.for {{.+}} -> (vector<8x32xf32>)
+// CHECK: arith.maximumf %[[WIDE]], %{{.+}} : vector<8x32xf32>
+// CHECK: %[[NARROW:.+]] = scf.for {{.+}} -> (vector<8x16xf32>)
+// CHECK: arith.maximumf %[[NARROW]], %{{.+}} : vector<8x16xf32>
+func.func @split_epilogue(%a: tensor<8x24xf32>, %b: tensor<24x48xf32>, %c: tensor<8x48xf32>) -> tensor<8x48xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x24xf32>, tensor<24x48xf32>) outs(%c : tensor<8x48xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x48xf32>
+  %e = tensor.empty() : tensor<8x48xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]} ins(%p : tensor<8x48xf32>) outs(%e : tensor<8x48xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.maximumf %x, %zero : f32
+    linalg.yield %y : f32
+  } -> tensor<8x48xf32>
+  return %r : tensor<8x48xf32>
+}
