@@ -1,20 +1,21 @@
-// The dlc-cpu-vectorize-windows pass: sliding-window ops (depthwise and grouped convolutions,
-// pooling, reductions over outer dimensions) become vector code along the result's innermost
-// dimension, with the elementwise ops that produce their initial value and consume their result.
+// The dlc-cpu-vectorize-windows pass: window ops (depthwise and grouped convolutions, pooling,
+// im2col), elementwise ops and row reductions become vector loops along one dimension, with the
+// elementwise ops that produce a window op's initial value and consume its result.
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "targets/CPU/Transforms/WindowReads.h"
 
+#include "mlir/Analysis/FlatLinearValueConstraints.h"
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
-#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/TypeSwitch.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace dlc::cpu {
 
@@ -37,31 +38,20 @@ constexpr int64_t kReductionChains = 3;
 /// (the kernel column offset of an im2col: 7 for a 7x7 kernel) are unrolled inside each chunk.
 constexpr int64_t kMaxUnrolledWindowLoop = 8;
 
-/// Whether `expr` is a sum of dimensions times constants plus a constant (no mod or division).
-bool isLinear(AffineExpr expr) {
-  if (isa<AffineDimExpr, AffineConstantExpr>(expr))
-    return true;
-  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
-  if (!binary)
-    return false;
-  if (binary.getKind() == AffineExprKind::Add)
-    return isLinear(binary.getLHS()) && isLinear(binary.getRHS());
-  if (binary.getKind() == AffineExprKind::Mul)
-    return isLinear(binary.getLHS()) && isa<AffineConstantExpr>(binary.getRHS());
-  return false;
+/// The coefficients of `expr` in dimensions 0..numDims-1, then its constant term, when it is
+/// linear: a sum of dimensions times constants plus a constant (no mod or division).
+std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned numDims) {
+  SmallVector<int64_t> flat;
+  if (failed(getFlattenedAffineExpr(expr, numDims, 0, &flat)) || flat.size() != numDims + 1)
+    return std::nullopt;
+  return flat;
 }
 
-/// The coefficient of dimension `dim` in the linear expression `expr`.
-int64_t coefficientOf(AffineExpr expr, unsigned dim, unsigned numDims) {
-  MLIRContext *ctx = expr.getContext();
-  SmallVector<AffineExpr> atZero(numDims, getAffineConstantExpr(0, ctx));
-  SmallVector<AffineExpr> atOne(atZero);
-  atOne[dim] = getAffineConstantExpr(1, ctx);
-  auto value = [&](ArrayRef<AffineExpr> dims) {
-    return cast<AffineConstantExpr>(simplifyAffineExpr(expr.replaceDims(dims), numDims, 0))
-        .getValue();
-  };
-  return value(atOne) - value(atZero);
+/// The op `combiner` (e.g. arith.addf) applied to `lhs` and `rhs` of type `type`.
+Value combine(OpBuilder &b, Location loc, Operation *combiner, Value lhs, Value rhs, Type type) {
+  OperationState state(loc, combiner->getName(), ValueRange{lhs, rhs}, TypeRange{type},
+                       combiner->getAttrs());
+  return b.create(state)->getResult(0);
 }
 
 /// Whether every op of `body` applies to vectors elementwise (or is a scalar constant).
@@ -188,14 +178,14 @@ std::optional<SmallVector<int64_t>> stridesAlong(linalg::GenericOp op, unsigned 
     AffineMap map = op.getMatchingIndexingMap(input);
     int64_t stride = 0;
     for (auto [r, expr] : llvm::enumerate(map.getResults())) {
-      if (!isLinear(expr))
+      std::optional<SmallVector<int64_t>> coefficients =
+          linearCoefficients(expr, map.getNumDims());
+      if (!coefficients)
         return std::nullopt;
-      if (!expr.isFunctionOfDim(dim))
+      if ((*coefficients)[dim] == 0)
         continue;
-      if (r + 1 != map.getNumResults())
-        return std::nullopt;
-      stride = coefficientOf(expr, dim, map.getNumDims());
-      if (stride <= 0)
+      stride = (*coefficients)[dim];
+      if (r + 1 != map.getNumResults() || stride < 0)
         return std::nullopt;
     }
     strides.push_back(stride);
@@ -250,6 +240,12 @@ public:
     for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray()))
       if (type == utils::IteratorType::reduction)
         kernel.reductionDims.push_back(dim);
+    // The one associative op combining each step into the result (a sum, a maximum), if any.
+    SmallVector<Operation *> combiners;
+    if (!kernel.reductionDims.empty() &&
+        matchReduction(op.getRegionOutputArgs(), 0, combiners) && combiners.size() == 1 &&
+        combiningKind(combiners.front()) && arith::getNeutralElement(combiners.front()))
+      kernel.combiner = combiners.front();
     // Vectors along the result's innermost dimension; failing that, for a reduction along the
     // inputs' innermost dimension (a row sum or maximum), vectors along that dimension.
     unsigned innermost = out.getDimPosition(out.getNumResults() - 1);
@@ -261,14 +257,12 @@ public:
     } else if (kernel.reductionDims.size() == 1) {
       unsigned reduced = kernel.reductionDims.front();
       std::optional<SmallVector<int64_t>> rowStrides = stridesAlong(op, reduced);
-      SmallVector<Operation *> combiners;
       if (!rowStrides || llvm::any_of(*rowStrides, [](int64_t s) { return s > 1; }) ||
-          !matchReduction(op.getRegionOutputArgs(), 0, combiners) || combiners.size() != 1 ||
-          !combiningKind(combiners.front()) || !arith::getNeutralElement(combiners.front()))
+          !kernel.combiner)
         return std::nullopt;
+      kernel.rowReduction = true;
       kernel.vectorDim = reduced;
       kernel.strides = *rowStrides;
-      kernel.combiner = combiners.front();
       kernel.reductionDims.clear();
       for (unsigned r = 0; r < out.getNumResults(); ++r)
         kernel.outerDims.push_back(out.getDimPosition(r));
@@ -279,7 +273,7 @@ public:
       return std::nullopt;
     for (auto [input, stride] : llvm::zip(op.getDpsInputOperands(), kernel.strides))
       kernel.padded.push_back(stride > 0 ? PaddedSource::of(input->get()) : std::nullopt);
-    if (!kernel.combiner) {
+    if (!kernel.rowReduction) {
       SmallVector<unsigned> outer;
       for (unsigned dim : kernel.outerDims) {
         bool movesColumns = !kernel.paddedIndicesOf(dim, /*columns=*/true).empty();
@@ -335,7 +329,8 @@ private:
   // Per padded input and operand dimension, while emitting: whether the enclosing loops keep
   // that index inside the source, so its bounds check is left out.
   SmallVector<SmallVector<bool>> inside;
-  Operation *combiner = nullptr; // for a row reduction: the body's combining op (e.g. addf)
+  Operation *combiner = nullptr; // the body's one associative combining op (e.g. addf), if any
+  bool rowReduction = false;      // vectors along the (only) reduction dimension
   Operation *prologue = nullptr; // linalg.fill or a Stage generic computing the initial value
   linalg::GenericOp epilogue;
   SmallVector<Value> ivs;        // per loop dimension, while emitting
@@ -353,11 +348,11 @@ private:
       if (auto fill = dyn_cast<linalg::FillOp>(producer); fill && fill.hasPureTensorSemantics())
         prologue = fill;
       else if (auto generic = dyn_cast<linalg::GenericOp>(producer);
-               !combiner && Stage::accepts(generic, rank, nullptr))
+               !rowReduction && Stage::accepts(generic, rank, nullptr))
         prologue = generic;
     }
     // A row reduction produces one element at a time, not vectors an epilogue could use.
-    if (combiner)
+    if (rowReduction)
       return;
     Value result = op.getResult(0);
     if (!result.hasOneUse())
@@ -415,24 +410,20 @@ private:
     int64_t first = 0, last = ranges[dim] - 1;
     for (auto [i, d] : pairs) {
       AffineMap map = op.getMatchingIndexingMap(op.getDpsInputOperand(i));
-      AffineExpr expr = map.getResult(d);
-      int64_t coefficient = coefficientOf(expr, dim, map.getNumDims());
+      // Linear: stridesAlong checked every input's indices.
+      SmallVector<int64_t> coefficients = *linearCoefficients(map.getResult(d), map.getNumDims());
+      int64_t coefficient = coefficients[dim];
       // The smallest and largest value of the other terms over the loop ranges.
-      MLIRContext *ctx = expr.getContext();
-      SmallVector<AffineExpr> low(map.getNumDims()), high(map.getNumDims());
+      int64_t restLow = coefficients.back(), restHigh = coefficients.back();
       for (unsigned k = 0; k < map.getNumDims(); ++k) {
-        int64_t c = k == dim ? 0 : coefficientOf(expr, k, map.getNumDims());
-        int64_t bottom = k == dim ? 0 : fixed[k].value_or(0);
-        int64_t top = k == dim ? 0 : fixed[k].value_or(ranges[k] - 1);
-        low[k] = getAffineConstantExpr(c >= 0 ? bottom : top, ctx);
-        high[k] = getAffineConstantExpr(c >= 0 ? top : bottom, ctx);
+        if (k == dim)
+          continue;
+        int64_t bottom = coefficients[k] * fixed[k].value_or(0);
+        int64_t top = coefficients[k] * fixed[k].value_or(ranges[k] - 1);
+        restLow += std::min(bottom, top);
+        restHigh += std::max(bottom, top);
       }
-      auto valueAt = [&](ArrayRef<AffineExpr> dims) {
-        return cast<AffineConstantExpr>(
-                   simplifyAffineExpr(expr.replaceDims(dims), map.getNumDims(), 0))
-            .getValue();
-      };
-      int64_t restLow = valueAt(low), restHigh = valueAt(high) + (lanes - 1) * coefficient;
+      restHigh += (lanes - 1) * coefficient;
       int64_t begin = padded[i]->low[d], end = begin + padded[i]->sizes[d] - 1;
       first = std::max(first, llvm::divideCeilSigned(begin - restLow, coefficient));
       last = std::min(last, llvm::divideFloorSigned(end - restHigh, coefficient));
@@ -473,7 +464,7 @@ private:
 
   Value emitOuter(OpBuilder &b, Location loc, unsigned level, Value dest) {
     if (level == outerDims.size())
-      return combiner ? emitRow(b, loc, dest) : emitChunks(b, loc, dest);
+      return rowReduction ? emitRow(b, loc, dest) : emitChunks(b, loc, dest);
     unsigned dim = outerDims[level];
     auto body = [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
       ivs[dim] = iv;
@@ -515,11 +506,6 @@ private:
       return arith::ConstantOp::create(
           b, loc, DenseElementsAttr::get(type, *arith::getNeutralElement(combiner)));
     };
-    auto combine = [&](Value a, Value v) {
-      OperationState state(loc, combiner->getName(), ValueRange{a, v}, TypeRange{element},
-                           combiner->getAttrs());
-      return b.create(state)->getResult(0);
-    };
     auto reduceLanes = [&](Value vector) -> Value {
       return vector::ReductionOp::create(b, loc, *combiningKind(combiner), vector);
     };
@@ -536,11 +522,12 @@ private:
                          return emitStep(nested, nestedLoc, carried, width);
                        })
                       .getResult(0);
-      result = combine(result, reduceLanes(acc));
+      result = combine(b, loc, combiner, result, reduceLanes(acc), element);
     }
     if (size > whole) {
       ivs[vectorDim] = arith::ConstantIndexOp::create(b, loc, whole);
-      result = combine(result, reduceLanes(emitStep(b, loc, neutral(size - whole), size - whole)));
+      Value rest = reduceLanes(emitStep(b, loc, neutral(size - whole), size - whole));
+      result = combine(b, loc, combiner, result, rest, element);
     }
     return tensor::InsertOp::create(b, loc, result, dest, indices);
   }
@@ -584,22 +571,20 @@ private:
         .getResult();
   }
 
-  Value emitReductions(OpBuilder &b, Location loc, unsigned level, Value acc, int64_t lanes) {
-    if (level == reductionDims.size())
-      return emitStep(b, loc, acc, lanes);
-    unsigned dim = reductionDims[level];
+  /// Steps of the whole reduction per result vector.
+  int64_t reductionSteps() {
     int64_t steps = 1;
     for (unsigned d : reductionDims)
       steps *= ranges[d];
-    if (steps <= kMaxUnrolledSteps) {
-      if (level == 0)
-        return emitUnrolledReduction(b, loc, acc, lanes);
-      for (int64_t i = 0; i < ranges[dim]; ++i) {
-        ivs[dim] = arith::ConstantIndexOp::create(b, loc, i);
-        acc = emitReductions(b, loc, level + 1, acc, lanes);
-      }
-      return acc;
-    }
+    return steps;
+  }
+
+  Value emitReductions(OpBuilder &b, Location loc, unsigned level, Value acc, int64_t lanes) {
+    if (level == reductionDims.size())
+      return emitStep(b, loc, acc, lanes);
+    if (level == 0 && reductionSteps() <= kMaxUnrolledSteps)
+      return emitUnrolledReduction(b, loc, acc, lanes);
+    unsigned dim = reductionDims[level];
     return loop(b, loc, 0, ranges[dim], 1, acc,
                 [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
                   ivs[dim] = iv;
@@ -612,20 +597,14 @@ private:
   /// op (a sum, a maximum), the steps go round-robin to a few partial results combined at the
   /// end, so consecutive steps do not wait for each other's fused multiply-add.
   Value emitUnrolledReduction(OpBuilder &b, Location loc, Value acc, int64_t lanes) {
-    SmallVector<Operation *> combiners;
-    std::optional<TypedAttr> neutral;
-    if (matchReduction(op.getRegionOutputArgs(), 0, combiners) && combiners.size() == 1 &&
-        combiningKind(combiners.front()))
-      neutral = arith::getNeutralElement(combiners.front());
-    int64_t steps = 1;
-    for (unsigned d : reductionDims)
-      steps *= ranges[d];
-    int64_t chains = neutral && acc ? std::min<int64_t>(kReductionChains, steps) : 1;
+    int64_t steps = reductionSteps();
+    int64_t chains = combiner && acc ? std::min<int64_t>(kReductionChains, steps) : 1;
     SmallVector<Value> partial(chains, nullptr);
     partial[0] = acc;
     auto type = VectorType::get({lanes}, getElementTypeOrSelf(op.getDpsInits()[0].getType()));
     for (int64_t c = 1; c < chains; ++c)
-      partial[c] = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, *neutral));
+      partial[c] = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, *arith::getNeutralElement(combiner)));
     for (int64_t step = 0; step < steps; ++step) {
       int64_t rest = step;
       for (unsigned d : llvm::reverse(reductionDims)) {
@@ -635,11 +614,8 @@ private:
       partial[step % chains] = emitStep(b, loc, partial[step % chains], lanes);
     }
     Value result = partial[0];
-    for (int64_t c = 1; c < chains; ++c) {
-      OperationState state(loc, combiners.front()->getName(), ValueRange{result, partial[c]},
-                           TypeRange{type}, combiners.front()->getAttrs());
-      result = b.create(state)->getResult(0);
-    }
+    for (int64_t c = 1; c < chains; ++c)
+      result = combine(b, loc, combiner, result, partial[c], type);
     return result;
   }
 
