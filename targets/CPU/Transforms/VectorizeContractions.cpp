@@ -30,6 +30,17 @@ int64_t firstDivisor(int64_t size, ArrayRef<int64_t> candidates) {
   return 0;
 }
 
+/// The register block width for `columns` columns (of a product, or of one part of a split
+/// one): 32 or 16 when one divides them, the columns themselves when fewer than 16; 0 when that
+/// many columns would need splitting first.
+int64_t blockColumns(int64_t columns) {
+  if (columns % 32 == 0)
+    return 32;
+  if (columns % 16 == 0)
+    return 16;
+  return columns < 16 ? columns : 0;
+}
+
 /// Tile sizes of the register block (NR = `columnBlock` when given), or failure when the op
 /// does not qualify. The row dimension is the innermost M dimension (tiled by MR), the vector
 /// dimension the innermost N dimension, which must be the result's innermost (tiled by NR,
@@ -51,9 +62,7 @@ FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
   if (result.getResults().back() != getAffineDimExpr(column, op.getContext()))
     return failure();
   int64_t columns = ranges[column];
-  int64_t nr = columnBlock       ? columnBlock
-               : columns < 16 ? columns
-                              : firstDivisor(columns, {32, 16});
+  int64_t nr = columnBlock ? columnBlock : blockColumns(columns);
   int64_t mr = firstDivisor(ranges[row], {8, 7, 6, 4, 2, 1});
   if (!nr)
     return failure();
@@ -203,16 +212,6 @@ void vectorizeBlock(RewriterBase &rewriter, FailureOr<Operation *> block,
   if (failed(vectorized))
     return;
   rewriter.replaceOp(*step, vectorized->replacements);
-}
-
-/// The register block width for `columns` columns of one part: 32 or 16 when one divides it, the
-/// columns themselves when fewer than 16; 0 when a part this wide would need splitting again.
-int64_t blockColumns(int64_t columns) {
-  if (columns % 32 == 0)
-    return 32;
-  if (columns % 16 == 0)
-    return 16;
-  return columns < 16 ? columns : 0;
 }
 
 /// A product with an elementwise consumer whose columns `split` divides the bulk of: the consumer
