@@ -206,6 +206,16 @@ def bottleneck(b, x, cin, width, stride):
     return b.op("Relu", [b.op("Add", [y, x])])
 
 
+def classifier_head(b, x, channels, classes=1000):
+    """Global average pool, flatten and a fully connected layer: [1,C,H,W] -> logits [1,classes]."""
+    x = b.op("Flatten", [b.op("GlobalAveragePool", [x])], axis=1)                       # [1,C]
+    w = b.weight("fc_w", (b.rng.standard_normal((classes, channels)) /
+                          math.sqrt(channels)).astype(np.float32))
+    bias = b.weight("fc_b", (b.rng.standard_normal(classes) * 0.01).astype(np.float32))
+    b.op("Gemm", [x, w, bias], out="logits", alpha=1.0, beta=1.0, transB=1)
+    b.add_output("logits", F32, [1, classes])
+
+
 def make_resnet50(seed=0):
     """ResNet-50 v1: input [1,3,224,224] -> logits [1,1000]."""
     b = GraphBuilder("resnet50", seed)
@@ -218,11 +228,7 @@ def make_resnet50(seed=0):
             stride = 2 if (i == 0 and stage > 0) else 1
             x = bottleneck(b, x, cin, width, stride)
             cin = width * 4
-    x = b.op("Flatten", [b.op("GlobalAveragePool", [x])], axis=1)                       # [1,2048]
-    w = b.weight("fc_w", (b.rng.standard_normal((1000, 2048)) / math.sqrt(2048)).astype(np.float32))
-    bias = b.weight("fc_b", (b.rng.standard_normal(1000) * 0.01).astype(np.float32))
-    b.op("Gemm", [x, w, bias], out="logits", alpha=1.0, beta=1.0, transB=1)
-    b.add_output("logits", F32, [1, 1000])
+    classifier_head(b, x, 2048)
     return b.build()
 
 
@@ -263,11 +269,7 @@ def make_mobilenetv2(seed=0):
             x = inverted_residual(b, x, cin, c, s if i == 0 else 1, t)
             cin = c
     x = relu6(b, batch_norm(b, conv(b, x, cin, 1280, 1, bias=False), 1280))           # [1,1280,7,7]
-    x = b.op("Flatten", [b.op("GlobalAveragePool", [x])], axis=1)                       # [1,1280]
-    w = b.weight("fc_w", (b.rng.standard_normal((1000, 1280)) / math.sqrt(1280)).astype(np.float32))
-    bias = b.weight("fc_b", (b.rng.standard_normal(1000) * 0.01).astype(np.float32))
-    b.op("Gemm", [x, w, bias], out="logits", alpha=1.0, beta=1.0, transB=1)
-    b.add_output("logits", F32, [1, 1000])
+    classifier_head(b, x, 1280)
     return b.build()
 
 
