@@ -171,34 +171,32 @@ Value transpose2D(OpBuilder &b, Location loc, Value matrix) {
       .getResult()[0];
 }
 
-/// out[n, f, p] = sum_r filter[f, r] * col[n, r, p] + bias[f], computed as the product
-/// outT[n, p, f] = sum_r col[n, r, p] * filterT[r, f] (filters contiguous in the result, the
-/// filter a right-hand side that dlc-cpu-pack-constant-operands packs) and transposed back.
+/// out[n, f, p] = sum_r filter[f, r] * col[n, r, p] + bias[f], computed with the roles of the
+/// operands exchanged: col is the left-hand side (positions are the rows of the register
+/// blocks) and the filter, transposed at compile time to filterT[r, f], the right-hand side
+/// that dlc-cpu-pack-constant-operands packs, so filters run along the vectors. The result is
+/// still written as out[n, f, p]: each register block is stored transposed.
 Value transposedProduct(OpBuilder &b, Location loc, Value filter, Value col, Value bias,
                         Value zero) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType colType = tensorType(col);
   int64_t batch = colType.getDimSize(0), positions = colType.getDimSize(2);
   int64_t filters = tensorType(filter).getDimSize(0);
-  Type elementType = colType.getElementType();
-  auto productType = RankedTensorType::get({batch, positions, filters}, elementType);
-  Value init = productInit(b, loc, productType, bias, /*filterDim=*/2, zero);
-  // Iteration space (n, p, f, r): col[n, r, p] * filterT[r, f] -> outT[n, p, f].
+  auto outType = RankedTensorType::get({batch, filters, positions}, colType.getElementType());
+  Value init = productInit(b, loc, outType, bias, /*filterDim=*/1, zero);
+  // Iteration space (n, p, f, r): col[n, r, p] * filterT[r, f] -> out[n, f, p].
   AffineExpr n = getAffineDimExpr(0, ctx), p = getAffineDimExpr(1, ctx),
              f = getAffineDimExpr(2, ctx), r = getAffineDimExpr(3, ctx);
   auto product = linalg::GenericOp::create(
-      b, loc, productType, ValueRange{col, transpose2D(b, loc, filter)}, init,
+      b, loc, outType, ValueRange{col, transpose2D(b, loc, filter)}, init,
       ArrayRef<AffineMap>{AffineMap::get(4, 0, {n, r, p}, ctx), AffineMap::get(4, 0, {r, f}, ctx),
-                          AffineMap::get(4, 0, {n, p, f}, ctx)},
+                          AffineMap::get(4, 0, {n, f, p}, ctx)},
       iteratorTypes(4, {3}), [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         Value term = combine(nested, nestedLoc, Combiner::Mul, args[0], args[1]);
         linalg::YieldOp::create(nested, nestedLoc,
                                 combine(nested, nestedLoc, Combiner::Add, args[2], term));
       });
-  auto outType = RankedTensorType::get({batch, filters, positions}, elementType);
-  return linalg::TransposeOp::create(b, loc, product.getResult(0), emptyTensor(b, loc, outType),
-                                     ArrayRef<int64_t>{0, 2, 1})
-      .getResult()[0];
+  return product.getResult(0);
 }
 
 /// An ungrouped convolution as a matrix product (the CPU's fast path for contractions):

@@ -69,8 +69,15 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op) {
   if (!elements || !elements.getElementType().isF32() || rhsMap.getNumResults() < 2 ||
       !rhsMap.isProjectedPermutation() || !outMap.isProjectedPermutation() ||
       rhsMap.getResults().back() != columnExpr ||
-      rhsMap.getResults()[rhsMap.getNumResults() - 2] != kExpr ||
-      outMap.getResults().back() != columnExpr)
+      rhsMap.getResults()[rhsMap.getNumResults() - 2] != kExpr)
+    return false;
+  // The columns are the result's innermost dimension, or the one before it when the result is
+  // transposed ([.., columns, rows]).
+  std::optional<unsigned> outColumn = outMap.getResultPosition(columnExpr);
+  int64_t rank = outMap.getNumResults();
+  if (!outColumn || (*outColumn != rank - 1 &&
+                     !(*outColumn == rank - 2 &&
+                       outMap.getResults().back() == getAffineDimExpr(dims->m.back(), ctx))))
     return false;
   int64_t n = elements.getType().getShape().back();
   if (n <= kPanel || n % kPanel != 0)
@@ -104,13 +111,18 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op) {
   Value packed = arith::ConstantOp::create(rewriter, loc, packPanels(elements));
   Value init = op.getDpsInitOperand(0)->get();
   auto initType = cast<RankedTensorType>(init.getType());
-  int64_t rank = initType.getRank();
-  SmallVector<int64_t> splitShape(initType.getShape().drop_back());
-  splitShape.append({n / kPanel, kPanel});
+  SmallVector<int64_t> splitShape;
   SmallVector<ReassociationIndices> groups;
-  for (int64_t d = 0; d < rank - 1; ++d)
-    groups.push_back({d});
-  groups.push_back({rank - 1, rank});
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t first = splitShape.size();
+    if (d != *outColumn) {
+      splitShape.push_back(initType.getDimSize(d));
+      groups.push_back({first});
+      continue;
+    }
+    splitShape.append({n / kPanel, kPanel});
+    groups.push_back({first, first + 1});
+  }
   auto splitType = RankedTensorType::get(splitShape, initType.getElementType());
   Value splitInit = tensor::ExpandShapeOp::create(rewriter, loc, splitType, init, groups);
   auto packedOp = linalg::GenericOp::create(

@@ -41,6 +41,15 @@ int64_t blockColumns(int64_t columns) {
   return columns < 16 ? columns : 0;
 }
 
+/// Whether the result is indexed [.., column, row]: the vector dimension second-innermost.
+bool isTransposedResult(linalg::LinalgOp op, const linalg::ContractionDimensions &dims) {
+  ArrayRef<AffineExpr> results =
+      op.getMatchingIndexingMap(op.getDpsInitOperand(0)).getResults();
+  MLIRContext *ctx = op.getContext();
+  return results.size() >= 2 && results.back() == getAffineDimExpr(dims.m.back(), ctx) &&
+         results[results.size() - 2] == getAffineDimExpr(dims.n.back(), ctx);
+}
+
 /// Tile sizes of the register block (NR = `columnBlock` when given), or failure when the op
 /// does not qualify. The row dimension is the innermost M dimension (tiled by MR), the vector
 /// dimension the innermost N dimension, which must be the result's innermost (tiled by NR,
@@ -57,9 +66,11 @@ FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
     return failure();
   unsigned row = dims.m.back(), column = dims.n.back();
   // The vector dimension must be the innermost dimension of the result, so NR columns are
-  // contiguous in memory.
-  AffineMap result = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (result.getResults().back() != getAffineDimExpr(column, op.getContext()))
+  // contiguous in memory, or the result is transposed ([.., column, row]): its blocks are
+  // then transposed in registers once, after the reduction, and stored row by row.
+  if (!isTransposedResult(op, dims) &&
+      op.getMatchingIndexingMap(op.getDpsInitOperand(0)).getResults().back() !=
+          getAffineDimExpr(column, op.getContext()))
     return failure();
   int64_t columns = ranges[column];
   int64_t nr = columnBlock ? columnBlock : blockColumns(columns);

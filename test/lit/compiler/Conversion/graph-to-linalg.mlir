@@ -178,17 +178,18 @@ func.func @pointwise_conv(%x: tensor<1x4x5x5xf32>, %w: tensor<6x4x1x1xf32>) -> t
 
 // A 1x1 convolution with 49 output positions (7x7; vectors of 16 do not divide it) and 32
 // filters is computed transposed: positions are the rows, the filter, transposed at compile time
-// into a [channels, filters] constant, the right-hand side, and the result is transposed back.
+// into a [channels, filters] constant, the right-hand side; the result is still indexed
+// [n, filter, position], so no transpose follows.
 // CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1)>
 // CHECK-DAG: #[[FILTER:.+]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
-// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1)>
 // CHECK-LABEL: func.func @conv_transposed_product
 // The transposed filter starts 0.0, 4.0 (w[0][0], w[1][0]; little-endian hex).
 // CHECK: %[[FT:.+]] = arith.constant dense<"0x0000000000008040{{.*}}"> : tensor<4x32xf32>
 // CHECK: %[[P:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[FILTER]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-// CHECK-SAME: ins(%{{.+}}, %[[FT]] : tensor<1x4x49xf32>, tensor<4x32xf32>) outs(%{{.+}} : tensor<1x49x32xf32>)
-// CHECK: linalg.transpose ins(%[[P]] : tensor<1x49x32xf32>) outs(%{{.+}} : tensor<1x32x49xf32>) permutation = [0, 2, 1]
-// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1], [2, 3]] output_shape [1, 32, 7, 7]
+// CHECK-SAME: ins(%{{.+}}, %[[FT]] : tensor<1x4x49xf32>, tensor<4x32xf32>) outs(%{{.+}} : tensor<1x32x49xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: tensor.expand_shape %[[P]] {{\[}}[0], [1], [2, 3]] output_shape [1, 32, 7, 7]
 func.func @conv_transposed_product(%x: tensor<1x4x7x7xf32>) -> tensor<1x32x7x7xf32> {
   %w = arith.constant dense<[[[[0.0]], [[1.0]], [[2.0]], [[3.0]]], [[[4.0]], [[5.0]], [[6.0]], [[7.0]]], [[[8.0]], [[9.0]], [[10.0]], [[11.0]]], [[[12.0]], [[13.0]], [[14.0]], [[15.0]]], [[[16.0]], [[17.0]], [[18.0]], [[19.0]]], [[[20.0]], [[21.0]], [[22.0]], [[23.0]]], [[[24.0]], [[25.0]], [[26.0]], [[27.0]]], [[[28.0]], [[29.0]], [[30.0]], [[31.0]]], [[[32.0]], [[33.0]], [[34.0]], [[35.0]]], [[[36.0]], [[37.0]], [[38.0]], [[39.0]]], [[[40.0]], [[41.0]], [[42.0]], [[43.0]]], [[[44.0]], [[45.0]], [[46.0]], [[47.0]]], [[[48.0]], [[49.0]], [[50.0]], [[51.0]]], [[[52.0]], [[53.0]], [[54.0]], [[55.0]]], [[[56.0]], [[57.0]], [[58.0]], [[59.0]]], [[[60.0]], [[61.0]], [[62.0]], [[63.0]]], [[[64.0]], [[65.0]], [[66.0]], [[67.0]]], [[[68.0]], [[69.0]], [[70.0]], [[71.0]]], [[[72.0]], [[73.0]], [[74.0]], [[75.0]]], [[[76.0]], [[77.0]], [[78.0]], [[79.0]]], [[[80.0]], [[81.0]], [[82.0]], [[83.0]]], [[[84.0]], [[85.0]], [[86.0]], [[87.0]]], [[[88.0]], [[89.0]], [[90.0]], [[91.0]]], [[[92.0]], [[93.0]], [[94.0]], [[95.0]]], [[[96.0]], [[97.0]], [[98.0]], [[99.0]]], [[[100.0]], [[101.0]], [[102.0]], [[103.0]]], [[[104.0]], [[105.0]], [[106.0]], [[107.0]]], [[[108.0]], [[109.0]], [[110.0]], [[111.0]]], [[[112.0]], [[113.0]], [[114.0]], [[115.0]]], [[[116.0]], [[117.0]], [[118.0]], [[119.0]]], [[[120.0]], [[121.0]], [[122.0]], [[123.0]]], [[[124.0]], [[125.0]], [[126.0]], [[127.0]]]]> : tensor<32x4x1x1xf32>
   %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x4x7x7xf32>, tensor<32x4x1x1xf32>) -> tensor<1x32x7x7xf32>

@@ -60,3 +60,27 @@ func.func @not_constant(%a: tensor<4x2xf32>, %b: tensor<2x64xf32>, %c: tensor<4x
   } -> tensor<4x64xf32>
   return %r : tensor<4x64xf32>
 }
+
+// -----
+
+// A result indexed [columns, rows] (a transposed product): the column dimension of the result is
+// split into (panel, column) where it stands, before the rows.
+// CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3, d0)>
+// CHECK-LABEL: func.func @transposed_result
+// CHECK: %[[SPLIT:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [2, 32, 4] : tensor<64x4xf32> into tensor<2x32x4xf32>
+// CHECK: %[[R:.+]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "reduction", "parallel", "parallel"]}
+// CHECK-SAME: outs(%[[SPLIT]] : tensor<2x32x4xf32>)
+// CHECK: tensor.collapse_shape %[[R]] {{\[}}[0, 1], [2]] : tensor<2x32x4xf32> into tensor<64x4xf32>
+func.func @transposed_result(%a: tensor<4x2xf32>, %c: tensor<64x4xf32>) -> tensor<64x4xf32> {
+  %b = arith.constant dense<1.0> : tensor<2x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (n, m)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<4x2xf32>, tensor<2x64xf32>) outs(%c : tensor<64x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x4xf32>
+  return %r : tensor<64x4xf32>
+}

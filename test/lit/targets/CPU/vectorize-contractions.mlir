@@ -165,3 +165,24 @@ func.func @split_epilogue(%a: tensor<8x24xf32>, %b: tensor<24x48xf32>, %c: tenso
   } -> tensor<8x48xf32>
   return %r : tensor<8x48xf32>
 }
+
+// -----
+
+// A result indexed [columns, rows]: the register blocks are the same (7 rows divide 14, 32
+// columns), and the accumulator block is read and written once each through a transposing
+// map, outside the k loop.
+// CHECK-DAG: #[[T:.+]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-LABEL: func.func @transposed_result
+// CHECK: %[[INIT:.+]] = vector.transfer_read {{.+}} {in_bounds = [true, true], permutation_map = #[[T]]} : tensor<32x7xf32>, vector<7x32xf32>
+// CHECK: %[[LOOP:.+]] = scf.for %{{.+}} = %c0 to %c24 step %c1 iter_args(%{{.+}} = %[[INIT]]) -> (vector<7x32xf32>)
+// CHECK: vector.transfer_write %[[LOOP]], {{.+}} {in_bounds = [true, true], permutation_map = #[[T]]} : vector<7x32xf32>, tensor<32x7xf32>
+func.func @transposed_result(%a: tensor<14x24xf32>, %b: tensor<24x64xf32>, %c: tensor<64x14xf32>) -> tensor<64x14xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (n, m)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<14x24xf32>, tensor<24x64xf32>) outs(%c : tensor<64x14xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x14xf32>
+  return %r : tensor<64x14xf32>
+}
