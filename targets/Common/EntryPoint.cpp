@@ -10,9 +10,10 @@ namespace dlc::targets {
 
 namespace {
 
-/// Defines each `<graph>_dispatch<N>` that dlc-cpu-parallelize-block-loops declared: it packs
-/// its pointer arguments into an array and runs `<graph>_task<N>` over [0, count) with
-/// dlc_rt_parallel_for, through a trampoline that unpacks them again.
+/// Defines each `<graph>_dispatch<N>` that dlc-cpu-parallelize-block-loops declared: it stores
+/// its arguments (pointers, then any indices) in an array of 8-byte slots and runs
+/// `<graph>_task<N>` over [0, count) with dlc_rt_parallel_for, through a trampoline that loads
+/// them again.
 llvm::Error defineDispatchers(llvm::Module &module, const std::string &graphName) {
   llvm::LLVMContext &ctx = module.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
@@ -26,13 +27,17 @@ llvm::Error defineDispatchers(llvm::Module &module, const std::string &graphName
       continue;
     std::string number = dispatch.getName().drop_front(dispatchPrefix.size()).str();
     llvm::Function *task = module.getFunction(graphName + "_task" + number);
-    unsigned numPointers = dispatch.arg_size() - 1;
-    if (!task || task->arg_size() != numPointers + 2)
+    unsigned numArgs = dispatch.arg_size() - 1;
+    auto fitsSlot = [](llvm::Type *type) {
+      return type->isPointerTy() || type->isIntegerTy(64);
+    };
+    if (!task || task->arg_size() != numArgs + 2 ||
+        !llvm::all_of(task->getFunctionType()->params(), fitsSlot))
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      "parallel task " + number + " is missing or malformed");
     task->setLinkage(llvm::GlobalValue::InternalLinkage);
     dispatch.setLinkage(llvm::GlobalValue::InternalLinkage);
-    auto *arrayType = llvm::ArrayType::get(ptr, numPointers);
+    auto *arrayType = llvm::ArrayType::get(i64, numArgs);
 
     // trampoline(context, begin, end): task(context[0], ..., context[k-1], begin, end)
     auto *trampoline = llvm::Function::Create(
@@ -40,20 +45,21 @@ llvm::Error defineDispatchers(llvm::Module &module, const std::string &graphName
         llvm::GlobalValue::InternalLinkage, graphName + "_trampoline" + number, module);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", trampoline));
     llvm::SmallVector<llvm::Value *> args;
-    for (unsigned i = 0; i < numPointers; ++i)
-      args.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP2_32(arrayType,
-                                                                     trampoline->getArg(0), 0, i)));
+    for (unsigned i = 0; i < numArgs; ++i)
+      args.push_back(b.CreateLoad(task->getArg(i)->getType(),
+                                  b.CreateConstInBoundsGEP2_32(arrayType, trampoline->getArg(0),
+                                                               0, i)));
     args.push_back(trampoline->getArg(1));
     args.push_back(trampoline->getArg(2));
     b.CreateCall(task, args);
     b.CreateRetVoid();
 
-    // dispatch(pointers..., count): the pointers go into a stack array for the trampoline.
+    // dispatch(arguments..., count): the arguments go into a stack array for the trampoline.
     b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", &dispatch));
     llvm::Value *context = b.CreateAlloca(arrayType);
-    for (unsigned i = 0; i < numPointers; ++i)
+    for (unsigned i = 0; i < numArgs; ++i)
       b.CreateStore(dispatch.getArg(i), b.CreateConstInBoundsGEP2_32(arrayType, context, 0, i));
-    b.CreateCall(parallelFor, {dispatch.getArg(numPointers), trampoline, context});
+    b.CreateCall(parallelFor, {dispatch.getArg(numArgs), trampoline, context});
     b.CreateRetVoid();
   }
   return llvm::Error::success();

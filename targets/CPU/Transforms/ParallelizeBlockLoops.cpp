@@ -40,8 +40,45 @@ bool rematerializable(Value value, func::FuncOp func, SetVector<Operation *> &sl
   return true;
 }
 
-/// Whether `loop` is a block loop worth running in parallel.
-bool isParallelBlockLoop(scf::ForOp loop) {
+/// Whether `value` is computed from `iv` (through ops defined inside `loop`).
+bool dependsOn(Value value, Value iv, scf::ForOp loop) {
+  if (value == iv)
+    return true;
+  Operation *op = value.getDefiningOp();
+  if (!op || !loop->isProperAncestor(op))
+    return false;
+  return llvm::any_of(op->getOperands(),
+                      [&](Value operand) { return dependsOn(operand, iv, loop); });
+}
+
+/// Whether every write in `loop` addresses memory through its induction variable, so that
+/// iterations write apart (block loops write their own block). The loop over the chunks of a
+/// long reduction writes the same blocks in every iteration and must stay sequential.
+bool iterationsWriteApart(scf::ForOp loop) {
+  Value iv = loop.getInductionVar();
+  WalkResult result = loop.getBody()->walk([&](Operation *op) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects) // Unknown effects (a call) may write anywhere; nested regions are walked.
+      return op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() || op->hasTrait<OpTrait::IsTerminator>()
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt();
+    if (!effects.hasEffect<MemoryEffects::Write>())
+      return WalkResult::advance();
+    // The written address: every operand but a stored value.
+    for (OpOperand &operand : op->getOpOperands()) {
+      bool storedValue = (isa<vector::TransferWriteOp>(op) && operand.getOperandNumber() == 0) ||
+                         (isa<memref::StoreOp>(op) && operand.getOperandNumber() == 0);
+      if (!storedValue && dependsOn(operand.get(), iv, loop))
+        return WalkResult::advance();
+    }
+    return WalkResult::interrupt();
+  });
+  return !result.wasInterrupted();
+}
+
+/// Whether `loop` iterates a constant range of at least 2 iterations, has no results and
+/// contains vector code: a loop over blocks (or over chunks of blocks).
+bool isBlockLoopNest(scf::ForOp loop) {
   if (loop.getNumResults() != 0)
     return false;
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
@@ -115,25 +152,43 @@ struct ParallelizeBlockLoopsPass
   void parallelize(func::FuncOp func) {
     SmallVector<scf::ForOp> loops;
     for (Operation &op : llvm::make_early_inc_range(func.getBody().front())) {
-      if (auto loop = dyn_cast<scf::ForOp>(op); loop && isParallelBlockLoop(loop))
-        loops.push_back(loop);
-      else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+      if (auto loop = dyn_cast<scf::ForOp>(op); loop && isBlockLoopNest(loop)) {
+        if (iterationsWriteApart(loop)) {
+          loops.push_back(loop);
+          continue;
+        }
+        // A sequential loop (over reduction chunks): the block loops inside it run in
+        // parallel, once per iteration.
+        for (auto inner : loop.getBody()->getOps<scf::ForOp>())
+          if (isBlockLoopNest(inner) && iterationsWriteApart(inner))
+            loops.push_back(inner);
+      } else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
         if (scf::ForOp loop = splitOuterLoop(linalgOp))
           loops.push_back(loop);
+      }
     }
     int index = 0;
     for (scf::ForOp loop : loops) {
       SetVector<Value> captured;
       getUsedValuesDefinedAbove(loop.getRegion(), captured);
       SetVector<Operation *> slice;
-      if (!llvm::all_of(captured, [&](Value v) { return rematerializable(v, func, slice); }))
-        continue;
-      outline(func, loop, slice, index++);
+      SmallVector<Value> passed;
+      bool outlinable = llvm::all_of(captured, [&](Value v) {
+        if (rematerializable(v, func, slice))
+          return true;
+        // An index computed by an enclosing loop (its induction variable) is passed.
+        passed.push_back(v);
+        return v.getType().isIndex();
+      });
+      if (outlinable)
+        outline(func, loop, slice, passed, index++);
     }
   }
 
+  /// Outlines `loop` into task `index`: the task takes the function's arguments, then the
+  /// `passed` index values, then its range of iterations.
   void outline(func::FuncOp func, scf::ForOp loop, const SetVector<Operation *> &slice,
-               int index) {
+               ArrayRef<Value> passed, int index) {
     MLIRContext *ctx = func.getContext();
     Location loc = loop.getLoc();
     OpBuilder builder(ctx);
@@ -141,7 +196,10 @@ struct ParallelizeBlockLoopsPass
     Type indexType = builder.getIndexType();
     std::string prefix = func.getSymName().str();
 
-    // The task: (function arguments..., begin, end) runs iterations [begin, end).
+    // The task: (function arguments..., passed indices..., begin, end) runs iterations
+    // [begin, end).
+    for (Value value : passed)
+      argTypes.push_back(value.getType());
     SmallVector<Type> taskTypes(argTypes);
     taskTypes.append({indexType, indexType});
     builder.setInsertionPointAfter(func);
@@ -151,8 +209,10 @@ struct ParallelizeBlockLoopsPass
     Block *body = task.addEntryBlock();
     builder.setInsertionPointToStart(body);
     IRMapping mapping;
-    for (auto [arg, taskArg] : llvm::zip(func.getArguments(), body->getArguments()))
-      mapping.map(arg, taskArg);
+    SmallVector<Value> operands(func.getArguments());
+    llvm::append_range(operands, passed);
+    for (auto [operand, taskArg] : llvm::zip(operands, body->getArguments()))
+      mapping.map(operand, taskArg);
     SmallVector<Operation *> ordered(slice.begin(), slice.end());
     llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
     for (Operation *op : ordered)
@@ -184,7 +244,6 @@ struct ParallelizeBlockLoopsPass
 
     int64_t ub = *getConstantIntValue(loop.getUpperBound());
     builder.setInsertionPoint(loop);
-    SmallVector<Value> operands(func.getArguments());
     operands.push_back(arith::ConstantIndexOp::create(builder, loc, (ub - lb + step - 1) / step));
     func::CallOp::create(builder, loc, dispatch, operands);
     loop.erase();

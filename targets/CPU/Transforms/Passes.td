@@ -34,8 +34,20 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
     so each part still applies it to its blocks.
     MR is the first of 8, 7, 6, 4, 2, 1 that divides M (7: the 49 positions of a 7x7 map).
 
+    A result indexed `[.., N, M]` (a product computed with its operands exchanged, such as the
+    transposed convolution product of 7x7 maps) gets the same blocks; its accumulator block is
+    read and written through a transposing map, once per block, outside the k loop.
+
+    A long reduction, whose rhs panel (K x NR) exceeds 256 KiB, is cut into chunks of kc steps,
+    kc the largest divisor of K whose panel and lhs slices (kc x (NR + M)) fit 512 KiB. The
+    chunk loop runs outermost and carries the result; inside it the block loops run as above,
+    over kc steps. Every block then reads slices that stay in L2, where a whole panel would
+    evict the lhs that the next block reads again (ResNet-50's 3x3 convolutions on 7x7 maps,
+    K = 4608: 1.26 -> 0.98 ms). A consumer of a chunked product is not fused into its blocks.
+
     Preconditions: static shapes; the innermost N dimension is the result's innermost
-    dimension. Other contractions are left to the loop lowering.
+    dimension, or the one before it with the innermost M dimension after it. Other
+    contractions are left to the loop lowering.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect"];
@@ -130,7 +142,9 @@ def PackConstantOperandsPass : Pass<"dlc-cpu-pack-constant-operands", "mlir::fun
     ```
 
     Preconditions: the right-hand side is an `arith.constant` whose innermost dimension is the
-    result's innermost (column) dimension, and NR = 32 divides N (N > NR).
+    result's innermost (column) dimension, or its second-innermost when the result's innermost
+    is the row dimension (a transposed result, split where the columns stand:
+    `[.., N/NR, NR, M]`), and NR = 32 divides N (N > NR).
   }];
   let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
 }
@@ -177,13 +191,19 @@ def ParallelizeBlockLoopsPass : Pass<"dlc-cpu-parallelize-block-loops", "mlir::M
     depthwise convolutions: at least 2^15 iterations) are first split along their outermost
     parallel dimension into up to 32 pieces, and that loop is parallelized the same way.
 
+    A loop runs in parallel only when every write in it addresses memory through its induction
+    variable (iterations write apart). A top-level loop that does not, such as the loop over
+    the chunks of a long reduction (every chunk accumulates into the same blocks), stays
+    sequential, and the block loops directly inside it are dispatched once per iteration.
+
     Values the body uses from outside are re-created inside the task from the function's
-    arguments (views of the workspace, constants, globals), so nothing else is passed.
+    arguments (views of the workspace, constants, globals); index values of an enclosing loop
+    (the chunk's offset) are passed after the function's arguments.
 
     Preconditions: runs after memory planning, on top-level `scf.for` loops without results that
-    contain vector code (the block loops of `dlc-cpu-vectorize-contractions`, whose iterations
-    are independent) and on top-level structured ops on buffers; a loop whose body uses any
-    other value defined outside it is left alone.
+    contain vector code (the block loops of `dlc-cpu-vectorize-contractions`), the loops
+    directly inside a sequential one, and top-level structured ops on buffers; a loop whose
+    body uses any other value defined outside it is left alone.
   }];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect"];

@@ -260,6 +260,38 @@ LogicalResult vectorizeSplitWithEpilogue(RewriterBase &rewriter, linalg::LinalgO
   return success();
 }
 
+/// Bytes of one column panel of the right-hand side (K x NR) above which the reduction is cut
+/// into chunks: the panel no longer stays in L2 next to the left-hand side it meets.
+constexpr int64_t kLongPanelBytes = 256 << 10;
+/// Bytes that a chunk's panel slice and left-hand-side slice (kc x (NR + M)) should fit in, so
+/// both stay in L2 while every register block of the chunk reads them.
+constexpr int64_t kChunkBytes = 512 << 10;
+
+/// The reduction length kc that a long reduction is cut into, or 0 to keep it whole. The chunks
+/// run outermost: each register block then accumulates kc steps at a time, reading a panel
+/// slice and a left-hand-side slice that both stay in cache, instead of streaming a whole
+/// panel that evicts the left-hand side the next block needs again. kc divides K (so blocks
+/// keep static shapes); it is the largest such length whose slices fit kChunkBytes.
+int64_t reductionChunk(linalg::LinalgOp op, const linalg::ContractionDimensions &dims,
+                       ArrayRef<int64_t> blockSizes) {
+  if (dims.k.size() != 1)
+    return 0;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t k = ranges[dims.k[0]], nr = blockSizes[dims.n.back()];
+  int64_t rows = 1;
+  for (unsigned m : dims.m)
+    rows *= ranges[m];
+  int64_t bytes =
+      getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType()).getIntOrFloatBitWidth() / 8;
+  if (k * nr * bytes <= kLongPanelBytes)
+    return 0;
+  int64_t limit = std::max<int64_t>(kChunkBytes / ((nr + rows) * bytes), 64);
+  for (int64_t chunk = std::min(limit, k / 2); chunk >= 64; --chunk)
+    if (k % chunk == 0)
+      return chunk;
+  return 0;
+}
+
 /// Tiles one contraction into register blocks and vectorizes the innermost step.
 /// When 32 does not divide its columns, it is first split into a part that 32 divides and the
 /// remaining columns, and each part is vectorized on its own (no masking needed).
@@ -290,6 +322,16 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(op, *dims);
   if (failed(sizes))
     return;
+  if (int64_t chunk = reductionChunk(op, *dims, *sizes)) {
+    SmallVector<int64_t> chunkSizes(op.getNumLoops(), 0);
+    chunkSizes[dims->k.back()] = chunk;
+    rewriter.setInsertionPoint(op);
+    FailureOr<Operation *> chunked = tile(rewriter, cast<TilingInterface>(op.getOperation()), chunkSizes);
+    if (failed(chunked))
+      return;
+    op = cast<linalg::LinalgOp>(*chunked);
+    epilogue = nullptr;
+  }
   SmallVector<int64_t> interchange = blockInterchange(op, *dims, *sizes);
   SmallVector<Operation *> stages;
   rewriter.setInsertionPoint(epilogue ? epilogue.getOperation() : op.getOperation());

@@ -81,3 +81,32 @@ func.func @split_elementwise(%in: memref<256x256xf32>, %out: memref<256x256xf32>
   }
   return
 }
+
+// -----
+
+// A loop over the chunks of a reduction writes the same blocks in every iteration, so it stays
+// sequential; the block loop inside it is dispatched once per chunk, with the chunk's offset
+// passed to the task after the function's arguments.
+// CHECK-LABEL: func.func @reduction_chunks
+// CHECK-SAME: (%[[IN:.+]]: memref<4x64xf32>, %[[OUT:.+]]: memref<64xf32>)
+// CHECK: scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK:   call @reduction_chunks_dispatch0(%[[IN]], %[[OUT]], %[[K]], %{{.+}}) : (memref<4x64xf32>, memref<64xf32>, index, index) -> ()
+// CHECK: func.func private @reduction_chunks_task0(%[[TIN:.+]]: memref<4x64xf32>, %[[TOUT:.+]]: memref<64xf32>, %[[TK:.+]]: index, %{{.+}}: index, %{{.+}}: index)
+// CHECK: vector.transfer_read %[[TIN]][%[[TK]], %{{.+}}]
+func.func @reduction_chunks(%in: memref<4x64xf32>, %out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %pad = arith.constant 0.0 : f32
+  scf.for %k = %c0 to %c4 step %c1 {
+    scf.for %j = %c0 to %c64 step %c16 {
+      %a = vector.transfer_read %in[%k, %j], %pad {in_bounds = [true]} : memref<4x64xf32>, vector<16xf32>
+      %b = vector.transfer_read %out[%j], %pad {in_bounds = [true]} : memref<64xf32>, vector<16xf32>
+      %s = arith.addf %a, %b : vector<16xf32>
+      vector.transfer_write %s, %out[%j] {in_bounds = [true]} : vector<16xf32>, memref<64xf32>
+    }
+  }
+  return
+}

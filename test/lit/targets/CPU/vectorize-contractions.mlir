@@ -186,3 +186,26 @@ func.func @transposed_result(%a: tensor<14x24xf32>, %b: tensor<24x64xf32>, %c: t
   } -> tensor<64x14xf32>
   return %r : tensor<64x14xf32>
 }
+
+// -----
+
+// A reduction so long that one panel of the rhs (8192 x 32 floats, 1 MiB) would not stay in
+// cache is cut into chunks: the largest divisor of K whose panel and lhs slices
+// (kc x (32 + 14) floats) fit 512 KiB is 2048. The chunk loop runs outermost, carrying the
+// result; the register blocks inside accumulate 2048 steps at a time.
+// CHECK-LABEL: func.func @long_reduction
+// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c2048 iter_args
+// CHECK:   scf.for %{{.+}} = %c0 to %c14 step %c7
+// CHECK:     scf.for %{{.+}} = %c0 to %c64 step %c32
+// CHECK:       vector.transfer_read {{.+}} : tensor<7x32xf32>, vector<7x32xf32>
+// CHECK:       scf.for %{{.+}} = %c0 to %c2048 step %c1 iter_args
+func.func @long_reduction(%a: tensor<14x8192xf32>, %b: tensor<8192x64xf32>, %c: tensor<14x64xf32>) -> tensor<14x64xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<14x8192xf32>, tensor<8192x64xf32>) outs(%c : tensor<14x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<14x64xf32>
+  return %r : tensor<14x64xf32>
+}
