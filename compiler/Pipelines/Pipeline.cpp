@@ -95,6 +95,8 @@ static void addBufferPasses(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   // Accumulator blocks stay in registers across reduction loops.
   pm.addNestedPass<func::FuncOp>(cpu::createHoistVectorTransfersPass());
+  // Reads of packed constant panels prefetch the next panel.
+  pm.addNestedPass<func::FuncOp>(cpu::createPrefetchPanelsPass());
   // Every remaining allocation becomes a view of the one workspace.
   pm.addPass(memory::createPlanWorkspacePass());
 }
