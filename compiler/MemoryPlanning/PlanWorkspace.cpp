@@ -118,6 +118,81 @@ int64_t place(MutableArrayRef<Buffer> buffers) {
   return best;
 }
 
+/// The offsets where `buffer` fits within `size` bytes, given the buffers `placed` so far: the
+/// bottom and the top of every free gap among those live at the same time, bottom first.
+SmallVector<int64_t> gapEnds(const Buffer &buffer, ArrayRef<Buffer *> placed, int64_t size) {
+  SmallVector<std::pair<int64_t, int64_t>> taken;
+  for (Buffer *other : placed)
+    if (other->first <= buffer.last && buffer.first <= other->last)
+      taken.push_back({other->offset, other->offset + alignUp(other->bytes, kBufferAlignment)});
+  taken.push_back({size, size});
+  llvm::sort(taken);
+  int64_t need = alignUp(buffer.bytes, kBufferAlignment);
+  SmallVector<int64_t> offsets;
+  int64_t free = 0;
+  for (auto [begin, end] : taken) {
+    if (begin - free >= need) {
+      offsets.push_back(free);
+      int64_t top = (begin - need) / kBufferAlignment * kBufferAlignment;
+      if (top != free)
+        offsets.push_back(top);
+    }
+    free = std::max(free, end);
+  }
+  return offsets;
+}
+
+/// Search steps (buffer placements) allowed per workspace size tried.
+constexpr int64_t kSearchSteps = 20000;
+
+/// Tries to place every buffer within `size` bytes: in order of first use, each at the bottom
+/// or the top of a free gap, backtracking over those choices for at most kSearchSteps
+/// placements. Choosing the top lets a long-lived buffer born into the space of a large
+/// short-lived one (a residual input next to an im2col buffer) leave that space whole for the
+/// next large one, which lowest-offset placement cannot. Returns whether it succeeded.
+bool placeWithin(MutableArrayRef<Buffer> buffers, int64_t size) {
+  SmallVector<Buffer *> order;
+  for (Buffer &buffer : buffers)
+    order.push_back(&buffer);
+  llvm::stable_sort(order, [](Buffer *a, Buffer *b) {
+    return a->first != b->first ? a->first < b->first : a->bytes > b->bytes;
+  });
+  // One level per placed buffer: its candidate offsets and the next one to try.
+  SmallVector<std::pair<SmallVector<int64_t>, size_t>> levels;
+  levels.push_back({gapEnds(*order[0], {}, size), 0});
+  for (int64_t steps = 0; steps < kSearchSteps && !levels.empty(); ++steps) {
+    auto &[offsets, next] = levels.back();
+    if (next == offsets.size()) {
+      levels.pop_back();
+      continue;
+    }
+    size_t depth = levels.size() - 1;
+    order[depth]->offset = offsets[next++];
+    if (depth + 1 == order.size())
+      return true;
+    levels.push_back({gapEnds(*order[depth + 1], ArrayRef(order).take_front(depth + 1), size), 0});
+  }
+  return false;
+}
+
+/// The smallest plan found: lowest-offset placement in several orders, then placements within
+/// sizes from the lower bound up, 1% apart, below that plan's size.
+int64_t plan(MutableArrayRef<Buffer> buffers, int64_t bound) {
+  int64_t best = place(buffers);
+  SmallVector<int64_t> bestOffsets =
+      llvm::map_to_vector(buffers, [](const Buffer &b) { return b.offset; });
+  for (int64_t percent = 100; percent <= 110; ++percent) {
+    int64_t size = alignUp(bound * percent / 100, kBufferAlignment);
+    if (size >= best)
+      break;
+    if (placeWithin(buffers, size))
+      return size;
+  }
+  for (auto [buffer, offset] : llvm::zip(buffers, bestOffsets))
+    buffer.offset = offset;
+  return best;
+}
+
 /// The largest total of bytes live at one position.
 int64_t lowerBound(ArrayRef<Buffer> buffers) {
   int64_t best = 0;
@@ -165,7 +240,7 @@ struct PlanWorkspacePass : impl::PlanWorkspacePassBase<PlanWorkspacePass> {
     if (walk.wasInterrupted())
       return failure();
 
-    int64_t size = std::max<int64_t>(place(buffers), kBufferAlignment);
+    int64_t size = std::max<int64_t>(plan(buffers, lowerBound(buffers)), kBufferAlignment);
     OpBuilder builder(func.getContext());
     auto workspaceType = MemRefType::get({size}, builder.getI8Type());
     if (failed(func.insertArgument(func.getNumArguments(), workspaceType, {}, func.getLoc())))
