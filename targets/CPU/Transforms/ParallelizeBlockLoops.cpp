@@ -40,35 +40,32 @@ bool rematerializable(Value value, func::FuncOp func, SetVector<Operation *> &sl
   return true;
 }
 
-/// Whether `value` is computed from `iv` (through ops defined inside `loop`).
-bool dependsOn(Value value, Value iv, scf::ForOp loop) {
-  if (value == iv)
-    return true;
-  Operation *op = value.getDefiningOp();
-  if (!op || !loop->isProperAncestor(op))
-    return false;
-  return llvm::any_of(op->getOperands(),
-                      [&](Value operand) { return dependsOn(operand, iv, loop); });
-}
-
 /// Whether every write in `loop` addresses memory through its induction variable, so that
 /// iterations write apart (block loops write their own block). The loop over the chunks of a
 /// long reduction writes the same blocks in every iteration and must stay sequential.
 bool iterationsWriteApart(scf::ForOp loop) {
-  Value iv = loop.getInductionVar();
+  // The values computed from the induction variable, in the order the body defines them.
+  DenseSet<Value> derived{loop.getInductionVar()};
+  auto isDerived = [&](Value value) { return derived.contains(value); };
+  loop.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (llvm::any_of(op->getOperands(), isDerived))
+      derived.insert(op->result_begin(), op->result_end());
+  });
   WalkResult result = loop.getBody()->walk([&](Operation *op) {
     auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!effects) // Unknown effects (a call) may write anywhere; nested regions are walked.
-      return op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() || op->hasTrait<OpTrait::IsTerminator>()
+    // Unknown effects (a call) may write anywhere; nested regions are walked.
+    if (!effects)
+      return op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
+                     op->hasTrait<OpTrait::IsTerminator>()
                  ? WalkResult::advance()
                  : WalkResult::interrupt();
     if (!effects.hasEffect<MemoryEffects::Write>())
       return WalkResult::advance();
     // The written address: every operand but a stored value.
     for (OpOperand &operand : op->getOpOperands()) {
-      bool storedValue = (isa<vector::TransferWriteOp>(op) && operand.getOperandNumber() == 0) ||
-                         (isa<memref::StoreOp>(op) && operand.getOperandNumber() == 0);
-      if (!storedValue && dependsOn(operand.get(), iv, loop))
+      bool storedValue = isa<vector::TransferWriteOp, memref::StoreOp>(op) &&
+                         operand.getOperandNumber() == 0;
+      if (!storedValue && isDerived(operand.get()))
         return WalkResult::advance();
     }
     return WalkResult::interrupt();

@@ -18,6 +18,16 @@ namespace {
 using namespace mlir;
 
 constexpr int64_t kCacheLineBytes = 64;
+/// Row blocks per panel above which nothing is prefetched: the first block's read of a new
+/// panel is then a small part of the panel's time, the hardware prefetcher keeps up, and the
+/// prefetch instructions would only take load slots.
+constexpr int64_t kMaxBlocksPerPanel = 32;
+
+std::optional<int64_t> staticTripCount(scf::ForOp loop) {
+  if (std::optional<APInt> trips = loop.getStaticTripCount())
+    return trips->getSExtValue();
+  return std::nullopt;
+}
 
 /// A read of one row of a packed panel: `base` is a constant global [.., panels, K, NR], read
 /// in `kLoop` at a panel index fixed in that loop and a row index that moves with it.
@@ -37,13 +47,11 @@ std::optional<PanelRead> matchPanelRead(vector::TransferReadOp read) {
   if (!kLoop.isDefinedOutsideOfLoop(indices[rank - 3]) ||
       kLoop.isDefinedOutsideOfLoop(indices[rank - 2]))
     return std::nullopt;
+  auto rowLoop = kLoop->getParentOfType<scf::ForOp>();
+  std::optional<int64_t> blocks = rowLoop ? staticTripCount(rowLoop) : std::nullopt;
+  if (blocks && *blocks > kMaxBlocksPerPanel)
+    return std::nullopt;
   return PanelRead{read, kLoop};
-}
-
-std::optional<int64_t> staticTripCount(scf::ForOp loop) {
-  if (std::optional<APInt> trips = loop.getStaticTripCount())
-    return trips->getSExtValue();
-  return std::nullopt;
 }
 
 /// The row of the next panel that step k of row block r (of R) prefetches: the rows of the

@@ -67,7 +67,7 @@ FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
   unsigned row = dims.m.back(), column = dims.n.back();
   // The vector dimension must be the innermost dimension of the result, so NR columns are
   // contiguous in memory, or the result is transposed ([.., column, row]): its blocks are
-  // then transposed in registers once, after the reduction, and stored row by row.
+  // then read and written through a transposing map, once each, outside the reduction.
   if (!isTransposedResult(op, dims) &&
       op.getMatchingIndexingMap(op.getDpsInitOperand(0)).getResults().back() !=
           getAffineDimExpr(column, op.getContext()))
@@ -326,7 +326,8 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
     SmallVector<int64_t> chunkSizes(op.getNumLoops(), 0);
     chunkSizes[dims->k.back()] = chunk;
     rewriter.setInsertionPoint(op);
-    FailureOr<Operation *> chunked = tile(rewriter, cast<TilingInterface>(op.getOperation()), chunkSizes);
+    FailureOr<Operation *> chunked =
+        tile(rewriter, cast<TilingInterface>(op.getOperation()), chunkSizes);
     if (failed(chunked))
       return;
     op = cast<linalg::LinalgOp>(*chunked);

@@ -88,3 +88,37 @@ func.func @not_a_panel(%b: memref<4x64x32xf32>, %c: memref<32xf32>, %p: index) {
   vector.transfer_write %acc, %c[%c0] {in_bounds = [true]} : vector<32xf32>, memref<32xf32>
   return
 }
+
+// -----
+
+memref.global "private" constant @panels : memref<4x64x32xf32> = dense<1.0>
+
+// With more than 32 row blocks per panel (here 64), the first block's read of a panel is a
+// small part of the panel's time: nothing is prefetched.
+// CHECK-LABEL: func.func @many_blocks
+// CHECK-NOT: memref.prefetch
+func.func @many_blocks(%a: memref<512x64xf32>, %c: memref<512x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %c512 = arith.constant 512 : index
+  %pad = arith.constant 0.0 : f32
+  %b = memref.get_global @panels : memref<4x64x32xf32>
+  scf.for %p = %c0 to %c4 step %c1 {
+    scf.for %m = %c0 to %c512 step %c8 {
+      %init = arith.constant dense<0.0> : vector<32xf32>
+      %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%s = %init) -> (vector<32xf32>) {
+        %x = memref.load %a[%m, %k] : memref<512x64xf32>
+        %xv = vector.broadcast %x : f32 to vector<32xf32>
+        %row = vector.transfer_read %b[%p, %k, %c0], %pad {in_bounds = [true]} : memref<4x64x32xf32>, vector<32xf32>
+        %t = vector.fma %xv, %row, %s : vector<32xf32>
+        scf.yield %t : vector<32xf32>
+      }
+      %col = arith.muli %p, %c8 : index
+      vector.transfer_write %acc, %c[%m, %col] {in_bounds = [true]} : vector<32xf32>, memref<512x128xf32>
+    }
+  }
+  return
+}
