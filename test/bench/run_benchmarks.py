@@ -22,7 +22,10 @@ the previous run (build/bench/NAME.last.json); dlc bench is rerun with more runs
 turned out much faster than assumed.
 test/bench/peak.c is compiled with `cc -O2` and run to measure one core's fp32 FMA peak; GFLOP/s
 figures are FLOPs / median latency, and percent of peak compares with one core's peak (with two
-cores' peak at 2 threads).
+cores' peak at 2 threads). Before and after each dlc and onnxruntime timing of a model, peak runs
+on the first two CPUs at once; when either reaches less than 90% of the one-core peak (the host
+shares them), the timing is repeated after a pause, at most 3 times, and the report counts
+repeated and never-clean timings.
 
 dlc vs oneDNN: for each model that is a single MatMul by a constant or a single Conv with constant
 weights (the gemm_* and conv_* models), test/bench/onednn_bench.cpp (compiled with `c++ -O2
@@ -233,6 +236,55 @@ def measure_peak(cc, cache, timeout, runs=3):
     return best, isa
 
 
+# Every core must deliver this share of the one-core peak while all run at once, or the machine
+# counts as shared: a virtual machine's CPUs can land on one physical core's two hyperthreads or
+# be time-sliced by the host, and then 2 threads run at the speed of about 1.
+FULL_CORE_SHARE = 0.9
+
+
+def cores_peak(exe, cpus, timeout):
+    """Runs peak.c's binary on every CPU of `cpus` at once, each pinned to its CPU; returns the
+    slowest one's GFLOP/s."""
+    procs = [subprocess.Popen([str(exe)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, preexec_fn=lambda cpu=cpu: os.sched_setaffinity(0, {cpu}))
+             for cpu in cpus]
+    rates = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=timeout)
+        m = re.search(r"^peak_gflops\s+([0-9.eE+-]+)", out, re.M)
+        rates.append(float(m.group(1)) if m else 0.0)
+    return min(rates)
+
+
+class CoreCheck:
+    """Checks, around each timing, that the CPUs the timings use deliver full cores."""
+
+    def __init__(self, exe, peak, cpus, timeout, attempts=3, wait_s=10.0):
+        self.exe, self.peak, self.cpus, self.timeout = exe, peak, cpus, timeout
+        self.attempts, self.wait_s = attempts, wait_s
+        self.timings = self.repeated = self.shared = 0
+
+    def full(self):
+        return cores_peak(self.exe, self.cpus, self.timeout) >= FULL_CORE_SHARE * self.peak
+
+    def timed(self, what, measure):
+        """measure() between two checks; repeated (after a pause) while a check finds the CPUs
+        shared, at most `attempts` times. The last timing is kept either way."""
+        self.timings += 1
+        for attempt in range(self.attempts):
+            before = self.full()
+            timing = measure()
+            if before and self.full():
+                return timing
+            log(f"{what}: the CPUs were shared during the timing "
+                f"(attempt {attempt + 1} of {self.attempts})")
+            if attempt + 1 < self.attempts:
+                self.repeated += 1
+                time.sleep(self.wait_s)
+        self.shared += 1
+        return timing
+
+
 # ---------------------------------------------------------------------------------------------
 # oneDNN
 # ---------------------------------------------------------------------------------------------
@@ -437,7 +489,7 @@ def last_dlc_ms(cache, name):
         return None
 
 
-def bench_model(name, args, cache):
+def bench_model(name, args, cache, check):
     res = Result(name, warmup=args.warmup)
     path = model_file(name, cache)
     feed, input_files = write_inputs(name, path, cache)
@@ -457,19 +509,23 @@ def bench_model(name, args, cache):
     n = choose_iterations(min(fastest, dlc_guess or fastest), args, dlc_guess)
     log(f"{name}: onnxruntime probe {fastest * 1e3:.2f} ms/run, dlc previously "
         f"{'unknown' if previous is None else f'{previous:.2f} ms/run'} -> {n} iterations")
-    res.dlc = dlc_bench(args.dlc, path, input_files, n, args.warmup, args.timeout)
+    res.dlc = check.timed(f"{name} dlc 1 thread", lambda: dlc_bench(
+        args.dlc, path, input_files, n, args.warmup, args.timeout))
     dlc_s = res.dlc.median_ms / 1e3
     more = choose_iterations(min(fastest, dlc_s), args, dlc_s)
     if more > n * 1.5:  # dlc was faster than assumed: time more runs of everything
         log(f"{name}: dlc takes {res.dlc.median_ms:.3f} ms/run -> rerun with {more} iterations")
         n = more
-        res.dlc = dlc_bench(args.dlc, path, input_files, n, args.warmup, args.timeout)
+        res.dlc = check.timed(f"{name} dlc 1 thread", lambda: dlc_bench(
+            args.dlc, path, input_files, n, args.warmup, args.timeout))
     (cache / f"{name}.last.json").write_text(
         json.dumps({"dlc_median_ms": res.dlc.median_ms}) + "\n")
     res.iterations = n
-    res.dlc2 = dlc_bench(args.dlc, path, input_files, n, args.warmup, args.timeout, threads=2)
+    res.dlc2 = check.timed(f"{name} dlc 2 threads", lambda: dlc_bench(
+        args.dlc, path, input_files, n, args.warmup, args.timeout, threads=2))
     for threads, session in sessions.items():
-        res.ort[threads] = time_ort(session, feed, n, args.warmup)
+        res.ort[threads] = check.timed(f"{name} onnxruntime {threads} thread(s)",
+                                       lambda s=session: time_ort(s, feed, n, args.warmup))
     return res
 
 
@@ -587,7 +643,7 @@ def onednn_tables(results, peak):
     return lines
 
 
-def report(results, peak, isa, command, started, load, args, dlc_version, onednn):
+def report(results, peak, isa, command, started, load, args, dlc_version, onednn, check):
     lines = [
         "<!-- Generated by test/bench/run_benchmarks.py; do not edit by hand: rerun it. -->",
         "# Benchmarks: dlc vs onnxruntime"
@@ -609,6 +665,14 @@ def report(results, peak, isa, command, started, load, args, dlc_version, onednn
         + " while it ran"
         + (" — **the machine was busy with other work: figures are pessimistic and noisy**"
            if load[0] > 0.7 or (load[1] or 0) > 0.3 else ""),
+        f"- Full cores: before and after each of the {check.timings} dlc and onnxruntime "
+        f"timings of the models, peak.c ran on CPUs {', '.join(map(str, check.cpus))} at once; "
+        f"a timing counts as clean when each CPU then reached {FULL_CORE_SHARE:.0%} of the "
+        f"one-core peak (a virtual machine's CPUs can be two hyperthreads of one core, or "
+        f"time-sliced by the host, for minutes at a time). {check.repeated} timings were "
+        f"repeated after finding the CPUs shared; "
+        + (f"**{check.shared} never got clean CPUs and are kept as measured**"
+           if check.shared else "all kept timings are clean"),
         "",
         "Latencies are per inference. dlc: `dlc bench --threads=N --json` (times NAME_run). "
         "onnxruntime: `InferenceSession.run` timed from Python (includes a few µs of "
@@ -701,6 +765,8 @@ def main(argv=None):
         log(f"FAIL: {exc}")
         return 1
     log(f"peak: {peak:.1f} GFLOP/s ({isa})")
+    cpus = sorted(os.sched_getaffinity(0))[:2]
+    check = CoreCheck(cache / "peak", peak, cpus, args.timeout)
     onednn_exe, onednn = None, "oneDNN: not measured (--no-onednn)"
     if args.onednn:
         try:
@@ -717,7 +783,7 @@ def main(argv=None):
     for name in args.models:
         t0 = time.perf_counter()
         try:
-            res = bench_model(name, args, cache)
+            res = bench_model(name, args, cache, check)
         except (BenchError, Exception) as exc:  # noqa: B014 (onnxruntime raises its own types)
             what = str(exc) if isinstance(exc, BenchError) else f"{type(exc).__name__}: {exc}"
             log(f"FAIL {name}: {what}")
@@ -745,7 +811,7 @@ def main(argv=None):
     if busy0 is not None and busy1 is not None:
         others = max(0.0, (busy1 - busy0) - (own1 - own0)) / (wall1 - wall0)
     load = (load, others)
-    text = report(results, peak, isa, command, started, load, args, dlc_version, onednn)
+    text = report(results, peak, isa, command, started, load, args, dlc_version, onednn, check)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
