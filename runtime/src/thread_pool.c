@@ -191,9 +191,12 @@ void dlc_rt_parallel_for(int64_t count, dlc_rt_task_fn task, void *context) {
   current.task = task;
   current.context = context;
   current.count = count;
-  /* About 8 ranges per thread: few enough that handing them out costs nothing next to the work
-     (a shared counter bounces between cores on every grab), enough to balance uneven ones. */
-  current.grain = count / ((int64_t)threads * 8) > 1 ? count / ((int64_t)threads * 8) : 1;
+  /* About 2 ranges per thread: each thread works through long runs of neighbouring iterations
+     (a product's block prefetches the next panel, which the same thread then reads), a grab
+     costs nothing next to the work, and a thread that finishes early still takes over a range
+     (ResNet-50 at 2 threads: 19.6 -> 18.9 ms against 8 ranges per thread; BERT-base 57 ->
+     55 ms). */
+  current.grain = count / ((int64_t)threads * 2) > 1 ? count / ((int64_t)threads * 2) : 1;
   atomic_store_explicit(&current.next, 0, memory_order_relaxed);
   atomic_store_explicit(&current.finished, 0, memory_order_relaxed);
   uint64_t open = (GENERATION(state) + 1) * GENERATION_ONE | (uint64_t)helpers << LIMIT_SHIFT;

@@ -23,9 +23,10 @@ turned out much faster than assumed.
 test/bench/peak.c is compiled with `cc -O2` and run to measure one core's fp32 FMA peak; GFLOP/s
 figures are FLOPs / median latency, and percent of peak compares with one core's peak (with two
 cores' peak at 2 threads). Before and after each dlc and onnxruntime timing of a model, peak runs
-on the first two CPUs at once; when either reaches less than 90% of the one-core peak (the host
-shares them), the timing is repeated after a pause, at most 3 times, and the report counts
-repeated and never-clean timings.
+on the first two CPUs at once; when the slowest of either's runs reaches less than 90% of the
+one-core peak (the host shares them), the timing is repeated after a pause, at most 3 times, and
+the report counts repeated and never-clean timings. dlc and onnxruntime at the same thread count
+are timed back to back.
 
 dlc vs oneDNN: for each model that is a single MatMul by a constant or a single Conv with constant
 weights (the gemm_* and conv_* models), test/bench/onednn_bench.cpp (compiled with `c++ -O2
@@ -244,14 +245,14 @@ FULL_CORE_SHARE = 0.9
 
 def cores_peak(exe, cpus, timeout):
     """Runs peak.c's binary on every CPU of `cpus` at once, each pinned to its CPU; returns the
-    slowest one's GFLOP/s."""
+    lowest GFLOP/s of any CPU's slowest run."""
     procs = [subprocess.Popen([str(exe)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, preexec_fn=lambda cpu=cpu: os.sched_setaffinity(0, {cpu}))
              for cpu in cpus]
     rates = []
     for proc in procs:
         out, _ = proc.communicate(timeout=timeout)
-        m = re.search(r"^peak_gflops\s+([0-9.eE+-]+)", out, re.M)
+        m = re.search(r"^slowest_gflops\s+([0-9.eE+-]+)", out, re.M)
         rates.append(float(m.group(1)) if m else 0.0)
     return min(rates)
 
@@ -521,11 +522,14 @@ def bench_model(name, args, cache, check):
     (cache / f"{name}.last.json").write_text(
         json.dumps({"dlc_median_ms": res.dlc.median_ms}) + "\n")
     res.iterations = n
+    # dlc and onnxruntime at the same thread count are timed one right after the other, so a
+    # change in what else the host runs affects both alike.
+    res.ort[1] = check.timed(f"{name} onnxruntime 1 thread",
+                             lambda: time_ort(sessions[1], feed, n, args.warmup))
     res.dlc2 = check.timed(f"{name} dlc 2 threads", lambda: dlc_bench(
         args.dlc, path, input_files, n, args.warmup, args.timeout, threads=2))
-    for threads, session in sessions.items():
-        res.ort[threads] = check.timed(f"{name} onnxruntime {threads} thread(s)",
-                                       lambda s=session: time_ort(s, feed, n, args.warmup))
+    res.ort[2] = check.timed(f"{name} onnxruntime 2 threads",
+                             lambda: time_ort(sessions[2], feed, n, args.warmup))
     return res
 
 
@@ -667,8 +671,9 @@ def report(results, peak, isa, command, started, load, args, dlc_version, onednn
            if load[0] > 0.7 or (load[1] or 0) > 0.3 else ""),
         f"- Full cores: before and after each of the {check.timings} dlc and onnxruntime "
         f"timings of the models, peak.c ran on CPUs {', '.join(map(str, check.cpus))} at once; "
-        f"a timing counts as clean when each CPU then reached {FULL_CORE_SHARE:.0%} of the "
-        f"one-core peak (a virtual machine's CPUs can be two hyperthreads of one core, or "
+        f"a timing counts as clean when each CPU's slowest run then reached "
+        f"{FULL_CORE_SHARE:.0%} of the one-core peak (a virtual machine's CPUs can be two "
+        f"hyperthreads of one core, or "
         f"time-sliced by the host, for minutes at a time). {check.repeated} timings were "
         f"repeated after finding the CPUs shared; "
         + (f"**{check.shared} never got clean CPUs and are kept as measured**"
