@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
 namespace dlc::pipelines {
@@ -117,6 +118,9 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createConvertMathToLibmPass());
   // n-D vector transfers unroll fully into 1-D ones (no stack buffers), which become loads,
   // stores and broadcasts of whole registers.
+  // Partial sums of dot-product blocks are added up with horizontal reductions.
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
+      vector::VectorMultiReductionLowering::InnerReduction));
   VectorTransferToSCFOptions unrolled;
   unrolled.enableFullUnroll();
   pm.addPass(createConvertVectorToSCFPass(unrolled));

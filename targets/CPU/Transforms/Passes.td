@@ -34,6 +34,14 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
     so each part still applies it to its blocks.
     MR is the first of 8, 7, 6, 4, 2, 1 that divides M (7: the 49 positions of a 7x7 map).
 
+    A part with fewer than 16 columns (196 positions = 192 + 4) is computed as dot products
+    instead, when 16 divides K and 4 divides M: its rhs columns are transposed into rows
+    (N x K elements), the reduction becomes the innermost loop, and blocks of 4 rows x N
+    columns carry 4 x N vectors of partial sums over 16 consecutive k, added up once per block
+    (`vector.multi_reduction`). As a register block, 4 columns cost one broadcast per row and
+    step for 4 multiply-adds, as much per step as 16 or 32 columns. A consumer split with the
+    product stays a separate op over those few columns.
+
     A result indexed `[.., N, M]` (a product computed with its operands exchanged, such as the
     transposed convolution product of 7x7 maps) gets the same blocks; its accumulator block is
     read and written through a transposing map, once per block, outside the k loop.

@@ -225,6 +225,156 @@ void vectorizeBlock(RewriterBase &rewriter, FailureOr<Operation *> block,
   rewriter.replaceOp(*step, vectorized->replacements);
 }
 
+/// Rows of a dot-product block and the reduction length its vectors hold.
+constexpr int64_t kDotRows = 4;
+constexpr int64_t kDotLanes = 16;
+
+/// Computes a product with fewer than 16 columns as dot products along the reduction: the
+/// narrow part left by a column split (196 positions = 192 + 4). As register blocks, 4 columns
+/// would need one broadcast per row and k for 4 multiply-adds, as costly per step as 16 or 32
+/// columns. Here the rhs columns are transposed into rows ([.., N, K], N x K elements) and each
+/// block of 4 rows x N columns keeps 4 x N vectors of partial sums over 16 consecutive k,
+/// reading the lhs rows and the transposed rhs rows 16 contiguous elements at a time; the 16
+/// partial sums are added up once per block (s3 3x3 convolution of ResNet-50, 256 filters,
+/// 196 positions: 1.00 -> 0.96 ms). Applies (fitsDotProducts) with one reduction dimension,
+/// the lhs and the rhs indexed [.., row, k] and [.., k, column], 16 dividing K and 4 the rows.
+bool fitsDotProducts(linalg::LinalgOp op, const linalg::ContractionDimensions &dims,
+                     int64_t columns) {
+  if (dims.k.size() != 1 || op.getNumDpsInputs() != 2 || !isa<linalg::GenericOp>(op))
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned k = dims.k[0], row = dims.m.back(), column = dims.n.back();
+  if (ShapedType::isDynamic(ranges[k]) || ranges[k] % kDotLanes != 0 ||
+      ranges[row] % kDotRows != 0 || columns >= 16)
+    return false;
+  MLIRContext *ctx = op.getContext();
+  AffineMap lhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap rhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  int64_t rhsRank = rhsMap.getNumResults();
+  return lhsMap.isProjectedPermutation() && rhsMap.isProjectedPermutation() && rhsRank >= 2 &&
+         lhsMap.getResults().back() == getAffineDimExpr(k, ctx) &&
+         rhsMap.getResult(rhsRank - 1) == getAffineDimExpr(column, ctx) &&
+         rhsMap.getResult(rhsRank - 2) == getAffineDimExpr(k, ctx);
+}
+
+void vectorizeAsDotProducts(RewriterBase &rewriter, linalg::GenericOp op,
+                            const linalg::ContractionDimensions &dims) {
+  MLIRContext *ctx = op.getContext();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned k = dims.k[0], row = dims.m.back(), column = dims.n.back();
+  AffineMap rhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+  int64_t rhsRank = rhsMap.getNumResults();
+
+  // rhsT[.., column, k] = rhs[.., k, column].
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value rhs = op.getDpsInputOperand(1)->get();
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  SmallVector<int64_t> permutation = llvm::to_vector(llvm::seq<int64_t>(0, rhsRank));
+  std::swap(permutation[rhsRank - 1], permutation[rhsRank - 2]);
+  SmallVector<int64_t> transposedShape(rhsType.getShape());
+  std::swap(transposedShape[rhsRank - 1], transposedShape[rhsRank - 2]);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, transposedShape,
+                                        rhsType.getElementType());
+  Value rhsT =
+      linalg::TransposeOp::create(rewriter, loc, rhs, empty, permutation).getResult()[0];
+  SmallVector<AffineExpr> rhsTExprs(rhsMap.getResults());
+  std::swap(rhsTExprs[rhsRank - 1], rhsTExprs[rhsRank - 2]);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  maps[1] = AffineMap::get(op.getNumLoops(), 0, rhsTExprs, ctx);
+  // The reduction becomes the innermost loop, so that vectors run along it.
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<unsigned> position(numLoops);
+  SmallVector<utils::IteratorType> iterators;
+  SmallVector<utils::IteratorType> oldIterators = op.getIteratorTypesArray();
+  for (unsigned d = 0, next = 0; d < numLoops; ++d)
+    if (d != k) {
+      position[d] = next++;
+      iterators.push_back(oldIterators[d]);
+    }
+  position[k] = numLoops - 1;
+  iterators.push_back(utils::IteratorType::reduction);
+  SmallVector<AffineExpr> oldInNew;
+  for (unsigned d = 0; d < numLoops; ++d)
+    oldInNew.push_back(dim(position[d]));
+  AffineMap reorder = AffineMap::get(numLoops, 0, oldInNew, ctx);
+  for (AffineMap &map : maps)
+    map = map.compose(reorder);
+  row = position[row];
+  column = position[column];
+  k = position[k];
+  SmallVector<int64_t> oldRanges = ranges;
+  for (unsigned d = 0; d < numLoops; ++d)
+    ranges[position[d]] = oldRanges[d];
+  auto dot = linalg::GenericOp::create(rewriter, loc, op.getResultTypes(),
+                                       ValueRange{op.getDpsInputOperand(0)->get(), rhsT},
+                                       op.getDpsInits(), maps, iterators);
+  rewriter.inlineRegionBefore(op.getRegion(), dot.getRegion(), dot.getRegion().end());
+  rewriter.replaceOp(op, dot.getResults());
+
+  // Blocks of kDotRows rows and every column, then the reduction in steps of kDotLanes whose
+  // partial sums stay apart until the block is done.
+  SmallVector<int64_t> blockSizes(ranges.size(), 0);
+  for (auto [d, type] : llvm::enumerate(dot.getIteratorTypesArray()))
+    if (type == utils::IteratorType::parallel)
+      blockSizes[d] = 1;
+  blockSizes[row] = kDotRows;
+  blockSizes[column] = ranges[column];
+  FailureOr<Operation *> block = tile(rewriter, cast<TilingInterface>(dot.getOperation()),
+                                      blockSizes);
+  if (failed(block))
+    return;
+  scf::SCFTilingOptions options;
+  SmallVector<int64_t> stepSizes(ranges.size(), 0);
+  stepSizes[k] = kDotLanes;
+  options.setTileSizes(getAsIndexOpFoldResult(ctx, stepSizes));
+  options.setReductionTilingStrategy(ReductionTilingStrategy::PartialReductionOuterReduction);
+  options.setReductionDims({k});
+  rewriter.setInsertionPoint(*block);
+  FailureOr<scf::SCFTilingResult> steps =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(*block), options);
+  if (failed(steps))
+    return;
+  rewriter.replaceOp(*block, steps->replacements);
+  SmallVector<Operation *> toVectorize(steps->tiledOps);
+  llvm::append_range(toVectorize, steps->mergeOps);
+  for (Value init : steps->initialValues)
+    if (Operation *fill = init.getDefiningOp())
+      toVectorize.push_back(fill);
+  for (Operation *tiled : toVectorize) {
+    if (!isa<linalg::LinalgOp>(tiled))
+      continue;
+    rewriter.setInsertionPoint(tiled);
+    FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, tiled);
+    if (succeeded(vectorized))
+      rewriter.replaceOp(tiled, vectorized->replacements);
+  }
+}
+
+/// Computes the columns of `op` that `part` (a narrow part of its split consumer) reads as dot
+/// products of their own; `part` stays a separate elementwise op over those few columns.
+LogicalResult dotProductsForPart(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 const linalg::ContractionDimensions &dims,
+                                 TilingInterface part) {
+  for (Value input : cast<linalg::LinalgOp>(part.getOperation()).getDpsInputs()) {
+    auto slice = input.getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice || slice.getSource() != op->getResult(0))
+      continue;
+    rewriter.setInsertionPoint(slice);
+    FailureOr<TilingResult> columns =
+        cast<TilingInterface>(op.getOperation())
+            .generateResultTileValue(rewriter, 0, slice.getMixedOffsets(),
+                                     slice.getMixedSizes());
+    if (failed(columns) || columns->tiledOps.empty())
+      return failure();
+    rewriter.replaceOp(slice, columns->tiledValues[0]);
+    vectorizeAsDotProducts(rewriter, cast<linalg::GenericOp>(columns->tiledOps.back()), dims);
+    return success();
+  }
+  return failure();
+}
+
 /// A product with an elementwise consumer whose columns `split` divides the bulk of: the consumer
 /// is split at the same column, and each part gets the product's matching columns fused into its
 /// register blocks, so the split keeps its epilogue. Fails (changing nothing) when the
@@ -248,6 +398,8 @@ LogicalResult vectorizeSplitWithEpilogue(RewriterBase &rewriter, linalg::LinalgO
                                          *epilogueColumn, rewriter.getIndexAttr(split));
   for (auto [part, width] : {std::pair{first, split}, std::pair{second, columns - split}}) {
     if (!part)
+      continue;
+    if (fitsDotProducts(op, dims, width) && succeeded(dotProductsForPart(rewriter, op, dims, part)))
       continue;
     (*sizes)[column] = blockColumns(width);
     SmallVector<Operation *> stages;
@@ -317,6 +469,10 @@ void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
       vectorizeContraction(rewriter, cast<linalg::LinalgOp>(whole.getOperation()));
     if (rest)
       vectorizeContraction(rewriter, cast<linalg::LinalgOp>(rest.getOperation()));
+    return;
+  }
+  if (!ShapedType::isDynamic(columns) && fitsDotProducts(op, *dims, columns)) {
+    vectorizeAsDotProducts(rewriter, cast<linalg::GenericOp>(op.getOperation()), *dims);
     return;
   }
   FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(op, *dims);

@@ -209,3 +209,26 @@ func.func @long_reduction(%a: tensor<14x8192xf32>, %b: tensor<8192x64xf32>, %c: 
   } -> tensor<14x64xf32>
   return %r : tensor<14x64xf32>
 }
+
+// -----
+
+// Fewer than 16 columns (the 4 left of 196 positions after 192): the rhs columns are transposed
+// into rows, and blocks of 4 rows x 4 columns keep 4 x 4 vectors of partial sums over 16
+// consecutive k (the reduction innermost), added up once per block.
+// CHECK-LABEL: func.func @narrow
+// CHECK: %[[T:.+]] = linalg.transpose ins(%{{.+}} : tensor<64x4xf32>) outs(%{{.+}} : tensor<4x64xf32>) permutation = [1, 0]
+// CHECK: scf.for %{{.+}} = %c0 to %c8 step %c4
+// CHECK:   %[[SUMS:.+]] = scf.for %{{.+}} = %c0 to %c64 step %c16 iter_args(%[[ACC:.+]] = %{{.+}}) -> (vector<4x4x16xf32>)
+// CHECK:     arith.mulf {{.+}} : vector<4x4x16xf32>
+// CHECK:     arith.addf %[[ACC]], {{.+}} : vector<4x4x16xf32>
+// CHECK:   vector.multi_reduction <add>, %[[SUMS]], %{{.+}} [2] : vector<4x4x16xf32> to vector<4x4xf32>
+func.func @narrow(%a: tensor<8x64xf32>, %b: tensor<64x4xf32>, %c: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x64xf32>, tensor<64x4xf32>) outs(%c : tensor<8x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x4xf32>
+  return %r : tensor<8x4xf32>
+}
