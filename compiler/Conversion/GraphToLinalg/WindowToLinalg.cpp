@@ -183,7 +183,10 @@ Value transposedProduct(OpBuilder &b, Location loc, Value filter, Value col, Val
   int64_t batch = colType.getDimSize(0), positions = colType.getDimSize(2);
   int64_t filters = tensorType(filter).getDimSize(0);
   auto outType = RankedTensorType::get({batch, filters, positions}, colType.getElementType());
-  Value init = productInit(b, loc, outType, bias, /*filterDim=*/1, zero);
+  // The product starts from zero, not from the bias: its register blocks then start from a
+  // constant instead of reading a filled buffer transposed, element by element; the bias is
+  // added after, in the elementwise pass that follows (fused with the activation).
+  Value init = filledTensor(b, loc, outType, zero);
   // Iteration space (n, p, f, r): col[n, r, p] * filterT[r, f] -> out[n, f, p].
   AffineExpr n = getAffineDimExpr(0, ctx), p = getAffineDimExpr(1, ctx),
              f = getAffineDimExpr(2, ctx), r = getAffineDimExpr(3, ctx);
@@ -196,7 +199,21 @@ Value transposedProduct(OpBuilder &b, Location loc, Value filter, Value col, Val
         linalg::YieldOp::create(nested, nestedLoc,
                                 combine(nested, nestedLoc, Combiner::Add, args[2], term));
       });
-  return product.getResult(0);
+  if (!bias)
+    return product.getResult(0);
+  AffineMap identity = b.getMultiDimIdentityMap(3);
+  return linalg::GenericOp::create(
+             b, loc, outType, ValueRange{product.getResult(0), bias},
+             emptyTensor(b, loc, outType),
+             ArrayRef<AffineMap>{identity, AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx),
+                                 identity},
+             iteratorTypes(3, {}),
+             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nested, nestedLoc,
+                   combine(nested, nestedLoc, Combiner::Add, args[0], args[1]));
+             })
+      .getResult(0);
 }
 
 /// An ungrouped convolution as a matrix product (the CPU's fast path for contractions):
