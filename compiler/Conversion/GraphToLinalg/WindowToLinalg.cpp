@@ -123,17 +123,19 @@ Value collapseTrailing(OpBuilder &b, Location loc, Value value, int64_t from) {
   return tensor::CollapseShapeOp::create(b, loc, value, groups);
 }
 
-/// The initial value of a convolution's product of rank-3 `type`: the bias broadcast along
-/// dimension `filterDim` (the filters), or zero without a bias.
-Value productInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias,
-                  unsigned filterDim, Value zero) {
+/// The indexing of a bias [F] in a convolution product's iteration over [N, F, P].
+AffineMap filterBiasMap(MLIRContext *ctx) {
+  return AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx);
+}
+
+/// The initial value of a convolution's product [N, F, P]: the bias broadcast along the
+/// filters, or zero without a bias.
+Value productInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias, Value zero) {
   if (!bias)
     return filledTensor(b, loc, type, zero);
-  MLIRContext *ctx = b.getContext();
   return linalg::GenericOp::create(
              b, loc, type, bias, emptyTensor(b, loc, type),
-             ArrayRef<AffineMap>{AffineMap::get(3, 0, {getAffineDimExpr(filterDim, ctx)}, ctx),
-                                 b.getMultiDimIdentityMap(3)},
+             ArrayRef<AffineMap>{filterBiasMap(b.getContext()), b.getMultiDimIdentityMap(3)},
              iteratorTypes(3, {}), [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                linalg::YieldOp::create(nested, nestedLoc, args[0]);
              })
@@ -205,8 +207,7 @@ Value transposedProduct(OpBuilder &b, Location loc, Value filter, Value col, Val
   return linalg::GenericOp::create(
              b, loc, outType, ValueRange{product.getResult(0), bias},
              emptyTensor(b, loc, outType),
-             ArrayRef<AffineMap>{identity, AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx),
-                                 identity},
+             ArrayRef<AffineMap>{identity, filterBiasMap(ctx), identity},
              iteratorTypes(3, {}),
              [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                linalg::YieldOp::create(
@@ -291,7 +292,7 @@ struct ConvAsMatmulLowering : OpConversionPattern<ConvOp> {
     AffineExpr n = getAffineDimExpr(0, ctx), f = getAffineDimExpr(1, ctx),
                r = getAffineDimExpr(2, ctx), p = getAffineDimExpr(3, ctx);
     Value init =
-        productInit(rewriter, loc, productType, adaptor.getBias(), /*filterDim=*/1, zero);
+        productInit(rewriter, loc, productType, adaptor.getBias(), zero);
     auto product = linalg::GenericOp::create(
         rewriter, loc, productType, ValueRange{filter, col}, init,
         ArrayRef<AffineMap>{AffineMap::get(4, 0, {f, r}, ctx), AffineMap::get(4, 0, {n, r, p}, ctx),
