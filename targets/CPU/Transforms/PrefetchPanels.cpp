@@ -29,7 +29,7 @@ std::optional<int64_t> staticTripCount(scf::ForOp loop) {
   return std::nullopt;
 }
 
-/// A read of one row of a packed panel: `base` is a constant global [.., panels, K, NR], read
+/// A read of one row of a packed panel: its base is a constant global [.., panels, K, NR], read
 /// in `kLoop` at a panel index fixed in that loop and a row index that moves with it.
 struct PanelRead {
   vector::TransferReadOp read;
