@@ -48,19 +48,35 @@ int64_t lastUse(Value root, Block &block, const DenseMap<Operation *, int64_t> &
   return last;
 }
 
+/// The byte ranges, sorted, that the buffers of `placed` live at the same time as `buffer`
+/// occupy.
+SmallVector<std::pair<int64_t, int64_t>> occupied(const Buffer &buffer,
+                                                  ArrayRef<Buffer *> placed) {
+  SmallVector<std::pair<int64_t, int64_t>> taken;
+  for (Buffer *other : placed)
+    if (other->first <= buffer.last && buffer.first <= other->last)
+      taken.push_back({other->offset, other->offset + alignUp(other->bytes, kBufferAlignment)});
+  llvm::sort(taken);
+  return taken;
+}
+
+SmallVector<int64_t> offsetsOf(ArrayRef<Buffer> buffers) {
+  return llvm::map_to_vector(buffers, [](const Buffer &b) { return b.offset; });
+}
+
+void setOffsets(MutableArrayRef<Buffer> buffers, ArrayRef<int64_t> offsets) {
+  for (auto [buffer, offset] : llvm::zip(buffers, offsets))
+    buffer.offset = offset;
+}
+
 /// Places the buffers in `order`, each at the lowest offset free during its live range;
 /// returns the workspace size.
 int64_t placeInOrder(ArrayRef<Buffer *> order) {
   SmallVector<Buffer *> placed;
   int64_t size = 0;
   for (Buffer *buffer : order) {
-    SmallVector<std::pair<int64_t, int64_t>> taken;
-    for (Buffer *other : placed)
-      if (other->first <= buffer->last && buffer->first <= other->last)
-        taken.push_back({other->offset, other->offset + alignUp(other->bytes, kBufferAlignment)});
-    llvm::sort(taken);
     int64_t offset = 0;
-    for (auto [begin, end] : taken) {
+    for (auto [begin, end] : occupied(*buffer, placed)) {
       if (offset + buffer->bytes <= begin)
         break;
       offset = std::max(offset, end);
@@ -93,7 +109,7 @@ int64_t place(MutableArrayRef<Buffer> buffers) {
     int64_t size = placeInOrder(order);
     if (size < best) {
       best = size;
-      bestOffsets = llvm::map_to_vector(buffers, [](const Buffer &b) { return b.offset; });
+      bestOffsets = offsetsOf(buffers);
     }
   };
   SmallVector<Buffer *> order;
@@ -113,20 +129,15 @@ int64_t place(MutableArrayRef<Buffer> buffers) {
         std::swap(order[i], order[i + 1]);
     tryOrder(order);
   }
-  for (auto [buffer, offset] : llvm::zip(buffers, bestOffsets))
-    buffer.offset = offset;
+  setOffsets(buffers, bestOffsets);
   return best;
 }
 
 /// The offsets where `buffer` fits within `size` bytes, given the buffers `placed` so far: the
 /// bottom and the top of every free gap among those live at the same time, bottom first.
 SmallVector<int64_t> gapEnds(const Buffer &buffer, ArrayRef<Buffer *> placed, int64_t size) {
-  SmallVector<std::pair<int64_t, int64_t>> taken;
-  for (Buffer *other : placed)
-    if (other->first <= buffer.last && buffer.first <= other->last)
-      taken.push_back({other->offset, other->offset + alignUp(other->bytes, kBufferAlignment)});
+  SmallVector<std::pair<int64_t, int64_t>> taken = occupied(buffer, placed);
   taken.push_back({size, size});
-  llvm::sort(taken);
   int64_t need = alignUp(buffer.bytes, kBufferAlignment);
   SmallVector<int64_t> offsets;
   int64_t free = 0;
@@ -151,6 +162,8 @@ constexpr int64_t kSearchSteps = 20000;
 /// short-lived one (a residual input next to an im2col buffer) leave that space whole for the
 /// next large one, which lowest-offset placement cannot. Returns whether it succeeded.
 bool placeWithin(MutableArrayRef<Buffer> buffers, int64_t size) {
+  if (buffers.empty())
+    return true;
   SmallVector<Buffer *> order;
   for (Buffer &buffer : buffers)
     order.push_back(&buffer);
@@ -179,8 +192,7 @@ bool placeWithin(MutableArrayRef<Buffer> buffers, int64_t size) {
 /// sizes from the lower bound up, 1% apart, below that plan's size.
 int64_t plan(MutableArrayRef<Buffer> buffers, int64_t bound) {
   int64_t best = place(buffers);
-  SmallVector<int64_t> bestOffsets =
-      llvm::map_to_vector(buffers, [](const Buffer &b) { return b.offset; });
+  SmallVector<int64_t> bestOffsets = offsetsOf(buffers);
   for (int64_t percent = 100; percent <= 110; ++percent) {
     int64_t size = alignUp(bound * percent / 100, kBufferAlignment);
     if (size >= best)
@@ -188,8 +200,7 @@ int64_t plan(MutableArrayRef<Buffer> buffers, int64_t bound) {
     if (placeWithin(buffers, size))
       return size;
   }
-  for (auto [buffer, offset] : llvm::zip(buffers, bestOffsets))
-    buffer.offset = offset;
+  setOffsets(buffers, bestOffsets);
   return best;
 }
 
@@ -240,7 +251,8 @@ struct PlanWorkspacePass : impl::PlanWorkspacePassBase<PlanWorkspacePass> {
     if (walk.wasInterrupted())
       return failure();
 
-    int64_t size = std::max<int64_t>(plan(buffers, lowerBound(buffers)), kBufferAlignment);
+    int64_t bound = lowerBound(buffers);
+    int64_t size = std::max<int64_t>(plan(buffers, bound), kBufferAlignment);
     OpBuilder builder(func.getContext());
     auto workspaceType = MemRefType::get({size}, builder.getI8Type());
     if (failed(func.insertArgument(func.getNumArguments(), workspaceType, {}, func.getLoc())))
@@ -260,7 +272,7 @@ struct PlanWorkspacePass : impl::PlanWorkspacePassBase<PlanWorkspacePass> {
       buffer.alloc.erase();
     }
     func->setAttr(kWorkspaceSizeAttr, builder.getI64IntegerAttr(size));
-    func->setAttr(kWorkspaceLowerBoundAttr, builder.getI64IntegerAttr(lowerBound(buffers)));
+    func->setAttr(kWorkspaceLowerBoundAttr, builder.getI64IntegerAttr(bound));
     return success();
   }
 };
