@@ -67,6 +67,8 @@ static void addBufferPasses(OpPassManager &pm) {
   // (not its reshaped result), so the kernels below can apply them to their registers.
   pm.addNestedPass<func::FuncOp>(fusion::createAlignEpiloguesPass());
   pm.addNestedPass<func::FuncOp>(cpu::createVectorizeContractionsPass());
+  // The transforms around the products of Winograd convolutions become vector loops.
+  pm.addNestedPass<func::FuncOp>(cpu::createVectorizeWinogradPass());
   // Depthwise convolutions, pooling and other window reductions become vector loops, with
   // their bias and activation applied to the same vectors.
   pm.addNestedPass<func::FuncOp>(cpu::createVectorizeWindowsPass());

@@ -182,6 +182,19 @@ def make_small_cnn(seed=0):
     return b.build()
 
 
+def make_winograd_convs(seed=0):
+    """image [2,16,15,13] -> [2,32,13,11]: 3x3 stride-1 convolutions as dlc computes them with
+    Winograd tiles, on odd sizes (the last tile row and column half outside), a batch of 2, with
+    and without padding and bias."""
+    b = GraphBuilder("winograd_convs", seed)
+    x = b.add_input("image", F32, [2, 16, 15, 13])
+    x = b.op("Relu", [conv(b, x, 16, 32, 3, pad=1)])                              # [2,32,15,13]
+    x = b.op("Relu", [conv(b, x, 32, 32, 3, bias=False)])                         # [2,32,13,11]
+    b.op("Add", [x, conv(b, x, 32, 32, 3, pad=1)], out="features")                # [2,32,13,11]
+    b.add_output("features", F32, [2, 32, 13, 11])
+    return b.build()
+
+
 def make_transformer_block(seed=0):
     """One BERT-style encoder layer: hidden [1,16,64], 4 heads, FFN 256 -> out [1,16,64]."""
     b = GraphBuilder("transformer_block", seed)
@@ -358,6 +371,7 @@ def make_conv(name, cin, cout, size, k, stride=1, pad=0, group=1, seed=0):
 
 MODELS = {
     "small_cnn": make_small_cnn,
+    "winograd_convs": make_winograd_convs,
     "transformer_block": make_transformer_block,
     "resnet50": make_resnet50,
     "mobilenetv2": make_mobilenetv2,

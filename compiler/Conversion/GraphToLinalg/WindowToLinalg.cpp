@@ -1,7 +1,9 @@
-// Lowers graph.conv (ungrouped: im2col + a matrix product; grouped: a direct window loop),
+// Lowers graph.conv (3x3, stride 1: Winograd transforms around batched matrix products;
+// other ungrouped ones: im2col + a matrix product; grouped: a direct window loop),
 // graph.max_pool and graph.avg_pool to tensor.pad plus linalg.generic.
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
+#include "compiler/Conversion/GraphToLinalg/Winograd.h"
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -312,6 +314,158 @@ struct ConvAsMatmulLowering : OpConversionPattern<ConvOp> {
   }
 };
 
+/// A constant matrix of `rows` x `cols` f32 elements.
+Value matrixConstant(OpBuilder &b, Location loc, const float *values, int64_t rows,
+                     int64_t cols) {
+  auto type = RankedTensorType::get({rows, cols}, b.getF32Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values, rows * cols)));
+}
+
+/// The body `acc + x * s * t` of the Winograd transforms (x the data, s and t matrix entries).
+void scaledSumBody(OpBuilder &b, Location loc, ValueRange args) {
+  Value scaled = arith::MulFOp::create(b, loc, args[1], args[2]);
+  Value term = arith::MulFOp::create(b, loc, args[0], scaled);
+  linalg::YieldOp::create(b, loc, arith::AddFOp::create(b, loc, args[3], term).getResult());
+}
+
+/// The transformed filters U[a * 4 + b, f, c] = (G g[f, c] G^T)[a, b] of 3x3 f32 filters
+/// [F, C, 3, 3], computed at compile time.
+DenseElementsAttr winogradFilters(DenseElementsAttr filters, int64_t numFilters,
+                                  int64_t channels) {
+  using namespace winograd;
+  auto values = filters.getValues<float>();
+  std::vector<float> transformed(kAlpha * kAlpha * numFilters * channels);
+  for (int64_t f = 0; f < numFilters; ++f)
+    for (int64_t c = 0; c < channels; ++c) {
+      int64_t base = (f * channels + c) * kKernel * kKernel;
+      float half[kAlpha][kKernel] = {}; // G g
+      for (int64_t a = 0; a < kAlpha; ++a)
+        for (int64_t s = 0; s < kKernel; ++s)
+          for (int64_t r = 0; r < kKernel; ++r)
+            half[a][s] += kFilterMatrix[a][r] * values[base + r * kKernel + s];
+      for (int64_t a = 0; a < kAlpha; ++a)
+        for (int64_t bb = 0; bb < kAlpha; ++bb) {
+          float sum = 0;
+          for (int64_t s = 0; s < kKernel; ++s)
+            sum += half[a][s] * kFilterMatrix[bb][s];
+          transformed[((a * kAlpha + bb) * numFilters + f) * channels + c] = sum;
+        }
+    }
+  auto type = RankedTensorType::get({kAlpha * kAlpha, numFilters, channels},
+                                    Float32Type::get(filters.getContext()));
+  return DenseElementsAttr::get(type, ArrayRef<float>(transformed));
+}
+
+/// A 3x3, stride-1 convolution with constant f32 filters as Winograd F(2x2, 3x3) (see
+/// Winograd.h), tiles of 2x2 outputs along the columns of 16 batched matrix products:
+///   V[a, b, c, (n, ty, tx)]  = (B^T d B)[a, b]         input transform, per 4x4 input tile
+///   M[a, b, f, (n, ty, tx)]  = sum_c U[a, b, f, c] * V[a, b, c, (n, ty, tx)]
+///   Y[n, f, 2ty + i, 2tx + j] = bias[f] + (A^T M A)[i, j]   output transform
+/// The products take 16 multiply-adds per 2x2 outputs and channel pair where im2col takes 36.
+/// Used where the products' columns (the tiles) suit the register blocks (a multiple of 16, or
+/// at least 64 of them); odd output sizes compute one more row or column and drop it.
+struct WinogradConvLowering : OpConversionPattern<ConvOp> {
+  WinogradConvLowering(MLIRContext *ctx) : OpConversionPattern(ctx, /*benefit=*/3) {}
+  LogicalResult matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    using namespace winograd;
+    auto resultType = signlessType(op.getType());
+    auto filterType = tensorType(adaptor.getFilter());
+    DenseElementsAttr filters;
+    if (resultType.getRank() != 4 || op.getGroup() != 1 ||
+        !resultType.getElementType().isF32() || filterType.getDimSize(2) != kKernel ||
+        filterType.getDimSize(3) != kKernel ||
+        llvm::any_of(op.getStrides(), [](int64_t s) { return s != 1; }) ||
+        llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; }) ||
+        !matchPattern(adaptor.getFilter(), m_Constant(&filters)))
+      return rewriter.notifyMatchFailure(op, "not a 3x3 stride-1 convolution of constants");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Type f32 = rewriter.getF32Type();
+    int64_t batch = resultType.getDimSize(0), numFilters = resultType.getDimSize(1);
+    int64_t height = resultType.getDimSize(2), width = resultType.getDimSize(3);
+    int64_t channels = filterType.getDimSize(1);
+    int64_t tileRows = llvm::divideCeil(height, kOutputTile);
+    int64_t tileCols = llvm::divideCeil(width, kOutputTile);
+    int64_t tiles = batch * tileRows * tileCols;
+    if (channels < 16 || numFilters < 16 || (tiles % 16 != 0 && tiles < 64))
+      return rewriter.notifyMatchFailure(op, "too few channels or tiles for Winograd");
+
+    // Input transform over (a, b, c, n, ty, tx, p, q); an odd output size needs one more
+    // padded row or column for its last tile.
+    Value zero = scalarConstant(rewriter, loc, f32, 0);
+    auto [low, high] = fullPads(
+        op.getPads(), {tileRows * kOutputTile - height, tileCols * kOutputTile - width});
+    Value padded = padTensor(rewriter, loc, adaptor.getInput(), low, high, zero);
+    Value inputMatrix = matrixConstant(rewriter, loc, &kInputMatrix[0][0], kAlpha, kAlpha);
+    auto transformedType = RankedTensorType::get(
+        {kAlpha, kAlpha, channels, batch, tileRows, tileCols}, f32);
+    auto inputTransform = linalg::GenericOp::create(
+        rewriter, loc, transformedType, ValueRange{padded, inputMatrix, inputMatrix},
+        filledTensor(rewriter, loc, transformedType, zero), inputTransformMaps(ctx),
+        iteratorTypes(8, {6, 7}), scaledSumBody);
+    SmallVector<ReassociationIndices> toMatrices{{0, 1}, {2}, {3, 4, 5}};
+    Value transformed = tensor::CollapseShapeOp::create(
+        rewriter, loc, inputTransform.getResult(0), toMatrices);
+
+    // The 16 products over (k, f, c, t).
+    Value transformedFilters =
+        arith::ConstantOp::create(rewriter, loc, winogradFilters(filters, numFilters, channels));
+    auto productType = RankedTensorType::get({kAlpha * kAlpha, numFilters, tiles}, f32);
+    AffineExpr k = getAffineDimExpr(0, ctx), f = getAffineDimExpr(1, ctx),
+               c = getAffineDimExpr(2, ctx), t = getAffineDimExpr(3, ctx);
+    auto product = linalg::GenericOp::create(
+        rewriter, loc, productType, ValueRange{transformedFilters, transformed},
+        filledTensor(rewriter, loc, productType, zero),
+        ArrayRef<AffineMap>{AffineMap::get(4, 0, {k, f, c}, ctx),
+                            AffineMap::get(4, 0, {k, c, t}, ctx),
+                            AffineMap::get(4, 0, {k, f, t}, ctx)},
+        iteratorTypes(4, {2}), [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          Value term = arith::MulFOp::create(b, nestedLoc, args[0], args[1]);
+          linalg::YieldOp::create(b, nestedLoc,
+                                  arith::AddFOp::create(b, nestedLoc, args[2], term).getResult());
+        });
+
+    // Output transform over (n, f, ty, i, tx, j, a, b), starting from the bias.
+    Value products = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({kAlpha, kAlpha, numFilters, batch, tileRows,
+                                              tileCols}, f32),
+        product.getResult(0), toMatrices);
+    auto tiledType = RankedTensorType::get(
+        {batch, numFilters, tileRows, kOutputTile, tileCols, kOutputTile}, f32);
+    Value init;
+    if (Value bias = adaptor.getBias()) {
+      init = linalg::GenericOp::create(
+                 rewriter, loc, tiledType, bias, emptyTensor(rewriter, loc, tiledType),
+                 ArrayRef<AffineMap>{AffineMap::get(6, 0, {getAffineDimExpr(1, ctx)}, ctx),
+                                     rewriter.getMultiDimIdentityMap(6)},
+                 iteratorTypes(6, {}), [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                   linalg::YieldOp::create(b, nestedLoc, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = filledTensor(rewriter, loc, tiledType, zero);
+    }
+    Value outputMatrix =
+        matrixConstant(rewriter, loc, &kOutputMatrix[0][0], kOutputTile, kAlpha);
+    auto outputTransform = linalg::GenericOp::create(
+        rewriter, loc, tiledType, ValueRange{products, outputMatrix, outputMatrix}, init,
+        outputTransformMaps(ctx), iteratorTypes(8, {6, 7}), scaledSumBody);
+    Value result = tensor::CollapseShapeOp::create(
+        rewriter, loc, outputTransform.getResult(0),
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+    if (tileRows * kOutputTile != height || tileCols * kOutputTile != width)
+      result = tensor::ExtractSliceOp::create(
+          rewriter, loc, resultType, result,
+          SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(0)),
+          getAsIndexOpFoldResult(ctx, resultType.getShape()),
+          SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(1)));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Extra end padding so that every window of the result (including a ceil-mode one) is inside
 /// the padded input.
 template <typename PoolOp> SmallVector<int64_t> ceilModePadding(PoolOp op) {
@@ -436,8 +590,8 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
 } // namespace
 
 void populateWindowToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvAsMatmulLowering, ConvLowering, MaxPoolLowering, AvgPoolLowering>(
-      patterns.getContext());
+  patterns.add<WinogradConvLowering, ConvAsMatmulLowering, ConvLowering, MaxPoolLowering,
+               AvgPoolLowering>(patterns.getContext());
 }
 
 } // namespace dlc::conversion

@@ -111,6 +111,39 @@ def VectorizeWindowsPass : Pass<"dlc-cpu-vectorize-windows", "mlir::func::FuncOp
                            "mlir::arith::ArithDialect"];
 }
 
+def VectorizeWinogradPass : Pass<"dlc-cpu-vectorize-winograd", "mlir::func::FuncOp"> {
+  let summary = "Vectorizes the input and output transforms of Winograd convolutions";
+  let description = [{
+    A 3x3, stride-1 convolution with constant filters is lowered as Winograd F(2x2, 3x3)
+    (`compiler/Conversion/GraphToLinalg/Winograd.h`): an input transform, 16 batched matrix
+    products, an output transform. As generic reductions the transforms would multiply by
+    every entry of their 4x4 matrices; here they become vector loops over 16 tiles at a time
+    that apply B^T and A^T (entries 0, 1, -1) as additions and subtractions:
+
+    ```
+    // input transform, per (c, n, ty) and 16 tiles tx0..tx0+15:
+    d[p][q] = x[n, c, 2ty + p - pad, 2(tx0 : 16) + q - pad]     // every 2nd column, x 16
+    V[a, b, c, n, ty, tx0 : 16] = (B^T d B)[a][b]                 // 48 adds/subs for 16
+    // output transform, per (f, n, ty) and 16 tiles:
+    o[i][j] = bias[f] + (A^T M[.., f, n, ty, tx0 : 16] A)[i][j]   // then the activation
+    y[n, f, 2ty + i, 2tx0 : 32] = interleave(o[i][0], o[i][1])
+    ```
+
+    The input is read from the unpadded source of its `tensor.pad` (rows outside the input and
+    border columns supplied as padding, as `dlc-cpu-vectorize-windows` does), so the padded
+    input is never built. An elementwise op that is the output transform's only user and reads
+    nothing else (a ReLU) is applied to the same vectors. The loops over channels and filters
+    run on threads (`dlc-cpu-parallelize-block-loops`).
+
+    Preconditions: the transforms exactly as the convolution lowering builds them (their
+    indexing maps, the constant B^T and A^T, the body `acc + x * s * t`), static shapes, the
+    input transform starting from zero and the output transform from a fill or a bias
+    broadcast along the filters. Others are left to the other passes.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
+}
+
 def ApproximateVectorMathPass : Pass<"dlc-cpu-approximate-vector-math", "mlir::func::FuncOp"> {
   let summary = "Replaces transcendental math on vectors by polynomial approximations";
   let description = [{

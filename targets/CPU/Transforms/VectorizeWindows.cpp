@@ -3,6 +3,7 @@
 // elementwise ops that produce a window op's initial value and consume its result.
 #include "targets/CPU/Transforms/Passes.h"
 
+#include "targets/CPU/Transforms/VectorBody.h"
 #include "targets/CPU/Transforms/WindowReads.h"
 
 #include "mlir/Analysis/FlatLinearValueConstraints.h"
@@ -54,51 +55,9 @@ Value combine(OpBuilder &b, Location loc, Operation *combiner, Value lhs, Value 
   return b.create(state)->getResult(0);
 }
 
-/// Whether every op of `body` applies to vectors elementwise (or is a scalar constant).
-bool hasVectorizableBody(linalg::GenericOp op) {
-  for (Operation &inner : op.getBody()->without_terminator()) {
-    if (inner.getNumRegions() != 0)
-      return false;
-    if (!matchPattern(&inner, m_Constant()) && !OpTrait::hasElementwiseMappableTraits(&inner))
-      return false;
-  }
-  return true;
-}
-
 /// Lanes of one vector register (512 bits) for `type`, the width of the emitted vectors.
 int64_t lanesFor(Type type) {
   return std::clamp<int64_t>(512 / std::max<unsigned>(type.getIntOrFloatBitWidth(), 1), 4, 64);
-}
-
-/// Emits `body` (a linalg.generic region) once on vectors of `width` lanes. `args` gives the
-/// vector for each block argument that is used; scalars from outside the body and constants
-/// are broadcast.
-Value emitVectorBody(OpBuilder &b, Location loc, Block &body, ArrayRef<Value> args,
-                     int64_t width) {
-  IRMapping mapping;
-  for (auto [arg, value] : llvm::zip(body.getArguments(), args))
-    if (value)
-      mapping.map(arg, value);
-  auto vectorOf = [&](Value scalar) -> Value {
-    if (Value mapped = mapping.lookupOrNull(scalar))
-      return mapped;
-    auto type = VectorType::get({width}, scalar.getType());
-    return vector::BroadcastOp::create(b, loc, type, scalar);
-  };
-  for (Operation &op : body.without_terminator()) {
-    if (matchPattern(&op, m_Constant())) {
-      Operation *scalar = b.clone(op);
-      mapping.map(op.getResult(0), vectorOf(scalar->getResult(0)));
-      continue;
-    }
-    SmallVector<Value> operands = llvm::map_to_vector(op.getOperands(), vectorOf);
-    SmallVector<Type> types = llvm::map_to_vector(
-        op.getResultTypes(), [&](Type t) -> Type { return VectorType::get({width}, t); });
-    OperationState state(loc, op.getName(), operands, types, op.getAttrs());
-    Operation *vectorOp = b.create(state);
-    mapping.map(op.getResults(), vectorOp->getResults());
-  }
-  return vectorOf(body.getTerminator()->getOperand(0));
 }
 
 /// The index values of `map`'s results at the iteration point `ivs` (one value per dimension).

@@ -1,0 +1,22 @@
+// Elementwise linalg.generic bodies emitted on vectors: what the CPU kernels use to apply a bias,
+// an activation or a residual add to the registers they compute.
+#ifndef DLC_TARGETS_CPU_TRANSFORMS_VECTORBODY_H
+#define DLC_TARGETS_CPU_TRANSFORMS_VECTORBODY_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+namespace dlc::cpu {
+
+/// Whether every op of `op`'s body applies to vectors elementwise (or is a scalar constant).
+bool hasVectorizableBody(mlir::linalg::GenericOp op);
+
+/// Emits `body` (a linalg.generic region) once on vectors of `width` lanes. `args` gives the
+/// vector for each block argument that is used; scalars from outside the body and constants
+/// are broadcast.
+mlir::Value emitVectorBody(mlir::OpBuilder &b, mlir::Location loc, mlir::Block &body,
+                           llvm::ArrayRef<mlir::Value> args, int64_t width);
+
+} // namespace dlc::cpu
+
+#endif
