@@ -363,8 +363,11 @@ DenseElementsAttr winogradFilters(DenseElementsAttr filters, int64_t numFilters,
 ///   M[a, b, f, (n, ty, tx)]  = sum_c U[a, b, f, c] * V[a, b, c, (n, ty, tx)]
 ///   Y[n, f, 2ty + i, 2tx + j] = bias[f] + (A^T M A)[i, j]   output transform
 /// The products take 16 multiply-adds per 2x2 outputs and channel pair where im2col takes 36.
-/// Used where the products' columns (the tiles) suit the register blocks (a multiple of 16, or
-/// at least 64 of them); odd output sizes compute one more row or column and drop it.
+/// Odd output sizes compute one more row or column and drop it. Convolutions with fewer than
+/// 16 channels or filters keep im2col, whose product is then too small to matter, and so do
+/// those with fewer than 32 tiles: the transformed filters are 16/9 the size of the filters,
+/// and with few columns per filter row the products wait on memory for them (ResNet-50's
+/// 3x3 convolutions on 7x7 maps, 16 tiles, were slower in the model than with im2col).
 struct WinogradConvLowering : OpConversionPattern<ConvOp> {
   WinogradConvLowering(MLIRContext *ctx) : OpConversionPattern(ctx, /*benefit=*/3) {}
   LogicalResult matchAndRewrite(ConvOp op, OpAdaptor adaptor,
@@ -389,8 +392,8 @@ struct WinogradConvLowering : OpConversionPattern<ConvOp> {
     int64_t tileRows = llvm::divideCeil(height, kOutputTile);
     int64_t tileCols = llvm::divideCeil(width, kOutputTile);
     int64_t tiles = batch * tileRows * tileCols;
-    if (channels < 16 || numFilters < 16 || (tiles % 16 != 0 && tiles < 64))
-      return rewriter.notifyMatchFailure(op, "too few channels or tiles for Winograd");
+    if (channels < 16 || numFilters < 16 || tiles < 32)
+      return rewriter.notifyMatchFailure(op, "too few channels or filters for Winograd");
 
     // Input transform over (a, b, c, n, ty, tx, p, q); an odd output size needs one more
     // padded row or column for its last tile.

@@ -223,7 +223,7 @@ func.func @conv_transposed_product_bias(%x: tensor<1x4x7x7xf32>, %b: tensor<32xf
 // one more row and column of padding for the odd 7x7 output), 16 batched products with the
 // filters transformed at compile time (G g G^T: for filters of ones, 1.0 at [0, 0] and 1.5 at
 // [0, 1]), and an output transform (A^T M A) that starts from the bias and keeps 7 of 8 rows
-// and columns.
+// and columns. (A batch of 2 makes 32 tiles; with fewer the convolution would keep im2col.)
 // CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d2, d4 * 2 + d6, d5 * 2 + d7)>
 // CHECK-DAG: #[[BA:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d6)>
 // CHECK-DAG: #[[BB:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d7)>
@@ -235,24 +235,37 @@ func.func @conv_transposed_product_bias(%x: tensor<1x4x7x7xf32>, %b: tensor<32xf
 // CHECK-DAG: #[[TILES:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 // CHECK-DAG: #[[PRODUCT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-LABEL: func.func @conv_winograd
-// CHECK-SAME: %[[X:.+]]: tensor<1x16x7x7xf32>, %[[B:.+]]: tensor<32xf32>
+// CHECK-SAME: %[[X:.+]]: tensor<2x16x7x7xf32>, %[[B:.+]]: tensor<32xf32>
 // CHECK: %[[PADDED:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 2, 2]
 // CHECK: %[[BT:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 0.000000e+00, -1.000000e+00, 0.000000e+00], [0.000000e+00, 1.000000e+00, 1.000000e+00, 0.000000e+00], [0.000000e+00, -1.000000e+00, 1.000000e+00, 0.000000e+00], [0.000000e+00, 1.000000e+00, 0.000000e+00, -1.000000e+00]]> : tensor<4x4xf32>
 // CHECK: %[[VT:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[BA]], #[[BB]], #[[V]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
-// CHECK-SAME: ins(%[[PADDED]], %[[BT]], %[[BT]] : tensor<1x16x10x10xf32>, tensor<4x4xf32>, tensor<4x4xf32>) outs(%{{.+}} : tensor<4x4x16x1x4x4xf32>)
-// CHECK: %[[VM:.+]] = tensor.collapse_shape %[[VT]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<4x4x16x1x4x4xf32> into tensor<16x16x16xf32>
+// CHECK-SAME: ins(%[[PADDED]], %[[BT]], %[[BT]] : tensor<2x16x10x10xf32>, tensor<4x4xf32>, tensor<4x4xf32>) outs(%{{.+}} : tensor<4x4x16x2x4x4xf32>)
+// CHECK: %[[VM:.+]] = tensor.collapse_shape %[[VT]] {{\[}}[0, 1], [2], [3, 4, 5]] : tensor<4x4x16x2x4x4xf32> into tensor<16x16x32xf32>
 // CHECK: %[[U:.+]] = arith.constant dense<"0x0000803F{{.*}}"> : tensor<16x32x16xf32>
 // CHECK: %[[P:.+]] = linalg.generic {indexing_maps = [#[[FILTER]], #[[TILES]], #[[PRODUCT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
-// CHECK-SAME: ins(%[[U]], %[[VM]] : tensor<16x32x16xf32>, tensor<16x16x16xf32>) outs(%{{.+}} : tensor<16x32x16xf32>)
-// CHECK: %[[PM:.+]] = tensor.expand_shape %[[P]] {{\[}}[0, 1], [2], [3, 4, 5]] output_shape [4, 4, 32, 1, 4, 4]
-// CHECK: %[[INIT:.+]] = linalg.generic {{.+}} ins(%[[B]] : tensor<32xf32>) outs(%{{.+}} : tensor<1x32x4x2x4x2xf32>)
+// CHECK-SAME: ins(%[[U]], %[[VM]] : tensor<16x32x16xf32>, tensor<16x16x32xf32>) outs(%{{.+}} : tensor<16x32x32xf32>)
+// CHECK: %[[PM:.+]] = tensor.expand_shape %[[P]] {{\[}}[0, 1], [2], [3, 4, 5]] output_shape [4, 4, 32, 2, 4, 4]
+// CHECK: %[[INIT:.+]] = linalg.generic {{.+}} ins(%[[B]] : tensor<32xf32>) outs(%{{.+}} : tensor<2x32x4x2x4x2xf32>)
 // CHECK: %[[AT:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 1.000000e+00, 1.000000e+00, 0.000000e+00], [0.000000e+00, 1.000000e+00, -1.000000e+00, -1.000000e+00]]> : tensor<2x4xf32>
 // CHECK: %[[Y:.+]] = linalg.generic {indexing_maps = [#[[M]], #[[AI]], #[[AJ]], #[[V]]]
-// CHECK-SAME: ins(%[[PM]], %[[AT]], %[[AT]] : tensor<4x4x32x1x4x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) outs(%[[INIT]] : tensor<1x32x4x2x4x2xf32>)
-// CHECK: %[[YC:.+]] = tensor.collapse_shape %[[Y]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<1x32x4x2x4x2xf32> into tensor<1x32x8x8xf32>
-// CHECK: tensor.extract_slice %[[YC]][0, 0, 0, 0] [1, 32, 7, 7] [1, 1, 1, 1]
-func.func @conv_winograd(%x: tensor<1x16x7x7xf32>, %b: tensor<32xf32>) -> tensor<1x32x7x7xf32> {
+// CHECK-SAME: ins(%[[PM]], %[[AT]], %[[AT]] : tensor<4x4x32x2x4x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) outs(%[[INIT]] : tensor<2x32x4x2x4x2xf32>)
+// CHECK: %[[YC:.+]] = tensor.collapse_shape %[[Y]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<2x32x4x2x4x2xf32> into tensor<2x32x8x8xf32>
+// CHECK: tensor.extract_slice %[[YC]][0, 0, 0, 0] [2, 32, 7, 7] [1, 1, 1, 1]
+func.func @conv_winograd(%x: tensor<2x16x7x7xf32>, %b: tensor<32xf32>) -> tensor<2x32x7x7xf32> {
   %w = arith.constant dense<1.0> : tensor<32x16x3x3xf32>
-  %0 = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x16x7x7xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>) -> tensor<1x32x7x7xf32>
+  %0 = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<2x16x7x7xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>) -> tensor<2x32x7x7xf32>
+  return %0 : tensor<2x32x7x7xf32>
+}
+
+// -----
+
+// With 16 tiles (one 7x7 map) the transformed filters would be read for too few columns: the
+// convolution stays im2col and one product over the 9 * 16 = 144 gathered rows.
+// CHECK-LABEL: func.func @conv_few_tiles
+// CHECK-NOT: tensor<4x4xf32>
+// CHECK: tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x16x3x3x7x7xf32> into tensor<1x144x49xf32>
+func.func @conv_few_tiles(%x: tensor<1x16x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %w = arith.constant dense<1.0> : tensor<32x16x3x3xf32>
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x16x7x7xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x7x7xf32>
   return %0 : tensor<1x32x7x7xf32>
 }
