@@ -9,6 +9,7 @@
 #ifndef DLC_COMPILER_CONVERSION_GRAPHTOLINALG_WINOGRAD_H
 #define DLC_COMPILER_CONVERSION_GRAPHTOLINALG_WINOGRAD_H
 
+#include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/AffineMap.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -28,30 +29,23 @@ constexpr float kOutputMatrix[kOutputTile][kAlpha] = {{1, 1, 1, 0}, {0, 1, -1, -
 
 /// The input transform iterates (a, b, c, n, ty, tx, p, q) and computes
 ///   V[a, b, c, n, ty, tx] += padded[n, c, 2ty + p, 2tx + q] * BT[a, p] * BT[b, q].
-inline llvm::SmallVector<mlir::AffineMap> inputTransformMaps(mlir::MLIRContext *ctx) {
-  using mlir::getAffineDimExpr;
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  auto map = [&](llvm::ArrayRef<mlir::AffineExpr> exprs) {
-    return mlir::AffineMap::get(8, 0, exprs, ctx);
-  };
-  mlir::AffineExpr a = d(0), b = d(1), c = d(2), n = d(3), ty = d(4), tx = d(5), p = d(6),
-                   q = d(7);
-  return {map({n, c, ty * kOutputTile + p, tx * kOutputTile + q}), map({a, p}), map({b, q}),
-          map({a, b, c, n, ty, tx})};
+inline llvm::SmallVector<mlir::AffineMap, 4> inputTransformMaps(mlir::MLIRContext *ctx) {
+  mlir::AffineExpr a, b, c, n, ty, tx, p, q;
+  mlir::bindDims(ctx, a, b, c, n, ty, tx, p, q);
+  llvm::SmallVector<mlir::AffineExpr, 4> operands[] = {
+      {n, c, ty * kOutputTile + p, tx * kOutputTile + q}, {a, p}, {b, q}, {a, b, c, n, ty, tx}};
+  return mlir::AffineMap::inferFromExprList(llvm::ArrayRef(operands), ctx);
 }
 
 /// The output transform iterates (n, f, ty, i, tx, j, a, b) and computes
 ///   Y[n, f, ty, i, tx, j] += M[a, b, f, n, ty, tx] * AT[i, a] * AT[j, b]
 /// from its initial value (the bias); Y collapses to the result [n, f, 2TH, 2TW].
-inline llvm::SmallVector<mlir::AffineMap> outputTransformMaps(mlir::MLIRContext *ctx) {
-  using mlir::getAffineDimExpr;
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  auto map = [&](llvm::ArrayRef<mlir::AffineExpr> exprs) {
-    return mlir::AffineMap::get(8, 0, exprs, ctx);
-  };
-  mlir::AffineExpr n = d(0), f = d(1), ty = d(2), i = d(3), tx = d(4), j = d(5), a = d(6),
-                   b = d(7);
-  return {map({a, b, f, n, ty, tx}), map({i, a}), map({j, b}), map({n, f, ty, i, tx, j})};
+inline llvm::SmallVector<mlir::AffineMap, 4> outputTransformMaps(mlir::MLIRContext *ctx) {
+  mlir::AffineExpr n, f, ty, i, tx, j, a, b;
+  mlir::bindDims(ctx, n, f, ty, i, tx, j, a, b);
+  llvm::SmallVector<mlir::AffineExpr, 4> operands[] = {
+      {a, b, f, n, ty, tx}, {i, a}, {j, b}, {n, f, ty, i, tx, j}};
+  return mlir::AffineMap::inferFromExprList(llvm::ArrayRef(operands), ctx);
 }
 
 } // namespace dlc::winograd
