@@ -54,6 +54,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +127,7 @@ class Result:
     failure: str = None
     warmup: int = 0
     onednn: OneDnn = None  # for single-op models, when oneDNN ran
+    workspace: tuple = None  # (planned bytes, lower bound bytes) from `dlc compile --stats`
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,8 +138,8 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def run_tool(cmd, what, timeout):
-    """Runs a command; returns its stdout; raises BenchError on failure."""
+def run_tool(cmd, what, timeout, stderr=False):
+    """Runs a command; returns its stdout (or its stderr); raises BenchError on failure."""
     log("+ " + " ".join(shlex.quote(str(c)) for c in cmd))
     try:
         proc = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE,
@@ -150,7 +152,7 @@ def run_tool(cmd, what, timeout):
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-10:]
         raise BenchError(f"{what} failed with exit status {proc.returncode}:\n  "
                          + "\n  ".join(tail))
-    return proc.stdout
+    return proc.stderr if stderr else proc.stdout
 
 
 def percentile(sorted_values, q):
@@ -436,6 +438,19 @@ def dlc_flops(dlc, path, timeout):
     return float(m.group(1))
 
 
+def dlc_workspace(dlc, path, timeout):
+    """(planned workspace bytes, lower bound bytes) that `dlc compile --stats` prints (to
+    stderr)."""
+    with tempfile.TemporaryDirectory() as out:
+        text = run_tool([dlc, "compile", path, "--stats", "-o", out], "dlc compile --stats",
+                        timeout, stderr=True)
+    plan = re.search(r"workspace: \d+ bytes \((\d+) planned", text)
+    bound = re.search(r"workspace lower bound: (\d+) bytes", text)
+    if not plan or not bound:
+        raise BenchError(f"dlc compile --stats printed no workspace figures:\n{text}")
+    return int(plan.group(1)), int(bound.group(1))
+
+
 def dlc_bench(dlc, path, input_files, iterations, warmup, timeout, threads=1):
     out = run_tool([dlc, "bench", path, *input_files, f"--threads={threads}",
                     f"--iterations={iterations}", f"--warmup={warmup}", "--json"], "dlc bench",
@@ -495,6 +510,7 @@ def bench_model(name, args, cache, check):
     path = model_file(name, cache)
     feed, input_files = write_inputs(name, path, cache)
     res.flops = dlc_flops(args.dlc, path, args.timeout)
+    res.workspace = dlc_workspace(args.dlc, path, args.timeout)
 
     sessions = {t: ort_session(path, t) for t in (1, 2)}
     output_names = [o.name for o in sessions[1].get_outputs()]
@@ -597,6 +613,22 @@ def summary_table(results, peak):
     return lines
 
 
+def threads_and_memory_table(results):
+    lines = ["| model | dlc ms, 1 thread | dlc ms, 2 threads | speed-up, 1 to 2 threads "
+             "| workspace bytes (`NAME_WORKSPACE_SIZE` - 64) | lower bound bytes | plan / bound |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        if r.failure:
+            continue
+        d1, d2 = r.dlc.median_ms, r.dlc2.median_ms
+        plan, bound = r.workspace
+        ratio = f"{plan / bound:.3f}" if bound else "—"
+        lines.append(f"| {r.name} | {fmt_ms(d1)} | {fmt_ms(d2)} | {d1 / d2:.2f}x | {plan:,} | "
+                     f"{bound:,} | {ratio} |")
+    lines.append("")
+    return lines
+
+
 def rate_cell(flops, ms, peak, threads):
     """'GFLOP/s (percent of the peak of `threads` cores)'."""
     rate = gflops(flops, ms)
@@ -694,6 +726,12 @@ def report(results, peak, isa, command, started, load, args, dlc_version, onednn
         "",
     ]
     lines += summary_table(results, peak)
+    lines += ["## Threads and memory plan", "",
+              "Speed-up is dlc's 1-thread median over its 2-thread median, from the timings "
+              "above. The workspace is the one buffer a run uses for all intermediates, as "
+              "planned at compile time; the lower bound is the largest total size of "
+              "intermediates live at the same time (`dlc compile MODEL --stats`).", ""]
+    lines += threads_and_memory_table(results)
     if any(r.onednn for r in results):
         lines += ["## dlc vs oneDNN (single GEMMs and convolutions)", "",
                   "oneDNN's fp32 primitive on the model's one op, timed by "
