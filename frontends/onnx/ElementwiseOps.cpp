@@ -1,5 +1,6 @@
 // Importers of ONNX elementwise ops: broadcasting arithmetic (with opset < 7 legacy broadcast),
-// variadic Max/Min/Sum, unary math, Clip, Cast and Identity.
+// variadic Max/Min/Sum/Mean, unary math, comparisons and logic, Where, Mod, BitShift, Clip, Cast,
+// Identity, and activations expanded into those (LeakyRelu, Elu, HardSwish, Mish, ...).
 #include "frontends/onnx/OpImporters.h"
 #include "frontends/onnx/Tensors.h"
 
@@ -46,8 +47,8 @@ LogicalResult importPow(NodeContext &ctx) {
   return success();
 }
 
-/// Max, Min and Sum take one or more operands, broadcasting pairwise.
-template <typename Op> LogicalResult importVariadic(NodeContext &ctx) {
+/// The operands of Max, Min, Sum or Mean (one or more) combined pairwise by `Op`, broadcasting.
+template <typename Op> FailureOr<Value> combineOperands(NodeContext &ctx) {
   FailureOr<RankedTensorType> type = ctx.outputType(0);
   if (failed(type))
     return failure();
@@ -61,7 +62,15 @@ template <typename Op> LogicalResult importVariadic(NodeContext &ctx) {
   }
   if (cast<RankedTensorType>(result.getType()) != *type)
     return ctx.fail("result does not have the inferred type");
-  ctx.setOutput(0, result);
+  return result;
+}
+
+/// Max, Min and Sum take one or more operands, broadcasting pairwise.
+template <typename Op> LogicalResult importVariadic(NodeContext &ctx) {
+  FailureOr<Value> result = combineOperands<Op>(ctx);
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
   return success();
 }
 
@@ -120,6 +129,223 @@ LogicalResult importCast(NodeContext &ctx) {
   return success();
 }
 
+/// Unary ops defined for every numeric type (Sign) or checked by their own types (Not).
+template <typename Op> LogicalResult importAnyUnary(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  if (std::is_same_v<Op, graph::NotOp> && !getElementTypeOrSelf(input).isInteger(1))
+    return ctx.fail("expects a bool input");
+  ctx.setOutput(0, ctx.create<Op>(input.getType(), input));
+  return success();
+}
+
+/// Comparisons and IsNaN/IsInf give bool tensors of the inferred shape.
+template <typename Op> LogicalResult importCompare(NodeContext &ctx) {
+  Value lhs = ctx.input(0), rhs = ctx.input(1);
+  FailureOr<Value> alignedRhs = legacyBroadcastRhs(ctx, lhs, rhs);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(alignedRhs) || failed(type))
+    return failure();
+  if (getElementTypeOrSelf(lhs) != getElementTypeOrSelf(*alignedRhs))
+    return ctx.fail("operands have different element types");
+  ctx.setOutput(0, ctx.create<Op>(*type, lhs, *alignedRhs));
+  return success();
+}
+
+/// A bool tensor shaped like `value`.
+RankedTensorType boolsLike(NodeContext &ctx, Value value) {
+  return RankedTensorType::get(shapeOf(value), IntegerType::get(ctx.context(), 1));
+}
+
+LogicalResult importIsNaN(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  if (!isa<FloatType>(getElementTypeOrSelf(input)))
+    return ctx.fail("expects a floating-point input");
+  ctx.setOutput(0, ctx.create<graph::IsNaNOp>(boolsLike(ctx, input), input));
+  return success();
+}
+
+LogicalResult importIsInf(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  if (!isa<FloatType>(getElementTypeOrSelf(input)))
+    return ctx.fail("expects a floating-point input");
+  ctx.setOutput(0, ctx.create<graph::IsInfOp>(boolsLike(ctx, input), input,
+                                              ctx.intAttr("detect_negative", 1) != 0,
+                                              ctx.intAttr("detect_positive", 1) != 0));
+  return success();
+}
+
+LogicalResult importMod(NodeContext &ctx) {
+  Value lhs = ctx.input(0), rhs = ctx.input(1);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  bool fmod = ctx.intAttr("fmod", 0) != 0;
+  if (isa<FloatType>(getElementTypeOrSelf(lhs)) && !fmod)
+    return ctx.fail("floating-point operands need fmod=1");
+  if (getElementTypeOrSelf(lhs) != getElementTypeOrSelf(rhs))
+    return ctx.fail("operands have different element types");
+  ctx.setOutput(0, ctx.create<graph::ModOp>(*type, lhs, rhs, fmod));
+  return success();
+}
+
+LogicalResult importBitShift(NodeContext &ctx) {
+  std::string direction = ctx.stringAttr("direction", "");
+  if (direction == "LEFT")
+    return importBinary<graph::ShiftLeftOp>(ctx);
+  if (direction == "RIGHT")
+    return importBinary<graph::ShiftRightOp>(ctx);
+  return ctx.fail("direction must be LEFT or RIGHT, got '" + direction + "'");
+}
+
+LogicalResult importWhere(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (getElementTypeOrSelf(ctx.input(1)) != getElementTypeOrSelf(ctx.input(2)))
+    return ctx.fail("the two value operands have different element types");
+  ctx.setOutput(0, ctx.create<graph::SelectOp>(*type, ctx.input(0), ctx.input(1), ctx.input(2)));
+  return success();
+}
+
+/// Builds the graph ops that activations and other composite ops expand to: elementwise ops on
+/// `x`'s element type, broadcasting scalars.
+class Expansion {
+public:
+  explicit Expansion(NodeContext &ctx) : ctx(ctx) {}
+
+  Value scalar(Value like, double value) {
+    return ctx.scalar(getElementTypeOrSelf(like), value);
+  }
+  template <typename Op> Value apply(Value lhs, Value rhs) {
+    SmallVector<int64_t> shape;
+    OpTrait::util::getBroadcastedShape(shapeOf(lhs), shapeOf(rhs), shape);
+    return ctx.create<Op>(RankedTensorType::get(shape, getElementTypeOrSelf(lhs)), lhs, rhs);
+  }
+  template <typename Op> Value apply(Value lhs, double rhs) {
+    return apply<Op>(lhs, scalar(lhs, rhs));
+  }
+  template <typename Op> Value apply(Value input) {
+    return ctx.create<Op>(input.getType(), input);
+  }
+  Value clip(Value input, double min, double max) {
+    Builder b(ctx.context());
+    return ctx.create<graph::ClipOp>(input.getType(), input, b.getF64FloatAttr(min),
+                                     b.getF64FloatAttr(max));
+  }
+  /// alpha * (exp(min(x, 0)) - 1): the negative branch of Elu and Selu (0 where x >= 0).
+  Value expBranch(Value x, double alpha) {
+    Value below = apply<graph::MinOp>(x, 0.0);
+    return apply<graph::MulOp>(apply<graph::SubOp>(apply<graph::ExpOp>(below), 1.0), alpha);
+  }
+  /// log(exp(x) + 1).
+  Value softplus(Value x) {
+    return apply<graph::LogOp>(apply<graph::AddOp>(apply<graph::ExpOp>(x), 1.0));
+  }
+
+private:
+  NodeContext &ctx;
+};
+
+/// Activations and other ops expanded into elementwise graph ops; `expand` gets the float input
+/// and returns the result, which must have the inferred type.
+template <Value (*expand)(NodeContext &, Expansion &, Value)>
+LogicalResult importExpanded(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (!isa<FloatType>(getElementTypeOrSelf(input)))
+    return ctx.fail("expects a floating-point input");
+  Expansion e(ctx);
+  Value result = expand(ctx, e, input);
+  if (result.getType() != *type)
+    return ctx.fail("the expansion does not have the inferred result type");
+  ctx.setOutput(0, result);
+  return success();
+}
+
+// max(x, 0) + alpha * min(x, 0)
+Value leakyRelu(NodeContext &ctx, Expansion &e, Value x) {
+  Value below =
+      e.apply<graph::MulOp>(e.apply<graph::MinOp>(x, 0.0), ctx.floatAttr("alpha", 0.01f));
+  return e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), below);
+}
+// max(x, 0) + slope * min(x, 0), the slope broadcast to x
+Value prelu(NodeContext &ctx, Expansion &e, Value x) {
+  Value below = e.apply<graph::MulOp>(e.apply<graph::MinOp>(x, 0.0), ctx.input(1));
+  return e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), below);
+}
+// x > 0 ? x : alpha * (exp(x) - 1)
+Value elu(NodeContext &ctx, Expansion &e, Value x) {
+  Value below = e.expBranch(x, ctx.floatAttr("alpha", 1.0f));
+  return e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), below);
+}
+// gamma * (x > 0 ? x : alpha * (exp(x) - 1))
+Value selu(NodeContext &ctx, Expansion &e, Value x) {
+  Value below = e.expBranch(x, ctx.floatAttr("alpha", 1.67326319217681884765625f));
+  Value elu = e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), below);
+  return e.apply<graph::MulOp>(elu, ctx.floatAttr("gamma", 1.05070102214813232421875f));
+}
+// max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+Value celu(NodeContext &ctx, Expansion &e, Value x) {
+  double alpha = ctx.floatAttr("alpha", 1.0f);
+  Value scaled = e.apply<graph::ExpOp>(e.apply<graph::DivOp>(x, alpha));
+  Value below = e.apply<graph::MinOp>(e.apply<graph::MulOp>(e.apply<graph::SubOp>(scaled, 1.0),
+                                                            alpha),
+                                      0.0);
+  return e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), below);
+}
+// clip(alpha * x + beta, 0, 1)
+Value hardSigmoid(NodeContext &ctx, Expansion &e, Value x) {
+  Value line = e.apply<graph::AddOp>(e.apply<graph::MulOp>(x, ctx.floatAttr("alpha", 0.2f)),
+                                     ctx.floatAttr("beta", 0.5f));
+  return e.clip(line, 0, 1);
+}
+// x * clip(x / 6 + 1/2, 0, 1)
+Value hardSwish(NodeContext &, Expansion &e, Value x) {
+  Value line = e.apply<graph::AddOp>(e.apply<graph::MulOp>(x, 1.0 / 6), 0.5);
+  return e.apply<graph::MulOp>(x, e.clip(line, 0, 1));
+}
+Value softplus(NodeContext &, Expansion &e, Value x) { return e.softplus(x); }
+// x / (1 + |x|)
+Value softsign(NodeContext &, Expansion &e, Value x) {
+  return e.apply<graph::DivOp>(x, e.apply<graph::AddOp>(e.apply<graph::AbsOp>(x), 1.0));
+}
+// x * tanh(softplus(x))
+Value mish(NodeContext &, Expansion &e, Value x) {
+  return e.apply<graph::MulOp>(x, e.apply<graph::TanhOp>(e.softplus(x)));
+}
+// x > alpha ? x : 0
+Value thresholdedRelu(NodeContext &ctx, Expansion &e, Value x) {
+  Value above = ctx.create<graph::GreaterOp>(boolsLike(ctx, x), x,
+                                             e.scalar(x, ctx.floatAttr("alpha", 1.0f)));
+  return ctx.create<graph::SelectOp>(x.getType(), above, x, e.scalar(x, 0));
+}
+// 1 / x
+Value reciprocal(NodeContext &, Expansion &e, Value x) {
+  return e.apply<graph::DivOp>(e.scalar(x, 1), x);
+}
+
+/// Mean: the broadcast sum of the operands divided by their number.
+LogicalResult importMean(NodeContext &ctx) {
+  FailureOr<Value> sum = combineOperands<graph::AddOp>(ctx);
+  if (failed(sum))
+    return failure();
+  if (!isa<FloatType>(getElementTypeOrSelf(*sum)))
+    return ctx.fail("expects floating-point inputs");
+  Expansion e(ctx);
+  ctx.setOutput(0, e.apply<graph::DivOp>(*sum, double(ctx.numInputs())));
+  return success();
+}
+
+/// CastLike: Cast to the element type of the second operand.
+LogicalResult importCastLike(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  auto type = RankedTensorType::get(shapeOf(input), getElementTypeOrSelf(ctx.input(1)));
+  ctx.setOutput(0, type == input.getType() ? input : ctx.create<graph::CastOp>(type, input));
+  return success();
+}
+
 LogicalResult importIdentity(NodeContext &ctx) {
   ctx.setOutput(0, ctx.input(0));
   return success();
@@ -148,6 +374,49 @@ void registerElementwiseOps(OpTable &table) {
   table["Clip"] = importClip;
   table["Cast"] = importCast;
   table["Identity"] = importIdentity;
+  table["CastLike"] = importCastLike;
+  table["Floor"] = importUnary<graph::FloorOp>;
+  table["Ceil"] = importUnary<graph::CeilOp>;
+  table["Round"] = importUnary<graph::RoundOp>;
+  table["Sin"] = importUnary<graph::SinOp>;
+  table["Cos"] = importUnary<graph::CosOp>;
+  table["Tan"] = importUnary<graph::TanOp>;
+  table["Asin"] = importUnary<graph::AsinOp>;
+  table["Acos"] = importUnary<graph::AcosOp>;
+  table["Atan"] = importUnary<graph::AtanOp>;
+  table["Sinh"] = importUnary<graph::SinhOp>;
+  table["Cosh"] = importUnary<graph::CoshOp>;
+  table["Asinh"] = importUnary<graph::AsinhOp>;
+  table["Acosh"] = importUnary<graph::AcoshOp>;
+  table["Atanh"] = importUnary<graph::AtanhOp>;
+  table["Sign"] = importAnyUnary<graph::SignOp>;
+  table["Not"] = importAnyUnary<graph::NotOp>;
+  table["IsNaN"] = importIsNaN;
+  table["IsInf"] = importIsInf;
+  table["Equal"] = importCompare<graph::EqualOp>;
+  table["Less"] = importCompare<graph::LessOp>;
+  table["LessOrEqual"] = importCompare<graph::LessEqualOp>;
+  table["Greater"] = importCompare<graph::GreaterOp>;
+  table["GreaterOrEqual"] = importCompare<graph::GreaterEqualOp>;
+  table["And"] = importBinary<graph::AndOp>;
+  table["Or"] = importBinary<graph::OrOp>;
+  table["Xor"] = importBinary<graph::XorOp>;
+  table["BitShift"] = importBitShift;
+  table["Mod"] = importMod;
+  table["Where"] = importWhere;
+  table["Mean"] = importMean;
+  table["Reciprocal"] = importExpanded<reciprocal>;
+  table["LeakyRelu"] = importExpanded<leakyRelu>;
+  table["PRelu"] = importExpanded<prelu>;
+  table["Elu"] = importExpanded<elu>;
+  table["Selu"] = importExpanded<selu>;
+  table["Celu"] = importExpanded<celu>;
+  table["HardSigmoid"] = importExpanded<hardSigmoid>;
+  table["HardSwish"] = importExpanded<hardSwish>;
+  table["Softplus"] = importExpanded<softplus>;
+  table["Softsign"] = importExpanded<softsign>;
+  table["Mish"] = importExpanded<mish>;
+  table["ThresholdedRelu"] = importExpanded<thresholdedRelu>;
 }
 
 } // namespace dlc::onnx_frontend

@@ -122,7 +122,10 @@ std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model) {
   static const std::map<std::string, std::vector<int>> shapeOperands = {
       {"Reshape", {1}},    {"Slice", {1, 2, 3, 4}}, {"Squeeze", {1}},   {"Unsqueeze", {1}},
       {"ReduceSum", {1}},  {"ReduceMean", {1}},     {"ReduceMax", {1}}, {"ReduceMin", {1}},
-      {"ReduceProd", {1}}, {"Clip", {1, 2}}};
+      {"ReduceProd", {1}}, {"Clip", {1, 2}},       {"ReduceL1", {1}},  {"ReduceL2", {1}},
+      {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
+      {"ConstantOfShape", {0}}, {"Expand", {1}}, {"Tile", {1}}, {"Split", {1}}, {"Trilu", {1}},
+      {"Dropout", {2}}};
   std::set<std::string> graphInputs;
   for (const auto &input : model.graph().input())
     graphInputs.insert(input.name());

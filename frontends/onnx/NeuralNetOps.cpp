@@ -241,22 +241,43 @@ LogicalResult importMatMul(NodeContext &ctx) {
 }
 
 /// Softmax before opset 13 works on the input flattened to 2-D at `axis` (default 1).
-LogicalResult importSoftmax(NodeContext &ctx) {
+/// log(softmax(x)) along `axis`, as x - max - log(sum(exp(x - max))): no exponential of the
+/// result is taken, so tiny probabilities keep their logarithms.
+Value logSoftmax(NodeContext &ctx, Value x, int64_t axis) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> keptShape(type.getShape());
+  keptShape[axis] = 1;
+  auto keptType = RankedTensorType::get(keptShape, type.getElementType());
+  Value max = ctx.create<graph::ReduceMaxOp>(keptType, x, ArrayRef<int64_t>{axis}, true);
+  Value shifted = ctx.create<graph::SubOp>(type, x, max);
+  Value sum = ctx.create<graph::ReduceSumOp>(keptType, ctx.create<graph::ExpOp>(type, shifted),
+                                             ArrayRef<int64_t>{axis}, true);
+  return ctx.create<graph::SubOp>(type, shifted, ctx.create<graph::LogOp>(keptType, sum));
+}
+
+/// Softmax and LogSoftmax: along `axis` since opset 13; before, over the input flattened to 2-D
+/// at `axis` (default 1).
+template <bool log> LogicalResult importSoftmax(NodeContext &ctx) {
   Value input = ctx.input(0);
   ArrayRef<int64_t> shape = shapeOf(input);
   int64_t rank = shape.size();
+  if (!isa<FloatType>(getElementTypeOrSelf(input)))
+    return ctx.fail("expects a floating-point input");
   std::optional<int64_t> axis =
       normalizeAxis(ctx.intAttr("axis", ctx.opset() < 13 ? 1 : -1), rank);
   if (!axis)
     return ctx.fail("axis is out of range for rank " + Twine(rank));
+  auto along = [&](Value x, int64_t dim) -> Value {
+    if (log)
+      return logSoftmax(ctx, x, dim);
+    return ctx.create<graph::SoftmaxOp>(x.getType(), x, dim);
+  };
   if (ctx.opset() >= 13 || *axis == rank - 1) {
-    ctx.setOutput(0, ctx.create<graph::SoftmaxOp>(input.getType(), input, *axis));
+    ctx.setOutput(0, along(input, *axis));
     return success();
   }
   auto [outer, inner] = flattenedSizes(shape, *axis);
-  Value flat = ctx.reshape(input, {outer, inner});
-  Value softmax = ctx.create<graph::SoftmaxOp>(flat.getType(), flat, 1);
-  ctx.setOutput(0, ctx.reshape(softmax, shape));
+  ctx.setOutput(0, ctx.reshape(along(ctx.reshape(input, {outer, inner}), 1), shape));
   return success();
 }
 
@@ -306,7 +327,8 @@ void registerNeuralNetOps(OpTable &table) {
   table["BatchNormalization"] = importBatchNorm;
   table["Gemm"] = importGemm;
   table["MatMul"] = importMatMul;
-  table["Softmax"] = importSoftmax;
+  table["Softmax"] = importSoftmax<false>;
+  table["LogSoftmax"] = importSoftmax<true>;
   table["LayerNormalization"] = importLayerNorm;
 }
 

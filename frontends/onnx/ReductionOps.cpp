@@ -1,5 +1,6 @@
-// Importers of ONNX reductions (ReduceSum/Mean/Max/Min/Prod): axes come from an attribute or,
-// from the opset where ONNX moved them (13 for ReduceSum, 18 for the others), a constant operand.
+// Importers of ONNX reductions (ReduceSum/Mean/Max/Min/Prod, and L1, L2, SumSquare, LogSum and
+// LogSumExp built on ReduceSum): axes come from an attribute or, from the opset where ONNX moved
+// them (13 for ReduceSum, 18 for the others), a constant operand.
 #include "frontends/onnx/OpImporters.h"
 
 #include "mlir/IR/TypeUtilities.h"
@@ -9,10 +10,40 @@ using namespace mlir;
 namespace dlc::onnx_frontend {
 namespace {
 
-template <typename Op, int AxesOperandSince> LogicalResult importReduce(NodeContext &ctx) {
+/// The elementwise op a composite reduction applies before reducing (ReduceL1: |x|) and after
+/// it (ReduceL2: sqrt).
+enum class Map { None, Abs, Square, Exp, Sqrt, Log };
+
+Value applyMap(NodeContext &ctx, Map map, Value x) {
+  switch (map) {
+  case Map::None:
+    return x;
+  case Map::Abs:
+    return ctx.create<graph::AbsOp>(x.getType(), x);
+  case Map::Square:
+    return ctx.create<graph::MulOp>(x.getType(), x, x);
+  case Map::Exp:
+    return ctx.create<graph::ExpOp>(x.getType(), x);
+  case Map::Sqrt:
+    return ctx.create<graph::SqrtOp>(x.getType(), x);
+  case Map::Log:
+    return ctx.create<graph::LogOp>(x.getType(), x);
+  }
+  llvm_unreachable("unknown map");
+}
+
+/// A reduction by `Op` of `pre(x)`, then `post` applied: ReduceSum/Mean/Max/Min/Prod alone,
+/// ReduceL1 = sum |x|, ReduceL2 = sqrt(sum x^2), ReduceSumSquare = sum x^2, ReduceLogSum =
+/// log(sum x), ReduceLogSumExp = log(sum exp(x)).
+template <typename Op, int AxesOperandSince, Map pre = Map::None, Map post = Map::None>
+LogicalResult importReduce(NodeContext &ctx) {
   Value input = ctx.input(0);
   ArrayRef<int64_t> shape = shapeOf(input);
   int64_t rank = shape.size();
+  bool floatOnly = llvm::is_contained({Map::Exp, Map::Sqrt, Map::Log}, pre) ||
+                   llvm::is_contained({Map::Exp, Map::Sqrt, Map::Log}, post);
+  if (floatOnly && !isa<FloatType>(getElementTypeOrSelf(input)))
+    return ctx.fail("expects a floating-point input");
   std::vector<int64_t> axes;
   if (ctx.opset() < AxesOperandSince) {
     axes = ctx.intsAttr("axes");
@@ -24,7 +55,7 @@ template <typename Op, int AxesOperandSince> LogicalResult importReduce(NodeCont
   }
   if (axes.empty()) {
     if (ctx.intAttr("noop_with_empty_axes", 0)) {
-      ctx.setOutput(0, input);
+      ctx.setOutput(0, applyMap(ctx, post, applyMap(ctx, pre, input)));
       return success();
     }
     for (int64_t d = 0; d < rank; ++d)
@@ -48,7 +79,23 @@ template <typename Op, int AxesOperandSince> LogicalResult importReduce(NodeCont
       result.push_back(1);
   }
   auto type = RankedTensorType::get(result, getElementTypeOrSelf(input));
-  ctx.setOutput(0, ctx.create<Op>(type, input, normalized, keepdims));
+  Value reduced = ctx.create<Op>(type, applyMap(ctx, pre, input), normalized, keepdims);
+  ctx.setOutput(0, applyMap(ctx, post, reduced));
+  return success();
+}
+
+/// ArgMax/ArgMin: `select_last_index` since opset 12.
+template <typename Op> LogicalResult importArgReduce(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  int64_t rank = shapeOf(input).size();
+  std::optional<int64_t> axis = normalizeAxis(ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return ctx.fail("axis is out of range for rank " + Twine(rank));
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  ctx.setOutput(0, ctx.create<Op>(*type, input, *axis, ctx.intAttr("keepdims", 1) != 0,
+                                  ctx.intAttr("select_last_index", 0) != 0));
   return success();
 }
 
@@ -60,6 +107,13 @@ void registerReductionOps(OpTable &table) {
   table["ReduceMax"] = importReduce<graph::ReduceMaxOp, 18>;
   table["ReduceMin"] = importReduce<graph::ReduceMinOp, 18>;
   table["ReduceProd"] = importReduce<graph::ReduceProdOp, 18>;
+  table["ReduceL1"] = importReduce<graph::ReduceSumOp, 18, Map::Abs>;
+  table["ReduceL2"] = importReduce<graph::ReduceSumOp, 18, Map::Square, Map::Sqrt>;
+  table["ReduceSumSquare"] = importReduce<graph::ReduceSumOp, 18, Map::Square>;
+  table["ReduceLogSum"] = importReduce<graph::ReduceSumOp, 18, Map::None, Map::Log>;
+  table["ReduceLogSumExp"] = importReduce<graph::ReduceSumOp, 18, Map::Exp, Map::Log>;
+  table["ArgMax"] = importArgReduce<graph::ArgMaxOp>;
+  table["ArgMin"] = importArgReduce<graph::ArgMinOp>;
 }
 
 } // namespace dlc::onnx_frontend

@@ -1,9 +1,13 @@
-// Importers of ONNX shape and data-movement ops: Constant, Reshape, Flatten, Squeeze, Unsqueeze,
-// Transpose, Concat, Slice and Gather; shape operands must be compile-time constants.
+// Importers of ONNX shape and data-movement ops: Constant, ConstantOfShape, EyeLike, Reshape,
+// Flatten, Squeeze, Unsqueeze, Transpose, Concat, Slice, Split, Gather, Shape, Size, Expand, Tile,
+// Trilu, DepthToSpace, SpaceToDepth and Dropout (inference); shape operands must be compile-time
+// constants.
 #include "frontends/onnx/OpImporters.h"
 #include "frontends/onnx/Tensors.h"
 
 #include "mlir/IR/TypeUtilities.h"
+
+#include <numeric>
 
 using namespace mlir;
 
@@ -274,6 +278,248 @@ LogicalResult importGather(NodeContext &ctx) {
   return success();
 }
 
+/// Shape: the input's static dimensions (those in [start, end) since opset 15) as an int64
+/// constant.
+LogicalResult importShape(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = shapeOf(ctx.input(0));
+  int64_t rank = shape.size();
+  auto clamped = [&](int64_t index) {
+    return std::clamp<int64_t>(index < 0 ? index + rank : index, 0, rank);
+  };
+  int64_t start = clamped(ctx.intAttr("start", 0));
+  int64_t end = std::max(start, clamped(ctx.intAttr("end", rank)));
+  SmallVector<int64_t> dims(shape.begin() + start, shape.begin() + end);
+  auto type = RankedTensorType::get({end - start}, IntegerType::get(ctx.context(), 64));
+  ctx.setOutput(0, ctx.constant(DenseElementsAttr::get(type, ArrayRef<int64_t>(dims))));
+  return success();
+}
+
+/// Size: the input's (static) number of elements as an int64 scalar constant.
+LogicalResult importSize(NodeContext &ctx) {
+  auto type = cast<RankedTensorType>(ctx.input(0).getType());
+  ctx.setOutput(0, ctx.scalar(IntegerType::get(ctx.context(), 64), double(type.getNumElements())));
+  return success();
+}
+
+/// A constant of `type` whose elements are `values` (converted to its element type).
+Value constantOf(NodeContext &ctx, RankedTensorType type, ArrayRef<double> values) {
+  Type element = type.getElementType();
+  if (auto floatType = dyn_cast<FloatType>(element)) {
+    SmallVector<APFloat> floats;
+    for (double value : values) {
+      APFloat converted(value);
+      bool lossy;
+      converted.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lossy);
+      floats.push_back(converted);
+    }
+    return ctx.constant(DenseElementsAttr::get(type, floats));
+  }
+  SmallVector<APInt> ints;
+  for (double value : values)
+    ints.push_back(APInt(element.getIntOrFloatBitWidth(), int64_t(value), /*isSigned=*/true,
+                         /*implicitTrunc=*/true));
+  return ctx.constant(DenseElementsAttr::get(type, ints));
+}
+
+/// ConstantOfShape: the shape operand (a constant) filled with `value` (default float 0).
+LogicalResult importConstantOfShape(NodeContext &ctx) {
+  FailureOr<std::vector<int64_t>> shape = ctx.intsInput(0, "input");
+  if (failed(shape))
+    return failure();
+  Builder b(ctx.context());
+  DenseElementsAttr fill = DenseElementsAttr::get(RankedTensorType::get({1}, b.getF32Type()), 0.0f);
+  if (const onnx::AttributeProto *attr = ctx.attr("value")) {
+    auto converted = tensorToAttr(attr->t(), ctx.context());
+    if (!converted)
+      return ctx.fail(llvm::toString(converted.takeError()));
+    fill = *converted;
+  }
+  if (fill.getNumElements() != 1)
+    return ctx.fail("value must hold one element");
+  auto type = RankedTensorType::get(*shape, fill.getElementType());
+  ctx.setOutput(0, ctx.constant(DenseElementsAttr::get(type, *fill.value_begin<Attribute>())));
+  return success();
+}
+
+/// EyeLike: ones on the k-th diagonal of a 2-D shape like the input, of `dtype` or its type.
+LogicalResult importEyeLike(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = shapeOf(ctx.input(0));
+  if (shape.size() != 2)
+    return ctx.fail("expects a 2-D input");
+  Type element = getElementTypeOrSelf(ctx.input(0));
+  if (ctx.hasAttr("dtype")) {
+    element = elementType(ctx.intAttr("dtype", 0), ctx.context());
+    if (!element)
+      return ctx.fail("dtype " + onnxTypeName(ctx.intAttr("dtype", 0)) + " is not supported");
+  }
+  int64_t k = ctx.intAttr("k", 0);
+  std::vector<double> values(shape[0] * shape[1], 0.0);
+  for (int64_t i = 0; i < shape[0]; ++i)
+    if (i + k >= 0 && i + k < shape[1])
+      values[i * shape[1] + i + k] = 1.0;
+  ctx.setOutput(0, constantOf(ctx, RankedTensorType::get(shape, element), values));
+  return success();
+}
+
+/// Trilu: the upper (or lower) triangle of the last two dimensions from the k-th diagonal on,
+/// as a select with a constant mask; the rest is zero.
+LogicalResult importTrilu(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  if (shape.size() < 2)
+    return ctx.fail("expects an input of rank >= 2");
+  int64_t k = 0;
+  if (ctx.hasInput(1)) {
+    FailureOr<std::vector<int64_t>> given = ctx.intsInput(1, "k");
+    if (failed(given))
+      return failure();
+    if (given->size() != 1)
+      return ctx.fail("k must hold one value");
+    k = given->front();
+  }
+  bool upper = ctx.intAttr("upper", 1) != 0;
+  int64_t rows = shape[shape.size() - 2], cols = shape.back();
+  SmallVector<bool> keep;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      keep.push_back(upper ? j - i >= k : j - i <= k);
+  auto maskType = RankedTensorType::get({rows, cols}, IntegerType::get(ctx.context(), 1));
+  Value mask = ctx.constant(DenseElementsAttr::get(maskType, keep));
+  Value zero = ctx.scalar(getElementTypeOrSelf(input), 0);
+  ctx.setOutput(0, ctx.create<graph::SelectOp>(input.getType(), mask, input, zero));
+  return success();
+}
+
+/// Dropout at inference: the input unchanged, and a mask of all true.
+LogicalResult importDropout(NodeContext &ctx) {
+  if (ctx.hasInput(2)) {
+    std::optional<DenseElementsAttr> training = ctx.constantInput(2);
+    if (!training || training->getNumElements() != 1)
+      return ctx.fail("training_mode must be a constant");
+    if (!(*training->value_begin<APInt>()).isZero())
+      return ctx.fail("training mode is not supported");
+  }
+  if (ctx.opset() < 7 && ctx.intAttr("is_test", 0) == 0)
+    return ctx.fail("training mode (is_test=0) is not supported");
+  Value input = ctx.input(0);
+  ctx.setOutput(0, input);
+  if (ctx.numOutputs() > 1) {
+    auto maskType = RankedTensorType::get(shapeOf(input), IntegerType::get(ctx.context(), 1));
+    ctx.setOutput(1, ctx.constant(DenseElementsAttr::get(maskType, true)));
+  }
+  return success();
+}
+
+/// DepthToSpace (DCR or CRD order) and SpaceToDepth: a reshape, a transpose and a reshape.
+template <bool toSpace> LogicalResult importDepthSpace(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  int64_t block = ctx.intAttr("blocksize", 0);
+  if (shape.size() != 4 || block < 1)
+    return ctx.fail("expects a 4-D input and a positive blocksize");
+  int64_t n = shape[0], c = shape[1], h = shape[2], w = shape[3];
+  SmallVector<int64_t> split, perm, result;
+  if (toSpace) {
+    if (c % (block * block))
+      return ctx.fail("channels are not a multiple of blocksize^2");
+    bool crd = ctx.stringAttr("mode", "DCR") == "CRD";
+    int64_t depth = c / (block * block);
+    split = crd ? SmallVector<int64_t>{n, depth, block, block, h, w}
+                : SmallVector<int64_t>{n, block, block, depth, h, w};
+    perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3} : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+    result = {n, depth, h * block, w * block};
+  } else {
+    if (h % block || w % block)
+      return ctx.fail("spatial sizes are not multiples of blocksize");
+    split = {n, c, h / block, block, w / block, block};
+    perm = {0, 3, 5, 1, 2, 4};
+    result = {n, c * block * block, h / block, w / block};
+  }
+  Value blocks = ctx.reshape(input, split);
+  SmallVector<int64_t> permuted;
+  for (int64_t d : perm)
+    permuted.push_back(split[d]);
+  auto permutedType = RankedTensorType::get(permuted, getElementTypeOrSelf(input));
+  Value moved = ctx.create<graph::TransposeOp>(permutedType, blocks, perm);
+  ctx.setOutput(0, ctx.reshape(moved, result));
+  return success();
+}
+
+/// Expand: numpy broadcasting to the shape operand (a constant), giving the inferred shape.
+LogicalResult importExpand(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type) || failed(ctx.intsInput(1, "shape")))
+    return failure();
+  Value input = ctx.input(0);
+  ctx.setOutput(0, type->getShape() == shapeOf(input)
+                       ? input
+                       : ctx.create<graph::BroadcastOp>(*type, input).getResult());
+  return success();
+}
+
+/// Tile: [d0, d1, ..] viewed as [1, d0, 1, d1, ..], broadcast to [r0, d0, r1, d1, ..] and
+/// reshaped to [r0 * d0, r1 * d1, ..].
+LogicalResult importTile(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  FailureOr<std::vector<int64_t>> repeats = ctx.intsInput(1, "repeats");
+  if (failed(repeats))
+    return failure();
+  if (repeats->size() != shape.size())
+    return ctx.fail("repeats must have one entry per input dimension");
+  SmallVector<int64_t> spread, broadcast, result;
+  for (auto [dim, times] : llvm::zip(shape, *repeats)) {
+    if (times < 0)
+      return ctx.fail("repeats must not be negative");
+    spread.append({1, dim});
+    broadcast.append({times, dim});
+    result.push_back(times * dim);
+  }
+  auto broadcastType = RankedTensorType::get(broadcast, getElementTypeOrSelf(input));
+  Value tiled = ctx.create<graph::BroadcastOp>(broadcastType, ctx.reshape(input, spread));
+  ctx.setOutput(0, ctx.reshape(tiled, result));
+  return success();
+}
+
+/// Split: sizes from the `split` attribute (before opset 13) or operand, else equal parts (the
+/// last smaller, with opset 18's num_outputs); each output is a slice.
+LogicalResult importSplit(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  std::optional<int64_t> axis = normalizeAxis(ctx.intAttr("axis", 0), shape.size());
+  if (!axis)
+    return ctx.fail("axis is out of range");
+  std::vector<int64_t> sizes;
+  if (ctx.opset() < 13) {
+    sizes = ctx.intsAttr("split");
+  } else if (ctx.hasInput(1)) {
+    FailureOr<std::vector<int64_t>> given = ctx.intsInput(1, "split");
+    if (failed(given))
+      return failure();
+    sizes = *given;
+  }
+  int64_t outputs = ctx.node().output_size(), dim = shape[*axis];
+  if (sizes.empty()) {
+    int64_t part = llvm::divideCeil(dim, outputs);
+    for (int64_t i = 0; i < outputs; ++i)
+      sizes.push_back(std::clamp<int64_t>(dim - i * part, 0, part));
+  }
+  if (int64_t(sizes.size()) != outputs ||
+      std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != dim)
+    return ctx.fail("split sizes do not add up to the dimension");
+  int64_t start = 0;
+  for (auto [i, size] : llvm::enumerate(sizes)) {
+    SmallVector<int64_t> starts(shape.size(), 0), steps(shape.size(), 1), part(shape);
+    starts[*axis] = start;
+    part[*axis] = size;
+    start += size;
+    auto type = RankedTensorType::get(part, getElementTypeOrSelf(input));
+    if (!ctx.node().output(i).empty())
+      ctx.setOutput(i, ctx.create<graph::SliceOp>(type, input, starts, steps));
+  }
+  return success();
+}
+
 } // namespace
 
 void registerShapeOps(OpTable &table) {
@@ -286,6 +532,17 @@ void registerShapeOps(OpTable &table) {
   table["Concat"] = importConcat;
   table["Slice"] = importSlice;
   table["Gather"] = importGather;
+  table["Shape"] = importShape;
+  table["Size"] = importSize;
+  table["ConstantOfShape"] = importConstantOfShape;
+  table["EyeLike"] = importEyeLike;
+  table["Trilu"] = importTrilu;
+  table["Dropout"] = importDropout;
+  table["DepthToSpace"] = importDepthSpace<true>;
+  table["SpaceToDepth"] = importDepthSpace<false>;
+  table["Expand"] = importExpand;
+  table["Tile"] = importTile;
+  table["Split"] = importSplit;
 }
 
 } // namespace dlc::onnx_frontend

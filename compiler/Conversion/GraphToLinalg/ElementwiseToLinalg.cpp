@@ -9,6 +9,8 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace dlc::graph;
 
@@ -172,6 +174,128 @@ DLC_ELEMENTWISE(CastLowering, CastOp) {
                        isUnsignedElement(op.getType()));
 }
 
+DLC_ELEMENTWISE(FloorLowering, FloorOp) { return math::FloorOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(CeilLowering, CeilOp) { return math::CeilOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(RoundLowering, RoundOp) { return math::RoundEvenOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(SinLowering, SinOp) { return math::SinOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(CosLowering, CosOp) { return math::CosOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(TanLowering, TanOp) { return math::TanOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(AsinLowering, AsinOp) { return math::AsinOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(AcosLowering, AcosOp) { return math::AcosOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(AtanLowering, AtanOp) { return math::AtanOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(SinhLowering, SinhOp) { return math::SinhOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(CoshLowering, CoshOp) { return math::CoshOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(AsinhLowering, AsinhOp) { return math::AsinhOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(AcoshLowering, AcoshOp) { return math::AcoshOp::create(b, loc, args[0]); }
+DLC_ELEMENTWISE(AtanhLowering, AtanhOp) { return math::AtanhOp::create(b, loc, args[0]); }
+
+DLC_ELEMENTWISE(SignLowering, SignOp) {
+  Value x = args[0], zero = scalarConstant(b, loc, type, 0);
+  Value one = scalarConstant(b, loc, type, 1);
+  if (isUnsignedElement(op.getType())) {
+    Value nonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+    return arith::SelectOp::create(b, loc, nonZero, one, zero);
+  }
+  Value minusOne = scalarConstant(b, loc, type, -1);
+  Value positive, negative;
+  if (isFloat(x)) {
+    positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+    negative = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+  } else {
+    positive = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, zero);
+    negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero);
+    x = zero;
+  }
+  // Floats keep zeros (with their sign) and NaN.
+  Value rest = arith::SelectOp::create(b, loc, negative, minusOne, x);
+  return arith::SelectOp::create(b, loc, positive, one, rest);
+}
+
+DLC_ELEMENTWISE(NotLowering, NotOp) {
+  return arith::XOrIOp::create(b, loc, args[0], arith::ConstantIntOp::create(b, loc, 1, 1));
+}
+
+DLC_ELEMENTWISE(IsNaNLowering, IsNaNOp) {
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, args[0], args[0]);
+}
+
+DLC_ELEMENTWISE(IsInfLowering, IsInfOp) {
+  Type floatType = args[0].getType();
+  Value result = arith::ConstantIntOp::create(b, loc, 0, 1);
+  auto equals = [&](double value) {
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, args[0],
+                                 scalarConstant(b, loc, floatType, value));
+  };
+  if (op.getPositive())
+    result = arith::OrIOp::create(b, loc, result, equals(INFINITY));
+  if (op.getNegative())
+    result = arith::OrIOp::create(b, loc, result, equals(-INFINITY));
+  return result;
+}
+
+/// The comparison `lhs <predicate> rhs` for the operands' element type: ordered for floats,
+/// unsigned or signed for integers.
+Value compare(OpBuilder &b, Location loc, Value lhs, Value rhs, arith::CmpFPredicate floatCase,
+              arith::CmpIPredicate signedCase, arith::CmpIPredicate unsignedCase,
+              bool isUnsigned) {
+  if (isFloat(lhs))
+    return arith::CmpFOp::create(b, loc, floatCase, lhs, rhs);
+  return arith::CmpIOp::create(b, loc, isUnsigned ? unsignedCase : signedCase, lhs, rhs);
+}
+
+#define DLC_COMPARISON(NAME, OP, FLOAT, SIGNED, UNSIGNED)                                          \
+  DLC_ELEMENTWISE(NAME, OP) {                                                                      \
+    return compare(b, loc, args[0], args[1], arith::CmpFPredicate::FLOAT,                          \
+                   arith::CmpIPredicate::SIGNED, arith::CmpIPredicate::UNSIGNED,                   \
+                   isUnsignedElement(op.getLhs().getType()));                                      \
+  }
+DLC_COMPARISON(EqualLowering, EqualOp, OEQ, eq, eq)
+DLC_COMPARISON(LessLowering, LessOp, OLT, slt, ult)
+DLC_COMPARISON(LessEqualLowering, LessEqualOp, OLE, sle, ule)
+DLC_COMPARISON(GreaterLowering, GreaterOp, OGT, sgt, ugt)
+DLC_COMPARISON(GreaterEqualLowering, GreaterEqualOp, OGE, sge, uge)
+#undef DLC_COMPARISON
+
+DLC_ELEMENTWISE(AndLowering, AndOp) { return arith::AndIOp::create(b, loc, args[0], args[1]); }
+DLC_ELEMENTWISE(OrLowering, OrOp) { return arith::OrIOp::create(b, loc, args[0], args[1]); }
+DLC_ELEMENTWISE(XorLowering, XorOp) { return arith::XOrIOp::create(b, loc, args[0], args[1]); }
+DLC_ELEMENTWISE(ShiftLeftLowering, ShiftLeftOp) {
+  return arith::ShLIOp::create(b, loc, args[0], args[1]);
+}
+DLC_ELEMENTWISE(ShiftRightLowering, ShiftRightOp) {
+  if (isUnsignedElement(op.getType()))
+    return arith::ShRUIOp::create(b, loc, args[0], args[1]);
+  return arith::ShRSIOp::create(b, loc, args[0], args[1]);
+}
+
+DLC_ELEMENTWISE(ModLowering, ModOp) {
+  Value lhs = args[0], rhs = args[1];
+  if (isFloat(lhs))
+    return arith::RemFOp::create(b, loc, lhs, rhs);
+  if (isUnsignedElement(op.getType()))
+    return arith::RemUIOp::create(b, loc, lhs, rhs);
+  Value remainder = arith::RemSIOp::create(b, loc, lhs, rhs);
+  if (op.getFmod())
+    return remainder;
+  // Floored: a non-zero remainder whose sign differs from the divisor's moves by the divisor.
+  Value zero = scalarConstant(b, loc, type, 0);
+  Value nonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, remainder, zero);
+  Value remainderNegative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, remainder, zero);
+  Value divisorNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, rhs, zero);
+  Value signsDiffer = arith::XOrIOp::create(b, loc, remainderNegative, divisorNegative);
+  Value adjust = arith::AndIOp::create(b, loc, nonZero, signsDiffer);
+  return arith::SelectOp::create(b, loc, adjust, arith::AddIOp::create(b, loc, remainder, rhs),
+                                 remainder);
+}
+
+// The elementwise builder broadcasts the operand to the result's shape.
+DLC_ELEMENTWISE(BroadcastLowering, BroadcastOp) { return args[0]; }
+
+DLC_ELEMENTWISE(SelectLowering, SelectOp) {
+  return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+}
+
 #undef DLC_ELEMENTWISE
 
 } // namespace
@@ -180,7 +304,14 @@ void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, AddLowering, SubLowering, MulLowering, DivLowering, MaxLowering,
                MinLowering, PowLowering, ReluLowering, NegLowering, AbsLowering, SigmoidLowering,
                TanhLowering, ErfLowering, SqrtLowering, ExpLowering, LogLowering, ClipLowering,
-               CastLowering>(patterns.getContext());
+               CastLowering, FloorLowering, CeilLowering, RoundLowering, SinLowering,
+               CosLowering, TanLowering, AsinLowering, AcosLowering, AtanLowering, SinhLowering,
+               CoshLowering, AsinhLowering, AcoshLowering, AtanhLowering, SignLowering,
+               NotLowering, IsNaNLowering, IsInfLowering, EqualLowering, LessLowering,
+               LessEqualLowering, GreaterLowering, GreaterEqualLowering, AndLowering, OrLowering,
+               XorLowering, ShiftLeftLowering, ShiftRightLowering, ModLowering, SelectLowering,
+               BroadcastLowering>(
+      patterns.getContext());
 }
 
 } // namespace dlc::conversion

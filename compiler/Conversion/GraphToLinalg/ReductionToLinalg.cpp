@@ -1,4 +1,5 @@
-// Lowers graph reductions (sum, mean, max, min, prod) and softmax to linalg.generic reductions.
+// Lowers graph reductions (sum, mean, max, min, prod, arg max/min) and softmax to linalg.generic
+// reductions.
 // Softmax is max-shifted for stability: exp(x - max) / sum(exp(x - max)).
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
@@ -107,6 +108,67 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
   }
 };
 
+/// ArgMax/ArgMin: one reduction carrying the best value so far and its index; a candidate
+/// replaces them when strictly better (the first of equal extremes) or, with `last`, when at
+/// least as good.
+template <typename Op, bool isMax> struct ArgReduceLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Value input = adaptor.getInput();
+    RankedTensorType inputType = tensorType(input);
+    Type element = inputType.getElementType();
+    bool isUnsigned = isUnsignedElement(op.getInput().getType());
+    int64_t rank = inputType.getRank(), axis = op.getAxis();
+    auto indexType = cast<RankedTensorType>(op.getType());
+    auto valueType = RankedTensorType::get(indexType.getShape(), element);
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d != axis)
+        outExprs.push_back(getAffineDimExpr(d, ctx));
+      else if (op.getKeepdims())
+        outExprs.push_back(getAffineConstantExpr(0, ctx));
+    }
+    Value start = isMax ? lowestValue(rewriter, loc, element, isUnsigned)
+                        : highestValue(rewriter, loc, element, isUnsigned);
+    Value values = filledTensor(rewriter, loc, valueType, start);
+    Value indices = filledTensor(rewriter, loc, indexType,
+                                 scalarConstant(rewriter, loc, indexType.getElementType(), 0));
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+    bool last = op.getLast();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valueType, indexType}, input, ValueRange{values, indices},
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap, outMap},
+        iteratorTypes(rank, {axis}), [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          Value x = args[0], best = args[1];
+          Value better;
+          if (isa<FloatType>(element)) {
+            using P = arith::CmpFPredicate;
+            P predicate = isMax ? (last ? P::OGE : P::OGT) : (last ? P::OLE : P::OLT);
+            better = arith::CmpFOp::create(b, nestedLoc, predicate, x, best);
+          } else {
+            using P = arith::CmpIPredicate;
+            P predicate = isMax ? (last ? (isUnsigned ? P::uge : P::sge)
+                                        : (isUnsigned ? P::ugt : P::sgt))
+                                : (last ? (isUnsigned ? P::ule : P::sle)
+                                        : (isUnsigned ? P::ult : P::slt));
+            better = arith::CmpIOp::create(b, nestedLoc, predicate, x, best);
+          }
+          Value index = arith::IndexCastOp::create(
+              b, nestedLoc, indexType.getElementType(),
+              linalg::IndexOp::create(b, nestedLoc, axis));
+          linalg::YieldOp::create(
+              b, nestedLoc,
+              ValueRange{arith::SelectOp::create(b, nestedLoc, better, x, best),
+                         arith::SelectOp::create(b, nestedLoc, better, index, args[2])});
+        });
+    rewriter.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
@@ -114,8 +176,9 @@ void populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ReduceMeanOp, Combiner::Add, /*Mean=*/true>,
                ReduceLowering<ReduceMaxOp, Combiner::Max>,
                ReduceLowering<ReduceMinOp, Combiner::Min>,
-               ReduceLowering<ReduceProdOp, Combiner::Mul>, SoftmaxLowering>(
-      patterns.getContext());
+               ReduceLowering<ReduceProdOp, Combiner::Mul>, SoftmaxLowering,
+               ArgReduceLowering<ArgMaxOp, /*isMax=*/true>,
+               ArgReduceLowering<ArgMinOp, /*isMax=*/false>>(patterns.getContext());
 }
 
 } // namespace dlc::conversion

@@ -88,7 +88,58 @@ DLC_BINARY_VERIFIER(DivOp)
 DLC_BINARY_VERIFIER(MaxOp)
 DLC_BINARY_VERIFIER(MinOp)
 DLC_BINARY_VERIFIER(PowOp)
+DLC_BINARY_VERIFIER(EqualOp)
+DLC_BINARY_VERIFIER(LessOp)
+DLC_BINARY_VERIFIER(LessEqualOp)
+DLC_BINARY_VERIFIER(GreaterOp)
+DLC_BINARY_VERIFIER(GreaterEqualOp)
+DLC_BINARY_VERIFIER(AndOp)
+DLC_BINARY_VERIFIER(OrOp)
+DLC_BINARY_VERIFIER(XorOp)
+DLC_BINARY_VERIFIER(ShiftLeftOp)
+DLC_BINARY_VERIFIER(ShiftRightOp)
+DLC_BINARY_VERIFIER(ModOp)
 #undef DLC_BINARY_VERIFIER
+
+/// Checks an arg-reduction's axis and result shape.
+template <typename ArgOp> LogicalResult verifyArgReduce(ArgOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput());
+  int64_t axis = op.getAxis(), rank = in.size();
+  if (axis < 0 || axis >= rank)
+    return op.emitOpError() << "axis " << axis << " is not in [0, " << rank << ")";
+  SmallVector<int64_t> expected(in);
+  if (op.getKeepdims())
+    expected[axis] = 1;
+  else
+    expected.erase(expected.begin() + axis);
+  if (ArrayRef<int64_t>(expected) != shapeOf(op.getResult()))
+    return op.emitOpError() << "result shape " << shapeString(shapeOf(op.getResult()))
+                            << " should be " << shapeString(expected);
+  return success();
+}
+
+LogicalResult ArgMaxOp::verify() { return verifyArgReduce(*this); }
+LogicalResult ArgMinOp::verify() { return verifyArgReduce(*this); }
+
+LogicalResult BroadcastOp::verify() {
+  return verifyBroadcast(*this, getInput(), getResult(), getResult());
+}
+
+LogicalResult SelectOp::verify() {
+  SmallVector<int64_t> values, all;
+  if (!OpTrait::util::getBroadcastedShape(shapeOf(getOnTrue()), shapeOf(getOnFalse()), values) ||
+      !OpTrait::util::getBroadcastedShape(shapeOf(getCondition()), values, all))
+    return emitOpError() << "operand shapes " << shapeString(shapeOf(getCondition())) << ", "
+                         << shapeString(shapeOf(getOnTrue())) << " and "
+                         << shapeString(shapeOf(getOnFalse())) << " do not broadcast";
+  if (ArrayRef<int64_t>(all) != shapeOf(getResult()))
+    return emitOpError() << "result shape " << shapeString(shapeOf(getResult()))
+                         << " is not the broadcast shape " << shapeString(all);
+  if (getElementTypeOrSelf(getOnTrue()) != getElementTypeOrSelf(getResult()) ||
+      getElementTypeOrSelf(getOnFalse()) != getElementTypeOrSelf(getResult()))
+    return emitOpError() << "expects both values to have the result's element type";
+  return success();
+}
 
 LogicalResult MatMulOp::verify() {
   ArrayRef<int64_t> lhs = shapeOf(getLhs()), rhs = shapeOf(getRhs());

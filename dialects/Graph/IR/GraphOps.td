@@ -11,6 +11,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def Graph_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
 def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Graph_BoolTensor : RankedTensorOf<[I1]>;
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -73,6 +74,85 @@ def Graph_ErfOp : Graph_UnaryOp<"erf", "error function", Graph_FloatTensor>;
 def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root", Graph_FloatTensor>;
 def Graph_ExpOp : Graph_UnaryOp<"exp", "exponential", Graph_FloatTensor>;
 def Graph_LogOp : Graph_UnaryOp<"log", "natural logarithm", Graph_FloatTensor>;
+def Graph_FloorOp : Graph_UnaryOp<"floor", "rounding toward -inf", Graph_FloatTensor>;
+def Graph_CeilOp : Graph_UnaryOp<"ceil", "rounding toward +inf", Graph_FloatTensor>;
+def Graph_RoundOp : Graph_UnaryOp<"round", "rounding to the nearest integer, halves to even",
+                                  Graph_FloatTensor>;
+def Graph_SinOp : Graph_UnaryOp<"sin", "sine", Graph_FloatTensor>;
+def Graph_CosOp : Graph_UnaryOp<"cos", "cosine", Graph_FloatTensor>;
+def Graph_TanOp : Graph_UnaryOp<"tan", "tangent", Graph_FloatTensor>;
+def Graph_AsinOp : Graph_UnaryOp<"asin", "arcsine", Graph_FloatTensor>;
+def Graph_AcosOp : Graph_UnaryOp<"acos", "arccosine", Graph_FloatTensor>;
+def Graph_AtanOp : Graph_UnaryOp<"atan", "arctangent", Graph_FloatTensor>;
+def Graph_SinhOp : Graph_UnaryOp<"sinh", "hyperbolic sine", Graph_FloatTensor>;
+def Graph_CoshOp : Graph_UnaryOp<"cosh", "hyperbolic cosine", Graph_FloatTensor>;
+def Graph_AsinhOp : Graph_UnaryOp<"asinh", "inverse hyperbolic sine", Graph_FloatTensor>;
+def Graph_AcoshOp : Graph_UnaryOp<"acosh", "inverse hyperbolic cosine", Graph_FloatTensor>;
+def Graph_AtanhOp : Graph_UnaryOp<"atanh", "inverse hyperbolic tangent", Graph_FloatTensor>;
+def Graph_SignOp : Graph_UnaryOp<"sign", "sign: -1, 0 or 1 (NaN stays NaN)">;
+def Graph_NotOp : Graph_UnaryOp<"not", "logical negation", Graph_BoolTensor>;
+
+def Graph_IsNaNOp : Graph_Op<"is_nan", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise test for NaN";
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_BoolTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Graph_IsInfOp : Graph_Op<"is_inf", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise test for infinities: -inf when `negative`, +inf when `positive`";
+  let arguments = (ins Graph_FloatTensor:$input, BoolAttr:$negative, BoolAttr:$positive);
+  let results = (outs Graph_BoolTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+// Comparisons broadcast like the binary ops; the result is i1. Floats compare ordered (false when
+// either side is NaN); unsigned integers compare as unsigned.
+class Graph_CompareOp<string mnemonic, string what> : Graph_Op<mnemonic, [Pure,
+    SameOperandsElementType]> {
+  let summary = "Elementwise " # what # " with numpy broadcasting, giving i1";
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
+  let results = (outs Graph_BoolTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_EqualOp : Graph_CompareOp<"equal", "lhs == rhs">;
+def Graph_LessOp : Graph_CompareOp<"less", "lhs < rhs">;
+def Graph_LessEqualOp : Graph_CompareOp<"less_equal", "lhs <= rhs">;
+def Graph_GreaterOp : Graph_CompareOp<"greater", "lhs > rhs">;
+def Graph_GreaterEqualOp : Graph_CompareOp<"greater_equal", "lhs >= rhs">;
+
+def Graph_AndOp : Graph_BinaryOp<"and", "bitwise and (logical and of i1)">;
+def Graph_OrOp : Graph_BinaryOp<"or", "bitwise or (logical or of i1)">;
+def Graph_XorOp : Graph_BinaryOp<"xor", "bitwise exclusive or (of i1: inequality)">;
+def Graph_ShiftLeftOp : Graph_BinaryOp<"shift_left", "left shift of integers">;
+def Graph_ShiftRightOp : Graph_BinaryOp<"shift_right",
+                                        "right shift of integers (logical for unsigned ones)">;
+
+def Graph_ModOp : Graph_Op<"mod", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Elementwise remainder with numpy broadcasting";
+  let description = [{
+    With `fmod`, the remainder of truncated division (C's fmod: the sign of the dividend);
+    without it (integers only), the remainder of floored division (the sign of the divisor,
+    as Python's %).
+  }];
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs, BoolAttr:$fmod);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_SelectOp : Graph_Op<"select", [Pure]> {
+  let summary = "Elementwise `condition ? on_true : on_false`, all three broadcast numpy-style";
+  let arguments = (ins Graph_BoolTensor:$condition, Graph_Tensor:$on_true,
+                   Graph_Tensor:$on_false);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $on_true `,` $on_false attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
 
 def Graph_ClipOp : Graph_Op<"clip", [Pure, SameOperandsAndResultType]> {
   let summary = "Elementwise clamp to [min, max]; a missing bound does not clamp";
@@ -175,6 +255,21 @@ def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "Maximum">;
 def Graph_ReduceMinOp : Graph_ReduceOp<"reduce_min", "Minimum">;
 def Graph_ReduceProdOp : Graph_ReduceOp<"reduce_prod", "Product">;
 
+class Graph_ArgReduceOp<string mnemonic, string what> : Graph_Op<mnemonic, [Pure]> {
+  let summary = "Index (int64) of the " # what # " along a non-negative `axis`";
+  let description = [{
+    Among equal extremes the first index is taken, or the last with `last`; `keepdims` keeps
+    the axis as size 1. NaNs are not treated specially.
+  }];
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis, BoolAttr:$keepdims, BoolAttr:$last);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_ArgMaxOp : Graph_ArgReduceOp<"arg_max", "maximum">;
+def Graph_ArgMinOp : Graph_ArgReduceOp<"arg_min", "minimum">;
+
 def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let summary = "exp(x - max) / sum(exp(x - max)) along one axis (non-negative)";
   let arguments = (ins Graph_FloatTensor:$input, I64Attr:$axis);
@@ -194,6 +289,14 @@ def Graph_ReshapeOp : Graph_Op<"reshape", [Pure, SameOperandsAndResultElementTyp
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def Graph_BroadcastOp : Graph_Op<"broadcast", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Numpy-broadcasts the input to the result's shape (ONNX Expand, Tile)";
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 def Graph_TransposeOp : Graph_Op<"transpose", [Pure, SameOperandsAndResultElementType]> {

@@ -269,3 +269,53 @@ func.func @conv_few_tiles(%x: tensor<1x16x7x7xf32>) -> tensor<1x32x7x7xf32> {
   %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x16x7x7xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x7x7xf32>
   return %0 : tensor<1x32x7x7xf32>
 }
+
+// -----
+
+// Floored integer Mod: a non-zero remainder whose sign differs from the divisor's moves by it.
+// CHECK-LABEL: func.func @mod_floored
+// CHECK: linalg.generic
+// CHECK: %[[REM:.+]] = arith.remsi %[[A:.+]], %[[B:.+]] : i32
+// CHECK: %[[NZ:.+]] = arith.cmpi ne, %[[REM]], %{{.+}} : i32
+// CHECK: %[[RNEG:.+]] = arith.cmpi slt, %[[REM]], %{{.+}} : i32
+// CHECK: %[[BNEG:.+]] = arith.cmpi slt, %[[B]], %{{.+}} : i32
+// CHECK: %[[DIFFER:.+]] = arith.xori %[[RNEG]], %[[BNEG]] : i1
+// CHECK: %[[ADJUST:.+]] = arith.andi %[[NZ]], %[[DIFFER]] : i1
+// CHECK: %[[MOVED:.+]] = arith.addi %[[REM]], %[[B]] : i32
+// CHECK: arith.select %[[ADJUST]], %[[MOVED]], %[[REM]] : i32
+func.func @mod_floored(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = graph.mod %a, %b {fmod = false} : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Select broadcasts all three operands into one elementwise op.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @select
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]], #[[ID]]]
+// CHECK: arith.select %{{.+}}, %{{.+}}, %{{.+}} : f32
+func.func @select(%c: tensor<2x3xi1>, %x: tensor<3xf32>, %y: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = graph.select %c, %x, %y : (tensor<2x3xi1>, tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// ArgMax carries the best value and its index through one reduction; the first of equal maxima
+// wins (a strict comparison).
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @arg_max
+// CHECK: %[[R:.+]]:2 = linalg.generic {indexing_maps = [#[[IN]], #[[OUT]], #[[OUT]]], iterator_types = ["parallel", "reduction"]}
+// CHECK: %[[BETTER:.+]] = arith.cmpf ogt, %[[X:.+]], %[[BEST:.+]] : f32
+// CHECK: %[[I:.+]] = linalg.index 1 : index
+// CHECK: %[[I64:.+]] = arith.index_cast %[[I]] : index to i64
+// CHECK: arith.select %[[BETTER]], %[[X]], %[[BEST]] : f32
+// CHECK: arith.select %[[BETTER]], %[[I64]], %{{.+}} : i64
+// CHECK: return %[[R]]#1 : tensor<2x1xi64>
+func.func @arg_max(%x: tensor<2x3xf32>) -> tensor<2x1xi64> {
+  %0 = graph.arg_max %x {axis = 1 : i64, keepdims = true, last = false} : tensor<2x3xf32> -> tensor<2x1xi64>
+  return %0 : tensor<2x1xi64>
+}
