@@ -26,6 +26,7 @@ FailureOr<Value> legacyBroadcastRhs(NodeContext &ctx, Value lhs, Value rhs) {
   return ctx.reshape(rhs, shape);
 }
 
+/// Binary ops with broadcasting; the result has the inferred type (bool for comparisons).
 template <typename Op> LogicalResult importBinary(NodeContext &ctx) {
   Value lhs = ctx.input(0), rhs = ctx.input(1);
   FailureOr<Value> alignedRhs = legacyBroadcastRhs(ctx, lhs, rhs);
@@ -135,19 +136,6 @@ template <typename Op> LogicalResult importAnyUnary(NodeContext &ctx) {
   if (std::is_same_v<Op, graph::NotOp> && !getElementTypeOrSelf(input).isInteger(1))
     return ctx.fail("expects a bool input");
   ctx.setOutput(0, ctx.create<Op>(input.getType(), input));
-  return success();
-}
-
-/// Comparisons and IsNaN/IsInf give bool tensors of the inferred shape.
-template <typename Op> LogicalResult importCompare(NodeContext &ctx) {
-  Value lhs = ctx.input(0), rhs = ctx.input(1);
-  FailureOr<Value> alignedRhs = legacyBroadcastRhs(ctx, lhs, rhs);
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
-  if (failed(alignedRhs) || failed(type))
-    return failure();
-  if (getElementTypeOrSelf(lhs) != getElementTypeOrSelf(*alignedRhs))
-    return ctx.fail("operands have different element types");
-  ctx.setOutput(0, ctx.create<Op>(*type, lhs, *alignedRhs));
   return success();
 }
 
@@ -393,11 +381,11 @@ void registerElementwiseOps(OpTable &table) {
   table["Not"] = importAnyUnary<graph::NotOp>;
   table["IsNaN"] = importIsNaN;
   table["IsInf"] = importIsInf;
-  table["Equal"] = importCompare<graph::EqualOp>;
-  table["Less"] = importCompare<graph::LessOp>;
-  table["LessOrEqual"] = importCompare<graph::LessEqualOp>;
-  table["Greater"] = importCompare<graph::GreaterOp>;
-  table["GreaterOrEqual"] = importCompare<graph::GreaterEqualOp>;
+  table["Equal"] = importBinary<graph::EqualOp>;
+  table["Less"] = importBinary<graph::LessOp>;
+  table["LessOrEqual"] = importBinary<graph::LessEqualOp>;
+  table["Greater"] = importBinary<graph::GreaterOp>;
+  table["GreaterOrEqual"] = importBinary<graph::GreaterEqualOp>;
   table["And"] = importBinary<graph::AndOp>;
   table["Or"] = importBinary<graph::OrOp>;
   table["Xor"] = importBinary<graph::XorOp>;
