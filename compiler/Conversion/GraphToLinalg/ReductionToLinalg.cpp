@@ -16,23 +16,29 @@ using namespace dlc::graph;
 namespace dlc::conversion {
 namespace {
 
+/// The indexing of a reduction's result in the iteration over its `rank`-dimensional input:
+/// reduced dimensions dropped, or read at 0 when `keepdims` keeps them as size 1.
+AffineMap reducedMap(int64_t rank, ArrayRef<int64_t> axes, bool keepdims, MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!llvm::is_contained(axes, d))
+      exprs.push_back(getAffineDimExpr(d, ctx));
+    else if (keepdims)
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
 /// Reduces `input` over `axes` with `kind`, starting from `initValue`. The result type is `type`
 /// (reduced dimensions dropped or kept as size 1, per `keepdims`).
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, bool keepdims,
              RankedTensorType type, Combiner kind, Value initValue, bool isUnsigned = false) {
-  MLIRContext *ctx = b.getContext();
   int64_t rank = tensorType(input).getRank();
-  SmallVector<AffineExpr> outExprs;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (!llvm::is_contained(axes, d))
-      outExprs.push_back(getAffineDimExpr(d, ctx));
-    else if (keepdims)
-      outExprs.push_back(getAffineConstantExpr(0, ctx));
-  }
   Value init = filledTensor(b, loc, type, initValue);
   auto generic = linalg::GenericOp::create(
       b, loc, type, input, init,
-      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), AffineMap::get(rank, 0, outExprs, ctx)},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
+                          reducedMap(rank, axes, keepdims, b.getContext())},
       iteratorTypes(rank, axes), [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         linalg::YieldOp::create(nested, nestedLoc,
                                 combine(nested, nestedLoc, kind, args[1], args[0], isUnsigned));
@@ -124,19 +130,12 @@ template <typename Op, bool isMax> struct ArgReduceLowering : OpConversionPatter
     int64_t rank = inputType.getRank(), axis = op.getAxis();
     auto indexType = cast<RankedTensorType>(op.getType());
     auto valueType = RankedTensorType::get(indexType.getShape(), element);
-    SmallVector<AffineExpr> outExprs;
-    for (int64_t d = 0; d < rank; ++d) {
-      if (d != axis)
-        outExprs.push_back(getAffineDimExpr(d, ctx));
-      else if (op.getKeepdims())
-        outExprs.push_back(getAffineConstantExpr(0, ctx));
-    }
     Value start = isMax ? lowestValue(rewriter, loc, element, isUnsigned)
                         : highestValue(rewriter, loc, element, isUnsigned);
     Value values = filledTensor(rewriter, loc, valueType, start);
     Value indices = filledTensor(rewriter, loc, indexType,
                                  scalarConstant(rewriter, loc, indexType.getElementType(), 0));
-    AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+    AffineMap outMap = reducedMap(rank, {axis}, op.getKeepdims(), ctx);
     bool last = op.getLast();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valueType, indexType}, input, ValueRange{values, indices},

@@ -125,20 +125,24 @@ Value collapseTrailing(OpBuilder &b, Location loc, Value value, int64_t from) {
   return tensor::CollapseShapeOp::create(b, loc, value, groups);
 }
 
-/// The indexing of a bias [F] in a convolution product's iteration over [N, F, P].
-AffineMap filterBiasMap(MLIRContext *ctx) {
-  return AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx);
+/// The indexing of a bias [F] in an iteration over a convolution result [N, F, ...] of `rank`
+/// dimensions.
+AffineMap filterBiasMap(int64_t rank, MLIRContext *ctx) {
+  return AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
 }
 
-/// The initial value of a convolution's product [N, F, P]: the bias broadcast along the
-/// filters, or zero without a bias.
+/// The initial value of a convolution result [N, F, ...] (a product [N, F, P], or the tiled
+/// output of a Winograd transform): the bias broadcast along the filters, or zero without a
+/// bias.
 Value productInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias, Value zero) {
   if (!bias)
     return filledTensor(b, loc, type, zero);
+  int64_t rank = type.getRank();
   return linalg::GenericOp::create(
              b, loc, type, bias, emptyTensor(b, loc, type),
-             ArrayRef<AffineMap>{filterBiasMap(b.getContext()), b.getMultiDimIdentityMap(3)},
-             iteratorTypes(3, {}), [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+             ArrayRef<AffineMap>{filterBiasMap(rank, b.getContext()),
+                                 b.getMultiDimIdentityMap(rank)},
+             iteratorTypes(rank, {}), [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                linalg::YieldOp::create(nested, nestedLoc, args[0]);
              })
       .getResult(0);
@@ -209,7 +213,7 @@ Value transposedProduct(OpBuilder &b, Location loc, Value filter, Value col, Val
   return linalg::GenericOp::create(
              b, loc, outType, ValueRange{product.getResult(0), bias},
              emptyTensor(b, loc, outType),
-             ArrayRef<AffineMap>{identity, filterBiasMap(ctx), identity},
+             ArrayRef<AffineMap>{identity, filterBiasMap(3, ctx), identity},
              iteratorTypes(3, {}),
              [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
                linalg::YieldOp::create(
@@ -437,19 +441,7 @@ struct WinogradConvLowering : OpConversionPattern<ConvOp> {
         product.getResult(0), toMatrices);
     auto tiledType = RankedTensorType::get(
         {batch, numFilters, tileRows, kOutputTile, tileCols, kOutputTile}, f32);
-    Value init;
-    if (Value bias = adaptor.getBias()) {
-      init = linalg::GenericOp::create(
-                 rewriter, loc, tiledType, bias, emptyTensor(rewriter, loc, tiledType),
-                 ArrayRef<AffineMap>{AffineMap::get(6, 0, {getAffineDimExpr(1, ctx)}, ctx),
-                                     rewriter.getMultiDimIdentityMap(6)},
-                 iteratorTypes(6, {}), [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                   linalg::YieldOp::create(b, nestedLoc, args[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = filledTensor(rewriter, loc, tiledType, zero);
-    }
+    Value init = productInit(rewriter, loc, tiledType, adaptor.getBias(), zero);
     Value outputMatrix =
         matrixConstant(rewriter, loc, &kOutputMatrix[0][0], kOutputTile, kAlpha);
     auto outputTransform = linalg::GenericOp::create(
