@@ -7,6 +7,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <set>
 
@@ -58,6 +60,7 @@ public:
 private:
   LogicalResult importInitializers();
   LogicalResult importNode(const onnx::NodeProto &node, int index);
+  Value fold(Value value);
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   LogicalResult error(const Twine &message) {
     emitError(fileLoc()) << message;
@@ -72,6 +75,8 @@ private:
   llvm::StringMap<Value> values_;
   std::map<std::string, DenseElementsAttr> constants_;
   std::map<std::string, const onnx::TypeProto *> types_;
+  /// Graph ops whose folding was tried (and that are still there).
+  llvm::DenseSet<Operation *> triedFolding_;
 };
 
 namespace {
@@ -249,10 +254,56 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) 
       return context.fail("input \"" + node.input(i) + "\" is not defined before its use");
   if (failed(importer->second(context)))
     return failure();
-  for (const auto &output : node.output())
-    if (!output.empty() && !values_.count(output) && !constants_.count(output))
-      return context.fail("output \"" + output + "\" is not supported by dlc's import");
+  // Shape arithmetic on constants becomes constants here, so that later nodes whose operands
+  // must be known at compile time (Reshape's shape, ConstantOfShape's) see them.
+  llvm::DenseMap<Value, Value> folded;
+  for (const auto &output : node.output()) {
+    if (output.empty())
+      continue;
+    if (!values_.count(output)) {
+      if (!constants_.count(output))
+        return context.fail("output \"" + output + "\" is not supported by dlc's import");
+      continue;
+    }
+    Value &bound = values_[output];
+    auto [it, inserted] = folded.try_emplace(bound);
+    if (inserted)
+      it->second = fold(bound);
+    bound = it->second;
+  }
   return success();
+}
+
+/// Folds the graph op defining `value`, after its operands' producers, and returns the value
+/// that replaces it (a graph.constant when every operand folds to a constant).
+Value GraphImporter::fold(Value value) {
+  Operation *op = value.getDefiningOp();
+  if (!op || op->getNumResults() != 1 || isa<graph::ConstantOp>(op) ||
+      !isa<graph::GraphDialect>(op->getDialect()) || !triedFolding_.insert(op).second)
+    return value;
+  SmallVector<Attribute> operands;
+  for (unsigned i = 0; i < op->getNumOperands(); ++i) {
+    Attribute constant;
+    if (matchPattern(fold(op->getOperand(i)), m_Constant(&constant)))
+      operands.push_back(constant);
+    else
+      operands.push_back(Attribute());
+  }
+  SmallVector<OpFoldResult> results;
+  if (failed(op->fold(operands, results)) || results.empty() ||
+      llvm::dyn_cast_if_present<Value>(results[0]) == value)
+    return value;
+  Value replacement = llvm::dyn_cast_if_present<Value>(results[0]);
+  if (!replacement) {
+    auto attr = cast<ElementsAttr>(cast<Attribute>(results[0]));
+    OpBuilder::InsertionGuard guard(builder_);
+    builder_.setInsertionPoint(op);
+    replacement = graph::ConstantOp::create(builder_, op->getLoc(), value.getType(), attr);
+  }
+  value.replaceAllUsesWith(replacement);
+  triedFolding_.erase(op);
+  op->erase();
+  return replacement;
 }
 
 OwningOpRef<ModuleOp> importModel(const onnx::ModelProto &model, MLIRContext &ctx,

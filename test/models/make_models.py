@@ -1,12 +1,13 @@
-# Builds the ONNX test models (small_cnn, transformer_block, resnet50, mobilenetv2, bert_base, mlp,
-# mlp_large, and single-op GEMM and Conv models) with random weights from a fixed seed: static
-# shapes, opset 17, IR version 8.
+# Builds the ONNX test models (small_cnn, transformer_block, resnet50, mobilenetv2, bert_base,
+# gpt_decoder, unet, lstm, mlp, mlp_large, and single-op GEMM and Conv models) with random weights
+# from a fixed seed: static shapes, opset 17, IR version 8.
 """Usage: python3 test/models/make_models.py NAME -o out.onnx [--seed S]
 
-Every model uses only: Conv, Gemm, MatMul, Add, Sub, Mul, Div, Pow, Relu, Sigmoid, Tanh, Erf, Sqrt,
-Exp, Log, Neg, Abs, Clip, BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, Flatten,
-Reshape, Transpose, Squeeze, Unsqueeze, Concat, Slice, Gather, Softmax, ReduceMean, ReduceSum,
-ReduceMax, LayerNormalization, Identity, Cast, Constant.
+Every model uses only: Conv, ConvTranspose, Gemm, MatMul, LSTM, Add, Sub, Mul, Div, Pow, Relu,
+Sigmoid, Tanh, Erf, Sqrt, Exp, Log, Neg, Abs, Clip, Where, Trilu, BatchNormalization, MaxPool,
+AveragePool, GlobalAveragePool, Resize, Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat,
+Split, Slice, Gather, Softmax, ReduceMean, ReduceSum, ReduceMax, LayerNormalization, Identity,
+Cast, Constant.
 """
 
 import argparse
@@ -69,6 +70,15 @@ class GraphBuilder:
                                            name=self.fresh("n_" + op_type), **attrs))
         return out
 
+    def multi_op(self, op_type, inputs, n_outputs, **attrs):
+        """Adds one node with `n_outputs` outputs (an input named "" is an omitted optional one);
+        returns the output names."""
+        base = op_type.lower()
+        outs = [self.fresh(base) for _ in range(n_outputs)]
+        self.nodes.append(helper.make_node(op_type, list(inputs), outs,
+                                           name=self.fresh("n_" + op_type), **attrs))
+        return outs
+
     def build(self):
         graph = helper.make_graph(self.nodes, self.name, self.inputs, self.outputs,
                                   initializer=self.initializers)
@@ -110,11 +120,11 @@ def batch_norm(b, x, channels, gamma_range=(0.8, 1.2)):
     return b.op("BatchNormalization", [x] + names, epsilon=1e-5)
 
 
-def linear(b, x, n_in, n_out, std):
+def linear(b, x, n_in, n_out, std, out=None):
     """MatMul by a [n_in, n_out] weight then Add of a bias, as transformer exporters write it."""
     w = b.weight("linear_w", (b.rng.standard_normal((n_in, n_out)) * std).astype(np.float32))
     bias = b.weight("linear_b", (b.rng.standard_normal(n_out) * std).astype(np.float32))
-    return b.op("Add", [b.op("MatMul", [x, w]), bias])
+    return b.op("Add", [b.op("MatMul", [x, w]), bias], out=out)
 
 
 def layer_norm(b, x, hidden, eps=1e-12, out=None):
@@ -316,6 +326,142 @@ def make_bert_base(seed=0, layers=12, seq=128, hidden=768, heads=12, ffn=3072):
     return b.build()
 
 
+def layer_norm_op(b, x, hidden, eps=1e-5, out=None):
+    """LayerNorm over the last axis as one LayerNormalization node (opset 17 exporters)."""
+    gamma = b.weight("ln_gamma", (1.0 + b.rng.standard_normal(hidden) * 0.02).astype(np.float32))
+    beta = b.weight("ln_beta", (b.rng.standard_normal(hidden) * 0.02).astype(np.float32))
+    return b.op("LayerNormalization", [x, gamma, beta], out=out, axis=-1, epsilon=eps)
+
+
+def gelu_tanh(b, x):
+    """GPT-2's GELU, the tanh approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), in
+    the exporter's node order."""
+    cube = b.op("Mul", [b.op("Pow", [x, b.const(3.0)]), b.const(0.044715)])
+    inner = b.op("Mul", [b.op("Add", [x, cube]), b.const(math.sqrt(2.0 / math.pi))])
+    one_plus = b.op("Add", [b.const(1.0), b.op("Tanh", [inner])])
+    return b.op("Mul", [b.op("Mul", [b.const(0.5), x]), one_plus])
+
+
+def causal_self_attention(b, x, mask, seq, hidden, heads):
+    """GPT-2 attention on x [1,s,h]: one fused QKV projection Split in three, scores scaled by
+    1/sqrt(d), Where(mask, scores, lowest float32) so that no position sees a later one, Softmax."""
+    head_dim = hidden // heads
+    std = 1.0 / math.sqrt(hidden)
+    qkv = linear(b, x, hidden, 3 * hidden, std)                                       # [1,s,3h]
+    q, k, v = b.multi_op("Split", [qkv, b.const([hidden] * 3, np.int64, "split")], 3, axis=2)
+    split = b.const([1, seq, heads, head_dim], np.int64, "shape")
+    q = b.op("Transpose", [b.op("Reshape", [q, split])], perm=[0, 2, 1, 3])   # [1,heads,s,d]
+    k = b.op("Transpose", [b.op("Reshape", [k, split])], perm=[0, 2, 3, 1])   # [1,heads,d,s]
+    v = b.op("Transpose", [b.op("Reshape", [v, split])], perm=[0, 2, 1, 3])   # [1,heads,s,d]
+    scores = b.op("Div", [b.op("MatMul", [q, k]), b.const(math.sqrt(head_dim))])
+    lowest = b.const(np.finfo(np.float32).min, base="mask_value")
+    probs = b.op("Softmax", [b.op("Where", [mask, scores, lowest])], axis=-1)
+    context = b.op("Transpose", [b.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])  # [1,s,heads,d]
+    merged = b.op("Reshape", [context, b.const([1, seq, hidden], np.int64, "shape")])
+    return linear(b, merged, hidden, hidden, std)
+
+
+def decoder_block(b, x, mask, seq, hidden, heads):
+    """One pre-LayerNorm (GPT-2-style) decoder block: x + attn(LN(x)), then x + MLP(LN(x)) with a
+    4x wide tanh-GELU MLP."""
+    x = b.op("Add", [x, causal_self_attention(b, layer_norm_op(b, x, hidden), mask, seq, hidden,
+                                              heads)])
+    h = linear(b, layer_norm_op(b, x, hidden), hidden, 4 * hidden, 1.0 / math.sqrt(hidden))
+    h = linear(b, gelu_tanh(b, h), 4 * hidden, hidden, 1.0 / math.sqrt(4 * hidden))
+    return b.op("Add", [x, h])
+
+
+def make_gpt_decoder(seed=0, layers=2, seq=32, hidden=64, heads=4, vocab=512, max_positions=128):
+    """GPT-style decoder: input_ids int64 [1,32] -> token + position embeddings, 2 pre-LN blocks
+    with causal self-attention (hidden 64, 4 heads), final LayerNorm, LM head tied to the token
+    table -> logits [1,32,512]."""
+    b = GraphBuilder("gpt_decoder", seed)
+    std = 1.0 / math.sqrt(hidden)
+    ids = b.add_input("input_ids", I64, [1, seq])
+    wte = b.weight("wte", (b.rng.standard_normal((vocab, hidden)) * std).astype(np.float32))
+    wpe = b.weight("wpe", (b.rng.standard_normal((max_positions, hidden)) * std)
+                   .astype(np.float32))
+    positions = b.const(np.arange(seq).reshape(1, seq), np.int64, "position_ids")
+    x = b.op("Add", [b.op("Gather", [wte, ids], axis=0),
+                     b.op("Gather", [wpe, positions], axis=0)])                   # [1,s,h]
+    # The causal mask as exporters build it from torch.tril(torch.ones(s, s)): true on and below
+    # the diagonal, [s,s], broadcast over the batch and the heads.
+    ones = b.const(np.ones((seq, seq)), base="ones")
+    mask = b.op("Cast", [b.op("Trilu", [ones], upper=0)], to=TensorProto.BOOL)
+    for _ in range(layers):
+        x = decoder_block(b, x, mask, seq, hidden, heads)
+    x = layer_norm_op(b, x, hidden)
+    b.op("MatMul", [x, b.op("Transpose", [wte], perm=[1, 0])], out="logits")     # [1,s,vocab]
+    b.add_output("logits", F32, [1, seq, vocab])
+    return b.build()
+
+
+def double_conv(b, x, cin, cout):
+    """UNet's double convolution: (3x3 conv, BatchNorm, Relu) twice, keeping the spatial size."""
+    for c in (cin, cout):
+        x = b.op("Relu", [batch_norm(b, conv(b, x, c, cout, 3, pad=1, bias=False), cout)])
+    return x
+
+
+def make_unet(seed=0):
+    """UNet with two levels: image [1,3,64,64] -> mask logits [1,2,64,64]. The encoder halves
+    the size with MaxPool; the decoder doubles it once with ConvTranspose (kernel 2, stride 2) and
+    once with a bilinear Resize (constant scales, no roi, as PyTorch's Upsample exports), each
+    followed by a Concat with the encoder's features at that size."""
+    b = GraphBuilder("unet", seed)
+    x = b.add_input("image", F32, [1, 3, 64, 64])
+
+    def max_pool(x):
+        return b.op("MaxPool", [x], kernel_shape=[2, 2], strides=[2, 2])
+
+    e1 = double_conv(b, x, 3, 16)                                                 # [1,16,64,64]
+    e2 = double_conv(b, max_pool(e1), 16, 32)                                     # [1,32,32,32]
+    mid = double_conv(b, max_pool(e2), 32, 64)                                    # [1,64,16,16]
+    # Each output pixel of a stride-2, kernel-2 ConvTranspose sees one tap per input channel:
+    # fan-in 64, variance 1/64 (no Relu follows).
+    w = b.weight("convT_w", he_normal(b.rng, (64, 32, 2, 2), 64, math.sqrt(0.5)))
+    bias = b.weight("convT_b", (b.rng.standard_normal(32) * 0.05).astype(np.float32))
+    up = b.op("ConvTranspose", [mid, w, bias], kernel_shape=[2, 2], strides=[2, 2])  # 32x32
+    d2 = double_conv(b, b.op("Concat", [up, e2], axis=1), 64, 32)                 # [1,32,32,32]
+    scales = b.const([1.0, 1.0, 2.0, 2.0], base="scales")
+    up = b.op("Resize", [d2, "", scales], mode="linear",
+              coordinate_transformation_mode="pytorch_half_pixel")                # [1,32,64,64]
+    d1 = double_conv(b, b.op("Concat", [up, e1], axis=1), 48, 16)                 # [1,16,64,64]
+    conv(b, d1, 16, 2, 1, scale=math.sqrt(0.5), out="mask_logits")
+    b.add_output("mask_logits", F32, [1, 2, 64, 64])
+    return b.build()
+
+
+def make_lstm_model(seed=0, seq=16, batch=2, n_in=32, hidden=64, classes=10):
+    """x [16,2,32] (sequence first) -> forward LSTM, hidden 64, with bias and initial states ->
+    Y [16,1,2,64] -> Squeeze, MatMul + Add -> per-step logits [16,2,10]; and Y_h [1,2,64] ->
+    Squeeze -> last_hidden [2,64]. W [1,4H,32], R [1,4H,H] and B [1,8H] hold the gates in ONNX's
+    order i, o, f, c, drawn from U(-1/sqrt(H), 1/sqrt(H)) as PyTorch initializes them."""
+    b = GraphBuilder("lstm", seed)
+    x = b.add_input("x", F32, [seq, batch, n_in])
+    bound = 1.0 / math.sqrt(hidden)
+
+    def uniform(base, shape):
+        return b.weight(base, b.rng.uniform(-bound, bound, shape).astype(np.float32))
+
+    def state(base):
+        return b.weight(base, (b.rng.standard_normal((1, batch, hidden)) * 0.5)
+                        .astype(np.float32))
+
+    w = uniform("lstm_W", (1, 4 * hidden, n_in))
+    r = uniform("lstm_R", (1, 4 * hidden, hidden))
+    bias = uniform("lstm_B", (1, 8 * hidden))
+    # Inputs: X, W, R, B, sequence_lens (omitted: every sequence is full), initial_h, initial_c.
+    y, y_h = b.multi_op("LSTM", [x, w, r, bias, "", state("lstm_h0"), state("lstm_c0")], 2,
+                        hidden_size=hidden, direction="forward")
+    y = b.op("Squeeze", [y, b.const([1], np.int64, "axes")])                        # [s,b,H]
+    linear(b, y, hidden, classes, bound, out="logits")                              # [s,b,10]
+    b.op("Squeeze", [y_h, b.const([0], np.int64, "axes")], out="last_hidden")       # [b,H]
+    b.add_output("logits", F32, [seq, batch, classes])
+    b.add_output("last_hidden", F32, [batch, hidden])
+    return b.build()
+
+
 def make_mlp(seed=0):
     """x [4,784] -> Gemm 128 + Relu -> Gemm 10 -> Softmax -> probs [4,10]."""
     b = GraphBuilder("mlp", seed)
@@ -376,6 +522,9 @@ MODELS = {
     "resnet50": make_resnet50,
     "mobilenetv2": make_mobilenetv2,
     "bert_base": make_bert_base,
+    "gpt_decoder": make_gpt_decoder,
+    "unet": make_unet,
+    "lstm": make_lstm_model,
     "mlp": make_mlp,
     "mlp_large": make_mlp_large,
     "gemm_1024": lambda seed=0: make_gemm(1024, 1024, 1024, seed),

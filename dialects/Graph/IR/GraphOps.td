@@ -41,12 +41,24 @@ class Graph_BinaryOp<string mnemonic, string what> : Graph_Op<mnemonic, [Pure,
   let hasVerifier = 1;
 }
 
-def Graph_AddOp : Graph_BinaryOp<"add", "addition">;
-def Graph_SubOp : Graph_BinaryOp<"sub", "subtraction">;
-def Graph_MulOp : Graph_BinaryOp<"mul", "multiplication">;
-def Graph_DivOp : Graph_BinaryOp<"div", "division (integer division truncates)">;
-def Graph_MaxOp : Graph_BinaryOp<"max", "maximum">;
-def Graph_MinOp : Graph_BinaryOp<"min", "minimum">;
+def Graph_AddOp : Graph_BinaryOp<"add", "addition"> {
+  let hasFolder = 1;
+}
+def Graph_SubOp : Graph_BinaryOp<"sub", "subtraction"> {
+  let hasFolder = 1;
+}
+def Graph_MulOp : Graph_BinaryOp<"mul", "multiplication"> {
+  let hasFolder = 1;
+}
+def Graph_DivOp : Graph_BinaryOp<"div", "division (integer division truncates)"> {
+  let hasFolder = 1;
+}
+def Graph_MaxOp : Graph_BinaryOp<"max", "maximum"> {
+  let hasFolder = 1;
+}
+def Graph_MinOp : Graph_BinaryOp<"min", "minimum"> {
+  let hasFolder = 1;
+}
 
 // Pow allows a different exponent type (ONNX Pow-12+), so it is not a Graph_BinaryOp.
 def Graph_PowOp : Graph_Op<"pow", [Pure]> {
@@ -66,7 +78,9 @@ class Graph_UnaryOp<string mnemonic, string what, Type type = Graph_Tensor>
 }
 
 def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)">;
-def Graph_NegOp : Graph_UnaryOp<"neg", "negation">;
+def Graph_NegOp : Graph_UnaryOp<"neg", "negation"> {
+  let hasFolder = 1;
+}
 def Graph_AbsOp : Graph_UnaryOp<"abs", "absolute value">;
 def Graph_SigmoidOp : Graph_UnaryOp<"sigmoid", "1 / (1 + exp(-x))", Graph_FloatTensor>;
 def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent", Graph_FloatTensor>;
@@ -171,6 +185,7 @@ def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   let arguments = (ins Graph_Tensor:$input);
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -297,6 +312,7 @@ def Graph_BroadcastOp : Graph_Op<"broadcast", [Pure, SameOperandsAndResultElemen
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Graph_TransposeOp : Graph_Op<"transpose", [Pure, SameOperandsAndResultElementType]> {
@@ -314,6 +330,7 @@ def Graph_ConcatOp : Graph_Op<"concat", [Pure, SameOperandsAndResultElementType]
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Graph_SliceOp : Graph_Op<"slice", [Pure, SameOperandsAndResultElementType]> {
@@ -328,6 +345,7 @@ def Graph_SliceOp : Graph_Op<"slice", [Pure, SameOperandsAndResultElementType]> 
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Graph_GatherOp : Graph_Op<"gather", [Pure]> {
@@ -340,6 +358,7 @@ def Graph_GatherOp : Graph_Op<"gather", [Pure]> {
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // DLC_GRAPH_OPS

@@ -95,7 +95,7 @@ void prefetchNextPanel(PanelRead match) {
   indices[rank - 3] = arith::MinUIOp::create(
       b, loc, next, arith::ConstantIndexOp::create(b, loc, type.getDimSize(rank - 3) - 1));
   indices[rank - 2] = prefetchRow(b, loc, match, panel, indices[rank - 2]);
-  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+  int64_t elementBytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
   int64_t perLine = kCacheLineBytes / elementBytes;
   for (int64_t column = 0; column < type.getDimSize(rank - 1); column += perLine) {
     indices[rank - 1] = arith::ConstantIndexOp::create(b, loc, column);

@@ -10,7 +10,14 @@ namespace dlc::cpu {
 using namespace mlir;
 
 /// Whether every op of `op`'s body applies to vectors elementwise (or is a scalar constant).
+bool hasBoolOperand(linalg::LinalgOp op) {
+  return llvm::any_of(op->getOperandTypes(),
+                      [](Type type) { return getElementTypeOrSelf(type).isInteger(1); });
+}
+
 bool hasVectorizableBody(linalg::GenericOp op) {
+  if (hasBoolOperand(op))
+    return false;
   for (Operation &inner : op.getBody()->without_terminator()) {
     if (inner.getNumRegions() != 0)
       return false;

@@ -8,7 +8,12 @@
 
 namespace dlc::cpu {
 
-/// Whether every op of `op`'s body applies to vectors elementwise (or is a scalar constant).
+/// Whether `op` reads or writes a tensor of bools. Memory holds one byte per i1 but a vector of
+/// i1 is loaded and stored as packed bits, so such operands must not move as i1 vectors.
+bool hasBoolOperand(mlir::linalg::LinalgOp op);
+
+/// Whether every op of `op`'s body applies to vectors elementwise (or is a scalar constant), and
+/// no operand is a tensor of bools.
 bool hasVectorizableBody(mlir::linalg::GenericOp op);
 
 /// Emits `body` (a linalg.generic region) once on vectors of `width` lanes. `args` gives the

@@ -3,6 +3,7 @@
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "targets/CPU/Transforms/Contractions.h"
+#include "targets/CPU/Transforms/VectorBody.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -111,7 +112,7 @@ linalg::GenericOp findEpilogue(linalg::LinalgOp op) {
       consumer.isDpsInit(&use) || consumer.getNumLoops() != consumer.getNumParallelLoops() ||
       !consumer.getMatchingIndexingMap(&use).isIdentity() ||
       !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0)).isIdentity() ||
-      failed(linalg::vectorizeOpPrecondition(consumer)))
+      hasBoolOperand(consumer) || failed(linalg::vectorizeOpPrecondition(consumer)))
     return nullptr;
   return consumer;
 }

@@ -48,3 +48,56 @@ func.func @reshapes(%x: tensor<2x6xf32>) -> (tensor<1x4xi64>, tensor<12xf32>) {
   %b = graph.reshape %a : tensor<3x4xf32> -> tensor<12xf32>
   return %r, %b : tensor<1x4xi64>, tensor<12xf32>
 }
+
+// -----
+
+// Shape arithmetic as exporters write it: broadcasting integer ops, a negation, a slice, a
+// concat and a gather of constants all become one constant.
+// CHECK-LABEL: func.func @shape_arithmetic
+// CHECK-NEXT: %[[C:.+]] = graph.constant dense<[4, 2, 1, 4]> : tensor<4xi64>
+// CHECK-NEXT: return %[[C]]
+func.func @shape_arithmetic() -> tensor<4xi64> {
+  %shape = graph.constant dense<[2, 3, 4]> : tensor<3xi64>
+  %rank = graph.constant dense<3> : tensor<i64>
+  %axis = graph.constant dense<[2]> : tensor<1xi64>
+  %prefix = graph.slice %shape {starts = array<i64: 2>, steps = array<i64: -2>} : tensor<3xi64> -> tensor<2xi64>
+  %reduced = graph.sub %rank, %axis : (tensor<i64>, tensor<1xi64>) -> tensor<1xi64>
+  %neg = graph.neg %axis : tensor<1xi64>
+  %minus_one = graph.add %reduced, %neg : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %idx = graph.constant dense<[-2]> : tensor<1xi64>
+  %mid = graph.gather %shape, %idx {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %one = graph.div %mid, %mid : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %sum = graph.sub %mid, %minus_one : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %r = graph.concat %prefix, %one, %sum {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  return %r : tensor<4xi64>
+}
+
+// -----
+
+// Casts fold with graph.cast's rules: floats truncate toward zero, bools compare with zero.
+// CHECK-LABEL: func.func @cast_constants
+// CHECK-DAG: graph.constant dense<[-1, 2, 0]> : tensor<3xi32>
+// CHECK-DAG: graph.constant dense<[true, true, false]> : tensor<3xi1>
+// CHECK-NOT: graph.cast
+func.func @cast_constants() -> (tensor<3xi32>, tensor<3xi1>) {
+  %c = graph.constant dense<[-1.5, 2.75, 0.0]> : tensor<3xf32>
+  %i = graph.cast %c : tensor<3xf32> to tensor<3xi32>
+  %b = graph.cast %c : tensor<3xf32> to tensor<3xi1>
+  return %i, %b : tensor<3xi32>, tensor<3xi1>
+}
+
+// -----
+
+// Integer division by zero is left to run time; float products broadcast.
+// CHECK-LABEL: func.func @no_fold_division_by_zero
+// CHECK-DAG: graph.div
+// CHECK-DAG: graph.constant dense<{{\[}}[2.000000e+00, 4.000000e+00], [6.000000e+00, 8.000000e+00]]> : tensor<2x2xf32>
+func.func @no_fold_division_by_zero() -> (tensor<2xi32>, tensor<2x2xf32>) {
+  %a = graph.constant dense<[4, 5]> : tensor<2xi32>
+  %z = graph.constant dense<[2, 0]> : tensor<2xi32>
+  %d = graph.div %a, %z : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
+  %f = graph.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %two = graph.constant dense<2.0> : tensor<f32>
+  %m = graph.mul %f, %two : (tensor<2x2xf32>, tensor<f32>) -> tensor<2x2xf32>
+  return %d, %m : tensor<2xi32>, tensor<2x2xf32>
+}

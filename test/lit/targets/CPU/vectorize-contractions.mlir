@@ -139,6 +139,38 @@ func.func @product_epilogue(%a: tensor<16x24xf32>, %b: tensor<24x128xf32>, %bias
 
 // -----
 
+#lhs = affine_map<(m, k, n) -> (m, k)>
+#rhs = affine_map<(m, k, n) -> (k, n)>
+#out = affine_map<(m, k, n) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+
+// An epilogue that reads bools (a mask for Where) stays a separate generic: memory holds one byte
+// per i1, but a vector of i1 would be loaded as packed bits.
+// CHECK-LABEL: func.func @bool_epilogue
+// CHECK: scf.for
+// CHECK-NOT: vector<8x32xi1>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<16x128xi1>, tensor<16x128xf32>)
+func.func @bool_epilogue(%a: tensor<16x24xf32>, %b: tensor<24x128xf32>, %c: tensor<16x128xf32>, %mask: tensor<16x128xi1>) -> tensor<16x128xf32> {
+  %low = arith.constant -1.0e+30 : f32
+  %p = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<16x24xf32>, tensor<24x128xf32>) outs(%c : tensor<16x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<16x128xf32>
+  %e = tensor.empty() : tensor<16x128xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%mask, %p : tensor<16x128xi1>, tensor<16x128xf32>) outs(%e : tensor<16x128xf32>) {
+  ^bb0(%k: i1, %x: f32, %o: f32):
+    %s = arith.select %k, %x, %low : f32
+    linalg.yield %s : f32
+  } -> tensor<16x128xf32>
+  return %r : tensor<16x128xf32>
+}
+
+// -----
+
 // A product whose 48 columns split into 32 + 16 keeps its ReLU: the ReLU is split at the same
 // column, and each part computes its product blocks (8x32, then 8x16) and applies the ReLU to
 // them before the one store.

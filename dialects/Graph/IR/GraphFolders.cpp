@@ -1,0 +1,315 @@
+// Folders of the graph dialect's arithmetic and data-movement ops over constant operands.
+// They compute shape arithmetic and small tables at compile time (ONNX exporters build shapes
+// from Shape, Slice, Concat, Cast and Gather nodes), not weights: large results are left alone.
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/APSInt.h"
+
+using namespace mlir;
+using namespace dlc::graph;
+
+namespace {
+
+/// The largest result, in elements, that a folder computes; larger ones are left to run time.
+constexpr int64_t kMaxFoldedElements = 1 << 16;
+
+/// A constant operand that folders may read: dense, and (unless a splat) small.
+DenseElementsAttr foldable(Attribute attr) {
+  auto elements = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!elements || (!elements.isSplat() && elements.getNumElements() > kMaxFoldedElements))
+    return {};
+  return elements;
+}
+
+/// Whether a result of `type` is small enough to fold.
+bool smallEnough(Type type) {
+  auto shaped = cast<ShapedType>(type);
+  return shaped.hasStaticShape() && shaped.getNumElements() <= kMaxFoldedElements;
+}
+
+/// Row-major strides of `shape`.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// For each element of `resultShape` (row-major), the linear index of the element of an operand
+/// of `operandShape` that numpy broadcasting reads.
+SmallVector<int64_t> broadcastSources(ArrayRef<int64_t> operandShape,
+                                      ArrayRef<int64_t> resultShape) {
+  int64_t rank = resultShape.size(), offset = rank - int64_t(operandShape.size());
+  SmallVector<int64_t> operandStrides = stridesOf(operandShape);
+  SmallVector<int64_t> index(rank, 0), sources;
+  int64_t count = ShapedType::getNumElements(resultShape);
+  sources.reserve(count);
+  for (int64_t linear = 0; linear < count; ++linear) {
+    int64_t source = 0;
+    for (int64_t d = offset; d < rank; ++d)
+      if (operandShape[d - offset] != 1)
+        source += index[d] * operandStrides[d - offset];
+    sources.push_back(source);
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == resultShape[d]; --d)
+      index[d] = 0;
+  }
+  return sources;
+}
+
+/// How a binary op combines two integers (`isUnsigned` from the element type) or two floats;
+/// std::nullopt where the result is not defined at compile time (division by zero, overflow).
+using IntCombiner = std::optional<APInt> (*)(const APInt &, const APInt &, bool isUnsigned);
+using FloatCombiner = APFloat (*)(const APFloat &, const APFloat &);
+
+/// Folds a broadcasting binary op whose operands are both constants.
+Attribute foldBinary(Attribute lhsAttr, Attribute rhsAttr, Type resultType, IntCombiner onInts,
+                     FloatCombiner onFloats) {
+  DenseElementsAttr lhs = foldable(lhsAttr), rhs = foldable(rhsAttr);
+  if (!lhs || !rhs || !smallEnough(resultType))
+    return {};
+  auto type = cast<ShapedType>(resultType);
+  Type element = type.getElementType();
+  SmallVector<int64_t> lhsSources = broadcastSources(lhs.getType().getShape(), type.getShape());
+  SmallVector<int64_t> rhsSources = broadcastSources(rhs.getType().getShape(), type.getShape());
+  if (isa<FloatType>(element)) {
+    auto lhsValues = lhs.getValues<APFloat>(), rhsValues = rhs.getValues<APFloat>();
+    SmallVector<APFloat> values;
+    for (auto [l, r] : llvm::zip_equal(lhsSources, rhsSources))
+      values.push_back(onFloats(lhsValues[l], rhsValues[r]));
+    return DenseElementsAttr::get(type, values);
+  }
+  if (!onInts || !isa<IntegerType>(element))
+    return {};
+  bool isUnsigned = element.isUnsignedInteger();
+  auto lhsValues = lhs.getValues<APInt>(), rhsValues = rhs.getValues<APInt>();
+  SmallVector<APInt> values;
+  for (auto [l, r] : llvm::zip_equal(lhsSources, rhsSources)) {
+    std::optional<APInt> value = onInts(lhsValues[l], rhsValues[r], isUnsigned);
+    if (!value)
+      return {};
+    values.push_back(*value);
+  }
+  return DenseElementsAttr::get(type, values);
+}
+
+constexpr auto kRound = llvm::RoundingMode::NearestTiesToEven;
+
+/// Converts one scalar between element types as graph.cast does: floats to integers truncate
+/// toward zero, anything to bool compares with zero, integers extend by their signedness.
+std::optional<Attribute> castScalar(Attribute value, Type from, Type to) {
+  if (to.isInteger(1)) {
+    bool nonZero = isa<FloatType>(from) ? !cast<FloatAttr>(value).getValue().isZero()
+                                        : !cast<IntegerAttr>(value).getValue().isZero();
+    return IntegerAttr::get(to, APInt(1, nonZero));
+  }
+  if (auto floatType = dyn_cast<FloatType>(to)) {
+    APFloat result(floatType.getFloatSemantics());
+    if (isa<FloatType>(from)) {
+      result = cast<FloatAttr>(value).getValue();
+      bool losesInfo;
+      result.convert(floatType.getFloatSemantics(), kRound, &losesInfo);
+    } else {
+      bool isSigned = !from.isUnsignedInteger() && !from.isInteger(1);
+      result.convertFromAPInt(cast<IntegerAttr>(value).getValue(), isSigned, kRound);
+    }
+    return FloatAttr::get(to, result);
+  }
+  unsigned width = to.getIntOrFloatBitWidth();
+  bool toUnsigned = to.isUnsignedInteger();
+  if (isa<FloatType>(from)) {
+    llvm::APSInt result(width, toUnsigned);
+    bool exact;
+    APFloat::opStatus status = cast<FloatAttr>(value).getValue().convertToInteger(
+        result, llvm::RoundingMode::TowardZero, &exact);
+    if (status & APFloat::opInvalidOp)
+      return std::nullopt; // NaN or out of range: what the target computes is not defined here
+    return IntegerAttr::get(to, result);
+  }
+  APInt source = cast<IntegerAttr>(value).getValue();
+  bool fromSigned = !from.isUnsignedInteger() && !from.isInteger(1);
+  return IntegerAttr::get(to, fromSigned ? source.sextOrTrunc(width) : source.zextOrTrunc(width));
+}
+
+/// The elements of `attr` as attributes (splats expanded), for data-movement folders.
+SmallVector<Attribute> elementsOf(DenseElementsAttr attr) {
+  return SmallVector<Attribute>(attr.getValues<Attribute>());
+}
+
+} // namespace
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &l, const APInt &r, bool) -> std::optional<APInt> { return l + r; },
+      [](const APFloat &l, const APFloat &r) { return l + r; });
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &l, const APInt &r, bool) -> std::optional<APInt> { return l - r; },
+      [](const APFloat &l, const APFloat &r) { return l - r; });
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &l, const APInt &r, bool) -> std::optional<APInt> { return l * r; },
+      [](const APFloat &l, const APFloat &r) { return l * r; });
+}
+
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &l, const APInt &r, bool isUnsigned) -> std::optional<APInt> {
+        if (r.isZero() || (!isUnsigned && l.isMinSignedValue() && r.isAllOnes()))
+          return std::nullopt;
+        return isUnsigned ? l.udiv(r) : l.sdiv(r);
+      },
+      [](const APFloat &l, const APFloat &r) { return l / r; });
+}
+
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &l, const APInt &r, bool isUnsigned) -> std::optional<APInt> {
+        return isUnsigned ? llvm::APIntOps::umax(l, r) : llvm::APIntOps::smax(l, r);
+      },
+      [](const APFloat &l, const APFloat &r) { return llvm::maximum(l, r); });
+}
+
+OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &l, const APInt &r, bool isUnsigned) -> std::optional<APInt> {
+        return isUnsigned ? llvm::APIntOps::umin(l, r) : llvm::APIntOps::smin(l, r);
+      },
+      [](const APFloat &l, const APFloat &r) { return llvm::minimum(l, r); });
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr input = foldable(adaptor.getInput());
+  if (!input || !smallEnough(getType()))
+    return {};
+  if (isa<FloatType>(input.getElementType()))
+    return input.mapValues(input.getElementType(), [](const APFloat &x) {
+      return (-x).bitcastToAPInt();
+    });
+  return input.mapValues(input.getElementType(), [](const APInt &x) { return -x; });
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr input = foldable(adaptor.getInput());
+  if (!input)
+    return {};
+  Type from = input.getElementType(), to = getElementTypeOrSelf(getType());
+  auto type = cast<ShapedType>(getType());
+  if (input.isSplat()) {
+    std::optional<Attribute> value = castScalar(input.getSplatValue<Attribute>(), from, to);
+    return value ? DenseElementsAttr::get(type, *value) : Attribute();
+  }
+  SmallVector<Attribute> values;
+  for (Attribute element : input.getValues<Attribute>()) {
+    std::optional<Attribute> value = castScalar(element, from, to);
+    if (!value)
+      return {};
+    values.push_back(*value);
+  }
+  return DenseElementsAttr::get(type, values);
+}
+
+OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  DenseElementsAttr input = foldable(adaptor.getInput());
+  if (!input)
+    return {};
+  auto type = cast<ShapedType>(getType());
+  if (input.isSplat())
+    return input.resizeSplat(type);
+  if (!smallEnough(type))
+    return {};
+  SmallVector<Attribute> elements = elementsOf(input), values;
+  for (int64_t source : broadcastSources(input.getType().getShape(), type.getShape()))
+    values.push_back(elements[source]);
+  return DenseElementsAttr::get(type, values);
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr input = foldable(adaptor.getInput());
+  auto type = cast<ShapedType>(getType());
+  if (!input)
+    return {};
+  if (input.isSplat())
+    return input.resizeSplat(type);
+  SmallVector<Attribute> elements = elementsOf(input), values;
+  SmallVector<int64_t> strides = stridesOf(input.getType().getShape());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t linear = 0; linear < type.getNumElements(); ++linear) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += (getStarts()[d] + index[d] * getSteps()[d]) * strides[d];
+    values.push_back(elements[source]);
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == type.getDimSize(d); --d)
+      index[d] = 0;
+  }
+  return DenseElementsAttr::get(type, values);
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (getInputs().size() == 1)
+    return getInputs()[0];
+  auto type = cast<ShapedType>(getType());
+  if (!smallEnough(type))
+    return {};
+  SmallVector<DenseElementsAttr> inputs;
+  for (Attribute attr : adaptor.getInputs()) {
+    DenseElementsAttr input = foldable(attr);
+    if (!input)
+      return {};
+    inputs.push_back(input);
+  }
+  // Row-major: for each index before the axis, each input contributes a contiguous run.
+  int64_t axis = getAxis();
+  int64_t outer = ShapedType::getNumElements(type.getShape().take_front(axis));
+  SmallVector<SmallVector<Attribute>> elements;
+  for (DenseElementsAttr input : inputs)
+    elements.push_back(elementsOf(input));
+  SmallVector<Attribute> values;
+  for (int64_t o = 0; o < outer; ++o)
+    for (auto [input, inputElements] : llvm::zip_equal(inputs, elements)) {
+      int64_t run = ShapedType::getNumElements(input.getType().getShape().drop_front(axis));
+      values.append(inputElements.begin() + o * run, inputElements.begin() + (o + 1) * run);
+    }
+  return DenseElementsAttr::get(type, values);
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr data = foldable(adaptor.getData()), indices = foldable(adaptor.getIndices());
+  auto type = cast<ShapedType>(getType());
+  if (!data || !indices || !smallEnough(type))
+    return {};
+  ArrayRef<int64_t> dataShape = data.getType().getShape();
+  int64_t axis = getAxis(), axisSize = dataShape[axis];
+  if (axisSize == 0)
+    return {};
+  int64_t outer = ShapedType::getNumElements(dataShape.take_front(axis));
+  int64_t inner = ShapedType::getNumElements(dataShape.drop_front(axis + 1));
+  SmallVector<Attribute> elements = elementsOf(data), values;
+  SmallVector<int64_t> positions;
+  for (const APInt &index : indices.getValues<APInt>()) {
+    // As the lowering does: negative indices count from the end, then clamp into range.
+    int64_t position = index.getSExtValue();
+    position = std::clamp<int64_t>(position < 0 ? position + axisSize : position, 0,
+                                   axisSize - 1);
+    positions.push_back(position);
+  }
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t position : positions)
+      for (int64_t i = 0; i < inner; ++i)
+        values.push_back(elements[(o * axisSize + position) * inner + i]);
+  return DenseElementsAttr::get(type, values);
+}
