@@ -1,6 +1,7 @@
 // Importers of ONNX elementwise ops: broadcasting arithmetic (with opset < 7 legacy broadcast),
 // variadic Max/Min/Sum/Mean, unary math, comparisons and logic, Where, Mod, BitShift, Clip, Cast,
 // Identity, and activations expanded into those (LeakyRelu, Elu, HardSwish, Mish, ...).
+#include "frontends/onnx/Expansion.h"
 #include "frontends/onnx/OpImporters.h"
 #include "frontends/onnx/Tensors.h"
 
@@ -195,45 +196,6 @@ LogicalResult importWhere(NodeContext &ctx) {
   return success();
 }
 
-/// Builds the graph ops that activations and other composite ops expand to: elementwise ops on
-/// `x`'s element type, broadcasting scalars.
-class Expansion {
-public:
-  explicit Expansion(NodeContext &ctx) : ctx(ctx) {}
-
-  Value scalar(Value like, double value) {
-    return ctx.scalar(getElementTypeOrSelf(like), value);
-  }
-  template <typename Op> Value apply(Value lhs, Value rhs) {
-    SmallVector<int64_t> shape;
-    OpTrait::util::getBroadcastedShape(shapeOf(lhs), shapeOf(rhs), shape);
-    return ctx.create<Op>(RankedTensorType::get(shape, getElementTypeOrSelf(lhs)), lhs, rhs);
-  }
-  template <typename Op> Value apply(Value lhs, double rhs) {
-    return apply<Op>(lhs, scalar(lhs, rhs));
-  }
-  template <typename Op> Value apply(Value input) {
-    return ctx.create<Op>(input.getType(), input);
-  }
-  Value clip(Value input, double min, double max) {
-    Builder b(ctx.context());
-    return ctx.create<graph::ClipOp>(input.getType(), input, b.getF64FloatAttr(min),
-                                     b.getF64FloatAttr(max));
-  }
-  /// alpha * (exp(min(x, 0)) - 1): the negative branch of Elu and Selu (0 where x >= 0).
-  Value expBranch(Value x, double alpha) {
-    Value below = apply<graph::MinOp>(x, 0.0);
-    return apply<graph::MulOp>(apply<graph::SubOp>(apply<graph::ExpOp>(below), 1.0), alpha);
-  }
-  /// log(exp(x) + 1).
-  Value softplus(Value x) {
-    return apply<graph::LogOp>(apply<graph::AddOp>(apply<graph::ExpOp>(x), 1.0));
-  }
-
-private:
-  NodeContext &ctx;
-};
-
 /// Activations and other ops expanded into elementwise graph ops; `expand` gets the float input
 /// and returns the result, which must have the inferred type.
 template <Value (*expand)(NodeContext &, Expansion &, Value)>
@@ -305,9 +267,8 @@ Value mish(NodeContext &, Expansion &e, Value x) {
 }
 // x > alpha ? x : 0
 Value thresholdedRelu(NodeContext &ctx, Expansion &e, Value x) {
-  Value above = ctx.create<graph::GreaterOp>(boolsLike(ctx, x), x,
-                                             e.scalar(x, ctx.floatAttr("alpha", 1.0f)));
-  return ctx.create<graph::SelectOp>(x.getType(), above, x, e.scalar(x, 0));
+  Value above = e.compare<graph::GreaterOp>(x, e.scalar(x, ctx.floatAttr("alpha", 1.0f)));
+  return e.select(above, x, e.scalar(x, 0));
 }
 // 1 / x
 Value reciprocal(NodeContext &, Expansion &e, Value x) {

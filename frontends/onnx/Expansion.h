@@ -1,0 +1,84 @@
+// Builds the graph ops that composite ONNX ops expand to (activations, losses, recurrent
+// cells): elementwise ops on an operand's element type, broadcasting, with scalar constants.
+#ifndef DLC_FRONTENDS_ONNX_EXPANSION_H
+#define DLC_FRONTENDS_ONNX_EXPANSION_H
+
+#include "frontends/onnx/OpImporters.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/TypeUtilities.h"
+
+namespace dlc::onnx_frontend {
+
+/// Builds graph ops at the node's location; operands of binary ops broadcast numpy-style (the
+/// caller guarantees they do).
+class Expansion {
+public:
+  explicit Expansion(NodeContext &ctx) : ctx(ctx) {}
+
+  NodeContext &context() { return ctx; }
+
+  /// A rank-0 constant of `like`'s element type.
+  mlir::Value scalar(mlir::Value like, double value) {
+    return ctx.scalar(mlir::getElementTypeOrSelf(like), value);
+  }
+  /// A binary op whose result has `lhs`'s element type and the broadcast shape.
+  template <typename Op> mlir::Value apply(mlir::Value lhs, mlir::Value rhs) {
+    return ctx.create<Op>(broadcastType(lhs, rhs, mlir::getElementTypeOrSelf(lhs)), lhs, rhs);
+  }
+  template <typename Op> mlir::Value apply(mlir::Value lhs, double rhs) {
+    return apply<Op>(lhs, scalar(lhs, rhs));
+  }
+  /// A unary op of the same type as its operand.
+  template <typename Op> mlir::Value apply(mlir::Value input) {
+    return ctx.create<Op>(input.getType(), input);
+  }
+  /// A comparison (graph.equal, graph.less, ...): bools of the broadcast shape.
+  template <typename Op> mlir::Value compare(mlir::Value lhs, mlir::Value rhs) {
+    return ctx.create<Op>(broadcastType(lhs, rhs, mlir::IntegerType::get(ctx.context(), 1)),
+                          lhs, rhs);
+  }
+  /// `condition ? onTrue : onFalse`, all three broadcast.
+  mlir::Value select(mlir::Value condition, mlir::Value onTrue, mlir::Value onFalse) {
+    llvm::SmallVector<int64_t> values, all;
+    mlir::OpTrait::util::getBroadcastedShape(shapeOf(onTrue), shapeOf(onFalse), values);
+    mlir::OpTrait::util::getBroadcastedShape(shapeOf(condition), values, all);
+    auto type = mlir::RankedTensorType::get(all, mlir::getElementTypeOrSelf(onTrue));
+    return ctx.create<graph::SelectOp>(type, condition, onTrue, onFalse);
+  }
+  /// graph.cast of `value` to `element` (or `value` itself when it already has that type).
+  mlir::Value cast(mlir::Value value, mlir::Type element) {
+    if (mlir::getElementTypeOrSelf(value) == element)
+      return value;
+    return ctx.create<graph::CastOp>(mlir::RankedTensorType::get(shapeOf(value), element),
+                                     value);
+  }
+  mlir::Value clip(mlir::Value input, double min, double max) {
+    mlir::Builder b(ctx.context());
+    return ctx.create<graph::ClipOp>(input.getType(), input, b.getF64FloatAttr(min),
+                                     b.getF64FloatAttr(max));
+  }
+  /// alpha * (exp(min(x, 0)) - 1): the negative branch of Elu and Selu (0 where x >= 0).
+  mlir::Value expBranch(mlir::Value x, double alpha) {
+    mlir::Value below = apply<graph::MinOp>(x, 0.0);
+    return apply<graph::MulOp>(apply<graph::SubOp>(apply<graph::ExpOp>(below), 1.0), alpha);
+  }
+  /// log(exp(x) + 1).
+  mlir::Value softplus(mlir::Value x) {
+    return apply<graph::LogOp>(apply<graph::AddOp>(apply<graph::ExpOp>(x), 1.0));
+  }
+
+private:
+  static mlir::RankedTensorType broadcastType(mlir::Value lhs, mlir::Value rhs,
+                                              mlir::Type element) {
+    llvm::SmallVector<int64_t> shape;
+    mlir::OpTrait::util::getBroadcastedShape(shapeOf(lhs), shapeOf(rhs), shape);
+    return mlir::RankedTensorType::get(shape, element);
+  }
+
+  NodeContext &ctx;
+};
+
+} // namespace dlc::onnx_frontend
+
+#endif
