@@ -68,6 +68,21 @@ public:
     return apply<graph::LogOp>(apply<graph::AddOp>(apply<graph::ExpOp>(x), 1.0));
   }
 
+  /// log(softmax(x)) along `axis`, as x - max - log(sum(exp(x - max))): no exponential of the
+  /// result is taken, so tiny probabilities keep their logarithms.
+  mlir::Value logSoftmax(mlir::Value x, int64_t axis) {
+    auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
+    llvm::SmallVector<int64_t> keptShape(type.getShape());
+    keptShape[axis] = 1;
+    auto keptType = mlir::RankedTensorType::get(keptShape, type.getElementType());
+    llvm::SmallVector<int64_t> axes{axis};
+    mlir::Value max = ctx.create<graph::ReduceMaxOp>(keptType, x, axes, true);
+    mlir::Value shifted = ctx.create<graph::SubOp>(type, x, max);
+    mlir::Value exp = ctx.create<graph::ExpOp>(type, shifted);
+    mlir::Value sum = ctx.create<graph::ReduceSumOp>(keptType, exp, axes, true);
+    return ctx.create<graph::SubOp>(type, shifted, ctx.create<graph::LogOp>(keptType, sum));
+  }
+
 private:
   static mlir::RankedTensorType broadcastType(mlir::Value lhs, mlir::Value rhs,
                                               mlir::Type element) {

@@ -88,6 +88,7 @@ const OpTable &opTable() {
     registerNeuralNetOps(t);
     registerShapeOps(t);
     registerReductionOps(t);
+    registerLossOps(t);
     return t;
   }();
   return table;

@@ -1,5 +1,6 @@
 // Importers of ONNX neural-network ops: Conv, pooling, BatchNormalization, Gemm, MatMul, Softmax
 // and LayerNormalization; composite ops become their canonical expansion in graph ops.
+#include "frontends/onnx/Expansion.h"
 #include "frontends/onnx/OpImporters.h"
 
 #include "mlir/Dialect/Traits.h"
@@ -240,21 +241,6 @@ LogicalResult importMatMul(NodeContext &ctx) {
   return success();
 }
 
-/// Softmax before opset 13 works on the input flattened to 2-D at `axis` (default 1).
-/// log(softmax(x)) along `axis`, as x - max - log(sum(exp(x - max))): no exponential of the
-/// result is taken, so tiny probabilities keep their logarithms.
-Value logSoftmax(NodeContext &ctx, Value x, int64_t axis) {
-  auto type = cast<RankedTensorType>(x.getType());
-  SmallVector<int64_t> keptShape(type.getShape());
-  keptShape[axis] = 1;
-  auto keptType = RankedTensorType::get(keptShape, type.getElementType());
-  Value max = ctx.create<graph::ReduceMaxOp>(keptType, x, ArrayRef<int64_t>{axis}, true);
-  Value shifted = ctx.create<graph::SubOp>(type, x, max);
-  Value sum = ctx.create<graph::ReduceSumOp>(keptType, ctx.create<graph::ExpOp>(type, shifted),
-                                             ArrayRef<int64_t>{axis}, true);
-  return ctx.create<graph::SubOp>(type, shifted, ctx.create<graph::LogOp>(keptType, sum));
-}
-
 /// Softmax and LogSoftmax: along `axis` since opset 13; before, over the input flattened to 2-D
 /// at `axis` (default 1).
 template <bool log> LogicalResult importSoftmax(NodeContext &ctx) {
@@ -269,7 +255,7 @@ template <bool log> LogicalResult importSoftmax(NodeContext &ctx) {
     return ctx.fail("axis is out of range for rank " + Twine(rank));
   auto along = [&](Value x, int64_t dim) -> Value {
     if (log)
-      return logSoftmax(ctx, x, dim);
+      return Expansion(ctx).logSoftmax(x, dim);
     return ctx.create<graph::SoftmaxOp>(x.getType(), x, dim);
   };
   if (ctx.opset() >= 13 || *axis == rank - 1) {

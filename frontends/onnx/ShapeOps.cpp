@@ -278,6 +278,23 @@ LogicalResult importGather(NodeContext &ctx) {
   return success();
 }
 
+/// GatherElements: one element per index along `axis`.
+LogicalResult importGatherElements(NodeContext &ctx) {
+  Value data = ctx.input(0), indices = ctx.input(1);
+  int64_t rank = shapeOf(data).size();
+  std::optional<int64_t> axis = normalizeAxis(ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return ctx.fail("axis is out of range for rank " + Twine(rank));
+  if (int64_t(shapeOf(indices).size()) != rank)
+    return ctx.fail("indices must have the rank of data");
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != *axis && shapeOf(indices)[d] > shapeOf(data)[d])
+      return ctx.fail("indices are larger than data in dimension " + Twine(d));
+  auto type = RankedTensorType::get(shapeOf(indices), getElementTypeOrSelf(data));
+  ctx.setOutput(0, ctx.create<graph::GatherElementsOp>(type, data, indices, *axis));
+  return success();
+}
+
 /// Shape: the input's static dimensions (those in [start, end) since opset 15) as an int64
 /// constant.
 LogicalResult importShape(NodeContext &ctx) {
@@ -532,6 +549,7 @@ void registerShapeOps(OpTable &table) {
   table["Concat"] = importConcat;
   table["Slice"] = importSlice;
   table["Gather"] = importGather;
+  table["GatherElements"] = importGatherElements;
   table["Shape"] = importShape;
   table["Size"] = importSize;
   table["ConstantOfShape"] = importConstantOfShape;

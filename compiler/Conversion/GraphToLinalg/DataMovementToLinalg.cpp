@@ -1,5 +1,6 @@
 // Lowers data-movement ops: reshape (collapse/expand), transpose, concat (insert_slice),
-// slice (extract_slice or a strided generic) and gather (a generic with tensor.extract).
+// slice (extract_slice or a strided generic), gather and gather_elements (generics with
+// tensor.extract).
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -119,6 +120,21 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+/// The position that an ONNX index (`index`, an integer scalar) selects along a dimension of
+/// `size`: negative indices count from the end, then clamped into [0, size) so that no read is
+/// out of bounds.
+Value clampedIndex(OpBuilder &b, Location loc, Value index, int64_t size) {
+  index = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value sizeValue = arith::ConstantIndexOp::create(b, loc, size);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value last = arith::ConstantIndexOp::create(b, loc, size - 1);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  Value wrapped = arith::SelectOp::create(b, loc, negative,
+                                          arith::AddIOp::create(b, loc, index, sizeValue), index);
+  wrapped = arith::MaxSIOp::create(b, loc, wrapped, zero);
+  return arith::MinSIOp::create(b, loc, wrapped, last);
+}
+
 struct GatherLowering : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GatherOp op, OpAdaptor adaptor,
@@ -141,16 +157,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
         ArrayRef<AffineMap>{AffineMap::get(rank, 0, indexExprs, ctx),
                             rewriter.getMultiDimIdentityMap(rank)},
         iteratorTypes(rank, {}), [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          // Wrap negative indices, then clamp into [0, axisSize) so no read is out of bounds.
-          Value index = arith::IndexCastOp::create(b, nestedLoc, b.getIndexType(), args[0]);
-          Value size = arith::ConstantIndexOp::create(b, nestedLoc, axisSize);
-          Value zero = arith::ConstantIndexOp::create(b, nestedLoc, 0);
-          Value last = arith::ConstantIndexOp::create(b, nestedLoc, axisSize - 1);
-          Value negative = arith::CmpIOp::create(b, nestedLoc, arith::CmpIPredicate::slt, index, zero);
-          Value wrapped = arith::SelectOp::create(
-              b, nestedLoc, negative, arith::AddIOp::create(b, nestedLoc, index, size), index);
-          wrapped = arith::MaxSIOp::create(b, nestedLoc, wrapped, zero);
-          wrapped = arith::MinSIOp::create(b, nestedLoc, wrapped, last);
+          Value wrapped = clampedIndex(b, nestedLoc, args[0], axisSize);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(b, nestedLoc, d));
@@ -165,10 +172,38 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
   }
 };
 
+struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = signlessType(op.getType());
+    Value data = adaptor.getData();
+    int64_t axis = op.getAxis(), rank = type.getRank();
+    int64_t axisSize = tensorType(data).getDimSize(axis);
+    Value init = emptyTensor(rewriter, loc, type);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, adaptor.getIndices(), init,
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank),
+                            rewriter.getMultiDimIdentityMap(rank)},
+        iteratorTypes(rank, {}), [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d)
+            coords.push_back(d == axis ? clampedIndex(b, nestedLoc, args[0], axisSize)
+                                       : linalg::IndexOp::create(b, nestedLoc, d).getResult());
+          linalg::YieldOp::create(b, nestedLoc,
+                                  tensor::ExtractOp::create(b, nestedLoc, data, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering, SliceLowering, GatherLowering>(
+  patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering, SliceLowering, GatherLowering,
+               GatherElementsLowering>(
       patterns.getContext());
 }
 

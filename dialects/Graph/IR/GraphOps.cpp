@@ -362,3 +362,23 @@ LogicalResult GatherOp::verify() {
     return emitOpError() << "result element type differs from data";
   return success();
 }
+
+LogicalResult GatherElementsOp::verify() {
+  ArrayRef<int64_t> data = shapeOf(getData()), indices = shapeOf(getIndices());
+  int64_t axis = getAxis(), rank = data.size();
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+  if (int64_t(indices.size()) != rank)
+    return emitOpError() << "indices " << shapeString(indices) << " must have the rank of data "
+                         << shapeString(data);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && indices[d] > data[d])
+      return emitOpError() << "indices " << shapeString(indices) << " exceed data "
+                           << shapeString(data) << " in dimension " << d;
+  if (shapeOf(getResult()) != indices)
+    return emitOpError() << "result shape " << shapeString(shapeOf(getResult()))
+                         << " should be the indices' shape " << shapeString(indices);
+  if (getElementTypeOrSelf(getData().getType()) != getElementTypeOrSelf(getResult().getType()))
+    return emitOpError() << "result element type differs from data";
+  return success();
+}

@@ -361,4 +361,17 @@ def Graph_GatherOp : Graph_Op<"gather", [Pure]> {
   let hasFolder = 1;
 }
 
+def Graph_GatherElementsOp : Graph_Op<"gather_elements", [Pure]> {
+  let summary = "Takes one element of `data` along `axis` per element of `indices`";
+  let description = [{
+    `result[i0..ir-1] = data[i0.., indices[i0..ir-1], ..ir-1]`, the index replacing dimension
+    `axis`. `indices` has the rank of `data` and is no larger in any other dimension; the result
+    has its shape. Negative indices count from the end, and indices out of range are clamped.
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // DLC_GRAPH_OPS

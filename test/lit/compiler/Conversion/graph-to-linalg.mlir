@@ -143,6 +143,22 @@ func.func @gather(%data: tensor<10x4xf32>, %idx: tensor<3xi64>) -> tensor<3x4xf3
 
 // -----
 
+// gather_elements reads data at each index position, the index replacing dimension `axis`
+// (after wrapping and clamping), the other coordinates those of the result.
+// CHECK-LABEL: func.func @gather_elements
+// CHECK: linalg.generic {{.+}} ins(%{{.+}} : tensor<2x3xi64>) outs(%{{.+}} : tensor<2x3xf32>)
+// CHECK: ^bb0(%[[IDX:.+]]: i64, %{{.+}}: f32):
+// CHECK: %[[ROW:.+]] = linalg.index 0 : index
+// CHECK: arith.index_cast %[[IDX]]
+// CHECK: %[[COL:.+]] = arith.minsi
+// CHECK: tensor.extract %{{.+}}[%[[ROW]], %[[COL]]] : tensor<2x5xf32>
+func.func @gather_elements(%data: tensor<2x5xf32>, %idx: tensor<2x3xi64>) -> tensor<2x3xf32> {
+  %0 = graph.gather_elements %data, %idx {axis = 1 : i64} : (tensor<2x5xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 // An ungrouped convolution is im2col plus a matrix product over (n, f, r, p): filters are the
 // rows, output positions the contiguous columns; the bias initializes the product.
 // CHECK-DAG: #[[GATHER:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
