@@ -89,6 +89,7 @@ const OpTable &opTable() {
     registerShapeOps(t);
     registerReductionOps(t);
     registerLossOps(t);
+    registerResizeOps(t);
     return t;
   }();
   return table;
@@ -131,7 +132,7 @@ std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model) {
       {"ReduceProd", {1}}, {"Clip", {1, 2}},       {"ReduceL1", {1}},  {"ReduceL2", {1}},
       {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
       {"ConstantOfShape", {0}}, {"Expand", {1}}, {"Tile", {1}}, {"Split", {1}}, {"Trilu", {1}},
-      {"Dropout", {2}}};
+      {"Dropout", {2}}, {"Pad", {1, 2}}, {"Resize", {1, 2, 3}}, {"Upsample", {1}}};
   std::set<std::string> graphInputs;
   for (const auto &input : model.graph().input())
     graphInputs.insert(input.name());

@@ -83,6 +83,111 @@ LogicalResult importConv(NodeContext &ctx) {
   return success();
 }
 
+/// ConvTranspose's filter [C, M/group, K...] as the filter of the equivalent convolution,
+/// [M, C/group, K...] with every window reversed; it folds at compile time when constant.
+Value transposedFilter(NodeContext &ctx, Value filter, int64_t group) {
+  ArrayRef<int64_t> shape = shapeOf(filter);
+  int64_t rank = shape.size(), channels = shape[0], perGroup = shape[1];
+  Type element = getElementTypeOrSelf(filter);
+  SmallVector<int64_t> grouped{group, channels / group, perGroup};
+  grouped.append(shape.begin() + 2, shape.end());
+  SmallVector<int64_t> perm{0, 2, 1}, swapped{group, perGroup, channels / group};
+  for (int64_t d = 3; d <= rank; ++d) {
+    perm.push_back(d);
+    swapped.push_back(grouped[d]);
+  }
+  Value swappedFilter = ctx.create<graph::TransposeOp>(RankedTensorType::get(swapped, element),
+                                                       ctx.reshape(filter, grouped), perm);
+  SmallVector<int64_t> convShape{group * perGroup, channels / group};
+  convShape.append(shape.begin() + 2, shape.end());
+  Value conv = ctx.reshape(swappedFilter, convShape);
+  SmallVector<int64_t> starts(rank, 0), steps(rank, 1);
+  for (int64_t d = 2; d < rank; ++d) {
+    starts[d] = convShape[d] - 1;
+    steps[d] = -1;
+  }
+  return ctx.create<graph::SliceOp>(conv.getType(), conv, starts, steps);
+}
+
+/// ConvTranspose as a convolution: the input, with strides - 1 zeros between its elements, is
+/// padded by dilation * (K - 1) - pad on each side (plus output_padding at the end) and
+/// convolved at stride 1 with the transposed, reversed filter. Where that padding is negative
+/// the input is cropped instead.
+LogicalResult importConvTranspose(NodeContext &ctx) {
+  Value input = ctx.input(0), filter = ctx.input(1), bias = ctx.input(2);
+  ArrayRef<int64_t> inShape = shapeOf(input), filterShape = shapeOf(filter);
+  int64_t k = int64_t(inShape.size()) - 2;
+  if (k < 1 || filterShape.size() != inShape.size())
+    return ctx.fail("expects input and filter of the same rank >= 3");
+  int64_t group = ctx.intAttr("group", 1);
+  if (group < 1 || inShape[1] != filterShape[0] || filterShape[0] % group)
+    return ctx.fail("group=" + Twine(group) + " does not fit " + Twine(inShape[1]) +
+                    " input channels and a filter for " + Twine(filterShape[0]));
+  auto strides = spatialAttr(ctx, "strides", k, 1);
+  auto dilations = spatialAttr(ctx, "dilations", k, 1);
+  auto outputPadding = spatialAttr(ctx, "output_padding", k, 0);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(strides) || failed(dilations) || failed(outputPadding) || failed(type))
+    return failure();
+  ArrayRef<int64_t> kernel = filterShape.drop_front(2);
+  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  std::vector<int64_t> outputShape = ctx.intsAttr("output_shape");
+  SmallVector<int64_t> pads(2 * k, 0);
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t full = (*strides)[i] * (inShape[2 + i] - 1) + (*outputPadding)[i] +
+                   (kernel[i] - 1) * (*dilations)[i] + 1;
+    if (!outputShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t wanted = outputShape.empty() ? inShape[2 + i] * (*strides)[i]
+                                           : outputShape[outputShape.size() - k + i];
+      // A larger output than the full one (negative padding) gets its extra zeros at the end.
+      int64_t total = full - wanted, half = llvm::divideFloorSigned(total, 2);
+      bool upper = autoPad == "SAME_UPPER";
+      pads[i] = upper ? half : total - half;
+      pads[k + i] = upper ? total - half : half;
+    } else if (ctx.hasAttr("pads")) {
+      std::vector<int64_t> given = ctx.intsAttr("pads");
+      if (int64_t(given.size()) != 2 * k)
+        return ctx.fail("pads has " + Twine(given.size()) + " values, expected " + Twine(2 * k));
+      pads.assign(given.begin(), given.end());
+    }
+  }
+
+  // Zeros between the input's elements, then crop where the convolution's padding is negative.
+  Type element = getElementTypeOrSelf(input);
+  SmallVector<int64_t> interior(k + 2, 0), zeros(k + 2, 0), spread(inShape);
+  for (int64_t i = 0; i < k; ++i) {
+    interior[2 + i] = (*strides)[i] - 1;
+    spread[2 + i] += interior[2 + i] * (inShape[2 + i] - 1);
+  }
+  Value x = input;
+  if (ArrayRef<int64_t>(spread) != inShape)
+    x = ctx.create<graph::PadOp>(RankedTensorType::get(spread, element), input, zeros, zeros,
+                                 interior, "constant", Builder(ctx.context()).getZeroAttr(element));
+  SmallVector<int64_t> convPads(2 * k), starts(k + 2, 0), steps(k + 2, 1), cropped(spread);
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t edge = (*dilations)[i] * (kernel[i] - 1);
+    int64_t low = edge - pads[i], high = edge - pads[k + i] + (*outputPadding)[i];
+    starts[2 + i] = std::max<int64_t>(0, -low);
+    cropped[2 + i] += std::min<int64_t>(0, low) + std::min<int64_t>(0, high);
+    convPads[i] = std::max<int64_t>(0, low);
+    convPads[k + i] = std::max<int64_t>(0, high);
+  }
+  if (ArrayRef<int64_t>(cropped) != ArrayRef<int64_t>(spread))
+    x = ctx.create<graph::SliceOp>(RankedTensorType::get(cropped, element), x, starts, steps);
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t size = cropped[2 + i] + convPads[i] + convPads[k + i] -
+                   (*dilations)[i] * (kernel[i] - 1);
+    if (size != type->getDimSize(2 + i))
+      return ctx.fail("spatial dimension " + Twine(i) + " of the result would be " + Twine(size) +
+                      ", but shape inference gives " + Twine(type->getDimSize(2 + i)));
+  }
+  Value convFilter = transposedFilter(ctx, filter, group);
+  SmallVector<int64_t> ones(k, 1);
+  ctx.setOutput(0, ctx.create<graph::ConvOp>(*type, x, convFilter, bias, ones, *dilations,
+                                             convPads, group));
+  return success();
+}
+
 template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
   if (ctx.numOutputs() > 1)
     return ctx.fail("the Indices output is not supported");
@@ -306,6 +411,7 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
 
 void registerNeuralNetOps(OpTable &table) {
   table["Conv"] = importConv;
+  table["ConvTranspose"] = importConvTranspose;
   table["MaxPool"] = importPool<graph::MaxPoolOp>;
   table["AveragePool"] = importPool<graph::AvgPoolOp>;
   table["GlobalAveragePool"] = importGlobalPool<graph::ReduceMeanOp>;

@@ -278,6 +278,62 @@ LogicalResult importGather(NodeContext &ctx) {
   return success();
 }
 
+/// Pad: `pads` (begin values, then end values) and the fill value are attributes before opset 11
+/// and constant operands since. Negative pads crop, as a slice before the padding.
+LogicalResult importPad(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  int64_t rank = shape.size();
+  Type element = getElementTypeOrSelf(input);
+  Builder b(ctx.context());
+  std::vector<int64_t> pads;
+  TypedAttr value = b.getZeroAttr(element);
+  if (ctx.opset() < 11) {
+    pads = ctx.intsAttr(ctx.hasAttr("pads") ? "pads" : "paddings");
+    if (isa<FloatType>(element))
+      value = b.getFloatAttr(element, ctx.floatAttr("value", 0));
+  } else {
+    FailureOr<std::vector<int64_t>> given = ctx.intsInput(1, "pads");
+    if (failed(given))
+      return failure();
+    pads = *given;
+    if (ctx.hasInput(2)) {
+      std::optional<DenseElementsAttr> constant = ctx.constantInput(2);
+      if (!constant || constant->getNumElements() != 1)
+        return ctx.fail("operand 'constant_value' must be a scalar constant");
+      value = cast<TypedAttr>(*constant->value_begin<Attribute>());
+    }
+  }
+  if (int64_t(pads.size()) != 2 * rank)
+    return ctx.fail("pads has " + Twine(pads.size()) + " values, expected " + Twine(2 * rank));
+  std::string mode = ctx.stringAttr("mode", "constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return ctx.fail("mode '" + mode + "' is not supported (constant, edge, reflect)");
+
+  // Crop first where a pad is negative.
+  SmallVector<int64_t> starts(rank, 0), steps(rank, 1), cropped(shape);
+  SmallVector<int64_t> low(rank), high(rank), interior(rank, 0), padded(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    starts[d] = std::max<int64_t>(0, -pads[d]);
+    cropped[d] = std::max<int64_t>(0, shape[d] + std::min<int64_t>(0, pads[d]) +
+                                          std::min<int64_t>(0, pads[rank + d]));
+    low[d] = std::max<int64_t>(0, pads[d]);
+    high[d] = std::max<int64_t>(0, pads[rank + d]);
+    padded[d] = low[d] + cropped[d] + high[d];
+    if (mode != "constant" && (low[d] || high[d]) &&
+        (cropped[d] == 0 || (mode == "reflect" && std::max(low[d], high[d]) >= cropped[d])))
+      return ctx.fail("dimension " + Twine(d) + " of size " + Twine(cropped[d]) +
+                      " cannot be padded by " + Twine(low[d]) + " and " + Twine(high[d]) +
+                      " in mode " + mode);
+  }
+  if (ArrayRef<int64_t>(cropped) != shape)
+    input = ctx.create<graph::SliceOp>(RankedTensorType::get(cropped, element), input, starts,
+                                       steps);
+  auto type = RankedTensorType::get(padded, element);
+  ctx.setOutput(0, ctx.create<graph::PadOp>(type, input, low, high, interior, mode, value));
+  return success();
+}
+
 /// GatherElements: one element per index along `axis`.
 LogicalResult importGatherElements(NodeContext &ctx) {
   Value data = ctx.input(0), indices = ctx.input(1);
@@ -550,6 +606,7 @@ void registerShapeOps(OpTable &table) {
   table["Slice"] = importSlice;
   table["Gather"] = importGather;
   table["GatherElements"] = importGatherElements;
+  table["Pad"] = importPad;
   table["Shape"] = importShape;
   table["Size"] = importSize;
   table["ConstantOfShape"] = importConstantOfShape;

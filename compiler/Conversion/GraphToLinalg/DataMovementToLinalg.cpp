@@ -1,6 +1,5 @@
-// Lowers data-movement ops: reshape (collapse/expand), transpose, concat (insert_slice),
-// slice (extract_slice or a strided generic), gather and gather_elements (generics with
-// tensor.extract).
+// Lowers data-movement ops: reshape, transpose, concat, slice and pad to tensor and linalg ops;
+// gather, gather_elements and edge/reflect padding to generics that read with tensor.extract.
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -120,6 +119,78 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+/// `attr` with an unsigned integer type made signless, for arith.constant.
+TypedAttr signlessAttr(TypedAttr attr) {
+  auto integer = dyn_cast<IntegerAttr>(attr);
+  if (!integer || !integer.getType().isUnsignedInteger())
+    return attr;
+  auto type = IntegerType::get(attr.getContext(), integer.getType().getIntOrFloatBitWidth());
+  return IntegerAttr::get(type, integer.getValue());
+}
+
+/// The input position that an edge- or reflect-padded result position `i` reads along a
+/// dimension of `size` padded by `low` in front.
+Value paddedSource(OpBuilder &b, Location loc, Value i, int64_t low, int64_t size, bool reflect) {
+  auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value j = arith::SubIOp::create(b, loc, i, constant(low));
+  Value zero = constant(0), last = constant(size - 1);
+  if (!reflect)
+    return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, j, zero), last);
+  // Mirror about the first element, then about the last: -j before it, 2 (size - 1) - j after.
+  Value before = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, j, zero);
+  j = arith::SelectOp::create(b, loc, before, arith::SubIOp::create(b, loc, zero, j), j);
+  Value after = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, j, last);
+  Value mirrored = arith::SubIOp::create(b, loc, constant(2 * (size - 1)), j);
+  return arith::SelectOp::create(b, loc, after, mirrored, j);
+}
+
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = signlessType(op.getType());
+    Value input = adaptor.getInput();
+    ArrayRef<int64_t> inShape = tensorType(input).getShape();
+    ArrayRef<int64_t> low = op.getLow(), high = op.getHigh(), interior = op.getInterior();
+    int64_t rank = type.getRank();
+    if (op.getMode() == "constant") {
+      Value value = arith::ConstantOp::create(rewriter, loc, signlessAttr(op.getValue()));
+      if (llvm::all_of(interior, [](int64_t p) { return p == 0; })) {
+        rewriter.replaceOp(op, padTensor(rewriter, loc, input, low, high, value));
+        return success();
+      }
+      // Interior padding: the input goes into a filled tensor with strides.
+      SmallVector<int64_t> strides;
+      for (int64_t p : interior)
+        strides.push_back(p + 1);
+      Value filled = filledTensor(rewriter, loc, type, value);
+      rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(op, input, filled, ValueRange{},
+                                                         ValueRange{}, ValueRange{}, low, inShape,
+                                                         strides);
+      return success();
+    }
+    bool reflect = op.getMode() == "reflect";
+    Value init = emptyTensor(rewriter, loc, type);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{}, init,
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iteratorTypes(rank, {}),
+        [&](OpBuilder &b, Location nestedLoc, ValueRange) {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, nestedLoc, d);
+            bool padded = low[d] != 0 || high[d] != 0;
+            coords.push_back(padded ? paddedSource(b, nestedLoc, i, low[d], inShape[d], reflect)
+                                    : i);
+          }
+          linalg::YieldOp::create(b, nestedLoc,
+                                  tensor::ExtractOp::create(b, nestedLoc, input, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// The position that an ONNX index (`index`, an integer scalar) selects along a dimension of
 /// `size`: negative indices count from the end, then clamped into [0, size) so that no read is
 /// out of bounds.
@@ -203,7 +274,7 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
 
 void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering, SliceLowering, GatherLowering,
-               GatherElementsLowering>(
+               GatherElementsLowering, PadLowering>(
       patterns.getContext());
 }
 

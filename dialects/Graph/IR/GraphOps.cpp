@@ -347,6 +347,35 @@ LogicalResult SliceOp::verify() {
   return success();
 }
 
+LogicalResult PadOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getResult());
+  int64_t rank = in.size();
+  if (int64_t(getLow().size()) != rank || int64_t(getHigh().size()) != rank ||
+      int64_t(getInterior().size()) != rank || int64_t(out.size()) != rank)
+    return emitOpError() << "expects low, high and interior padding for each dimension of "
+                         << shapeString(in);
+  StringRef mode = getMode();
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return emitOpError() << "mode must be constant, edge or reflect, got '" << mode << "'";
+  if (getValue().getType() != getElementTypeOrSelf(getInput().getType()))
+    return emitOpError() << "value " << getValue() << " does not have the element type";
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t low = getLow()[d], high = getHigh()[d], interior = getInterior()[d];
+    if (low < 0 || high < 0 || interior < 0)
+      return emitOpError() << "padding of dimension " << d << " is negative";
+    if (mode != "constant" && interior != 0)
+      return emitOpError() << "interior padding needs mode constant";
+    if (mode != "constant" && (in[d] == 0 || (mode == "reflect" && std::max(low, high) >= in[d])))
+      return emitOpError() << "dimension " << d << " of size " << in[d] << " cannot be padded by "
+                           << low << " and " << high << " in mode " << mode;
+    int64_t expected = low + in[d] + (in[d] > 0 ? interior * (in[d] - 1) : 0) + high;
+    if (out[d] != expected)
+      return emitOpError() << "result dimension " << d << " is " << out[d] << ", expected "
+                           << expected;
+  }
+  return success();
+}
+
 LogicalResult GatherOp::verify() {
   ArrayRef<int64_t> data = shapeOf(getData()), indices = shapeOf(getIndices());
   int64_t axis = getAxis();

@@ -348,6 +348,22 @@ def Graph_SliceOp : Graph_Op<"slice", [Pure, SameOperandsAndResultElementType]> 
   let hasFolder = 1;
 }
 
+def Graph_PadOp : Graph_Op<"pad", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "Pads each dimension: `low` before, `high` after, `interior` between elements";
+  let description = [{
+    Result dimension d has `low[d] + in[d] + interior[d] * (in[d] - 1) + high[d]` elements
+    (all three non-negative). `mode` says what the new elements hold: "constant" fills them
+    with `value` (of the element type); "edge" repeats the nearest input element; "reflect"
+    mirrors the input about its first and last elements (then `low` and `high` must be smaller
+    than the dimension). Interior padding (ONNX ConvTranspose's strides) is constant-only.
+  }];
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high,
+                   DenseI64ArrayAttr:$interior, StrAttr:$mode, TypedAttrInterface:$value);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def Graph_GatherOp : Graph_Op<"gather", [Pure]> {
   let summary = "Takes slices of `data` along `axis` at `indices` (negative ones count from the end)";
   let description = [{
