@@ -90,6 +90,7 @@ const OpTable &opTable() {
     registerReductionOps(t);
     registerLossOps(t);
     registerResizeOps(t);
+    registerRecurrentOps(t);
     return t;
   }();
   return table;
@@ -132,7 +133,8 @@ std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model) {
       {"ReduceProd", {1}}, {"Clip", {1, 2}},       {"ReduceL1", {1}},  {"ReduceL2", {1}},
       {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
       {"ConstantOfShape", {0}}, {"Expand", {1}}, {"Tile", {1}}, {"Split", {1}}, {"Trilu", {1}},
-      {"Dropout", {2}}, {"Pad", {1, 2}}, {"Resize", {1, 2, 3}}, {"Upsample", {1}}};
+      {"Dropout", {2}}, {"Pad", {1, 2}}, {"Resize", {1, 2, 3}}, {"Upsample", {1}},
+      {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}};
   std::set<std::string> graphInputs;
   for (const auto &input : model.graph().input())
     graphInputs.insert(input.name());
