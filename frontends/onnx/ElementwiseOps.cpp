@@ -222,7 +222,16 @@ Value leakyRelu(NodeContext &ctx, Expansion &e, Value x) {
 }
 // max(x, 0) + slope * min(x, 0), the slope broadcast to x
 Value prelu(NodeContext &ctx, Expansion &e, Value x) {
-  Value below = e.apply<graph::MulOp>(e.apply<graph::MinOp>(x, 0.0), ctx.input(1));
+  // Before opset 7 a slope of C values applies per channel (dimension 1).
+  Value slope = ctx.input(1);
+  ArrayRef<int64_t> shape = shapeOf(x);
+  if (ctx.opset() < 7 && shapeOf(slope).size() == 1 && shape.size() > 2 &&
+      shapeOf(slope)[0] == shape[1] && shape[1] != 1) {
+    SmallVector<int64_t> channels(shape.size() - 1, 1);
+    channels[0] = shape[1];
+    slope = ctx.reshape(slope, channels);
+  }
+  Value below = e.apply<graph::MulOp>(e.apply<graph::MinOp>(x, 0.0), slope);
   return e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), below);
 }
 // x > 0 ? x : alpha * (exp(x) - 1)
@@ -269,6 +278,14 @@ Value mish(NodeContext &, Expansion &e, Value x) {
 Value thresholdedRelu(NodeContext &ctx, Expansion &e, Value x) {
   Value above = e.compare<graph::GreaterOp>(x, e.scalar(x, ctx.floatAttr("alpha", 1.0f)));
   return e.select(above, x, e.scalar(x, 0));
+}
+// x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
+Value shrink(NodeContext &ctx, Expansion &e, Value x) {
+  double lambd = ctx.floatAttr("lambd", 0.5f), bias = ctx.floatAttr("bias", 0.0f);
+  Value below = e.compare<graph::LessOp>(x, e.scalar(x, -lambd));
+  Value above = e.compare<graph::GreaterOp>(x, e.scalar(x, lambd));
+  Value upper = e.select(above, e.apply<graph::SubOp>(x, bias), e.scalar(x, 0));
+  return e.select(below, e.apply<graph::AddOp>(x, bias), upper);
 }
 // 1 / x
 Value reciprocal(NodeContext &, Expansion &e, Value x) {
@@ -366,6 +383,7 @@ void registerElementwiseOps(OpTable &table) {
   table["Softsign"] = importExpanded<softsign>;
   table["Mish"] = importExpanded<mish>;
   table["ThresholdedRelu"] = importExpanded<thresholdedRelu>;
+  table["Shrink"] = importExpanded<shrink>;
 }
 
 } // namespace dlc::onnx_frontend

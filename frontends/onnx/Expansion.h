@@ -68,6 +68,40 @@ public:
     return apply<graph::LogOp>(apply<graph::AddOp>(apply<graph::ExpOp>(x), 1.0));
   }
 
+  /// x normalized over `axes` as (x - mean) * (1 / sqrt(var + eps)), with the mean and the
+  /// inverse standard deviation (the reduced dimensions kept as size 1).
+  struct Normalized {
+    mlir::Value value, mean, invStddev;
+  };
+  Normalized normalize(mlir::Value x, llvm::ArrayRef<int64_t> axes, double eps) {
+    auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
+    llvm::SmallVector<int64_t> keptShape(type.getShape());
+    for (int64_t d : axes)
+      keptShape[d] = 1;
+    auto keptType = mlir::RankedTensorType::get(keptShape, type.getElementType());
+    mlir::Value mean = ctx.create<graph::ReduceMeanOp>(keptType, x, axes, true);
+    mlir::Value centered = apply<graph::SubOp>(x, mean);
+    mlir::Value squares = apply<graph::MulOp>(centered, centered);
+    mlir::Value var = ctx.create<graph::ReduceMeanOp>(keptType, squares, axes, true);
+    mlir::Value stddev = apply<graph::SqrtOp>(apply<graph::AddOp>(var, eps));
+    mlir::Value invStddev = apply<graph::DivOp>(scalar(x, 1.0), stddev);
+    return {apply<graph::MulOp>(centered, invStddev), mean, invStddev};
+  }
+
+  /// The constant [0, 1, .., n - 1] of `element`, laid along dimension `dim` of a rank-`rank`
+  /// tensor (size 1 elsewhere), to compare or combine with positions along that dimension.
+  mlir::Value iota(int64_t n, mlir::Type element, int64_t dim, int64_t rank) {
+    llvm::SmallVector<int64_t> shape(rank, 1);
+    shape[dim] = n;
+    auto type = mlir::RankedTensorType::get(shape, element);
+    llvm::SmallVector<mlir::Attribute> values;
+    for (int64_t i = 0; i < n; ++i)
+      values.push_back(mlir::isa<mlir::FloatType>(element)
+                           ? mlir::Attribute(mlir::FloatAttr::get(element, double(i)))
+                           : mlir::Attribute(mlir::IntegerAttr::get(element, i)));
+    return ctx.constant(mlir::DenseElementsAttr::get(type, values));
+  }
+
   /// log(softmax(x)) along `axis`, as x - max - log(sum(exp(x - max))): no exponential of the
   /// result is taken, so tiny probabilities keep their logarithms.
   mlir::Value logSoftmax(mlir::Value x, int64_t axis) {

@@ -134,19 +134,40 @@ std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model) {
       {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
       {"ConstantOfShape", {0}}, {"Expand", {1}}, {"Tile", {1}}, {"Split", {1}}, {"Trilu", {1}},
       {"Dropout", {2}}, {"Pad", {1, 2}}, {"Resize", {1, 2, 3}}, {"Upsample", {1}},
-      {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}};
+      {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}, {"Range", {0, 1, 2}}, {"OneHot", {1}},
+      {"CumSum", {1}}, {"HannWindow", {0}}, {"HammingWindow", {0}}, {"BlackmanWindow", {0}}};
   std::set<std::string> graphInputs;
   for (const auto &input : model.graph().input())
     graphInputs.insert(input.name());
-  std::vector<std::string> needed;
+  std::map<std::string, const onnx::NodeProto *> producers;
+  for (const auto &node : model.graph().node())
+    for (const auto &output : node.output())
+      producers[output] = &node;
+  // Walk back from each operand that must be known, through the nodes that compute it (a
+  // window's size cast to float before Range, say), to the graph inputs it depends on. Shape,
+  // Size and EyeLike read only their input's static shape, so the walk stops there.
+  std::vector<std::string> pending, needed;
   for (const auto &node : model.graph().node()) {
     auto it = shapeOperands.find(node.op_type());
     if (it == shapeOperands.end())
       continue;
     for (int i : it->second)
-      if (i < node.input_size() && graphInputs.count(node.input(i)) &&
-          std::find(needed.begin(), needed.end(), node.input(i)) == needed.end())
-        needed.push_back(node.input(i));
+      if (i < node.input_size() && !node.input(i).empty())
+        pending.push_back(node.input(i));
+  }
+  std::set<std::string> visited;
+  while (!pending.empty()) {
+    std::string name = pending.back();
+    pending.pop_back();
+    if (!visited.insert(name).second)
+      continue;
+    if (graphInputs.count(name))
+      needed.push_back(name);
+    else if (auto producer = producers.find(name);
+             producer != producers.end() &&
+             !llvm::is_contained({"Shape", "Size", "EyeLike"}, producer->second->op_type()))
+      pending.insert(pending.end(), producer->second->input().begin(),
+                     producer->second->input().end());
   }
   return needed;
 }

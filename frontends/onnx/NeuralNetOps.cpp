@@ -382,28 +382,126 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
     return ctx.fail("axis is out of range for rank " + Twine(rank));
   if (!isa<FloatType>(type.getElementType()))
     return ctx.fail("expects a floating-point input");
-  SmallVector<int64_t> axes, keptShape(type.getShape());
-  for (int64_t d = *axis; d < rank; ++d) {
+  SmallVector<int64_t> axes;
+  for (int64_t d = *axis; d < rank; ++d)
     axes.push_back(d);
-    keptShape[d] = 1;
-  }
-  auto keptType = RankedTensorType::get(keptShape, type.getElementType());
-  Value mean = ctx.create<graph::ReduceMeanOp>(keptType, x, axes, true);
-  Value centered = ctx.create<graph::SubOp>(type, x, mean);
-  Value squares = ctx.create<graph::MulOp>(type, centered, centered);
-  Value var = ctx.create<graph::ReduceMeanOp>(keptType, squares, axes, true);
-  Value eps = ctx.scalar(type.getElementType(), ctx.floatAttr("epsilon", 1e-5f));
-  Value stddev = ctx.create<graph::SqrtOp>(keptType, ctx.create<graph::AddOp>(keptType, var, eps));
-  Value invStddev = ctx.create<graph::DivOp>(keptType, ctx.scalar(type.getElementType(), 1.0),
-                                            stddev);
-  Value result = ctx.create<graph::MulOp>(type, centered, invStddev);
+  Expansion e(ctx);
+  Expansion::Normalized normalized = e.normalize(x, axes, ctx.floatAttr("epsilon", 1e-5f));
+  Value result = normalized.value;
   result = ctx.create<graph::MulOp>(type, result, ctx.input(1));
   if (ctx.hasInput(2))
     result = ctx.create<graph::AddOp>(type, result, ctx.input(2));
   ctx.setOutput(0, result);
   // The optional Mean and InvStdDev outputs keep the normalized dimensions as size 1.
-  ctx.setOutput(1, mean);
-  ctx.setOutput(2, invStddev);
+  ctx.setOutput(1, normalized.mean);
+  ctx.setOutput(2, normalized.invStddev);
+  return success();
+}
+
+/// InstanceNormalization: each (sample, channel) normalized over its spatial dimensions, then
+/// scaled and shifted per channel.
+LogicalResult importInstanceNorm(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(x);
+  int64_t rank = shape.size();
+  if (rank < 3 || !isa<FloatType>(getElementTypeOrSelf(x)))
+    return ctx.fail("expects a floating-point input [N, C, D...]");
+  SmallVector<int64_t> axes, channelShape(rank, 1);
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  channelShape[1] = shape[1];
+  Expansion e(ctx);
+  Value result = e.normalize(x, axes, ctx.floatAttr("epsilon", 1e-5f)).value;
+  result = e.apply<graph::MulOp>(result, ctx.reshape(ctx.input(1), channelShape));
+  ctx.setOutput(0, e.apply<graph::AddOp>(result, ctx.reshape(ctx.input(2), channelShape)));
+  return success();
+}
+
+/// MeanVarianceNormalization: (x - mean) / (stddev + 1e-9) over `axes` (default N, H, W).
+LogicalResult importMeanVarianceNorm(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  int64_t rank = shapeOf(x).size();
+  if (!isa<FloatType>(getElementTypeOrSelf(x)))
+    return ctx.fail("expects a floating-point input");
+  std::vector<int64_t> given = ctx.hasAttr("axes") ? ctx.intsAttr("axes")
+                                                   : std::vector<int64_t>{0, 2, 3};
+  SmallVector<int64_t> axes;
+  for (int64_t axis : given) {
+    std::optional<int64_t> d = normalizeAxis(axis, rank);
+    if (!d)
+      return ctx.fail("axis " + Twine(axis) + " is out of range for rank " + Twine(rank));
+    axes.push_back(*d);
+  }
+  llvm::sort(axes);
+  Expansion e(ctx);
+  SmallVector<int64_t> keptShape(shapeOf(x));
+  for (int64_t d : axes)
+    keptShape[d] = 1;
+  auto keptType = RankedTensorType::get(keptShape, getElementTypeOrSelf(x));
+  Value mean = ctx.create<graph::ReduceMeanOp>(keptType, x, axes, true);
+  Value centered = e.apply<graph::SubOp>(x, mean);
+  Value var = ctx.create<graph::ReduceMeanOp>(
+      keptType, e.apply<graph::MulOp>(centered, centered), axes, true);
+  Value stddev = e.apply<graph::AddOp>(e.apply<graph::SqrtOp>(var), 1e-9);
+  ctx.setOutput(0, e.apply<graph::DivOp>(centered, stddev));
+  return success();
+}
+
+/// LRN: x / (bias + alpha / size * sum of squares over `size` neighbouring channels)^beta; the
+/// channel window sum is an average pool (counting padding) times the window size.
+LogicalResult importLRN(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(x);
+  int64_t rank = shape.size(), size = ctx.intAttr("size", 0);
+  if (rank < 3 || !isa<FloatType>(getElementTypeOrSelf(x)))
+    return ctx.fail("expects a floating-point input [N, C, D...]");
+  if (size < 1)
+    return ctx.fail("size must be positive");
+  Expansion e(ctx);
+  // [N, C, D...] -> [N, 1, C, D1 * D2 ...]: the channels become a spatial dimension.
+  int64_t rest = ShapedType::getNumElements(shape.drop_front(2));
+  SmallVector<int64_t> pooledShape{shape[0], 1, shape[1], rest};
+  Value squares = ctx.reshape(e.apply<graph::MulOp>(x, x), pooledShape);
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  Value window = ctx.create<graph::AvgPoolOp>(
+      squares.getType(), squares, ArrayRef<int64_t>{size, 1}, ArrayRef<int64_t>{1, 1},
+      ArrayRef<int64_t>{1, 1}, ArrayRef<int64_t>{before, 0, after, 0}, true);
+  Value sum = ctx.reshape(e.apply<graph::MulOp>(window, double(size)), shape);
+  double alpha = ctx.floatAttr("alpha", 1e-4f), beta = ctx.floatAttr("beta", 0.75f);
+  Value base = e.apply<graph::AddOp>(e.apply<graph::MulOp>(sum, alpha / size),
+                                     ctx.floatAttr("bias", 1.0f));
+  Value denominator = e.apply<graph::PowOp>(base, beta);
+  ctx.setOutput(0, e.apply<graph::DivOp>(x, denominator));
+  return success();
+}
+
+/// Hardmax: 1 at the first maximum along `axis`, 0 elsewhere (before opset 13, along the input
+/// flattened to 2-D at `axis`).
+LogicalResult importHardmax(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  int64_t rank = shape.size();
+  std::optional<int64_t> axis =
+      normalizeAxis(ctx.intAttr("axis", ctx.opset() < 13 ? 1 : -1), rank);
+  if (!axis)
+    return ctx.fail("axis is out of range for rank " + Twine(rank));
+  Value x = input;
+  int64_t along = *axis;
+  if (ctx.opset() < 13) {
+    auto [outer, inner] = flattenedSizes(shape, *axis);
+    x = ctx.reshape(input, {outer, inner});
+    along = 1;
+  }
+  Expansion e(ctx);
+  SmallVector<int64_t> keptShape(shapeOf(x));
+  int64_t n = keptShape[along];
+  keptShape[along] = 1;
+  auto i64 = IntegerType::get(ctx.context(), 64);
+  Value index = ctx.create<graph::ArgMaxOp>(RankedTensorType::get(keptShape, i64), x, along,
+                                            true, false);
+  Value hit = e.compare<graph::EqualOp>(e.iota(n, i64, along, keptShape.size()), index);
+  Value result = e.cast(hit, getElementTypeOrSelf(input));
+  ctx.setOutput(0, ctx.reshape(result, shape));
   return success();
 }
 
@@ -422,6 +520,10 @@ void registerNeuralNetOps(OpTable &table) {
   table["Softmax"] = importSoftmax<false>;
   table["LogSoftmax"] = importSoftmax<true>;
   table["LayerNormalization"] = importLayerNorm;
+  table["InstanceNormalization"] = importInstanceNorm;
+  table["MeanVarianceNormalization"] = importMeanVarianceNorm;
+  table["LRN"] = importLRN;
+  table["Hardmax"] = importHardmax;
 }
 
 } // namespace dlc::onnx_frontend

@@ -99,6 +99,54 @@ template <typename Op> LogicalResult importArgReduce(NodeContext &ctx) {
   return success();
 }
 
+/// CumSum: running sums along a constant `axis`, as a product with a triangular 0/1 matrix over
+/// that axis (moved last): position j adds into position i when j <= i (j < i if `exclusive`;
+/// reversed with `reverse`).
+LogicalResult importCumSum(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  int64_t rank = shape.size();
+  FailureOr<std::vector<int64_t>> axisValue = ctx.intsInput(1, "axis");
+  if (failed(axisValue))
+    return failure();
+  if (axisValue->size() != 1)
+    return ctx.fail("axis must be a scalar");
+  std::optional<int64_t> axis = normalizeAxis(axisValue->front(), rank);
+  if (!axis)
+    return ctx.fail("axis is out of range for rank " + Twine(rank));
+  bool exclusive = ctx.intAttr("exclusive", 0) != 0, reverse = ctx.intAttr("reverse", 0) != 0;
+  Type element = getElementTypeOrSelf(input);
+  int64_t n = shape[*axis];
+  SmallVector<Attribute> weights;
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t i = 0; i < n; ++i) {
+      bool adds = reverse ? (exclusive ? j > i : j >= i) : (exclusive ? j < i : j <= i);
+      weights.push_back(isa<FloatType>(element) ? Attribute(FloatAttr::get(element, adds))
+                                                : Attribute(IntegerAttr::get(element, adds)));
+    }
+  Value triangle = ctx.constant(
+      DenseElementsAttr::get(RankedTensorType::get({n, n}, element), weights));
+  // Move the axis last, multiply, move it back.
+  SmallVector<int64_t> perm, moved;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != *axis)
+      perm.push_back(d);
+  perm.push_back(*axis);
+  for (int64_t d : perm)
+    moved.push_back(shape[d]);
+  auto movedType = RankedTensorType::get(moved, element);
+  Value x = ctx.create<graph::TransposeOp>(movedType, input, perm);
+  if (rank == 1)
+    x = ctx.reshape(x, {1, n});
+  Value sums = ctx.create<graph::MatMulOp>(x.getType(), x, triangle);
+  sums = ctx.reshape(sums, moved);
+  SmallVector<int64_t> inverse(rank);
+  for (int64_t d = 0; d < rank; ++d)
+    inverse[perm[d]] = d;
+  ctx.setOutput(0, ctx.create<graph::TransposeOp>(input.getType(), sums, inverse));
+  return success();
+}
+
 } // namespace
 
 void registerReductionOps(OpTable &table) {
@@ -114,6 +162,7 @@ void registerReductionOps(OpTable &table) {
   table["ReduceLogSumExp"] = importReduce<graph::ReduceSumOp, 18, Map::Exp, Map::Log>;
   table["ArgMax"] = importArgReduce<graph::ArgMaxOp>;
   table["ArgMin"] = importArgReduce<graph::ArgMinOp>;
+  table["CumSum"] = importCumSum;
 }
 
 } // namespace dlc::onnx_frontend

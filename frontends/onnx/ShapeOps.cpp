@@ -2,6 +2,7 @@
 // Flatten, Squeeze, Unsqueeze, Transpose, Concat, Slice, Split, Gather, Shape, Size, Expand, Tile,
 // Trilu, DepthToSpace, SpaceToDepth and Dropout (inference); shape operands must be compile-time
 // constants.
+#include "frontends/onnx/Expansion.h"
 #include "frontends/onnx/OpImporters.h"
 #include "frontends/onnx/Tensors.h"
 
@@ -414,6 +415,96 @@ LogicalResult importConstantOfShape(NodeContext &ctx) {
   return success();
 }
 
+/// The value of scalar constant operand `i` as a double.
+FailureOr<double> scalarInput(NodeContext &ctx, int i, StringRef what) {
+  std::optional<DenseElementsAttr> constant = ctx.constantInput(i);
+  if (!constant || constant->getNumElements() != 1)
+    return ctx.fail("operand '" + what + "' must be a scalar constant");
+  Attribute value = *constant->value_begin<Attribute>();
+  if (auto f = dyn_cast<FloatAttr>(value))
+    return f.getValueAsDouble();
+  APInt v = cast<IntegerAttr>(value).getValue();
+  return constant->getElementType().isUnsignedInteger() ? double(v.getZExtValue())
+                                                        : double(v.getSExtValue());
+}
+
+/// Range: start, start + delta, ... up to (not including) limit, from constant operands; the
+/// result is a constant.
+LogicalResult importRange(NodeContext &ctx) {
+  FailureOr<double> start = scalarInput(ctx, 0, "start"), limit = scalarInput(ctx, 1, "limit"),
+                    delta = scalarInput(ctx, 2, "delta");
+  if (failed(start) || failed(limit) || failed(delta))
+    return failure();
+  if (*delta == 0)
+    return ctx.fail("delta is zero");
+  int64_t count = std::max<int64_t>(0, int64_t(std::ceil((*limit - *start) / *delta)));
+  std::vector<double> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(*start + i * *delta);
+  Type element = getElementTypeOrSelf(ctx.input(0));
+  ctx.setOutput(0, constantOf(ctx, RankedTensorType::get({count}, element), values));
+  return success();
+}
+
+/// Hann, Hamming and Blackman windows (opset 17) of a constant size: sums of cosines
+/// a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N), N the size (periodic) or the size - 1.
+enum class Window { Hann, Hamming, Blackman };
+template <Window window> LogicalResult importWindow(NodeContext &ctx) {
+  auto [a0, a1, a2] = window == Window::Hann      ? std::array<double, 3>{0.5, 0.5, 0}
+                      : window == Window::Hamming ? std::array<double, 3>{25.0 / 46, 21.0 / 46, 0}
+                                                  : std::array<double, 3>{0.42, 0.5, 0.08};
+  FailureOr<double> size = scalarInput(ctx, 0, "size");
+  if (failed(size))
+    return failure();
+  Type element = elementType(ctx.intAttr("output_datatype", 1), ctx.context());
+  if (!element)
+    return ctx.fail("output_datatype is not supported");
+  int64_t n = int64_t(*size);
+  double period = ctx.intAttr("periodic", 1) ? n : n - 1;
+  std::vector<double> values;
+  for (int64_t i = 0; i < n; ++i) {
+    double angle = 2 * M_PI * i / period;
+    values.push_back(a0 - a1 * std::cos(angle) + a2 * std::cos(2 * angle));
+  }
+  ctx.setOutput(0, constantOf(ctx, RankedTensorType::get({n}, element), values));
+  return success();
+}
+
+/// OneHot: `values[1]` where an index (negative ones count from the end) equals the position
+/// along the new dimension `axis` of size `depth`, `values[0]` elsewhere.
+LogicalResult importOneHot(NodeContext &ctx) {
+  Value indices = ctx.input(0), values = ctx.input(2);
+  FailureOr<double> depthValue = scalarInput(ctx, 1, "depth");
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(depthValue) || failed(type))
+    return failure();
+  int64_t depth = int64_t(*depthValue), rank = shapeOf(indices).size() + 1;
+  std::optional<int64_t> axis = normalizeAxis(ctx.intAttr("axis", -1), rank);
+  if (!axis)
+    return ctx.fail("axis is out of range for rank " + Twine(rank));
+  if (shapeOf(values) != ArrayRef<int64_t>{2})
+    return ctx.fail("values must hold [off, on]");
+  Expansion e(ctx);
+  auto i64 = IntegerType::get(ctx.context(), 64);
+  Value index = e.cast(indices, i64);
+  Value depthScalar = ctx.scalar(i64, depth);
+  Value negative = e.compare<graph::LessOp>(index, ctx.scalar(i64, 0));
+  index = e.select(negative, e.apply<graph::AddOp>(index, depthScalar), index);
+  SmallVector<int64_t> expanded(shapeOf(index));
+  expanded.insert(expanded.begin() + *axis, 1);
+  Value hit = e.compare<graph::EqualOp>(ctx.reshape(index, expanded),
+                                        e.iota(depth, i64, *axis, rank));
+  auto scalarType = RankedTensorType::get({1}, getElementTypeOrSelf(values));
+  SmallVector<int64_t> one{1};
+  Value off = ctx.create<graph::SliceOp>(scalarType, values, SmallVector<int64_t>{0}, one);
+  Value on = ctx.create<graph::SliceOp>(scalarType, values, one, one);
+  Value result = e.select(hit, ctx.reshape(on, {}), ctx.reshape(off, {}));
+  if (result.getType() != *type)
+    return ctx.fail("the one-hot result does not have the inferred type");
+  ctx.setOutput(0, result);
+  return success();
+}
+
 /// EyeLike: ones on the k-th diagonal of a 2-D shape like the input, of `dtype` or its type.
 LogicalResult importEyeLike(NodeContext &ctx) {
   ArrayRef<int64_t> shape = shapeOf(ctx.input(0));
@@ -611,6 +702,11 @@ void registerShapeOps(OpTable &table) {
   table["Size"] = importSize;
   table["ConstantOfShape"] = importConstantOfShape;
   table["EyeLike"] = importEyeLike;
+  table["Range"] = importRange;
+  table["OneHot"] = importOneHot;
+  table["HannWindow"] = importWindow<Window::Hann>;
+  table["HammingWindow"] = importWindow<Window::Hamming>;
+  table["BlackmanWindow"] = importWindow<Window::Blackman>;
   table["Trilu"] = importTrilu;
   table["Dropout"] = importDropout;
   table["DepthToSpace"] = importDepthSpace<true>;
