@@ -159,6 +159,25 @@ func.func @gather_elements(%data: tensor<2x5xf32>, %idx: tensor<2x3xi64>) -> ten
 
 // -----
 
+// Interior padding writes the input with strides into a filled tensor; edge padding reads each
+// result position from the clamped input position.
+// CHECK-LABEL: func.func @pad_modes
+// CHECK: %[[FILL:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<2x7xf32>)
+// CHECK: tensor.insert_slice %{{.+}} into %[[FILL]][0, 1] [2, 3] [1, 2] : tensor<2x3xf32> into tensor<2x7xf32>
+// CHECK: linalg.generic
+// CHECK: %[[I:.+]] = linalg.index 1 : index
+// CHECK: %[[J:.+]] = arith.subi %[[I]], %c2
+// CHECK: arith.maxsi %[[J]]
+// CHECK: arith.minsi
+// CHECK: tensor.extract
+func.func @pad_modes(%x: tensor<2x3xf32>) -> (tensor<2x7xf32>, tensor<2x6xf32>) {
+  %0 = graph.pad %x {low = array<i64: 0, 1>, high = array<i64: 0, 1>, interior = array<i64: 0, 1>, mode = "constant", value = 0.0 : f32} : tensor<2x3xf32> -> tensor<2x7xf32>
+  %1 = graph.pad %x {low = array<i64: 0, 2>, high = array<i64: 0, 1>, interior = array<i64: 0, 0>, mode = "edge", value = 0.0 : f32} : tensor<2x3xf32> -> tensor<2x6xf32>
+  return %0, %1 : tensor<2x7xf32>, tensor<2x6xf32>
+}
+
+// -----
+
 // An ungrouped convolution is im2col plus a matrix product over (n, f, r, p): filters are the
 // rows, output positions the contiguous columns; the bias initializes the product.
 // CHECK-DAG: #[[GATHER:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>

@@ -290,3 +290,21 @@ func.func @reshape_count(%x: tensor<2x3xf32>) -> tensor<7xf32> {
   %0 = graph.reshape %x : tensor<2x3xf32> -> tensor<7xf32>
   return %0 : tensor<7xf32>
 }
+
+// -----
+
+// Reflect padding mirrors about the edge elements, so it must be narrower than the dimension.
+func.func @reflect_pad_too_wide(%x: tensor<2x3xf32>) -> tensor<2x9xf32> {
+  // expected-error @+1 {{dimension 1 of size 3 cannot be padded by 3 and 3 in mode reflect}}
+  %0 = graph.pad %x {low = array<i64: 0, 3>, high = array<i64: 0, 3>, interior = array<i64: 0, 0>, mode = "reflect", value = 0.0 : f32} : tensor<2x3xf32> -> tensor<2x9xf32>
+  return %0 : tensor<2x9xf32>
+}
+
+// -----
+
+// gather_elements takes one index per result element, in the data's rank.
+func.func @gather_elements_rank(%x: tensor<2x3xf32>, %i: tensor<3xi64>) -> tensor<3xf32> {
+  // expected-error @+1 {{indices [3] must have the rank of data [2x3]}}
+  %0 = graph.gather_elements %x, %i {axis = 0 : i64} : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
