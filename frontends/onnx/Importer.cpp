@@ -90,6 +90,7 @@ const OpTable &opTable() {
     registerReductionOps(t);
     registerLossOps(t);
     registerResizeOps(t);
+    registerQuantizationOps(t);
     registerRecurrentOps(t);
     return t;
   }();

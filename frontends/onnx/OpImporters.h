@@ -86,6 +86,7 @@ void registerShapeOps(OpTable &table);
 void registerReductionOps(OpTable &table);
 void registerLossOps(OpTable &table);
 void registerResizeOps(OpTable &table);
+void registerQuantizationOps(OpTable &table);
 void registerRecurrentOps(OpTable &table);
 
 /// Normalizes an axis in [-rank, rank) to [0, rank); std::nullopt when out of range.

@@ -1,0 +1,169 @@
+// Importers of ONNX's quantized ops, expanded into float and integer graph ops: QuantizeLinear,
+// DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv.
+#include "frontends/onnx/Expansion.h"
+#include "frontends/onnx/OpImporters.h"
+
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+
+namespace dlc::onnx_frontend {
+namespace {
+
+/// `param` (a scale or zero point) shaped to broadcast against `x`: a scalar as it is, a 1-D
+/// tensor along dimension `axis` of `x`.
+Value alongAxis(NodeContext &ctx, Value param, Value x, int64_t axis) {
+  ArrayRef<int64_t> shape = shapeOf(param);
+  if (shape.empty() || (shape.size() == 1 && shape[0] == 1))
+    return ctx.reshape(param, {});
+  SmallVector<int64_t> broadcast(shapeOf(x).size(), 1);
+  broadcast[axis] = shape[0];
+  return ctx.reshape(param, broadcast);
+}
+
+/// (x - zeroPoint) * scale in the scale's float type.
+Value dequantize(Expansion &e, Value x, Value scale, Value zeroPoint) {
+  Type element = getElementTypeOrSelf(scale);
+  Value value = e.cast(x, element);
+  if (zeroPoint)
+    value = e.apply<graph::SubOp>(value, e.cast(zeroPoint, element));
+  return e.apply<graph::MulOp>(value, scale);
+}
+
+/// round(x / scale) + zeroPoint, saturated to `element` (an 8-bit integer type) and cast to it.
+Value quantize(Expansion &e, Value x, Value scale, Value zeroPoint, Type element) {
+  Value value = e.apply<graph::RoundOp>(e.apply<graph::DivOp>(x, scale));
+  if (zeroPoint)
+    value = e.apply<graph::AddOp>(value, e.cast(zeroPoint, getElementTypeOrSelf(x)));
+  bool isUnsigned = element.isUnsignedInteger();
+  unsigned width = element.getIntOrFloatBitWidth();
+  double low = isUnsigned ? 0 : -std::ldexp(1.0, width - 1);
+  double high = isUnsigned ? std::ldexp(1.0, width) - 1 : std::ldexp(1.0, width - 1) - 1;
+  return e.cast(e.clip(value, low, high), element);
+}
+
+/// The axis of per-axis scales (attribute `axis`, default 1) normalized for `x`; unused (0) when
+/// `scale` is one value.
+FailureOr<int64_t> quantizationAxis(NodeContext &ctx, Value x, Value scale) {
+  if (ShapedType::getNumElements(shapeOf(scale)) == 1)
+    return 0;
+  int64_t rank = shapeOf(x).size();
+  std::optional<int64_t> axis = normalizeAxis(ctx.intAttr("axis", 1), std::max<int64_t>(rank, 1));
+  if (!axis)
+    return ctx.fail("axis is out of range for rank " + Twine(rank));
+  return *axis;
+}
+
+LogicalResult importDequantizeLinear(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  FailureOr<int64_t> axis = quantizationAxis(ctx, x, ctx.input(1));
+  if (failed(axis))
+    return failure();
+  if (!isa<FloatType>(getElementTypeOrSelf(ctx.input(1))))
+    return ctx.fail("expects a floating-point scale");
+  Expansion e(ctx);
+  Value scale = alongAxis(ctx, ctx.input(1), x, *axis);
+  Value zeroPoint = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, *axis) : Value();
+  ctx.setOutput(0, dequantize(e, x, scale, zeroPoint));
+  return success();
+}
+
+LogicalResult importQuantizeLinear(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  FailureOr<int64_t> axis = quantizationAxis(ctx, x, ctx.input(1));
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(axis) || failed(type))
+    return failure();
+  Type element = type->getElementType();
+  if (!isa<FloatType>(getElementTypeOrSelf(x)) || !element.isInteger(8))
+    return ctx.fail("expects a floating-point input quantized to 8-bit integers");
+  Expansion e(ctx);
+  Value scale = alongAxis(ctx, ctx.input(1), x, *axis);
+  Value zeroPoint = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, *axis) : Value();
+  ctx.setOutput(0, quantize(e, x, scale, zeroPoint, element));
+  return success();
+}
+
+/// DynamicQuantizeLinear: uint8 quantization over the range of x widened to include 0:
+/// scale = (max - min) / 255, zero point = saturate(round(-min / scale)).
+LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  if (!getElementTypeOrSelf(x).isF32())
+    return ctx.fail("expects a float input");
+  Expansion e(ctx);
+  auto scalarType = RankedTensorType::get({}, getElementTypeOrSelf(x));
+  SmallVector<int64_t> all;
+  for (int64_t d = 0; d < int64_t(shapeOf(x).size()); ++d)
+    all.push_back(d);
+  Value min = ctx.create<graph::ReduceMinOp>(scalarType, x, all, false);
+  Value max = ctx.create<graph::ReduceMaxOp>(scalarType, x, all, false);
+  min = e.apply<graph::MinOp>(min, 0.0);
+  max = e.apply<graph::MaxOp>(max, 0.0);
+  Value scale = e.apply<graph::DivOp>(e.apply<graph::SubOp>(max, min), 255.0);
+  auto u8 = IntegerType::get(ctx.context(), 8, IntegerType::Unsigned);
+  Value zeroPoint = quantize(e, e.apply<graph::NegOp>(min), scale, Value(), u8);
+  ctx.setOutput(0, quantize(e, x, scale, zeroPoint, u8));
+  ctx.setOutput(1, scale);
+  ctx.setOutput(2, zeroPoint);
+  return success();
+}
+
+/// `value` - `zeroPoint` in int32; a zero point of one value per row (per column) of a matrix
+/// operand applies along its dimension `axis` from the end.
+Value shiftedInt32(NodeContext &ctx, Expansion &e, Value value, Value zeroPoint, int64_t axis) {
+  auto i32 = IntegerType::get(ctx.context(), 32);
+  Value wide = e.cast(value, i32);
+  if (!zeroPoint)
+    return wide;
+  int64_t rank = shapeOf(value).size();
+  return e.apply<graph::SubOp>(wide, e.cast(alongAxis(ctx, zeroPoint, value, rank - axis), i32));
+}
+
+/// MatMulInteger: (A - a_zero_point) x (B - b_zero_point) in int32.
+LogicalResult importMatMulInteger(NodeContext &ctx) {
+  Value a = ctx.input(0), b = ctx.input(1);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (shapeOf(a).size() < 2 || shapeOf(b).size() < 2)
+    return ctx.fail("expects operands of rank >= 2");
+  Expansion e(ctx);
+  Value lhs = shiftedInt32(ctx, e, a, ctx.input(2), 2);
+  Value rhs = shiftedInt32(ctx, e, b, ctx.input(3), 1);
+  ctx.setOutput(0, ctx.create<graph::MatMulOp>(*type, lhs, rhs));
+  return success();
+}
+
+/// QLinearMatMul: the float product of the dequantized operands, quantized with y's scale and
+/// zero point.
+LogicalResult importQLinearMatMul(NodeContext &ctx) {
+  Value a = ctx.input(0), b = ctx.input(3);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (shapeOf(a).size() < 2 || shapeOf(b).size() < 2)
+    return ctx.fail("expects operands of rank >= 2");
+  Expansion e(ctx);
+  int64_t aRank = shapeOf(a).size(), bRank = shapeOf(b).size();
+  Value lhs = dequantize(e, a, alongAxis(ctx, ctx.input(1), a, aRank - 2),
+                         alongAxis(ctx, ctx.input(2), a, aRank - 2));
+  Value rhs = dequantize(e, b, alongAxis(ctx, ctx.input(4), b, bRank - 1),
+                         alongAxis(ctx, ctx.input(5), b, bRank - 1));
+  auto floatType = RankedTensorType::get(type->getShape(), getElementTypeOrSelf(lhs));
+  Value product = ctx.create<graph::MatMulOp>(floatType, lhs, rhs);
+  ctx.setOutput(0, quantize(e, product, ctx.reshape(ctx.input(6), {}),
+                            ctx.reshape(ctx.input(7), {}), type->getElementType()));
+  return success();
+}
+
+} // namespace
+
+void registerQuantizationOps(OpTable &table) {
+  table["DequantizeLinear"] = importDequantizeLinear;
+  table["QuantizeLinear"] = importQuantizeLinear;
+  table["DynamicQuantizeLinear"] = importDynamicQuantizeLinear;
+  table["MatMulInteger"] = importMatMulInteger;
+  table["QLinearMatMul"] = importQLinearMatMul;
+}
+
+} // namespace dlc::onnx_frontend
