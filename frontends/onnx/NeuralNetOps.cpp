@@ -54,111 +54,11 @@ FailureOr<SmallVector<int64_t>> spatialAttr(NodeContext &ctx, StringRef name, in
   return SmallVector<int64_t>(values.begin(), values.end());
 }
 
-/// The node's convolution (Conv's attributes) of `input` by `filter` plus `bias`, computed in
-/// the input's element type with the inferred output shape.
-FailureOr<Value> convolution(NodeContext &ctx, Value input, Value filter, Value bias) {
-  ArrayRef<int64_t> inShape = shapeOf(input), filterShape = shapeOf(filter);
-  int64_t k = int64_t(inShape.size()) - 2;
-  if (k < 1 || filterShape.size() != inShape.size())
-    return ctx.fail("expects input and filter of the same rank >= 3");
-  auto strides = spatialAttr(ctx, "strides", k, 1);
-  auto dilations = spatialAttr(ctx, "dilations", k, 1);
-  auto kernel = spatialAttr(ctx, "kernel_shape", k, 0);
-  if (failed(strides) || failed(dilations) || failed(kernel))
-    return failure();
-  if (ctx.hasAttr("kernel_shape") && ArrayRef<int64_t>(*kernel) != filterShape.drop_front(2))
-    return ctx.fail("kernel_shape does not match the filter's shape");
-  auto pads = windowPads(ctx, inShape.drop_front(2), filterShape.drop_front(2), *strides,
-                         *dilations);
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
-  if (failed(pads) || failed(type))
-    return failure();
-  int64_t group = ctx.intAttr("group", 1);
-  if (group < 1 || inShape[1] % group || filterShape[0] % group ||
-      filterShape[1] * group != inShape[1])
-    return ctx.fail("group=" + Twine(group) + " does not fit " + Twine(inShape[1]) +
-                    " input channels and a filter of " + Twine(filterShape[1]) +
-                    " channels per group");
-  auto resultType = RankedTensorType::get(type->getShape(), getElementTypeOrSelf(input));
-  return ctx.create<graph::ConvOp>(resultType, input, filter, bias, *strides, *dilations, *pads,
-                                   group)
-      .getResult();
-}
-
 LogicalResult importConv(NodeContext &ctx) {
   FailureOr<Value> result = convolution(ctx, ctx.input(0), ctx.input(1), ctx.input(2));
   if (failed(result))
     return failure();
   ctx.setOutput(0, *result);
-  return success();
-}
-
-/// `value` - `zeroPoint` in f32: a scalar zero point, or one per filter (dimension 0).
-Value shiftedFloat(NodeContext &ctx, Expansion &e, Value value, Value zeroPoint) {
-  Value wide = e.cast(value, Float32Type::get(ctx.context()));
-  if (!zeroPoint)
-    return wide;
-  Value shift = e.cast(zeroPoint, Float32Type::get(ctx.context()));
-  if (ShapedType::getNumElements(shapeOf(zeroPoint)) == 1) {
-    shift = ctx.reshape(shift, {});
-  } else {
-    SmallVector<int64_t> perFilter(shapeOf(value).size(), 1);
-    perFilter[0] = shapeOf(zeroPoint)[0];
-    shift = ctx.reshape(shift, perFilter);
-  }
-  return e.apply<graph::SubOp>(wide, shift);
-}
-
-/// ConvInteger: the convolution of the zero-point-shifted integer operands, exact in f32 for
-/// 8-bit operands and reduction sizes below 2^8, then int32.
-LogicalResult importConvInteger(NodeContext &ctx) {
-  Expansion e(ctx);
-  Value input = shiftedFloat(ctx, e, ctx.input(0), ctx.input(2));
-  Value filter = shiftedFloat(ctx, e, ctx.input(1), ctx.input(3));
-  FailureOr<Value> result = convolution(ctx, input, filter, Value());
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, e.cast(*result, IntegerType::get(ctx.context(), 32)));
-  return success();
-}
-
-/// QLinearConv: the float convolution of the dequantized operands plus the int32 bias scaled by
-/// x_scale * w_scale, quantized with y's scale and zero point.
-LogicalResult importQLinearConv(NodeContext &ctx) {
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
-  if (failed(type))
-    return failure();
-  Expansion e(ctx);
-  Value xScale = ctx.reshape(ctx.input(1), {});
-  Value input = e.apply<graph::MulOp>(shiftedFloat(ctx, e, ctx.input(0), ctx.input(2)), xScale);
-  Value wScale = ctx.input(4);
-  if (ShapedType::getNumElements(shapeOf(wScale)) == 1) {
-    wScale = ctx.reshape(wScale, {});
-  } else {
-    SmallVector<int64_t> perFilter(shapeOf(ctx.input(3)).size(), 1);
-    perFilter[0] = shapeOf(wScale)[0];
-    wScale = ctx.reshape(wScale, perFilter);
-  }
-  Value filter = e.apply<graph::MulOp>(shiftedFloat(ctx, e, ctx.input(3), ctx.input(5)), wScale);
-  Value bias;
-  if (ctx.hasInput(8)) {
-    int64_t scales = ShapedType::getNumElements(shapeOf(ctx.input(4)));
-    Value biasScale = e.apply<graph::MulOp>(ctx.reshape(ctx.input(4), {scales}), xScale);
-    bias = e.apply<graph::MulOp>(e.cast(ctx.input(8), Float32Type::get(ctx.context())),
-                                 biasScale);
-  }
-  FailureOr<Value> result = convolution(ctx, input, filter, bias);
-  if (failed(result))
-    return failure();
-  Value yScale = ctx.reshape(ctx.input(6), {});
-  Value quantized = e.apply<graph::RoundOp>(e.apply<graph::DivOp>(*result, yScale));
-  if (ctx.hasInput(7))
-    quantized = e.apply<graph::AddOp>(
-        quantized, e.cast(ctx.reshape(ctx.input(7), {}), Float32Type::get(ctx.context())));
-  Type element = type->getElementType();
-  bool isUnsigned = element.isUnsignedInteger();
-  ctx.setOutput(0, e.cast(e.clip(quantized, isUnsigned ? 0 : -128, isUnsigned ? 255 : 127),
-                          element));
   return success();
 }
 
@@ -586,11 +486,38 @@ LogicalResult importHardmax(NodeContext &ctx) {
 
 } // namespace
 
+FailureOr<Value> convolution(NodeContext &ctx, Value input, Value filter, Value bias) {
+  ArrayRef<int64_t> inShape = shapeOf(input), filterShape = shapeOf(filter);
+  int64_t k = int64_t(inShape.size()) - 2;
+  if (k < 1 || filterShape.size() != inShape.size())
+    return ctx.fail("expects input and filter of the same rank >= 3");
+  auto strides = spatialAttr(ctx, "strides", k, 1);
+  auto dilations = spatialAttr(ctx, "dilations", k, 1);
+  auto kernel = spatialAttr(ctx, "kernel_shape", k, 0);
+  if (failed(strides) || failed(dilations) || failed(kernel))
+    return failure();
+  if (ctx.hasAttr("kernel_shape") && ArrayRef<int64_t>(*kernel) != filterShape.drop_front(2))
+    return ctx.fail("kernel_shape does not match the filter's shape");
+  auto pads = windowPads(ctx, inShape.drop_front(2), filterShape.drop_front(2), *strides,
+                         *dilations);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(pads) || failed(type))
+    return failure();
+  int64_t group = ctx.intAttr("group", 1);
+  if (group < 1 || inShape[1] % group || filterShape[0] % group ||
+      filterShape[1] * group != inShape[1])
+    return ctx.fail("group=" + Twine(group) + " does not fit " + Twine(inShape[1]) +
+                    " input channels and a filter of " + Twine(filterShape[1]) +
+                    " channels per group");
+  auto resultType = RankedTensorType::get(type->getShape(), getElementTypeOrSelf(input));
+  return ctx.create<graph::ConvOp>(resultType, input, filter, bias, *strides, *dilations, *pads,
+                                   group)
+      .getResult();
+}
+
 void registerNeuralNetOps(OpTable &table) {
   table["Conv"] = importConv;
   table["ConvTranspose"] = importConvTranspose;
-  table["ConvInteger"] = importConvInteger;
-  table["QLinearConv"] = importQLinearConv;
   table["MaxPool"] = importPool<graph::MaxPoolOp>;
   table["AveragePool"] = importPool<graph::AvgPoolOp>;
   table["GlobalAveragePool"] = importGlobalPool<graph::ReduceMeanOp>;

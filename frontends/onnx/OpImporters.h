@@ -89,6 +89,12 @@ void registerResizeOps(OpTable &table);
 void registerQuantizationOps(OpTable &table);
 void registerRecurrentOps(OpTable &table);
 
+/// The node's convolution of `input` by `filter` plus `bias` (optional), with Conv's attributes
+/// (strides, dilations, pads or auto_pad, group), in the input's element type and the inferred
+/// output shape.
+mlir::FailureOr<mlir::Value> convolution(NodeContext &ctx, mlir::Value input, mlir::Value filter,
+                                         mlir::Value bias);
+
 /// Normalizes an axis in [-rank, rank) to [0, rank); std::nullopt when out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 

@@ -119,14 +119,19 @@ Value shiftedInt32(NodeContext &ctx, Expansion &e, Value value, Value zeroPoint,
   return e.apply<graph::SubOp>(wide, e.cast(alongAxis(ctx, zeroPoint, value, rank - axis), i32));
 }
 
+/// The inferred result type of a matrix product of `a` and `b` (both of rank >= 2).
+FailureOr<RankedTensorType> productType(NodeContext &ctx, Value a, Value b) {
+  if (shapeOf(a).size() < 2 || shapeOf(b).size() < 2)
+    return ctx.fail("expects operands of rank >= 2");
+  return ctx.outputType(0);
+}
+
 /// MatMulInteger: (A - a_zero_point) x (B - b_zero_point) in int32.
 LogicalResult importMatMulInteger(NodeContext &ctx) {
   Value a = ctx.input(0), b = ctx.input(1);
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  FailureOr<RankedTensorType> type = productType(ctx, a, b);
   if (failed(type))
     return failure();
-  if (shapeOf(a).size() < 2 || shapeOf(b).size() < 2)
-    return ctx.fail("expects operands of rank >= 2");
   Expansion e(ctx);
   Value lhs = shiftedInt32(ctx, e, a, ctx.input(2), 2);
   Value rhs = shiftedInt32(ctx, e, b, ctx.input(3), 1);
@@ -138,11 +143,9 @@ LogicalResult importMatMulInteger(NodeContext &ctx) {
 /// zero point.
 LogicalResult importQLinearMatMul(NodeContext &ctx) {
   Value a = ctx.input(0), b = ctx.input(3);
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  FailureOr<RankedTensorType> type = productType(ctx, a, b);
   if (failed(type))
     return failure();
-  if (shapeOf(a).size() < 2 || shapeOf(b).size() < 2)
-    return ctx.fail("expects operands of rank >= 2");
   Expansion e(ctx);
   int64_t aRank = shapeOf(a).size(), bRank = shapeOf(b).size();
   Value lhs = dequantize(e, a, alongAxis(ctx, ctx.input(1), a, aRank - 2),
@@ -156,6 +159,50 @@ LogicalResult importQLinearMatMul(NodeContext &ctx) {
   return success();
 }
 
+/// ConvInteger: the f32 convolution of the zero-point-shifted operands (exact while the sums
+/// stay below 2^24, as they do for 8-bit operands and up to 256 products), then int32. A filter
+/// zero point may hold one value per filter.
+LogicalResult importConvInteger(NodeContext &ctx) {
+  Expansion e(ctx);
+  Value x = ctx.input(0), w = ctx.input(1);
+  Value one = ctx.scalar(Float32Type::get(ctx.context()), 1);
+  Value xZero = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, 1) : Value();
+  Value wZero = ctx.hasInput(3) ? alongAxis(ctx, ctx.input(3), w, 0) : Value();
+  FailureOr<Value> result =
+      convolution(ctx, dequantize(e, x, one, xZero), dequantize(e, w, one, wZero), Value());
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, e.cast(*result, IntegerType::get(ctx.context(), 32)));
+  return success();
+}
+
+/// QLinearConv: the float convolution of the dequantized operands plus the int32 bias scaled by
+/// x_scale * w_scale, quantized with y's scale and zero point.
+LogicalResult importQLinearConv(NodeContext &ctx) {
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  Expansion e(ctx);
+  Value x = ctx.input(0), w = ctx.input(3);
+  Value xScale = alongAxis(ctx, ctx.input(1), x, 1);
+  Value input = dequantize(e, x, xScale, alongAxis(ctx, ctx.input(2), x, 1));
+  Value filter = dequantize(e, w, alongAxis(ctx, ctx.input(4), w, 0),
+                            alongAxis(ctx, ctx.input(5), w, 0));
+  Value bias;
+  if (ctx.hasInput(8)) {
+    int64_t scales = ShapedType::getNumElements(shapeOf(ctx.input(4)));
+    Value biasScale = e.apply<graph::MulOp>(ctx.reshape(ctx.input(4), {scales}), xScale);
+    bias = dequantize(e, ctx.input(8), biasScale, Value());
+  }
+  FailureOr<Value> result = convolution(ctx, input, filter, bias);
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, quantize(e, *result, ctx.reshape(ctx.input(6), {}),
+                            ctx.hasInput(7) ? ctx.reshape(ctx.input(7), {}) : Value(),
+                            type->getElementType()));
+  return success();
+}
+
 } // namespace
 
 void registerQuantizationOps(OpTable &table) {
@@ -164,6 +211,8 @@ void registerQuantizationOps(OpTable &table) {
   table["DynamicQuantizeLinear"] = importDynamicQuantizeLinear;
   table["MatMulInteger"] = importMatMulInteger;
   table["QLinearMatMul"] = importQLinearMatMul;
+  table["ConvInteger"] = importConvInteger;
+  table["QLinearConv"] = importQLinearConv;
 }
 
 } // namespace dlc::onnx_frontend
