@@ -119,6 +119,12 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+/// Ends a generic's body with the element of `source` at `coords`.
+void yieldElement(OpBuilder &b, Location loc, Value source, ValueRange coords) {
+  Value element = tensor::ExtractOp::create(b, loc, source, coords);
+  linalg::YieldOp::create(b, loc, element);
+}
+
 /// `attr` with an unsigned integer type made signless, for arith.constant.
 TypedAttr signlessAttr(TypedAttr attr) {
   auto integer = dyn_cast<IntegerAttr>(attr);
@@ -183,8 +189,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
             coords.push_back(padded ? paddedSource(b, nestedLoc, i, low[d], inShape[d], reflect)
                                     : i);
           }
-          linalg::YieldOp::create(b, nestedLoc,
-                                  tensor::ExtractOp::create(b, nestedLoc, input, coords).getResult());
+          yieldElement(b, nestedLoc, input, coords);
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -235,8 +240,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
           coords.push_back(wrapped);
           for (int64_t d = axis + indexRank; d < rank; ++d)
             coords.push_back(linalg::IndexOp::create(b, nestedLoc, d));
-          linalg::YieldOp::create(b, nestedLoc,
-                                  tensor::ExtractOp::create(b, nestedLoc, data, coords).getResult());
+          yieldElement(b, nestedLoc, data, coords);
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -262,8 +266,7 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
           for (int64_t d = 0; d < rank; ++d)
             coords.push_back(d == axis ? clampedIndex(b, nestedLoc, args[0], axisSize)
                                        : linalg::IndexOp::create(b, nestedLoc, d).getResult());
-          linalg::YieldOp::create(b, nestedLoc,
-                                  tensor::ExtractOp::create(b, nestedLoc, data, coords).getResult());
+          yieldElement(b, nestedLoc, data, coords);
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
