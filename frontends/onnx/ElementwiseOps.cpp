@@ -97,15 +97,10 @@ LogicalResult importClip(NodeContext &ctx) {
     }
     if (!ctx.hasInput(operand))
       return std::optional<double>();
-    std::optional<DenseElementsAttr> value = ctx.constantInput(operand);
-    if (!value || value->getNumElements() != 1)
-      return ctx.fail(Twine("operand '") + name + "' must be a scalar constant");
-    if (isa<FloatType>(value->getElementType()))
-      return std::optional<double>((*value->value_begin<APFloat>()).convertToDouble());
-    APInt bound = *value->value_begin<APInt>();
-    bool isUnsigned = value->getElementType().isUnsignedInteger();
-    return std::optional<double>(isUnsigned ? double(bound.getZExtValue())
-                                            : double(bound.getSExtValue()));
+    FailureOr<double> value = ctx.scalarInput(operand, name);
+    if (failed(value))
+      return failure();
+    return std::optional<double>(*value);
   };
   FailureOr<std::optional<double>> min = bound("min", 1), max = bound("max", 2);
   if (failed(min) || failed(max))
@@ -216,9 +211,7 @@ LogicalResult importExpanded(NodeContext &ctx) {
 
 // max(x, 0) + alpha * min(x, 0)
 Value leakyRelu(NodeContext &ctx, Expansion &e, Value x) {
-  Value below =
-      e.apply<graph::MulOp>(e.apply<graph::MinOp>(x, 0.0), ctx.floatAttr("alpha", 0.01f));
-  return e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), below);
+  return e.leakyRelu(x, ctx.floatAttr("alpha", 0.01f));
 }
 // max(x, 0) + slope * min(x, 0), the slope broadcast to x
 Value prelu(NodeContext &ctx, Expansion &e, Value x) {
@@ -236,13 +229,11 @@ Value prelu(NodeContext &ctx, Expansion &e, Value x) {
 }
 // x > 0 ? x : alpha * (exp(x) - 1)
 Value elu(NodeContext &ctx, Expansion &e, Value x) {
-  Value below = e.expBranch(x, ctx.floatAttr("alpha", 1.0f));
-  return e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), below);
+  return e.elu(x, ctx.floatAttr("alpha", 1.0f));
 }
 // gamma * (x > 0 ? x : alpha * (exp(x) - 1))
 Value selu(NodeContext &ctx, Expansion &e, Value x) {
-  Value below = e.expBranch(x, ctx.floatAttr("alpha", 1.67326319217681884765625f));
-  Value elu = e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), below);
+  Value elu = e.elu(x, ctx.floatAttr("alpha", 1.67326319217681884765625f));
   return e.apply<graph::MulOp>(elu, ctx.floatAttr("gamma", 1.05070102214813232421875f));
 }
 // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
@@ -256,28 +247,22 @@ Value celu(NodeContext &ctx, Expansion &e, Value x) {
 }
 // clip(alpha * x + beta, 0, 1)
 Value hardSigmoid(NodeContext &ctx, Expansion &e, Value x) {
-  Value line = e.apply<graph::AddOp>(e.apply<graph::MulOp>(x, ctx.floatAttr("alpha", 0.2f)),
-                                     ctx.floatAttr("beta", 0.5f));
-  return e.clip(line, 0, 1);
+  return e.hardSigmoid(x, ctx.floatAttr("alpha", 0.2f), ctx.floatAttr("beta", 0.5f));
 }
 // x * clip(x / 6 + 1/2, 0, 1)
 Value hardSwish(NodeContext &, Expansion &e, Value x) {
-  Value line = e.apply<graph::AddOp>(e.apply<graph::MulOp>(x, 1.0 / 6), 0.5);
-  return e.apply<graph::MulOp>(x, e.clip(line, 0, 1));
+  return e.apply<graph::MulOp>(x, e.hardSigmoid(x, 1.0 / 6, 0.5));
 }
 Value softplus(NodeContext &, Expansion &e, Value x) { return e.softplus(x); }
 // x / (1 + |x|)
-Value softsign(NodeContext &, Expansion &e, Value x) {
-  return e.apply<graph::DivOp>(x, e.apply<graph::AddOp>(e.apply<graph::AbsOp>(x), 1.0));
-}
+Value softsign(NodeContext &, Expansion &e, Value x) { return e.softsign(x); }
 // x * tanh(softplus(x))
 Value mish(NodeContext &, Expansion &e, Value x) {
   return e.apply<graph::MulOp>(x, e.apply<graph::TanhOp>(e.softplus(x)));
 }
 // x > alpha ? x : 0
 Value thresholdedRelu(NodeContext &ctx, Expansion &e, Value x) {
-  Value above = e.compare<graph::GreaterOp>(x, e.scalar(x, ctx.floatAttr("alpha", 1.0f)));
-  return e.select(above, x, e.scalar(x, 0));
+  return e.thresholdedRelu(x, ctx.floatAttr("alpha", 1.0f));
 }
 // x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
 Value shrink(NodeContext &ctx, Expansion &e, Value x) {

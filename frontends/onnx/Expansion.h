@@ -16,8 +16,6 @@ class Expansion {
 public:
   explicit Expansion(NodeContext &ctx) : ctx(ctx) {}
 
-  NodeContext &context() { return ctx; }
-
   /// A rank-0 constant of `like`'s element type.
   mlir::Value scalar(mlir::Value like, double value) {
     return ctx.scalar(mlir::getElementTypeOrSelf(like), value);
@@ -67,6 +65,50 @@ public:
   mlir::Value softplus(mlir::Value x) {
     return apply<graph::LogOp>(apply<graph::AddOp>(apply<graph::ExpOp>(x), 1.0));
   }
+  /// max(x, 0) + alpha * min(x, 0).
+  mlir::Value leakyRelu(mlir::Value x, double alpha) {
+    mlir::Value below = apply<graph::MulOp>(apply<graph::MinOp>(x, 0.0), alpha);
+    return apply<graph::AddOp>(apply<graph::MaxOp>(x, 0.0), below);
+  }
+  /// x > 0 ? x : alpha * (exp(x) - 1).
+  mlir::Value elu(mlir::Value x, double alpha) {
+    mlir::Value below = expBranch(x, alpha);
+    return apply<graph::AddOp>(apply<graph::MaxOp>(x, 0.0), below);
+  }
+  /// clip(alpha * x + beta, 0, 1).
+  mlir::Value hardSigmoid(mlir::Value x, double alpha, double beta) {
+    return clip(apply<graph::AddOp>(apply<graph::MulOp>(x, alpha), beta), 0, 1);
+  }
+  /// x / (1 + |x|).
+  mlir::Value softsign(mlir::Value x) {
+    return apply<graph::DivOp>(x, apply<graph::AddOp>(apply<graph::AbsOp>(x), 1.0));
+  }
+  /// x > alpha ? x : 0.
+  mlir::Value thresholdedRelu(mlir::Value x, double alpha) {
+    mlir::Value above = compare<graph::GreaterOp>(x, scalar(x, alpha));
+    return select(above, x, scalar(x, 0));
+  }
+
+  /// A reduction by `Op` of `x` over `axes`, keeping them as size 1.
+  template <typename Op> mlir::Value reduceKept(mlir::Value x, llvm::ArrayRef<int64_t> axes) {
+    auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
+    llvm::SmallVector<int64_t> keptShape(type.getShape());
+    for (int64_t d : axes)
+      keptShape[d] = 1;
+    auto keptType = mlir::RankedTensorType::get(keptShape, type.getElementType());
+    return ctx.create<Op>(keptType, x, axes, true);
+  }
+
+  /// x - mean(x) and the variance, mean((x - mean)^2), over `axes` (kept as size 1).
+  struct Moments {
+    mlir::Value centered, mean, variance;
+  };
+  Moments moments(mlir::Value x, llvm::ArrayRef<int64_t> axes) {
+    mlir::Value mean = reduceKept<graph::ReduceMeanOp>(x, axes);
+    mlir::Value centered = apply<graph::SubOp>(x, mean);
+    mlir::Value squares = apply<graph::MulOp>(centered, centered);
+    return {centered, mean, reduceKept<graph::ReduceMeanOp>(squares, axes)};
+  }
 
   /// x normalized over `axes` as (x - mean) * (1 / sqrt(var + eps)), with the mean and the
   /// inverse standard deviation (the reduced dimensions kept as size 1).
@@ -74,47 +116,35 @@ public:
     mlir::Value value, mean, invStddev;
   };
   Normalized normalize(mlir::Value x, llvm::ArrayRef<int64_t> axes, double eps) {
-    auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
-    llvm::SmallVector<int64_t> keptShape(type.getShape());
-    for (int64_t d : axes)
-      keptShape[d] = 1;
-    auto keptType = mlir::RankedTensorType::get(keptShape, type.getElementType());
-    mlir::Value mean = ctx.create<graph::ReduceMeanOp>(keptType, x, axes, true);
-    mlir::Value centered = apply<graph::SubOp>(x, mean);
-    mlir::Value squares = apply<graph::MulOp>(centered, centered);
-    mlir::Value var = ctx.create<graph::ReduceMeanOp>(keptType, squares, axes, true);
-    mlir::Value stddev = apply<graph::SqrtOp>(apply<graph::AddOp>(var, eps));
+    Moments m = moments(x, axes);
+    mlir::Value stddev = apply<graph::SqrtOp>(apply<graph::AddOp>(m.variance, eps));
     mlir::Value invStddev = apply<graph::DivOp>(scalar(x, 1.0), stddev);
-    return {apply<graph::MulOp>(centered, invStddev), mean, invStddev};
+    return {apply<graph::MulOp>(m.centered, invStddev), m.mean, invStddev};
   }
 
-  /// The constant [0, 1, .., n - 1] of `element`, laid along dimension `dim` of a rank-`rank`
-  /// tensor (size 1 elsewhere), to compare or combine with positions along that dimension.
-  mlir::Value iota(int64_t n, mlir::Type element, int64_t dim, int64_t rank) {
+  /// A constant of `element` holding `values` laid along dimension `dim` of a rank-`rank`
+  /// tensor (size 1 elsewhere), to combine with positions along that dimension.
+  mlir::Value alongDim(llvm::ArrayRef<double> values, mlir::Type element, int64_t dim,
+                       int64_t rank) {
     llvm::SmallVector<int64_t> shape(rank, 1);
-    shape[dim] = n;
-    auto type = mlir::RankedTensorType::get(shape, element);
-    llvm::SmallVector<mlir::Attribute> values;
+    shape[dim] = values.size();
+    return ctx.constant(mlir::RankedTensorType::get(shape, element), values);
+  }
+  /// [0, 1, .., n - 1] of `element` along dimension `dim` (see alongDim).
+  mlir::Value iota(int64_t n, mlir::Type element, int64_t dim, int64_t rank) {
+    llvm::SmallVector<double> values;
     for (int64_t i = 0; i < n; ++i)
-      values.push_back(mlir::isa<mlir::FloatType>(element)
-                           ? mlir::Attribute(mlir::FloatAttr::get(element, double(i)))
-                           : mlir::Attribute(mlir::IntegerAttr::get(element, i)));
-    return ctx.constant(mlir::DenseElementsAttr::get(type, values));
+      values.push_back(double(i));
+    return alongDim(values, element, dim, rank);
   }
 
   /// log(softmax(x)) along `axis`, as x - max - log(sum(exp(x - max))): no exponential of the
   /// result is taken, so tiny probabilities keep their logarithms.
   mlir::Value logSoftmax(mlir::Value x, int64_t axis) {
-    auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
-    llvm::SmallVector<int64_t> keptShape(type.getShape());
-    keptShape[axis] = 1;
-    auto keptType = mlir::RankedTensorType::get(keptShape, type.getElementType());
     llvm::SmallVector<int64_t> axes{axis};
-    mlir::Value max = ctx.create<graph::ReduceMaxOp>(keptType, x, axes, true);
-    mlir::Value shifted = ctx.create<graph::SubOp>(type, x, max);
-    mlir::Value exp = ctx.create<graph::ExpOp>(type, shifted);
-    mlir::Value sum = ctx.create<graph::ReduceSumOp>(keptType, exp, axes, true);
-    return ctx.create<graph::SubOp>(type, shifted, ctx.create<graph::LogOp>(keptType, sum));
+    mlir::Value shifted = apply<graph::SubOp>(x, reduceKept<graph::ReduceMaxOp>(x, axes));
+    mlir::Value sum = reduceKept<graph::ReduceSumOp>(apply<graph::ExpOp>(shifted), axes);
+    return apply<graph::SubOp>(shifted, apply<graph::LogOp>(sum));
   }
 
 private:

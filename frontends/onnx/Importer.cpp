@@ -376,6 +376,18 @@ FailureOr<std::vector<int64_t>> NodeContext::intsInput(int i, StringRef what) {
   return attrToInts(*constant);
 }
 
+FailureOr<double> NodeContext::scalarInput(int i, StringRef what) {
+  std::optional<DenseElementsAttr> constant = constantInput(i);
+  if (!constant || constant->getNumElements() != 1)
+    return fail("operand '" + what + "' must be a scalar constant");
+  Attribute value = *constant->value_begin<Attribute>();
+  if (auto f = dyn_cast<FloatAttr>(value))
+    return f.getValueAsDouble();
+  APInt v = cast<IntegerAttr>(value).getValue();
+  return constant->getElementType().isUnsignedInteger() ? double(v.getZExtValue())
+                                                        : double(v.getSExtValue());
+}
+
 const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
   for (const auto &attribute : node_.attribute())
     if (attribute.name() == name)
@@ -444,6 +456,25 @@ LogicalResult NodeContext::fail(const Twine &message) {
 
 Value NodeContext::constant(DenseElementsAttr attr) {
   return create<graph::ConstantOp>(attr.getType(), attr);
+}
+
+Value NodeContext::constant(RankedTensorType type, ArrayRef<double> values) {
+  Type element = type.getElementType();
+  if (auto floatType = dyn_cast<FloatType>(element)) {
+    SmallVector<APFloat> floats;
+    for (double value : values) {
+      APFloat converted(value);
+      bool lossy;
+      converted.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lossy);
+      floats.push_back(converted);
+    }
+    return constant(DenseElementsAttr::get(type, floats));
+  }
+  SmallVector<APInt> ints;
+  for (double value : values)
+    ints.push_back(APInt(element.getIntOrFloatBitWidth(), int64_t(value), /*isSigned=*/true,
+                         /*implicitTrunc=*/true));
+  return constant(DenseElementsAttr::get(type, ints));
 }
 
 Value NodeContext::scalar(Type type, double value) {

@@ -57,9 +57,7 @@ FailureOr<Value> negativeLogLikelihood(NodeContext &ctx, Value logProb, Value ta
   if (reduction == "none")
     return loss;
 
-  SmallVector<int64_t> all;
-  for (int64_t d = 0; d < int64_t(targetShape.size()); ++d)
-    all.push_back(d);
+  auto all = llvm::to_vector(llvm::seq<int64_t>(0, targetShape.size()));
   auto scalarType = RankedTensorType::get({}, getElementTypeOrSelf(logProb));
   if (reduction == "sum")
     return ctx.create<graph::ReduceSumOp>(scalarType, loss, all, false).getResult();

@@ -112,23 +112,24 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
   std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   std::vector<int64_t> outputShape = ctx.intsAttr("output_shape");
   SmallVector<int64_t> pads(2 * k, 0);
-  for (int64_t i = 0; i < k; ++i) {
-    int64_t full = (*strides)[i] * (inShape[2 + i] - 1) + (*outputPadding)[i] +
-                   (kernel[i] - 1) * (*dilations)[i] + 1;
-    if (!outputShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+  if (!outputShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    // The pads that give the wanted output size; a larger output than the full one (negative
+    // padding) gets its extra zeros at the end.
+    bool upper = autoPad == "SAME_UPPER";
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t full = (*strides)[i] * (inShape[2 + i] - 1) + (*outputPadding)[i] +
+                     (kernel[i] - 1) * (*dilations)[i] + 1;
       int64_t wanted = outputShape.empty() ? inShape[2 + i] * (*strides)[i]
                                            : outputShape[outputShape.size() - k + i];
-      // A larger output than the full one (negative padding) gets its extra zeros at the end.
       int64_t total = full - wanted, half = llvm::divideFloorSigned(total, 2);
-      bool upper = autoPad == "SAME_UPPER";
       pads[i] = upper ? half : total - half;
       pads[k + i] = upper ? total - half : half;
-    } else if (ctx.hasAttr("pads")) {
-      std::vector<int64_t> given = ctx.intsAttr("pads");
-      if (int64_t(given.size()) != 2 * k)
-        return ctx.fail("pads has " + Twine(given.size()) + " values, expected " + Twine(2 * k));
-      pads.assign(given.begin(), given.end());
     }
+  } else if (ctx.hasAttr("pads")) {
+    std::vector<int64_t> given = ctx.intsAttr("pads");
+    if (int64_t(given.size()) != 2 * k)
+      return ctx.fail("pads has " + Twine(given.size()) + " values, expected " + Twine(2 * k));
+    pads.assign(given.begin(), given.end());
   }
 
   // Zeros between the input's elements, then crop where the convolution's padding is negative.
@@ -413,16 +414,9 @@ LogicalResult importMeanVarianceNorm(NodeContext &ctx) {
   }
   llvm::sort(axes);
   Expansion e(ctx);
-  SmallVector<int64_t> keptShape(shapeOf(x));
-  for (int64_t d : axes)
-    keptShape[d] = 1;
-  auto keptType = RankedTensorType::get(keptShape, getElementTypeOrSelf(x));
-  Value mean = ctx.create<graph::ReduceMeanOp>(keptType, x, axes, true);
-  Value centered = e.apply<graph::SubOp>(x, mean);
-  Value var = ctx.create<graph::ReduceMeanOp>(
-      keptType, e.apply<graph::MulOp>(centered, centered), axes, true);
-  Value stddev = e.apply<graph::AddOp>(e.apply<graph::SqrtOp>(var), 1e-9);
-  ctx.setOutput(0, e.apply<graph::DivOp>(centered, stddev));
+  Expansion::Moments m = e.moments(x, axes);
+  Value stddev = e.apply<graph::AddOp>(e.apply<graph::SqrtOp>(m.variance), 1e-9);
+  ctx.setOutput(0, e.apply<graph::DivOp>(m.centered, stddev));
   return success();
 }
 

@@ -39,6 +39,9 @@ public:
   std::optional<mlir::DenseElementsAttr> constantInput(int i);
   /// The integer values of constant input `i`; fails with an error naming the operand otherwise.
   mlir::FailureOr<std::vector<int64_t>> intsInput(int i, llvm::StringRef what);
+  /// The value of scalar constant input `i` (float or integer) as a double; fails with an error
+  /// naming the operand otherwise.
+  mlir::FailureOr<double> scalarInput(int i, llvm::StringRef what);
 
   bool hasAttr(llvm::StringRef name) const;
   int64_t intAttr(llvm::StringRef name, int64_t fallback) const;
@@ -63,6 +66,9 @@ public:
   }
   /// A graph.constant holding `attr`.
   mlir::Value constant(mlir::DenseElementsAttr attr);
+  /// A graph.constant of `type` holding `values`, converted to its element type (floats round
+  /// to nearest, integers and bools truncate).
+  mlir::Value constant(mlir::RankedTensorType type, llvm::ArrayRef<double> values);
   /// A rank-0 constant of `type` holding `value`.
   mlir::Value scalar(mlir::Type type, double value);
   /// graph.reshape of `value` to `shape` (same element type); returns `value` if already so.

@@ -21,13 +21,15 @@ Value alongAxis(NodeContext &ctx, Value param, Value x, int64_t axis) {
   return ctx.reshape(param, broadcast);
 }
 
+/// x - zeroPoint (when given), both cast to `element` first.
+Value shifted(Expansion &e, Value x, Value zeroPoint, Type element) {
+  Value value = e.cast(x, element);
+  return zeroPoint ? e.apply<graph::SubOp>(value, e.cast(zeroPoint, element)) : value;
+}
+
 /// (x - zeroPoint) * scale in the scale's float type.
 Value dequantize(Expansion &e, Value x, Value scale, Value zeroPoint) {
-  Type element = getElementTypeOrSelf(scale);
-  Value value = e.cast(x, element);
-  if (zeroPoint)
-    value = e.apply<graph::SubOp>(value, e.cast(zeroPoint, element));
-  return e.apply<graph::MulOp>(value, scale);
+  return e.apply<graph::MulOp>(shifted(e, x, zeroPoint, getElementTypeOrSelf(scale)), scale);
 }
 
 /// round(x / scale) + zeroPoint, saturated to `element` (an 8-bit integer type) and cast to it.
@@ -92,9 +94,7 @@ LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
     return ctx.fail("expects a float input");
   Expansion e(ctx);
   auto scalarType = RankedTensorType::get({}, getElementTypeOrSelf(x));
-  SmallVector<int64_t> all;
-  for (int64_t d = 0; d < int64_t(shapeOf(x).size()); ++d)
-    all.push_back(d);
+  auto all = llvm::to_vector(llvm::seq<int64_t>(0, shapeOf(x).size()));
   Value min = ctx.create<graph::ReduceMinOp>(scalarType, x, all, false);
   Value max = ctx.create<graph::ReduceMaxOp>(scalarType, x, all, false);
   min = e.apply<graph::MinOp>(min, 0.0);
@@ -111,12 +111,9 @@ LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
 /// `value` - `zeroPoint` in int32; a zero point of one value per row (per column) of a matrix
 /// operand applies along its dimension `axis` from the end.
 Value shiftedInt32(NodeContext &ctx, Expansion &e, Value value, Value zeroPoint, int64_t axis) {
-  auto i32 = IntegerType::get(ctx.context(), 32);
-  Value wide = e.cast(value, i32);
-  if (!zeroPoint)
-    return wide;
   int64_t rank = shapeOf(value).size();
-  return e.apply<graph::SubOp>(wide, e.cast(alongAxis(ctx, zeroPoint, value, rank - axis), i32));
+  Value shift = zeroPoint ? alongAxis(ctx, zeroPoint, value, rank - axis) : Value();
+  return shifted(e, value, shift, IntegerType::get(ctx.context(), 32));
 }
 
 /// The inferred result type of a matrix product of `a` and `b` (both of rank >= 2).
@@ -165,11 +162,11 @@ LogicalResult importQLinearMatMul(NodeContext &ctx) {
 LogicalResult importConvInteger(NodeContext &ctx) {
   Expansion e(ctx);
   Value x = ctx.input(0), w = ctx.input(1);
-  Value one = ctx.scalar(Float32Type::get(ctx.context()), 1);
+  auto f32 = Float32Type::get(ctx.context());
   Value xZero = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, 1) : Value();
   Value wZero = ctx.hasInput(3) ? alongAxis(ctx, ctx.input(3), w, 0) : Value();
-  FailureOr<Value> result =
-      convolution(ctx, dequantize(e, x, one, xZero), dequantize(e, w, one, wZero), Value());
+  Value input = shifted(e, x, xZero, f32);
+  FailureOr<Value> result = convolution(ctx, input, shifted(e, w, wZero, f32), Value());
   if (failed(result))
     return failure();
   ctx.setOutput(0, e.cast(*result, IntegerType::get(ctx.context(), 32)));

@@ -159,19 +159,18 @@ Value Unroller::activate(Value x, const Activation &act) {
   if (name == "affine")
     return e.apply<graph::AddOp>(e.apply<graph::MulOp>(x, act.alpha), act.beta);
   if (name == "leakyrelu")
-    return e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0),
-                                 e.apply<graph::MulOp>(e.apply<graph::MinOp>(x, 0.0), act.alpha));
+    return e.leakyRelu(x, act.alpha);
   if (name == "thresholdedrelu")
-    return e.select(e.compare<graph::GreaterOp>(x, e.scalar(x, act.alpha)), x, e.scalar(x, 0));
+    return e.thresholdedRelu(x, act.alpha);
   if (name == "scaledtanh")
     return e.apply<graph::MulOp>(e.apply<graph::TanhOp>(e.apply<graph::MulOp>(x, act.beta)),
                                  act.alpha);
   if (name == "hardsigmoid")
-    return e.clip(e.apply<graph::AddOp>(e.apply<graph::MulOp>(x, act.alpha), act.beta), 0, 1);
+    return e.hardSigmoid(x, act.alpha, act.beta);
   if (name == "elu")
-    return e.apply<graph::AddOp>(e.apply<graph::MaxOp>(x, 0.0), e.expBranch(x, act.alpha));
+    return e.elu(x, act.alpha);
   if (name == "softsign")
-    return e.apply<graph::DivOp>(x, e.apply<graph::AddOp>(e.apply<graph::AbsOp>(x), 1.0));
+    return e.softsign(x);
   assert(name == "softplus" && "activation names are checked when they are read");
   return e.softplus(x);
 }

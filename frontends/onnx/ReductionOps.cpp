@@ -117,15 +117,11 @@ LogicalResult importCumSum(NodeContext &ctx) {
   bool exclusive = ctx.intAttr("exclusive", 0) != 0, reverse = ctx.intAttr("reverse", 0) != 0;
   Type element = getElementTypeOrSelf(input);
   int64_t n = shape[*axis];
-  SmallVector<Attribute> weights;
+  SmallVector<double> weights;
   for (int64_t j = 0; j < n; ++j)
-    for (int64_t i = 0; i < n; ++i) {
-      bool adds = reverse ? (exclusive ? j > i : j >= i) : (exclusive ? j < i : j <= i);
-      weights.push_back(isa<FloatType>(element) ? Attribute(FloatAttr::get(element, adds))
-                                                : Attribute(IntegerAttr::get(element, adds)));
-    }
-  Value triangle = ctx.constant(
-      DenseElementsAttr::get(RankedTensorType::get({n, n}, element), weights));
+    for (int64_t i = 0; i < n; ++i)
+      weights.push_back(reverse ? (exclusive ? j > i : j >= i) : (exclusive ? j < i : j <= i));
+  Value triangle = ctx.constant(RankedTensorType::get({n, n}, element), weights);
   // Move the axis last, multiply, move it back.
   SmallVector<int64_t> perm, moved;
   for (int64_t d = 0; d < rank; ++d)

@@ -104,24 +104,6 @@ Taps tapsFor(const ResizeMode &m, double coordinate, int64_t in) {
   return taps;
 }
 
-/// A constant of `element` shaped to broadcast along dimension `dim` of a rank-`rank` tensor.
-Value alongDim(NodeContext &ctx, ArrayRef<double> values, Type element, int64_t dim,
-               int64_t rank) {
-  SmallVector<int64_t> shape(rank, 1);
-  shape[dim] = values.size();
-  auto type = RankedTensorType::get(shape, element);
-  if (element.isInteger(1)) {
-    SmallVector<bool> bits;
-    for (double v : values)
-      bits.push_back(v != 0);
-    return ctx.constant(DenseElementsAttr::get(type, ArrayRef<bool>(bits)));
-  }
-  SmallVector<Attribute> attrs;
-  for (double v : values)
-    attrs.push_back(FloatAttr::get(element, v));
-  return ctx.constant(DenseElementsAttr::get(type, attrs));
-}
-
 /// Resizes dimension `dim` of `x` to `outSize` positions.
 Value resizeDim(NodeContext &ctx, const ResizeMode &m, Value x, int64_t dim, int64_t outSize,
                 double scale, double roiStart, double roiEnd, SmallVector<bool> &outside) {
@@ -153,7 +135,7 @@ Value resizeDim(NodeContext &ctx, const ResizeMode &m, Value x, int64_t dim, int
     Value gathered = ctx.create<graph::GatherOp>(type, x, table, dim);
     if (m.interpolation == "nearest")
       return gathered;
-    Value weighted = e.apply<graph::MulOp>(gathered, alongDim(ctx, weights, element, dim, rank));
+    Value weighted = e.apply<graph::MulOp>(gathered, e.alongDim(weights, element, dim, rank));
     sum = sum ? e.apply<graph::AddOp>(sum, weighted) : weighted;
   }
   return sum;
@@ -203,7 +185,7 @@ LogicalResult resize(NodeContext &ctx, const ResizeMode &m, ArrayRef<double> sca
                        crop ? roi[rank + d] : 1, outside);
     if (llvm::is_contained(outside, true)) {
       SmallVector<double> flags(outside.begin(), outside.end());
-      Value mask = alongDim(ctx, flags, IntegerType::get(ctx.context(), 1), d, rank);
+      Value mask = e.alongDim(flags, IntegerType::get(ctx.context(), 1), d, rank);
       outsideAny = outsideAny ? e.apply<graph::OrOp>(outsideAny, mask) : mask;
     }
   }

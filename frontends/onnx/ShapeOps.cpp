@@ -1,7 +1,7 @@
-// Importers of ONNX shape and data-movement ops: Constant, ConstantOfShape, EyeLike, Reshape,
-// Flatten, Squeeze, Unsqueeze, Transpose, Concat, Slice, Split, Gather, Shape, Size, Expand, Tile,
-// Trilu, DepthToSpace, SpaceToDepth and Dropout (inference); shape operands must be compile-time
-// constants.
+// Importers of ONNX shape and data-movement ops: Constant, ConstantOfShape, EyeLike, Range, the
+// Hann/Hamming/Blackman windows, OneHot, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat,
+// Slice, Split, Pad, Gather, GatherElements, Shape, Size, Expand, Tile, Trilu, DepthToSpace,
+// SpaceToDepth and Dropout (inference); shape operands must be compile-time constants.
 #include "frontends/onnx/Expansion.h"
 #include "frontends/onnx/OpImporters.h"
 #include "frontends/onnx/Tensors.h"
@@ -375,26 +375,6 @@ LogicalResult importSize(NodeContext &ctx) {
   return success();
 }
 
-/// A constant of `type` whose elements are `values` (converted to its element type).
-Value constantOf(NodeContext &ctx, RankedTensorType type, ArrayRef<double> values) {
-  Type element = type.getElementType();
-  if (auto floatType = dyn_cast<FloatType>(element)) {
-    SmallVector<APFloat> floats;
-    for (double value : values) {
-      APFloat converted(value);
-      bool lossy;
-      converted.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lossy);
-      floats.push_back(converted);
-    }
-    return ctx.constant(DenseElementsAttr::get(type, floats));
-  }
-  SmallVector<APInt> ints;
-  for (double value : values)
-    ints.push_back(APInt(element.getIntOrFloatBitWidth(), int64_t(value), /*isSigned=*/true,
-                         /*implicitTrunc=*/true));
-  return ctx.constant(DenseElementsAttr::get(type, ints));
-}
-
 /// ConstantOfShape: the shape operand (a constant) filled with `value` (default float 0).
 LogicalResult importConstantOfShape(NodeContext &ctx) {
   FailureOr<std::vector<int64_t>> shape = ctx.intsInput(0, "input");
@@ -415,24 +395,11 @@ LogicalResult importConstantOfShape(NodeContext &ctx) {
   return success();
 }
 
-/// The value of scalar constant operand `i` as a double.
-FailureOr<double> scalarInput(NodeContext &ctx, int i, StringRef what) {
-  std::optional<DenseElementsAttr> constant = ctx.constantInput(i);
-  if (!constant || constant->getNumElements() != 1)
-    return ctx.fail("operand '" + what + "' must be a scalar constant");
-  Attribute value = *constant->value_begin<Attribute>();
-  if (auto f = dyn_cast<FloatAttr>(value))
-    return f.getValueAsDouble();
-  APInt v = cast<IntegerAttr>(value).getValue();
-  return constant->getElementType().isUnsignedInteger() ? double(v.getZExtValue())
-                                                        : double(v.getSExtValue());
-}
-
 /// Range: start, start + delta, ... up to (not including) limit, from constant operands; the
 /// result is a constant.
 LogicalResult importRange(NodeContext &ctx) {
-  FailureOr<double> start = scalarInput(ctx, 0, "start"), limit = scalarInput(ctx, 1, "limit"),
-                    delta = scalarInput(ctx, 2, "delta");
+  FailureOr<double> start = ctx.scalarInput(0, "start"), limit = ctx.scalarInput(1, "limit"),
+                    delta = ctx.scalarInput(2, "delta");
   if (failed(start) || failed(limit) || failed(delta))
     return failure();
   if (*delta == 0)
@@ -442,7 +409,7 @@ LogicalResult importRange(NodeContext &ctx) {
   for (int64_t i = 0; i < count; ++i)
     values.push_back(*start + i * *delta);
   Type element = getElementTypeOrSelf(ctx.input(0));
-  ctx.setOutput(0, constantOf(ctx, RankedTensorType::get({count}, element), values));
+  ctx.setOutput(0, ctx.constant(RankedTensorType::get({count}, element), values));
   return success();
 }
 
@@ -453,7 +420,7 @@ template <Window window> LogicalResult importWindow(NodeContext &ctx) {
   auto [a0, a1, a2] = window == Window::Hann      ? std::array<double, 3>{0.5, 0.5, 0}
                       : window == Window::Hamming ? std::array<double, 3>{25.0 / 46, 21.0 / 46, 0}
                                                   : std::array<double, 3>{0.42, 0.5, 0.08};
-  FailureOr<double> size = scalarInput(ctx, 0, "size");
+  FailureOr<double> size = ctx.scalarInput(0, "size");
   if (failed(size))
     return failure();
   Type element = elementType(ctx.intAttr("output_datatype", 1), ctx.context());
@@ -466,7 +433,7 @@ template <Window window> LogicalResult importWindow(NodeContext &ctx) {
     double angle = 2 * M_PI * i / period;
     values.push_back(a0 - a1 * std::cos(angle) + a2 * std::cos(2 * angle));
   }
-  ctx.setOutput(0, constantOf(ctx, RankedTensorType::get({n}, element), values));
+  ctx.setOutput(0, ctx.constant(RankedTensorType::get({n}, element), values));
   return success();
 }
 
@@ -474,7 +441,7 @@ template <Window window> LogicalResult importWindow(NodeContext &ctx) {
 /// along the new dimension `axis` of size `depth`, `values[0]` elsewhere.
 LogicalResult importOneHot(NodeContext &ctx) {
   Value indices = ctx.input(0), values = ctx.input(2);
-  FailureOr<double> depthValue = scalarInput(ctx, 1, "depth");
+  FailureOr<double> depthValue = ctx.scalarInput(1, "depth");
   FailureOr<RankedTensorType> type = ctx.outputType(0);
   if (failed(depthValue) || failed(type))
     return failure();
@@ -521,7 +488,7 @@ LogicalResult importEyeLike(NodeContext &ctx) {
   for (int64_t i = 0; i < shape[0]; ++i)
     if (i + k >= 0 && i + k < shape[1])
       values[i * shape[1] + i + k] = 1.0;
-  ctx.setOutput(0, constantOf(ctx, RankedTensorType::get(shape, element), values));
+  ctx.setOutput(0, ctx.constant(RankedTensorType::get(shape, element), values));
   return success();
 }
 
