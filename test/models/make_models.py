@@ -65,16 +65,16 @@ class GraphBuilder:
 
     def op(self, op_type, inputs, out=None, **attrs):
         """Adds one single-output node; returns its output name (fresh unless `out` is given)."""
-        out = out or self.fresh(op_type.lower())
-        self.nodes.append(helper.make_node(op_type, list(inputs), [out],
-                                           name=self.fresh("n_" + op_type), **attrs))
-        return out
+        return self.node(op_type, inputs, [out or self.fresh(op_type.lower())], **attrs)[0]
 
     def multi_op(self, op_type, inputs, n_outputs, **attrs):
-        """Adds one node with `n_outputs` outputs (an input named "" is an omitted optional one);
-        returns the output names."""
-        base = op_type.lower()
-        outs = [self.fresh(base) for _ in range(n_outputs)]
+        """Adds one node with `n_outputs` fresh outputs; returns their names."""
+        return self.node(op_type, inputs, [self.fresh(op_type.lower()) for _ in range(n_outputs)],
+                         **attrs)
+
+    def node(self, op_type, inputs, outs, **attrs):
+        """Adds a node with the given output names (an input named "" is an omitted optional
+        one); returns `outs`."""
         self.nodes.append(helper.make_node(op_type, list(inputs), outs,
                                            name=self.fresh("n_" + op_type), **attrs))
         return outs

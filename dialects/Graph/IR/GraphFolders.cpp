@@ -1,11 +1,14 @@
-// Folders of the graph dialect's arithmetic and data-movement ops over constant operands.
-// They compute shape arithmetic and small tables at compile time (ONNX exporters build shapes
-// from Shape, Slice, Concat, Cast and Gather nodes), not weights: large results are left alone.
+// Folders of the graph dialect's ops. Constants, reshapes and transposes fold at any size (weights
+// are transposed once, at compile time); arithmetic and the other data-movement ops fold shape
+// arithmetic and small tables (ONNX exporters build shapes from Shape, Slice, Concat, Cast and
+// Gather nodes), and leave larger results to run time.
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APSInt.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace dlc::graph;
@@ -37,6 +40,12 @@ SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   return strides;
 }
 
+/// Steps `index` to the next position of `shape` in row-major order (all zeros after the last).
+void nextIndex(MutableArrayRef<int64_t> index, ArrayRef<int64_t> shape) {
+  for (int64_t d = int64_t(index.size()) - 1; d >= 0 && ++index[d] == shape[d]; --d)
+    index[d] = 0;
+}
+
 /// For each element of `resultShape` (row-major), the linear index of the element of an operand
 /// of `operandShape` that numpy broadcasting reads.
 SmallVector<int64_t> broadcastSources(ArrayRef<int64_t> operandShape,
@@ -52,8 +61,7 @@ SmallVector<int64_t> broadcastSources(ArrayRef<int64_t> operandShape,
       if (operandShape[d - offset] != 1)
         source += index[d] * operandStrides[d - offset];
     sources.push_back(source);
-    for (int64_t d = rank - 1; d >= 0 && ++index[d] == resultShape[d]; --d)
-      index[d] = 0;
+    nextIndex(index, resultShape);
   }
   return sources;
 }
@@ -138,6 +146,52 @@ SmallVector<Attribute> elementsOf(DenseElementsAttr attr) {
 }
 
 } // namespace
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  if (auto elements = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    return elements.reshape(getType());
+  return {};
+}
+
+/// Transposes a constant at compile time (e.g. Gemm's transB weights), so no run pays for it.
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  if (llvm::equal(getPerm(), llvm::seq<int64_t>(0, getPerm().size())))
+    return getInput();
+  auto elements = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (!elements)
+    return {};
+  auto resultType = cast<ShapedType>(getType());
+  if (elements.isSplat())
+    return elements.reshape(resultType);
+  ArrayRef<int64_t> inShape = elements.getType().getShape();
+  ArrayRef<int64_t> perm = getPerm();
+  int64_t rank = inShape.size();
+  // Row-major strides of the input, read in result-dimension order.
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
+  size_t width = llvm::divideCeil(elements.getElementType().getIntOrFloatBitWidth(), 8);
+  if (elements.getElementType().isInteger(1))
+    return {}; // bit-packed bools: rare in weights, left to the runtime transpose
+  ArrayRef<char> raw = elements.getRawData();
+  std::vector<char> out(raw.size());
+  SmallVector<int64_t> index(rank, 0);
+  int64_t count = resultType.getNumElements();
+  for (int64_t linear = 0; linear < count; ++linear) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += index[d] * inStrides[perm[d]];
+    std::memcpy(out.data() + linear * width, raw.data() + source * width, width);
+    nextIndex(index, resultType.getShape());
+  }
+  return DenseElementsAttr::getFromRawBuffer(resultType, ArrayRef<char>(out));
+}
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
@@ -253,8 +307,7 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     for (int64_t d = 0; d < rank; ++d)
       source += (getStarts()[d] + index[d] * getSteps()[d]) * strides[d];
     values.push_back(elements[source]);
-    for (int64_t d = rank - 1; d >= 0 && ++index[d] == type.getDimSize(d); --d)
-      index[d] = 0;
+    nextIndex(index, type.getShape());
   }
   return DenseElementsAttr::get(type, values);
 }

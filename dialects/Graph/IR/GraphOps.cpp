@@ -1,4 +1,4 @@
-// Verifiers and folders of the graph dialect's ops.
+// Verifiers of the graph dialect's ops (the folders are in GraphFolders.cpp).
 // Each verifier states the invariant that the lowering relies on and prints the values it rejects.
 #include "dialects/Graph/IR/GraphOps.h"
 
@@ -76,8 +76,6 @@ template <typename ReduceOp> LogicalResult verifyReduce(ReduceOp op) {
 }
 
 } // namespace
-
-OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
 #define DLC_BINARY_VERIFIER(OP)                                                                    \
   LogicalResult OP::verify() { return verifyBroadcast(*this, getLhs(), getRhs(), getResult()); }
@@ -240,18 +238,6 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
-OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType())
-    return getInput();
-  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
-    getInputMutable().assign(producer.getInput());
-    return getResult();
-  }
-  if (auto elements = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
-    return elements.reshape(getType());
-  return {};
-}
-
 LogicalResult TransposeOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getResult());
   ArrayRef<int64_t> perm = getPerm();
@@ -267,41 +253,6 @@ LogicalResult TransposeOp::verify() {
                            << in[p];
   }
   return success();
-}
-
-/// Transposes a constant at compile time (e.g. Gemm's transB weights), so no run pays for it.
-OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
-  if (llvm::equal(getPerm(), llvm::seq<int64_t>(0, getPerm().size())))
-    return getInput();
-  auto elements = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
-  if (!elements)
-    return {};
-  auto resultType = cast<ShapedType>(getType());
-  if (elements.isSplat())
-    return elements.reshape(resultType);
-  ArrayRef<int64_t> inShape = elements.getType().getShape();
-  ArrayRef<int64_t> perm = getPerm();
-  int64_t rank = inShape.size();
-  // Row-major strides of the input, read in result-dimension order.
-  SmallVector<int64_t> inStrides(rank, 1);
-  for (int64_t d = rank - 2; d >= 0; --d)
-    inStrides[d] = inStrides[d + 1] * inShape[d + 1];
-  size_t width = llvm::divideCeil(elements.getElementType().getIntOrFloatBitWidth(), 8);
-  if (elements.getElementType().isInteger(1))
-    return {}; // bit-packed bools: rare in weights, left to the runtime transpose
-  ArrayRef<char> raw = elements.getRawData();
-  std::vector<char> out(raw.size());
-  SmallVector<int64_t> index(rank, 0);
-  int64_t count = resultType.getNumElements();
-  for (int64_t linear = 0; linear < count; ++linear) {
-    int64_t source = 0;
-    for (int64_t d = 0; d < rank; ++d)
-      source += index[d] * inStrides[perm[d]];
-    std::memcpy(out.data() + linear * width, raw.data() + source * width, width);
-    for (int64_t d = rank - 1; d >= 0 && ++index[d] == resultType.getDimSize(d); --d)
-      index[d] = 0;
-  }
-  return DenseElementsAttr::getFromRawBuffer(resultType, ArrayRef<char>(out));
 }
 
 LogicalResult ConcatOp::verify() {

@@ -9,7 +9,6 @@ namespace dlc::cpu {
 
 using namespace mlir;
 
-/// Whether every op of `op`'s body applies to vectors elementwise (or is a scalar constant).
 bool hasBoolOperand(linalg::LinalgOp op) {
   return llvm::any_of(op->getOperandTypes(),
                       [](Type type) { return getElementTypeOrSelf(type).isInteger(1); });
