@@ -9,13 +9,15 @@
 
 namespace dlc::driver {
 
-/// Writes DIR/libNAME.a and DIR/NAME.h for a compilation at phase llvm. Both files appear
-/// together or not at all: they are written to temporaries and renamed at the end.
-mlir::LogicalResult writeLibrary(Compilation &compilation, const std::string &outputDir);
+/// Writes DIR/libNAME.a and DIR/NAME.h for a model compiled to an object. Both files appear
+/// together or not at all: they are written to temporaries and renamed at the end. Failures
+/// are reported at `modelPath`.
+mlir::LogicalResult writeLibrary(mlir::MLIRContext &context, const std::string &modelPath,
+                                 const CompiledModel &model, const std::string &outputDir);
 
 /// Writes `contents` to `path` through a temporary file and a rename ("-" means stdout).
-mlir::LogicalResult writeOutputFile(Compilation &compilation, const std::string &path,
-                                    const std::string &contents);
+mlir::LogicalResult writeOutputFile(mlir::MLIRContext &context, const std::string &modelPath,
+                                    const std::string &path, const std::string &contents);
 
 } // namespace dlc::driver
 

@@ -14,6 +14,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -35,6 +36,8 @@ Compilation::Compilation(MLIRContext &context, CompileRequest request)
     : context_(context), request_(std::move(request)) {
   if (request_.name.empty())
     request_.name = defaultModelName(request_.modelPath);
+  if (request_.graphFunction.empty())
+    request_.graphFunction = targets::graphFunctionName(request_.name);
 }
 
 LogicalResult emitModelError(MLIRContext &context, const std::string &modelPath,
@@ -62,8 +65,7 @@ static targets::TensorSignature tensorSignature(Type type, DictionaryAttr attrs)
 LogicalResult Compilation::import(const onnx::ModelProto &model) {
   onnx_frontend::ImportOptions options;
   options.modelPath = request_.modelPath;
-  options.functionName = targets::graphFunctionName(request_.name);
-  options.boundInputs = request_.boundInputs;
+  options.functionName = graphFunction();
   module_ = onnx_frontend::importModel(model, context_, options);
   if (!module_)
     return failure();
@@ -93,7 +95,7 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   if (phase < pipelines::Phase::Buffers)
     return success();
   // The planned workspace, recorded by dlc-plan-workspace on the graph function.
-  Operation *func = module_->lookupSymbol(targets::graphFunctionName(request_.name));
+  Operation *func = module_->lookupSymbol(graphFunction());
   auto size = func ? func->getAttrOfType<IntegerAttr>(memory::kWorkspaceSizeAttr) : IntegerAttr();
   auto bound =
       func ? func->getAttrOfType<IntegerAttr>(memory::kWorkspaceLowerBoundAttr) : IntegerAttr();
@@ -128,6 +130,131 @@ FailureOr<std::string> Compilation::emit(Output output) {
   if (!code)
     return fail(llvm::toString(code.takeError()));
   return *code;
+}
+
+LogicalResult specializeModel(MLIRContext &context, onnx::ModelProto &model,
+                             const std::string &path,
+                             const onnx_frontend::InputBindings &bindings) {
+  if (llvm::Error error = onnx_frontend::bindInputs(model, path, bindings))
+    return emitError(UnknownLoc::get(&context)) << llvm::toString(std::move(error));
+  if (llvm::Error error = onnx_frontend::inferShapes(model, path))
+    return emitError(UnknownLoc::get(&context)) << llvm::toString(std::move(error));
+  return success();
+}
+
+namespace {
+
+/// "batch=2, seq=5": a specialization's dimension values, for messages.
+std::string describeValues(llvm::ArrayRef<targets::SymbolicDim> dims,
+                           llvm::ArrayRef<int64_t> values) {
+  std::string text;
+  for (auto [dim, value] : llvm::zip(dims, values))
+    text += (text.empty() ? "" : ", ") + dim.name + "=" + std::to_string(value);
+  return text;
+}
+
+/// Widens `into` (the largest shapes seen so far) by `tensors`, elementwise.
+void widenShapes(std::vector<targets::TensorSignature> &into,
+                 const std::vector<targets::TensorSignature> &tensors) {
+  if (into.empty()) {
+    into = tensors;
+    return;
+  }
+  for (auto [wide, tensor] : llvm::zip(into, tensors))
+    for (auto [dim, other] : llvm::zip(wide.shape, tensor.shape))
+      dim = std::max(dim, other);
+}
+
+} // namespace
+
+FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest &request,
+                                      const onnx::ModelProto &model, const ShapePlan &plan,
+                                      Compilation::Output output) {
+  auto fail = [&](const Twine &message) {
+    return emitModelError(context, request.modelPath, message);
+  };
+  auto target = targets::resolveCpuTarget(request.target);
+  if (!target)
+    return fail(llvm::toString(target.takeError()));
+  auto machine = targets::createTargetMachine(*target);
+  if (!machine)
+    return fail(llvm::toString(machine.takeError()));
+
+  CompiledModel compiled;
+  targets::ModelSignature &signature = compiled.signature;
+  signature.dims = plan.dims;
+  signature.inputDims = plan.inputDims;
+  bool symbolic = signature.hasSymbolicDims();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> combined;
+  for (auto [i, specialization] : llvm::enumerate(plan.specializations)) {
+    onnx::ModelProto specialized = model;
+    CompileRequest specializedRequest = request;
+    if (symbolic)
+      specializedRequest.graphFunction = targets::graphFunctionName(
+          (request.name.empty() ? defaultModelName(request.modelPath) : request.name) + "_" +
+          std::to_string(i));
+    Compilation compilation(context, specializedRequest);
+    auto where = [&]() {
+      if (symbolic)
+        fail("in the specialization for " +
+             describeValues(plan.dims, specialization.dimValues));
+      return failure();
+    };
+    if (failed(specializeModel(context, specialized, request.modelPath,
+                               {specialization.inputShapes, {}})) ||
+        failed(compilation.import(specialized)) ||
+        failed(compilation.lowerTo(pipelines::Phase::LLVM)))
+      return where();
+    const targets::ModelSignature &part = compilation.signature();
+    auto llvmModule = targets::translateToLLVMIR(compilation.module(), llvmContext, **machine,
+                                                 part.name);
+    if (!llvmModule)
+      return fail(llvm::toString(llvmModule.takeError()));
+    if (!symbolic) {
+      signature = part;
+      combined = std::move(*llvmModule);
+      break;
+    }
+    // Everything but the graph function and its parallel tasks becomes internal, so the
+    // specializations' helpers do not collide when the modules are linked.
+    for (llvm::Function &function : **llvmModule)
+      if (!function.isDeclaration() &&
+          !function.getName().starts_with(compilation.graphFunction()))
+        function.setLinkage(llvm::GlobalValue::InternalLinkage);
+    if (!combined)
+      combined = std::move(*llvmModule);
+    else if (llvm::Linker::linkModules(*combined, std::move(*llvmModule)))
+      return fail("internal error: linking the specializations failed");
+    signature.name = part.name;
+    signature.sourcePath = part.sourcePath;
+    signature.target = part.target;
+    widenShapes(signature.inputs, part.inputs);
+    widenShapes(signature.outputs, part.outputs);
+    signature.workspaceSize = std::max(signature.workspaceSize, part.workspaceSize);
+    signature.workspaceLowerBound =
+        std::max(signature.workspaceLowerBound, part.workspaceLowerBound);
+    targets::Specialization &entry = signature.specializations.emplace_back();
+    entry.dimValues = specialization.dimValues;
+    entry.graphFunction = compilation.graphFunction();
+    for (const targets::TensorSignature &tensor : part.outputs)
+      entry.outputShapes.push_back(tensor.shape);
+    entry.workspaceSize = part.workspaceSize;
+  }
+  if (llvm::Error error = targets::addEntryPoint(*combined, signature, target->requiredCpu))
+    return fail(llvm::toString(std::move(error)));
+  targets::optimizeModule(*combined, **machine);
+  if (output == Compilation::Output::LLVMIR) {
+    llvm::raw_string_ostream stream(compiled.code);
+    combined->print(stream, nullptr);
+    return compiled;
+  }
+  auto code = targets::emitMachineCode(*combined, **machine,
+                                       output == Compilation::Output::Assembly);
+  if (!code)
+    return fail(llvm::toString(code.takeError()));
+  compiled.code = std::move(*code);
+  return compiled;
 }
 
 } // namespace dlc::driver

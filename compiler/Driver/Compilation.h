@@ -3,7 +3,9 @@
 #ifndef DLC_COMPILER_DRIVER_COMPILATION_H
 #define DLC_COMPILER_DRIVER_COMPILATION_H
 
+#include "compiler/Driver/Shapes.h"
 #include "compiler/Pipelines/Pipeline.h"
+#include "frontends/onnx/ModelLoader.h"
 #include "targets/Common/Artifact.h"
 
 #include "onnx/onnx_pb.h"
@@ -23,8 +25,8 @@ struct CompileRequest {
   /// The C name; empty means the model file's stem made a C identifier.
   std::string name;
   std::string target = "host";
-  /// Graph inputs fixed to values at compile time (see ImportOptions::boundInputs).
-  std::map<std::string, onnx::TensorProto> boundInputs;
+  /// The graph function's name; empty means NAME_graph.
+  std::string graphFunction;
 };
 
 /// Emits an error located at the model file `modelPath` and returns failure.
@@ -39,7 +41,8 @@ class Compilation {
 public:
   Compilation(mlir::MLIRContext &context, CompileRequest request);
 
-  /// Loads and imports the model (phase graph, before any pass).
+  /// Imports the model, which has static input shapes and has been through shape inference
+  /// (phase graph, before any pass).
   mlir::LogicalResult import(const onnx::ModelProto &model);
   /// Runs the pipeline up to and including `phase`.
   mlir::LogicalResult lowerTo(pipelines::Phase phase);
@@ -48,6 +51,7 @@ public:
   mlir::FailureOr<std::string> emit(Output output);
 
   mlir::ModuleOp module() { return *module_; }
+  const std::string &graphFunction() const { return request_.graphFunction; }
   const targets::ModelSignature &signature() const { return signature_; }
   const CompileRequest &request() const { return request_; }
 
@@ -61,6 +65,26 @@ private:
   targets::ModelSignature signature_;
   std::optional<pipelines::Phase> phase_;
 };
+
+/// Binds `bindings` to the inputs of `model` (read from `path`, not yet shape-inferred) and
+/// runs shape inference; failures are emitted at the model file.
+mlir::LogicalResult specializeModel(mlir::MLIRContext &context, onnx::ModelProto &model,
+                                   const std::string &path,
+                                   const onnx_frontend::InputBindings &bindings);
+
+/// The code of a compiled model and its interface.
+struct CompiledModel {
+  targets::ModelSignature signature;
+  std::string code;
+};
+
+/// Compiles `model` (read, not yet shape-inferred) once per specialization of `plan` and emits
+/// `output` (LLVM IR, assembly or an object) with one entry point: NAME_run, which takes the
+/// symbolic dimensions' values when the plan has any. Equal weights are stored once.
+mlir::FailureOr<CompiledModel> compileModel(mlir::MLIRContext &context,
+                                            const CompileRequest &request,
+                                            const onnx::ModelProto &model,
+                                            const ShapePlan &plan, Compilation::Output output);
 
 /// Registers every dialect and interface the pipeline needs on `registry`.
 void registerDialects(mlir::DialectRegistry &registry);

@@ -46,9 +46,10 @@ std::vector<char> syntheticInput(const targets::TensorSignature &tensor) {
 }
 
 FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelPath,
-                                 const InputFiles &inputFiles, bool allowSynthetic) {
+                                 const InputFiles &inputFiles, const InputShapes &shapes,
+                                 bool allowSynthetic) {
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
-  auto model = onnx_frontend::loadModel(modelPath);
+  auto model = onnx_frontend::readModel(modelPath);
   if (!model)
     return emitError(UnknownLoc::get(&context)) << llvm::toString(model.takeError());
 
@@ -79,12 +80,23 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
         (!allowSynthetic || std::find(needed.begin(), needed.end(), input) != needed.end()))
       return fail("no file given for input \"" + input + "\"");
 
+  // The files fix their inputs' shapes; inputs that feed compile-time operands become constants.
+  ShapeOptions fixed;
+  fixed.fixed = shapes;
+  for (const auto &[name, tensor] : tensors)
+    if (fixed.fixed.emplace(name, std::vector(tensor.dims().begin(), tensor.dims().end())).second)
+      fixed.sources[name] = "its input file";
+  auto plan = planShapes(*model, modelPath, fixed);
+  if (!plan)
+    return emitError(UnknownLoc::get(&context)) << llvm::toString(plan.takeError());
+  onnx_frontend::InputBindings bindings{plan->specializations.front().inputShapes, {}};
+  for (const std::string &input : needed)
+    bindings.values[input] = tensors.at(input);
   CompileRequest request;
   request.modelPath = modelPath;
-  for (const std::string &input : needed)
-    request.boundInputs[input] = tensors.at(input);
   Compilation compilation(context, request);
-  if (failed(compilation.import(*model)) || failed(compilation.lowerTo(pipelines::Phase::LLVM)))
+  if (failed(specializeModel(context, *model, modelPath, bindings)) ||
+      failed(compilation.import(*model)) || failed(compilation.lowerTo(pipelines::Phase::LLVM)))
     return failure();
   FailureOr<std::string> object = compilation.emit(Compilation::Output::Object);
   if (failed(object))
@@ -144,8 +156,9 @@ struct Buffers {
 } // namespace
 
 LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
-                       const InputFiles &inputFiles, const std::string &outputDir) {
-  FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, false);
+                       const InputFiles &inputFiles, const InputShapes &shapes,
+                       const std::string &outputDir) {
+  FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, shapes, false);
   if (failed(model))
     return failure();
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
@@ -166,9 +179,9 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
 }
 
 LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
-                         const InputFiles &inputFiles, const BenchOptions &options,
-                         llvm::raw_ostream &out) {
-  FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, true);
+                         const InputFiles &inputFiles, const InputShapes &shapes,
+                         const BenchOptions &options, llvm::raw_ostream &out) {
+  FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, shapes, true);
   if (failed(model))
     return failure();
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };

@@ -3,6 +3,8 @@
 #ifndef DLC_COMPILER_DRIVER_EXECUTE_H
 #define DLC_COMPILER_DRIVER_EXECUTE_H
 
+#include "compiler/Driver/Shapes.h"
+
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/Support/raw_ostream.h"
@@ -17,10 +19,12 @@ namespace dlc::driver {
 using InputFiles = std::vector<std::pair<std::string, std::string>>;
 
 /// Compiles the model for this machine and runs it once on `inputFiles`, writing
-/// output_<k>.npy into `outputDir`. Inputs that feed compile-time operands (Reshape shapes,
-/// Slice bounds, ...) are bound as constants first.
+/// output_<k>.npy into `outputDir`. The input files fix their inputs' shapes (`shapes` fixes
+/// others); inputs that feed compile-time operands (Reshape shapes, Slice bounds, ...) are
+/// bound as constants first.
 mlir::LogicalResult runModel(mlir::MLIRContext &context, const std::string &modelPath,
-                             const InputFiles &inputFiles, const std::string &outputDir);
+                             const InputFiles &inputFiles, const InputShapes &shapes,
+                             const std::string &outputDir);
 
 /// What `dlc bench` measures.
 struct BenchOptions {
@@ -35,8 +39,8 @@ struct BenchOptions {
 /// timed runs; reports median and p90 latency and throughput. Inputs not given as files get
 /// deterministic pseudo-random values (integers: zero).
 mlir::LogicalResult benchModel(mlir::MLIRContext &context, const std::string &modelPath,
-                               const InputFiles &inputFiles, const BenchOptions &options,
-                               llvm::raw_ostream &out);
+                               const InputFiles &inputFiles, const InputShapes &shapes,
+                               const BenchOptions &options, llvm::raw_ostream &out);
 
 } // namespace dlc::driver
 

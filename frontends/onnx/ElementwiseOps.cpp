@@ -371,4 +371,13 @@ void registerElementwiseOps(OpTable &table) {
   table["Shrink"] = importExpanded<shrink>;
 }
 
+bool isElementwise(StringRef opType) {
+  static const OpTable elementwise = [] {
+    OpTable table;
+    registerElementwiseOps(table);
+    return table;
+  }();
+  return elementwise.count(opType);
+}
+
 } // namespace dlc::onnx_frontend

@@ -6,6 +6,7 @@
 #include "frontends/onnx/Tensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseSet.h"
@@ -184,10 +185,11 @@ FailureOr<RankedTensorType> GraphImporter::inputType(const onnx::ValueInfoProto 
   if (!tensor.has_shape())
     return error("graph input \"" + info.name() + "\" has no shape");
   SmallVector<int64_t> shape;
-  for (const auto &dim : tensor.shape().dim()) {
+  for (const auto &[i, dim] : llvm::enumerate(tensor.shape().dim())) {
     if (!dim.has_dim_value())
-      return error("graph input \"" + info.name() + "\" has dimension \"" + dim.dim_param() +
-                   "\" that is not fixed; dlc needs static shapes");
+      return error("graph input \"" + info.name() + "\" dimension " + Twine(i) +
+                   (dim.dim_param().empty() ? "" : " (\"" + dim.dim_param() + "\")") +
+                   " is not static; each compilation needs static shapes");
     shape.push_back(dim.dim_value());
   }
   return RankedTensorType::get(shape, element);
@@ -199,12 +201,6 @@ LogicalResult GraphImporter::importInitializers() {
     if (!attr)
       return error("initializer " + llvm::toString(attr.takeError()));
     constants_[tensor.name()] = *attr;
-  }
-  for (const auto &[name, tensor] : options_.boundInputs) {
-    auto attr = tensorToAttr(tensor, &ctx_);
-    if (!attr)
-      return error("bound input \"" + name + "\": " + llvm::toString(attr.takeError()));
-    constants_[name] = *attr;
   }
   return success();
 }
@@ -435,11 +431,30 @@ FailureOr<RankedTensorType> NodeContext::outputType(int i) {
   if (!element)
     return fail("output \"" + name + "\" has element type " +
                 onnxTypeName(type->tensor_type().elem_type()) + ", which dlc does not support yet");
+  // ONNX's data propagation cannot follow every computation (a float Range of a bound input);
+  // an elementwise op's result then takes the broadcast shape of its operands.
+  std::optional<SmallVector<int64_t>> operandShape;
+  if (isElementwise(node_.op_type())) {
+    operandShape.emplace();
+    for (int k = 0; k < numInputs() && operandShape; ++k) {
+      SmallVector<int64_t> broadcast;
+      if (!hasInput(k))
+        continue;
+      if (OpTrait::util::getBroadcastedShape(*operandShape, shapeOf(input(k)), broadcast))
+        operandShape = broadcast;
+      else
+        operandShape.reset();
+    }
+  }
+  const auto &dims = type->tensor_type().shape().dim();
   SmallVector<int64_t> shape;
-  for (const auto &dim : type->tensor_type().shape().dim()) {
-    if (!dim.has_dim_value())
+  for (const auto &[k, dim] : llvm::enumerate(dims)) {
+    if (dim.has_dim_value())
+      shape.push_back(dim.dim_value());
+    else if (operandShape && operandShape->size() == size_t(dims.size()))
+      shape.push_back((*operandShape)[k]);
+    else
       return fail("output \"" + name + "\" has a dimension that is not static");
-    shape.push_back(dim.dim_value());
   }
   return RankedTensorType::get(shape, element);
 }

@@ -23,9 +23,6 @@ struct ImportOptions {
   std::string modelPath;
   /// The name of the generated function.
   std::string functionName = "main";
-  /// Graph inputs whose values are fixed at compile time (e.g. by `dlc run`, for inputs that
-  /// feed shape operands); they become constants and leave the function's signature.
-  std::map<std::string, onnx::TensorProto> boundInputs;
 };
 
 /// Imports `model` into a new module. On failure, diagnostics have been emitted through the

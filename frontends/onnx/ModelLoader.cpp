@@ -2,6 +2,8 @@
 // ONNX shape inference; every failure becomes an llvm::Error naming the file.
 #include "frontends/onnx/ModelLoader.h"
 
+#include "frontends/onnx/Tensors.h"
+
 #include "onnx/defs/parser.h"
 #include "onnx/shape_inference/implementation.h"
 
@@ -74,7 +76,7 @@ llvm::Error resolveGraphExternalData(onnx::GraphProto &graph, const std::string 
 
 } // namespace
 
-llvm::Expected<onnx::ModelProto> loadModel(const std::string &path) {
+llvm::Expected<onnx::ModelProto> readModel(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/true);
   if (!buffer)
@@ -92,6 +94,10 @@ llvm::Expected<onnx::ModelProto> loadModel(const std::string &path) {
     return fileError(path, "the model has no graph");
   if (llvm::Error error = resolveGraphExternalData(*model.mutable_graph(), path))
     return std::move(error);
+  return model;
+}
+
+llvm::Error inferShapes(onnx::ModelProto &model, const std::string &path) {
   try {
     onnx::ShapeInferenceOptions options(/*check_type=*/false, /*strict_mode=*/1,
                                         /*data_prop=*/true);
@@ -99,7 +105,93 @@ llvm::Expected<onnx::ModelProto> loadModel(const std::string &path) {
   } catch (const std::exception &e) {
     return fileError(path, std::string("ONNX shape inference failed: ") + e.what());
   }
-  return model;
+  return llvm::Error::success();
+}
+
+/// "[1, 3, N]" for messages: values, or the symbol (or ?) of each dimension.
+static std::string describeShape(const onnx::TensorShapeProto &shape) {
+  std::string text = "[";
+  for (int i = 0; i < shape.dim_size(); ++i) {
+    const auto &dim = shape.dim(i);
+    text += i ? ", " : "";
+    text += dim.has_dim_value() ? std::to_string(dim.dim_value())
+            : dim.dim_param().empty() ? "?" : dim.dim_param();
+  }
+  return text + "]";
+}
+
+/// Sets the dimensions of `input` to `dims`; its static dimensions must already equal them.
+static llvm::Error fixInputShape(onnx::ValueInfoProto &input, llvm::ArrayRef<int64_t> dims,
+                                 const std::string &path) {
+  if (!input.type().has_tensor_type())
+    return fileError(path, "graph input \"" + input.name() + "\" is not a tensor");
+  auto *tensor = input.mutable_type()->mutable_tensor_type();
+  std::string declared = describeShape(tensor->shape());
+  auto mismatch = [&]() {
+    std::string given;
+    for (size_t i = 0; i < dims.size(); ++i)
+      given += (i ? "x" : "") + std::to_string(dims[i]);
+    return fileError(path, "graph input \"" + input.name() + "\" has shape " + declared +
+                               ", which " + given + " does not fit");
+  };
+  if (tensor->has_shape() && tensor->shape().dim_size() != int(dims.size()))
+    return mismatch();
+  if (tensor->has_shape())
+    for (size_t i = 0; i < dims.size(); ++i)
+      if (tensor->shape().dim(i).has_dim_value() && tensor->shape().dim(i).dim_value() != dims[i])
+        return mismatch();
+  tensor->mutable_shape()->clear_dim();
+  for (int64_t dim : dims)
+    tensor->mutable_shape()->add_dim()->set_dim_value(dim);
+  return llvm::Error::success();
+}
+
+llvm::Error bindInputs(onnx::ModelProto &model, const std::string &path,
+                       const InputBindings &bindings) {
+  auto *graph = model.mutable_graph();
+  auto findInput = [&](const std::string &name) -> onnx::ValueInfoProto * {
+    for (auto &input : *graph->mutable_input())
+      if (input.name() == name)
+        return &input;
+    return nullptr;
+  };
+  auto noSuchInput = [&](const std::string &name) {
+    std::string names;
+    for (const auto &input : graph->input())
+      names += (names.empty() ? "" : ", ") + input.name();
+    return fileError(path, "the model has no graph input \"" + name + "\" (its inputs: " +
+                               names + ")");
+  };
+  for (const auto &[name, dims] : bindings.shapes) {
+    onnx::ValueInfoProto *input = findInput(name);
+    if (!input)
+      return noSuchInput(name);
+    if (llvm::Error error = fixInputShape(*input, dims, path))
+      return error;
+  }
+  for (const auto &[name, value] : bindings.values) {
+    onnx::ValueInfoProto *input = findInput(name);
+    if (!input)
+      return noSuchInput(name);
+    int32_t declared = input->type().tensor_type().elem_type();
+    if (declared != value.data_type())
+      return fileError(path, "graph input \"" + input->name() + "\" has element type " +
+                                 onnxTypeName(declared) +
+                                 ", but its value is " +
+                                 onnxTypeName(value.data_type()));
+    std::vector<int64_t> dims(value.dims().begin(), value.dims().end());
+    if (llvm::Error error = fixInputShape(*input, dims, path))
+      return error;
+    onnx::TensorProto *initializer = nullptr;
+    for (auto &existing : *graph->mutable_initializer())
+      if (existing.name() == name)
+        initializer = &existing;
+    if (!initializer)
+      initializer = graph->add_initializer();
+    *initializer = value;
+    initializer->set_name(name);
+  }
+  return llvm::Error::success();
 }
 
 llvm::Expected<onnx::TensorProto> loadTensorProto(const std::string &path) {

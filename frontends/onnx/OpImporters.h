@@ -35,7 +35,8 @@ public:
   bool hasInput(int i) const;
   /// The value of input `i` (a graph.constant for initializers and constants).
   mlir::Value input(int i);
-  /// The compile-time value of input `i`, if it is an initializer, a Constant or a bound input.
+  /// The compile-time value of input `i`, if it is an initializer (bound inputs are too) or a
+  /// Constant.
   std::optional<mlir::DenseElementsAttr> constantInput(int i);
   /// The integer values of constant input `i`; fails with an error naming the operand otherwise.
   mlir::FailureOr<std::vector<int64_t>> intsInput(int i, llvm::StringRef what);
@@ -100,6 +101,9 @@ void registerRecurrentOps(OpTable &table);
 /// output shape.
 mlir::FailureOr<mlir::Value> convolution(NodeContext &ctx, mlir::Value input, mlir::Value filter,
                                          mlir::Value bias);
+
+/// Whether `opType` is one of the elementwise ops (numpy-broadcasting operands, one result).
+bool isElementwise(llvm::StringRef opType);
 
 /// Normalizes an axis in [-rank, rank) to [0, rank); std::nullopt when out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);

@@ -123,6 +123,7 @@ const char *dlc_rt_status_string(int status) {
   case DLC_STATUS_OK: return "ok";
   case DLC_STATUS_NULL_ARGUMENT: return "null argument";
   case DLC_STATUS_UNSUPPORTED_CPU: return "CPU lacks a feature the model was compiled for";
+  case DLC_STATUS_BAD_DIMENSION: return "a dimension value outside the bounds compiled for";
   default: return "unknown status";
   }
 }

@@ -21,14 +21,38 @@ struct TensorSignature {
   int64_t numBytes() const;
 };
 
+/// A symbolic dimension of a model compiled for bounded shapes: the run takes its value.
+struct SymbolicDim {
+  std::string name; ///< the ONNX dim_param, or INPUT_dimK for an anonymous one
+  int64_t max = 1;  ///< values 1..max are accepted
+};
+
+/// One static compilation of a model compiled for bounded shapes.
+struct Specialization {
+  std::vector<int64_t> dimValues; ///< the value of each symbolic dimension, in order
+  std::string graphFunction;      ///< the function computing it
+  std::vector<std::vector<int64_t>> outputShapes;
+  int64_t workspaceSize = 0; ///< bytes, including alignment slack
+};
+
 /// The compiled model's interface.
 struct ModelSignature {
   std::string name;       ///< C identifier prefixing every symbol
   std::string sourcePath; ///< the model file, for the header's comment
   std::string target;     ///< target name, for the header's comment
+  /// Static shapes; for a model with symbolic dimensions, the largest shapes it accepts.
   std::vector<TensorSignature> inputs, outputs;
   int64_t workspaceSize = 0;       ///< bytes the caller provides (includes alignment slack)
   int64_t workspaceLowerBound = 0; ///< largest total of simultaneously live intermediates
+  /// Symbolic dimensions, empty for a model compiled for one shape. Otherwise the entry point
+  /// takes their values and calls the specialization compiled for them; specializations are
+  /// ordered with the last dimension's value varying fastest, from all ones to all maxima.
+  std::vector<SymbolicDim> dims;
+  std::vector<Specialization> specializations;
+  /// For each input: its dimensions' indices in `dims`, -1 where the dimension is static.
+  std::vector<std::vector<int>> inputDims;
+
+  bool hasSymbolicDims() const { return !dims.empty(); }
 };
 
 /// Bytes added to the planned workspace so the entry point can align it to 64 bytes.

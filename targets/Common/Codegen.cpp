@@ -11,6 +11,7 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/IPO/ConstantMerge.h"
 
 namespace dlc::targets {
 
@@ -48,20 +49,24 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const C
 }
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
-buildLLVMModule(mlir::ModuleOp module, llvm::LLVMContext &context, llvm::TargetMachine &machine,
-                const ModelSignature &signature, uint64_t requiredCpu) {
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context, llvm::TargetMachine &machine,
+                  llvm::StringRef name) {
   mlir::registerBuiltinDialectTranslation(*module.getContext());
   mlir::registerLLVMDialectTranslation(*module.getContext());
-  std::unique_ptr<llvm::Module> llvmModule =
-      mlir::translateModuleToLLVMIR(module, context, signature.name);
+  std::unique_ptr<llvm::Module> llvmModule = mlir::translateModuleToLLVMIR(module, context, name);
   if (!llvmModule)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "translation to LLVM IR failed");
   llvmModule->setDataLayout(machine.createDataLayout());
   llvmModule->setTargetTriple(machine.getTargetTriple());
-  if (llvm::Error error = addEntryPoint(*llvmModule, signature, requiredCpu))
-    return std::move(error);
+  return llvmModule;
+}
 
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine) {
+  // Weights are never compared by address, so equal ones may share storage.
+  for (llvm::GlobalVariable &global : module.globals())
+    if (global.isConstant() && global.hasLocalLinkage())
+      global.setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager cgscc;
@@ -74,7 +79,19 @@ buildLLVMModule(mlir::ModuleOp module, llvm::LLVMContext &context, llvm::TargetM
   builder.crossRegisterProxies(loops, functions, cgscc, modules);
   llvm::ModulePassManager passes =
       builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
-  passes.run(*llvmModule, modules);
+  passes.addPass(llvm::ConstantMergePass());
+  passes.run(module, modules);
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+buildLLVMModule(mlir::ModuleOp module, llvm::LLVMContext &context, llvm::TargetMachine &machine,
+                const ModelSignature &signature, uint64_t requiredCpu) {
+  auto llvmModule = translateToLLVMIR(module, context, machine, signature.name);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  if (llvm::Error error = addEntryPoint(**llvmModule, signature, requiredCpu))
+    return std::move(error);
+  optimizeModule(**llvmModule, machine);
   return llvmModule;
 }
 

@@ -17,6 +17,15 @@ namespace dlc::targets {
 /// Creates the TargetMachine for `target` (position-independent code, -O3).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const CpuTarget &target);
 
+/// Translates an LLVM-dialect module to LLVM IR for `machine` (its data layout and triple).
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context, llvm::TargetMachine &machine,
+                  llvm::StringRef name);
+
+/// Runs the -O3 module pipeline for `machine`, then merges equal read-only constants (the
+/// weights that several specializations of one model share).
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
+
 /// Translates an LLVM-dialect module to LLVM IR, adds `NAME_run` for `signature`, and runs the
 /// -O3 module pipeline for `machine`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
@@ -24,7 +33,10 @@ buildLLVMModule(mlir::ModuleOp module, llvm::LLVMContext &context, llvm::TargetM
                 const ModelSignature &signature, uint64_t requiredCpu);
 
 /// Adds `int NAME_run(const void *const *inputs, void *const *outputs, void *workspace)` which
-/// checks its arguments and the CPU, aligns the workspace and calls the graph function.
+/// checks its arguments and the CPU, aligns the workspace and calls the graph function. For a
+/// signature with symbolic dimensions, NAME_run takes `const int64_t *dims` first and calls the
+/// specialization compiled for those values, and `int NAME_output_shape(const int64_t *dims,
+/// int output, int64_t *shape)` reports an output's shape.
 llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
                           uint64_t requiredCpu);
 

@@ -1,5 +1,6 @@
 // Generates the C entry point NAME_run in LLVM IR (argument and CPU checks, workspace alignment,
-// the call into the graph function) and the dispatchers of its parallel loops.
+// the call into the graph function or the specialization for the given dimension values, then
+// NAME_output_shape) and the dispatchers of its parallel loops.
 #include "targets/Common/Codegen.h"
 
 #include "dlc/runtime.h"
@@ -65,75 +66,217 @@ llvm::Error defineDispatchers(llvm::Module &module, const std::string &graphName
   return llvm::Error::success();
 }
 
+/// Creates the table `NAME_shapes`: for each specialization, the dimensions of every output.
+llvm::GlobalVariable *outputShapeTable(llvm::Module &module, const ModelSignature &signature) {
+  llvm::LLVMContext &ctx = module.getContext();
+  std::vector<uint64_t> dims;
+  for (const Specialization &specialization : signature.specializations)
+    for (const std::vector<int64_t> &shape : specialization.outputShapes)
+      dims.insert(dims.end(), shape.begin(), shape.end());
+  dims.push_back(0); // a table is never empty
+  auto *table = llvm::ConstantDataArray::get(ctx, dims);
+  return new llvm::GlobalVariable(module, table->getType(), /*isConstant=*/true,
+                                  llvm::GlobalValue::PrivateLinkage, table,
+                                  signature.name + "_output_dims");
+}
+
+/// Builds the checks an entry point starts with: every pointer argument non-null (else
+/// DLC_STATUS_NULL_ARGUMENT) and the CPU able to run the code (else its status).
+class EntryBuilder {
+public:
+  EntryBuilder(llvm::Function *function)
+      : function_(function), ctx_(function->getContext()), b_(ctx_) {
+    auto *entry = llvm::BasicBlock::Create(ctx_, "entry", function);
+    nullArgument_ = llvm::BasicBlock::Create(ctx_, "null_argument", function);
+    b_.SetInsertPoint(nullArgument_);
+    b_.CreateRet(b_.getInt32(DLC_STATUS_NULL_ARGUMENT));
+    b_.SetInsertPoint(entry);
+  }
+  llvm::IRBuilder<> &builder() { return b_; }
+
+  /// Continues when `pointer` is not null.
+  void checkNotNull(llvm::Value *pointer) {
+    auto *next = llvm::BasicBlock::Create(ctx_, "not_null", function_);
+    b_.CreateCondBr(b_.CreateIsNull(pointer), nullArgument_, next);
+    b_.SetInsertPoint(next);
+  }
+  /// Continues when `ok`; returns `status` otherwise.
+  void checkOr(llvm::Value *ok, llvm::Value *status) {
+    auto *pass = llvm::BasicBlock::Create(ctx_, "ok", function_);
+    auto *failBlock = llvm::BasicBlock::Create(ctx_, "fail", function_);
+    b_.CreateCondBr(ok, pass, failBlock);
+    b_.SetInsertPoint(failBlock);
+    b_.CreateRet(status);
+    b_.SetInsertPoint(pass);
+  }
+  /// Loads `count` pointers from `array`, each checked to be non-null.
+  void loadPointers(llvm::Value *array, size_t count, llvm::SmallVectorImpl<llvm::Value *> &out) {
+    if (count == 0)
+      return;
+    checkNotNull(array);
+    llvm::Type *ptr = b_.getPtrTy();
+    for (size_t i = 0; i < count; ++i) {
+      llvm::Value *pointer = b_.CreateLoad(ptr, b_.CreateConstInBoundsGEP1_64(ptr, array, i));
+      checkNotNull(pointer);
+      out.push_back(pointer);
+    }
+  }
+  /// Code compiled for newer CPU features must not run (and fault) on an older CPU.
+  void checkCpu(uint64_t requiredCpu) {
+    auto check = function_->getParent()->getOrInsertFunction("dlc_rt_check_cpu", b_.getInt32Ty(),
+                                                             b_.getInt64Ty());
+    llvm::Value *status = b_.CreateCall(check, {b_.getInt64(requiredCpu)});
+    checkOr(b_.CreateICmpEQ(status, b_.getInt32(DLC_STATUS_OK)), status);
+  }
+  /// The caller's workspace may have any alignment; the plan assumes 64 bytes.
+  llvm::Value *alignWorkspace(llvm::Value *workspace) {
+    llvm::Value *address = b_.CreatePtrToInt(workspace, b_.getInt64Ty());
+    llvm::Value *padding = b_.CreateAnd(b_.CreateNeg(address), b_.getInt64(63));
+    return b_.CreateInBoundsGEP(b_.getInt8Ty(), workspace, padding, "workspace_aligned");
+  }
+  /// Checks the `count` dimension values at `dims` against `maxima` and returns the index of
+  /// the specialization compiled for them (the last dimension varying fastest); a value out of
+  /// range returns DLC_STATUS_BAD_DIMENSION.
+  llvm::Value *specializationIndex(llvm::Value *dims, llvm::ArrayRef<SymbolicDim> symbols) {
+    checkNotNull(dims);
+    llvm::Type *i64 = b_.getInt64Ty();
+    llvm::Value *index = b_.getInt64(0);
+    for (auto [i, symbol] : llvm::enumerate(symbols)) {
+      llvm::Value *value = b_.CreateLoad(i64, b_.CreateConstInBoundsGEP1_64(i64, dims, i));
+      llvm::Value *offset = b_.CreateSub(value, b_.getInt64(1));
+      checkOr(b_.CreateICmpULT(offset, b_.getInt64(symbol.max)),
+              b_.getInt32(DLC_STATUS_BAD_DIMENSION));
+      index = b_.CreateAdd(b_.CreateMul(index, b_.getInt64(symbol.max)), offset);
+    }
+    return index;
+  }
+
+private:
+  llvm::Function *function_;
+  llvm::LLVMContext &ctx_;
+  llvm::IRBuilder<> b_;
+  llvm::BasicBlock *nullArgument_;
+};
+
+/// Checks the graph function `name` exists with one pointer per input and output plus the
+/// workspace, makes it internal and defines its parallel-loop dispatchers.
+llvm::Expected<llvm::Function *> prepareGraphFunction(llvm::Module &module,
+                                                      const std::string &name,
+                                                      const ModelSignature &signature) {
+  llvm::Function *graph = module.getFunction(name);
+  if (!graph || graph->arg_size() != signature.inputs.size() + signature.outputs.size() + 1)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the graph function " + name +
+                                       " is missing or has an unexpected signature");
+  graph->setLinkage(llvm::GlobalValue::InternalLinkage);
+  if (llvm::Error error = defineDispatchers(module, name))
+    return std::move(error);
+  return graph;
+}
+
+/// int NAME_output_shape(const int64_t dims[], int output, int64_t shape[]): copies output
+/// `output`'s dimensions for the dimension values `dims` into `shape`.
+void addOutputShapeFunction(llvm::Module &module, const ModelSignature &signature) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx), *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *function = llvm::Function::Create(llvm::FunctionType::get(i32, {ptr, i32, ptr}, false),
+                                          llvm::GlobalValue::ExternalLinkage,
+                                          signature.name + "_output_shape", module);
+  llvm::GlobalVariable *table = outputShapeTable(module, signature);
+  EntryBuilder entry(function);
+  llvm::IRBuilder<> &b = entry.builder();
+  llvm::Value *index = entry.specializationIndex(function->getArg(0), signature.dims);
+  llvm::Value *output = function->getArg(1), *shape = function->getArg(2);
+  entry.checkOr(b.CreateICmpULT(output, b.getInt32(signature.outputs.size())),
+                b.getInt32(DLC_STATUS_BAD_DIMENSION));
+  entry.checkNotNull(shape);
+  // Each specialization's row holds every output's dimensions; output k starts at the sum of
+  // the ranks before it.
+  int64_t rowSize = 0;
+  std::vector<uint64_t> starts, ranks;
+  for (const TensorSignature &tensor : signature.outputs) {
+    starts.push_back(rowSize);
+    ranks.push_back(tensor.shape.size());
+    rowSize += tensor.shape.size();
+  }
+  starts.push_back(0);
+  ranks.push_back(0);
+  auto lookup = [&](llvm::ArrayRef<uint64_t> values, const char *name) {
+    auto *array = llvm::ConstantDataArray::get(ctx, values);
+    auto *global = new llvm::GlobalVariable(module, array->getType(), true,
+                                            llvm::GlobalValue::PrivateLinkage, array,
+                                            signature.name + name);
+    llvm::Value *slot = b.CreateInBoundsGEP(i64, global, b.CreateZExt(output, i64));
+    return b.CreateLoad(i64, slot);
+  };
+  llvm::Value *start = lookup(starts, "_output_starts");
+  llvm::Value *rank = lookup(ranks, "_output_ranks");
+  llvm::Value *source = b.CreateInBoundsGEP(
+      i64, table, b.CreateAdd(b.CreateMul(index, b.getInt64(rowSize)), start));
+  b.CreateMemCpy(shape, llvm::MaybeAlign(8), source, llvm::MaybeAlign(8),
+                 b.CreateMul(rank, b.getInt64(8)));
+  b.CreateRet(b.getInt32(DLC_STATUS_OK));
+}
+
 } // namespace
 
 llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
                           uint64_t requiredCpu) {
-  llvm::Function *graph = module.getFunction(graphFunctionName(signature.name));
-  size_t numInputs = signature.inputs.size(), numOutputs = signature.outputs.size();
-  if (!graph || graph->arg_size() != numInputs + numOutputs + 1)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "the graph function is missing or has an unexpected signature");
-  graph->setLinkage(llvm::GlobalValue::InternalLinkage);
-  if (llvm::Error error = defineDispatchers(module, graphFunctionName(signature.name)))
-    return error;
-
   llvm::LLVMContext &ctx = module.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
   llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
-  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
-  auto *type = llvm::FunctionType::get(i32, {ptr, ptr, ptr}, false);
-  auto *run = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+  bool symbolic = signature.hasSymbolicDims();
+  std::vector<std::string> graphNames;
+  if (symbolic)
+    for (const Specialization &specialization : signature.specializations)
+      graphNames.push_back(specialization.graphFunction);
+  else
+    graphNames.push_back(graphFunctionName(signature.name));
+  std::vector<llvm::Constant *> graphs;
+  for (const std::string &name : graphNames) {
+    auto graph = prepareGraphFunction(module, name, signature);
+    if (!graph)
+      return graph.takeError();
+    graphs.push_back(*graph);
+  }
+
+  // int NAME_run([const int64_t dims[],] const void *const inputs[], void *const outputs[],
+  //              void *workspace)
+  llvm::SmallVector<llvm::Type *> params(symbolic ? 4 : 3, ptr);
+  auto *run = llvm::Function::Create(llvm::FunctionType::get(i32, params, false),
+                                     llvm::GlobalValue::ExternalLinkage,
                                      signature.name + "_run", module);
-  llvm::Value *inputs = run->getArg(0), *outputs = run->getArg(1), *workspace = run->getArg(2);
+  unsigned first = symbolic ? 1 : 0;
+  llvm::Value *inputs = run->getArg(first), *outputs = run->getArg(first + 1);
+  llvm::Value *workspace = run->getArg(first + 2);
   inputs->setName("inputs");
   outputs->setName("outputs");
   workspace->setName("workspace");
-
-  auto *entry = llvm::BasicBlock::Create(ctx, "entry", run);
-  auto *nullArgument = llvm::BasicBlock::Create(ctx, "null_argument", run);
-  llvm::IRBuilder<> b(nullArgument);
-  b.CreateRet(b.getInt32(DLC_STATUS_NULL_ARGUMENT));
-
-  // Any null pointer among the arrays, their entries and the workspace is rejected.
-  b.SetInsertPoint(entry);
-  auto checkNotNull = [&](llvm::Value *pointer, const char *name) {
-    auto *next = llvm::BasicBlock::Create(ctx, name, run);
-    b.CreateCondBr(b.CreateIsNull(pointer), nullArgument, next);
-    b.SetInsertPoint(next);
-  };
-  checkNotNull(workspace, "workspace_ok");
+  EntryBuilder entry(run);
+  llvm::IRBuilder<> &b = entry.builder();
+  entry.checkNotNull(workspace);
   llvm::SmallVector<llvm::Value *> args;
-  auto loadPointers = [&](llvm::Value *array, size_t count, const char *name) {
-    if (count == 0)
-      return;
-    checkNotNull(array, name);
-    for (size_t i = 0; i < count; ++i) {
-      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(ptr, array, i);
-      llvm::Value *pointer = b.CreateLoad(ptr, slot);
-      checkNotNull(pointer, name);
-      args.push_back(pointer);
-    }
-  };
-  loadPointers(inputs, numInputs, "inputs_ok");
-  loadPointers(outputs, numOutputs, "outputs_ok");
-
-  // Code compiled for newer CPU features must not run (and fault) on an older CPU.
-  auto checkCpu = module.getOrInsertFunction("dlc_rt_check_cpu", i32, i64);
-  llvm::Value *status = b.CreateCall(checkCpu, {b.getInt64(requiredCpu)});
-  auto *cpuOk = llvm::BasicBlock::Create(ctx, "cpu_ok", run);
-  auto *cpuBad = llvm::BasicBlock::Create(ctx, "cpu_unsupported", run);
-  b.CreateCondBr(b.CreateICmpEQ(status, b.getInt32(DLC_STATUS_OK)), cpuOk, cpuBad);
-  b.SetInsertPoint(cpuBad);
-  b.CreateRet(status);
-
-  // The caller's workspace may have any alignment; the plan assumes 64 bytes.
-  b.SetInsertPoint(cpuOk);
-  llvm::Value *address = b.CreatePtrToInt(workspace, i64);
-  llvm::Value *padding = b.CreateAnd(b.CreateNeg(address), b.getInt64(63));
-  args.push_back(b.CreateInBoundsGEP(b.getInt8Ty(), workspace, padding, "workspace_aligned"));
-  b.CreateCall(graph, args);
+  entry.loadPointers(inputs, signature.inputs.size(), args);
+  entry.loadPointers(outputs, signature.outputs.size(), args);
+  llvm::Value *graph = graphs.front();
+  if (symbolic) {
+    run->getArg(0)->setName("dims");
+    llvm::Value *index = entry.specializationIndex(run->getArg(0), signature.dims);
+    auto *tableType = llvm::ArrayType::get(ptr, graphs.size());
+    auto *table = new llvm::GlobalVariable(module, tableType, true,
+                                           llvm::GlobalValue::PrivateLinkage,
+                                           llvm::ConstantArray::get(tableType, graphs),
+                                           signature.name + "_specializations");
+    graph = b.CreateLoad(ptr, b.CreateInBoundsGEP(ptr, table, index));
+  }
+  entry.checkCpu(requiredCpu);
+  args.push_back(entry.alignWorkspace(workspace));
+  auto *graphType = llvm::cast<llvm::Function>(graphs.front())->getFunctionType();
+  b.CreateCall(graphType, graph, args);
   b.CreateRet(b.getInt32(DLC_STATUS_OK));
+  if (symbolic)
+    addOutputShapeFunction(module, signature);
   return llvm::Error::success();
 }
 

@@ -47,11 +47,21 @@ std::string shapeList(const std::vector<int64_t> &shape, const char *separator) 
   return text;
 }
 
+/// Writes the macros of one input or output. With symbolic dimensions, `dims` names each
+/// dimension's symbol (empty where static or unknown) and the sizes are the largest ones.
 void writeTensorMacros(std::string &out, const std::string &prefix, const char *kind, size_t index,
-                       const TensorSignature &tensor) {
+                       const TensorSignature &tensor, bool symbolic,
+                       const std::vector<std::string> &dims) {
   std::string macro = llvm::formatv("{0}_{1}_{2}", prefix, kind, index).str();
+  std::string shape = shapeList(tensor.shape, ", ");
+  if (symbolic) {
+    std::vector<std::string> named;
+    for (auto [k, dim] : llvm::enumerate(tensor.shape))
+      named.push_back(k < dims.size() && !dims[k].empty() ? dims[k] : std::to_string(dim));
+    shape = llvm::join(named, ", ") + "], at most [" + shape;
+  }
   out += llvm::formatv("/* {0} {1}: \"{2}\" {3} [{4}] */\n", llvm::StringRef(kind).lower(), index,
-                       tensor.name, numpyName(tensor.elementType), shapeList(tensor.shape, ", "))
+                       tensor.name, numpyName(tensor.elementType), shape)
              .str();
   std::string escaped;
   for (char c : tensor.name) {
@@ -62,11 +72,38 @@ void writeTensorMacros(std::string &out, const std::string &prefix, const char *
   out += llvm::formatv("#define {0}_NAME \"{1}\"\n", macro, escaped).str();
   out += llvm::formatv("#define {0}_DTYPE \"{1}\"\n", macro, numpyName(tensor.elementType)).str();
   out += llvm::formatv("#define {0}_RANK {1}\n", macro, tensor.shape.size()).str();
-  out += llvm::formatv("#define {0}_SHAPE {{{1}}\n", macro,
+  // With symbolic dimensions, the sizes are the largest the run accepts.
+  std::string most = symbolic ? "_MAX" : "";
+  out += llvm::formatv("#define {0}{1}_SHAPE {{{2}}\n", macro, most,
                        tensor.shape.empty() ? std::string("0") : shapeList(tensor.shape, ", "))
              .str();
-  out += llvm::formatv("#define {0}_NUMEL {1}\n", macro, tensor.numElements()).str();
-  out += llvm::formatv("#define {0}_BYTES {1}\n\n", macro, tensor.numBytes()).str();
+  out += llvm::formatv("#define {0}{1}_NUMEL {2}\n", macro, most, tensor.numElements()).str();
+  out += llvm::formatv("#define {0}{1}_BYTES {2}\n\n", macro, most, tensor.numBytes()).str();
+}
+
+/// For each dimension of output `index`: the symbolic dimension it equals in every
+/// specialization, "?" when it varies otherwise, or "" when it is static.
+std::vector<std::string> outputDimNames(const ModelSignature &signature, size_t index) {
+  std::vector<std::string> names;
+  for (size_t k = 0; k < signature.outputs[index].shape.size(); ++k) {
+    auto sizeIn = [&](const Specialization &s) { return s.outputShapes[index][k]; };
+    auto equals = [&](size_t dim) {
+      return llvm::all_of(signature.specializations, [&](const Specialization &s) {
+        return sizeIn(s) == s.dimValues[dim];
+      });
+    };
+    bool varies = llvm::any_of(signature.specializations, [&](const Specialization &s) {
+      return sizeIn(s) != sizeIn(signature.specializations.front());
+    });
+    std::string name = varies ? "?" : "";
+    for (size_t dim = 0; varies && dim < signature.dims.size(); ++dim)
+      if (equals(dim)) {
+        name = signature.dims[dim].name;
+        break;
+      }
+    names.push_back(name);
+  }
+  return names;
 }
 
 } // namespace
@@ -106,23 +143,53 @@ std::string writeHeader(const ModelSignature &signature) {
          "int dlc_rt_get_num_threads(void);\n"
          "void dlc_rt_set_parallel_for(dlc_rt_parallel_for_fn parallel_for, void *user);\n"
          "#endif\n\n";
+  bool symbolic = signature.hasSymbolicDims();
+  if (symbolic)
+    out += "#ifndef DLC_STATUS_BAD_DIMENSION\n#define DLC_STATUS_BAD_DIMENSION 3\n#endif\n\n";
   out += "/* Bytes of scratch memory one run needs (any alignment); owned by the caller. */\n";
   out += llvm::formatv("#define {0}_WORKSPACE_SIZE {1}\n", prefix, signature.workspaceSize).str();
   out += llvm::formatv("#define {0}_NUM_INPUTS {1}\n", prefix, signature.inputs.size()).str();
   out += llvm::formatv("#define {0}_NUM_OUTPUTS {1}\n\n", prefix, signature.outputs.size()).str();
-  for (auto [i, tensor] : llvm::enumerate(signature.inputs))
-    writeTensorMacros(out, prefix, "INPUT", i, tensor);
+  if (symbolic) {
+    out += "/* Symbolic dimensions: each run passes their values, in this order, as dims[]; each\n"
+           "   value is 1..MAX. The workspace size covers every combination. */\n";
+    out += llvm::formatv("#define {0}_NUM_DIMS {1}\n", prefix, signature.dims.size()).str();
+    for (auto [i, dim] : llvm::enumerate(signature.dims)) {
+      out += llvm::formatv("#define {0}_DIM_{1}_NAME \"{2}\"\n", prefix, i, dim.name).str();
+      out += llvm::formatv("#define {0}_DIM_{1}_MAX {2}\n", prefix, i, dim.max).str();
+    }
+    out += "\n";
+  }
+  for (auto [i, tensor] : llvm::enumerate(signature.inputs)) {
+    std::vector<std::string> dims;
+    if (i < signature.inputDims.size())
+      for (int index : signature.inputDims[i])
+        dims.push_back(index < 0 ? "" : signature.dims[index].name);
+    writeTensorMacros(out, prefix, "INPUT", i, tensor, symbolic, dims);
+  }
   for (auto [i, tensor] : llvm::enumerate(signature.outputs))
-    writeTensorMacros(out, prefix, "OUTPUT", i, tensor);
+    writeTensorMacros(out, prefix, "OUTPUT", i, tensor, symbolic, outputDimNames(signature, i));
 
+  std::string dimsParam = symbolic ? "const int64_t dims[], " : "";
   out += "/* Runs one inference. inputs and outputs hold one dense row-major buffer per graph\n"
          "   input and output, in graph order; workspace points to " + prefix +
-         "_WORKSPACE_SIZE bytes.\n   Returns DLC_STATUS_OK, or the status that stopped the run. "
-         "Allocates nothing. */\n";
-  out += llvm::formatv("int {0}_run(const void *const inputs[], void *const outputs[], "
+         "_WORKSPACE_SIZE bytes.\n";
+  if (symbolic)
+    out += "   dims holds the symbolic dimensions' values; a value out of range returns\n"
+           "   DLC_STATUS_BAD_DIMENSION.\n";
+  out += "   Returns DLC_STATUS_OK, or the status that stopped the run. Allocates nothing. */\n";
+  out += llvm::formatv("int {0}_run({1}const void *const inputs[], void *const outputs[], "
                        "void *workspace);\n\n",
-                       name)
+                       name, dimsParam)
              .str();
+  if (symbolic)
+    out += llvm::formatv("/* Writes the shape of output `output` for the dimension values dims into\n"
+                         "   shape[{1}_OUTPUT_<output>_RANK]. Returns DLC_STATUS_OK, or\n"
+                         "   DLC_STATUS_BAD_DIMENSION for a value or output out of range. */\n"
+                         "int {0}_output_shape(const int64_t dims[], int output, "
+                         "int64_t shape[]);\n\n",
+                         name, prefix)
+               .str();
 
   // The typed wrapper: parameters named after the tensors, made unique C identifiers.
   std::set<std::string> used;
@@ -144,6 +211,12 @@ std::string writeHeader(const ModelSignature &signature) {
   }
   std::string workspace = unique("workspace_", "workspace_");
   params.push_back("void *" + workspace);
+  std::string dimsArg;
+  if (symbolic) {
+    dimsArg = unique("dims", "dims");
+    params.insert(params.begin(), "const int64_t " + dimsArg + "[]");
+    dimsArg += ", ";
+  }
   out += "/* The same run with one typed, named parameter per input and output. */\n";
   out += llvm::formatv("static inline int {0}_infer({1}) {{\n", name, llvm::join(params, ", "))
              .str();
@@ -151,7 +224,8 @@ std::string writeHeader(const ModelSignature &signature) {
   std::string outList = outNames.empty() ? "0" : llvm::join(outNames, ", ");
   out += llvm::formatv("  const void *const dlc_inputs_[] = {{{0}};\n", inList).str();
   out += llvm::formatv("  void *const dlc_outputs_[] = {{{0}};\n", outList).str();
-  out += llvm::formatv("  return {0}_run(dlc_inputs_, dlc_outputs_, {1});\n}\n\n", name, workspace)
+  out += llvm::formatv("  return {0}_run({1}dlc_inputs_, dlc_outputs_, {2});\n}\n\n", name,
+                       dimsArg, workspace)
              .str();
   out += "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return out;

@@ -217,6 +217,49 @@ def make_transformer_block(seed=0):
     return b.build()
 
 
+def make_dynamic_encoder(seed=0, hidden=32, heads=2):
+    """One encoder layer on hidden ["batch", "seq", 32] -> out ["batch", "seq", 32] and its mean
+    over the sequence, pooled ["batch", 32]. The heads are split with Reshape [0, 0, h, -1] and
+    merged with a target computed from Shape, as exporters of dynamic models write them."""
+    b = GraphBuilder("dynamic_encoder", seed)
+    x = b.add_input("hidden", F32, ["batch", "seq", hidden])
+    std = 1.0 / math.sqrt(hidden)
+    split = b.const([0, 0, heads, -1], np.int64, "shape")
+    q, k, v = (linear(b, x, hidden, hidden, std) for _ in range(3))
+    q = b.op("Transpose", [b.op("Reshape", [q, split])], perm=[0, 2, 1, 3])
+    k = b.op("Transpose", [b.op("Reshape", [k, split])], perm=[0, 2, 3, 1])
+    v = b.op("Transpose", [b.op("Reshape", [v, split])], perm=[0, 2, 1, 3])
+    scores = b.op("Div", [b.op("MatMul", [q, k]), b.const(math.sqrt(hidden // heads))])
+    probs = b.op("Softmax", [scores], axis=-1)
+    context = b.op("Transpose", [b.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
+    batch_seq = b.op("Slice", [b.op("Shape", [x]), b.const([0], np.int64), b.const([2], np.int64)])
+    merged_shape = b.op("Concat", [batch_seq, b.const([hidden], np.int64)], axis=0)
+    attn = linear(b, b.op("Reshape", [context, merged_shape]), hidden, hidden, std)
+    x = layer_norm(b, b.op("Add", [attn, x]), hidden)
+    h = linear(b, gelu(b, linear(b, x, hidden, 2 * hidden, std)), 2 * hidden, hidden, std)
+    out = layer_norm(b, b.op("Add", [h, x]), hidden, out="out")
+    b.op("ReduceMean", [out], out="pooled", axes=[1], keepdims=0)
+    b.add_output("out", F32, ["batch", "seq", hidden])
+    b.add_output("pooled", F32, ["batch", hidden])
+    return b.build()
+
+
+def make_dynamic_cnn(seed=0):
+    """image ["n", 3, 16, 16] -> logits ["n", 10]: convolutions, pooling and a Flatten whose
+    batch is symbolic."""
+    b = GraphBuilder("dynamic_cnn", seed)
+    x = b.add_input("image", F32, ["n", 3, 16, 16])
+    x = b.op("Relu", [batch_norm(b, conv(b, x, 3, 16, 3, pad=1), 16)])           # [n,16,16,16]
+    x = b.op("MaxPool", [x], kernel_shape=[2, 2], strides=[2, 2])                 # [n,16,8,8]
+    x = b.op("Relu", [conv(b, x, 16, 32, 3, stride=2, pad=1)])                    # [n,32,4,4]
+    x = b.op("Flatten", [x], axis=1)                                              # [n,512]
+    w = b.weight("fc_w", he_normal(b.rng, (10, 512), 512, 0.5))
+    bias = b.weight("fc_b", (b.rng.standard_normal(10) * 0.05).astype(np.float32))
+    b.op("Gemm", [x, w, bias], out="logits", alpha=1.0, beta=1.0, transB=1)
+    b.add_output("logits", F32, ["n", 10])
+    return b.build()
+
+
 def bottleneck(b, x, cin, width, stride):
     """ResNet v1 bottleneck: 1x1 (strided, as in the original v1) -> 3x3 -> 1x1, plus shortcut."""
     cout = width * 4
@@ -526,6 +569,8 @@ MODELS = {
     "unet": make_unet,
     "lstm": make_lstm_model,
     "mlp": make_mlp,
+    "dynamic_encoder": make_dynamic_encoder,
+    "dynamic_cnn": make_dynamic_cnn,
     "mlp_large": make_mlp_large,
     "gemm_1024": lambda seed=0: make_gemm(1024, 1024, 1024, seed),
     "gemm_4096x1024x4096": lambda seed=0: make_gemm(4096, 1024, 4096, seed),

@@ -4,6 +4,7 @@
 #include "compiler/Driver/Compilation.h"
 #include "compiler/Driver/Execute.h"
 #include "compiler/Driver/Inspect.h"
+#include "compiler/Driver/Shapes.h"
 #include "frontends/onnx/ModelLoader.h"
 #include "targets/CPU/CpuTarget.h"
 #include "targets/Common/HeaderWriter.h"
@@ -23,7 +24,7 @@ using namespace dlc;
 const char *kUsage = R"(dlc - an ahead-of-time compiler for ONNX models
 
 usage:
-  dlc compile MODEL.onnx [--target=T] [--name=NAME] -o DIR
+  dlc compile MODEL.onnx [--target=T] [--name=NAME] [--shape|--max-shape NAME=DIMS] -o DIR
         writes DIR/libNAME.a and DIR/NAME.h (link: cc app.c DIR/libNAME.a -lm -lpthread)
   dlc compile MODEL.onnx --emit=mlir|llvm|asm|obj [--compile-to=PHASE] [-o FILE]
         writes one intermediate form instead (to stdout when -o is absent, except obj)
@@ -35,6 +36,18 @@ usage:
         inputs not given are filled with deterministic pseudo-random values
   dlc inspect MODEL.onnx
         inputs, outputs, op histogram, parameters, FLOP estimate and unsupported ops
+
+symbolic dimensions (an input dimension named, like "batch", or unknown):
+  --shape NAME=DIMS  fixes graph input NAME's shape, e.g. --shape x=1x3x224x224 (any command;
+                     run and bench take the shapes of the input files given)
+  --max-shape NAME=DIMS
+                     compile only: bounds NAME's symbolic dimensions, e.g. x=8x3x224x224. One
+                     static specialization is compiled per combination of values 1..max; NAME_run
+                     then takes the values (const int64_t dims[]), NAME_WORKSPACE_SIZE is the
+                     largest workspace, and NAME_output_shape() gives each output's shape
+  --max-specializations=N
+                     the most specializations --max-shape may need (default 64)
+  A symbolic dimension that is neither fixed nor bounded is an error that names it.
 
 options:
   --target=T         host (default: this CPU), x86-64-v3 (AVX2+FMA), x86-64-v4 (AVX-512)
@@ -60,6 +73,7 @@ struct Options {
   std::string command, model, target = "host", name, emit = "lib", compileTo, output, outputDir;
   driver::InputFiles inputs;
   driver::BenchOptions bench;
+  driver::ShapeOptions shapes;
   bool stats = false;
 };
 
@@ -100,6 +114,18 @@ std::optional<std::string> parse(int argc, char **argv, Options &options) {
     else if (takeValue("--compile-to")) options.compileTo = value;
     else if (takeValue("-o")) options.output = value;
     else if (takeValue("--output-dir")) options.outputDir = value;
+    else if (takeValue("--shape") || takeValue("--max-shape")) {
+      bool bound = arg.rfind("--max-shape", 0) == 0;
+      auto &shapes = bound ? options.shapes.bounds : options.shapes.fixed;
+      if (auto error = driver::parseShapeArgument(bound ? "--max-shape" : "--shape", value,
+                                                  shapes))
+        return *error;
+    } else if (takeValue("--max-specializations")) {
+      std::optional<int> count = parseCount(value);
+      if (!count || *count == 0)
+        return "invalid value '" + value + "' for --max-specializations";
+      options.shapes.maxSpecializations = *count;
+    }
     else if (takeValue("--iterations") || takeValue("--warmup") || takeValue("--threads")) {
       std::optional<int> count = parseCount(value);
       std::string flag = arg.substr(0, arg.find('='));
@@ -132,6 +158,8 @@ std::optional<std::string> parse(int argc, char **argv, Options &options) {
                                    : "unknown command '" + options.command + "'";
   if (options.model.empty())
     return "no model file given";
+  if (!options.shapes.bounds.empty() && options.command != "compile")
+    return "--max-shape is for dlc compile; " + options.command + " needs fixed shapes (--shape)";
   return std::nullopt;
 }
 
@@ -156,6 +184,11 @@ void printDiagnostic(mlir::Diagnostic &diag) {
   llvm::errs() << diag.str() << "\n";
 }
 
+int reportError(llvm::Error error) {
+  llvm::errs() << "dlc: error: " << llvm::toString(std::move(error)) << "\n";
+  return 1;
+}
+
 int compileCommand(mlir::MLIRContext &context, const Options &options) {
   driver::CompileRequest request;
   request.modelPath = options.model;
@@ -178,58 +211,74 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   if (options.output.empty() && (options.emit == "lib" || options.emit == "obj"))
     return usageError("-o is required for --emit=" + options.emit);
 
-  auto model = onnx_frontend::loadModel(options.model);
-  if (!model) {
-    llvm::errs() << "dlc: error: " << llvm::toString(model.takeError()) << "\n";
-    return 1;
-  }
-  driver::Compilation compilation(context, request);
-  if (failed(compilation.import(*model)) || failed(compilation.lowerTo(*phase)))
-    return 1;
-  if (options.stats && *phase >= pipelines::Phase::Buffers)
-    driver::printMemoryPlan(compilation.signature(), llvm::errs());
+  auto model = onnx_frontend::readModel(options.model);
+  if (!model)
+    return reportError(model.takeError());
+  auto plan = driver::planShapes(*model, options.model, options.shapes);
+  if (!plan)
+    return reportError(plan.takeError());
   std::string output = options.output.empty() ? "-" : options.output;
-  if (options.emit == "lib")
-    return failed(driver::writeLibrary(compilation, options.output)) ? 1 : 0;
-  std::string text;
   if (options.emit == "mlir") {
+    if (!plan->dims.empty())
+      return usageError("--emit=mlir shows one compilation; fix the dimensions with --shape");
+    driver::Compilation compilation(context, request);
+    if (failed(driver::specializeModel(context, *model, options.model,
+                                       {plan->specializations.front().inputShapes, {}})) ||
+        failed(compilation.import(*model)) || failed(compilation.lowerTo(*phase)))
+      return 1;
+    if (options.stats && *phase >= pipelines::Phase::Buffers)
+      driver::printMemoryPlan(compilation.signature(), llvm::errs());
+    std::string text;
     llvm::raw_string_ostream stream(text);
     compilation.module().print(stream);
-  } else {
-    auto kind = options.emit == "llvm" ? driver::Compilation::Output::LLVMIR
-                : options.emit == "asm" ? driver::Compilation::Output::Assembly
-                                        : driver::Compilation::Output::Object;
-    mlir::FailureOr<std::string> code = compilation.emit(kind);
-    if (failed(code))
-      return 1;
-    text = std::move(*code);
+    return failed(driver::writeOutputFile(context, options.model, output, text)) ? 1 : 0;
   }
-  return failed(driver::writeOutputFile(compilation, output, text)) ? 1 : 0;
+  auto kind = options.emit == "llvm"  ? driver::Compilation::Output::LLVMIR
+              : options.emit == "asm" ? driver::Compilation::Output::Assembly
+                                      : driver::Compilation::Output::Object;
+  auto compiled = driver::compileModel(context, request, *model, *plan, kind);
+  if (failed(compiled))
+    return 1;
+  if (options.stats)
+    driver::printMemoryPlan(compiled->signature, llvm::errs());
+  if (options.emit == "lib")
+    return failed(driver::writeLibrary(context, options.model, *compiled, options.output)) ? 1
+                                                                                             : 0;
+  return failed(driver::writeOutputFile(context, options.model, output, compiled->code)) ? 1 : 0;
 }
 
 int runCommand(mlir::MLIRContext &context, const Options &options) {
   if (options.outputDir.empty())
     return usageError("dlc run needs --output-dir DIR");
-  return failed(driver::runModel(context, options.model, options.inputs, options.outputDir)) ? 1
-                                                                                            : 0;
+  return failed(driver::runModel(context, options.model, options.inputs, options.shapes.fixed,
+                                 options.outputDir))
+             ? 1
+             : 0;
 }
 
 int benchCommand(mlir::MLIRContext &context, const Options &options) {
-  return failed(driver::benchModel(context, options.model, options.inputs, options.bench,
-                                   llvm::outs()))
+  return failed(driver::benchModel(context, options.model, options.inputs, options.shapes.fixed,
+                                   options.bench, llvm::outs()))
              ? 1
              : 0;
 }
 
 int inspectCommand(mlir::MLIRContext &context, const Options &options) {
-  auto model = onnx_frontend::loadModel(options.model);
-  if (!model) {
-    llvm::errs() << "dlc: error: " << llvm::toString(model.takeError()) << "\n";
-    return 1;
-  }
+  auto model = onnx_frontend::readModel(options.model);
+  if (!model)
+    return reportError(model.takeError());
+  if (llvm::Error error = onnx_frontend::bindInputs(*model, options.model,
+                                                    {options.shapes.fixed, {}}))
+    return reportError(std::move(error));
+  if (llvm::Error error = onnx_frontend::inferShapes(*model, options.model))
+    return reportError(std::move(error));
   if (driver::inspectModel(*model, options.model, llvm::outs()) > 0)
     return 0;
-  // A supported model is planned, to report its workspace.
+  // A supported model with static shapes is planned, to report its workspace.
+  if (auto plan = driver::planShapes(*model, options.model, {}); !plan) {
+    llvm::outs() << "workspace: unavailable (" << llvm::toString(plan.takeError()) << ")\n";
+    return 0;
+  }
   driver::CompileRequest request;
   request.modelPath = options.model;
   driver::Compilation compilation(context, request);

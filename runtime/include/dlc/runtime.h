@@ -16,6 +16,9 @@ extern "C" {
 #define DLC_STATUS_NULL_ARGUMENT 1
 #define DLC_STATUS_UNSUPPORTED_CPU 2
 #endif
+#ifndef DLC_STATUS_BAD_DIMENSION
+#define DLC_STATUS_BAD_DIMENSION 3 /* a dimension value outside the compiled bounds */
+#endif
 
 /* CPU feature bits. Generated code bakes these values in: never renumber, only append. */
 #define DLC_CPU_SSE42 (UINT64_C(1) << 0)
