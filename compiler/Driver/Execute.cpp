@@ -72,6 +72,13 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
     auto tensor = readTensorFile(path);
     if (!tensor)
       return emitError(UnknownLoc::get(&context)) << llvm::toString(tensor.takeError());
+    // numpy has no bfloat16: a bfloat16 input comes as its bit patterns in uint16, as dlc
+    // writes bfloat16 outputs.
+    for (const onnx::ValueInfoProto *input : onnx_frontend::runtimeInputs(*model))
+      if (input->name() == inputName &&
+          input->type().tensor_type().elem_type() == onnx::TensorProto::BFLOAT16 &&
+          tensor->data_type() == onnx::TensorProto::UINT16)
+        tensor->set_data_type(onnx::TensorProto::BFLOAT16);
     tensors[inputName] = *tensor;
   }
   std::vector<std::string> needed = onnx_frontend::inputsNeedingValues(*model);
@@ -123,6 +130,9 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
                               ", the model expects " + wanted);
     }
     prepared.inputs.push_back(onnx_frontend::attrToBytes(*attr));
+    // An empty tensor still gets a valid, non-null buffer.
+    if (prepared.inputs.back().empty())
+      prepared.inputs.back().resize(1);
   }
   auto loaded = targets::LoadedModel::load(*object, prepared.signature.name);
   if (!loaded)

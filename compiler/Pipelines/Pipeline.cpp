@@ -135,7 +135,9 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
-  // Bare pointers at the function boundary: the C entry point passes plain data pointers.
+  // Bare pointers at the function boundary: the C entry point passes plain data pointers. An
+  // argument with a zero dimension has no strided layout and is given one first.
+  pm.addNestedPass<func::FuncOp>(conversion::createFlattenEmptyArgumentsPass());
   ConvertFuncToLLVMPassOptions funcToLLVM;
   funcToLLVM.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));

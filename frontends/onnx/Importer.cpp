@@ -135,7 +135,7 @@ std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model) {
       {"ReduceProd", {1}}, {"Clip", {1, 2}},       {"ReduceL1", {1}},  {"ReduceL2", {1}},
       {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
       {"ConstantOfShape", {0}}, {"Expand", {1}}, {"Tile", {1}}, {"Split", {1}}, {"Trilu", {1}},
-      {"Dropout", {2}}, {"Pad", {1, 2}}, {"Resize", {1, 2, 3}}, {"Upsample", {1}},
+      {"Dropout", {1, 2}}, {"Pad", {1, 2}}, {"Resize", {1, 2, 3}}, {"Upsample", {1}},
       {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}, {"Range", {0, 1, 2}}, {"OneHot", {1}},
       {"CumSum", {1}}, {"HannWindow", {0}}, {"HammingWindow", {0}}, {"BlackmanWindow", {0}}};
   std::set<std::string> graphInputs;

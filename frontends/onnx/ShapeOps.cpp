@@ -521,14 +521,22 @@ LogicalResult importTrilu(NodeContext &ctx) {
   return success();
 }
 
-/// Dropout at inference: the input unchanged, and a mask of all true.
+/// Dropout at inference, or in training mode with a ratio of 0: the input unchanged, and a
+/// mask of all true. Training with a nonzero ratio draws random numbers, which dlc does not.
 LogicalResult importDropout(NodeContext &ctx) {
   if (ctx.hasInput(2)) {
     std::optional<DenseElementsAttr> training = ctx.constantInput(2);
     if (!training || training->getNumElements() != 1)
       return ctx.fail("training_mode must be a constant");
-    if (!(*training->value_begin<APInt>()).isZero())
-      return ctx.fail("training mode is not supported");
+    bool dropsNothing = false;
+    if (ctx.hasInput(1)) {
+      FailureOr<double> ratio = ctx.scalarInput(1, "ratio");
+      if (failed(ratio))
+        return failure();
+      dropsNothing = *ratio == 0.0;
+    }
+    if (!(*training->value_begin<APInt>()).isZero() && !dropsNothing)
+      return ctx.fail("training mode with a nonzero ratio (random dropping) is not supported");
   }
   if (ctx.opset() < 7 && ctx.intAttr("is_test", 0) == 0)
     return ctx.fail("training mode (is_test=0) is not supported");

@@ -94,6 +94,12 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     Location loc = op.getLoc();
     auto type = signlessType(op.getType());
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    // An empty result reads nothing (and its start may lie at the end of an empty dimension,
+    // which tensor.extract_slice rejects).
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
+      return success();
+    }
     if (llvm::all_of(steps, [](int64_t step) { return step > 0; })) {
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
           op, type, adaptor.getInput(), ValueRange{}, ValueRange{}, ValueRange{}, starts,
