@@ -92,6 +92,7 @@ const OpTable &opTable() {
     registerResizeOps(t);
     registerQuantizationOps(t);
     registerRecurrentOps(t);
+    registerSamplingOps(t);
     return t;
   }();
   return table;
