@@ -93,6 +93,7 @@ const OpTable &opTable() {
     registerQuantizationOps(t);
     registerRecurrentOps(t);
     registerSamplingOps(t);
+    registerTextOps(t);
     return t;
   }();
   return table;
