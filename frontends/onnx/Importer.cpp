@@ -94,6 +94,7 @@ const OpTable &opTable() {
     registerRecurrentOps(t);
     registerSamplingOps(t);
     registerTextOps(t);
+    registerEinsumOps(t);
     return t;
   }();
   return table;
