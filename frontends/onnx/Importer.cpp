@@ -93,6 +93,9 @@ const OpTable &opTable() {
     registerResizeOps(t);
     registerQuantizationOps(t);
     registerRecurrentOps(t);
+    registerSamplingOps(t);
+    registerTextOps(t);
+    registerEinsumOps(t);
     return t;
   }();
   return table;
