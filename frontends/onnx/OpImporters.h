@@ -94,6 +94,7 @@ void registerLossOps(OpTable &table);
 void registerResizeOps(OpTable &table);
 void registerQuantizationOps(OpTable &table);
 void registerRecurrentOps(OpTable &table);
+void registerIndexingOps(OpTable &table);
 
 /// The node's convolution of `input` by `filter` plus `bias` (optional), with Conv's attributes
 /// (strides, dilations, pads or auto_pad, group), in the input's element type and the inferred

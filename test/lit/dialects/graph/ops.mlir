@@ -215,3 +215,14 @@ func.func @gather(%x: tensor<3x4x5xf32>, %i: tensor<2x2xi64>, %j: tensor<i32>)
   %1 = graph.gather %x, %j {axis = 0 : i64} : (tensor<3x4x5xf32>, tensor<i32>) -> tensor<4x5xf32>
   return %0, %1 : tensor<3x2x2x5xf32>, tensor<4x5xf32>
 }
+
+// Scatters name their reduction.
+// CHECK-LABEL: func.func @scatter
+// CHECK: graph.scatter_elements %{{.+}}, %{{.+}}, %{{.+}} {axis = 1 : i64, reduction = "none"} : (tensor<3x4xf32>, tensor<3x2xi32>, tensor<3x2xf32>) -> tensor<3x4xf32>
+// CHECK: graph.scatter_nd %{{.+}}, %{{.+}}, %{{.+}} {reduction = "add"} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+func.func @scatter(%x: tensor<3x4xf32>, %i: tensor<3x2xi32>, %u: tensor<3x2xf32>,
+                   %t: tensor<2x1xi64>, %v: tensor<2x4xf32>) -> (tensor<3x4xf32>, tensor<3x4xf32>) {
+  %0 = graph.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "none"} : (tensor<3x4xf32>, tensor<3x2xi32>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  %1 = graph.scatter_nd %x, %t, %v {reduction = "add"} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  return %0, %1 : tensor<3x4xf32>, tensor<3x4xf32>
+}
