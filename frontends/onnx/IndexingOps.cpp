@@ -1,5 +1,6 @@
 // Importers of ONNX ops that move elements to or from positions held in tensors: ScatterElements,
-// Scatter, ScatterND and MaxUnpool.
+// Scatter, ScatterND, GatherND, MaxUnpool, TopK, Compress and ReverseSequence.
+#include "frontends/onnx/Expansion.h"
 #include "frontends/onnx/OpImporters.h"
 
 #include "mlir/IR/TypeUtilities.h"
@@ -72,6 +73,65 @@ LogicalResult importScatterND(NodeContext &ctx) {
   return success();
 }
 
+/// GatherND: each index tuple (the last dimension of indices, after `batch_dims` dimensions
+/// shared with data) becomes a row-major offset into data viewed as [batches * addressed
+/// elements, trailing dims...]; a graph.gather along that first dimension takes the slices.
+LogicalResult importGatherND(NodeContext &ctx) {
+  Value data = ctx.input(0), indices = ctx.input(1);
+  ArrayRef<int64_t> dataShape = shapeOf(data), indexShape = shapeOf(indices);
+  int64_t rank = dataShape.size(), indexRank = indexShape.size();
+  int64_t batchDims = ctx.intAttr("batch_dims", 0);
+  if (batchDims < 0 || batchDims >= std::min(rank, indexRank))
+    return ctx.fail("batch_dims " + Twine(batchDims) + " must be below the ranks of data and " +
+                    "indices");
+  if (dataShape.take_front(batchDims) != indexShape.take_front(batchDims))
+    return ctx.fail("data and indices differ in their batch dimensions");
+  int64_t tupleSize = indexShape.back();
+  if (tupleSize < 1 || batchDims + tupleSize > rank)
+    return ctx.fail("index tuples of " + Twine(tupleSize) + " do not fit data of rank " +
+                    Twine(rank) + " after " + Twine(batchDims) + " batch dimensions");
+  ArrayRef<int64_t> addressed = dataShape.slice(batchDims, tupleSize);
+
+  // Negative indices count from the end of their dimension.
+  Expansion e(ctx);
+  auto i64 = IntegerType::get(ctx.context(), 64);
+  auto tupleType = RankedTensorType::get({tupleSize}, i64);
+  SmallVector<double> sizes, strides(tupleSize, 1);
+  for (int64_t j = tupleSize - 1; j >= 0; --j) {
+    sizes.insert(sizes.begin(), double(addressed[j]));
+    if (j + 1 < tupleSize)
+      strides[j] = strides[j + 1] * addressed[j + 1];
+  }
+  Value index = e.cast(indices, i64);
+  Value negative = e.compare<graph::LessOp>(index, ctx.scalar(i64, 0));
+  Value wrapped = e.apply<graph::AddOp>(index, ctx.constant(tupleType, sizes));
+  index = e.select(negative, wrapped, index);
+
+  // offset = sum_j index_j * stride_j + batch * (elements a batch addresses).
+  Value scaled = e.apply<graph::MulOp>(index, ctx.constant(tupleType, strides));
+  auto offsetType = RankedTensorType::get(indexShape.drop_back(), i64);
+  SmallVector<int64_t> lastAxis{indexRank - 1};
+  Value offset = ctx.create<graph::ReduceSumOp>(offsetType, scaled, lastAxis, false);
+  if (batchDims > 0) {
+    SmallVector<int64_t> batchShape(indexShape.take_front(batchDims));
+    batchShape.resize(indexRank - 1, 1);
+    int64_t batches = product(indexShape.take_front(batchDims)), step = product(addressed);
+    SmallVector<double> starts;
+    for (int64_t batch = 0; batch < batches; ++batch)
+      starts.push_back(double(batch * step));
+    offset = e.apply<graph::AddOp>(offset, ctx.constant(RankedTensorType::get(batchShape, i64),
+                                                        starts));
+  }
+  SmallVector<int64_t> flatShape{product(dataShape.take_front(batchDims + tupleSize))};
+  flatShape.append(dataShape.begin() + batchDims + tupleSize, dataShape.end());
+  Value flat = ctx.reshape(data, flatShape);
+  SmallVector<int64_t> resultShape(indexShape.drop_back());
+  resultShape.append(flatShape.begin() + 1, flatShape.end());
+  auto type = RankedTensorType::get(resultShape, getElementTypeOrSelf(data));
+  ctx.setOutput(0, ctx.create<graph::GatherOp>(type, flat, offset, 0));
+  return success();
+}
+
 /// MaxUnpool: the values of X scattered at their indices (row-major positions in the whole
 /// output, as MaxPool gives them) into zeros of the shape the pooling inverts; a larger
 /// `output_shape` (a constant) pads that with zeros at the end of each dimension, as the ONNX
@@ -125,13 +185,119 @@ LogicalResult importMaxUnpool(NodeContext &ctx) {
   return success();
 }
 
+/// TopK: K is an attribute before opset 10 and a constant operand since; the results are
+/// always sorted (any order is allowed when `sorted` is 0).
+LogicalResult importTopK(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  std::optional<int64_t> axis = normalizeAxis(ctx.intAttr("axis", -1), shape.size());
+  if (!axis || shape.empty())
+    return ctx.fail("axis is out of range for rank " + Twine(shape.size()));
+  int64_t k = ctx.intAttr("k", -1);
+  if (ctx.opset() >= 10) {
+    FailureOr<std::vector<int64_t>> given = ctx.intsInput(1, "K");
+    if (failed(given))
+      return failure();
+    if (given->size() != 1)
+      return ctx.fail("K must hold one value");
+    k = given->front();
+  }
+  if (k < 0 || k > shape[*axis])
+    return ctx.fail("K = " + Twine(k) + " is not in [0, " + Twine(shape[*axis]) + "]");
+  SmallVector<int64_t> resultShape(shape);
+  resultShape[*axis] = k;
+  auto valuesType = RankedTensorType::get(resultShape, getElementTypeOrSelf(input));
+  auto indicesType = RankedTensorType::get(resultShape, IntegerType::get(ctx.context(), 64));
+  bool largest = ctx.intAttr("largest", 1) != 0;
+  auto topK = ctx.create<graph::TopKOp>(valuesType, indicesType, input, *axis, k, largest);
+  ctx.setOutput(0, topK.getValues());
+  ctx.setOutput(1, topK.getIndices());
+  return success();
+}
+
+/// Compress: the slices along `axis` (or elements of the flattened input) where the condition,
+/// a constant, is true: a gather at constant positions. Positions past the condition's end are
+/// dropped.
+LogicalResult importCompress(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  std::optional<DenseElementsAttr> condition = ctx.constantInput(1);
+  if (!condition)
+    return ctx.fail("operand 'condition' (\"" + ctx.node().input(1) +
+                    "\") must be a constant for dlc to compile this model");
+  if (!condition->getElementType().isInteger(1))
+    return ctx.fail("condition must hold bools");
+  int64_t axis = 0;
+  if (ctx.hasAttr("axis")) {
+    std::optional<int64_t> given = normalizeAxis(ctx.intAttr("axis", 0), shapeOf(input).size());
+    if (!given)
+      return ctx.fail("axis is out of range for rank " + Twine(shapeOf(input).size()));
+    axis = *given;
+  } else {
+    input = ctx.reshape(input, {product(shapeOf(input))});
+  }
+  int64_t size = shapeOf(input)[axis];
+  SmallVector<double> positions;
+  for (auto [i, keep] : llvm::enumerate(condition->getValues<bool>())) {
+    if (!keep)
+      continue;
+    if (int64_t(i) >= size)
+      return ctx.fail("condition selects position " + Twine(i) + " of a dimension of " +
+                      Twine(size));
+    positions.push_back(double(i));
+  }
+  auto positionsType =
+      RankedTensorType::get({int64_t(positions.size())}, IntegerType::get(ctx.context(), 64));
+  Value selected = ctx.constant(positionsType, positions);
+  SmallVector<int64_t> shape(shapeOf(input));
+  shape[axis] = positions.size();
+  auto type = RankedTensorType::get(shape, getElementTypeOrSelf(input));
+  ctx.setOutput(0, ctx.create<graph::GatherOp>(type, input, selected, axis));
+  return success();
+}
+
+/// ReverseSequence: along `time_axis`, the first sequence_lens[b] elements of batch b are read
+/// in reverse and the rest in place: a gather_elements at t < len ? len - 1 - t : t.
+LogicalResult importReverseSequence(NodeContext &ctx) {
+  Value input = ctx.input(0), lens = ctx.input(1);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  int64_t rank = shape.size();
+  std::optional<int64_t> batchAxis = normalizeAxis(ctx.intAttr("batch_axis", 1), rank);
+  std::optional<int64_t> timeAxis = normalizeAxis(ctx.intAttr("time_axis", 0), rank);
+  if (rank < 2 || !batchAxis || !timeAxis || *batchAxis == *timeAxis || *batchAxis > 1 ||
+      *timeAxis > 1)
+    return ctx.fail("batch_axis and time_axis must be 0 and 1 (in either order) of a tensor of "
+                    "rank >= 2");
+  if (shapeOf(lens) != ArrayRef<int64_t>{shape[*batchAxis]})
+    return ctx.fail("sequence_lens must hold one length per batch");
+  Expansion e(ctx);
+  auto i64 = IntegerType::get(ctx.context(), 64);
+  SmallVector<int64_t> alongBatch(rank, 1);
+  alongBatch[*batchAxis] = shape[*batchAxis];
+  Value len = ctx.reshape(e.cast(lens, i64), alongBatch);
+  Value time = e.iota(shape[*timeAxis], i64, *timeAxis, rank);
+  Value inSequence = e.compare<graph::LessOp>(time, len);
+  Value last = e.apply<graph::SubOp>(len, 1.0);
+  Value reversed = e.apply<graph::SubOp>(last, time);
+  Value source = e.select(inSequence, reversed, time);
+  auto indexType = RankedTensorType::get(shape, i64);
+  if (shapeOf(source) != shape)
+    source = ctx.create<graph::BroadcastOp>(indexType, source);
+  ctx.setOutput(0, ctx.create<graph::GatherElementsOp>(input.getType(), input, source,
+                                                       *timeAxis));
+  return success();
+}
+
 } // namespace
 
 void registerIndexingOps(OpTable &table) {
   table["ScatterElements"] = importScatterElements;
   table["Scatter"] = importScatterElements;
   table["ScatterND"] = importScatterND;
+  table["GatherND"] = importGatherND;
   table["MaxUnpool"] = importMaxUnpool;
+  table["TopK"] = importTopK;
+  table["Compress"] = importCompress;
+  table["ReverseSequence"] = importReverseSequence;
 }
 
 } // namespace dlc::onnx_frontend

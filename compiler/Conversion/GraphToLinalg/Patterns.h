@@ -17,7 +17,7 @@ void populateWindowToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Reshape, transpose, concat, slice and gather.
 void populateDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
-/// Scatters: scf loop nests of tensor.insert.
+/// Scatters and top-k: scf loop nests of tensor.insert.
 void populateScatterToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace dlc::conversion

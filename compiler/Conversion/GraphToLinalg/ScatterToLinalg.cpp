@@ -1,5 +1,5 @@
 // Lowers the ops that write elements at positions computed from values (scatter_elements,
-// scatter_nd) to scf loop nests that thread the result tensor through tensor.insert.
+// scatter_nd, top_k) to scf loop nests that thread the result tensor through tensor.insert.
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -129,10 +129,100 @@ struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
   }
 };
 
+/// Whether `lhs` is larger than `rhs` in the order that makes NaN larger than every number
+/// (and equal to itself); integers compare as signed unless `isUnsigned`.
+Value isLarger(OpBuilder &b, Location loc, Value lhs, Value rhs, bool isUnsigned) {
+  if (!isa<FloatType>(lhs.getType()))
+    return arith::CmpIOp::create(b, loc,
+                                 isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt,
+                                 lhs, rhs);
+  Value greater = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, lhs, rhs);
+  Value lhsNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, lhs, lhs);
+  Value rhsNumber = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, rhs, rhs);
+  Value nanOverNumber = arith::AndIOp::create(b, loc, lhsNaN, rhsNumber);
+  return arith::OrIOp::create(b, loc, greater, nanOverNumber);
+}
+
+/// Whether `lhs` equals `rhs` in the same order (two NaNs are equal).
+Value isSame(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  if (!isa<FloatType>(lhs.getType()))
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lhs, rhs);
+  Value equal = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, lhs, rhs);
+  Value lhsNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, lhs, lhs);
+  Value rhsNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, rhs, rhs);
+  Value bothNaN = arith::AndIOp::create(b, loc, lhsNaN, rhsNaN);
+  return arith::OrIOp::create(b, loc, equal, bothNaN);
+}
+
+/// top_k: each element's rank along the axis is the number of elements that precede it (a
+/// strict total order, so the ranks of a row are a permutation); an element of rank below k is
+/// written at its rank. O(n^2) comparisons per row, no sorting network and no scratch buffers.
+struct TopKLowering : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    ArrayRef<int64_t> shape = tensorType(input).getShape();
+    int64_t axis = op.getAxis();
+    bool largest = op.getLargest(), isUnsigned = isUnsignedElement(op.getInput().getType());
+    Value values = emptyTensor(rewriter, loc, signlessType(op.getValues().getType()));
+    Value indices = emptyTensor(rewriter, loc, tensorType(op.getIndices()));
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value axisSize = arith::ConstantIndexOp::create(rewriter, loc, shape[axis]);
+    Value k = arith::ConstantIndexOp::create(rewriter, loc, op.getK());
+    SmallVector<Value> results = loopOver(
+        rewriter, loc, shape, {values, indices},
+        [&](OpBuilder &b, Location nestedLoc, ValueRange ivs, ValueRange tensors) {
+          Value element = tensor::ExtractOp::create(b, nestedLoc, input, ivs);
+          Value position = ivs[axis];
+          // rank = #{m : x[m] precedes x[position]}.
+          auto count = scf::ForOp::create(
+              b, nestedLoc, zero, axisSize, one, ValueRange{zero},
+              [&](OpBuilder &inner, Location innerLoc, Value m, ValueRange acc) {
+                SmallVector<Value> other(ivs);
+                other[axis] = m;
+                Value candidate = tensor::ExtractOp::create(inner, innerLoc, input, other);
+                Value better = largest
+                                   ? isLarger(inner, innerLoc, candidate, element, isUnsigned)
+                                   : isLarger(inner, innerLoc, element, candidate, isUnsigned);
+                Value same = isSame(inner, innerLoc, candidate, element);
+                Value earlier = arith::CmpIOp::create(inner, innerLoc, arith::CmpIPredicate::ult,
+                                                      m, position);
+                Value tie = arith::AndIOp::create(inner, innerLoc, same, earlier);
+                Value precedes = arith::OrIOp::create(inner, innerLoc, better, tie);
+                Value next = arith::AddIOp::create(inner, innerLoc, acc[0], one);
+                Value counted = arith::SelectOp::create(inner, innerLoc, precedes, next, acc[0]);
+                scf::YieldOp::create(inner, innerLoc, counted);
+              });
+          Value rank = count.getResult(0);
+          Value kept = arith::CmpIOp::create(b, nestedLoc, arith::CmpIPredicate::ult, rank, k);
+          auto write = scf::IfOp::create(b, nestedLoc, tensors.getTypes(), kept,
+                                         /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(write.thenBlock());
+            SmallVector<Value> target(ivs);
+            target[axis] = rank;
+            Value index = arith::IndexCastOp::create(b, nestedLoc, b.getI64Type(), position);
+            Value newValues = tensor::InsertOp::create(b, nestedLoc, element, tensors[0], target);
+            Value newIndices = tensor::InsertOp::create(b, nestedLoc, index, tensors[1], target);
+            scf::YieldOp::create(b, nestedLoc, ValueRange{newValues, newIndices});
+            b.setInsertionPointToStart(write.elseBlock());
+            scf::YieldOp::create(b, nestedLoc, tensors);
+          }
+          return SmallVector<Value>(write.getResults());
+        });
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateScatterToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ScatterElementsLowering, ScatterNDLowering>(patterns.getContext());
+  patterns.add<ScatterElementsLowering, ScatterNDLowering, TopKLowering>(patterns.getContext());
 }
 
 } // namespace dlc::conversion

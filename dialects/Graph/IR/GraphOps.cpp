@@ -418,3 +418,21 @@ LogicalResult ScatterNDOp::verify() {
   return success();
 }
 
+LogicalResult TopKOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t axis = getAxis(), rank = in.size(), k = getK();
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+  if (k < 0 || k > in[axis])
+    return emitOpError() << "k = " << k << " is not in [0, " << in[axis] << "]";
+  SmallVector<int64_t> expected(in);
+  expected[axis] = k;
+  if (shapeOf(getValues()) != ArrayRef<int64_t>(expected) ||
+      shapeOf(getIndices()) != ArrayRef<int64_t>(expected))
+    return emitOpError() << "results " << shapeString(shapeOf(getValues())) << " and "
+                         << shapeString(shapeOf(getIndices())) << " should be "
+                         << shapeString(expected);
+  if (getElementTypeOrSelf(getValues()) != getElementTypeOrSelf(getInput()))
+    return emitOpError() << "values' element type differs from the input's";
+  return success();
+}

@@ -427,4 +427,18 @@ def Graph_ScatterNDOp : Graph_Op<"scatter_nd", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_TopKOp : Graph_Op<"top_k", [Pure]> {
+  let summary = "The `k` largest (or smallest) elements along `axis`, sorted, and their indices";
+  let description = [{
+    Along the non-negative `axis`, position j of `values` holds the element that j others
+    precede, an element preceding another when it is larger (smaller unless `largest`) or equal
+    and at a lower index; `indices` (int64) holds where it came from. NaN counts as larger than
+    every number. Both results have the input's shape with the axis of size `k`.
+  }];
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis, I64Attr:$k, BoolAttr:$largest);
+  let results = (outs Graph_Tensor:$values, RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($values) `,` type($indices)";
+  let hasVerifier = 1;
+}
+
 #endif // DLC_GRAPH_OPS

@@ -398,3 +398,29 @@ func.func @scatter_nd(%x: tensor<3x4xf32>, %i: tensor<2x1xi32>, %u: tensor<2x4xf
   return %0 : tensor<3x4xf32>
 }
 
+// -----
+
+// top_k counts, for each element, the elements that precede it along the axis (larger, or equal
+// at a lower index); an element whose count is below k is written at that position, with its
+// index. Signed integers compare with sgt.
+// CHECK-LABEL: func.func @top_k
+// CHECK-SAME: (%[[X:.+]]: tensor<2x5xi32>)
+// CHECK: scf.for %[[ROW:.+]] = %{{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<2x3xi32>, tensor<2x3xi64>)
+// CHECK: scf.for %[[COL:.+]] = %{{.+}} iter_args(%[[V:.+]] = %{{.+}}, %[[IX:.+]] = %{{.+}})
+// CHECK: %[[E:.+]] = tensor.extract %[[X]][%[[ROW]], %[[COL]]] : tensor<2x5xi32>
+// CHECK: %[[RANK:.+]] = scf.for %[[M:.+]] = %{{.+}} iter_args(%[[COUNT:.+]] = %{{.+}}) -> (index)
+// CHECK: %[[OTHER:.+]] = tensor.extract %[[X]][%[[ROW]], %[[M]]]
+// CHECK: arith.cmpi sgt, %[[OTHER]], %[[E]] : i32
+// CHECK: arith.cmpi eq, %[[OTHER]], %[[E]] : i32
+// CHECK: arith.cmpi ult, %[[M]], %[[COL]] : index
+// CHECK: %[[KEPT:.+]] = arith.cmpi ult, %[[RANK]], %{{.+}} : index
+// CHECK: scf.if %[[KEPT]] -> (tensor<2x3xi32>, tensor<2x3xi64>)
+// CHECK: %[[POS:.+]] = arith.index_cast %[[COL]] : index to i64
+// CHECK: tensor.insert %[[E]] into %[[V]][%[[ROW]], %[[RANK]]] : tensor<2x3xi32>
+// CHECK: tensor.insert %[[POS]] into %[[IX]][%[[ROW]], %[[RANK]]] : tensor<2x3xi64>
+// CHECK: } else {
+// CHECK: scf.yield %[[V]], %[[IX]]
+func.func @top_k(%x: tensor<2x5xi32>) -> (tensor<2x3xi32>, tensor<2x3xi64>) {
+  %0:2 = graph.top_k %x {axis = 1 : i64, k = 3 : i64, largest = true} : tensor<2x5xi32> -> tensor<2x3xi32>, tensor<2x3xi64>
+  return %0#0, %0#1 : tensor<2x3xi32>, tensor<2x3xi64>
+}

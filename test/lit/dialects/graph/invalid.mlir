@@ -363,3 +363,20 @@ func.func @scatter_nd_tuple(%x: tensor<3x4xf32>, %i: tensor<2x3xi64>, %u: tensor
   return %0 : tensor<3x4xf32>
 }
 
+// -----
+
+// top_k takes no more elements than the axis has.
+func.func @top_k_k(%x: tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>) {
+  // expected-error @+1 {{'graph.top_k' op k = 5 is not in [0, 4]}}
+  %0:2 = graph.top_k %x {axis = 1 : i64, k = 5 : i64, largest = true} : tensor<3x4xf32> -> tensor<3x5xf32>, tensor<3x5xi64>
+  return %0#0, %0#1 : tensor<3x5xf32>, tensor<3x5xi64>
+}
+
+// -----
+
+// top_k's results have the input's shape with the axis of size k.
+func.func @top_k_shape(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<2x2xi64>) {
+  // expected-error @+1 {{'graph.top_k' op results [3x2] and [2x2] should be [3x2]}}
+  %0:2 = graph.top_k %x {axis = 1 : i64, k = 2 : i64, largest = true} : tensor<3x4xf32> -> tensor<3x2xf32>, tensor<2x2xi64>
+  return %0#0, %0#1 : tensor<3x2xf32>, tensor<2x2xi64>
+}
