@@ -23,13 +23,16 @@ def ConvertGraphToLinalgPass : Pass<"dlc-convert-graph-to-linalg", "mlir::Module
     Broadcasting becomes indexing maps (no materialized copies); convolutions and pools pad with
     `tensor.pad` and iterate with the output's innermost dimension last, so plain loops stream
     through memory; reshapes become collapse/expand pairs that bufferize to views. Graph constants
-    become `arith.constant`, which bufferization places in read-only globals.
+    become `arith.constant`, which bufferization places in read-only globals. Scatters and top-k
+    write where values point, which no indexing map says, so they become `scf.for` nests that
+    thread the result tensor through `tensor.insert` (bufferized in place).
 
     Preconditions: all shapes are static (the importer resolves them); graph ops carry verified
     attributes (normalized axes, pads, slice bounds), so no lowering re-checks them.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
-                           "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+                           "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def ConvertMemRefCopyToLinalgPass

@@ -98,6 +98,7 @@ void registerRecurrentOps(OpTable &table);
 void registerSamplingOps(OpTable &table);
 void registerTextOps(OpTable &table);
 void registerEinsumOps(OpTable &table);
+void registerIndexingOps(OpTable &table);
 
 /// The node's convolution of `input` by `filter` plus `bias` (optional), with Conv's attributes
 /// (strides, dilations, pads or auto_pad, group), in the input's element type and the inferred

@@ -202,21 +202,6 @@ struct PadLowering : OpConversionPattern<PadOp> {
   }
 };
 
-/// The position that an ONNX index (`index`, an integer scalar) selects along a dimension of
-/// `size`: negative indices count from the end, then clamped into [0, size) so that no read is
-/// out of bounds.
-Value clampedIndex(OpBuilder &b, Location loc, Value index, int64_t size) {
-  index = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-  Value sizeValue = arith::ConstantIndexOp::create(b, loc, size);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value last = arith::ConstantIndexOp::create(b, loc, size - 1);
-  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
-  Value wrapped = arith::SelectOp::create(b, loc, negative,
-                                          arith::AddIOp::create(b, loc, index, sizeValue), index);
-  wrapped = arith::MaxSIOp::create(b, loc, wrapped, zero);
-  return arith::MinSIOp::create(b, loc, wrapped, last);
-}
-
 struct GatherLowering : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GatherOp op, OpAdaptor adaptor,

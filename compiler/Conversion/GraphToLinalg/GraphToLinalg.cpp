@@ -47,6 +47,7 @@ struct ConvertGraphToLinalgPass
     populateWindowToLinalgPatterns(patterns);
     populateReductionToLinalgPatterns(patterns);
     populateDataMovementToLinalgPatterns(patterns);
+    populateScatterToLinalgPatterns(patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))

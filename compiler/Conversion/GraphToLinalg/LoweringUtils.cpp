@@ -150,4 +150,16 @@ Value combine(OpBuilder &b, Location loc, Combiner kind, Value lhs, Value rhs, b
   llvm_unreachable("unknown combiner");
 }
 
+Value clampedIndex(OpBuilder &b, Location loc, Value index, int64_t size) {
+  index = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value sizeValue = arith::ConstantIndexOp::create(b, loc, size);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value last = arith::ConstantIndexOp::create(b, loc, size - 1);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  Value wrapped = arith::SelectOp::create(b, loc, negative,
+                                          arith::AddIOp::create(b, loc, index, sizeValue), index);
+  wrapped = arith::MaxSIOp::create(b, loc, wrapped, zero);
+  return arith::MinSIOp::create(b, loc, wrapped, last);
+}
+
 } // namespace dlc::conversion

@@ -68,6 +68,12 @@ enum class Combiner { Add, Mul, Max, Min };
 mlir::Value combine(mlir::OpBuilder &b, mlir::Location loc, Combiner kind, mlir::Value lhs,
                     mlir::Value rhs, bool isUnsigned = false);
 
+/// The position that an ONNX index (`index`, an integer scalar) selects along a dimension of
+/// `size`: negative indices count from the end, then clamped into [0, size) so that no access
+/// is out of bounds.
+mlir::Value clampedIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index,
+                         int64_t size);
+
 } // namespace dlc::conversion
 
 #endif

@@ -17,6 +17,8 @@ void populateWindowToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Reshape, transpose, concat, slice and gather.
 void populateDataMovementToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Scatters and top-k: scf loop nests of tensor.insert.
+void populateScatterToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace dlc::conversion
 

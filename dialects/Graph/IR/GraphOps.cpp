@@ -362,3 +362,77 @@ LogicalResult GatherElementsOp::verify() {
     return emitOpError() << "result element type differs from data";
   return success();
 }
+
+namespace {
+
+/// Checks a scatter's reduction name and that its result has the type of `data`.
+LogicalResult verifyScatter(Operation *op, StringRef reduction, Value data, Value updates,
+                            Value result) {
+  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
+    return op->emitOpError() << "reduction \"" << reduction
+                             << "\" is not one of none, add, mul, max, min";
+  if (data.getType() != result.getType())
+    return op->emitOpError() << "result type " << result.getType() << " differs from data's "
+                             << data.getType();
+  if (getElementTypeOrSelf(updates) != getElementTypeOrSelf(data))
+    return op->emitOpError() << "updates' element type " << getElementTypeOrSelf(updates)
+                             << " differs from data's " << getElementTypeOrSelf(data);
+  return success();
+}
+
+} // namespace
+
+LogicalResult ScatterElementsOp::verify() {
+  if (failed(verifyScatter(*this, getReduction(), getData(), getUpdates(), getResult())))
+    return failure();
+  ArrayRef<int64_t> data = shapeOf(getData()), indices = shapeOf(getIndices());
+  int64_t axis = getAxis(), rank = data.size();
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+  if (int64_t(indices.size()) != rank)
+    return emitOpError() << "indices " << shapeString(indices) << " must have the rank of data "
+                         << shapeString(data);
+  if (shapeOf(getUpdates()) != indices)
+    return emitOpError() << "updates " << shapeString(shapeOf(getUpdates()))
+                         << " must have the indices' shape " << shapeString(indices);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && indices[d] > data[d])
+      return emitOpError() << "indices " << shapeString(indices) << " exceed data "
+                           << shapeString(data) << " in dimension " << d;
+  return success();
+}
+
+LogicalResult ScatterNDOp::verify() {
+  if (failed(verifyScatter(*this, getReduction(), getData(), getUpdates(), getResult())))
+    return failure();
+  ArrayRef<int64_t> data = shapeOf(getData()), indices = shapeOf(getIndices());
+  if (indices.empty() || indices.back() > int64_t(data.size()))
+    return emitOpError() << "indices " << shapeString(indices)
+                         << " must end in a dimension of at most the rank of data "
+                         << shapeString(data);
+  SmallVector<int64_t> expected(indices.drop_back());
+  expected.append(data.begin() + indices.back(), data.end());
+  if (ArrayRef<int64_t>(expected) != shapeOf(getUpdates()))
+    return emitOpError() << "updates " << shapeString(shapeOf(getUpdates())) << " should be "
+                         << shapeString(expected);
+  return success();
+}
+
+LogicalResult TopKOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t axis = getAxis(), rank = in.size(), k = getK();
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+  if (k < 0 || k > in[axis])
+    return emitOpError() << "k = " << k << " is not in [0, " << in[axis] << "]";
+  SmallVector<int64_t> expected(in);
+  expected[axis] = k;
+  if (shapeOf(getValues()) != ArrayRef<int64_t>(expected) ||
+      shapeOf(getIndices()) != ArrayRef<int64_t>(expected))
+    return emitOpError() << "results " << shapeString(shapeOf(getValues())) << " and "
+                         << shapeString(shapeOf(getIndices())) << " should be "
+                         << shapeString(expected);
+  if (getElementTypeOrSelf(getValues()) != getElementTypeOrSelf(getInput()))
+    return emitOpError() << "values' element type differs from the input's";
+  return success();
+}

@@ -390,4 +390,55 @@ def Graph_GatherElementsOp : Graph_Op<"gather_elements", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_ScatterElementsOp : Graph_Op<"scatter_elements", [Pure]> {
+  let summary = "Writes each element of `updates` into a copy of `data` along `axis`";
+  let description = [{
+    `result = data`, then for each position `p` of `indices` (in row-major order)
+    `result[p0.., indices[p], ..pr-1] = updates[p]`, the index replacing dimension `axis`, or,
+    with a `reduction` other than "none", combined with what is there by "add", "mul", "max" or
+    "min". `indices` and `updates` have one shape, in the rank of `data` and no larger in any
+    other dimension. Negative indices count from the end, and indices out of range are clamped,
+    since generated code must not write out of bounds.
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices, Graph_Tensor:$updates,
+                   I64Attr:$axis, StrAttr:$reduction);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Graph_ScatterNDOp : Graph_Op<"scatter_nd", [Pure]> {
+  let summary = "Writes slices of `updates` into a copy of `data` at k-tuples of `indices`";
+  let description = [{
+    `data: [D0..Dr-1]`, `indices: [Q..., k]` (k <= r), `updates: [Q..., Dk..Dr-1]`. `result =
+    data`, then for each position `q` of Q (in row-major order) the slice
+    `result[indices[q, 0], .., indices[q, k-1], ...]` becomes `updates[q, ...]`, or, with a
+    `reduction` other than "none", is combined with it elementwise ("add", "mul", "max",
+    "min"). Indices wrap and clamp per dimension as in scatter_elements.
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices, Graph_Tensor:$updates,
+                   StrAttr:$reduction);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Graph_TopKOp : Graph_Op<"top_k", [Pure]> {
+  let summary = "The `k` largest (or smallest) elements along `axis`, sorted, and their indices";
+  let description = [{
+    Along the non-negative `axis`, position j of `values` holds the element that j others
+    precede, an element preceding another when it is larger (smaller unless `largest`) or equal
+    and at a lower index; `indices` (int64) holds where it came from. NaN counts as larger than
+    every number. Both results have the input's shape with the axis of size `k`.
+  }];
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis, I64Attr:$k, BoolAttr:$largest);
+  let results = (outs Graph_Tensor:$values, RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($values) `,` type($indices)";
+  let hasVerifier = 1;
+}
+
 #endif // DLC_GRAPH_OPS

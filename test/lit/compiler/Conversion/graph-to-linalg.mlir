@@ -354,3 +354,73 @@ func.func @arg_max(%x: tensor<2x3xf32>) -> tensor<2x1xi64> {
   %0 = graph.arg_max %x {axis = 1 : i64, keepdims = true, last = false} : tensor<2x3xf32> -> tensor<2x1xi64>
   return %0 : tensor<2x1xi64>
 }
+
+// -----
+
+// scatter_elements copies data into a new tensor (never writing an input), then a loop nest
+// over the indices wraps and clamps each index and adds the update to the element there.
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK-SAME: (%[[X:.+]]: tensor<3x4xf32>, %[[I:.+]]: tensor<3x2xi64>, %[[U:.+]]: tensor<3x2xf32>)
+// CHECK: %[[COPY:.+]] = linalg.copy ins(%[[X]] : tensor<3x4xf32>) outs(%{{.+}} : tensor<3x4xf32>)
+// CHECK: %[[R:.+]] = scf.for %[[ROW:.+]] = %{{.+}} iter_args(%[[OUTER:.+]] = %[[COPY]]) -> (tensor<3x4xf32>)
+// CHECK: scf.for %[[COL:.+]] = %{{.+}} iter_args(%[[T:.+]] = %[[OUTER]]) -> (tensor<3x4xf32>)
+// CHECK: %[[IDX:.+]] = tensor.extract %[[I]][%[[ROW]], %[[COL]]] : tensor<3x2xi64>
+// CHECK: %[[UPD:.+]] = tensor.extract %[[U]][%[[ROW]], %[[COL]]] : tensor<3x2xf32>
+// CHECK: arith.index_cast %[[IDX]] : i64 to index
+// CHECK: %[[POS:.+]] = arith.minsi
+// CHECK: %[[OLD:.+]] = tensor.extract %[[T]][%[[ROW]], %[[POS]]] : tensor<3x4xf32>
+// CHECK: %[[SUM:.+]] = arith.addf %[[OLD]], %[[UPD]] : f32
+// CHECK: %[[NEW:.+]] = tensor.insert %[[SUM]] into %[[T]][%[[ROW]], %[[POS]]] : tensor<3x4xf32>
+// CHECK: scf.yield %[[NEW]]
+// CHECK: return %[[R]]
+func.func @scatter_elements_add(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) -> tensor<3x4xf32> {
+  %0 = graph.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// scatter_nd loops over the updates: the leading position reads the index tuple (one index per
+// addressed dimension), the trailing one walks the row it addresses; without a reduction the
+// update replaces the element.
+// CHECK-LABEL: func.func @scatter_nd
+// CHECK-SAME: (%[[X:.+]]: tensor<3x4xf32>, %[[I:.+]]: tensor<2x1xi32>, %[[U:.+]]: tensor<2x4xf32>)
+// CHECK: scf.for %[[Q:.+]] = %{{.+}} iter_args
+// CHECK: scf.for %[[J:.+]] = %{{.+}} iter_args(%[[T:.+]] = %{{.+}}) -> (tensor<3x4xf32>)
+// CHECK: %[[IDX:.+]] = tensor.extract %[[I]][%[[Q]], %{{.+}}] : tensor<2x1xi32>
+// CHECK: arith.index_cast %[[IDX]] : i32 to index
+// CHECK: %[[ROW:.+]] = arith.minsi
+// CHECK: %[[UPD:.+]] = tensor.extract %[[U]][%[[Q]], %[[J]]] : tensor<2x4xf32>
+// CHECK-NOT: tensor.extract
+// CHECK: tensor.insert %[[UPD]] into %[[T]][%[[ROW]], %[[J]]] : tensor<3x4xf32>
+func.func @scatter_nd(%x: tensor<3x4xf32>, %i: tensor<2x1xi32>, %u: tensor<2x4xf32>) -> tensor<3x4xf32> {
+  %0 = graph.scatter_nd %x, %i, %u {reduction = "none"} : (tensor<3x4xf32>, tensor<2x1xi32>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// top_k counts, for each element, the elements that precede it along the axis (larger, or equal
+// at a lower index); an element whose count is below k is written at that position, with its
+// index. Signed integers compare with sgt.
+// CHECK-LABEL: func.func @top_k
+// CHECK-SAME: (%[[X:.+]]: tensor<2x5xi32>)
+// CHECK: scf.for %[[ROW:.+]] = %{{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<2x3xi32>, tensor<2x3xi64>)
+// CHECK: scf.for %[[COL:.+]] = %{{.+}} iter_args(%[[V:.+]] = %{{.+}}, %[[IX:.+]] = %{{.+}})
+// CHECK: %[[E:.+]] = tensor.extract %[[X]][%[[ROW]], %[[COL]]] : tensor<2x5xi32>
+// CHECK: %[[RANK:.+]] = scf.for %[[M:.+]] = %{{.+}} iter_args(%[[COUNT:.+]] = %{{.+}}) -> (index)
+// CHECK: %[[OTHER:.+]] = tensor.extract %[[X]][%[[ROW]], %[[M]]]
+// CHECK: arith.cmpi sgt, %[[OTHER]], %[[E]] : i32
+// CHECK: arith.cmpi eq, %[[OTHER]], %[[E]] : i32
+// CHECK: arith.cmpi ult, %[[M]], %[[COL]] : index
+// CHECK: %[[KEPT:.+]] = arith.cmpi ult, %[[RANK]], %{{.+}} : index
+// CHECK: scf.if %[[KEPT]] -> (tensor<2x3xi32>, tensor<2x3xi64>)
+// CHECK: %[[POS:.+]] = arith.index_cast %[[COL]] : index to i64
+// CHECK: tensor.insert %[[E]] into %[[V]][%[[ROW]], %[[RANK]]] : tensor<2x3xi32>
+// CHECK: tensor.insert %[[POS]] into %[[IX]][%[[ROW]], %[[RANK]]] : tensor<2x3xi64>
+// CHECK: } else {
+// CHECK: scf.yield %[[V]], %[[IX]]
+func.func @top_k(%x: tensor<2x5xi32>) -> (tensor<2x3xi32>, tensor<2x3xi64>) {
+  %0:2 = graph.top_k %x {axis = 1 : i64, k = 3 : i64, largest = true} : tensor<2x5xi32> -> tensor<2x3xi32>, tensor<2x3xi64>
+  return %0#0, %0#1 : tensor<2x3xi32>, tensor<2x3xi64>
+}

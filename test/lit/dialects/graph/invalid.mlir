@@ -308,3 +308,75 @@ func.func @gather_elements_rank(%x: tensor<2x3xf32>, %i: tensor<3xi64>) -> tenso
   %0 = graph.gather_elements %x, %i {axis = 0 : i64} : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// A scatter's reduction is one of none, add, mul, max, min.
+func.func @scatter_reduction(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{'graph.scatter_elements' op reduction "sum" is not one of none, add, mul, max, min}}
+  %0 = graph.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "sum"} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// scatter_elements takes one update per index.
+func.func @scatter_elements_updates(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x3xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{updates [3x3] must have the indices' shape [3x2]}}
+  %0 = graph.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "none"} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x3xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// Outside the axis, scatter_elements' indices stay within data.
+func.func @scatter_elements_exceed(%x: tensor<3x4xf32>, %i: tensor<4x2xi64>, %u: tensor<4x2xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{indices [4x2] exceed data [3x4] in dimension 0}}
+  %0 = graph.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "none"} : (tensor<3x4xf32>, tensor<4x2xi64>, tensor<4x2xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// A scatter's result is a new version of data.
+func.func @scatter_result(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) -> tensor<3x4xf16> {
+  // expected-error @+1 {{result type 'tensor<3x4xf16>' differs from data's 'tensor<3x4xf32>'}}
+  %0 = graph.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "none"} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf16>
+  return %0 : tensor<3x4xf16>
+}
+
+// -----
+
+// scatter_nd's updates are the index tuples' positions followed by the slices they address.
+func.func @scatter_nd_updates(%x: tensor<3x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{updates [2x3] should be [2x4]}}
+  %0 = graph.scatter_nd %x, %i, %u {reduction = "none"} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// scatter_nd's index tuples address at most every dimension of data.
+func.func @scatter_nd_tuple(%x: tensor<3x4xf32>, %i: tensor<2x3xi64>, %u: tensor<2xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{indices [2x3] must end in a dimension of at most the rank of data [3x4]}}
+  %0 = graph.scatter_nd %x, %i, %u {reduction = "none"} : (tensor<3x4xf32>, tensor<2x3xi64>, tensor<2xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// top_k takes no more elements than the axis has.
+func.func @top_k_k(%x: tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>) {
+  // expected-error @+1 {{'graph.top_k' op k = 5 is not in [0, 4]}}
+  %0:2 = graph.top_k %x {axis = 1 : i64, k = 5 : i64, largest = true} : tensor<3x4xf32> -> tensor<3x5xf32>, tensor<3x5xi64>
+  return %0#0, %0#1 : tensor<3x5xf32>, tensor<3x5xi64>
+}
+
+// -----
+
+// top_k's results have the input's shape with the axis of size k.
+func.func @top_k_shape(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<2x2xi64>) {
+  // expected-error @+1 {{'graph.top_k' op results [3x2] and [2x2] should be [3x2]}}
+  %0:2 = graph.top_k %x {axis = 1 : i64, k = 2 : i64, largest = true} : tensor<3x4xf32> -> tensor<3x2xf32>, tensor<2x2xi64>
+  return %0#0, %0#1 : tensor<3x2xf32>, tensor<2x2xi64>
+}

@@ -215,3 +215,17 @@ func.func @gather(%x: tensor<3x4x5xf32>, %i: tensor<2x2xi64>, %j: tensor<i32>)
   %1 = graph.gather %x, %j {axis = 0 : i64} : (tensor<3x4x5xf32>, tensor<i32>) -> tensor<4x5xf32>
   return %0, %1 : tensor<3x2x2x5xf32>, tensor<4x5xf32>
 }
+
+// Scatters name their reduction; top_k gives the values and their int64 indices.
+// CHECK-LABEL: func.func @scatter_top_k
+// CHECK: graph.scatter_elements %{{.+}}, %{{.+}}, %{{.+}} {axis = 1 : i64, reduction = "none"} : (tensor<3x4xf32>, tensor<3x2xi32>, tensor<3x2xf32>) -> tensor<3x4xf32>
+// CHECK: graph.scatter_nd %{{.+}}, %{{.+}}, %{{.+}} {reduction = "add"} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+// CHECK: graph.top_k %{{.+}} {axis = 1 : i64, k = 2 : i64, largest = true} : tensor<3x4xf32> -> tensor<3x2xf32>, tensor<3x2xi64>
+func.func @scatter_top_k(%x: tensor<3x4xf32>, %i: tensor<3x2xi32>, %u: tensor<3x2xf32>,
+                         %t: tensor<2x1xi64>, %v: tensor<2x4xf32>)
+    -> (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x2xf32>, tensor<3x2xi64>) {
+  %0 = graph.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "none"} : (tensor<3x4xf32>, tensor<3x2xi32>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  %1 = graph.scatter_nd %x, %t, %v {reduction = "add"} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  %2:2 = graph.top_k %x {axis = 1 : i64, k = 2 : i64, largest = true} : tensor<3x4xf32> -> tensor<3x2xf32>, tensor<3x2xi64>
+  return %0, %1, %2#0, %2#1 : tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x2xf32>, tensor<3x2xi64>
+}
