@@ -106,30 +106,62 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   return success();
 }
 
+namespace {
+
+/// The target and its machine for the name `target` ("host", "x86-64-v4", ...).
+struct Machine {
+  targets::CpuTarget target;
+  std::unique_ptr<llvm::TargetMachine> machine;
+};
+
+FailureOr<Machine> createMachine(MLIRContext &context, const CompileRequest &request) {
+  auto target = targets::resolveCpuTarget(request.target);
+  if (!target)
+    return emitModelError(context, request.modelPath, llvm::toString(target.takeError()));
+  auto machine = targets::createTargetMachine(*target);
+  if (!machine)
+    return emitModelError(context, request.modelPath, llvm::toString(machine.takeError()));
+  return Machine{*target, std::move(*machine)};
+}
+
+/// Adds the entry point for `signature` to `module`, optimizes it and emits `output`.
+FailureOr<std::string> finishModule(MLIRContext &context, const CompileRequest &request,
+                                    llvm::Module &module, Machine &machine,
+                                    const targets::ModelSignature &signature,
+                                    Compilation::Output output) {
+  auto fail = [&](llvm::Error error) {
+    return emitModelError(context, request.modelPath, llvm::toString(std::move(error)));
+  };
+  if (llvm::Error error = targets::addEntryPoint(module, signature, machine.target.requiredCpu))
+    return fail(std::move(error));
+  targets::optimizeModule(module, *machine.machine);
+  if (output == Compilation::Output::LLVMIR) {
+    std::string text;
+    llvm::raw_string_ostream stream(text);
+    module.print(stream, nullptr);
+    return text;
+  }
+  auto code = targets::emitMachineCode(module, *machine.machine,
+                                       output == Compilation::Output::Assembly);
+  if (!code)
+    return fail(code.takeError());
+  return std::move(*code);
+}
+
+} // namespace
+
 FailureOr<std::string> Compilation::emit(Output output) {
   if (phase_ != pipelines::Phase::LLVM)
     return fail("internal error: code generation needs the llvm phase");
-  auto target = targets::resolveCpuTarget(request_.target);
-  if (!target)
-    return fail(llvm::toString(target.takeError()));
-  auto machine = targets::createTargetMachine(*target);
-  if (!machine)
-    return fail(llvm::toString(machine.takeError()));
+  FailureOr<Machine> machine = createMachine(context_, request_);
+  if (failed(machine))
+    return failure();
   llvm::LLVMContext llvmContext;
-  auto llvmModule = targets::buildLLVMModule(*module_, llvmContext, **machine, signature_,
-                                             target->requiredCpu);
+  auto llvmModule =
+      targets::translateToLLVMIR(*module_, llvmContext, *machine->machine, signature_.name);
   if (!llvmModule)
     return fail(llvm::toString(llvmModule.takeError()));
-  if (output == Output::LLVMIR) {
-    std::string text;
-    llvm::raw_string_ostream stream(text);
-    (*llvmModule)->print(stream, nullptr);
-    return text;
-  }
-  auto code = targets::emitMachineCode(**llvmModule, **machine, output == Output::Assembly);
-  if (!code)
-    return fail(llvm::toString(code.takeError()));
-  return *code;
+  return finishModule(context_, request_, **llvmModule, *machine, signature_, output);
 }
 
 LogicalResult specializeModel(MLIRContext &context, onnx::ModelProto &model,
@@ -173,12 +205,9 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
   auto fail = [&](const Twine &message) {
     return emitModelError(context, request.modelPath, message);
   };
-  auto target = targets::resolveCpuTarget(request.target);
-  if (!target)
-    return fail(llvm::toString(target.takeError()));
-  auto machine = targets::createTargetMachine(*target);
-  if (!machine)
-    return fail(llvm::toString(machine.takeError()));
+  FailureOr<Machine> machine = createMachine(context, request);
+  if (failed(machine))
+    return failure();
 
   CompiledModel compiled;
   targets::ModelSignature &signature = compiled.signature;
@@ -195,11 +224,11 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
           (request.name.empty() ? defaultModelName(request.modelPath) : request.name) + "_" +
           std::to_string(i));
     Compilation compilation(context, specializedRequest);
-    auto where = [&]() {
-      if (symbolic)
-        fail("in the specialization for " +
-             describeValues(plan.dims, specialization.dimValues));
-      return failure();
+    auto where = [&]() -> LogicalResult {
+      if (!symbolic)
+        return failure();
+      return fail("in the specialization for " +
+                  describeValues(plan.dims, specialization.dimValues));
     };
     if (failed(specializeModel(context, specialized, request.modelPath,
                                {specialization.inputShapes, {}})) ||
@@ -207,8 +236,8 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
         failed(compilation.lowerTo(pipelines::Phase::LLVM)))
       return where();
     const targets::ModelSignature &part = compilation.signature();
-    auto llvmModule = targets::translateToLLVMIR(compilation.module(), llvmContext, **machine,
-                                                 part.name);
+    auto llvmModule = targets::translateToLLVMIR(compilation.module(), llvmContext,
+                                                 *machine->machine, part.name);
     if (!llvmModule)
       return fail(llvm::toString(llvmModule.takeError()));
     if (!symbolic) {
@@ -241,18 +270,10 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
       entry.outputShapes.push_back(tensor.shape);
     entry.workspaceSize = part.workspaceSize;
   }
-  if (llvm::Error error = targets::addEntryPoint(*combined, signature, target->requiredCpu))
-    return fail(llvm::toString(std::move(error)));
-  targets::optimizeModule(*combined, **machine);
-  if (output == Compilation::Output::LLVMIR) {
-    llvm::raw_string_ostream stream(compiled.code);
-    combined->print(stream, nullptr);
-    return compiled;
-  }
-  auto code = targets::emitMachineCode(*combined, **machine,
-                                       output == Compilation::Output::Assembly);
-  if (!code)
-    return fail(llvm::toString(code.takeError()));
+  FailureOr<std::string> code =
+      finishModule(context, request, *combined, *machine, signature, output);
+  if (failed(code))
+    return failure();
   compiled.code = std::move(*code);
   return compiled;
 }

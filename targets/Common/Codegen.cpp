@@ -83,18 +83,6 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine) {
   passes.run(module, modules);
 }
 
-llvm::Expected<std::unique_ptr<llvm::Module>>
-buildLLVMModule(mlir::ModuleOp module, llvm::LLVMContext &context, llvm::TargetMachine &machine,
-                const ModelSignature &signature, uint64_t requiredCpu) {
-  auto llvmModule = translateToLLVMIR(module, context, machine, signature.name);
-  if (!llvmModule)
-    return llvmModule.takeError();
-  if (llvm::Error error = addEntryPoint(**llvmModule, signature, requiredCpu))
-    return std::move(error);
-  optimizeModule(**llvmModule, machine);
-  return llvmModule;
-}
-
 llvm::Expected<std::string> emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
                                             bool assembly) {
   llvm::SmallString<0> bytes;

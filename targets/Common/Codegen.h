@@ -26,12 +26,6 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context, llvm::Targe
 /// weights that several specializations of one model share).
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
 
-/// Translates an LLVM-dialect module to LLVM IR, adds `NAME_run` for `signature`, and runs the
-/// -O3 module pipeline for `machine`.
-llvm::Expected<std::unique_ptr<llvm::Module>>
-buildLLVMModule(mlir::ModuleOp module, llvm::LLVMContext &context, llvm::TargetMachine &machine,
-                const ModelSignature &signature, uint64_t requiredCpu);
-
 /// Adds `int NAME_run(const void *const *inputs, void *const *outputs, void *workspace)` which
 /// checks its arguments and the CPU, aligns the workspace and calls the graph function. For a
 /// signature with symbolic dimensions, NAME_run takes `const int64_t *dims` first and calls the

@@ -343,18 +343,31 @@ LogicalResult GatherOp::verify() {
   return success();
 }
 
-LogicalResult GatherElementsOp::verify() {
-  ArrayRef<int64_t> data = shapeOf(getData()), indices = shapeOf(getIndices());
-  int64_t axis = getAxis(), rank = data.size();
+namespace {
+
+/// Checks the indices of an op that addresses `data` elementwise along `axis` (gather_elements,
+/// scatter_elements): same rank as data, no larger than it off the axis.
+LogicalResult verifyElementIndices(Operation *op, ArrayRef<int64_t> data,
+                                   ArrayRef<int64_t> indices, int64_t axis) {
+  int64_t rank = data.size();
   if (axis < 0 || axis >= rank)
-    return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+    return op->emitOpError() << "axis " << axis << " is out of range for rank " << rank;
   if (int64_t(indices.size()) != rank)
-    return emitOpError() << "indices " << shapeString(indices) << " must have the rank of data "
-                         << shapeString(data);
+    return op->emitOpError() << "indices " << shapeString(indices)
+                             << " must have the rank of data " << shapeString(data);
   for (int64_t d = 0; d < rank; ++d)
     if (d != axis && indices[d] > data[d])
-      return emitOpError() << "indices " << shapeString(indices) << " exceed data "
-                           << shapeString(data) << " in dimension " << d;
+      return op->emitOpError() << "indices " << shapeString(indices) << " exceed data "
+                               << shapeString(data) << " in dimension " << d;
+  return success();
+}
+
+} // namespace
+
+LogicalResult GatherElementsOp::verify() {
+  ArrayRef<int64_t> data = shapeOf(getData()), indices = shapeOf(getIndices());
+  if (failed(verifyElementIndices(*this, data, indices, getAxis())))
+    return failure();
   if (shapeOf(getResult()) != indices)
     return emitOpError() << "result shape " << shapeString(shapeOf(getResult()))
                          << " should be the indices' shape " << shapeString(indices);
@@ -386,19 +399,11 @@ LogicalResult ScatterElementsOp::verify() {
   if (failed(verifyScatter(*this, getReduction(), getData(), getUpdates(), getResult())))
     return failure();
   ArrayRef<int64_t> data = shapeOf(getData()), indices = shapeOf(getIndices());
-  int64_t axis = getAxis(), rank = data.size();
-  if (axis < 0 || axis >= rank)
-    return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
-  if (int64_t(indices.size()) != rank)
-    return emitOpError() << "indices " << shapeString(indices) << " must have the rank of data "
-                         << shapeString(data);
+  if (failed(verifyElementIndices(*this, data, indices, getAxis())))
+    return failure();
   if (shapeOf(getUpdates()) != indices)
     return emitOpError() << "updates " << shapeString(shapeOf(getUpdates()))
                          << " must have the indices' shape " << shapeString(indices);
-  for (int64_t d = 0; d < rank; ++d)
-    if (d != axis && indices[d] > data[d])
-      return emitOpError() << "indices " << shapeString(indices) << " exceed data "
-                           << shapeString(data) << " in dimension " << d;
   return success();
 }
 
