@@ -214,15 +214,15 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
   signature.dims = plan.dims;
   signature.inputDims = plan.inputDims;
   bool symbolic = signature.hasSymbolicDims();
+  std::string name = request.name.empty() ? defaultModelName(request.modelPath) : request.name;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> combined;
   for (auto [i, specialization] : llvm::enumerate(plan.specializations)) {
     onnx::ModelProto specialized = model;
     CompileRequest specializedRequest = request;
     if (symbolic)
-      specializedRequest.graphFunction = targets::graphFunctionName(
-          (request.name.empty() ? defaultModelName(request.modelPath) : request.name) + "_" +
-          std::to_string(i));
+      specializedRequest.graphFunction =
+          targets::graphFunctionName(name + "_" + std::to_string(i));
     Compilation compilation(context, specializedRequest);
     auto where = [&]() -> LogicalResult {
       if (!symbolic)
@@ -268,7 +268,6 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
     entry.graphFunction = compilation.graphFunction();
     for (const targets::TensorSignature &tensor : part.outputs)
       entry.outputShapes.push_back(tensor.shape);
-    entry.workspaceSize = part.workspaceSize;
   }
   FailureOr<std::string> code =
       finishModule(context, request, *combined, *machine, signature, output);

@@ -32,7 +32,6 @@ struct Specialization {
   std::vector<int64_t> dimValues; ///< the value of each symbolic dimension, in order
   std::string graphFunction;      ///< the function computing it
   std::vector<std::vector<int64_t>> outputShapes;
-  int64_t workspaceSize = 0; ///< bytes, including alignment slack
 };
 
 /// The compiled model's interface.
