@@ -1,5 +1,5 @@
-// Passes that convert between dialects: graph -> linalg on tensors (the hand-off to targets).
-// One entry per pass; the code of pass X lives in Conversion/X/.
+// Passes that convert between dialects: graph -> linalg on tensors (the hand-off to targets) and
+// memref copies -> linalg. One entry per pass; the code of pass X lives in Conversion/X/.
 #ifndef DLC_COMPILER_CONVERSION_PASSES
 #define DLC_COMPILER_CONVERSION_PASSES
 
@@ -55,27 +55,6 @@ def ConvertMemRefCopyToLinalgPass
     dynamic strides, which vectorize as gathers and scatters).
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
-}
-
-def FlattenEmptyArgumentsPass
-    : Pass<"dlc-flatten-empty-arguments", "mlir::func::FuncOp"> {
-  let summary = "Gives unused, zero-element buffer arguments the type memref<0xT>";
-  let description = [{
-    A graph input or output with a zero dimension (`[3, 0, 5]`) holds no elements, and once
-    canonicalization has removed the work on it the function no longer uses the argument. Its
-    type still has to become a bare pointer at the C boundary, but MLIR gives a memref with a
-    zero dimension no strided layout, so the bare-pointer calling convention rejects it. Such
-    an argument is retyped to the rank-1 empty buffer, which converts like any other:
-
-    ```mlir
-    func.func @f(%x: memref<3x0x5xi64>, ...)   // %x unused
-    // becomes
-    func.func @f(%x: memref<0xi64>, ...)
-    ```
-
-    Precondition: the argument has no uses (an empty buffer that is still read or written is
-    left alone). The C signature is unchanged: the argument stays one data pointer.
-  }];
 }
 
 #endif // DLC_COMPILER_CONVERSION_PASSES

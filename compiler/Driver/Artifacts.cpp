@@ -1,5 +1,5 @@
 // Library + header writing: both files or none, through temporaries renamed at the end.
-// The object comes from compileModel, through the same pipeline `dlc run` executes.
+// The objects come from compileModel, through the same pipeline `dlc run` executes.
 #include "compiler/Driver/Artifacts.h"
 
 #include "targets/Common/ArchiveWriter.h"
@@ -80,10 +80,10 @@ LogicalResult writeLibrary(MLIRContext &context, const std::string &modelPath,
                            const CompiledModel &model, const std::string &outputDir) {
   Reporter reporter{context, modelPath};
   const std::string &name = model.signature.name;
-  auto archive = targets::buildArchive({{name + ".o", model.code}});
+  auto archive = targets::buildArchive(model.files, model.runtimeComponents);
   if (!archive)
     return reporter.fail(llvm::toString(archive.takeError()));
-  std::string header = targets::writeHeader(model.signature);
+  std::string header = targets::writeHeader(model.signature, model.headerExtras);
 
   if (std::error_code error = llvm::sys::fs::create_directories(outputDir))
     return reporter.fail("cannot create " + outputDir + ": " + error.message());

@@ -5,7 +5,6 @@
 #include "dialects/Graph/IR/GraphDialect.h"
 #include "frontends/onnx/Importer.h"
 #include "compiler/MemoryPlanning/Passes.h"
-#include "targets/Common/Codegen.h"
 #include "targets/Common/HeaderWriter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -13,10 +12,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/Linker/Linker.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/raw_ostream.h"
 
 namespace dlc::driver {
 
@@ -32,8 +28,9 @@ std::string defaultModelName(const std::string &modelPath) {
   return targets::makeCIdentifier(llvm::sys::path::stem(modelPath).str(), "model");
 }
 
-Compilation::Compilation(MLIRContext &context, CompileRequest request)
-    : context_(context), request_(std::move(request)) {
+Compilation::Compilation(MLIRContext &context, CompileRequest request,
+                         std::shared_ptr<const targets::Target> target)
+    : context_(context), request_(std::move(request)), target_(std::move(target)) {
   if (request_.name.empty())
     request_.name = defaultModelName(request_.modelPath);
   if (request_.graphFunction.empty())
@@ -50,6 +47,31 @@ LogicalResult Compilation::fail(const Twine &message) {
   return emitModelError(context_, request_.modelPath, message);
 }
 
+FailureOr<std::shared_ptr<const targets::Target>> createTarget(MLIRContext &context,
+                                                               const CompileRequest &request) {
+  auto target = targets::createTarget(request.target);
+  if (!target)
+    return emitModelError(context, request.modelPath, llvm::toString(target.takeError()));
+  return std::shared_ptr<const targets::Target>(std::move(*target));
+}
+
+/// Checks that the target computes every element type of the graph module; an error names the
+/// first op with a value it cannot hold.
+static LogicalResult checkElementTypes(ModuleOp module, const targets::Target &target) {
+  WalkResult result = module.walk([&](Operation *op) {
+    for (Type type : op->getResultTypes()) {
+      Type element = getElementTypeOrSelf(type);
+      if (isa<ShapedType>(type) && !target.supportsElementType(element)) {
+        op->emitError() << "target '" << target.info().name << "' does not support element type "
+                        << element;
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
 /// A tensor signature from a function argument or result type and its dlc.name attribute.
 static targets::TensorSignature tensorSignature(Type type, DictionaryAttr attrs) {
   auto tensor = cast<ShapedType>(type);
@@ -63,13 +85,19 @@ static targets::TensorSignature tensorSignature(Type type, DictionaryAttr attrs)
 }
 
 LogicalResult Compilation::import(const onnx::ModelProto &model) {
+  if (!target_) {
+    auto target = createTarget(context_, request_);
+    if (failed(target))
+      return failure();
+    target_ = std::move(*target);
+  }
   onnx_frontend::ImportOptions options;
   options.modelPath = request_.modelPath;
   options.functionName = graphFunction();
   module_ = onnx_frontend::importModel(model, context_, options);
   if (!module_)
     return failure();
-  if (failed(verify(*module_)))
+  if (failed(verify(*module_)) || failed(checkElementTypes(*module_, *target_)))
     return failure();
 
   auto func = *module_->getOps<func::FuncOp>().begin();
@@ -86,9 +114,7 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
 
 LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   PassManager pm(&context_);
-  pipelines::PipelineOptions options;
-  options.stopAfter = phase;
-  pipelines::buildPipeline(pm, options);
+  pipelines::buildPipeline(pm, *target_, phase);
   if (failed(pm.run(*module_)))
     return failure();
   phase_ = phase;
@@ -106,62 +132,13 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   return success();
 }
 
-namespace {
-
-/// The target and its machine for the name `target` ("host", "x86-64-v4", ...).
-struct Machine {
-  targets::CpuTarget target;
-  std::unique_ptr<llvm::TargetMachine> machine;
-};
-
-FailureOr<Machine> createMachine(MLIRContext &context, const CompileRequest &request) {
-  auto target = targets::resolveCpuTarget(request.target);
-  if (!target)
-    return emitModelError(context, request.modelPath, llvm::toString(target.takeError()));
-  auto machine = targets::createTargetMachine(*target);
-  if (!machine)
-    return emitModelError(context, request.modelPath, llvm::toString(machine.takeError()));
-  return Machine{*target, std::move(*machine)};
-}
-
-/// Adds the entry point for `signature` to `module`, optimizes it and emits `output`.
-FailureOr<std::string> finishModule(MLIRContext &context, const CompileRequest &request,
-                                    llvm::Module &module, Machine &machine,
-                                    const targets::ModelSignature &signature,
-                                    Compilation::Output output) {
-  auto fail = [&](llvm::Error error) {
-    return emitModelError(context, request.modelPath, llvm::toString(std::move(error)));
-  };
-  if (llvm::Error error = targets::addEntryPoint(module, signature, machine.target.requiredCpu))
-    return fail(std::move(error));
-  targets::optimizeModule(module, *machine.machine);
-  if (output == Compilation::Output::LLVMIR) {
-    std::string text;
-    llvm::raw_string_ostream stream(text);
-    module.print(stream, nullptr);
-    return text;
-  }
-  auto code = targets::emitMachineCode(module, *machine.machine,
-                                       output == Compilation::Output::Assembly);
-  if (!code)
-    return fail(code.takeError());
-  return std::move(*code);
-}
-
-} // namespace
-
-FailureOr<std::string> Compilation::emit(Output output) {
+FailureOr<std::vector<targets::ObjectFile>> Compilation::emit(targets::CodeKind kind) {
   if (phase_ != pipelines::Phase::LLVM)
     return fail("internal error: code generation needs the llvm phase");
-  FailureOr<Machine> machine = createMachine(context_, request_);
-  if (failed(machine))
-    return failure();
-  llvm::LLVMContext llvmContext;
-  auto llvmModule =
-      targets::translateToLLVMIR(*module_, llvmContext, *machine->machine, signature_.name);
-  if (!llvmModule)
-    return fail(llvm::toString(llvmModule.takeError()));
-  return finishModule(context_, request_, **llvmModule, *machine, signature_, output);
+  auto files = target_->generateCode({*module_}, signature_, kind);
+  if (!files)
+    return fail(llvm::toString(files.takeError()));
+  return std::move(*files);
 }
 
 LogicalResult specializeModel(MLIRContext &context, onnx::ModelProto &model,
@@ -201,12 +178,12 @@ void widenShapes(std::vector<targets::TensorSignature> &into,
 
 FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest &request,
                                       const onnx::ModelProto &model, const ShapePlan &plan,
-                                      Compilation::Output output) {
+                                      targets::CodeKind kind) {
   auto fail = [&](const Twine &message) {
     return emitModelError(context, request.modelPath, message);
   };
-  FailureOr<Machine> machine = createMachine(context, request);
-  if (failed(machine))
+  auto target = createTarget(context, request);
+  if (failed(target))
     return failure();
 
   CompiledModel compiled;
@@ -215,46 +192,31 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
   signature.inputDims = plan.inputDims;
   bool symbolic = signature.hasSymbolicDims();
   std::string name = request.name.empty() ? defaultModelName(request.modelPath) : request.name;
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> combined;
+  // Each specialization is compiled to the llvm phase; the target then generates the code of
+  // all of them at once.
+  std::vector<std::unique_ptr<Compilation>> compilations;
   for (auto [i, specialization] : llvm::enumerate(plan.specializations)) {
     onnx::ModelProto specialized = model;
     CompileRequest specializedRequest = request;
     if (symbolic)
       specializedRequest.graphFunction =
           targets::graphFunctionName(name + "_" + std::to_string(i));
-    Compilation compilation(context, specializedRequest);
-    auto where = [&]() -> LogicalResult {
+    Compilation &compilation = *compilations.emplace_back(
+        std::make_unique<Compilation>(context, specializedRequest, *target));
+    if (failed(specializeModel(context, specialized, request.modelPath,
+                               {specialization.inputShapes, {}})) ||
+        failed(compilation.import(specialized)) ||
+        failed(compilation.lowerTo(pipelines::Phase::LLVM))) {
       if (!symbolic)
         return failure();
       return fail("in the specialization for " +
                   describeValues(plan.dims, specialization.dimValues));
-    };
-    if (failed(specializeModel(context, specialized, request.modelPath,
-                               {specialization.inputShapes, {}})) ||
-        failed(compilation.import(specialized)) ||
-        failed(compilation.lowerTo(pipelines::Phase::LLVM)))
-      return where();
+    }
     const targets::ModelSignature &part = compilation.signature();
-    auto llvmModule = targets::translateToLLVMIR(compilation.module(), llvmContext,
-                                                 *machine->machine, part.name);
-    if (!llvmModule)
-      return fail(llvm::toString(llvmModule.takeError()));
     if (!symbolic) {
       signature = part;
-      combined = std::move(*llvmModule);
       break;
     }
-    // Everything but the graph function and its parallel tasks becomes internal, so the
-    // specializations' helpers do not collide when the modules are linked.
-    for (llvm::Function &function : **llvmModule)
-      if (!function.isDeclaration() &&
-          !function.getName().starts_with(compilation.graphFunction()))
-        function.setLinkage(llvm::GlobalValue::InternalLinkage);
-    if (!combined)
-      combined = std::move(*llvmModule);
-    else if (llvm::Linker::linkModules(*combined, std::move(*llvmModule)))
-      return fail("internal error: linking the specializations failed");
     signature.name = part.name;
     signature.sourcePath = part.sourcePath;
     signature.target = part.target;
@@ -269,11 +231,15 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
     for (const targets::TensorSignature &tensor : part.outputs)
       entry.outputShapes.push_back(tensor.shape);
   }
-  FailureOr<std::string> code =
-      finishModule(context, request, *combined, *machine, signature, output);
-  if (failed(code))
-    return failure();
-  compiled.code = std::move(*code);
+  SmallVector<ModuleOp> parts;
+  for (const std::unique_ptr<Compilation> &compilation : compilations)
+    parts.push_back(compilation->module());
+  auto files = (*target)->generateCode(parts, signature, kind);
+  if (!files)
+    return fail(llvm::toString(files.takeError()));
+  compiled.files = std::move(*files);
+  compiled.runtimeComponents = (*target)->runtimeComponents();
+  compiled.headerExtras = (*target)->headerExtras(signature);
   return compiled;
 }
 

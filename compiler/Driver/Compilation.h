@@ -7,6 +7,7 @@
 #include "compiler/Pipelines/Pipeline.h"
 #include "frontends/onnx/ModelLoader.h"
 #include "targets/Common/Artifact.h"
+#include "targets/Target.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -15,6 +16,7 @@
 #include "mlir/IR/OwningOpRef.h"
 
 #include <map>
+#include <memory>
 #include <string>
 
 namespace dlc::driver {
@@ -36,24 +38,32 @@ mlir::LogicalResult emitModelError(mlir::MLIRContext &context, const std::string
 /// The default C name of a model file: its stem made a C identifier.
 std::string defaultModelName(const std::string &modelPath);
 
+/// Creates the target `request` names; an unknown name is reported at the model file.
+mlir::FailureOr<std::shared_ptr<const targets::Target>>
+createTarget(mlir::MLIRContext &context, const CompileRequest &request);
+
 /// A compilation in progress. Each step reports failures through `context`'s diagnostics.
 class Compilation {
 public:
-  Compilation(mlir::MLIRContext &context, CompileRequest request);
+  /// A compilation for `target`, or for the target `request` names when it is null (created,
+  /// and an unknown name reported, on import).
+  Compilation(mlir::MLIRContext &context, CompileRequest request,
+              std::shared_ptr<const targets::Target> target = nullptr);
 
   /// Imports the model, which has static input shapes and has been through shape inference
   /// (phase graph, before any pass).
   mlir::LogicalResult import(const onnx::ModelProto &model);
   /// Runs the pipeline up to and including `phase`.
   mlir::LogicalResult lowerTo(pipelines::Phase phase);
-  /// LLVM IR text (optimized), assembly text or object bytes; needs phase llvm.
-  enum class Output { LLVMIR, Assembly, Object };
-  mlir::FailureOr<std::string> emit(Output output);
+  /// The target's code for the module: the library's object files, or one LLVM IR or assembly
+  /// text; needs phase llvm.
+  mlir::FailureOr<std::vector<targets::ObjectFile>> emit(targets::CodeKind kind);
 
   mlir::ModuleOp module() { return *module_; }
   const std::string &graphFunction() const { return request_.graphFunction; }
   const targets::ModelSignature &signature() const { return signature_; }
   const CompileRequest &request() const { return request_; }
+  const targets::Target &target() const { return *target_; }
 
   /// Emits an error located at the model file.
   mlir::LogicalResult fail(const llvm::Twine &message);
@@ -61,6 +71,7 @@ public:
 private:
   mlir::MLIRContext &context_;
   CompileRequest request_;
+  std::shared_ptr<const targets::Target> target_;
   mlir::OwningOpRef<mlir::ModuleOp> module_;
   targets::ModelSignature signature_;
   std::optional<pipelines::Phase> phase_;
@@ -72,19 +83,24 @@ mlir::LogicalResult specializeModel(mlir::MLIRContext &context, onnx::ModelProto
                                    const std::string &path,
                                    const onnx_frontend::InputBindings &bindings);
 
-/// The code of a compiled model and its interface.
+/// The code of a compiled model, its interface, and what its target adds to the library.
 struct CompiledModel {
   targets::ModelSignature signature;
-  std::string code;
+  /// The library's object files, or one LLVM IR or assembly text.
+  std::vector<targets::ObjectFile> files;
+  /// The runtime pieces the library links (targets::Target::runtimeComponents).
+  std::vector<std::string> runtimeComponents;
+  /// Declarations the target adds to NAME.h.
+  std::string headerExtras;
 };
 
-/// Compiles `model` (read, not yet shape-inferred) once per specialization of `plan` and emits
-/// `output` (LLVM IR, assembly or an object) with one entry point: NAME_run, which takes the
-/// symbolic dimensions' values when the plan has any. Equal weights are stored once.
+/// Compiles `model` (read, not yet shape-inferred) once per specialization of `plan` and
+/// generates `kind` with one entry point: NAME_run, which takes the symbolic dimensions' values
+/// when the plan has any. Equal weights are stored once.
 mlir::FailureOr<CompiledModel> compileModel(mlir::MLIRContext &context,
                                             const CompileRequest &request,
                                             const onnx::ModelProto &model,
-                                            const ShapePlan &plan, Compilation::Output output);
+                                            const ShapePlan &plan, targets::CodeKind kind);
 
 /// Registers every dialect and interface the pipeline needs on `registry`.
 void registerDialects(mlir::DialectRegistry &registry);

@@ -105,8 +105,9 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
   if (failed(specializeModel(context, *model, modelPath, bindings)) ||
       failed(compilation.import(*model)) || failed(compilation.lowerTo(pipelines::Phase::LLVM)))
     return failure();
-  FailureOr<std::string> object = compilation.emit(Compilation::Output::Object);
-  if (failed(object))
+  FailureOr<std::vector<targets::ObjectFile>> objects =
+      compilation.emit(targets::CodeKind::Object);
+  if (failed(objects))
     return failure();
 
   PreparedModel prepared;
@@ -134,7 +135,7 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
     if (prepared.inputs.back().empty())
       prepared.inputs.back().resize(1);
   }
-  auto loaded = targets::LoadedModel::load(*object, prepared.signature.name);
+  auto loaded = targets::LoadedModel::load(*objects, prepared.signature.name);
   if (!loaded)
     return compilation.fail("cannot load the compiled model: " +
                             llvm::toString(loaded.takeError()));

@@ -28,30 +28,4 @@ def FuseElementwisePass : Pass<"dlc-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
-def AlignEpiloguesPass : Pass<"dlc-align-epilogues", "mlir::func::FuncOp"> {
-  let summary = "Moves reshapes between a reduction and its elementwise consumer after the consumer";
-  let description = [{
-    Convolutions lowered to products compute `[N, F, H*W]` and reshape it to `[N, F, H, W]`;
-    packed products compute `[M, N/32, 32]`; grouped convolutions `[N, G, F/G, H, W]`. The
-    activation or residual add that follows iterates over the reshaped result, so it cannot run
-    on the product's register blocks. This pass reshapes the consumer instead (collapsing or
-    expanding its loops, and reshaping its other operands alike) and moves the reshape after it:
-
-    ```mlir
-    %p = linalg.generic {.., reduction, ..} -> tensor<1x64x3136xf32>     // conv as a product
-    %e = tensor.expand_shape %p [[0], [1], [2, 3]] : ... into tensor<1x64x56x56xf32>
-    %r = linalg.generic {parallel x4} ins(%e, %skip : tensor<1x64x56x56xf32>, ...) { addf; maximumf }
-    // becomes
-    %c = tensor.collapse_shape %skip [[0], [1], [2, 3]] : ... into tensor<1x64x3136xf32>
-    %r = linalg.generic {parallel x3} ins(%p, %c : tensor<1x64x3136xf32>, ...) { addf; maximumf }
-    %e = tensor.expand_shape %r [[0], [1], [2, 3]] : ... into tensor<1x64x56x56xf32>
-    ```
-
-    Preconditions: the consumer is an all-parallel `linalg.generic`, and the reshape and the
-    reduction each have that one use (otherwise the reduction's result is needed in its own
-    shape anyway, and moving the reshape gains nothing).
-  }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
-}
-
 #endif // DLC_COMPILER_FUSION_PASSES

@@ -1,25 +1,28 @@
-// The pass order of dlc's compilation pipeline, phase by phase, with the reason for each pass.
-// Changing what runs when happens here and nowhere else.
+// The pass order of dlc's compilation pipeline, phase by phase, with the reason for each pass and
+// the points where the target adds its own. Changing what runs when happens here and nowhere else.
 #include "compiler/Pipelines/Pipeline.h"
 
+#include "compiler/Buffers/Passes.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Folding/Passes.h"
 #include "compiler/Fusion/Passes.h"
 #include "compiler/MemoryPlanning/Passes.h"
-#include "targets/CPU/Transforms/Passes.h"
 
-#include "mlir/Conversion/Passes.h"
-#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Dialect/Vector/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 namespace dlc::pipelines {
 
 using namespace mlir;
+using targets::Stage;
+
+llvm::ArrayRef<Phase> allPhases() {
+  static const Phase kPhases[] = {Phase::Graph, Phase::Linalg, Phase::Buffers, Phase::LLVM};
+  return kPhases;
+}
 
 StringRef phaseName(Phase phase) {
   switch (phase) {
@@ -32,13 +35,15 @@ StringRef phaseName(Phase phase) {
 }
 
 std::optional<Phase> parsePhase(StringRef name) {
-  for (Phase phase : {Phase::Graph, Phase::Linalg, Phase::Buffers, Phase::LLVM})
+  for (Phase phase : allPhases())
     if (phaseName(phase) == name)
       return phase;
   return std::nullopt;
 }
 
-static void addGraphPasses(OpPassManager &pm) {
+namespace {
+
+void addGraphPasses(OpPassManager &pm) {
   // Folds constant reshapes and reshape chains the importer produced.
   pm.addPass(createCanonicalizerPass());
   // BatchNormalization's scale and shift move into the preceding convolution's weights.
@@ -46,35 +51,22 @@ static void addGraphPasses(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-static void addLinalgPasses(OpPassManager &pm) {
-  // The hand-off: every graph op becomes linalg on tensors.
+void addLinalgPasses(OpPassManager &pm, const targets::Target &target) {
+  // The hand-off: every graph op becomes linalg on tensors (convolutions as named ops).
   pm.addPass(conversion::createConvertGraphToLinalgPass());
   // Folds the collapse/expand pairs of reshapes and empty/fill leftovers.
   pm.addPass(createCanonicalizerPass());
-  // Chains of elementwise ops (scale, shift, activation, residual add) make one pass over memory.
+  // The target chooses how named ops compute (a convolution as Winograd or as a product).
+  target.addPasses(pm, Stage::Algorithms);
+  // Chains of elementwise ops (scale, shift, activation, residual add) make one pass over memory,
+  // whatever algorithm produced their input.
   pm.addNestedPass<func::FuncOp>(fusion::createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
 }
 
-static void addBufferPasses(OpPassManager &pm) {
-  // CPU code generation on tensors: constant weights are packed into column panels at compile
-  // time, then matrix products become register-blocked vector code.
-  pm.addNestedPass<func::FuncOp>(cpu::createPackConstantOperandsPass());
-  // A fill reshaped for a packed product becomes a fill of the packed shape, so the product
-  // starts its blocks from the fill value instead of reading a filled buffer.
-  pm.addPass(createCanonicalizerPass());
-  // Activations and residual adds iterate in the shape of the product or window op they follow
-  // (not its reshaped result), so the kernels below can apply them to their registers.
-  pm.addNestedPass<func::FuncOp>(fusion::createAlignEpiloguesPass());
-  pm.addNestedPass<func::FuncOp>(cpu::createVectorizeContractionsPass());
-  // The transforms around the products of Winograd convolutions become vector loops.
-  pm.addNestedPass<func::FuncOp>(cpu::createVectorizeWinogradPass());
-  // Depthwise convolutions, pooling and other window reductions become vector loops, with
-  // their bias and activation applied to the same vectors.
-  pm.addNestedPass<func::FuncOp>(cpu::createVectorizeWindowsPass());
-  // Activations now on vectors (GELU's erf, exp, tanh) become polynomials, not libm calls.
-  pm.addNestedPass<func::FuncOp>(cpu::createApproximateVectorMathPass());
-  pm.addPass(createCanonicalizerPass());
+void addBufferPasses(OpPassManager &pm, const targets::Target &target) {
+  // Code generation on tensors: packing, vectorization or device mapping.
+  target.addPasses(pm, Stage::Tensors);
   // Tensors become buffers; function arguments and results get plain row-major memrefs, which is
   // what the C entry point passes.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -90,82 +82,89 @@ static void addBufferPasses(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   // Vector transfers address their base buffers directly (not subviews), which lets the
-  // hoisting below see that an accumulator block is not aliased inside its loop.
+  // target's hoisting see that an accumulator block is not aliased inside its loop.
   pm.addPass(memref::createFoldMemRefAliasOpsPass());
   // Merges the identical subviews bufferization leaves around tiles, so tile copies that copy
   // onto themselves fold away.
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
-  // Accumulator blocks stay in registers across reduction loops.
-  pm.addNestedPass<func::FuncOp>(cpu::createHoistVectorTransfersPass());
-  // Reads of packed constant panels prefetch the next panel.
-  pm.addNestedPass<func::FuncOp>(cpu::createPrefetchPanelsPass());
+  // Clean-ups on buffers before they are planned: accumulators in registers, prefetches.
+  target.addPasses(pm, Stage::Buffers);
   // Every remaining allocation becomes a view of the one workspace.
   pm.addPass(memory::createPlanWorkspacePass());
 }
 
-static void addLLVMPasses(OpPassManager &pm) {
-  // Copies into strided views become loops rather than calls into MLIR's runner library.
+void addLLVMPasses(OpPassManager &pm, const targets::Target &target) {
+  // Copies into strided views become loops rather than calls into MLIR's runner library, which
+  // no generated library links.
   pm.addNestedPass<func::FuncOp>(conversion::createConvertMemRefCopyToLinalgPass());
-  // Block loops of vectorized products, and large structured ops split into pieces, run on the
-  // runtime's thread pool.
-  pm.addPass(cpu::createParallelizeBlockLoopsPass());
-  // Structured ops become loops; LLVM vectorizes the innermost, contiguous ones.
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  // Math with an LLVM intrinsic uses it; erf/tanh call libm (-lm); integer powers get a helper.
-  // Before the vector lowering: libm calls on vectors are made per lane with vector.extract and
-  // vector.insert, which that lowering then handles.
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToFuncs());
-  pm.addPass(createConvertMathToLibmPass());
-  // n-D vector transfers unroll fully into 1-D ones (no stack buffers), which become loads,
-  // stores and broadcasts of whole registers.
-  // Partial sums of dot-product blocks are added up with horizontal reductions.
-  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
-      vector::VectorMultiReductionLowering::InnerReduction));
-  VectorTransferToSCFOptions unrolled;
-  unrolled.enableFullUnroll();
-  pm.addPass(createConvertVectorToSCFPass(unrolled));
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  // Subviews and reshapes become explicit offset/stride arithmetic before memref lowering.
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  // Bare pointers at the function boundary: the C entry point passes plain data pointers. An
-  // argument with a zero dimension has no strided layout and is given one first.
-  pm.addNestedPass<func::FuncOp>(conversion::createFlattenEmptyArgumentsPass());
-  ConvertFuncToLLVMPassOptions funcToLLVM;
-  funcToLLVM.useBarePtrCallConv = true;
-  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  // Vectorization pads reads with ub.poison.
-  pm.addPass(createUBToLLVMConversionPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  // Unused buffer arguments without elements get a type the bare-pointer C boundary accepts.
+  pm.addNestedPass<func::FuncOp>(buffers::createFlattenEmptyArgumentsPass());
+  // The target lowers everything to the LLVM dialect.
+  target.addPasses(pm, Stage::Lowering);
 }
 
-void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
-  addGraphPasses(pm);
-  if (options.stopAfter == Phase::Graph)
-    return;
-  addLinalgPasses(pm);
-  if (options.stopAfter == Phase::Linalg)
-    return;
-  addBufferPasses(pm);
-  if (options.stopAfter == Phase::Buffers)
-    return;
-  addLLVMPasses(pm);
+} // namespace
+
+void buildPhase(OpPassManager &pm, const targets::Target &target, Phase phase) {
+  switch (phase) {
+  case Phase::Graph: return addGraphPasses(pm);
+  case Phase::Linalg: return addLinalgPasses(pm, target);
+  case Phase::Buffers: return addBufferPasses(pm, target);
+  case Phase::LLVM: return addLLVMPasses(pm, target);
+  }
+}
+
+void buildPipeline(OpPassManager &pm, const targets::Target &target, Phase stopAfter) {
+  for (Phase phase : allPhases()) {
+    buildPhase(pm, target, phase);
+    if (phase == stopAfter)
+      return;
+  }
+}
+
+void printPipeline(const targets::Target &target, llvm::raw_ostream &os) {
+  for (Phase phase : allPhases()) {
+    OpPassManager pm(ModuleOp::getOperationName());
+    buildPhase(pm, target, phase);
+    os << phaseName(phase) << "\t";
+    pm.printAsTextualPipeline(os);
+    os << "\n";
+  }
 }
 
 void registerDlcPasses() {
+  buffers::registerBuffersPasses();
   conversion::registerConversionPasses();
   folding::registerFoldingPasses();
   fusion::registerFusionPasses();
-  cpu::registerCPUPasses();
   memory::registerMemoryPlanningPasses();
+  // --dlc-graph-pipeline, --dlc-linalg-pipeline, ...: one phase, for a module that has been
+  // through the phases before it, with the passes of the target given as target=NAME.
+  for (Phase phase : allPhases()) {
+    std::string argument = ("dlc-" + phaseName(phase) + "-pipeline").str();
+    std::string description =
+        ("The passes of dlc's " + phaseName(phase) + " phase (option: target=NAME, default host)")
+            .str();
+    registerPassPipeline(
+        argument, description,
+        [phase](OpPassManager &pm, StringRef options,
+                function_ref<LogicalResult(const Twine &)> errorHandler) -> LogicalResult {
+          StringRef name = "host";
+          if (!options.empty()) {
+            auto [key, value] = options.trim().split('=');
+            if (key.trim() != "target" || value.trim().empty())
+              return errorHandler("unknown option '" + options + "' (the one option is target=NAME)");
+            name = value.trim();
+          }
+          auto target = targets::createTarget(name);
+          if (!target)
+            return errorHandler(llvm::toString(target.takeError()));
+          buildPhase(pm, **target, phase);
+          return success();
+        },
+        [](function_ref<void(const mlir::detail::PassOptions &)>) {});
+  }
 }
 
 } // namespace dlc::pipelines

@@ -1,14 +1,15 @@
-// Resolution of CPU target names to LLVM CPU/feature strings and runtime feature checks.
-// The feature bits are the runtime's (runtime/include/dlc/runtime.h).
+// The x86-64 CPU targets: name resolution to LLVM CPU and feature strings, the runtime feature
+// bits the library checks (runtime/include/dlc/runtime.h), and registration.
 #include "targets/CPU/CpuTarget.h"
+
+#include "targets/CPU/Transforms/Passes.h"
 
 #include "dlc/runtime.h"
 
-#include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
-namespace dlc::targets {
+namespace dlc::cpu {
 namespace {
 
 struct FeatureBit {
@@ -32,16 +33,60 @@ constexpr uint64_t kX86_64_V3 =
 constexpr uint64_t kX86_64_V4 = kX86_64_V3 | DLC_CPU_AVX512F | DLC_CPU_AVX512BW |
                                 DLC_CPU_AVX512DQ | DLC_CPU_AVX512VL | DLC_CPU_AVX512CD;
 
+/// A CPU target: the x86 pipeline and code generator for one resolved CPU model.
+class CpuTarget final : public targets::Target {
+public:
+  CpuTarget(const targets::TargetInfo &info, CpuModel model)
+      : Target(info), model_(std::move(model)) {}
+
+  bool supportsElementType(mlir::Type type) const override {
+    // Every integer and float width the graph dialect has: LLVM legalizes each on x86-64.
+    return type.isIntOrIndexOrFloat();
+  }
+
+  void addPasses(mlir::OpPassManager &pm, targets::Stage stage) const override {
+    addCpuPasses(pm, stage);
+  }
+
+  llvm::Expected<std::vector<targets::ObjectFile>>
+  generateCode(llvm::ArrayRef<mlir::ModuleOp> parts, const targets::ModelSignature &signature,
+               targets::CodeKind kind) const override {
+    return generateCpuCode(model_, parts, signature, kind);
+  }
+
+  std::vector<std::string> runtimeComponents() const override {
+    // The feature check NAME_run makes first, and the pool its parallel loops run on.
+    return {"cpu_features", "thread_pool"};
+  }
+
+private:
+  CpuModel model_;
+};
+
+/// Registers `name` with what the generated code requires of the machine.
+void registerCpuTarget(std::string name, std::string summary, std::string requirements) {
+  targets::TargetInfo info;
+  info.name = std::move(name);
+  info.summary = std::move(summary);
+  info.requirements = std::move(requirements);
+  info.precisions = targets::kPrecisionF32;
+  info.create = [](const targets::TargetInfo &info)
+      -> llvm::Expected<std::unique_ptr<targets::Target>> {
+    auto model = resolveCpuModel(info.name);
+    if (!model)
+      return model.takeError();
+    return std::make_unique<CpuTarget>(info, std::move(*model));
+  };
+  targets::registerTarget(std::move(info));
+}
+
 } // namespace
 
-std::vector<std::string> cpuTargetNames() { return {"host", "x86-64-v3", "x86-64-v4"}; }
-
-llvm::Expected<CpuTarget> resolveCpuTarget(const std::string &name) {
-  CpuTarget target;
-  target.name = name;
-  target.triple = llvm::sys::getDefaultTargetTriple();
+llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name) {
+  CpuModel model;
+  model.triple = llvm::sys::getDefaultTargetTriple();
   if (name == "host") {
-    target.cpu = llvm::sys::getHostCPUName().str();
+    model.cpu = llvm::sys::getHostCPUName().str();
     std::string features;
     for (const auto &feature : llvm::sys::getHostCPUFeatures()) {
       features += (features.empty() ? "" : ",") + std::string(feature.second ? "+" : "-") +
@@ -49,27 +94,34 @@ llvm::Expected<CpuTarget> resolveCpuTarget(const std::string &name) {
       if (feature.second)
         for (const FeatureBit &bit : kFeatureBits)
           if (feature.first() == bit.llvmName)
-            target.requiredCpu |= bit.bit;
+            model.requiredCpu |= bit.bit;
     }
-    target.features = features;
+    model.features = features;
   } else if (name == "x86-64-v3") {
-    target.cpu = "x86-64-v3";
-    target.requiredCpu = kX86_64_V3;
+    model.cpu = "x86-64-v3";
+    model.requiredCpu = kX86_64_V3;
   } else if (name == "x86-64-v4") {
-    target.cpu = "x86-64-v4";
-    target.requiredCpu = kX86_64_V4;
+    model.cpu = "x86-64-v4";
+    model.requiredCpu = kX86_64_V4;
   } else {
-    std::string valid;
-    for (const std::string &known : cpuTargetNames())
-      valid += (valid.empty() ? "" : ", ") + known;
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "unknown target '" + name + "' (valid targets: " + valid + ")");
+                                   "'" + name + "' is not a CPU target");
   }
-  if (!llvm::Triple(target.triple).isX86())
+  if (!llvm::Triple(model.triple).isX86())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "target '" + name + "' needs an x86-64 machine, this is " +
-                                       target.triple);
-  return target;
+                                       model.triple);
+  return model;
 }
 
-} // namespace dlc::targets
+void registerCpuTargets() {
+  registerCPUPasses();
+  registerCpuTarget("host", "this machine's CPU, with every feature it has (the default)",
+                    "the same CPU features as the machine that compiled the model");
+  registerCpuTarget("x86-64-v3", "x86-64 with AVX2 and FMA (Haswell, Zen 1 and later)",
+                    "x86-64 with SSE4.2, AVX, AVX2, FMA, F16C and BMI2");
+  registerCpuTarget("x86-64-v4", "x86-64 with AVX-512 (Skylake-SP, Zen 4 and later)",
+                    "x86-64-v3 plus AVX-512 F, BW, CD, DQ and VL");
+}
+
+} // namespace dlc::cpu

@@ -1,31 +1,37 @@
-// The x86 CPU targets dlc compiles for, and what each one requires of the machine it runs on.
-// `host` is resolved at compile time to this machine's CPU and features.
+// The x86-64 CPU targets (host, x86-64-v3, x86-64-v4): what each requires of the machine that runs
+// its code, and their registration. The target's pass order is in CpuPipeline.cpp.
 #ifndef DLC_TARGETS_CPU_CPUTARGET_H
 #define DLC_TARGETS_CPU_CPUTARGET_H
 
-#include "llvm/Support/Error.h"
+#include "targets/Target.h"
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
-namespace dlc::targets {
+namespace dlc::cpu {
 
-/// A resolved CPU target.
-struct CpuTarget {
-  std::string name;        ///< as given: host, x86-64-v3, x86-64-v4
-  std::string triple;      ///< LLVM target triple
-  std::string cpu;         ///< LLVM CPU name
-  std::string features;    ///< LLVM feature string (+avx512f,...)
+/// A CPU target name resolved to what LLVM and the runtime check need.
+struct CpuModel {
+  std::string triple;       ///< LLVM target triple
+  std::string cpu;          ///< LLVM CPU name
+  std::string features;     ///< LLVM feature string (+avx512f,...)
   uint64_t requiredCpu = 0; ///< DLC_CPU_* bits the generated code checks at run time
 };
 
-/// The target names `--target` accepts.
-std::vector<std::string> cpuTargetNames();
+/// Resolves a CPU target name; `host` is this machine's CPU and features.
+llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name);
 
-/// Resolves a target name; an error lists the valid names.
-llvm::Expected<CpuTarget> resolveCpuTarget(const std::string &name);
+/// Adds the CPU's passes at `stage` (CpuPipeline.cpp).
+void addCpuPasses(mlir::OpPassManager &pm, targets::Stage stage);
 
-} // namespace dlc::targets
+/// Generates the object or text of a model lowered by the CPU pipeline (CpuCodegen.cpp).
+llvm::Expected<std::vector<targets::ObjectFile>>
+generateCpuCode(const CpuModel &model, llvm::ArrayRef<mlir::ModuleOp> parts,
+                const targets::ModelSignature &signature, targets::CodeKind kind);
+
+/// Registers the CPU target names and the CPU passes.
+void registerCpuTargets();
+
+} // namespace dlc::cpu
 
 #endif

@@ -10,7 +10,8 @@ extern "C" const char dlc_embedded_runtime_end[];
 
 namespace dlc::targets {
 
-llvm::Expected<std::vector<ObjectFile>> runtimeObjects() {
+llvm::Expected<std::vector<ObjectFile>>
+runtimeObjects(const std::vector<std::string> &components) {
   llvm::StringRef bytes(dlc_embedded_runtime_begin,
                         dlc_embedded_runtime_end - dlc_embedded_runtime_begin);
   auto archive = llvm::object::Archive::create(llvm::MemoryBufferRef(bytes, "dlc_runtime.a"));
@@ -27,16 +28,23 @@ llvm::Expected<std::vector<ObjectFile>> runtimeObjects() {
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      "the embedded runtime archive is corrupt");
     }
-    objects.push_back({("dlc_rt_" + *name).str(), buffer->str()});
+    // Members are named after their sources: thread_pool.c.o.
+    std::string stem = name->split('.').first.str();
+    if (llvm::is_contained(components, stem))
+      objects.push_back({("dlc_rt_" + *name).str(), buffer->str()});
   }
   if (error)
     return std::move(error);
+  if (objects.size() != components.size())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "internal error: the embedded runtime lacks a component the "
+                                   "target links");
   return objects;
 }
 
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-buildArchive(const std::vector<ObjectFile> &objects) {
-  auto runtime = runtimeObjects();
+buildArchive(const std::vector<ObjectFile> &objects, const std::vector<std::string> &components) {
+  auto runtime = runtimeObjects(components);
   if (!runtime)
     return runtime.takeError();
   std::vector<llvm::NewArchiveMember> members;

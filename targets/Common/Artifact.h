@@ -11,6 +11,12 @@
 
 namespace dlc::targets {
 
+/// One generated file: an object file of the library (its member name and bytes), or a text.
+struct ObjectFile {
+  std::string name;
+  std::string bytes;
+};
+
 /// One graph input or output as the generated entry point sees it.
 struct TensorSignature {
   std::string name;           ///< the ONNX name

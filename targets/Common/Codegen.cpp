@@ -28,10 +28,12 @@ int64_t TensorSignature::numBytes() const {
 
 std::string graphFunctionName(const std::string &modelName) { return modelName + "_graph"; }
 
-llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const CpuTarget &target) {
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const std::string &tripleName, const std::string &cpu,
+                    const std::string &features) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Triple triple(target.triple);
+  llvm::Triple triple(tripleName);
   std::string error;
   const llvm::Target *llvmTarget = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!llvmTarget)
@@ -40,11 +42,11 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const C
   // Multiply-adds fuse into FMA instructions (one rounding instead of two).
   options.AllowFPOpFusion = llvm::FPOpFusion::Fast;
   std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
-      triple, target.cpu, target.features, options, llvm::Reloc::PIC_, std::nullopt,
+      triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "cannot create a target machine for " + target.triple);
+                                   "cannot create a target machine for " + tripleName);
   return machine;
 }
 

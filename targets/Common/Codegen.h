@@ -3,7 +3,6 @@
 #ifndef DLC_TARGETS_COMMON_CODEGEN_H
 #define DLC_TARGETS_COMMON_CODEGEN_H
 
-#include "targets/CPU/CpuTarget.h"
 #include "targets/Common/Artifact.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -14,8 +13,11 @@
 
 namespace dlc::targets {
 
-/// Creates the TargetMachine for `target` (position-independent code, -O3).
-llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const CpuTarget &target);
+/// Creates the TargetMachine for `triple`, `cpu` and `features` (LLVM's spellings;
+/// position-independent code, -O3).
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const std::string &triple, const std::string &cpu,
+                    const std::string &features);
 
 /// Translates an LLVM-dialect module to LLVM IR for `machine` (its data layout and triple).
 llvm::Expected<std::unique_ptr<llvm::Module>>

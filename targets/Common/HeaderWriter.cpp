@@ -119,7 +119,7 @@ std::string makeCIdentifier(const std::string &text, const std::string &fallback
   return id;
 }
 
-std::string writeHeader(const ModelSignature &signature) {
+std::string writeHeader(const ModelSignature &signature, const std::string &extras) {
   const std::string &name = signature.name;
   std::string prefix = llvm::StringRef(name).upper();
   std::string out;
@@ -227,6 +227,7 @@ std::string writeHeader(const ModelSignature &signature) {
   out += llvm::formatv("  return {0}_run({1}dlc_inputs_, dlc_outputs_, {2});\n}\n\n", name,
                        dimsArg, workspace)
              .str();
+  out += extras;
   out += "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return out;
 }

@@ -9,8 +9,9 @@
 
 namespace dlc::targets {
 
-/// The text of NAME.h for `signature`.
-std::string writeHeader(const ModelSignature &signature);
+/// The text of NAME.h for `signature`, with the target's `extras` (declarations ending in a
+/// newline, or nothing) after the contract's own.
+std::string writeHeader(const ModelSignature &signature, const std::string &extras = "");
 
 /// `text` made a valid C identifier: other characters become '_', a leading digit or a C keyword
 /// gets a '_' prefix; an empty string becomes `fallback`.

@@ -1,5 +1,5 @@
 // In-process execution of generated objects with ORC's LLJIT, for `dlc run` and `dlc bench`: the
-// same object file that goes into libNAME.a, linked against the runtime built into dlc itself.
+// same object files that go into libNAME.a, linked against the runtime built into dlc itself.
 #include "targets/Common/JitRunner.h"
 
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
@@ -13,8 +13,8 @@ LoadedModel::LoadedModel(std::unique_ptr<llvm::orc::LLJIT> jit, RunFn run)
 
 LoadedModel::~LoadedModel() = default;
 
-llvm::Expected<std::unique_ptr<LoadedModel>> LoadedModel::load(const std::string &object,
-                                                               const std::string &name) {
+llvm::Expected<std::unique_ptr<LoadedModel>>
+LoadedModel::load(const std::vector<ObjectFile> &objects, const std::string &name) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   auto jit = llvm::orc::LLJITBuilder().create();
@@ -29,9 +29,10 @@ llvm::Expected<std::unique_ptr<LoadedModel>> LoadedModel::load(const std::string
 
   // The runtime (dlc_rt_*) is the compiler's own copy, linked into this process: its worker
   // threads outlive any one loaded model, so their code must not be unloaded with the model.
-  if (llvm::Error error = (*jit)->addObjectFile(
-          llvm::MemoryBuffer::getMemBufferCopy(object, name + ".o")))
-    return std::move(error);
+  for (const ObjectFile &object : objects)
+    if (llvm::Error error = (*jit)->addObjectFile(
+            llvm::MemoryBuffer::getMemBufferCopy(object.bytes, object.name)))
+      return std::move(error);
 
   auto symbol = (*jit)->lookup(name + "_run");
   if (!symbol)

@@ -1,7 +1,9 @@
-// Runs a generated object in process: LLVM's ORC JIT links the object against this process (its
+// Runs generated objects in process: LLVM's ORC JIT links the objects against this process (its
 // libm and the dlc runtime built into it) and calls NAME_run, exactly as an application would.
 #ifndef DLC_TARGETS_COMMON_JITRUNNER_H
 #define DLC_TARGETS_COMMON_JITRUNNER_H
+
+#include "targets/Common/Artifact.h"
 
 #include "llvm/Support/Error.h"
 
@@ -18,10 +20,10 @@ namespace dlc::targets {
 /// A generated object linked into this process, ready to run any number of times.
 class LoadedModel {
 public:
-  /// Links `object` against this process and finds `<name>_run`. The process must export the
+  /// Links `objects` against this process and finds `<name>_run`. The process must export the
   /// runtime's dlc_rt_* symbols (the dlc tool links the whole runtime and exports it).
-  static llvm::Expected<std::unique_ptr<LoadedModel>> load(const std::string &object,
-                                                           const std::string &name);
+  static llvm::Expected<std::unique_ptr<LoadedModel>>
+  load(const std::vector<ObjectFile> &objects, const std::string &name);
   ~LoadedModel();
 
   /// Calls `<name>_run(inputs, outputs, workspace)` and returns its status.

@@ -1,17 +1,22 @@
-// dlc: the command-line compiler. Parses the command line, installs the diagnostic format
-// (file: node "name" (Op, opset N): reason), and calls the driver library.
+// dlc: the command-line compiler. Its commands and options are llvm::cl declarations (--help is
+// generated from them); it prints diagnostics as `file: node "name" reason` and calls the driver.
 #include "compiler/Driver/Artifacts.h"
 #include "compiler/Driver/Compilation.h"
 #include "compiler/Driver/Execute.h"
 #include "compiler/Driver/Inspect.h"
 #include "compiler/Driver/Shapes.h"
+#include "compiler/Pipelines/Pipeline.h"
 #include "frontends/onnx/ModelLoader.h"
-#include "targets/CPU/CpuTarget.h"
+#include "targets/AllTargets.h"
 #include "targets/Common/HeaderWriter.h"
+#include "targets/Target.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -20,147 +25,259 @@
 namespace {
 
 using namespace dlc;
+namespace cl = llvm::cl;
 
-const char *kUsage = R"(dlc - an ahead-of-time compiler for ONNX models
+// The commands; `dlc targets` is made by targetsSubcommand(), once the registry can name them.
+cl::SubCommand compileSubcommand(
+    "compile", "Compiles a model into a static library and C header, or one intermediate form");
+cl::SubCommand runSubcommand(
+    "run", "Runs a model once (compiled for this machine) on input files; writes .npy outputs");
+cl::SubCommand benchSubcommand(
+    "bench",
+    "Times a model's runs (compiled for this machine): median and p90 latency, throughput");
+cl::SubCommand inspectSubcommand(
+    "inspect",
+    "Prints a model's inputs, outputs, ops, unsupported ops, parameters, FLOPs, workspace");
+cl::SubCommandGroup modelSubcommands({&compileSubcommand, &runSubcommand, &benchSubcommand,
+                                      &inspectSubcommand});
+cl::SubCommandGroup executeSubcommands({&runSubcommand, &benchSubcommand});
+cl::SubCommandGroup fixedShapeSubcommands({&runSubcommand, &benchSubcommand, &inspectSubcommand});
 
-usage:
-  dlc compile MODEL.onnx [--target=T] [--name=NAME] [--shape|--max-shape NAME=DIMS] -o DIR
-        writes DIR/libNAME.a and DIR/NAME.h (link: cc app.c DIR/libNAME.a -lm -lpthread)
-  dlc compile MODEL.onnx --emit=mlir|llvm|asm|obj [--compile-to=PHASE] [-o FILE]
-        writes one intermediate form instead (to stdout when -o is absent, except obj)
-  dlc run MODEL.onnx INPUT... --output-dir DIR
-        compiles for this machine, runs once, writes DIR/output_0.npy ... in graph-output
-        order; inputs are .npy or ONNX TensorProto .pb files, in graph-input order or NAME=FILE
-  dlc bench MODEL.onnx [INPUT...] [--threads=N] [--iterations=N] [--warmup=N] [--json]
-        compiles for this machine and times runs: median and p90 latency, throughput;
-        inputs not given are filled with deterministic pseudo-random values
-  dlc inspect MODEL.onnx
-        inputs, outputs, op histogram, parameters, FLOP estimate and unsupported ops
+// The option groups of --help. Every option of dlc is in one, which lets main hide LLVM's own.
+cl::OptionCategory targetCategory("Target options");
+cl::OptionCategory outputCategory("Output options");
+cl::OptionCategory shapeCategory(
+    "Shape options",
+    "A symbolic input dimension (named, like \"batch\", or unknown) is fixed with --shape or, by\n"
+    "dlc compile, bounded with --max-shape; one that is neither is an error that names it.");
+cl::OptionCategory runCategory(
+    "Run options",
+    "Inputs are .npy or ONNX TensorProto .pb files, in graph-input order or as NAME=FILE.");
+cl::OptionCategory benchCategory(
+    "Benchmark options",
+    "Inputs are .npy or ONNX TensorProto .pb files, in graph-input order or as NAME=FILE;\n"
+    "inputs without a file get deterministic pseudo-random values.");
+const cl::OptionCategory *const kCategories[] = {&targetCategory, &outputCategory, &shapeCategory,
+                                                 &runCategory, &benchCategory};
 
-symbolic dimensions (an input dimension named, like "batch", or unknown):
-  --shape NAME=DIMS  fixes graph input NAME's shape, e.g. --shape x=1x3x224x224 (any command;
-                     run and bench take the shapes of the input files given)
-  --max-shape NAME=DIMS
-                     compile only: bounds NAME's symbolic dimensions, e.g. x=8x3x224x224. One
-                     static specialization is compiled per combination of values 1..max; NAME_run
-                     then takes the values (const int64_t dims[]), NAME_WORKSPACE_SIZE is the
-                     largest workspace, and NAME_output_shape() gives each output's shape
-  --max-specializations=N
-                     the most specializations --max-shape may need (default 64)
-  A symbolic dimension that is neither fixed nor bounded is an error that names it.
+// Positional arguments. The model is optional to llvm::cl so that its absence gets dlc's message
+// (and `dlc compile --dump-pipeline` needs none).
+cl::opt<std::string> modelOption(cl::Positional, cl::desc("<model.onnx>"),
+                                 cl::sub(modelSubcommands));
+cl::list<std::string> inputOption(cl::Positional, cl::desc("[NAME=]FILE..."),
+                                  cl::sub(executeSubcommands));
+cl::list<std::string> commandOption(cl::Positional, cl::Hidden); // not a command: an error
 
-options:
-  --target=T         host (default: this CPU), x86-64-v3 (AVX2+FMA), x86-64-v4 (AVX-512)
-  --name=NAME        C prefix of every symbol (default: the model file's stem)
-  --emit=KIND        lib (default), mlir, llvm (optimized LLVM IR), asm, obj
-  --compile-to=PHASE with --emit=mlir: graph, linalg, buffers or llvm (default llvm)
-  -o PATH            output directory (lib) or file (other kinds)
-  --output-dir DIR   where `dlc run` writes its outputs
-  --threads=N        threads of `dlc bench` (default: $DLC_NUM_THREADS, else all usable CPUs)
-  --iterations=N     timed runs of `dlc bench` (default 20)
-  --warmup=N         untimed runs before them (default 3)
-  --json             `dlc bench` prints one JSON object
-  --stats            `dlc compile` prints the memory plan's figures to stderr
-  -h, --help         this text
-  --version          the version
+// Its description lists the registered targets (completeCommandLine).
+cl::opt<std::string> targetOption("target", cl::value_desc("name"), cl::init("host"),
+                                  cl::sub(compileSubcommand), cl::cat(targetCategory));
+cl::opt<bool> dumpPipelineOption(
+    "dump-pipeline",
+    cl::desc("Print the pass pipeline of each phase for --target and exit (no model needed)"),
+    cl::sub(compileSubcommand), cl::cat(targetCategory));
 
-MODEL may also be ONNX text (.onnxtxt). Exit status: 0 on success, 1 on any error; on error no
-output file is left behind.
-)";
+/// What `dlc compile` writes.
+enum class Emit { Library, MLIR, LLVMIR, Assembly, Object };
+cl::opt<Emit>
+    emitOption("emit", cl::desc("What to write"), cl::init(Emit::Library),
+               cl::values(clEnumValN(Emit::Library, "lib", "Static library and C header (default)"),
+                          clEnumValN(Emit::MLIR, "mlir", "MLIR after the --compile-to phase"),
+                          clEnumValN(Emit::LLVMIR, "llvm", "Optimized LLVM IR"),
+                          clEnumValN(Emit::Assembly, "asm", "Assembly"),
+                          clEnumValN(Emit::Object, "obj", "One object file (needs -o)")),
+               cl::sub(compileSubcommand), cl::cat(outputCategory));
+
+/// The spelling of `emit` on the command line.
+const char *emitName(Emit emit) {
+  switch (emit) {
+  case Emit::Library: return "lib";
+  case Emit::MLIR: return "mlir";
+  case Emit::LLVMIR: return "llvm";
+  case Emit::Assembly: return "asm";
+  case Emit::Object: return "obj";
+  }
+  return "";
+}
+
+// Its description lists the phases (completeCommandLine).
+cl::opt<std::string> compileToOption("compile-to", cl::value_desc("phase"),
+                                     cl::sub(compileSubcommand), cl::cat(outputCategory));
+cl::opt<std::string>
+    outputOption("o",
+                 cl::desc("Output directory for --emit=lib: DIR/libNAME.a and DIR/NAME.h (link:\n"
+                          "cc app.c DIR/libNAME.a -lm -lpthread); output file for the other kinds\n"
+                          "(default: stdout, except obj)"),
+                 cl::value_desc("path"), cl::sub(compileSubcommand), cl::cat(outputCategory));
+cl::opt<std::string> nameOption("name",
+                                cl::desc("C prefix of every symbol (default: the model file's "
+                                         "stem)"),
+                                cl::value_desc("name"), cl::sub(compileSubcommand),
+                                cl::cat(outputCategory));
+cl::opt<bool> statsOption("stats", cl::desc("Print the memory plan's figures to stderr"),
+                          cl::sub(compileSubcommand), cl::cat(outputCategory));
+
+cl::list<std::string>
+    shapeOption("shape",
+                cl::desc("Fix graph input NAME's shape, e.g. --shape x=1x3x224x224 (run and\n"
+                         "bench take the shapes of the input files given)"),
+                cl::value_desc("NAME=DIMS"), cl::sub(modelSubcommands), cl::cat(shapeCategory));
+cl::list<std::string> maxShapeOption(
+    "max-shape",
+    cl::desc("Bound NAME's symbolic dimensions, e.g. x=8x3x224x224: one static\n"
+             "specialization is compiled per combination of values 1..max; NAME_run\n"
+             "then takes the values (const int64_t dims[]), NAME_WORKSPACE_SIZE is\n"
+             "the largest workspace, and NAME_output_shape() gives each output's shape"),
+    cl::value_desc("NAME=DIMS"), cl::sub(compileSubcommand), cl::cat(shapeCategory));
+// Accepted by the other commands only to tell that they need fixed shapes.
+cl::list<std::string> maxShapeElsewhereOption("max-shape", cl::ReallyHidden,
+                                              cl::sub(fixedShapeSubcommands));
+cl::opt<int64_t> maxSpecializationsOption(
+    "max-specializations", cl::desc("The most specializations --max-shape may need (default 64)"),
+    cl::value_desc("N"), cl::init(driver::ShapeOptions().maxSpecializations),
+    cl::sub(compileSubcommand), cl::cat(shapeCategory));
+
+cl::opt<std::string> outputDirOption(
+    "output-dir", cl::desc("Where to write output_0.npy, output_1.npy, ... in graph-output order"),
+    cl::value_desc("dir"), cl::sub(runSubcommand), cl::cat(runCategory));
+
+cl::opt<int> threadsOption(
+    "threads",
+    cl::desc("Threads the model runs on (default: $DLC_NUM_THREADS, else all usable CPUs)"),
+    cl::value_desc("N"), cl::init(driver::BenchOptions().threads), cl::sub(benchSubcommand),
+    cl::cat(benchCategory));
+cl::opt<int> iterationsOption("iterations", cl::desc("Timed runs (default 20)"),
+                              cl::value_desc("N"), cl::init(driver::BenchOptions().iterations),
+                              cl::sub(benchSubcommand), cl::cat(benchCategory));
+cl::opt<int> warmupOption("warmup", cl::desc("Untimed runs before the timed ones (default 3)"),
+                          cl::value_desc("N"), cl::init(driver::BenchOptions().warmup),
+                          cl::sub(benchSubcommand), cl::cat(benchCategory));
+cl::opt<bool> jsonOption("json", cl::desc("Print one JSON object"), cl::sub(benchSubcommand),
+                         cl::cat(benchCategory));
+
+const char *kOverview =
+    "dlc - an ahead-of-time compiler for ONNX models\n\n"
+    "A model is an ONNX file or ONNX text (.onnxtxt). Exit status: 0 on success, 1 on any\n"
+    "error; on error no output file is left behind.\n";
 
 /// The command line of one dlc invocation.
 struct Options {
-  std::string command, model, target = "host", name, emit = "lib", compileTo, output, outputDir;
+  std::string command, model, target, name, compileTo, output, outputDir;
+  Emit emit = Emit::Library;
+  bool dumpPipeline = false, stats = false;
   driver::InputFiles inputs;
   driver::BenchOptions bench;
   driver::ShapeOptions shapes;
-  bool stats = false;
 };
 
-/// Parses a non-negative integer option value.
-std::optional<int> parseCount(const std::string &value) {
-  int count;
-  if (llvm::StringRef(value).getAsInteger(10, count) || count < 0)
-    return std::nullopt;
-  return count;
+/// `dlc targets`, whose description names the registered targets (so it is made after
+/// registerAllTargets).
+cl::SubCommand &targetsSubcommand() {
+  static const std::string description =
+      "Describes the registered targets: " + targets::registeredTargetNames();
+  static cl::SubCommand subcommand("targets", description);
+  return subcommand;
 }
 
-int usageError(const std::string &message) {
-  llvm::errs() << "dlc: error: " << message << "\nrun 'dlc --help' for usage\n";
-  return 1;
-}
+/// Completes the declarations above once the targets are registered: the help texts that come
+/// from the registry and the pipeline's phases, `dlc targets`, -h, the version, and LLVM's own
+/// options hidden from --help. Returns every command.
+llvm::SmallVector<cl::SubCommand *> completeCommandLine() {
+  llvm::SmallVector<cl::SubCommand *> commands = {&compileSubcommand, &runSubcommand,
+                                                  &benchSubcommand, &inspectSubcommand,
+                                                  &targetsSubcommand()};
+  static std::string targetHelp =
+      "The code generation target (default host; dlc targets describes each):";
+  size_t width = 0;
+  for (const targets::TargetInfo &info : targets::registeredTargets())
+    width = std::max(width, info.name.size());
+  for (const targets::TargetInfo &info : targets::registeredTargets())
+    targetHelp +=
+        "\n  " + info.name + std::string(width - info.name.size(), ' ') + " - " + info.summary;
+  targetOption.setDescription(targetHelp);
 
-/// Parses argv; returns an error message, or std::nullopt on success.
-std::optional<std::string> parse(int argc, char **argv, Options &options) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string arg = args[i], value;
-    auto takeValue = [&](const std::string &flag) -> bool {
-      if (arg.rfind(flag + "=", 0) == 0) {
-        value = arg.substr(flag.size() + 1);
-        return true;
-      }
-      if (arg == flag && i + 1 < args.size()) {
-        value = args[++i];
-        return true;
-      }
-      return false;
-    };
-    if (options.command.empty() && arg.rfind("-", 0) != 0)
-      options.command = arg;
-    else if (takeValue("--target")) options.target = value;
-    else if (takeValue("--name")) options.name = value;
-    else if (takeValue("--emit")) options.emit = value;
-    else if (takeValue("--compile-to")) options.compileTo = value;
-    else if (takeValue("-o")) options.output = value;
-    else if (takeValue("--output-dir")) options.outputDir = value;
-    else if (takeValue("--shape") || takeValue("--max-shape")) {
-      bool bound = arg.rfind("--max-shape", 0) == 0;
-      auto &shapes = bound ? options.shapes.bounds : options.shapes.fixed;
-      if (auto error = driver::parseShapeArgument(bound ? "--max-shape" : "--shape", value,
-                                                  shapes))
-        return *error;
-    } else if (takeValue("--max-specializations")) {
-      std::optional<int> count = parseCount(value);
-      if (!count || *count == 0)
-        return "invalid value '" + value + "' for --max-specializations";
-      options.shapes.maxSpecializations = *count;
-    }
-    else if (takeValue("--iterations") || takeValue("--warmup") || takeValue("--threads")) {
-      std::optional<int> count = parseCount(value);
-      std::string flag = arg.substr(0, arg.find('='));
-      bool positive = flag == "--iterations" || flag == "--threads";
-      if (!count || (positive && *count == 0))
-        return "invalid value '" + value + "' for " + flag;
-      (flag == "--iterations" ? options.bench.iterations
-       : flag == "--warmup"   ? options.bench.warmup
-                              : options.bench.threads) = *count;
-    } else if (arg == "--json")
-      options.bench.json = true;
-    else if (arg == "--stats")
-      options.stats = true;
-    else if (arg.rfind("-", 0) == 0 && arg != "-")
-      return "unknown or incomplete option '" + arg + "'";
-    else if (options.model.empty())
-      options.model = arg;
-    else if (options.command == "run" || options.command == "bench") {
-      size_t eq = arg.find('=');
-      if (eq != std::string::npos && arg.find('/') > eq)
-        options.inputs.push_back({arg.substr(0, eq), arg.substr(eq + 1)});
-      else
-        options.inputs.push_back({"", arg});
-    } else
-      return "unexpected argument '" + arg + "'";
+  static std::string compileToHelp = "With --emit=mlir, the last phase to run (default " +
+                                     pipelines::phaseName(pipelines::allPhases().back()).str() +
+                                     "):\n";
+  for (pipelines::Phase phase : pipelines::allPhases())
+    compileToHelp +=
+        (phase == pipelines::allPhases().front() ? "" : ", ") + pipelines::phaseName(phase).str();
+  compileToOption.setDescription(compileToHelp);
+
+  if (cl::Option *help = cl::getRegisteredOptions(cl::SubCommand::getAll()).lookup("help")) {
+    static cl::alias helpAlias("h", cl::desc("Alias for --help"), cl::aliasopt(*help));
   }
-  if (options.command != "compile" && options.command != "run" && options.command != "bench" &&
-      options.command != "inspect")
-    return options.command.empty() ? "no command given"
-                                   : "unknown command '" + options.command + "'";
-  if (options.model.empty())
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "dlc " << DLC_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING << ")\n";
+  });
+  cl::HideUnrelatedOptions(kCategories);
+  for (cl::SubCommand *command : commands)
+    cl::HideUnrelatedOptions(kCategories, *command);
+  return commands;
+}
+
+/// Names an option of LLVM's given to `command`: llvm::cl looks an option that a command lacks up
+/// among the top-level ones, where LLVM's libraries register theirs (`dlc run --threads=2` would
+/// set one), but dlc's commands take their own options only.
+std::optional<std::string> findLLVMOption(const cl::SubCommand &command) {
+  for (const auto &entry : cl::getRegisteredOptions(cl::SubCommand::getTopLevel()))
+    if (entry.second->getNumOccurrences() > 0 &&
+        !entry.second->Subs.contains(&cl::SubCommand::getAll()))
+      return "--" + entry.first.str() + " is not an option of dlc " + command.getName().str();
+  return std::nullopt;
+}
+
+/// Reads the options of the command given into `options` and checks what llvm::cl does not;
+/// returns an error message, or std::nullopt on success.
+std::optional<std::string> readOptions(cl::SubCommand &command, Options &options) {
+  options.command = command.getName().str();
+  options.model = modelOption;
+  options.target = targetOption;
+  options.name = nameOption;
+  options.emit = emitOption;
+  options.compileTo = compileToOption;
+  options.output = outputOption;
+  options.outputDir = outputDirOption;
+  options.dumpPipeline = dumpPipelineOption;
+  options.stats = statsOption;
+  for (const std::string &input : inputOption) {
+    size_t eq = input.find('=');
+    if (eq != std::string::npos && input.find('/') > eq)
+      options.inputs.push_back({input.substr(0, eq), input.substr(eq + 1)});
+    else
+      options.inputs.push_back({"", input});
+  }
+  for (const std::string &shape : shapeOption)
+    if (auto error = driver::parseShapeArgument("--shape", shape, options.shapes.fixed))
+      return error;
+  for (const std::string &shape : maxShapeOption)
+    if (auto error = driver::parseShapeArgument("--max-shape", shape, options.shapes.bounds))
+      return error;
+  options.shapes.maxSpecializations = maxSpecializationsOption;
+  if (options.shapes.maxSpecializations < 1)
+    return "invalid value '" + std::to_string(maxSpecializationsOption) +
+           "' for --max-specializations";
+  // Zero threads is the runtime's default, but not a value to ask for.
+  if (threadsOption < 0 || (threadsOption.getNumOccurrences() && threadsOption == 0))
+    return "invalid value '" + std::to_string(threadsOption) + "' for --threads";
+  if (iterationsOption < 1)
+    return "invalid value '" + std::to_string(iterationsOption) + "' for --iterations";
+  if (warmupOption < 0)
+    return "invalid value '" + std::to_string(warmupOption) + "' for --warmup";
+  options.bench.threads = threadsOption;
+  options.bench.iterations = iterationsOption;
+  options.bench.warmup = warmupOption;
+  options.bench.json = jsonOption;
+  if (options.model.empty() && !options.dumpPipeline)
     return "no model file given";
-  if (!options.shapes.bounds.empty() && options.command != "compile")
+  if (!maxShapeElsewhereOption.empty())
     return "--max-shape is for dlc compile; " + options.command + " needs fixed shapes (--shape)";
   return std::nullopt;
+}
+
+int usageError(const std::string &command, const std::string &message) {
+  llvm::errs() << "dlc: error: " << message << "\nrun 'dlc " << command
+               << (command.empty() ? "" : " ") << "--help' for usage\n";
+  return 1;
 }
 
 /// Prints diagnostics as `dlc: error: FILE: node "NAME" MESSAGE`.
@@ -189,27 +306,44 @@ int reportError(llvm::Error error) {
   return 1;
 }
 
+/// Prints one block per registered target.
+int targetsCommand() {
+  for (const targets::TargetInfo &info : targets::registeredTargets()) {
+    llvm::outs() << (&info == targets::registeredTargets().begin() ? "" : "\n") << info.name
+                 << "\n  summary: " << info.summary << "\n  requires: " << info.requirements
+                 << "\n  precisions: " << targets::describePrecisions(info.precisions) << "\n";
+  }
+  return 0;
+}
+
 int compileCommand(mlir::MLIRContext &context, const Options &options) {
+  auto usage = [&](const std::string &message) { return usageError(options.command, message); };
+  auto target = targets::createTarget(options.target);
+  if (!target)
+    return usage(llvm::toString(target.takeError()));
+  if (options.dumpPipeline) {
+    pipelines::printPipeline(**target, llvm::outs());
+    return 0;
+  }
   driver::CompileRequest request;
   request.modelPath = options.model;
   request.name = options.name;
   request.target = options.target;
   if (!options.name.empty() && targets::makeCIdentifier(options.name, "") != options.name)
-    return usageError("--name=" + options.name + " is not a C identifier");
-  auto target = targets::resolveCpuTarget(options.target);
-  if (!target)
-    return usageError(llvm::toString(target.takeError()));
-  static const std::vector<std::string> kinds = {"lib", "mlir", "llvm", "asm", "obj"};
-  if (std::find(kinds.begin(), kinds.end(), options.emit) == kinds.end())
-    return usageError("--emit=" + options.emit + " is not one of lib, mlir, llvm, asm, obj");
-  auto phase = pipelines::parsePhase(options.compileTo.empty() ? "llvm" : options.compileTo);
-  if (!phase)
-    return usageError("--compile-to=" + options.compileTo +
-                      " is not one of graph, linalg, buffers, llvm");
-  if (!options.compileTo.empty() && options.emit != "mlir")
-    return usageError("--compile-to needs --emit=mlir");
-  if (options.output.empty() && (options.emit == "lib" || options.emit == "obj"))
-    return usageError("-o is required for --emit=" + options.emit);
+    return usage("--name=" + options.name + " is not a C identifier");
+  std::optional<pipelines::Phase> phase = pipelines::allPhases().back();
+  if (!options.compileTo.empty())
+    phase = pipelines::parsePhase(options.compileTo);
+  if (!phase) {
+    std::vector<std::string> names;
+    for (pipelines::Phase known : pipelines::allPhases())
+      names.push_back(pipelines::phaseName(known).str());
+    return usage("--compile-to=" + options.compileTo + " is not one of " + llvm::join(names, ", "));
+  }
+  if (!options.compileTo.empty() && options.emit != Emit::MLIR)
+    return usage("--compile-to needs --emit=mlir");
+  if (options.output.empty() && (options.emit == Emit::Library || options.emit == Emit::Object))
+    return usage("-o is required for --emit=" + std::string(emitName(options.emit)));
 
   auto model = onnx_frontend::readModel(options.model);
   if (!model)
@@ -218,10 +352,10 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   if (!plan)
     return reportError(plan.takeError());
   std::string output = options.output.empty() ? "-" : options.output;
-  if (options.emit == "mlir") {
+  if (options.emit == Emit::MLIR) {
     if (!plan->dims.empty())
-      return usageError("--emit=mlir shows one compilation; fix the dimensions with --shape");
-    driver::Compilation compilation(context, request);
+      return usage("--emit=mlir shows one compilation; fix the dimensions with --shape");
+    driver::Compilation compilation(context, request, std::move(*target));
     if (failed(driver::specializeModel(context, *model, options.model,
                                        {plan->specializations.front().inputShapes, {}})) ||
         failed(compilation.import(*model)) || failed(compilation.lowerTo(*phase)))
@@ -233,23 +367,28 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
     compilation.module().print(stream);
     return failed(driver::writeOutputFile(context, options.model, output, text)) ? 1 : 0;
   }
-  auto kind = options.emit == "llvm"  ? driver::Compilation::Output::LLVMIR
-              : options.emit == "asm" ? driver::Compilation::Output::Assembly
-                                      : driver::Compilation::Output::Object;
+  auto kind = options.emit == Emit::LLVMIR     ? targets::CodeKind::LLVMIR
+              : options.emit == Emit::Assembly ? targets::CodeKind::Assembly
+                                               : targets::CodeKind::Object;
   auto compiled = driver::compileModel(context, request, *model, *plan, kind);
   if (failed(compiled))
     return 1;
   if (options.stats)
     driver::printMemoryPlan(compiled->signature, llvm::errs());
-  if (options.emit == "lib")
-    return failed(driver::writeLibrary(context, options.model, *compiled, options.output)) ? 1
-                                                                                             : 0;
-  return failed(driver::writeOutputFile(context, options.model, output, compiled->code)) ? 1 : 0;
+  if (options.emit == Emit::Library)
+    return failed(driver::writeLibrary(context, options.model, *compiled, options.output)) ? 1 : 0;
+  // A target with device code generates more than one object; only a library holds them all.
+  if (compiled->files.size() != 1)
+    return usage("--emit=" + std::string(emitName(options.emit)) + " writes one file; target '" +
+                 options.target + "' generates " + std::to_string(compiled->files.size()) +
+                 " (--emit=lib puts them in the library)");
+  const std::string &code = compiled->files.front().bytes;
+  return failed(driver::writeOutputFile(context, options.model, output, code)) ? 1 : 0;
 }
 
 int runCommand(mlir::MLIRContext &context, const Options &options) {
   if (options.outputDir.empty())
-    return usageError("dlc run needs --output-dir DIR");
+    return usageError(options.command, "dlc run needs --output-dir DIR");
   return failed(driver::runModel(context, options.model, options.inputs, options.shapes.fixed,
                                  options.outputDir))
              ? 1
@@ -295,20 +434,31 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help" || arg == "help") {
-      llvm::outs() << kUsage;
-      return 0;
-    }
-    if (arg == "--version") {
-      llvm::outs() << "dlc " << DLC_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING << ")\n";
-      return 0;
-    }
+  targets::registerAllTargets();
+  llvm::SmallVector<cl::SubCommand *> commands = completeCommandLine();
+  // `dlc help [COMMAND]` is `dlc [COMMAND] --help`.
+  std::vector<const char *> args(argv, argv + argc);
+  if (args.size() > 1 && llvm::StringRef(args[1]) == "help") {
+    args.erase(args.begin() + 1);
+    args.insert(args.begin() + std::min<size_t>(args.size(), 2), "--help");
   }
+  // Syntax errors (an unknown option, a malformed value) are llvm::cl's: it prints them and exits
+  // with status 1.
+  cl::ParseCommandLineOptions(static_cast<int>(args.size()), args.data(), kOverview,
+                              /*Errs=*/nullptr, /*VFS=*/nullptr, /*EnvVar=*/nullptr,
+                              /*LongOptionsUseDoubleDash=*/true);
+
+  auto command = llvm::find_if(commands, [](cl::SubCommand *c) { return bool(*c); });
+  if (command == commands.end())
+    return usageError("", commandOption.empty() ? "no command given"
+                                                : "unknown command '" + commandOption[0] + "'");
+  if (std::optional<std::string> error = findLLVMOption(**command))
+    return usageError((*command)->getName().str(), *error);
+  if (*command == &targetsSubcommand())
+    return targetsCommand();
   Options options;
-  if (std::optional<std::string> error = parse(argc, argv, options))
-    return usageError(*error);
+  if (std::optional<std::string> error = readOptions(**command, options))
+    return usageError(options.command, *error);
 
   mlir::DialectRegistry registry;
   driver::registerDialects(registry);
@@ -318,11 +468,11 @@ int main(int argc, char **argv) {
     printDiagnostic(diag);
     return mlir::success();
   });
-  if (options.command == "compile")
+  if (*command == &compileSubcommand)
     return compileCommand(context, options);
-  if (options.command == "run")
+  if (*command == &runSubcommand)
     return runCommand(context, options);
-  if (options.command == "bench")
+  if (*command == &benchSubcommand)
     return benchCommand(context, options);
   return inspectCommand(context, options);
 }

@@ -1,9 +1,51 @@
 // CPU code generation passes: they take the linalg hand-off to register-blocked vector code.
-// Pipelines in compiler/Pipelines decide where they run.
+// The CPU target (targets/CPU/CpuPipeline.cpp) decides where they run.
 #ifndef DLC_TARGETS_CPU_TRANSFORMS_PASSES
 #define DLC_TARGETS_CPU_TRANSFORMS_PASSES
 
 include "mlir/Pass/PassBase.td"
+
+def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::FuncOp"> {
+  let summary = "Computes linalg's named convolutions as Winograd or as matrix products";
+  let description = [{
+    The graph lowering leaves ungrouped convolutions as `linalg.conv_1d_ncw_fcw`,
+    `linalg.conv_2d_nchw_fchw` or `linalg.conv_3d_ncdhw_fcdhw` on a padded input, accumulating
+    onto the bias. This pass chooses, per convolution, the computation the CPU kernels run
+    fastest, and writes it as `linalg.generic` ops that the later CPU passes vectorize:
+
+    - Winograd F(2x2, 3x3) (`Winograd.h`) for a 3x3, stride-1 f32 convolution with constant
+      filters, at least 16 channels and filters, and at least 32 output tiles: an input
+      transform, 16 batched products with filters transformed at compile time, and an output
+      transform that starts from the bias. It takes 16 multiply-adds per 2x2 outputs and channel
+      pair where a product over im2col columns takes 36.
+    - Otherwise a matrix product `filter[F, C*K..] x col[N, C*K.., P]` over im2col columns
+      (for a 1x1, stride-1 convolution a view of the input, no copy), its output positions P
+      along the vectors:
+
+    ```mlir
+    %r = linalg.conv_2d_nchw_fchw {strides = dense<1>, dilations = dense<1>}
+           ins(%x, %w : tensor<1x64x56x56xf32>, tensor<64x64x1x1xf32>) outs(%bias_init : ...)
+    // becomes
+    %col = tensor.collapse_shape %x [[0], [1], [2, 3]] : ... into tensor<1x64x3136xf32>
+    %p = linalg.generic {(n, f, r, p): w[f, r] * col[n, r, p] -> out[n, f, p]}
+           ins(%w2d, %col) outs(%bias_init_1x64x3136)
+    %r = tensor.expand_shape %p [[0], [1], [2, 3]] : ... into tensor<1x64x56x56xf32>
+    ```
+
+    - The same product transposed, filters along the vectors, when the output positions are
+      fewer than 64 and not a multiple of 16 (a 7x7 map) and the filters fill whole 32-wide
+      panels: a narrow position block would otherwise be as large as the rest and mostly scalar.
+      It starts from zero and adds the bias after, in an elementwise op that fusion merges with
+      the activation.
+
+    The init of the convolution (a fill, or the bias broadcast along the filters) is rebuilt in
+    the shape each computation accumulates in; any other init is reshaped to it.
+
+    Preconditions: static shapes and tensor semantics (the graph lowering's output).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
 
 def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::func::FuncOp"> {
   let summary = "Tiles matrix products into register blocks and vectorizes each block";
@@ -115,7 +157,7 @@ def VectorizeWinogradPass : Pass<"dlc-cpu-vectorize-winograd", "mlir::func::Func
   let summary = "Vectorizes the input and output transforms of Winograd convolutions";
   let description = [{
     A 3x3, stride-1 convolution with constant filters is lowered as Winograd F(2x2, 3x3)
-    (`compiler/Conversion/GraphToLinalg/Winograd.h`): an input transform, 16 batched matrix
+    (`Winograd.h`, built by dlc-cpu-lower-convolutions): an input transform, 16 batched matrix
     products, an output transform. As generic reductions the transforms would multiply by
     every entry of their 4x4 matrices; here they become vector loops over 16 tiles at a time
     that apply B^T and A^T (entries 0, 1, -1) as additions and subtractions:
@@ -281,6 +323,32 @@ def ParallelizeBlockLoopsPass : Pass<"dlc-cpu-parallelize-block-loops", "mlir::M
   }];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect"];
+}
+
+def AlignEpiloguesPass : Pass<"dlc-cpu-align-epilogues", "mlir::func::FuncOp"> {
+  let summary = "Moves reshapes between a reduction and its elementwise consumer after the consumer";
+  let description = [{
+    Convolutions lowered to products compute `[N, F, H*W]` and reshape it to `[N, F, H, W]`;
+    packed products compute `[M, N/32, 32]`; grouped convolutions `[N, G, F/G, H, W]`. The
+    activation or residual add that follows iterates over the reshaped result, so it cannot run
+    on the product's register blocks. This pass reshapes the consumer instead (collapsing or
+    expanding its loops, and reshaping its other operands alike) and moves the reshape after it:
+
+    ```mlir
+    %p = linalg.generic {.., reduction, ..} -> tensor<1x64x3136xf32>     // conv as a product
+    %e = tensor.expand_shape %p [[0], [1], [2, 3]] : ... into tensor<1x64x56x56xf32>
+    %r = linalg.generic {parallel x4} ins(%e, %skip : tensor<1x64x56x56xf32>, ...) { addf; maximumf }
+    // becomes
+    %c = tensor.collapse_shape %skip [[0], [1], [2, 3]] : ... into tensor<1x64x3136xf32>
+    %r = linalg.generic {parallel x3} ins(%p, %c : tensor<1x64x3136xf32>, ...) { addf; maximumf }
+    %e = tensor.expand_shape %r [[0], [1], [2, 3]] : ... into tensor<1x64x56x56xf32>
+    ```
+
+    Preconditions: the consumer is an all-parallel `linalg.generic`, and the reshape and the
+    reduction each have that one use (otherwise the reduction's result is needed in its own
+    shape anyway, and moving the reshape gains nothing).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
 #endif // DLC_TARGETS_CPU_TRANSFORMS_PASSES

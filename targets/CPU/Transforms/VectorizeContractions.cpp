@@ -101,7 +101,7 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, TilingInterface op, ArrayRef
 
 /// The elementwise op applied to the contraction's result, if it can run on each register block:
 /// an all-parallel linalg.generic that is the result's only user and reads it with an identity
-/// map in the result's own shape (dlc-align-epilogues moves reshapes out of the way).
+/// map in the result's own shape (dlc-cpu-align-epilogues moves reshapes out of the way).
 linalg::GenericOp findEpilogue(linalg::LinalgOp op) {
   Value result = op->getResult(0);
   if (!result.hasOneUse())

@@ -1,11 +1,11 @@
-// The dlc-cpu-vectorize-winograd pass: the input and output transforms of Winograd
-// convolutions (compiler/Conversion/GraphToLinalg/Winograd.h) become vector loops over 16 tiles
-// at a time, with the transform matrices applied as additions and subtractions.
+// The dlc-cpu-vectorize-winograd pass: the input and output transforms of Winograd convolutions
+// (Winograd.h) become vector loops over 16 tiles at a time, with the transform matrices applied
+// as additions and subtractions.
 #include "targets/CPU/Transforms/Passes.h"
 
-#include "compiler/Conversion/GraphToLinalg/Winograd.h"
 #include "targets/CPU/Transforms/VectorBody.h"
 #include "targets/CPU/Transforms/WindowReads.h"
+#include "targets/CPU/Transforms/Winograd.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"

@@ -1,4 +1,4 @@
-// RUN: dlc-opt %s --dlc-convert-graph-to-linalg --dlc-align-epilogues --dlc-cpu-vectorize-winograd --canonicalize --cse | FileCheck %s
+// RUN: dlc-opt %s --dlc-convert-graph-to-linalg --dlc-cpu-lower-convolutions --dlc-cpu-align-epilogues --dlc-cpu-vectorize-winograd --canonicalize --cse | FileCheck %s
 
 // The transforms around a Winograd convolution (built by the lowering, which runs first here)
 // become vector loops over 16 tiles; only the batched product stays a linalg.generic.

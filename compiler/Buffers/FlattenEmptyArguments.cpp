@@ -1,13 +1,13 @@
 // The dlc-flatten-empty-arguments pass: unused function arguments that hold no elements become
 // memref<0xT>, which the bare-pointer calling convention accepts (see Passes.td).
-#include "compiler/Conversion/Passes.h"
+#include "compiler/Buffers/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
-namespace dlc::conversion {
+namespace dlc::buffers {
 
 #define GEN_PASS_DEF_FLATTENEMPTYARGUMENTSPASS
-#include "compiler/Conversion/Passes.h.inc"
+#include "compiler/Buffers/Passes.h.inc"
 
 namespace {
 
@@ -35,4 +35,4 @@ struct FlattenEmptyArgumentsPass
 };
 
 } // namespace
-} // namespace dlc::conversion
+} // namespace dlc::buffers

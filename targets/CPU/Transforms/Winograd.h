@@ -1,13 +1,13 @@
 // Winograd F(2x2, 3x3) convolution: its transform matrices and the indexing of the two
-// transforms that the convolution lowering builds as linalg.generic ops. dlc-cpu-vectorize-winograd
-// recognizes those ops by the same maps and matrices.
+// transforms that dlc-cpu-lower-convolutions builds as linalg.generic ops.
+// dlc-cpu-vectorize-winograd recognizes those ops by the same maps and matrices.
 //
 // For each 4x4 tile d of the padded input (tiles 2 apart) and each 3x3 filter g:
 //   V = B^T d B,  U = G g G^T,  M = sum over channels of U * V (elementwise: 16 products),
 //   Y = A^T M A, the 2x2 outputs of the tile.
 // A 3x3 convolution then takes 16 multiply-adds per 4 outputs and channel pair instead of 36.
-#ifndef DLC_COMPILER_CONVERSION_GRAPHTOLINALG_WINOGRAD_H
-#define DLC_COMPILER_CONVERSION_GRAPHTOLINALG_WINOGRAD_H
+#ifndef DLC_TARGETS_CPU_TRANSFORMS_WINOGRAD_H
+#define DLC_TARGETS_CPU_TRANSFORMS_WINOGRAD_H
 
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/AffineMap.h"

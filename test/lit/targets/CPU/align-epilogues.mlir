@@ -1,4 +1,4 @@
-// RUN: dlc-opt %s --dlc-align-epilogues --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --dlc-cpu-align-epilogues --split-input-file | FileCheck %s
 
 // A convolution computed as a product [1, 8, 16] and reshaped to [1, 8, 4, 4] before its
 // residual add: the add now iterates over [1, 8, 16], reading the product directly and the skip

@@ -1,15 +1,15 @@
-// The dlc-align-epilogues pass: a reshape between a reduction (a product, a convolution) and its
+// The dlc-cpu-align-epilogues pass: a reshape between a reduction (a product, a convolution) and its
 // elementwise consumer moves after the consumer, so code generation can fuse the two.
-#include "compiler/Fusion/Passes.h"
+#include "targets/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-namespace dlc::fusion {
+namespace dlc::cpu {
 
 #define GEN_PASS_DEF_ALIGNEPILOGUESPASS
-#include "compiler/Fusion/Passes.h.inc"
+#include "targets/CPU/Transforms/Passes.h.inc"
 
 namespace {
 
@@ -40,4 +40,4 @@ struct AlignEpiloguesPass : impl::AlignEpiloguesPassBase<AlignEpiloguesPass> {
 };
 
 } // namespace
-} // namespace dlc::fusion
+} // namespace dlc::cpu

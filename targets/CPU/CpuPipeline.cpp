@@ -1,0 +1,106 @@
+// The CPU target's passes at each stage of the pipeline, with the reason for each. The stages and
+// the target-independent passes between them are ordered in compiler/Pipelines/Pipeline.cpp.
+#include "targets/CPU/CpuTarget.h"
+
+#include "targets/CPU/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace dlc::cpu {
+
+using namespace mlir;
+
+namespace {
+
+void addAlgorithmPasses(OpPassManager &pm) {
+  // Convolutions become Winograd transforms around batched products, or products over im2col
+  // columns, whichever the CPU kernels run faster for their shape.
+  pm.addNestedPass<func::FuncOp>(createLowerConvolutionsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void addTensorPasses(OpPassManager &pm) {
+  // Constant weights are packed into column panels at compile time.
+  pm.addNestedPass<func::FuncOp>(createPackConstantOperandsPass());
+  // A fill reshaped for a packed product becomes a fill of the packed shape, so the product
+  // starts its blocks from the fill value instead of reading a filled buffer.
+  pm.addPass(createCanonicalizerPass());
+  // Activations and residual adds iterate in the shape of the product or window op they follow
+  // (not its reshaped result), so the kernels below can apply them to their registers.
+  pm.addNestedPass<func::FuncOp>(createAlignEpiloguesPass());
+  // Matrix products become register-blocked vector code.
+  pm.addNestedPass<func::FuncOp>(createVectorizeContractionsPass());
+  // The transforms around the products of Winograd convolutions become vector loops.
+  pm.addNestedPass<func::FuncOp>(createVectorizeWinogradPass());
+  // Depthwise convolutions, pooling and other window reductions become vector loops, with
+  // their bias and activation applied to the same vectors.
+  pm.addNestedPass<func::FuncOp>(createVectorizeWindowsPass());
+  // Activations now on vectors (GELU's erf, exp, tanh) become polynomials, not libm calls.
+  pm.addNestedPass<func::FuncOp>(createApproximateVectorMathPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void addBufferPasses(OpPassManager &pm) {
+  // Accumulator blocks stay in registers across reduction loops.
+  pm.addNestedPass<func::FuncOp>(createHoistVectorTransfersPass());
+  // Reads of packed constant panels prefetch the next panel.
+  pm.addNestedPass<func::FuncOp>(createPrefetchPanelsPass());
+}
+
+void addLoweringPasses(OpPassManager &pm) {
+  // Block loops of vectorized products, and large structured ops split into pieces, run on the
+  // runtime's thread pool.
+  pm.addPass(createParallelizeBlockLoopsPass());
+  // Structured ops become loops; LLVM vectorizes the innermost, contiguous ones.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Math with an LLVM intrinsic uses it; erf/tanh call libm (-lm); integer powers get a helper.
+  // Before the vector lowering: libm calls on vectors are made per lane with vector.extract and
+  // vector.insert, which that lowering then handles.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLibmPass());
+  // Partial sums of dot-product blocks are added up with horizontal reductions.
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
+      vector::VectorMultiReductionLowering::InnerReduction));
+  // n-D vector transfers unroll fully into 1-D ones (no stack buffers), which become loads,
+  // stores and broadcasts of whole registers.
+  VectorTransferToSCFOptions unrolled;
+  unrolled.enableFullUnroll();
+  pm.addPass(createConvertVectorToSCFPass(unrolled));
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // Subviews and reshapes become explicit offset/stride arithmetic before memref lowering.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  // Bare pointers at the function boundary: the C entry point passes plain data pointers.
+  ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  // Vectorization pads reads with ub.poison.
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+} // namespace
+
+void addCpuPasses(OpPassManager &pm, targets::Stage stage) {
+  switch (stage) {
+  case targets::Stage::Algorithms: return addAlgorithmPasses(pm);
+  case targets::Stage::Tensors: return addTensorPasses(pm);
+  case targets::Stage::Buffers: return addBufferPasses(pm);
+  case targets::Stage::Lowering: return addLoweringPasses(pm);
+  }
+}
+
+} // namespace dlc::cpu

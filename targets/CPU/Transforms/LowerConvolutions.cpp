@@ -1,0 +1,513 @@
+// The dlc-cpu-lower-convolutions pass: linalg's named convolutions become what the CPU kernels
+// run fastest: Winograd F(2x2, 3x3), or a matrix product over im2col columns (see Passes.td).
+#include "targets/CPU/Transforms/Passes.h"
+
+#include "targets/CPU/Transforms/Winograd.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cstring>
+
+namespace dlc::cpu {
+
+#define GEN_PASS_DEF_LOWERCONVOLUTIONSPASS
+#include "targets/CPU/Transforms/Passes.h.inc"
+
+namespace {
+
+using namespace mlir;
+
+/// f32 lanes of a 512-bit register: the width of the products' column blocks.
+constexpr int64_t kLanes = 16;
+/// Filters per packed panel of a transposed product's right-hand side (the panel width of
+/// dlc-cpu-pack-constant-operands).
+constexpr int64_t kPanelColumns = 32;
+
+RankedTensorType tensorType(Value value) { return cast<RankedTensorType>(value.getType()); }
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
+  return linalg::FillOp::create(b, loc, value, emptyTensor(b, loc, type)).getResult(0);
+}
+
+Value zeroOf(OpBuilder &b, Location loc, Type type) {
+  return arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+}
+
+SmallVector<utils::IteratorType> iterators(int64_t rank, ArrayRef<int64_t> reductions) {
+  SmallVector<utils::IteratorType> types(rank, utils::IteratorType::parallel);
+  for (int64_t dim : reductions)
+    types[dim] = utils::IteratorType::reduction;
+  return types;
+}
+
+/// The body `acc + x * y` of a product, for float or integer elements.
+void multiplyAddBody(OpBuilder &b, Location loc, ValueRange args) {
+  Value sum;
+  if (isa<FloatType>(args[2].getType()))
+    sum = arith::AddFOp::create(b, loc, args[2], arith::MulFOp::create(b, loc, args[0], args[1]));
+  else
+    sum = arith::AddIOp::create(b, loc, args[2], arith::MulIOp::create(b, loc, args[0], args[1]));
+  linalg::YieldOp::create(b, loc, sum);
+}
+
+/// The body `x + y`, for float or integer elements.
+void addBody(OpBuilder &b, Location loc, ValueRange args) {
+  Value sum = isa<FloatType>(args[0].getType())
+                  ? arith::AddFOp::create(b, loc, args[0], args[1]).getResult()
+                  : arith::AddIOp::create(b, loc, args[0], args[1]).getResult();
+  linalg::YieldOp::create(b, loc, sum);
+}
+
+/// Collapses `value`'s dimensions [from, rank) into one.
+Value collapseTrailing(OpBuilder &b, Location loc, Value value, int64_t from) {
+  int64_t rank = tensorType(value).getRank();
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < from; ++d)
+    groups.push_back({d});
+  ReassociationIndices tail;
+  for (int64_t d = from; d < rank; ++d)
+    tail.push_back(d);
+  groups.push_back(tail);
+  return tensor::CollapseShapeOp::create(b, loc, value, groups);
+}
+
+/// The operands and attributes of a named convolution (NCW, NCHW or NCDHW input, FC.. filter).
+struct Convolution {
+  Operation *op;
+  Value input;  ///< [N, C, D..], already padded
+  Value filter; ///< [F, C, K..]
+  Value init;   ///< [N, F, O..]: what the sums start from
+  SmallVector<int64_t> strides, dilations;
+
+  RankedTensorType resultType() const { return tensorType(op->getResult(0)); }
+  int64_t spatial() const { return resultType().getRank() - 2; }
+};
+
+template <typename ConvOp> Convolution describe(ConvOp op) {
+  return {op, op.getInputs()[0], op.getInputs()[1], op.getOutputs()[0],
+          llvm::to_vector(op.getStrides().template getValues<int64_t>()),
+          llvm::to_vector(op.getDilations().template getValues<int64_t>())};
+}
+
+std::optional<Convolution> matchConvolution(Operation *op) {
+  if (auto conv = dyn_cast<linalg::Conv1DNcwFcwOp>(op))
+    return describe(conv);
+  if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+    return describe(conv);
+  if (auto conv = dyn_cast<linalg::Conv3DNcdhwFcdhwOp>(op))
+    return describe(conv);
+  return std::nullopt;
+}
+
+/// What a convolution's sums start from, read from its init: the graph lowering builds a fill
+/// (zero, without a bias) or a bias [F] broadcast along dimension 1. Each is rebuilt in the
+/// shape a strategy needs; any other init is reshaped.
+struct Start {
+  Value fill; ///< the filled value when the init is a linalg.fill
+  Value bias; ///< the [F] bias when the init broadcasts one
+  Value init; ///< the init itself
+
+  bool isZero() const {
+    return fill && (matchPattern(fill, m_AnyZeroFloat()) || matchPattern(fill, m_Zero()));
+  }
+};
+
+Start readStart(Value init) {
+  Start start{{}, {}, init};
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    start.fill = fill.getInputs()[0];
+    return start;
+  }
+  auto generic = init.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumReductionLoops() != 0)
+    return start;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  AffineMap map = generic.getIndexingMapsArray()[0];
+  if (yield.getNumOperands() == 1 && yield.getOperand(0) == generic.getBody()->getArgument(0) &&
+      map.getNumResults() == 1 && map.getResult(0) == getAffineDimExpr(1, init.getContext()) &&
+      generic.getIndexingMapsArray()[1].isIdentity())
+    start.bias = generic.getDpsInputs()[0];
+  return start;
+}
+
+/// The start of sums of `type` (dimension 1 the filters): a fill or the bias broadcast built in
+/// that shape, or `reshape(init)` for an init of another form.
+Value buildStart(OpBuilder &b, Location loc, const Start &start, RankedTensorType type,
+                 llvm::function_ref<Value(Value)> reshape) {
+  if (start.fill)
+    return filledTensor(b, loc, type, start.fill);
+  if (!start.bias)
+    return reshape(start.init);
+  int64_t rank = type.getRank();
+  AffineMap filterMap = AffineMap::get(rank, 0, {getAffineDimExpr(1, b.getContext())});
+  return linalg::GenericOp::create(
+             b, loc, type, start.bias, emptyTensor(b, loc, type),
+             ArrayRef<AffineMap>{filterMap, b.getMultiDimIdentityMap(rank)},
+             iterators(rank, {}),
+             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(nested, nestedLoc, args[0]);
+             })
+      .getResult(0);
+}
+
+/// `matrix` [A, B] transposed to [B, A]: computed now when it is a constant (the usual case for
+/// filters), otherwise a linalg.transpose.
+Value transpose2D(OpBuilder &b, Location loc, Value matrix) {
+  RankedTensorType type = tensorType(matrix);
+  auto transposedType = RankedTensorType::get({type.getDimSize(1), type.getDimSize(0)},
+                                              type.getElementType());
+  // The constant may still be behind the reshape that made it 2-D.
+  Value source = matrix;
+  if (auto reshape = matrix.getDefiningOp<tensor::CollapseShapeOp>())
+    source = reshape.getSrc();
+  DenseElementsAttr elements;
+  if (matchPattern(source, m_Constant(&elements)) && type.getElementType().isIntOrFloat() &&
+      type.getElementTypeBitWidth() % 8 == 0) {
+    elements = elements.reshape(type);
+    if (elements.isSplat())
+      return arith::ConstantOp::create(b, loc, elements.reshape(transposedType));
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    size_t width = type.getElementTypeBitWidth() / 8;
+    ArrayRef<char> raw = elements.getRawData();
+    std::vector<char> data(raw.size());
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        std::memcpy(&data[(j * rows + i) * width], &raw[(i * cols + j) * width], width);
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::getFromRawBuffer(transposedType, data));
+  }
+  Value empty = emptyTensor(b, loc, transposedType);
+  return linalg::TransposeOp::create(b, loc, matrix, empty, ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// The im2col columns of `conv`: col[n, (c, k..), (o..)] = input[n, c, o*s + k*d]; a view of
+/// the input for a 1x1 convolution of stride 1.
+Value im2col(OpBuilder &b, Location loc, const Convolution &conv) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType inputType = tensorType(conv.input);
+  ArrayRef<int64_t> kernel = tensorType(conv.filter).getShape().drop_front(2);
+  ArrayRef<int64_t> outSpatial = conv.resultType().getShape().drop_front(2);
+  int64_t spatial = conv.spatial();
+  if (llvm::all_of(kernel, [](int64_t k) { return k == 1; }) &&
+      llvm::all_of(conv.strides, [](int64_t s) { return s == 1; }))
+    return collapseTrailing(b, loc, conv.input, 2);
+  int64_t rank = 2 + 2 * spatial;
+  SmallVector<int64_t> colShape{inputType.getDimSize(0), inputType.getDimSize(1)};
+  llvm::append_range(colShape, kernel);
+  llvm::append_range(colShape, outSpatial);
+  SmallVector<AffineExpr> inExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+  for (int64_t i = 0; i < spatial; ++i)
+    inExprs.push_back(getAffineDimExpr(2 + spatial + i, ctx) * conv.strides[i] +
+                      getAffineDimExpr(2 + i, ctx) * conv.dilations[i]);
+  auto colType = RankedTensorType::get(colShape, inputType.getElementType());
+  auto gather = linalg::GenericOp::create(
+      b, loc, colType, conv.input, emptyTensor(b, loc, colType),
+      ArrayRef<AffineMap>{AffineMap::get(rank, 0, inExprs, ctx), b.getMultiDimIdentityMap(rank)},
+      iterators(rank, {}), [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc, args[0]);
+      });
+  // [n, c, k.., o..] -> [n, (c k..), (o..)]
+  SmallVector<ReassociationIndices> groups{{0}, {}, {}};
+  for (int64_t d = 1; d <= 1 + spatial; ++d)
+    groups[1].push_back(d);
+  for (int64_t d = 2 + spatial; d < rank; ++d)
+    groups[2].push_back(d);
+  return tensor::CollapseShapeOp::create(b, loc, gather.getResult(0), groups);
+}
+
+/// An ungrouped convolution as a matrix product (the CPU's fast path for contractions):
+///   out[n, f, (o..)] = sum_r filter[f, r] * col[n, r, (o..)] + start[n, f, (o..)]
+/// Rows of the product are filters, its contiguous columns are output positions.
+Value lowerAsProduct(OpBuilder &b, Location loc, const Convolution &conv, Value col,
+                     Value filter, const Start &start) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType colType = tensorType(col);
+  int64_t filters = conv.resultType().getDimSize(1);
+  auto productType = RankedTensorType::get(
+      {colType.getDimSize(0), filters, colType.getDimSize(2)}, colType.getElementType());
+  Value init = buildStart(b, loc, start, productType,
+                          [&](Value init) { return collapseTrailing(b, loc, init, 2); });
+  // Iteration space (n, f, r, p): filter[f, r] * col[n, r, p] -> out[n, f, p].
+  AffineExpr n = getAffineDimExpr(0, ctx), f = getAffineDimExpr(1, ctx),
+             r = getAffineDimExpr(2, ctx), p = getAffineDimExpr(3, ctx);
+  return linalg::GenericOp::create(
+             b, loc, productType, ValueRange{filter, col}, init,
+             ArrayRef<AffineMap>{AffineMap::get(4, 0, {f, r}, ctx),
+                                 AffineMap::get(4, 0, {n, r, p}, ctx),
+                                 AffineMap::get(4, 0, {n, f, p}, ctx)},
+             iterators(4, {2}), multiplyAddBody)
+      .getResult(0);
+}
+
+/// The same product with the roles of the operands exchanged: col is the left-hand side
+/// (positions are the rows of the register blocks) and the filter, transposed at compile time
+/// to filterT[r, f], the right-hand side that dlc-cpu-pack-constant-operands packs, so filters
+/// run along the vectors. The result is still written as out[n, f, p]: each register block is
+/// stored transposed. The product starts from zero, not from the bias: its register blocks then
+/// start from a constant instead of reading a filled buffer transposed, element by element; the
+/// start is added after, in an elementwise op that fusion merges with the activation.
+Value lowerAsTransposedProduct(OpBuilder &b, Location loc, const Convolution &conv, Value col,
+                               Value filter, const Start &start) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType colType = tensorType(col);
+  Type elementType = colType.getElementType();
+  int64_t batch = colType.getDimSize(0), positions = colType.getDimSize(2);
+  int64_t filters = conv.resultType().getDimSize(1);
+  auto outType = RankedTensorType::get({batch, filters, positions}, elementType);
+  Value init = filledTensor(b, loc, outType, zeroOf(b, loc, elementType));
+  // Iteration space (n, p, f, r): col[n, r, p] * filterT[r, f] -> out[n, f, p].
+  AffineExpr n = getAffineDimExpr(0, ctx), p = getAffineDimExpr(1, ctx),
+             f = getAffineDimExpr(2, ctx), r = getAffineDimExpr(3, ctx);
+  Value product =
+      linalg::GenericOp::create(
+          b, loc, outType, ValueRange{col, transpose2D(b, loc, filter)}, init,
+          ArrayRef<AffineMap>{AffineMap::get(4, 0, {n, r, p}, ctx),
+                              AffineMap::get(4, 0, {r, f}, ctx),
+                              AffineMap::get(4, 0, {n, f, p}, ctx)},
+          iterators(4, {3}), multiplyAddBody)
+          .getResult(0);
+  if (start.isZero())
+    return product;
+  AffineMap identity = b.getMultiDimIdentityMap(3);
+  Value addend = start.bias;
+  AffineMap addendMap = AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)});
+  if (!addend) {
+    addend = buildStart(b, loc, start, outType,
+                        [&](Value init) { return collapseTrailing(b, loc, init, 2); });
+    addendMap = identity;
+  }
+  return linalg::GenericOp::create(b, loc, outType, ValueRange{product, addend},
+                                   emptyTensor(b, loc, outType),
+                                   ArrayRef<AffineMap>{identity, addendMap, identity},
+                                   iterators(3, {}), addBody)
+      .getResult(0);
+}
+
+/// A constant matrix of `rows` x `cols` f32 elements.
+Value matrixConstant(OpBuilder &b, Location loc, const float *values, int64_t rows,
+                     int64_t cols) {
+  auto type = RankedTensorType::get({rows, cols}, b.getF32Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values, rows * cols)));
+}
+
+/// The body `acc + x * s * t` of the Winograd transforms (x the data, s and t matrix entries).
+void scaledSumBody(OpBuilder &b, Location loc, ValueRange args) {
+  Value scaled = arith::MulFOp::create(b, loc, args[1], args[2]);
+  Value term = arith::MulFOp::create(b, loc, args[0], scaled);
+  linalg::YieldOp::create(b, loc, arith::AddFOp::create(b, loc, args[3], term).getResult());
+}
+
+/// The transformed filters U[a * 4 + b, f, c] = (G g[f, c] G^T)[a, b] of 3x3 f32 filters
+/// [F, C, 3, 3], computed at compile time.
+DenseElementsAttr winogradFilters(DenseElementsAttr filters, int64_t numFilters,
+                                  int64_t channels) {
+  using namespace winograd;
+  auto values = filters.getValues<float>();
+  std::vector<float> transformed(kAlpha * kAlpha * numFilters * channels);
+  for (int64_t f = 0; f < numFilters; ++f)
+    for (int64_t c = 0; c < channels; ++c) {
+      int64_t base = (f * channels + c) * kKernel * kKernel;
+      float half[kAlpha][kKernel] = {}; // G g
+      for (int64_t a = 0; a < kAlpha; ++a)
+        for (int64_t s = 0; s < kKernel; ++s)
+          for (int64_t r = 0; r < kKernel; ++r)
+            half[a][s] += kFilterMatrix[a][r] * values[base + r * kKernel + s];
+      for (int64_t a = 0; a < kAlpha; ++a)
+        for (int64_t bb = 0; bb < kAlpha; ++bb) {
+          float sum = 0;
+          for (int64_t s = 0; s < kKernel; ++s)
+            sum += half[a][s] * kFilterMatrix[bb][s];
+          transformed[((a * kAlpha + bb) * numFilters + f) * channels + c] = sum;
+        }
+    }
+  auto type = RankedTensorType::get({kAlpha * kAlpha, numFilters, channels},
+                                    Float32Type::get(filters.getContext()));
+  return DenseElementsAttr::get(type, ArrayRef<float>(transformed));
+}
+
+/// `value` [N, C, H, W] padded at the end of H and W by `extraRows` and `extraCols` zeros. A
+/// value that is itself a zero padding (the convolution's own) is padded once, by both.
+Value padEnd(OpBuilder &b, Location loc, Value value, int64_t extraRows, int64_t extraCols) {
+  if (extraRows == 0 && extraCols == 0)
+    return value;
+  RankedTensorType type = tensorType(value);
+  Type elementType = type.getElementType();
+  SmallVector<int64_t> low(4, 0), high{0, 0, extraRows, extraCols};
+  auto pad = value.getDefiningOp<tensor::PadOp>();
+  Value padValue = pad ? pad.getConstantPaddingValue() : Value();
+  if (pad && padValue && value.hasOneUse() &&
+      (matchPattern(padValue, m_AnyZeroFloat()) || matchPattern(padValue, m_Zero())) &&
+      !ShapedType::isDynamicShape(pad.getStaticLow()) &&
+      !ShapedType::isDynamicShape(pad.getStaticHigh())) {
+    low.assign(pad.getStaticLow().begin(), pad.getStaticLow().end());
+    for (auto [total, own] : llvm::zip(high, pad.getStaticHigh()))
+      total += own;
+    value = pad.getSource();
+  }
+  SmallVector<int64_t> shape(tensorType(value).getShape());
+  for (int64_t d = 0; d < 4; ++d)
+    shape[d] += low[d] + high[d];
+  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, elementType), value,
+                               getAsIndexOpFoldResult(b.getContext(), low),
+                               getAsIndexOpFoldResult(b.getContext(), high),
+                               zeroOf(b, loc, elementType))
+      .getResult();
+}
+
+/// A 3x3, stride-1 convolution with constant f32 filters as Winograd F(2x2, 3x3) (see
+/// Winograd.h), tiles of 2x2 outputs along the columns of 16 batched matrix products:
+///   V[a, b, c, (n, ty, tx)]  = (B^T d B)[a, b]         input transform, per 4x4 input tile
+///   M[a, b, f, (n, ty, tx)]  = sum_c U[a, b, f, c] * V[a, b, c, (n, ty, tx)]
+///   Y[n, f, 2ty + i, 2tx + j] = start[n, f, ..] + (A^T M A)[i, j]   output transform
+/// Odd output sizes compute one more row or column and drop it.
+Value lowerAsWinograd(OpBuilder &b, Location loc, const Convolution &conv,
+                      DenseElementsAttr filters, const Start &start) {
+  using namespace winograd;
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  RankedTensorType resultType = conv.resultType();
+  int64_t batch = resultType.getDimSize(0), numFilters = resultType.getDimSize(1);
+  int64_t height = resultType.getDimSize(2), width = resultType.getDimSize(3);
+  int64_t channels = tensorType(conv.filter).getDimSize(1);
+  int64_t tileRows = llvm::divideCeil(height, kOutputTile);
+  int64_t tileCols = llvm::divideCeil(width, kOutputTile);
+  int64_t extraRows = tileRows * kOutputTile - height, extraCols = tileCols * kOutputTile - width;
+  Value zero = zeroOf(b, loc, f32);
+
+  // Input transform over (a, b, c, n, ty, tx, p, q); an odd output size needs one more padded
+  // row or column for its last tile.
+  Value padded = padEnd(b, loc, conv.input, extraRows, extraCols);
+  Value inputMatrix = matrixConstant(b, loc, &kInputMatrix[0][0], kAlpha, kAlpha);
+  auto transformedType =
+      RankedTensorType::get({kAlpha, kAlpha, channels, batch, tileRows, tileCols}, f32);
+  auto inputTransform = linalg::GenericOp::create(
+      b, loc, transformedType, ValueRange{padded, inputMatrix, inputMatrix},
+      filledTensor(b, loc, transformedType, zero), inputTransformMaps(ctx),
+      iterators(8, {6, 7}), scaledSumBody);
+  SmallVector<ReassociationIndices> toMatrices{{0, 1}, {2}, {3, 4, 5}};
+  Value transformed =
+      tensor::CollapseShapeOp::create(b, loc, inputTransform.getResult(0), toMatrices);
+
+  // The 16 products over (k, f, c, t).
+  Value transformedFilters =
+      arith::ConstantOp::create(b, loc, winogradFilters(filters, numFilters, channels));
+  int64_t tiles = batch * tileRows * tileCols;
+  auto productType = RankedTensorType::get({kAlpha * kAlpha, numFilters, tiles}, f32);
+  AffineExpr k = getAffineDimExpr(0, ctx), f = getAffineDimExpr(1, ctx),
+             c = getAffineDimExpr(2, ctx), t = getAffineDimExpr(3, ctx);
+  auto product = linalg::GenericOp::create(
+      b, loc, productType, ValueRange{transformedFilters, transformed},
+      filledTensor(b, loc, productType, zero),
+      ArrayRef<AffineMap>{AffineMap::get(4, 0, {k, f, c}, ctx),
+                          AffineMap::get(4, 0, {k, c, t}, ctx),
+                          AffineMap::get(4, 0, {k, f, t}, ctx)},
+      iterators(4, {2}), multiplyAddBody);
+
+  // Output transform over (n, f, ty, i, tx, j, a, b), starting from the bias.
+  Value products = tensor::ExpandShapeOp::create(
+      b, loc,
+      RankedTensorType::get({kAlpha, kAlpha, numFilters, batch, tileRows, tileCols}, f32),
+      product.getResult(0), toMatrices);
+  auto tiledType = RankedTensorType::get(
+      {batch, numFilters, tileRows, kOutputTile, tileCols, kOutputTile}, f32);
+  SmallVector<ReassociationIndices> toTiles{{0}, {1}, {2, 3}, {4, 5}};
+  Value init = buildStart(b, loc, start, tiledType, [&](Value init) -> Value {
+    return tensor::ExpandShapeOp::create(b, loc, tiledType,
+                                         padEnd(b, loc, init, extraRows, extraCols), toTiles);
+  });
+  Value outputMatrix = matrixConstant(b, loc, &kOutputMatrix[0][0], kOutputTile, kAlpha);
+  auto outputTransform = linalg::GenericOp::create(
+      b, loc, tiledType, ValueRange{products, outputMatrix, outputMatrix}, init,
+      outputTransformMaps(ctx), iterators(8, {6, 7}), scaledSumBody);
+  Value result =
+      tensor::CollapseShapeOp::create(b, loc, outputTransform.getResult(0), toTiles);
+  if (extraRows == 0 && extraCols == 0)
+    return result;
+  return tensor::ExtractSliceOp::create(
+      b, loc, resultType, result, SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
+      getAsIndexOpFoldResult(ctx, resultType.getShape()),
+      SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+}
+
+/// The constant filters of a convolution that Winograd F(2x2, 3x3) computes faster than a
+/// product, or null. It needs a 3x3, stride-1, f32 convolution with constant filters. With
+/// fewer than 16 channels or filters the product is too small to matter, and with fewer than
+/// 32 tiles the transformed filters (16/9 the size of the filters) are read for few columns, so
+/// the products wait on memory for them (ResNet-50's 3x3 convolutions on 7x7 maps, 16 tiles,
+/// were slower in the model than with im2col).
+DenseElementsAttr winogradFiltersOf(const Convolution &conv) {
+  using namespace winograd;
+  RankedTensorType resultType = conv.resultType();
+  RankedTensorType filterType = tensorType(conv.filter);
+  DenseElementsAttr filters;
+  if (conv.spatial() != 2 || !resultType.getElementType().isF32() ||
+      filterType.getDimSize(2) != kKernel || filterType.getDimSize(3) != kKernel ||
+      llvm::any_of(conv.strides, [](int64_t s) { return s != 1; }) ||
+      llvm::any_of(conv.dilations, [](int64_t d) { return d != 1; }) ||
+      !matchPattern(conv.filter, m_Constant(&filters)))
+    return {};
+  int64_t tiles = resultType.getDimSize(0) *
+                  llvm::divideCeil(resultType.getDimSize(2), kOutputTile) *
+                  llvm::divideCeil(resultType.getDimSize(3), kOutputTile);
+  if (filterType.getDimSize(1) < 16 || filterType.getDimSize(0) < 16 || tiles < 32)
+    return {};
+  return filters;
+}
+
+/// Rewrites one convolution with the strategy its shape calls for.
+void lowerConvolution(OpBuilder &b, const Convolution &conv) {
+  Location loc = conv.op->getLoc();
+  b.setInsertionPoint(conv.op);
+  Start start = readStart(conv.init);
+  RankedTensorType resultType = conv.resultType();
+  Value result;
+  if (DenseElementsAttr winogradFilters = winogradFiltersOf(conv)) {
+    result = lowerAsWinograd(b, loc, conv, winogradFilters, start);
+  } else {
+    Value col = im2col(b, loc, conv);
+    Value filter = collapseTrailing(b, loc, conv.filter, 1);
+    int64_t positions = tensorType(col).getDimSize(2);
+    int64_t filters = resultType.getDimSize(1);
+    // Few output positions that vectors do not divide (7x7 = 49) would leave a narrow, mostly
+    // scalar column block as large as the rest; the product is computed transposed instead,
+    // with filters (whole panels) along the vectors. (With more positions the narrow block is
+    // a small part, and the transposes cost more.)
+    Value product =
+        positions % kLanes != 0 && positions < 4 * kLanes && filters % kPanelColumns == 0
+            ? lowerAsTransposedProduct(b, loc, conv, col, filter, start)
+            : lowerAsProduct(b, loc, conv, col, filter, start);
+    ReassociationIndices positionsGroup;
+    for (int64_t d = 2; d < resultType.getRank(); ++d)
+      positionsGroup.push_back(d);
+    result = tensor::ExpandShapeOp::create(
+        b, loc, resultType, product, SmallVector<ReassociationIndices>{{0}, {1}, positionsGroup});
+  }
+  conv.op->getResult(0).replaceAllUsesWith(result);
+  conv.op->erase();
+}
+
+struct LowerConvolutionsPass : impl::LowerConvolutionsPassBase<LowerConvolutionsPass> {
+  void runOnOperation() override {
+    // The ops are collected first and described one at a time: a convolution may read the
+    // result of one rewritten before it.
+    SmallVector<Operation *> convolutions;
+    getOperation().walk([&](Operation *op) {
+      if (matchConvolution(op) &&
+          llvm::all_of(op->getOperandTypes(), llvm::IsaPred<RankedTensorType>))
+        convolutions.push_back(op);
+    });
+    OpBuilder b(&getContext());
+    for (Operation *op : convolutions)
+      lowerConvolution(b, *matchConvolution(op));
+  }
+};
+
+} // namespace
+} // namespace dlc::cpu
