@@ -6,7 +6,7 @@
 It runs `dlc compile --dump-pipeline --target=T` (one line per phase: the phase name, a tab, the
 phase's textual pass pipeline), turns each phase into a cluster of its passes in order, and writes
 the Graphviz source; with --svg it also renders it with `dot`. dlc's own passes are drawn bold,
-the target's (dlc-cpu-*) filled. docs/pipeline.dot and docs/pipeline.svg are its output for the
+the target's (dlc-cpu-*) filled; phases stand side by side. docs/pipeline.dot and docs/pipeline.svg are its output for the
 host target; a lit test checks that docs/pipeline.dot still matches the pass order.
 """
 import argparse
@@ -53,9 +53,12 @@ def to_dot(phases, target):
              "digraph dlc_pipeline {",
              '  rankdir=TB; node [shape=box, fontname="Helvetica", fontsize=10];',
              '  edge [arrowsize=0.6]; compound=true;',
-             f'  label="dlc pass pipeline, target {target}"; labelloc=t; fontname="Helvetica";']
+             f'  label="dlc pass pipeline, target {target} (blue: the target\'s own passes; '
+             'bold: dlc\'s target-independent passes; plain: upstream MLIR passes)";',
+             '  labelloc=t; fontname="Helvetica";']
     previous = None
     for index, (phase, pipeline) in enumerate(phases):
+        first = True
         lines.append(f"  subgraph cluster_{index} {{")
         lines.append(f'    label="phase {phase}"; style=rounded; color=gray50;')
         for number, (name, anchor) in enumerate(passes(pipeline)):
@@ -68,8 +71,10 @@ def to_dot(phases, target):
                 style = ", style=bold"
             lines.append(f'    {node} [label="{label}"{style}];')
             if previous:
-                lines.append(f"    {previous} -> {node};")
-            previous = node
+                # Phases stand side by side: the edge into a phase does not rank its passes.
+                attributes = " [constraint=false, style=dashed]" if first else ""
+                lines.append(f"    {previous} -> {node}{attributes};")
+            previous, first = node, False
         lines.append("  }")
     lines.append("}")
     return "\n".join(lines) + "\n"
