@@ -90,20 +90,31 @@ Value PaddedSource::readBorder(OpBuilder &b, Location loc, Value unpadded,
   auto splat = [&](OpBuilder &builder, Location l, int64_t lanes) -> Value {
     return vector::BroadcastOp::create(builder, l, VectorType::get({lanes}, element), padValue);
   };
+  // The lanes inside the row are known at compile time: `valid` of them from source column
+  // start + before. They are read in bounds and placed between the padding lanes; an
+  // out-of-bounds read would rely on the row being the buffer's innermost dimension, which is
+  // no longer so once the read is folded into a reshaped buffer (a product's [N, F, H*W]).
+  int64_t valid = std::clamp<int64_t>(sizes.back() - (start + before), 0, span - before);
   auto rowRead = [&](OpBuilder &builder, Location l) -> Value {
-    if (before == span)
+    if (valid == 0)
       return splat(builder, l, span);
     SmallVector<Value> at(shifted.begin(), shifted.end());
     at.back() = arith::ConstantIndexOp::create(builder, l, start + before);
     Value lanes = vector::TransferReadOp::create(
-        builder, l, VectorType::get({span - before}, element), unpadded, at, padValue,
-        ArrayRef<bool>{false});
-    if (before == 0)
-      return lanes;
-    SmallVector<int64_t> order;
-    for (int64_t i = 0; i < span; ++i)
-      order.push_back(i);
-    return vector::ShuffleOp::create(builder, l, splat(builder, l, before), lanes, order);
+        builder, l, VectorType::get({valid}, element), unpadded, at, padValue,
+        ArrayRef<bool>{true});
+    // Padding lanes go in front of and behind them, each by a shuffle that concatenates.
+    auto concatenate = [&](Value front, Value back) -> Value {
+      int64_t total = cast<VectorType>(front.getType()).getNumElements() +
+                      cast<VectorType>(back.getType()).getNumElements();
+      return vector::ShuffleOp::create(builder, l, front, back,
+                                       llvm::to_vector(llvm::seq<int64_t>(0, total)));
+    };
+    if (before > 0)
+      lanes = concatenate(splat(builder, l, before), lanes);
+    if (before + valid < span)
+      lanes = concatenate(lanes, splat(builder, l, span - before - valid));
+    return lanes;
   };
   Value row;
   if (matchPattern(rowsInside, m_One())) {

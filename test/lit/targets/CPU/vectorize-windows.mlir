@@ -157,8 +157,9 @@ func.func @transpose(%x: tensor<64x32xf32>) -> tensor<32x64xf32> {
 
 // A window op reading a zero-padded input reads the unpadded source instead: interior chunks
 // read it directly, the first chunk's leftmost tap puts one zero lane in front of 15 source
-// lanes, and the last tap of the tail chunk reads past the end of the row with a masked read
-// (in_bounds false) that yields zeros there. The padded tensor is never built.
+// lanes, and the last tap of the tail chunk reads the 7 lanes left in the row (in bounds: a
+// read past the row's end would read the next row once the read is folded into a reshaped
+// buffer) and a shuffle appends a zero lane. The padded tensor is never built.
 // CHECK-LABEL: func.func @padded_taps
 // CHECK-SAME: (%[[X:.+]]: tensor<4x40xf32>, %{{.+}}: tensor<4x3xf32>)
 // CHECK-NOT: tensor.pad
@@ -166,7 +167,8 @@ func.func @transpose(%x: tensor<64x32xf32>) -> tensor<32x64xf32> {
 // CHECK:   %[[HEAD:.+]] = vector.transfer_read %[[X]][%[[C]], %c0], %{{.+}} {in_bounds = [true]} : tensor<4x40xf32>, vector<15xf32>
 // CHECK:   vector.shuffle %{{.+}}, %[[HEAD]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<1xf32>, vector<15xf32>
 // CHECK:   vector.transfer_read %[[X]][%[[C]], %c15]{{.+}} : tensor<4x40xf32>, vector<16xf32>
-// CHECK:   vector.transfer_read %[[X]][%[[C]], %c33], %{{.+}} : tensor<4x40xf32>, vector<8xf32>
+// CHECK:   %[[TAIL:.+]] = vector.transfer_read %[[X]][%[[C]], %c33], %{{.+}} {in_bounds = [true]} : tensor<4x40xf32>, vector<7xf32>
+// CHECK:   vector.shuffle %[[TAIL]], %{{.+}} [0, 1, 2, 3, 4, 5, 6, 7] : vector<7xf32>, vector<1xf32>
 func.func @padded_taps(%x: tensor<4x40xf32>, %f: tensor<4x3xf32>) -> tensor<4x40xf32> {
   %zero = arith.constant 0.0 : f32
   %p = tensor.pad %x low[0, 1] high[0, 1] {
