@@ -2,6 +2,7 @@
 // importer through a table, and builds one func.func with graph ops located at their nodes.
 #include "frontends/onnx/Importer.h"
 
+#include "frontends/onnx/NodeShapes.h"
 #include "frontends/onnx/OpImporters.h"
 #include "frontends/onnx/Tensors.h"
 
@@ -427,11 +428,47 @@ int NodeContext::numOutputs() const {
   return count;
 }
 
+/// Whether `type` is a tensor type whose every dimension has a value.
+static bool hasStaticShape(const onnx::TypeProto *type) {
+  if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
+    return false;
+  return llvm::all_of(type->tensor_type().shape().dim(),
+                      [](const auto &dim) { return dim.has_dim_value(); });
+}
+
+const onnx::TypeProto *NodeContext::propagatedOutputType(int i, std::string &why) {
+  if (!propagated_) {
+    std::vector<KnownInput> inputs;
+    for (int k = 0; k < numInputs(); ++k)
+      inputs.push_back({input(k), constantInput(k)});
+    auto types = inferNodeOutputTypes(node_, opset_, inputs);
+    if (types)
+      propagated_ = std::move(*types);
+    else
+      propagationError_ = llvm::toString(types.takeError());
+  }
+  why = propagationError_;
+  if (!propagated_ || i >= int(propagated_->size()))
+    return nullptr;
+  return &(*propagated_)[i];
+}
+
 FailureOr<RankedTensorType> NodeContext::outputType(int i) {
   const std::string &name = node_.output(i);
   const onnx::TypeProto *type = importer_.typeOf(name);
-  if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
-    return fail("ONNX shape inference gave no shape for output \"" + name + "\"");
+  // Where ONNX's whole-model inference stopped, the op's own inference function continues from
+  // what the importer knows: static input shapes and folded constants.
+  if (!hasStaticShape(type)) {
+    std::string why;
+    const onnx::TypeProto *propagated = propagatedOutputType(i, why);
+    if (hasStaticShape(propagated))
+      type = propagated;
+    else if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
+      return fail("neither ONNX shape inference nor dlc's propagation from the inputs' shapes "
+                  "and constant values gave a shape for output \"" + name + "\"" +
+                  (why.empty() ? "" : " (" + why + ")") +
+                  "; if it depends on a graph input's value or shape, --shape may fix it");
+  }
   Type element = elementType(type->tensor_type().elem_type(), context());
   if (!element)
     return fail("output \"" + name + "\" has element type " +

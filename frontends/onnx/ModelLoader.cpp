@@ -76,6 +76,26 @@ llvm::Error resolveGraphExternalData(onnx::GraphProto &graph, const std::string 
 
 } // namespace
 
+/// Exporters write an unknown dimension as a negative value or the name "?" (PaddlePaddle writes
+/// -1x3x?x?) where ONNX leaves it without a value or name; such dimensions of the graph's inputs,
+/// outputs and value infos become unknown, as ONNX means them (not one dimension named "?").
+static void clearUnknownDimensions(onnx::GraphProto &graph) {
+  auto clear = [](google::protobuf::RepeatedPtrField<onnx::ValueInfoProto> &values) {
+    for (onnx::ValueInfoProto &value : values) {
+      if (!value.type().has_tensor_type() || !value.type().tensor_type().has_shape())
+        continue;
+      for (onnx::TensorShapeProto_Dimension &dim :
+           *value.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim())
+        if ((dim.has_dim_value() && dim.dim_value() < 0) ||
+            (dim.has_dim_param() && dim.dim_param() == "?"))
+          dim.Clear();
+    }
+  };
+  clear(*graph.mutable_input());
+  clear(*graph.mutable_output());
+  clear(*graph.mutable_value_info());
+}
+
 llvm::Expected<onnx::ModelProto> readModel(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/true);
@@ -94,6 +114,7 @@ llvm::Expected<onnx::ModelProto> readModel(const std::string &path) {
     return fileError(path, "the model has no graph");
   if (llvm::Error error = resolveGraphExternalData(*model.mutable_graph(), path))
     return std::move(error);
+  clearUnknownDimensions(*model.mutable_graph());
   return model;
 }
 

@@ -51,7 +51,9 @@ public:
   std::vector<int64_t> intsAttr(llvm::StringRef name) const;
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
 
-  /// The inferred type of output `i` (static shape), or an error when shape inference gave none.
+  /// The inferred type of output `i` (static shape): from ONNX's shape inference, or where that
+  /// gave no static shape, from the op's inference function on the inputs' known shapes and
+  /// values; an error when neither gives one.
   mlir::FailureOr<mlir::RankedTensorType> outputType(int i);
   /// Number of outputs the node declares (non-empty names).
   int numOutputs() const;
@@ -76,10 +78,16 @@ public:
   mlir::Value reshape(mlir::Value value, llvm::ArrayRef<int64_t> shape);
 
 private:
+  /// Output `i`'s type from the op's inference function on what the importer knows of the
+  /// inputs (computed once per node), or null with `why` set.
+  const onnx::TypeProto *propagatedOutputType(int i, std::string &why);
+
   GraphImporter &importer_;
   const onnx::NodeProto &node_;
   int64_t opset_;
   mlir::Location loc_;
+  std::optional<std::vector<onnx::TypeProto>> propagated_;
+  std::string propagationError_;
 };
 
 /// An op importer: builds graph ops for one node and binds its outputs.
