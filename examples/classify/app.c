@@ -32,7 +32,7 @@ int main(void) {
 
   int best = 0;
   for (int k = 0; k < CLASSIFIER_OUTPUT_0_NUMEL; ++k) {
-    printf("logit[%d] = %+.6f\n", k, logits[k]);
+    printf("logit[%d] = %+.9g\n", k, logits[k]); /* 9 digits: the float exactly */
     if (logits[k] > logits[best]) best = k;
   }
   printf("class: %d\n", best);

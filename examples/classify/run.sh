@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Demo: builds the small_cnn model, compiles it with dlc into the `classifier` library, links it
-# into examples/classify/app.c and runs it. Needs build/bin/dlc (or $DLC); writes build/examples/.
+# into examples/classify/app.c and runs it. Needs build/bin/dlc (or $DLC); writes
+# build/examples/classify (or $OUT_DIR). Its test, check.py, compares the output with onnxruntime.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DLC="${DLC:-$ROOT/build/bin/dlc}"
 CC="${CC:-cc}"
-OUT="$ROOT/build/examples/classify"
+OUT="${OUT_DIR:-$ROOT/build/examples/classify}"
 
 if [ ! -x "$DLC" ]; then
   echo "run.sh: $DLC not found; build dlc first (or set DLC)" >&2

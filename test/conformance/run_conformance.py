@@ -4,6 +4,14 @@
 
 Usage: python3 test/conformance/run_conformance.py --ops-file test/conformance/first_opset.txt
            [--jobs N] [--filter REGEX] [--min-pass-rate P] [--report docs/conformance.md]
+       python3 test/conformance/run_conformance.py --all \
+           --expected test/conformance/expected_pass.txt        (as ctest runs it)
+       python3 test/conformance/run_conformance.py --all \
+           --write-expected test/conformance/expected_pass.txt  (after a fix: the new list)
+
+With --expected FILE (one suite/case per line, as --write-expected writes it) the run fails when
+a listed case fails or is missing from the data, naming it; a case that passes without being
+listed is reported as a note (update the list with --write-expected), not a failure.
 """
 
 import argparse
@@ -368,6 +376,9 @@ def parse_args(argv):
     parser.add_argument("--min-pass-rate", type=float, help="percent; exit 1 when below")
     parser.add_argument("--report", help="write a generated markdown report to this path")
     parser.add_argument("--list", action="store_true", help="list in-scope cases; run nothing")
+    parser.add_argument("--expected",
+                        help="file of cases expected to pass; exit 1 when one of them fails")
+    parser.add_argument("--write-expected", help="write the passing cases to this file")
     return parser.parse_args(argv)
 
 
@@ -396,8 +407,63 @@ def print_results(results):
     print(f"pass rate: {pass_rate(results):.1f}%")
 
 
+def read_case_list(path):
+    """One suite/case per line; `#` starts a comment."""
+    names = []
+    for line in Path(path).read_text().splitlines():
+        name = line.split("#", 1)[0].strip()
+        if name:
+            names.append(name)
+    return names
+
+
+def write_case_list(path, results, scope_line):
+    passed = sorted(r.case.qualname for r in results if r.passed)
+    header = [
+        "# ONNX backend cases dlc is expected to pass; one suite/case per line.",
+        "# Written by: python3 test/conformance/run_conformance.py --all --write-expected FILE",
+        f"# {len(passed)} of {len(results)} cases; {scope_line}",
+        f"# Machine: {cpu_model()}",
+    ]
+    Path(path).write_text("\n".join(header + passed) + "\n")
+    print(f"wrote {len(passed)} passing cases to {path}")
+
+
+def check_expected(results, expected_file, filtered):
+    """Compares the passing cases with the list in `expected_file`; returns True when every listed
+    case ran and passed. Cases that pass without being listed are printed as notes."""
+    listed = read_case_list(expected_file)
+    by_name = {r.case.qualname: r for r in results}
+    regressions = [by_name[name] for name in listed if name in by_name and not by_name[name].passed]
+    missing = [] if filtered else [name for name in listed if name not in by_name]
+    listed_set = set(listed)
+    newly_passing = sorted(r.case.qualname for r in results
+                           if r.passed and r.case.qualname not in listed_set)
+    for result in regressions:
+        print(f"REGRESSION {result.case.qualname} (listed in {expected_file}): {result.reason}")
+    for name in missing:
+        print(f"MISSING {name} (listed in {expected_file}) is not among the cases run")
+    for name in newly_passing:
+        print(f"NOTE: {name} passes but is not listed in {expected_file}")
+    if newly_passing:
+        print(f"NOTE: {len(newly_passing)} case(s) pass beyond the list; update it with "
+              f"--write-expected {expected_file}")
+    in_list = sum(1 for name in listed if name in by_name)
+    print(f"expected passes: {in_list - len(regressions)} of {in_list} listed cases passed"
+          + (f", {len(missing)} listed cases missing" if missing else ""))
+    return not regressions and not missing
+
+
 def main(argv):
     args = parse_args(argv)
+    if args.write_expected and (args.filter or not args.all):
+        print("error: --write-expected needs --all and no --filter (the list covers every case)",
+              file=sys.stderr)
+        return 2
+    if not args.data_dir.is_dir():
+        print(f"error: no ONNX backend test data in {args.data_dir} (Debian: libonnx-testdata)",
+              file=sys.stderr)
+        return 2
     selected, scope_ops, scope_line = select_cases(args)
     print(scope_line)
     if args.list:
@@ -406,14 +472,22 @@ def main(argv):
     if not os.access(args.dlc, os.X_OK):
         print(f"error: dlc not found or not executable: {args.dlc}", file=sys.stderr)
         return 2
+    start = time.monotonic()
     results = run_all(args.dlc.resolve(), selected, args.timeout, max(args.jobs, 1))
     print_results(results)
     if args.report:
         command = shlex.join(["python3", sys.argv[0], *argv])
         write_report(args.report, render_report(results, scope_ops, scope_line, command))
+    if args.write_expected:
+        write_case_list(args.write_expected, results, scope_line)
+    ok = True
+    if args.expected:
+        ok = check_expected(results, args.expected, filtered=bool(args.filter or args.ops_file))
     if args.min_pass_rate is not None and pass_rate(results) < args.min_pass_rate:
-        return 1
-    return 0
+        print(f"FAIL: pass rate {pass_rate(results):.1f}% is below {args.min_pass_rate:g}%")
+        ok = False
+    print(f"elapsed: {time.monotonic() - start:.0f} s")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

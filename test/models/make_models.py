@@ -205,6 +205,21 @@ def make_winograd_convs(seed=0):
     return b.build()
 
 
+def make_depthwise_after_conv(seed=0):
+    """image [1,3,34,34] -> [1,24,9,9]: depthwise convolutions reading a convolution's result
+    directly, with no activation between (PP-OCRv4's detection backbone: Conv -> BatchNorm ->
+    depthwise). Their padded windows read the product behind the convolution; the right border
+    column is where a read past the row's end once took the next row's first element."""
+    b = GraphBuilder("depthwise_after_conv", seed)
+    x = b.add_input("image", F32, [1, 3, 34, 34])
+    x = batch_norm(b, conv(b, x, 3, 16, 3, stride=2, pad=1, bias=False), 16)    # [1,16,17,17]
+    x = conv(b, x, 16, 16, 3, pad=1, group=16)                                    # [1,16,17,17]
+    x = conv(b, x, 16, 24, 1)                                                     # [1,24,17,17]
+    b.op("Relu", [conv(b, x, 24, 24, 3, stride=2, pad=1, group=24)], out="features")  # [1,24,9,9]
+    b.add_output("features", F32, [1, 24, 9, 9])
+    return b.build()
+
+
 def make_transformer_block(seed=0):
     """One BERT-style encoder layer: hidden [1,16,64], 4 heads, FFN 256 -> out [1,16,64]."""
     b = GraphBuilder("transformer_block", seed)
@@ -561,6 +576,7 @@ def make_conv(name, cin, cout, size, k, stride=1, pad=0, group=1, seed=0):
 MODELS = {
     "small_cnn": make_small_cnn,
     "winograd_convs": make_winograd_convs,
+    "depthwise_after_conv": make_depthwise_after_conv,
     "transformer_block": make_transformer_block,
     "resnet50": make_resnet50,
     "mobilenetv2": make_mobilenetv2,
