@@ -3,11 +3,12 @@
 # packages. Idempotent and non-interactive; does nothing when everything is already present.
 set -euo pipefail
 
-# libdnnl-dev (oneDNN) is only for test/bench/onednn_bench.cpp, the benchmarks' second peer.
+# libdnnl-dev (oneDNN) is only for test/bench/onednn_bench.cpp, the benchmarks' second peer;
+# fonts-dejavu-core and pillow render the text images of the PP-OCR tests.
 APT_PACKAGES=(cmake ninja-build ccache g++ llvm-22-dev libmlir-22-dev mlir-22-tools clang-22
   llvm-22-tools libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler catch2 libfmt-dev
-  libdnnl-dev)
-PY_PACKAGES=(onnx onnxruntime numpy lit)
+  libdnnl-dev fonts-dejavu-core)
+PY_PACKAGES=(onnx onnxruntime numpy lit pillow)
 
 SUDO=()
 if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then SUDO=(sudo); fi
@@ -28,7 +29,7 @@ else
   echo "setup: apt packages present"
 fi
 
-if python3 -c 'import onnx, onnxruntime, numpy, lit' 2>/dev/null; then
+if python3 -c 'import onnx, onnxruntime, numpy, lit, PIL' 2>/dev/null; then
   echo "setup: python packages present"
 else
   echo "setup: installing python packages: ${PY_PACKAGES[*]}"

@@ -154,7 +154,8 @@ void registerDlcPasses() {
           if (!options.empty()) {
             auto [key, value] = options.trim().split('=');
             if (key.trim() != "target" || value.trim().empty())
-              return errorHandler("unknown option '" + options + "' (the one option is target=NAME)");
+              return errorHandler("unknown option '" + options +
+                                  "' (the one option is target=NAME)");
             name = value.trim();
           }
           auto target = targets::createTarget(name);
