@@ -17,7 +17,9 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
@@ -38,6 +40,10 @@ cl::SubCommand benchSubcommand(
 cl::SubCommand inspectSubcommand(
     "inspect",
     "Prints a model's inputs, outputs, ops, unsupported ops, parameters, FLOPs, workspace");
+// Its options are those of compare.py (dlc compare --help), which main runs directly.
+cl::SubCommand compareSubcommand(
+    "compare", "Finds the first tensor whose value differs from onnxruntime's (--bisect to "
+               "narrow a long model by compiling prefixes)");
 cl::SubCommandGroup modelSubcommands({&compileSubcommand, &runSubcommand, &benchSubcommand,
                                       &inspectSubcommand});
 cl::SubCommandGroup executeSubcommands({&runSubcommand, &benchSubcommand});
@@ -184,7 +190,7 @@ cl::SubCommand &targetsSubcommand() {
 llvm::SmallVector<cl::SubCommand *> completeCommandLine() {
   llvm::SmallVector<cl::SubCommand *> commands = {&compileSubcommand, &runSubcommand,
                                                   &benchSubcommand, &inspectSubcommand,
-                                                  &targetsSubcommand()};
+                                                  &compareSubcommand, &targetsSubcommand()};
   static std::string targetHelp =
       "The code generation target (default host; dlc targets describes each):";
   size_t width = 0;
@@ -432,8 +438,26 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
 
 } // namespace
 
+/// `dlc compare ARGS...`: runs compare.py (onnxruntime is Python) with ARGS and this dlc.
+int compareCommand(const char *argv0, llvm::ArrayRef<const char *> args) {
+  auto python = llvm::sys::findProgramByName("python3");
+  if (!python)
+    return usageError("compare", "dlc compare needs python3 (with onnx and onnxruntime)");
+  std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&compareCommand);
+  llvm::SmallVector<llvm::StringRef> command = {*python, DLC_COMPARE_SCRIPT};
+  command.append(args.begin(), args.end());
+  command.append({"--dlc", self});
+  std::string error;
+  int status = llvm::sys::ExecuteAndWait(*python, command, std::nullopt, {}, 0, 0, &error);
+  if (status < 0)
+    return usageError("compare", "cannot run " + *python + ": " + error);
+  return status;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  if (argc > 1 && llvm::StringRef(argv[1]) == "compare")
+    return compareCommand(argv[0], llvm::ArrayRef<const char *>(argv + 2, argv + argc));
   targets::registerAllTargets();
   llvm::SmallVector<cl::SubCommand *> commands = completeCommandLine();
   // `dlc help [COMMAND]` is `dlc [COMMAND] --help`.
