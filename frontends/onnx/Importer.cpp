@@ -57,6 +57,9 @@ public:
     auto it = types_.find(name);
     return it == types_.end() ? nullptr : it->second;
   }
+  /// Imports the nodes of `graph`, a subgraph that reads values of the enclosing graph, into the
+  /// current function; its outputs are then bound like any value.
+  LogicalResult importSubgraph(const onnx::GraphProto &graph);
   Location fileLoc() { return FileLineColLoc::get(&ctx_, path(), 0, 0); }
 
 private:
@@ -98,6 +101,7 @@ const OpTable &opTable() {
     registerTextOps(t);
     registerEinsumOps(t);
     registerIndexingOps(t);
+    registerControlFlowOps(t);
     return t;
   }();
   return table;
@@ -199,6 +203,23 @@ FailureOr<RankedTensorType> GraphImporter::inputType(const onnx::ValueInfoProto 
     shape.push_back(dim.dim_value());
   }
   return RankedTensorType::get(shape, element);
+}
+
+LogicalResult GraphImporter::importSubgraph(const onnx::GraphProto &graph) {
+  for (const auto &info : graph.value_info())
+    types_[info.name()] = &info.type();
+  for (const auto &info : graph.output())
+    types_.try_emplace(info.name(), &info.type());
+  for (const auto &tensor : graph.initializer()) {
+    auto attr = tensorToAttr(tensor, &ctx_);
+    if (!attr)
+      return error("initializer " + llvm::toString(attr.takeError()));
+    bindConstant(tensor.name(), *attr);
+  }
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, index)))
+      return failure();
+  return success();
 }
 
 LogicalResult GraphImporter::importInitializers() {
@@ -499,6 +520,19 @@ FailureOr<RankedTensorType> NodeContext::outputType(int i) {
       return fail("output \"" + name + "\" has a dimension that is not static");
   }
   return RankedTensorType::get(shape, element);
+}
+
+LogicalResult NodeContext::inlineSubgraph(const onnx::GraphProto &graph) {
+  if (failed(importer_.importSubgraph(graph)))
+    return failure();
+  for (int i = 0; i < graph.output_size() && i < node_.output_size(); ++i) {
+    Value value = importer_.lookup(graph.output(i).name());
+    if (!value)
+      return fail("subgraph \"" + graph.name() + "\" does not produce its output \"" +
+                  graph.output(i).name() + "\"");
+    setOutput(i, value);
+  }
+  return success();
 }
 
 void NodeContext::setOutput(int i, Value value) {

@@ -59,6 +59,9 @@ public:
   int numOutputs() const;
   /// Binds output `i` to `value`.
   void setOutput(int i, mlir::Value value);
+  /// Imports `graph` (a subgraph attribute of this node, reading the enclosing graph's values)
+  /// in place and binds this node's outputs to the subgraph's outputs, in order.
+  mlir::LogicalResult inlineSubgraph(const onnx::GraphProto &graph);
 
   /// Emits `file: node "name" (Op, opset N): message` and returns failure.
   mlir::LogicalResult fail(const llvm::Twine &message);
@@ -107,6 +110,7 @@ void registerSamplingOps(OpTable &table);
 void registerTextOps(OpTable &table);
 void registerEinsumOps(OpTable &table);
 void registerIndexingOps(OpTable &table);
+void registerControlFlowOps(OpTable &table);
 
 /// The node's convolution of `input` by `filter` plus `bias` (optional), with Conv's attributes
 /// (strides, dilations, pads or auto_pad, group), in the input's element type and the inferred

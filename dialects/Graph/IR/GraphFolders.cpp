@@ -102,6 +102,44 @@ Attribute foldBinary(Attribute lhsAttr, Attribute rhsAttr, Type resultType, IntC
   return DenseElementsAttr::get(type, values);
 }
 
+/// How two elements order: less, equal, greater, or unordered (a NaN).
+enum class Ordering { Less, Equal, Greater, Unordered };
+
+/// Folds a broadcasting comparison whose operands are both constants; `holds` says whether it is
+/// true for an ordering (every comparison is false for unordered floats).
+Attribute foldCompare(Attribute lhsAttr, Attribute rhsAttr, Type resultType,
+                      bool (*holds)(Ordering)) {
+  DenseElementsAttr lhs = foldable(lhsAttr), rhs = foldable(rhsAttr);
+  if (!lhs || !rhs || !smallEnough(resultType))
+    return {};
+  auto type = cast<ShapedType>(resultType);
+  Type element = lhs.getElementType();
+  SmallVector<int64_t> lhsSources = broadcastSources(lhs.getType().getShape(), type.getShape());
+  SmallVector<int64_t> rhsSources = broadcastSources(rhs.getType().getShape(), type.getShape());
+  SmallVector<bool> values;
+  if (isa<FloatType>(element)) {
+    auto lhsValues = lhs.getValues<APFloat>(), rhsValues = rhs.getValues<APFloat>();
+    for (auto [l, r] : llvm::zip_equal(lhsSources, rhsSources)) {
+      APFloat::cmpResult order = lhsValues[l].compare(rhsValues[r]);
+      values.push_back(holds(order == APFloat::cmpLessThan    ? Ordering::Less
+                             : order == APFloat::cmpEqual      ? Ordering::Equal
+                             : order == APFloat::cmpGreaterThan ? Ordering::Greater
+                                                                : Ordering::Unordered));
+    }
+  } else if (isa<IntegerType>(element)) {
+    bool isUnsigned = element.isUnsignedInteger() || element.isInteger(1);
+    auto lhsValues = lhs.getValues<APInt>(), rhsValues = rhs.getValues<APInt>();
+    for (auto [l, r] : llvm::zip_equal(lhsSources, rhsSources)) {
+      const APInt &a = lhsValues[l], &b = rhsValues[r];
+      bool less = isUnsigned ? a.ult(b) : a.slt(b);
+      values.push_back(holds(a == b ? Ordering::Equal : less ? Ordering::Less : Ordering::Greater));
+    }
+  } else {
+    return {};
+  }
+  return DenseElementsAttr::get(type, ArrayRef<bool>(values));
+}
+
 constexpr auto kRound = llvm::RoundingMode::NearestTiesToEven;
 
 /// Converts one scalar between element types as graph.cast does: floats to integers truncate
@@ -241,6 +279,31 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
         return isUnsigned ? llvm::APIntOps::umin(l, r) : llvm::APIntOps::smin(l, r);
       },
       [](const APFloat &l, const APFloat &r) { return llvm::minimum(l, r); });
+}
+
+OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](Ordering o) { return o == Ordering::Equal; });
+}
+
+OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](Ordering o) { return o == Ordering::Less; });
+}
+
+OpFoldResult LessEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](Ordering o) { return o == Ordering::Less || o == Ordering::Equal; });
+}
+
+OpFoldResult GreaterOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](Ordering o) { return o == Ordering::Greater; });
+}
+
+OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](Ordering o) { return o == Ordering::Greater || o == Ordering::Equal; });
 }
 
 OpFoldResult NegOp::fold(FoldAdaptor adaptor) {

@@ -129,6 +129,7 @@ class Graph_CompareOp<string mnemonic, string what> : Graph_Op<mnemonic, [Pure,
   let results = (outs Graph_BoolTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Graph_EqualOp : Graph_CompareOp<"equal", "lhs == rhs">;

@@ -101,3 +101,33 @@ func.func @no_fold_division_by_zero() -> (tensor<2xi32>, tensor<2x2xf32>) {
   %m = graph.mul %f, %two : (tensor<2x2xf32>, tensor<f32>) -> tensor<2x2xf32>
   return %d, %m : tensor<2xi32>, tensor<2x2xf32>
 }
+
+// -----
+
+// Comparisons of constants fold, broadcasting like the other binary ops: signed and unsigned
+// integers order by their signedness, and a NaN compares false (even to itself).
+// CHECK-LABEL: func.func @compare_constants
+// CHECK-DAG: graph.constant dense<[false, true, false]> : tensor<3xi1>
+// CHECK-DAG: graph.constant dense<[true, false, false]> : tensor<3xi1>
+// CHECK-DAG: graph.constant dense<[false, true]> : tensor<2xi1>
+// CHECK-DAG: graph.constant dense<[true, false]> : tensor<2xi1>
+// CHECK-DAG: graph.constant dense<[true, true, false]> : tensor<3xi1>
+// CHECK-NOT: graph.equal
+// CHECK-NOT: graph.less
+// CHECK-NOT: graph.greater
+func.func @compare_constants() -> (tensor<3xi1>, tensor<3xi1>, tensor<2xi1>, tensor<2xi1>, tensor<3xi1>) {
+  %a = graph.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %two = graph.constant dense<2> : tensor<i64>
+  %eq = graph.equal %a, %two : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  %lt = graph.less %a, %two : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  %s = graph.constant dense<[-1, 1]> : tensor<2xi8>
+  %u = graph.constant dense<[1, 255]> : tensor<2xui8>
+  %zero = graph.constant dense<0> : tensor<i8>
+  %half = graph.constant dense<128> : tensor<ui8>
+  %sgt = graph.greater %s, %zero : (tensor<2xi8>, tensor<i8>) -> tensor<2xi1>
+  %ugt = graph.less %u, %half : (tensor<2xui8>, tensor<ui8>) -> tensor<2xi1>
+  %f = graph.constant dense<[1.0, 2.0, 0x7FC00000]> : tensor<3xf32>
+  %g = graph.constant dense<[1.0, 3.0, 0x7FC00000]> : tensor<3xf32>
+  %le = graph.less_equal %f, %g : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xi1>
+  return %eq, %lt, %sgt, %ugt, %le : tensor<3xi1>, tensor<3xi1>, tensor<2xi1>, tensor<2xi1>, tensor<3xi1>
+}
