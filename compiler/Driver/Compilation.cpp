@@ -231,6 +231,8 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
     for (const targets::TensorSignature &tensor : part.outputs)
       entry.outputShapes.push_back(tensor.shape);
   }
+  for (const onnx::StringStringEntryProto &entry : model.metadata_props())
+    signature.metadata.emplace_back(entry.key(), entry.value());
   SmallVector<ModuleOp> parts;
   for (const std::unique_ptr<Compilation> &compilation : compilations)
     parts.push_back(compilation->module());

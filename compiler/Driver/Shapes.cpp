@@ -21,8 +21,9 @@ std::string joinDims(llvm::ArrayRef<std::string> dims) { return llvm::join(dims,
 struct Symbol {
   std::string name;
   std::optional<int64_t> fixed, max;
-  std::string input; ///< the first input that has it, for messages
-  int dim = 0;       ///< its position there
+  std::string input;         ///< the first input that has it, for messages
+  int dim = 0;               ///< its position there
+  int64_t min = 1, step = 1; ///< with max, from --max-shape
 };
 
 /// The shape of `input` as a --shape argument would spell it, with `symbol` for each symbolic
@@ -54,6 +55,42 @@ std::optional<std::string> parseShapeArgument(llvm::StringRef flag, llvm::String
   }
   if (!shapes.emplace(name, dims).second)
     return flag.str() + " gives input \"" + name + "\" twice";
+  return std::nullopt;
+}
+
+std::optional<std::string> parseBoundArgument(llvm::StringRef text, ShapeOptions &options) {
+  const std::string flag = "--max-shape";
+  size_t eq = text.rfind('=');
+  if (eq == llvm::StringRef::npos || eq == 0)
+    return flag + " " + text.str() + " is not NAME=DIMS (for example x=1x3x48x320..960:32)";
+  std::string name = text.take_front(eq).str();
+  llvm::SmallVector<llvm::StringRef> parts;
+  text.drop_front(eq + 1).split(parts, 'x');
+  std::vector<int64_t> mins, maxs, steps;
+  for (llvm::StringRef part : parts) {
+    auto [range, stepText] = part.split(':');
+    auto [lowText, highText] = range.split("..");
+    bool isRange = range.contains("..");
+    int64_t low = 1, high, step = 1;
+    bool bad = (isRange ? lowText.getAsInteger(10, low) : false) ||
+               (isRange ? highText : range).getAsInteger(10, high) ||
+               (part.contains(':') && (!isRange || stepText.getAsInteger(10, step)));
+    if (bad || low < 1 || high < low || step < 1)
+      return flag + " " + text.str() + ": \"" + part.str() +
+             "\" is not a dimension bound (HI, LO..HI or LO..HI:STEP with 1 <= LO <= HI; "
+             "dimensions are separated by x)";
+    if ((high - low) % step != 0)
+      return flag + " " + text.str() + ": in \"" + part.str() + "\", " +
+             std::to_string(high) + " is not " + std::to_string(low) + " plus a multiple of " +
+             std::to_string(step);
+    mins.push_back(low);
+    maxs.push_back(high);
+    steps.push_back(step);
+  }
+  if (!options.bounds.emplace(name, maxs).second)
+    return flag + " gives input \"" + name + "\" twice";
+  options.boundMins[name] = mins;
+  options.boundSteps[name] = steps;
   return std::nullopt;
 }
 
@@ -89,6 +126,12 @@ llvm::Expected<ShapePlan> planShapes(const onnx::ModelProto &model, const std::s
     const std::vector<int64_t> *given = fixed != options.fixed.end()   ? &fixed->second
                                         : bound != options.bounds.end() ? &bound->second
                                                                         : nullptr;
+    bool isBound = fixed == options.fixed.end() && bound != options.bounds.end();
+    // A plain bound's values start at 1 with step 1.
+    auto rangeOf = [&](const InputShapes &ranges, int k) -> int64_t {
+      auto found = isBound ? ranges.find(name) : ranges.end();
+      return found == ranges.end() ? 1 : found->second[k];
+    };
     std::string flag = fixed == options.fixed.end() ? "--max-shape"
                        : options.sources.count(name) ? options.sources.at(name)
                                                      : "--shape";
@@ -99,8 +142,14 @@ llvm::Expected<ShapePlan> planShapes(const onnx::ModelProto &model, const std::s
                                  llvm::Twine(given->size()));
     for (int k = 0; k < shape.dim_size(); ++k) {
       const auto &dim = shape.dim(k);
+      int64_t min = rangeOf(options.boundMins, k), step = rangeOf(options.boundSteps, k);
+      bool ranged = min != 1 || step != 1;
       if (dim.has_dim_value()) {
         symbolOf.push_back(-1);
+        if (ranged)
+          return planError(path, "graph input \"" + name + "\" dimension " + llvm::Twine(k) +
+                                     " is static (" + shapeExample(shape, "?") +
+                                     "), but --max-shape gives it a range");
         if (given && (*given)[k] != dim.dim_value())
           return planError(path, "graph input \"" + name + "\" dimension " + llvm::Twine(k) +
                                      " is " + llvm::Twine(dim.dim_value()) + " (" +
@@ -118,12 +167,25 @@ llvm::Expected<ShapePlan> planShapes(const onnx::ModelProto &model, const std::s
       symbolOf.push_back(int(found - symbols.begin()));
       if (!given)
         continue;
-      std::optional<int64_t> &slot = given == &fixed->second ? found->fixed : found->max;
-      if (slot && *slot != (*given)[k])
+      std::optional<int64_t> &slot = isBound ? found->max : found->fixed;
+      auto describe = [](int64_t low, int64_t high, int64_t by) {
+        return low == 1 && by == 1 ? std::to_string(high)
+                                   : std::to_string(low) + ".." + std::to_string(high) +
+                                         (by == 1 ? "" : ":" + std::to_string(by));
+      };
+      if (slot && (*slot != (*given)[k] || (isBound && (found->min != min || found->step != step))))
         return planError(path, "dimension \"" + symbolName + "\" is given as " +
-                                   llvm::Twine(*slot) + " and as " +
-                                   llvm::Twine((*given)[k]) + " (" + flag + " " + name + ")");
+                                   (isBound ? describe(found->min, *slot, found->step)
+                                            : std::to_string(*slot)) +
+                                   " and as " +
+                                   (isBound ? describe(min, (*given)[k], step)
+                                            : std::to_string((*given)[k])) +
+                                   " (" + flag + " " + name + ")");
       slot = (*given)[k];
+      if (isBound) {
+        found->min = min;
+        found->step = step;
+      }
     }
   }
 
@@ -149,9 +211,15 @@ llvm::Expected<ShapePlan> planShapes(const onnx::ModelProto &model, const std::s
     if (symbol.fixed)
       continue;
     dimOfSymbol[i] = int(plan.dims.size());
-    plan.dims.push_back({symbol.name, *symbol.max});
-    bounds.push_back(symbol.name + " <= " + std::to_string(*symbol.max));
-    count *= *symbol.max;
+    targets::SymbolicDim &dim = plan.dims.emplace_back();
+    dim.name = symbol.name;
+    dim.min = symbol.min;
+    dim.max = *symbol.max;
+    dim.step = symbol.step;
+    bounds.push_back(symbol.name + " in " + std::to_string(dim.min) + ".." +
+                     std::to_string(dim.max) +
+                     (dim.step > 1 ? " step " + std::to_string(dim.step) : ""));
+    count *= dim.numValues();
     if (count > options.maxSpecializations)
       return planError(path, "the bounds (" + llvm::join(bounds, ", ") +
                                  ", ...) need more than " +
@@ -166,7 +234,9 @@ llvm::Expected<ShapePlan> planShapes(const onnx::ModelProto &model, const std::s
       dimsOf.push_back(index < 0 ? -1 : dimOfSymbol[index]);
   }
 
-  std::vector<int64_t> values(plan.dims.size(), 1);
+  std::vector<int64_t> values;
+  for (const targets::SymbolicDim &dim : plan.dims)
+    values.push_back(dim.min);
   for (int64_t n = 0; n < count; ++n) {
     ShapePlan::Specialization &specialization = plan.specializations.emplace_back();
     specialization.dimValues = values;
@@ -183,9 +253,10 @@ llvm::Expected<ShapePlan> planShapes(const onnx::ModelProto &model, const std::s
     }
     // The next combination: the last dimension varies fastest.
     for (int d = int(values.size()) - 1; d >= 0; --d) {
-      if (++values[d] <= plan.dims[d].max)
+      values[d] += plan.dims[d].step;
+      if (values[d] <= plan.dims[d].max)
         break;
-      values[d] = 1;
+      values[d] = plan.dims[d].min;
     }
   }
   return plan;

@@ -24,6 +24,9 @@ using InputShapes = std::map<std::string, std::vector<int64_t>>;
 struct ShapeOptions {
   InputShapes fixed;  ///< --shape NAME=AxBxC: the input has exactly this shape
   InputShapes bounds; ///< --max-shape NAME=AxBxC: its symbolic dimensions go up to these
+  /// --max-shape NAME=...xLO..HI:STEP: per bounded input, each dimension's smallest value and
+  /// step (1 and 1 for a plain bound).
+  InputShapes boundMins, boundSteps;
   /// Where a fixed shape came from when not from --shape (an input file), for messages.
   std::map<std::string, std::string> sources;
   /// The most specializations a compilation with bounded dimensions may need.
@@ -34,6 +37,11 @@ struct ShapeOptions {
 /// message when the text is malformed or NAME was given before.
 std::optional<std::string> parseShapeArgument(llvm::StringRef flag, llvm::StringRef text,
                                               InputShapes &shapes);
+
+/// Parses a --max-shape argument `NAME=D1xD2x...` into `options`, where each D is a bound `HI`
+/// (values 1..HI), a range `LO..HI` or a stepped range `LO..HI:STEP` (LO, LO+STEP, ..., HI);
+/// returns an error message when the text is malformed or NAME was given before.
+std::optional<std::string> parseBoundArgument(llvm::StringRef text, ShapeOptions &options);
 
 /// The static compilations that cover a model's inputs.
 struct ShapePlan {

@@ -27,10 +27,13 @@ struct TensorSignature {
   int64_t numBytes() const;
 };
 
-/// A symbolic dimension of a model compiled for bounded shapes: the run takes its value.
+/// A symbolic dimension of a model compiled for bounded shapes: the run takes its value, one of
+/// min, min + step, ..., max.
 struct SymbolicDim {
   std::string name; ///< the ONNX dim_param, or INPUT_dimK for an anonymous one
-  int64_t max = 1;  ///< values 1..max are accepted
+  int64_t min = 1, max = 1, step = 1; ///< (max - min) is a multiple of step
+
+  int64_t numValues() const { return (max - min) / step + 1; }
 };
 
 /// One static compilation of a model compiled for bounded shapes.
@@ -51,11 +54,14 @@ struct ModelSignature {
   int64_t workspaceLowerBound = 0; ///< largest total of simultaneously live intermediates
   /// Symbolic dimensions, empty for a model compiled for one shape. Otherwise the entry point
   /// takes their values and calls the specialization compiled for them; specializations are
-  /// ordered with the last dimension's value varying fastest, from all ones to all maxima.
+  /// ordered with the last dimension's value varying fastest, from all minima to all maxima.
   std::vector<SymbolicDim> dims;
   std::vector<Specialization> specializations;
   /// For each input: its dimensions' indices in `dims`, -1 where the dimension is static.
   std::vector<std::vector<int>> inputDims;
+  /// The model's metadata (ONNX metadata_props) as key and value, in file order: what an
+  /// exporter attached for the application, such as a recognizer's character list.
+  std::vector<std::pair<std::string, std::string>> metadata;
 
   bool hasSymbolicDims() const { return !dims.empty(); }
 };

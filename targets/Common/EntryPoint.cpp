@@ -143,10 +143,16 @@ public:
     llvm::Value *index = b_.getInt64(0);
     for (auto [i, symbol] : llvm::enumerate(symbols)) {
       llvm::Value *value = b_.CreateLoad(i64, b_.CreateConstInBoundsGEP1_64(i64, dims, i));
-      llvm::Value *offset = b_.CreateSub(value, b_.getInt64(1));
-      checkOr(b_.CreateICmpULT(offset, b_.getInt64(symbol.max)),
+      // (value - min) as unsigned is below (max - min + 1) only for min <= value <= max.
+      llvm::Value *offset = b_.CreateSub(value, b_.getInt64(symbol.min));
+      checkOr(b_.CreateICmpULE(offset, b_.getInt64(symbol.max - symbol.min)),
               b_.getInt32(DLC_STATUS_BAD_DIMENSION));
-      index = b_.CreateAdd(b_.CreateMul(index, b_.getInt64(symbol.max)), offset);
+      if (symbol.step > 1) {
+        checkOr(b_.CreateICmpEQ(b_.CreateURem(offset, b_.getInt64(symbol.step)), b_.getInt64(0)),
+                b_.getInt32(DLC_STATUS_BAD_DIMENSION));
+        offset = b_.CreateUDiv(offset, b_.getInt64(symbol.step));
+      }
+      index = b_.CreateAdd(b_.CreateMul(index, b_.getInt64(symbol.numValues())), offset);
     }
     return index;
   }
@@ -219,6 +225,39 @@ void addOutputShapeFunction(llvm::Module &module, const ModelSignature &signatur
   b.CreateRet(b.getInt32(DLC_STATUS_OK));
 }
 
+/// const char *NAME_metadata(const char *key): the model's metadata value for `key`, or null
+/// when the model has none (or `key` is null).
+void addMetadataFunction(llvm::Module &module, const ModelSignature &signature) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *function = llvm::Function::Create(llvm::FunctionType::get(ptr, {ptr}, false),
+                                          llvm::GlobalValue::ExternalLinkage,
+                                          signature.name + "_metadata", module);
+  llvm::Value *key = function->getArg(0);
+  key->setName("key");
+  llvm::FunctionCallee strcmp = module.getOrInsertFunction(
+      "strcmp", llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), {ptr, ptr}, false));
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", function));
+  auto *none = llvm::BasicBlock::Create(ctx, "none", function);
+  auto *next = llvm::BasicBlock::Create(ctx, "compare", function);
+  b.CreateCondBr(b.CreateIsNull(key), none, next);
+  // One comparison per key: models carry a handful.
+  for (const auto &[name, value] : signature.metadata) {
+    b.SetInsertPoint(next);
+    auto *found = llvm::BasicBlock::Create(ctx, "found", function);
+    next = llvm::BasicBlock::Create(ctx, "compare", function);
+    llvm::Value *same =
+        b.CreateICmpEQ(b.CreateCall(strcmp, {key, b.CreateGlobalString(name)}), b.getInt32(0));
+    b.CreateCondBr(same, found, next);
+    b.SetInsertPoint(found);
+    b.CreateRet(b.CreateGlobalString(value));
+  }
+  b.SetInsertPoint(next);
+  b.CreateBr(none);
+  b.SetInsertPoint(none);
+  b.CreateRet(llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)));
+}
+
 } // namespace
 
 llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
@@ -277,6 +316,7 @@ llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
   b.CreateRet(b.getInt32(DLC_STATUS_OK));
   if (symbolic)
     addOutputShapeFunction(module, signature);
+  addMetadataFunction(module, signature);
   return llvm::Error::success();
 }
 

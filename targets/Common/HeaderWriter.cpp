@@ -47,6 +47,24 @@ std::string shapeList(const std::vector<int64_t> &shape, const char *separator) 
   return text;
 }
 
+/// `text` for a C string literal: quotes and backslashes escaped, control characters as octal.
+std::string escapeCString(llvm::StringRef text) {
+  std::string escaped;
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      escaped += '\\';
+      escaped += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      unsigned code = static_cast<unsigned char>(c);
+      escaped += {'\\', char('0' + (code >> 6)), char('0' + ((code >> 3) & 7)),
+                  char('0' + (code & 7))};
+    } else {
+      escaped += c;
+    }
+  }
+  return escaped;
+}
+
 /// Writes the macros of one input or output. With symbolic dimensions, `dims` names each
 /// dimension's symbol (empty where static or unknown) and the sizes are the largest ones.
 void writeTensorMacros(std::string &out, const std::string &prefix, const char *kind, size_t index,
@@ -63,13 +81,7 @@ void writeTensorMacros(std::string &out, const std::string &prefix, const char *
   out += llvm::formatv("/* {0} {1}: \"{2}\" {3} [{4}] */\n", llvm::StringRef(kind).lower(), index,
                        tensor.name, numpyName(tensor.elementType), shape)
              .str();
-  std::string escaped;
-  for (char c : tensor.name) {
-    if (c == '"' || c == '\\')
-      escaped += '\\';
-    escaped += c;
-  }
-  out += llvm::formatv("#define {0}_NAME \"{1}\"\n", macro, escaped).str();
+  out += llvm::formatv("#define {0}_NAME \"{1}\"\n", macro, escapeCString(tensor.name)).str();
   out += llvm::formatv("#define {0}_DTYPE \"{1}\"\n", macro, numpyName(tensor.elementType)).str();
   out += llvm::formatv("#define {0}_RANK {1}\n", macro, tensor.shape.size()).str();
   // With symbolic dimensions, the sizes are the largest the run accepts.
@@ -152,11 +164,14 @@ std::string writeHeader(const ModelSignature &signature, const std::string &extr
   out += llvm::formatv("#define {0}_NUM_OUTPUTS {1}\n\n", prefix, signature.outputs.size()).str();
   if (symbolic) {
     out += "/* Symbolic dimensions: each run passes their values, in this order, as dims[]; each\n"
-           "   value is 1..MAX. The workspace size covers every combination. */\n";
+           "   value is one of MIN, MIN + STEP, ..., MAX (an application pads its input up to the\n"
+           "   next such value). The workspace size covers every combination. */\n";
     out += llvm::formatv("#define {0}_NUM_DIMS {1}\n", prefix, signature.dims.size()).str();
     for (auto [i, dim] : llvm::enumerate(signature.dims)) {
       out += llvm::formatv("#define {0}_DIM_{1}_NAME \"{2}\"\n", prefix, i, dim.name).str();
+      out += llvm::formatv("#define {0}_DIM_{1}_MIN {2}\n", prefix, i, dim.min).str();
       out += llvm::formatv("#define {0}_DIM_{1}_MAX {2}\n", prefix, i, dim.max).str();
+      out += llvm::formatv("#define {0}_DIM_{1}_STEP {2}\n", prefix, i, dim.step).str();
     }
     out += "\n";
   }
@@ -175,7 +190,7 @@ std::string writeHeader(const ModelSignature &signature, const std::string &extr
          "   input and output, in graph order; workspace points to " + prefix +
          "_WORKSPACE_SIZE bytes.\n";
   if (symbolic)
-    out += "   dims holds the symbolic dimensions' values; a value out of range returns\n"
+    out += "   dims holds the symbolic dimensions' values; a value that was not compiled returns\n"
            "   DLC_STATUS_BAD_DIMENSION.\n";
   out += "   Returns DLC_STATUS_OK, or the status that stopped the run. Allocates nothing. */\n";
   out += llvm::formatv("int {0}_run({1}const void *const inputs[], void *const outputs[], "
@@ -190,6 +205,19 @@ std::string writeHeader(const ModelSignature &signature, const std::string &extr
                          "int64_t shape[]);\n\n",
                          name, prefix)
                .str();
+
+  out += "/* The model's metadata (ONNX metadata_props): the value for key, or NULL.";
+  if (signature.metadata.empty()) {
+    out += " This model has none. */\n";
+  } else {
+    std::vector<std::string> keys;
+    for (const auto &entry : signature.metadata)
+      // A "*/" in a key must not end the comment.
+      keys.push_back("\"" + llvm::join(llvm::split(escapeCString(entry.first), "*/"), "*\\/") +
+                     "\"");
+    out += "\n   Keys: " + llvm::join(keys, ", ") + ". */\n";
+  }
+  out += llvm::formatv("const char *{0}_metadata(const char *key);\n\n", name).str();
 
   // The typed wrapper: parameters named after the tensors, made unique C identifiers.
   std::set<std::string> used;

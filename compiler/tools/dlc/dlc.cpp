@@ -129,8 +129,9 @@ cl::list<std::string>
                 cl::value_desc("NAME=DIMS"), cl::sub(modelSubcommands), cl::cat(shapeCategory));
 cl::list<std::string> maxShapeOption(
     "max-shape",
-    cl::desc("Bound NAME's symbolic dimensions, e.g. x=8x3x224x224: one static\n"
-             "specialization is compiled per combination of values 1..max; NAME_run\n"
+    cl::desc("Bound NAME's symbolic dimensions, e.g. x=8x3x224x224 (values 1..8)\n"
+             "or x=1x3x48x320..960:32 (320, 352, ..., 960): one static\n"
+             "specialization is compiled per combination of values; NAME_run\n"
              "then takes the values (const int64_t dims[]), NAME_WORKSPACE_SIZE is\n"
              "the largest workspace, and NAME_output_shape() gives each output's shape"),
     cl::value_desc("NAME=DIMS"), cl::sub(compileSubcommand), cl::cat(shapeCategory));
@@ -256,7 +257,7 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
     if (auto error = driver::parseShapeArgument("--shape", shape, options.shapes.fixed))
       return error;
   for (const std::string &shape : maxShapeOption)
-    if (auto error = driver::parseShapeArgument("--max-shape", shape, options.shapes.bounds))
+    if (auto error = driver::parseBoundArgument(shape, options.shapes))
       return error;
   options.shapes.maxSpecializations = maxSpecializationsOption;
   if (options.shapes.maxSpecializations < 1)
