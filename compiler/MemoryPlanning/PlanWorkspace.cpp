@@ -3,6 +3,8 @@
 #include "compiler/MemoryPlanning/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include <functional>
@@ -32,7 +34,7 @@ int64_t alignUp(int64_t value, int64_t alignment) {
 
 /// The position of the last entry-block op that uses `root` or any view derived from it.
 int64_t lastUse(Value root, Block &block, const DenseMap<Operation *, int64_t> &position) {
-  int64_t last = position.lookup(root.getDefiningOp());
+  int64_t last = position.lookup(block.findAncestorOpInBlock(*root.getDefiningOp()));
   SmallVector<Value> worklist{root};
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();
@@ -43,6 +45,10 @@ int64_t lastUse(Value root, Block &block, const DenseMap<Operation *, int64_t> &
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
         if (view.getViewSource() == value)
           llvm::append_range(worklist, user->getResults());
+      // A buffer yielded from a branch of scf.if lives on as the if's result.
+      if (isa<RegionBranchTerminatorOpInterface>(user) && user->getParentOp() &&
+          user->getParentOp()->getBlock() && !isa<func::FuncOp>(user->getParentOp()))
+        llvm::append_range(worklist, user->getParentOp()->getResults());
     }
   }
   return last;
@@ -236,14 +242,18 @@ struct PlanWorkspacePass : impl::PlanWorkspacePassBase<PlanWorkspacePass> {
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
         return alloc.emitOpError("needs a static shape and identity layout to be planned"),
                WalkResult::interrupt();
-      if (alloc->getBlock() != &entry)
-        return alloc.emitOpError("must be in the function's entry block to be planned"),
-               WalkResult::interrupt();
+      // A buffer of a branch (scf.if) lives while the whole if does; one inside a loop would
+      // need a fresh place per iteration, which one static offset cannot give.
+      for (Operation *parent = alloc->getParentOp(); parent != func;
+           parent = parent->getParentOp())
+        if (isa<LoopLikeOpInterface>(parent))
+          return alloc.emitOpError("inside a loop cannot be planned"), WalkResult::interrupt();
+      Operation *top = entry.findAncestorOpInBlock(*alloc);
       Buffer buffer;
       buffer.alloc = alloc;
       buffer.bytes = std::max<int64_t>(
           1, type.getNumElements() * int64_t(llvm::divideCeil(type.getElementTypeBitWidth(), 8)));
-      buffer.first = position.lookup(alloc);
+      buffer.first = position.lookup(top);
       buffer.last = lastUse(alloc.getResult(), entry, position);
       buffers.push_back(buffer);
       return WalkResult::advance();

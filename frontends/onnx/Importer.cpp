@@ -6,11 +6,15 @@
 #include "frontends/onnx/OpImporters.h"
 #include "frontends/onnx/Tensors.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/ScopeExit.h"
 
 #include <set>
 
@@ -60,6 +64,11 @@ public:
   /// Imports the nodes of `graph`, a subgraph that reads values of the enclosing graph, into the
   /// current function; its outputs are then bound like any value.
   LogicalResult importSubgraph(const onnx::GraphProto &graph);
+  /// Imports `graph` at the insertion point with its inputs bound to `inputs`, in a scope of
+  /// its own: the names it binds (and the constants it folds) do not outlive it, so a branch
+  /// or a loop iteration leaves nothing that a later one, or the enclosing graph, could misread.
+  FailureOr<SmallVector<Value>> importScopedSubgraph(const onnx::GraphProto &graph,
+                                                     ArrayRef<Value> inputs);
   Location fileLoc() { return FileLineColLoc::get(&ctx_, path(), 0, 0); }
 
 private:
@@ -222,6 +231,37 @@ LogicalResult GraphImporter::importSubgraph(const onnx::GraphProto &graph) {
   return success();
 }
 
+FailureOr<SmallVector<Value>> GraphImporter::importScopedSubgraph(const onnx::GraphProto &graph,
+                                                                   ArrayRef<Value> inputs) {
+  if (graph.input_size() != int(inputs.size()))
+    return error("subgraph \"" + graph.name() + "\" has " + Twine(graph.input_size()) +
+                 " inputs where " + Twine(inputs.size()) + " are given");
+  llvm::StringMap<Value> outerValues = values_;
+  std::map<std::string, DenseElementsAttr> outerConstants = constants_;
+  llvm::scope_exit restore([&] {
+    values_ = std::move(outerValues);
+    constants_ = std::move(outerConstants);
+  });
+  for (auto [info, value] : llvm::zip(graph.input(), inputs)) {
+    // Constant inputs (a loop's iteration number) stay constants, so the body folds on them.
+    if (auto constant = value.getDefiningOp<graph::ConstantOp>())
+      bindConstant(info.name(), cast<DenseElementsAttr>(constant.getValue()));
+    else
+      bind(info.name(), value);
+  }
+  if (failed(importSubgraph(graph)))
+    return failure();
+  SmallVector<Value> outputs;
+  for (const auto &output : graph.output()) {
+    Value value = lookup(output.name());
+    if (!value)
+      return error("subgraph \"" + graph.name() + "\" does not produce its output \"" +
+                   output.name() + "\"");
+    outputs.push_back(value);
+  }
+  return outputs;
+}
+
 LogicalResult GraphImporter::importInitializers() {
   for (const auto &tensor : model_.graph().initializer()) {
     auto attr = tensorToAttr(tensor, &ctx_);
@@ -359,6 +399,10 @@ OwningOpRef<ModuleOp> importModel(const onnx::ModelProto &model, MLIRContext &ct
                                   const ImportOptions &options) {
   ctx.getOrLoadDialect<graph::GraphDialect>();
   ctx.getOrLoadDialect<func::FuncDialect>();
+  // Control flow with a condition or trip count known only at run time.
+  ctx.getOrLoadDialect<scf::SCFDialect>();
+  ctx.getOrLoadDialect<tensor::TensorDialect>();
+  ctx.getOrLoadDialect<arith::ArithDialect>();
   GraphImporter importer(model, ctx, options);
   return importer.run();
 }
@@ -523,16 +567,17 @@ FailureOr<RankedTensorType> NodeContext::outputType(int i) {
 }
 
 LogicalResult NodeContext::inlineSubgraph(const onnx::GraphProto &graph) {
-  if (failed(importer_.importSubgraph(graph)))
+  FailureOr<SmallVector<Value>> outputs = importSubgraph(graph, {});
+  if (failed(outputs))
     return failure();
-  for (int i = 0; i < graph.output_size() && i < node_.output_size(); ++i) {
-    Value value = importer_.lookup(graph.output(i).name());
-    if (!value)
-      return fail("subgraph \"" + graph.name() + "\" does not produce its output \"" +
-                  graph.output(i).name() + "\"");
-    setOutput(i, value);
-  }
+  for (auto [i, value] : llvm::enumerate(*outputs))
+    setOutput(int(i), value);
   return success();
+}
+
+FailureOr<SmallVector<Value>> NodeContext::importSubgraph(const onnx::GraphProto &graph,
+                                                          ValueRange inputs) {
+  return importer_.importScopedSubgraph(graph, SmallVector<Value>(inputs));
 }
 
 void NodeContext::setOutput(int i, Value value) {

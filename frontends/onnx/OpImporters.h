@@ -62,6 +62,11 @@ public:
   /// Imports `graph` (a subgraph attribute of this node, reading the enclosing graph's values)
   /// in place and binds this node's outputs to the subgraph's outputs, in order.
   mlir::LogicalResult inlineSubgraph(const onnx::GraphProto &graph);
+  /// Imports `graph` (a subgraph attribute of this node, reading the enclosing graph's values)
+  /// at the builder's insertion point, its inputs bound to `inputs`, in a scope of its own;
+  /// returns its outputs' values.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> importSubgraph(const onnx::GraphProto &graph,
+                                                                 mlir::ValueRange inputs);
 
   /// Emits `file: node "name" (Op, opset N): message` and returns failure.
   mlir::LogicalResult fail(const llvm::Twine &message);

@@ -573,6 +573,92 @@ def make_conv(name, cin, cout, size, k, stride=1, pad=0, group=1, seed=0):
     return b.build()
 
 
+def subgraph(b, name, nodes, inputs, outputs):
+    """A body or branch graph (a GraphProto attribute) built with `b`'s helpers: `nodes` is a
+    function adding nodes to a fresh builder sharing `b`'s random generator and names."""
+    sub = GraphBuilder(name, 0)
+    sub.rng, sub._counts = b.rng, b._counts
+    for value_name, elem_type, shape in inputs:
+        sub.add_input(value_name, elem_type, shape)
+    nodes(sub)
+    b.initializers += sub.initializers  # weights stay in the main graph, read from the outer scope
+    for value_name, elem_type, shape in outputs:
+        sub.add_output(value_name, elem_type, shape)
+    return helper.make_graph(sub.nodes, name, sub.inputs, sub.outputs)
+
+
+def make_if_branches(name, taken, seed=0):
+    """x [4,16] -> y [4,16]: If on a condition computed from x at run time (the sum of squares
+    compared with -1, so `taken` decides it while nothing folds it), a matrix product and Relu in
+    the then branch, Sigmoid times x in the else branch, and Tanh after."""
+    b = GraphBuilder(name, seed)
+    x = b.add_input("x", F32, [4, 16])
+    square_sum = b.op("ReduceSum", [b.op("Mul", [x, x])], keepdims=0)
+    condition = b.op("Greater" if taken else "Less", [square_sum, b.const(-1.0)])
+    w = b.weight("w", he_normal(b.rng, (16, 16), 16))
+    then_graph = subgraph(b, "then", lambda g: g.op("Relu", [g.op("MatMul", [x, w])],
+                                                    out="then_out"),
+                          [], [("then_out", F32, [4, 16])])
+    else_graph = subgraph(b, "else", lambda g: g.op("Mul", [g.op("Sigmoid", [x]), x],
+                                                    out="else_out"),
+                          [], [("else_out", F32, [4, 16])])
+    branch = b.op("If", [condition], then_branch=then_graph, else_branch=else_graph)
+    b.op("Tanh", [branch], out="y")
+    b.add_output("y", F32, [4, 16])
+    return b.build()
+
+
+def make_scan_rnn(seed=0, seq=6, batch=2, n_in=8, hidden=16):
+    """x [6,2,8] (sequence first), h0 [2,16] -> Scan carrying h = tanh(x_t W + h U + bias) ->
+    h_last [2,16] and every step's h, stacked on axis 1: hs [2,6,16]."""
+    b = GraphBuilder("scan_rnn", seed)
+    x = b.add_input("x", F32, [seq, batch, n_in])
+    h0 = b.add_input("h0", F32, [batch, hidden])
+    w = b.weight("w", he_normal(b.rng, (n_in, hidden), n_in, math.sqrt(0.5)))
+    u = b.weight("u", he_normal(b.rng, (hidden, hidden), hidden, math.sqrt(0.5)))
+    bias = b.weight("bias", (b.rng.standard_normal(hidden) * 0.1).astype(np.float32))
+
+    def step(g):
+        pre = g.op("Add", [g.op("MatMul", ["x_t", w]), g.op("MatMul", ["h_in", u])])
+        h = g.op("Tanh", [g.op("Add", [pre, bias])], out="h_out")
+        g.op("Identity", [h], out="h_scan")
+
+    body = subgraph(b, "step", step, [("h_in", F32, [batch, hidden]), ("x_t", F32, [batch, n_in])],
+                    [("h_out", F32, [batch, hidden]), ("h_scan", F32, [batch, hidden])])
+    b.node("Scan", [h0, x], ["h_last", "hs"], body=body, num_scan_inputs=1,
+           scan_output_axes=[1])
+    b.add_output("h_last", F32, [batch, hidden])
+    b.add_output("hs", F32, [batch, seq, hidden])
+    return b.build()
+
+
+def make_loop_static(seed=0, trips=4):
+    """x [3,8] -> Loop with a constant trip count of 4 carrying y = Relu(y W) + table[i] (row i
+    of a constant table, gathered with the iteration number) -> y [3,8] and every iteration's
+    row sum, stacked: sums [4,3]."""
+    b = GraphBuilder("loop_static", seed)
+    x = b.add_input("x", F32, [3, 8])
+    w = b.weight("w", he_normal(b.rng, (8, 8), 8, math.sqrt(0.5)))
+    table = b.weight("table", b.rng.standard_normal((trips, 8)).astype(np.float32))
+    trip_count = b.const(trips, np.int64)
+    keep_going = b.const(True, np.bool_)
+
+    def body(g):
+        row = g.op("Gather", [table, "i"], axis=0)
+        y = g.op("Add", [g.op("Relu", [g.op("MatMul", ["y_in", w])]), row], out="y_out")
+        g.op("ReduceSum", [y, g.const([1], np.int64)], out="sum_out", keepdims=0)
+        g.op("Identity", ["c_in"], out="c_out")
+
+    graph = subgraph(b, "body", body,
+                     [("i", I64, []), ("c_in", TensorProto.BOOL, []), ("y_in", F32, [3, 8])],
+                     [("c_out", TensorProto.BOOL, []), ("y_out", F32, [3, 8]),
+                      ("sum_out", F32, [3])])
+    b.node("Loop", [trip_count, keep_going, x], ["y", "sums"], body=graph)
+    b.add_output("y", F32, [3, 8])
+    b.add_output("sums", F32, [trips, 3])
+    return b.build()
+
+
 MODELS = {
     "small_cnn": make_small_cnn,
     "winograd_convs": make_winograd_convs,
@@ -585,6 +671,10 @@ MODELS = {
     "unet": make_unet,
     "lstm": make_lstm_model,
     "mlp": make_mlp,
+    "if_then": lambda seed=0: make_if_branches("if_then", True, seed),
+    "if_else": lambda seed=0: make_if_branches("if_else", False, seed),
+    "scan_rnn": make_scan_rnn,
+    "loop_static": make_loop_static,
     "dynamic_encoder": make_dynamic_encoder,
     "dynamic_cnn": make_dynamic_cnn,
     "mlp_large": make_mlp_large,
