@@ -4,11 +4,17 @@
 set -euo pipefail
 
 # libdnnl-dev (oneDNN) is only for test/bench/onednn_bench.cpp, the benchmarks' second peer;
-# fonts-dejavu-core and pillow render the text images of the PP-OCR tests.
+# fonts-dejavu-core and pillow render the text images of the PP-OCR tests; libpng-dev is for the
+# OCR example, whose test compares it with the rapidocr-onnxruntime package.
 APT_PACKAGES=(cmake ninja-build ccache g++ llvm-22-dev libmlir-22-dev mlir-22-tools clang-22
   llvm-22-tools libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler catch2 libfmt-dev
-  libdnnl-dev fonts-dejavu-core)
+  libdnnl-dev fonts-dejavu-core libpng-dev)
 PY_PACKAGES=(onnx onnxruntime numpy lit pillow)
+# rapidocr-onnxruntime asks for opencv-python, whose import needs X11 and OpenGL libraries a
+# server lacks; it runs the same with the headless build, so it is installed without its
+# dependencies and they are listed here.
+OCR_PACKAGES=(opencv-python-headless pyclipper shapely six PyYAML tqdm)
+OCR_PACKAGE=rapidocr-onnxruntime==1.4.4
 
 SUDO=()
 if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then SUDO=(sudo); fi
@@ -36,4 +42,11 @@ else
   # Bookworm's system python refuses pip installs (PEP 668) unless told otherwise; a pyenv or venv
   # python ignores the variable.
   PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet "${PY_PACKAGES[@]}"
+fi
+if python3 -c 'import rapidocr_onnxruntime' 2>/dev/null; then
+  echo "setup: rapidocr-onnxruntime present"
+else
+  echo "setup: installing $OCR_PACKAGE"
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet "${OCR_PACKAGES[@]}"
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --no-deps "$OCR_PACKAGE"
 fi
