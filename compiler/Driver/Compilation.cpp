@@ -106,8 +106,16 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
   signature_.target = request_.target;
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     signature_.inputs.push_back(tensorSignature(func.getArgument(i).getType(), func.getArgAttrDict(i)));
-  for (unsigned i = 0; i < func.getNumResults(); ++i)
-    signature_.outputs.push_back(tensorSignature(func.getResultTypes()[i], func.getResultAttrDict(i)));
+  for (unsigned i = 0; i < func.getNumResults(); ++i) {
+    DictionaryAttr attrs = func.getResultAttrDict(i);
+    if (attrs && attrs.get(onnx_frontend::kSizeOfAttr))
+      continue; // the run-time size of an output, recorded in the workspace
+    targets::TensorSignature &output =
+        signature_.outputs.emplace_back(tensorSignature(func.getResultTypes()[i], attrs));
+    if (attrs)
+      if (auto axis = attrs.getAs<IntegerAttr>(onnx_frontend::kDataDependentAxisAttr))
+        output.dataDependentAxis = axis.getInt();
+  }
   phase_.reset();
   return success();
 }
@@ -127,7 +135,10 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
       func ? func->getAttrOfType<IntegerAttr>(memory::kWorkspaceLowerBoundAttr) : IntegerAttr();
   if (!size || !bound)
     return fail("internal error: the memory plan is missing");
-  signature_.workspaceSize = size.getInt() + targets::kWorkspaceAlignmentSlack;
+  // The sizes of data-dependent outputs follow the plan, 8 bytes each.
+  signature_.resultSizesOffset = size.getInt();
+  signature_.workspaceSize = size.getInt() + 8 * signature_.numDataDependentOutputs() +
+                             targets::kWorkspaceAlignmentSlack;
   signature_.workspaceLowerBound = bound.getInt();
   return success();
 }
@@ -213,6 +224,9 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
                   describeValues(plan.dims, specialization.dimValues));
     }
     const targets::ModelSignature &part = compilation.signature();
+    if (symbolic && part.numDataDependentOutputs() > 0)
+      return fail("outputs whose size depends on the data (NonZero's) are not supported with "
+                  "--max-shape yet; fix the shapes with --shape");
     if (!symbolic) {
       signature = part;
       break;

@@ -2,6 +2,8 @@
 // object with the JIT, and call NAME_run with a caller-owned workspace, as an application does.
 #include "compiler/Driver/Execute.h"
 
+#include <cstring>
+
 #include "compiler/Driver/Compilation.h"
 #include "compiler/Driver/TensorFiles.h"
 #include "frontends/onnx/Importer.h"
@@ -16,6 +18,7 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <random>
 
@@ -162,7 +165,32 @@ struct Buffers {
   int run(const PreparedModel &model) {
     return model.loaded->run(inputPointers, outputPointers, workspace.data());
   }
+  /// The size the last run recorded for the `index`th data-dependent output: in the workspace,
+  /// aligned to 64 bytes as the entry point aligns it, after the memory plan.
+  int64_t resultSize(const targets::ModelSignature &signature, int64_t index) const {
+    auto address = reinterpret_cast<uintptr_t>(workspace.data());
+    size_t offset = (-address & 63) + signature.resultSizesOffset + 8 * index;
+    int64_t size;
+    std::memcpy(&size, workspace.data() + offset, sizeof size);
+    return size;
+  }
 };
+
+/// The first `size` entries along `output`'s data-dependent axis, out of `bytes` laid out with
+/// the largest size there.
+std::vector<char> compacted(const targets::TensorSignature &output, int64_t size,
+                            const std::vector<char> &bytes) {
+  int64_t axis = output.dataDependentAxis, outer = 1, inner = output.numBytes();
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= output.shape[d];
+  inner /= std::max<int64_t>(1, outer * output.shape[axis]);
+  std::vector<char> result;
+  for (int64_t i = 0; i < outer; ++i) {
+    const char *row = bytes.data() + i * output.shape[axis] * inner;
+    result.insert(result.end(), row, row + size * inner);
+  }
+  return result;
+}
 
 } // namespace
 
@@ -179,11 +207,18 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
 
   if (std::error_code error = llvm::sys::fs::create_directories(outputDir))
     return fail("cannot create " + outputDir + ": " + error.message());
+  int64_t measured = 0;
   for (auto [k, output] : llvm::enumerate(model->signature.outputs)) {
     llvm::SmallString<256> path(outputDir);
     llvm::sys::path::append(path, "output_" + std::to_string(k) + ".npy");
     buffers.outputs[k].resize(output.numBytes());
-    if (llvm::Error error = writeNpy(std::string(path), output, buffers.outputs[k]))
+    targets::TensorSignature written = output;
+    if (output.dataDependentAxis >= 0) {
+      int64_t size = buffers.resultSize(model->signature, measured++);
+      buffers.outputs[k] = compacted(output, size, buffers.outputs[k]);
+      written.shape[output.dataDependentAxis] = size;
+    }
+    if (llvm::Error error = writeNpy(std::string(path), written, buffers.outputs[k]))
       return fail(llvm::toString(std::move(error)));
   }
   return success();

@@ -53,6 +53,16 @@ public:
     return it->second;
   }
   void bind(const std::string &name, Value value) { values_[name] = value; }
+  /// A value whose size along `axis` is `count`, known only at run time.
+  struct DataDependentSize {
+    Value count;
+    int64_t axis;
+    std::string node; ///< the node that computed it, for messages
+  };
+  void bindDataDependent(const std::string &name, Value value, DataDependentSize size) {
+    bind(name, value);
+    dataDependent_[name] = std::move(size);
+  }
   void bindConstant(const std::string &name, DenseElementsAttr value) {
     constants_[name] = value;
     values_.erase(name);
@@ -87,6 +97,7 @@ private:
   OpBuilder builder_;
   int64_t opset_;
   llvm::StringMap<Value> values_;
+  std::map<std::string, DataDependentSize> dataDependent_;
   std::map<std::string, DenseElementsAttr> constants_;
   std::map<std::string, const onnx::TypeProto *> types_;
   /// Graph ops whose folding was tried (and that are still there).
@@ -321,10 +332,25 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     }
     results.push_back(value);
   }
+  // The sizes of outputs known only at run time follow the outputs.
+  SmallVector<std::pair<int, int64_t>> measured; // (output, axis)
+  for (auto [i, info] : llvm::enumerate(graph.output())) {
+    auto size = dataDependent_.find(info.name());
+    if (size == dataDependent_.end())
+      continue;
+    results.push_back(size->second.count);
+    measured.push_back({int(i), size->second.axis});
+  }
   func::ReturnOp::create(builder_, fileLoc(), results);
   func.setType(builder_.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, info] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, kTensorNameAttr, builder_.getStringAttr(info.name()));
+  for (auto [j, entry] : llvm::enumerate(measured)) {
+    unsigned result = graph.output_size() + j;
+    func.setResultAttr(entry.first, kDataDependentAxisAttr,
+                       builder_.getI64IntegerAttr(entry.second));
+    func.setResultAttr(result, kSizeOfAttr, builder_.getI64IntegerAttr(entry.first));
+  }
   return module;
 }
 
@@ -338,9 +364,15 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) 
   auto importer = opTable().find(node.op_type());
   if (importer == opTable().end())
     return context.fail("unsupported op");
-  for (int i = 0; i < node.input_size(); ++i)
+  for (int i = 0; i < node.input_size(); ++i) {
     if (!node.input(i).empty() && !lookup(node.input(i)))
       return context.fail("input \"" + node.input(i) + "\" is not defined before its use");
+    auto size = dataDependent_.find(node.input(i));
+    if (size != dataDependent_.end())
+      return context.fail("input \"" + node.input(i) + "\" (computed by node \"" +
+                          size->second.node + "\") has a size known only at run time; dlc " +
+                          "supports such a tensor as a graph output, not yet as an operand");
+  }
   if (failed(importer->second(context)))
     return failure();
   // Shape arithmetic on constants becomes constants here, so that later nodes whose operands
@@ -583,6 +615,12 @@ FailureOr<SmallVector<Value>> NodeContext::importSubgraph(const onnx::GraphProto
 void NodeContext::setOutput(int i, Value value) {
   if (i < node_.output_size() && !node_.output(i).empty())
     importer_.bind(node_.output(i), value);
+}
+
+void NodeContext::setDataDependentOutput(int i, Value value, Value count, int64_t axis) {
+  if (i < node_.output_size() && !node_.output(i).empty())
+    importer_.bindDataDependent(node_.output(i), value,
+                                {count, axis, cast<NameLoc>(loc_).getName().str()});
 }
 
 LogicalResult NodeContext::fail(const Twine &message) {

@@ -289,7 +289,25 @@ LogicalResult importReverseSequence(NodeContext &ctx) {
 
 } // namespace
 
+/// NonZero: its result has one column per nonzero element, a number known only at run time. It
+/// is computed at its largest (one column per element) with the count beside it; the count
+/// reaches the application through NAME_result_shape when the result is a graph output.
+LogicalResult importNonZero(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type.getRank() == 0)
+    return ctx.fail("a scalar input is not supported");
+  OpBuilder &b = ctx.builder();
+  auto indicesType =
+      RankedTensorType::get({type.getRank(), type.getNumElements()}, b.getI64Type());
+  auto op = ctx.create<graph::NonZeroOp>(indicesType, RankedTensorType::get({}, b.getI64Type()),
+                                         input);
+  ctx.setDataDependentOutput(0, op.getIndices(), op.getCount(), /*axis=*/1);
+  return success();
+}
+
 void registerIndexingOps(OpTable &table) {
+  table["NonZero"] = importNonZero;
   table["ScatterElements"] = importScatterElements;
   table["Scatter"] = importScatterElements;
   table["ScatterND"] = importScatterND;

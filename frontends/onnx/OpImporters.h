@@ -59,6 +59,10 @@ public:
   int numOutputs() const;
   /// Binds output `i` to `value`.
   void setOutput(int i, mlir::Value value);
+  /// Binds output `i` to `value`, a tensor computed at its largest whose size along `axis` is
+  /// `count` (a rank-0 int64 tensor), known only at run time. Such a tensor may only be a graph
+  /// output; a node reading it is an error.
+  void setDataDependentOutput(int i, mlir::Value value, mlir::Value count, int64_t axis);
   /// Imports `graph` (a subgraph attribute of this node, reading the enclosing graph's values)
   /// in place and binds this node's outputs to the subgraph's outputs, in order.
   mlir::LogicalResult inlineSubgraph(const onnx::GraphProto &graph);

@@ -22,6 +22,9 @@ struct TensorSignature {
   std::string name;           ///< the ONNX name
   mlir::Type elementType;     ///< f32, i64, i1, ...
   std::vector<int64_t> shape; ///< static, row-major
+  /// For an output whose size along one axis depends on the data (NonZero's): that axis, where
+  /// `shape` holds the largest size; -1 otherwise.
+  int64_t dataDependentAxis = -1;
 
   int64_t numElements() const;
   int64_t numBytes() const;
@@ -63,7 +66,18 @@ struct ModelSignature {
   /// exporter attached for the application, such as a recognizer's character list.
   std::vector<std::pair<std::string, std::string>> metadata;
 
+  /// Where, in the aligned workspace, a run records the size of each output with a
+  /// data-dependent axis (one int64 each, in output order); NAME_result_shape reads them.
+  int64_t resultSizesOffset = 0;
+
   bool hasSymbolicDims() const { return !dims.empty(); }
+  /// The outputs whose size along one axis is known only after a run.
+  int64_t numDataDependentOutputs() const {
+    int64_t count = 0;
+    for (const TensorSignature &output : outputs)
+      count += output.dataDependentAxis >= 0;
+    return count;
+  }
 };
 
 /// Bytes added to the planned workspace so the entry point can align it to 64 bytes.

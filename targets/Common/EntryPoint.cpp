@@ -170,7 +170,8 @@ llvm::Expected<llvm::Function *> prepareGraphFunction(llvm::Module &module,
                                                       const std::string &name,
                                                       const ModelSignature &signature) {
   llvm::Function *graph = module.getFunction(name);
-  if (!graph || graph->arg_size() != signature.inputs.size() + signature.outputs.size() + 1)
+  if (!graph || graph->arg_size() != signature.inputs.size() + signature.outputs.size() +
+                                         signature.numDataDependentOutputs() + 1)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "the graph function " + name +
                                        " is missing or has an unexpected signature");
@@ -223,6 +224,47 @@ void addOutputShapeFunction(llvm::Module &module, const ModelSignature &signatur
   b.CreateMemCpy(shape, llvm::MaybeAlign(8), source, llvm::MaybeAlign(8),
                  b.CreateMul(rank, b.getInt64(8)));
   b.CreateRet(b.getInt32(DLC_STATUS_OK));
+}
+
+/// int NAME_result_shape(const void *workspace, int output, int64_t shape[]): output `output`'s
+/// shape after the last run on `workspace`, its data-dependent size read from the workspace.
+void addResultShapeFunction(llvm::Module &module, const ModelSignature &signature) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx), *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *function = llvm::Function::Create(llvm::FunctionType::get(i32, {ptr, i32, ptr}, false),
+                                          llvm::GlobalValue::ExternalLinkage,
+                                          signature.name + "_result_shape", module);
+  llvm::Value *workspace = function->getArg(0), *output = function->getArg(1);
+  llvm::Value *shape = function->getArg(2);
+  workspace->setName("workspace");
+  output->setName("output");
+  shape->setName("shape");
+  EntryBuilder entry(function);
+  llvm::IRBuilder<> &b = entry.builder();
+  entry.checkNotNull(workspace);
+  entry.checkNotNull(shape);
+  llvm::Value *aligned = entry.alignWorkspace(workspace);
+  auto *bad = llvm::BasicBlock::Create(ctx, "bad_output", function);
+  llvm::SwitchInst *cases = b.CreateSwitch(output, bad, signature.outputs.size());
+  b.SetInsertPoint(bad);
+  b.CreateRet(b.getInt32(DLC_STATUS_BAD_DIMENSION));
+  int64_t measured = 0;
+  for (auto [k, tensor] : llvm::enumerate(signature.outputs)) {
+    auto *block = llvm::BasicBlock::Create(ctx, "output", function);
+    cases->addCase(b.getInt32(k), block);
+    b.SetInsertPoint(block);
+    for (auto [d, size] : llvm::enumerate(tensor.shape)) {
+      llvm::Value *value = b.getInt64(size);
+      if (int64_t(d) == tensor.dataDependentAxis)
+        value = b.CreateLoad(i64, b.CreateConstInBoundsGEP1_64(
+                                      b.getInt8Ty(), aligned,
+                                      signature.resultSizesOffset + 8 * measured));
+      b.CreateStore(value, b.CreateConstInBoundsGEP1_64(i64, shape, d));
+    }
+    measured += tensor.dataDependentAxis >= 0;
+    b.CreateRet(b.getInt32(DLC_STATUS_OK));
+  }
 }
 
 /// const char *NAME_metadata(const char *key): the model's metadata value for `key`, or null
@@ -310,12 +352,19 @@ llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
     graph = b.CreateLoad(ptr, b.CreateInBoundsGEP(ptr, table, index));
   }
   entry.checkCpu(requiredCpu);
-  args.push_back(entry.alignWorkspace(workspace));
+  llvm::Value *aligned = entry.alignWorkspace(workspace);
+  // The sizes of data-dependent outputs go to their record in the workspace.
+  for (int64_t j = 0; j < signature.numDataDependentOutputs(); ++j)
+    args.push_back(b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), aligned,
+                                                signature.resultSizesOffset + 8 * j));
+  args.push_back(aligned);
   auto *graphType = llvm::cast<llvm::Function>(graphs.front())->getFunctionType();
   b.CreateCall(graphType, graph, args);
   b.CreateRet(b.getInt32(DLC_STATUS_OK));
   if (symbolic)
     addOutputShapeFunction(module, signature);
+  if (signature.numDataDependentOutputs() > 0)
+    addResultShapeFunction(module, signature);
   addMetadataFunction(module, signature);
   return llvm::Error::success();
 }

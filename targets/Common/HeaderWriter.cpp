@@ -72,10 +72,13 @@ void writeTensorMacros(std::string &out, const std::string &prefix, const char *
                        const std::vector<std::string> &dims) {
   std::string macro = llvm::formatv("{0}_{1}_{2}", prefix, kind, index).str();
   std::string shape = shapeList(tensor.shape, ", ");
-  if (symbolic) {
+  bool dataDependent = tensor.dataDependentAxis >= 0;
+  if (symbolic || dataDependent) {
     std::vector<std::string> named;
     for (auto [k, dim] : llvm::enumerate(tensor.shape))
-      named.push_back(k < dims.size() && !dims[k].empty() ? dims[k] : std::to_string(dim));
+      named.push_back(int64_t(k) == tensor.dataDependentAxis ? std::string("?")
+                      : k < dims.size() && !dims[k].empty() ? dims[k]
+                                                             : std::to_string(dim));
     shape = llvm::join(named, ", ") + "], at most [" + shape;
   }
   out += llvm::formatv("/* {0} {1}: \"{2}\" {3} [{4}] */\n", llvm::StringRef(kind).lower(), index,
@@ -84,8 +87,13 @@ void writeTensorMacros(std::string &out, const std::string &prefix, const char *
   out += llvm::formatv("#define {0}_NAME \"{1}\"\n", macro, escapeCString(tensor.name)).str();
   out += llvm::formatv("#define {0}_DTYPE \"{1}\"\n", macro, numpyName(tensor.elementType)).str();
   out += llvm::formatv("#define {0}_RANK {1}\n", macro, tensor.shape.size()).str();
-  // With symbolic dimensions, the sizes are the largest the run accepts.
-  std::string most = symbolic ? "_MAX" : "";
+  // With symbolic dimensions, the sizes are the largest the run accepts; with a data-dependent
+  // axis, the largest it writes.
+  if (dataDependent)
+    out += llvm::formatv("#define {0}_DATA_DEPENDENT_AXIS {1}\n", macro,
+                         tensor.dataDependentAxis)
+               .str();
+  std::string most = symbolic || dataDependent ? "_MAX" : "";
   out += llvm::formatv("#define {0}{1}_SHAPE {{{2}}\n", macro, most,
                        tensor.shape.empty() ? std::string("0") : shapeList(tensor.shape, ", "))
              .str();
@@ -156,7 +164,8 @@ std::string writeHeader(const ModelSignature &signature, const std::string &extr
          "void dlc_rt_set_parallel_for(dlc_rt_parallel_for_fn parallel_for, void *user);\n"
          "#endif\n\n";
   bool symbolic = signature.hasSymbolicDims();
-  if (symbolic)
+  bool dataDependent = signature.numDataDependentOutputs() > 0;
+  if (symbolic || dataDependent)
     out += "#ifndef DLC_STATUS_BAD_DIMENSION\n#define DLC_STATUS_BAD_DIMENSION 3\n#endif\n\n";
   out += "/* Bytes of scratch memory one run needs (any alignment); owned by the caller. */\n";
   out += llvm::formatv("#define {0}_WORKSPACE_SIZE {1}\n", prefix, signature.workspaceSize).str();
@@ -206,6 +215,16 @@ std::string writeHeader(const ModelSignature &signature, const std::string &extr
                          name, prefix)
                .str();
 
+  if (dataDependent)
+    out += llvm::formatv(
+               "/* Writes the shape of output `output` after the last run on workspace into\n"
+               "   shape[{1}_OUTPUT_<output>_RANK]. An output with a DATA_DEPENDENT_AXIS holds\n"
+               "   that many entries along it, laid out as in its MAX_SHAPE (row-major with the\n"
+               "   largest sizes), the entries beyond them zero. Returns\n"
+               "   DLC_STATUS_OK, or DLC_STATUS_BAD_DIMENSION for an output out of range. */\n"
+               "int {0}_result_shape(const void *workspace, int output, int64_t shape[]);\n\n",
+               name, prefix)
+               .str();
   out += "/* The model's metadata (ONNX metadata_props): the value for key, or NULL.";
   if (signature.metadata.empty()) {
     out += " This model has none. */\n";

@@ -1,5 +1,5 @@
 // Lowers the ops that write elements at positions computed from values (scatter_elements,
-// scatter_nd, top_k) to scf loop nests that thread the result tensor through tensor.insert.
+// scatter_nd, top_k, nonzero) to scf loop nests that thread the result tensor through tensor.insert.
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -219,10 +219,74 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
   }
 };
 
+/// nonzero: one sequential pass over the elements in row-major order; each nonzero element
+/// writes its indices into the next column. The count is the pass's final column.
+struct NonZeroLowering : OpConversionPattern<NonZeroOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(NonZeroOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    RankedTensorType type = tensorType(input);
+    ArrayRef<int64_t> shape = type.getShape();
+    Type element = type.getElementType();
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value total = arith::ConstantIndexOp::create(rewriter, loc, type.getNumElements());
+    Value indices = filledTensor(rewriter, loc, tensorType(op.getIndices()),
+                                 scalarConstant(rewriter, loc, rewriter.getI64Type(), 0.0));
+    auto loop = scf::ForOp::create(
+        rewriter, loc, zero, total, one, ValueRange{indices, zero},
+        [&](OpBuilder &b, Location nestedLoc, Value position, ValueRange carried) {
+          // The element's index, dimension by dimension (the last varies fastest).
+          SmallVector<Value> index(shape.size());
+          Value rest = position;
+          for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+            Value size = arith::ConstantIndexOp::create(b, nestedLoc, shape[d]);
+            index[d] = arith::RemUIOp::create(b, nestedLoc, rest, size);
+            rest = arith::DivUIOp::create(b, nestedLoc, rest, size);
+          }
+          Value value = tensor::ExtractOp::create(b, nestedLoc, input, index);
+          Value nonzero;
+          if (isa<FloatType>(element))
+            nonzero = arith::CmpFOp::create(b, nestedLoc, arith::CmpFPredicate::UNE, value,
+                                            scalarConstant(b, nestedLoc, element, 0.0));
+          else
+            nonzero = arith::CmpIOp::create(b, nestedLoc, arith::CmpIPredicate::ne, value,
+                                            scalarConstant(b, nestedLoc, element, 0.0));
+          auto write = scf::IfOp::create(b, nestedLoc, carried.getTypes(), nonzero,
+                                         /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(write.thenBlock());
+            Value columns = carried[0], column = carried[1];
+            for (auto [d, i] : llvm::enumerate(index)) {
+              Value row = arith::ConstantIndexOp::create(b, nestedLoc, int64_t(d));
+              Value wide = arith::IndexCastOp::create(b, nestedLoc, b.getI64Type(), i);
+              columns = tensor::InsertOp::create(b, nestedLoc, wide, columns,
+                                                 ValueRange{row, column});
+            }
+            Value next = arith::AddIOp::create(b, nestedLoc, column, one);
+            scf::YieldOp::create(b, nestedLoc, ValueRange{columns, next});
+            b.setInsertionPointToStart(write.elseBlock());
+            scf::YieldOp::create(b, nestedLoc, carried);
+          }
+          scf::YieldOp::create(b, nestedLoc, write.getResults());
+        });
+    Value count = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                             loop.getResult(1));
+    Value countTensor = tensor::FromElementsOp::create(
+        rewriter, loc, RankedTensorType::get({}, rewriter.getI64Type()), ValueRange{count});
+    rewriter.replaceOp(op, {loop.getResult(0), countTensor});
+    return success();
+  }
+};
+
 } // namespace
 
 void populateScatterToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ScatterElementsLowering, ScatterNDLowering, TopKLowering>(patterns.getContext());
+  patterns.add<ScatterElementsLowering, ScatterNDLowering, TopKLowering, NonZeroLowering>(
+      patterns.getContext());
 }
 
 } // namespace dlc::conversion

@@ -423,6 +423,15 @@ LogicalResult ScatterNDOp::verify() {
   return success();
 }
 
+LogicalResult NonZeroOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  SmallVector<int64_t> expected{input.getRank(), input.getNumElements()};
+  if (shapeOf(getIndices()) != ArrayRef<int64_t>(expected))
+    return emitOpError() << "indices " << shapeString(shapeOf(getIndices())) << " should be "
+                         << shapeString(expected);
+  return success();
+}
+
 LogicalResult TopKOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput());
   int64_t axis = getAxis(), rank = in.size(), k = getK();

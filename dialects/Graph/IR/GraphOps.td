@@ -442,4 +442,18 @@ def Graph_TopKOp : Graph_Op<"top_k", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_NonZeroOp : Graph_Op<"nonzero", [Pure]> {
+  let summary = "The indices of the nonzero elements, in row-major order, and how many there are";
+  let description = [{
+    `indices` has one row per input dimension and one column per input element: column j holds
+    the index of the j-th nonzero element (row-major order) for j < `count`, zero after. How
+    many columns hold indices is known only when the data is: an output of this shape is a
+    tensor whose size along axis 1 is data-dependent, bounded by the input's element count.
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs RankedTensorOf<[I64]>:$indices, 0DTensorOf<[I64]>:$count);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($indices) `,` type($count)";
+  let hasVerifier = 1;
+}
+
 #endif // DLC_GRAPH_OPS
