@@ -167,7 +167,8 @@ std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model) {
       {"Dropout", {1, 2}}, {"Pad", {1, 2}}, {"Resize", {1, 2, 3}}, {"Upsample", {1}},
       {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}, {"Range", {0, 1, 2}}, {"OneHot", {1}},
       {"CumSum", {1}}, {"HannWindow", {0}}, {"HammingWindow", {0}}, {"BlackmanWindow", {0}},
-      {"TopK", {1}}, {"Compress", {1}}, {"MaxUnpool", {2}}};
+      {"TopK", {1}}, {"Compress", {1}}, {"MaxUnpool", {2}}, {"NonMaxSuppression", {2, 3, 4}},
+      {"Loop", {0, 1}}};
   std::set<std::string> graphInputs;
   for (const auto &input : model.graph().input())
     graphInputs.insert(input.name());

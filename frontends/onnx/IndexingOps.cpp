@@ -306,8 +306,52 @@ LogicalResult importNonZero(NodeContext &ctx) {
   return success();
 }
 
+/// NonMaxSuppression: at most max_output_boxes_per_class boxes per batch and class are kept, so
+/// the result is computed at batch x classes x that many rows with the count beside it. The
+/// limit and thresholds must be known at compile time.
+LogicalResult importNonMaxSuppression(NodeContext &ctx) {
+  Value boxes = ctx.input(0), scores = ctx.input(1);
+  ArrayRef<int64_t> boxShape = shapeOf(boxes), scoreShape = shapeOf(scores);
+  if (boxShape.size() != 3 || boxShape[2] != 4 || scoreShape.size() != 3 ||
+      scoreShape[0] != boxShape[0] || scoreShape[2] != boxShape[1])
+    return ctx.fail("boxes and scores must be [batch, boxes, 4] and [batch, classes, boxes]");
+  if (!isa<FloatType>(cast<RankedTensorType>(boxes.getType()).getElementType()))
+    return ctx.fail("boxes and scores must be floating point");
+  int64_t maxPerClass = 0;
+  double iouThreshold = 0;
+  std::optional<double> scoreThreshold;
+  if (ctx.hasInput(2)) {
+    FailureOr<double> value = ctx.scalarInput(2, "max_output_boxes_per_class");
+    if (failed(value))
+      return failure();
+    maxPerClass = std::max<int64_t>(0, int64_t(*value));
+  }
+  if (ctx.hasInput(3)) {
+    FailureOr<double> value = ctx.scalarInput(3, "iou_threshold");
+    if (failed(value))
+      return failure();
+    iouThreshold = *value;
+  }
+  if (ctx.hasInput(4)) {
+    FailureOr<double> value = ctx.scalarInput(4, "score_threshold");
+    if (failed(value))
+      return failure();
+    scoreThreshold = *value;
+  }
+  OpBuilder &b = ctx.builder();
+  int64_t rows = boxShape[0] * scoreShape[1] * std::min(maxPerClass, boxShape[1]);
+  auto op = ctx.create<graph::NonMaxSuppressionOp>(
+      RankedTensorType::get({rows, 3}, b.getI64Type()), RankedTensorType::get({}, b.getI64Type()),
+      boxes, scores, b.getI64IntegerAttr(maxPerClass), b.getF64FloatAttr(iouThreshold),
+      scoreThreshold ? b.getF64FloatAttr(*scoreThreshold) : FloatAttr(),
+      b.getBoolAttr(ctx.intAttr("center_point_box", 0) != 0));
+  ctx.setDataDependentOutput(0, op.getSelected(), op.getCount(), /*axis=*/0);
+  return success();
+}
+
 void registerIndexingOps(OpTable &table) {
   table["NonZero"] = importNonZero;
+  table["NonMaxSuppression"] = importNonMaxSuppression;
   table["ScatterElements"] = importScatterElements;
   table["Scatter"] = importScatterElements;
   table["ScatterND"] = importScatterND;

@@ -1,8 +1,11 @@
 // Lowers the ops that write elements at positions computed from values (scatter_elements,
-// scatter_nd, top_k, nonzero) to scf loop nests that thread the result tensor through tensor.insert.
+// scatter_nd, top_k, nonzero, non_max_suppression) to scf loop nests that thread the result tensor through tensor.insert.
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
 #include "dialects/Graph/IR/GraphOps.h"
+
+#include <array>
+#include <limits>
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -282,11 +285,175 @@ struct NonZeroLowering : OpConversionPattern<NonZeroOp> {
   }
 };
 
+/// non_max_suppression: for each batch and class, a fixed number of rounds (the most boxes a
+/// class may keep), each finding the best box not yet taken or suppressed, taking it, and
+/// marking the boxes it overlaps too much. A mask of the boxes taken or suppressed is carried
+/// through every loop and cleared per class, so the loops allocate nothing.
+struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  /// Box `box` of batch `batch` as (ymin, xmin, ymax, xmax).
+  static std::array<Value, 4> corners(OpBuilder &b, Location loc, Value boxes, Value batch,
+                                      Value box, bool centerPoint) {
+    std::array<Value, 4> v;
+    for (int64_t k = 0; k < 4; ++k)
+      v[k] = tensor::ExtractOp::create(
+          b, loc, boxes,
+          ValueRange{batch, box, arith::ConstantIndexOp::create(b, loc, k).getResult()});
+    if (!centerPoint)
+      return {arith::MinimumFOp::create(b, loc, v[0], v[2]),
+              arith::MinimumFOp::create(b, loc, v[1], v[3]),
+              arith::MaximumFOp::create(b, loc, v[0], v[2]),
+              arith::MaximumFOp::create(b, loc, v[1], v[3])};
+    Value half = scalarConstant(b, loc, v[0].getType(), 0.5);
+    Value halfWidth = arith::MulFOp::create(b, loc, v[2], half);
+    Value halfHeight = arith::MulFOp::create(b, loc, v[3], half);
+    return {arith::SubFOp::create(b, loc, v[1], halfHeight),
+            arith::SubFOp::create(b, loc, v[0], halfWidth),
+            arith::AddFOp::create(b, loc, v[1], halfHeight),
+            arith::AddFOp::create(b, loc, v[0], halfWidth)};
+  }
+
+  /// Whether boxes `a` and `b` overlap by more than `threshold` (intersection over union); never
+  /// for a box of no area.
+  static Value overlaps(OpBuilder &b, Location loc, const std::array<Value, 4> &p,
+                        const std::array<Value, 4> &q, Value threshold) {
+    Type type = p[0].getType();
+    Value zero = scalarConstant(b, loc, type, 0.0);
+    auto extent = [&](Value low, Value high) { return arith::SubFOp::create(b, loc, high, low); };
+    auto area = [&](const std::array<Value, 4> &r) {
+      return arith::MulFOp::create(b, loc, extent(r[0], r[2]), extent(r[1], r[3]));
+    };
+    auto overlap = [&](int low, int high) {
+      Value from = arith::MaximumFOp::create(b, loc, p[low], q[low]);
+      Value to = arith::MinimumFOp::create(b, loc, p[high], q[high]);
+      return arith::MaximumFOp::create(b, loc, extent(from, to), zero);
+    };
+    Value intersection = arith::MulFOp::create(b, loc, overlap(0, 2), overlap(1, 3));
+    Value areaP = area(p), areaQ = area(q);
+    Value both = arith::AddFOp::create(b, loc, areaP, areaQ);
+    Value union_ = arith::SubFOp::create(b, loc, both, intersection);
+    Value iou = arith::DivFOp::create(b, loc, intersection, union_);
+    auto positive = [&](Value x) {
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+    };
+    Value valid = arith::AndIOp::create(b, loc, positive(areaP), positive(areaQ));
+    valid = arith::AndIOp::create(b, loc, valid, positive(union_));
+    Value above = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, iou, threshold);
+    return arith::AndIOp::create(b, loc, valid, above);
+  }
+
+  LogicalResult matchAndRewrite(NonMaxSuppressionOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value boxes = adaptor.getBoxes(), scores = adaptor.getScores();
+    ArrayRef<int64_t> scoreShape = tensorType(scores).getShape();
+    int64_t classes = scoreShape[1], count = scoreShape[2];
+    int64_t rounds = std::min<int64_t>(op.getMaxPerClass(), count);
+    Type element = tensorType(scores).getElementType();
+    bool centerPoint = op.getCenterPointBox();
+    auto index = [&](OpBuilder &b, int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, value);
+    };
+    Type i64 = rewriter.getI64Type(), i1 = rewriter.getI1Type();
+    Value selected = filledTensor(rewriter, loc, tensorType(op.getSelected()),
+                                  scalarConstant(rewriter, loc, i64, 0.0));
+    Value mask = filledTensor(rewriter, loc, RankedTensorType::get({count}, i1),
+                              arith::ConstantIntOp::create(rewriter, loc, i1, 0));
+    Value zero = index(rewriter, 0), one = index(rewriter, 1);
+    Value falseValue = arith::ConstantIntOp::create(rewriter, loc, i1, 0);
+    Value trueValue = arith::ConstantIntOp::create(rewriter, loc, i1, 1);
+    Value iouThreshold =
+        scalarConstant(rewriter, loc, element, op.getIouThreshold().convertToDouble());
+    // A score must exceed the threshold; without one, any number does.
+    Value floor = op.getScoreThreshold()
+                      ? scalarConstant(rewriter, loc, element,
+                                       op.getScoreThreshold()->convertToDouble())
+                      : arith::ConstantOp::create(
+                            rewriter, loc,
+                            rewriter.getFloatAttr(element, -std::numeric_limits<double>::infinity()));
+    Value numBoxes = index(rewriter, count);
+
+    auto perClass = scf::ForOp::create(
+        rewriter, loc, zero, index(rewriter, tensorType(boxes).getDimSize(0) * classes), one,
+        ValueRange{selected, zero, mask},
+        [&](OpBuilder &b, Location l, Value pair, ValueRange state) {
+          Value batch = arith::DivUIOp::create(b, l, pair, index(b, classes));
+          Value klass = arith::RemUIOp::create(b, l, pair, index(b, classes));
+          auto cleared = scf::ForOp::create(
+              b, l, zero, numBoxes, one, ValueRange{state[2]},
+              [&](OpBuilder &ib, Location il, Value i, ValueRange m) {
+                scf::YieldOp::create(
+                    ib, il, ValueRange{tensor::InsertOp::create(ib, il, falseValue, m[0], i)});
+              });
+          auto round = scf::ForOp::create(
+              b, l, zero, index(b, rounds), one,
+              ValueRange{state[0], state[1], cleared.getResult(0)},
+              [&](OpBuilder &rb, Location rl, Value, ValueRange s) {
+                // The best box neither taken nor suppressed (the lowest index among equals).
+                auto best = scf::ForOp::create(
+                    rb, rl, zero, numBoxes, one, ValueRange{numBoxes, floor},
+                    [&](OpBuilder &ib, Location il, Value i, ValueRange acc) {
+                      Value score = tensor::ExtractOp::create(ib, il, scores,
+                                                              ValueRange{batch, klass, i});
+                      Value done = tensor::ExtractOp::create(ib, il, s[2], i);
+                      Value higher = arith::CmpFOp::create(ib, il, arith::CmpFPredicate::OGT,
+                                                           score, acc[1]);
+                      Value open = arith::XOrIOp::create(ib, il, done, trueValue);
+                      Value better = arith::AndIOp::create(ib, il, higher, open);
+                      scf::YieldOp::create(
+                          ib, il,
+                          ValueRange{arith::SelectOp::create(ib, il, better, i, acc[0]),
+                                     arith::SelectOp::create(ib, il, better, score, acc[1])});
+                    });
+                Value chosen = best.getResult(0);
+                Value found =
+                    arith::CmpIOp::create(rb, rl, arith::CmpIPredicate::ult, chosen, numBoxes);
+                auto take = scf::IfOp::create(rb, rl, s.getTypes(), found, true);
+                {
+                  OpBuilder::InsertionGuard guard(rb);
+                  rb.setInsertionPointToStart(take.thenBlock());
+                  Value rows = s[0];
+                  Value entry[3] = {batch, klass, chosen};
+                  for (int64_t k = 0; k < 3; ++k)
+                    rows = tensor::InsertOp::create(
+                        rb, rl, arith::IndexCastOp::create(rb, rl, i64, entry[k]), rows,
+                        ValueRange{s[1], index(rb, k)});
+                  Value taken = tensor::InsertOp::create(rb, rl, trueValue, s[2], chosen);
+                  std::array<Value, 4> kept = corners(rb, rl, boxes, batch, chosen, centerPoint);
+                  auto suppress = scf::ForOp::create(
+                      rb, rl, zero, numBoxes, one, ValueRange{taken},
+                      [&](OpBuilder &ib, Location il, Value i, ValueRange m) {
+                        Value done = tensor::ExtractOp::create(ib, il, m[0], i);
+                        std::array<Value, 4> other =
+                            corners(ib, il, boxes, batch, i, centerPoint);
+                        Value close = overlaps(ib, il, kept, other, iouThreshold);
+                        Value now = arith::OrIOp::create(ib, il, done, close);
+                        scf::YieldOp::create(
+                            ib, il, ValueRange{tensor::InsertOp::create(ib, il, now, m[0], i)});
+                      });
+                  Value next = arith::AddIOp::create(rb, rl, s[1], one);
+                  scf::YieldOp::create(rb, rl, ValueRange{rows, next, suppress.getResult(0)});
+                  rb.setInsertionPointToStart(take.elseBlock());
+                  scf::YieldOp::create(rb, rl, s);
+                }
+                scf::YieldOp::create(rb, rl, take.getResults());
+              });
+          scf::YieldOp::create(b, l, round.getResults());
+        });
+    Value total = arith::IndexCastOp::create(rewriter, loc, i64, perClass.getResult(1));
+    Value countTensor = tensor::FromElementsOp::create(
+        rewriter, loc, RankedTensorType::get({}, i64), ValueRange{total});
+    rewriter.replaceOp(op, {perClass.getResult(0), countTensor});
+    return success();
+  }
+};
+
 } // namespace
 
 void populateScatterToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ScatterElementsLowering, ScatterNDLowering, TopKLowering, NonZeroLowering>(
-      patterns.getContext());
+  patterns.add<ScatterElementsLowering, ScatterNDLowering, TopKLowering, NonZeroLowering,
+               NonMaxSuppressionLowering>(patterns.getContext());
 }
 
 } // namespace dlc::conversion

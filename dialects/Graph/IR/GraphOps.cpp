@@ -432,6 +432,20 @@ LogicalResult NonZeroOp::verify() {
   return success();
 }
 
+LogicalResult NonMaxSuppressionOp::verify() {
+  ArrayRef<int64_t> boxes = shapeOf(getBoxes()), scores = shapeOf(getScores());
+  if (boxes.size() != 3 || boxes[2] != 4 || scores.size() != 3 || scores[0] != boxes[0] ||
+      scores[2] != boxes[1])
+    return emitOpError() << "boxes " << shapeString(boxes) << " and scores "
+                         << shapeString(scores) << " should be [B, N, 4] and [B, C, N]";
+  int64_t kept = boxes[0] * scores[1] * std::min<int64_t>(getMaxPerClass(), boxes[1]);
+  SmallVector<int64_t> expected{kept, 3};
+  if (shapeOf(getSelected()) != ArrayRef<int64_t>(expected))
+    return emitOpError() << "selected " << shapeString(shapeOf(getSelected())) << " should be "
+                         << shapeString(expected);
+  return success();
+}
+
 LogicalResult TopKOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput());
   int64_t axis = getAxis(), rank = in.size(), k = getK();

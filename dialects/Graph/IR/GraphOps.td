@@ -456,4 +456,24 @@ def Graph_NonZeroOp : Graph_Op<"nonzero", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_NonMaxSuppressionOp : Graph_Op<"non_max_suppression", [Pure]> {
+  let summary = "Greedy non-maximum suppression per batch and class, and how many boxes it kept";
+  let description = [{
+    For each batch b and class c in order, boxes ([B, N, 4]) are taken by decreasing score
+    ([B, C, N]; among equal scores the lower index first) while their score exceeds
+    `score_threshold` and fewer than `max_per_class` were taken; a box is skipped when its
+    intersection over union with one taken before in the same class exceeds `iou_threshold`.
+    Row j < `count` of `selected` is [b, c, box index] of the j-th box taken; the rest is zero.
+    Boxes are [y1, x1, y2, x2] corners (either order) or, with `center_point_box`, [x center,
+    y center, width, height].
+  }];
+  let arguments = (ins Graph_Tensor:$boxes, Graph_Tensor:$scores, I64Attr:$max_per_class,
+                   F64Attr:$iou_threshold, OptionalAttr<F64Attr>:$score_threshold,
+                   BoolAttr:$center_point_box);
+  let results = (outs RankedTensorOf<[I64]>:$selected, 0DTensorOf<[I64]>:$count);
+  let assemblyFormat = "$boxes `,` $scores attr-dict `:` type($boxes) `,` type($scores) `->` "
+                       "type($selected) `,` type($count)";
+  let hasVerifier = 1;
+}
+
 #endif // DLC_GRAPH_OPS
