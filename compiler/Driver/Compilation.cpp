@@ -108,8 +108,14 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
     signature_.inputs.push_back(tensorSignature(func.getArgument(i).getType(), func.getArgAttrDict(i)));
   for (unsigned i = 0; i < func.getNumResults(); ++i) {
     DictionaryAttr attrs = func.getResultAttrDict(i);
-    if (attrs && attrs.get(onnx_frontend::kSizeOfAttr))
-      continue; // the run-time size of an output, recorded in the workspace
+    if (auto measured =
+            attrs ? attrs.getAs<DenseI64ArrayAttr>(onnx_frontend::kSizeOfAttr) : nullptr) {
+      // The run-time size of outputs (after all of them), recorded in the workspace.
+      for (int64_t output : measured.asArrayRef())
+        signature_.outputs[output].sizeSlot = signature_.numResultSizes;
+      ++signature_.numResultSizes;
+      continue;
+    }
     targets::TensorSignature &output =
         signature_.outputs.emplace_back(tensorSignature(func.getResultTypes()[i], attrs));
     if (attrs)
@@ -137,7 +143,7 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
     return fail("internal error: the memory plan is missing");
   // The sizes of data-dependent outputs follow the plan, 8 bytes each.
   signature_.resultSizesOffset = size.getInt();
-  signature_.workspaceSize = size.getInt() + 8 * signature_.numDataDependentOutputs() +
+  signature_.workspaceSize = size.getInt() + 8 * signature_.numResultSizes +
                              targets::kWorkspaceAlignmentSlack;
   signature_.workspaceLowerBound = bound.getInt();
   return success();

@@ -165,7 +165,7 @@ struct Buffers {
   int run(const PreparedModel &model) {
     return model.loaded->run(inputPointers, outputPointers, workspace.data());
   }
-  /// The size the last run recorded for the `index`th data-dependent output: in the workspace,
+  /// The size the last run recorded in slot `index`: in the workspace,
   /// aligned to 64 bytes as the entry point aligns it, after the memory plan.
   int64_t resultSize(const targets::ModelSignature &signature, int64_t index) const {
     auto address = reinterpret_cast<uintptr_t>(workspace.data());
@@ -207,14 +207,13 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
 
   if (std::error_code error = llvm::sys::fs::create_directories(outputDir))
     return fail("cannot create " + outputDir + ": " + error.message());
-  int64_t measured = 0;
   for (auto [k, output] : llvm::enumerate(model->signature.outputs)) {
     llvm::SmallString<256> path(outputDir);
     llvm::sys::path::append(path, "output_" + std::to_string(k) + ".npy");
     buffers.outputs[k].resize(output.numBytes());
     targets::TensorSignature written = output;
     if (output.dataDependentAxis >= 0) {
-      int64_t size = buffers.resultSize(model->signature, measured++);
+      int64_t size = buffers.resultSize(model->signature, output.sizeSlot);
       buffers.outputs[k] = compacted(output, size, buffers.outputs[k]);
       written.shape[output.dataDependentAxis] = size;
     }

@@ -333,25 +333,34 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     }
     results.push_back(value);
   }
-  // The sizes of outputs known only at run time follow the outputs.
+  // The sizes of outputs known only at run time follow the outputs, one result per size (two
+  // outputs of one TopK share theirs), each naming the outputs it measures.
   SmallVector<std::pair<int, int64_t>> measured; // (output, axis)
+  SmallVector<Value> sizes;
+  SmallVector<SmallVector<int64_t>> sizeOf;
   for (auto [i, info] : llvm::enumerate(graph.output())) {
     auto size = dataDependent_.find(info.name());
     if (size == dataDependent_.end())
       continue;
-    results.push_back(size->second.count);
     measured.push_back({int(i), size->second.axis});
+    auto slot = llvm::find(sizes, size->second.count);
+    if (slot == sizes.end()) {
+      sizes.push_back(size->second.count);
+      sizeOf.emplace_back();
+      slot = std::prev(sizes.end());
+    }
+    sizeOf[slot - sizes.begin()].push_back(int64_t(i));
   }
+  llvm::append_range(results, sizes);
   func::ReturnOp::create(builder_, fileLoc(), results);
   func.setType(builder_.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, info] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, kTensorNameAttr, builder_.getStringAttr(info.name()));
-  for (auto [j, entry] : llvm::enumerate(measured)) {
-    unsigned result = graph.output_size() + j;
-    func.setResultAttr(entry.first, kDataDependentAxisAttr,
-                       builder_.getI64IntegerAttr(entry.second));
-    func.setResultAttr(result, kSizeOfAttr, builder_.getI64IntegerAttr(entry.first));
-  }
+  for (auto [output, axis] : measured)
+    func.setResultAttr(output, kDataDependentAxisAttr, builder_.getI64IntegerAttr(axis));
+  for (auto [j, outputs] : llvm::enumerate(sizeOf))
+    func.setResultAttr(graph.output_size() + j, kSizeOfAttr,
+                       builder_.getDenseI64ArrayAttr(outputs));
   return module;
 }
 

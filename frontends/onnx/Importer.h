@@ -16,9 +16,9 @@ namespace dlc::onnx_frontend {
 
 /// Argument and result attribute holding the ONNX name of a graph input or output.
 inline constexpr llvm::StringLiteral kTensorNameAttr = "dlc.name";
-/// On a graph function result whose size along one axis depends on the data: that axis. The
-/// function has one more result per such output, after the outputs, holding the size (a rank-0
-/// int64 tensor) and carrying kSizeOfAttr, the index of the output it measures.
+/// On a graph function result whose size along one axis depends on the data: that axis. After
+/// the outputs the function returns each such size once (a rank-0 int64 tensor), carrying
+/// kSizeOfAttr, the indices of the outputs it measures.
 inline constexpr llvm::StringLiteral kDataDependentAxisAttr = "dlc.data_dependent_axis";
 inline constexpr llvm::StringLiteral kSizeOfAttr = "dlc.size_of";
 

@@ -187,6 +187,28 @@ LogicalResult importMaxUnpool(NodeContext &ctx) {
 
 /// TopK: K is an attribute before opset 10 and a constant operand since; the results are
 /// always sorted (any order is allowed when `sorted` is 0).
+/// TopK with K computed at run time: the whole axis is sorted, and the outputs have a
+/// data-dependent size along it, K clamped to [0, axis size].
+LogicalResult importRuntimeTopK(NodeContext &ctx, int64_t axis) {
+  Value input = ctx.input(0), k = ctx.input(1);
+  auto kType = cast<RankedTensorType>(k.getType());
+  if (kType.getNumElements() != 1 || !kType.getElementType().isInteger(64))
+    return ctx.fail("K must hold one int64 value");
+  ArrayRef<int64_t> shape = shapeOf(input);
+  auto indicesType = RankedTensorType::get(shape, IntegerType::get(ctx.context(), 64));
+  bool largest = ctx.intAttr("largest", 1) != 0;
+  auto topK = ctx.create<graph::TopKOp>(cast<RankedTensorType>(input.getType()), indicesType,
+                                        input, axis, shape[axis], largest);
+  auto countType = RankedTensorType::get({}, kType.getElementType());
+  Value count = ctx.reshape(k, {});
+  count = ctx.create<graph::MinOp>(countType, count, ctx.scalar(countType.getElementType(),
+                                                                double(shape[axis])));
+  count = ctx.create<graph::MaxOp>(countType, count, ctx.scalar(countType.getElementType(), 0));
+  ctx.setDataDependentOutput(0, topK.getValues(), count, axis);
+  ctx.setDataDependentOutput(1, topK.getIndices(), count, axis);
+  return success();
+}
+
 LogicalResult importTopK(NodeContext &ctx) {
   Value input = ctx.input(0);
   ArrayRef<int64_t> shape = shapeOf(input);
@@ -194,6 +216,8 @@ LogicalResult importTopK(NodeContext &ctx) {
   if (!axis || shape.empty())
     return ctx.fail("axis is out of range for rank " + Twine(shape.size()));
   int64_t k = ctx.intAttr("k", -1);
+  if (ctx.opset() >= 10 && !ctx.constantInput(1))
+    return importRuntimeTopK(ctx, *axis);
   if (ctx.opset() >= 10) {
     FailureOr<std::vector<int64_t>> given = ctx.intsInput(1, "K");
     if (failed(given))

@@ -25,6 +25,8 @@ struct TensorSignature {
   /// For an output whose size along one axis depends on the data (NonZero's): that axis, where
   /// `shape` holds the largest size; -1 otherwise.
   int64_t dataDependentAxis = -1;
+  /// With a data-dependent axis: which of the run's recorded sizes is its size there.
+  int64_t sizeSlot = -1;
 
   int64_t numElements() const;
   int64_t numBytes() const;
@@ -66,9 +68,10 @@ struct ModelSignature {
   /// exporter attached for the application, such as a recognizer's character list.
   std::vector<std::pair<std::string, std::string>> metadata;
 
-  /// Where, in the aligned workspace, a run records the size of each output with a
-  /// data-dependent axis (one int64 each, in output order); NAME_result_shape reads them.
+  /// Where, in the aligned workspace, a run records the sizes of outputs with a data-dependent
+  /// axis (one int64 per slot; outputs of one op may share a slot); NAME_result_shape reads them.
   int64_t resultSizesOffset = 0;
+  int64_t numResultSizes = 0;
 
   bool hasSymbolicDims() const { return !dims.empty(); }
   /// The outputs whose size along one axis is known only after a run.

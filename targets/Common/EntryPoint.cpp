@@ -171,7 +171,7 @@ llvm::Expected<llvm::Function *> prepareGraphFunction(llvm::Module &module,
                                                       const ModelSignature &signature) {
   llvm::Function *graph = module.getFunction(name);
   if (!graph || graph->arg_size() != signature.inputs.size() + signature.outputs.size() +
-                                         signature.numDataDependentOutputs() + 1)
+                                         signature.numResultSizes + 1)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "the graph function " + name +
                                        " is missing or has an unexpected signature");
@@ -249,7 +249,6 @@ void addResultShapeFunction(llvm::Module &module, const ModelSignature &signatur
   llvm::SwitchInst *cases = b.CreateSwitch(output, bad, signature.outputs.size());
   b.SetInsertPoint(bad);
   b.CreateRet(b.getInt32(DLC_STATUS_BAD_DIMENSION));
-  int64_t measured = 0;
   for (auto [k, tensor] : llvm::enumerate(signature.outputs)) {
     auto *block = llvm::BasicBlock::Create(ctx, "output", function);
     cases->addCase(b.getInt32(k), block);
@@ -259,10 +258,9 @@ void addResultShapeFunction(llvm::Module &module, const ModelSignature &signatur
       if (int64_t(d) == tensor.dataDependentAxis)
         value = b.CreateLoad(i64, b.CreateConstInBoundsGEP1_64(
                                       b.getInt8Ty(), aligned,
-                                      signature.resultSizesOffset + 8 * measured));
+                                      signature.resultSizesOffset + 8 * tensor.sizeSlot));
       b.CreateStore(value, b.CreateConstInBoundsGEP1_64(i64, shape, d));
     }
-    measured += tensor.dataDependentAxis >= 0;
     b.CreateRet(b.getInt32(DLC_STATUS_OK));
   }
 }
@@ -354,7 +352,7 @@ llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
   entry.checkCpu(requiredCpu);
   llvm::Value *aligned = entry.alignWorkspace(workspace);
   // The sizes of data-dependent outputs go to their record in the workspace.
-  for (int64_t j = 0; j < signature.numDataDependentOutputs(); ++j)
+  for (int64_t j = 0; j < signature.numResultSizes; ++j)
     args.push_back(b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), aligned,
                                                 signature.resultSizesOffset + 8 * j));
   args.push_back(aligned);

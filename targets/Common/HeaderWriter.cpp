@@ -220,7 +220,7 @@ std::string writeHeader(const ModelSignature &signature, const std::string &extr
                "/* Writes the shape of output `output` after the last run on workspace into\n"
                "   shape[{1}_OUTPUT_<output>_RANK]. An output with a DATA_DEPENDENT_AXIS holds\n"
                "   that many entries along it, laid out as in its MAX_SHAPE (row-major with the\n"
-               "   largest sizes), the entries beyond them zero. Returns\n"
+               "   largest sizes); the entries beyond them are not part of the result. Returns\n"
                "   DLC_STATUS_OK, or DLC_STATUS_BAD_DIMENSION for an output out of range. */\n"
                "int {0}_result_shape(const void *workspace, int output, int64_t shape[]);\n\n",
                name, prefix)
