@@ -55,6 +55,7 @@ compile cls "$(model_path cls)" "--shape $CLS_SHAPE"
 compile rec "$(model_path rec)" "--max-shape $REC_SHAPE"
 
 "$CC" -std=c11 -O2 -Wall -Wextra -Werror -I"$OUT/det" -I"$OUT/cls" -I"$OUT/rec" \
-  "$ROOT/examples/ocr/ocr.c" "$OUT/det/libdet.a" "$OUT/cls/libcls.a" "$OUT/rec/librec.a" \
+  "$ROOT/examples/ocr/ocr.c" "$ROOT/examples/ocr/image.c" "$ROOT/examples/ocr/boxes.c" \
+  "$OUT/det/libdet.a" "$OUT/cls/libcls.a" "$OUT/rec/librec.a" \
   -lpng -lm -lpthread -o "$OUT/ocr"
 echo "build.sh: built $OUT/ocr"
