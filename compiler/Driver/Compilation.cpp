@@ -111,9 +111,9 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
     if (auto measured =
             attrs ? attrs.getAs<DenseI64ArrayAttr>(onnx_frontend::kSizeOfAttr) : nullptr) {
       // The run-time size of outputs (after all of them), recorded in the workspace.
+      int64_t slot = signature_.numResultSizes();
       for (int64_t output : measured.asArrayRef())
-        signature_.outputs[output].sizeSlot = signature_.numResultSizes;
-      ++signature_.numResultSizes;
+        signature_.outputs[output].sizeSlot = slot;
       continue;
     }
     targets::TensorSignature &output =
@@ -143,7 +143,7 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
     return fail("internal error: the memory plan is missing");
   // The sizes of data-dependent outputs follow the plan, 8 bytes each.
   signature_.resultSizesOffset = size.getInt();
-  signature_.workspaceSize = size.getInt() + 8 * signature_.numResultSizes +
+  signature_.workspaceSize = size.getInt() + 8 * signature_.numResultSizes() +
                              targets::kWorkspaceAlignmentSlack;
   signature_.workspaceLowerBound = bound.getInt();
   return success();

@@ -18,7 +18,6 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
-#include <cstring>
 #include <chrono>
 #include <random>
 
@@ -165,15 +164,6 @@ struct Buffers {
   int run(const PreparedModel &model) {
     return model.loaded->run(inputPointers, outputPointers, workspace.data());
   }
-  /// The size the last run recorded in slot `index`: in the workspace,
-  /// aligned to 64 bytes as the entry point aligns it, after the memory plan.
-  int64_t resultSize(const targets::ModelSignature &signature, int64_t index) const {
-    auto address = reinterpret_cast<uintptr_t>(workspace.data());
-    size_t offset = (-address & 63) + signature.resultSizesOffset + 8 * index;
-    int64_t size;
-    std::memcpy(&size, workspace.data() + offset, sizeof size);
-    return size;
-  }
 };
 
 /// The first `size` entries along `output`'s data-dependent axis, out of `bytes` laid out with
@@ -213,9 +203,13 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
     buffers.outputs[k].resize(output.numBytes());
     targets::TensorSignature written = output;
     if (output.dataDependentAxis >= 0) {
-      int64_t size = buffers.resultSize(model->signature, output.sizeSlot);
-      buffers.outputs[k] = compacted(output, size, buffers.outputs[k]);
-      written.shape[output.dataDependentAxis] = size;
+      auto shape = model->loaded->resultShape(buffers.workspace.data(), int(k),
+                                              output.shape.size());
+      if (!shape)
+        return fail(llvm::toString(shape.takeError()));
+      buffers.outputs[k] = compacted(output, (*shape)[output.dataDependentAxis],
+                                     buffers.outputs[k]);
+      written.shape = *shape;
     }
     if (llvm::Error error = writeNpy(std::string(path), written, buffers.outputs[k]))
       return fail(llvm::toString(std::move(error)));

@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Types.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -71,7 +72,6 @@ struct ModelSignature {
   /// Where, in the aligned workspace, a run records the sizes of outputs with a data-dependent
   /// axis (one int64 per slot; outputs of one op may share a slot); NAME_result_shape reads them.
   int64_t resultSizesOffset = 0;
-  int64_t numResultSizes = 0;
 
   bool hasSymbolicDims() const { return !dims.empty(); }
   /// The outputs whose size along one axis is known only after a run.
@@ -80,6 +80,13 @@ struct ModelSignature {
     for (const TensorSignature &output : outputs)
       count += output.dataDependentAxis >= 0;
     return count;
+  }
+  /// The sizes a run records (outputs of one op share one): slots 0 to this.
+  int64_t numResultSizes() const {
+    int64_t slots = 0;
+    for (const TensorSignature &output : outputs)
+      slots = std::max(slots, output.sizeSlot + 1);
+    return slots;
   }
 };
 

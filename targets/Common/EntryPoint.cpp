@@ -171,7 +171,7 @@ llvm::Expected<llvm::Function *> prepareGraphFunction(llvm::Module &module,
                                                       const ModelSignature &signature) {
   llvm::Function *graph = module.getFunction(name);
   if (!graph || graph->arg_size() != signature.inputs.size() + signature.outputs.size() +
-                                         signature.numResultSizes + 1)
+                                         signature.numResultSizes() + 1)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "the graph function " + name +
                                        " is missing or has an unexpected signature");
@@ -352,7 +352,7 @@ llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
   entry.checkCpu(requiredCpu);
   llvm::Value *aligned = entry.alignWorkspace(workspace);
   // The sizes of data-dependent outputs go to their record in the workspace.
-  for (int64_t j = 0; j < signature.numResultSizes; ++j)
+  for (int64_t j = 0; j < signature.numResultSizes(); ++j)
     args.push_back(b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), aligned,
                                                 signature.resultSizesOffset + 8 * j));
   args.push_back(aligned);

@@ -8,8 +8,8 @@
 
 namespace dlc::targets {
 
-LoadedModel::LoadedModel(std::unique_ptr<llvm::orc::LLJIT> jit, RunFn run)
-    : jit_(std::move(jit)), run_(run) {}
+LoadedModel::LoadedModel(std::unique_ptr<llvm::orc::LLJIT> jit, RunFn run, std::string name)
+    : jit_(std::move(jit)), run_(run), name_(std::move(name)) {}
 
 LoadedModel::~LoadedModel() = default;
 
@@ -38,7 +38,22 @@ LoadedModel::load(const std::vector<ObjectFile> &objects, const std::string &nam
   if (!symbol)
     return symbol.takeError();
   auto run = symbol->toPtr<RunFn>();
-  return std::unique_ptr<LoadedModel>(new LoadedModel(std::move(*jit), run));
+  return std::unique_ptr<LoadedModel>(new LoadedModel(std::move(*jit), run, name));
+}
+
+llvm::Expected<std::vector<int64_t>> LoadedModel::resultShape(const void *workspace, int output,
+                                                             size_t rank) const {
+  auto symbol = jit_->lookup(name_ + "_result_shape");
+  if (!symbol)
+    return symbol.takeError();
+  using ResultShapeFn = int (*)(const void *, int, int64_t *);
+  std::vector<int64_t> shape(std::max<size_t>(rank, 1));
+  if (int status = symbol->toPtr<ResultShapeFn>()(workspace, output, shape.data()))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   name_ + "_result_shape returned status " +
+                                       std::to_string(status));
+  shape.resize(rank);
+  return shape;
 }
 
 int LoadedModel::run(const std::vector<const void *> &inputs, const std::vector<void *> &outputs,

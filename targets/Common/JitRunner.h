@@ -30,12 +30,18 @@ public:
   int run(const std::vector<const void *> &inputs, const std::vector<void *> &outputs,
           void *workspace) const;
 
+  /// Calls `<name>_result_shape(workspace, output, shape)` (models with data-dependent output
+  /// sizes define it): output `output`'s shape, of `rank` dimensions, after the last run.
+  llvm::Expected<std::vector<int64_t>> resultShape(const void *workspace, int output,
+                                                   size_t rank) const;
+
 private:
   using RunFn = int (*)(const void *const *, void *const *, void *);
-  LoadedModel(std::unique_ptr<llvm::orc::LLJIT> jit, RunFn run);
+  LoadedModel(std::unique_ptr<llvm::orc::LLJIT> jit, RunFn run, std::string name);
 
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   RunFn run_;
+  std::string name_;
 };
 
 } // namespace dlc::targets
