@@ -2,6 +2,7 @@
    from a box to an upright crop. */
 #include "boxes.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,36 +52,134 @@ static size_t convex_hull(Point *pts, size_t n, Point *hull) {
   return k - 1;
 }
 
-/* The smallest-area rectangle around the points (cv2.minAreaRect): one of its sides lies on
-   an edge of the convex hull. Writes its corners, rounded to float as cv2.boxPoints gives
-   them, and returns its shorter side (0 when the points do not span an area). pts is
-   reordered; hull has room for 2n points. */
+/* Puts the hull (convex_hull's output) in the order cv::convexHull(contour, clockwise=true)
+   lists an outer contour's from cv2.findContours: from the contour's first point, the topmost
+   one furthest left, counter-clockwise on the screen (down the left side first).
+   cv::rotatingCalipers' rounding depends on that order. */
+static void opencv_hull_order(Point *hull, size_t m) {
+  double twice_area = 0;
+  for (size_t i = 0; i < m; ++i) twice_area += cross(hull[0], hull[i], hull[(i + 1) % m]);
+  if (twice_area > 0) /* clockwise on the screen (y down): reverse */
+    for (size_t i = 0; i < m / 2; ++i) {
+      Point t = hull[i];
+      hull[i] = hull[m - 1 - i], hull[m - 1 - i] = t;
+    }
+  size_t first = 0;
+  for (size_t i = 1; i < m; ++i)
+    if (hull[i].y < hull[first].y || (hull[i].y == hull[first].y && hull[i].x < hull[first].x))
+      first = i;
+  for (size_t r = 0; r < first; ++r) { /* rotate left by `first` (m is small) */
+    Point t = hull[0];
+    memmove(hull, hull + 1, (m - 1) * sizeof *hull);
+    hull[m - 1] = t;
+  }
+}
+
+/* Edge i of the hull p (from p[i] to the next point) in single precision, and the inverse of its
+   length, as cv::rotatingCalipers computes them. */
+static void caliper_edge(const Point *p, size_t n, size_t i, float *vx, float *vy, float *inv) {
+  size_t j = i + 1 < n ? i + 1 : 0;
+  double dx = (float)p[j].x - (float)p[i].x, dy = (float)p[j].y - (float)p[i].y;
+  *vx = (float)dx, *vy = (float)dy;
+  *inv = (float)(1. / sqrt(dx * dx + dy * dy));
+}
+
+/* cv::rotatingCalipers (CALIPERS_MINAREARECT) over the hull p (n > 2 points, which OpenCV holds
+   in float): a corner of the smallest rectangle and its two side vectors, out = {corner x, y,
+   side 1 x, y, side 2 x, y}, in single precision and with OpenCV's ties (the last smallest area
+   wins), which decide the corners' last bits. */
+static void rotating_calipers(const Point *p, size_t n, float out[6]) {
+  size_t left = 0, bottom = 0, right = 0, top = 0;
+  float left_x = (float)p[0].x, right_x = left_x, top_y = (float)p[0].y, bottom_y = top_y;
+  for (size_t i = 0; i < n; ++i) {
+    float x = (float)p[i].x, y = (float)p[i].y;
+    if (x < left_x) left_x = x, left = i;
+    if (x > right_x) right_x = x, right = i;
+    if (y > top_y) top_y = y, top = i;
+    if (y < bottom_y) bottom_y = y, bottom = i;
+  }
+  float orientation = 0, ax, ay, bx, by, inv;
+  caliper_edge(p, n, n - 1, &ax, &ay, &inv);
+  for (size_t i = 0; i < n && orientation == 0; ++i) {
+    caliper_edge(p, n, i, &bx, &by, &inv);
+    double convexity = (double)ax * by - (double)ay * bx;
+    if (convexity != 0) orientation = convexity > 0 ? 1.f : -1.f;
+    ax = bx, ay = by;
+  }
+  float base_a = orientation, base_b = 0, min_area = FLT_MAX;
+  size_t seq[4] = {bottom, right, top, left}, best_left = 0, best_bottom = 0;
+  float best_a = 0, best_b = 0, best_width = 0, best_height = 0;
+  for (size_t k = 0; k < n; ++k) {
+    float vx[4], vy[4], vinv[4];
+    for (int s = 0; s < 4; ++s) caliper_edge(p, n, seq[s], &vx[s], &vy[s], &vinv[s]);
+    const float dp[4] = {base_a * vx[0] + base_b * vy[0], -base_b * vx[1] + base_a * vy[1],
+                         -base_a * vx[2] - base_b * vy[2], base_b * vx[3] - base_a * vy[3]};
+    int main_element = 0;
+    float max_cos = dp[0] * vinv[0];
+    for (int s = 1; s < 4; ++s) {
+      float cos_alpha = dp[s] * vinv[s];
+      if (cos_alpha > max_cos) main_element = s, max_cos = cos_alpha;
+    }
+    float lead_x = vx[main_element] * vinv[main_element];
+    float lead_y = vy[main_element] * vinv[main_element];
+    switch (main_element) {
+    case 0: base_a = lead_x, base_b = lead_y; break;
+    case 1: base_a = lead_y, base_b = -lead_x; break;
+    case 2: base_a = -lead_x, base_b = -lead_y; break;
+    default: base_a = -lead_y, base_b = lead_x; break;
+    }
+    seq[main_element] = seq[main_element] + 1 == n ? 0 : seq[main_element] + 1;
+    float dx = (float)p[seq[1]].x - (float)p[seq[3]].x;
+    float dy = (float)p[seq[1]].y - (float)p[seq[3]].y;
+    float width = dx * base_a + dy * base_b;
+    dx = (float)p[seq[2]].x - (float)p[seq[0]].x, dy = (float)p[seq[2]].y - (float)p[seq[0]].y;
+    float height = -dx * base_b + dy * base_a;
+    float area = width * height;
+    if (area <= min_area) {
+      min_area = area;
+      best_left = seq[3], best_bottom = seq[0];
+      best_a = base_a, best_b = base_b, best_width = width, best_height = height;
+    }
+  }
+  float a1 = best_a, b1 = best_b, a2 = -best_b, b2 = best_a;
+  float c1 = a1 * (float)p[best_left].x + (float)p[best_left].y * b1;
+  float c2 = a2 * (float)p[best_bottom].x + (float)p[best_bottom].y * b2;
+  float idet = 1.f / (a1 * b2 - a2 * b1);
+  out[0] = (c1 * b2 - c2 * b1) * idet;
+  out[1] = (a1 * c2 - a2 * c1) * idet;
+  out[2] = a1 * best_width, out[3] = b1 * best_width;
+  out[4] = a2 * best_height, out[5] = b2 * best_height;
+}
+
+/* The smallest-area rectangle around the points, with the corners
+   cv2.boxPoints(cv2.minAreaRect(points)) gives: OpenCV computes them in single precision, so
+   that a corner can come out as 79.99999 where the exact one is 80, which the truncations
+   downstream (box scores, pyclipper) turn into 79. The hull is taken in the order OpenCV gets
+   it from a region's contour (opencv_hull_order); pyclipper lists a grown box's points from
+   elsewhere, but the rounded corners of grown boxes have agreed with rapidocr's on every box
+   tried. Returns the shorter side (0 when the points do not span an area). pts is reordered;
+   hull has room for 2n points. */
 static double min_area_rect(Point *pts, size_t n, Point *hull, Quad *rect) {
   size_t m = convex_hull(pts, n, hull);
   if (m < 3) return 0;
-  double best_area = INFINITY, best_side = 0;
-  for (size_t i = 0; i < m; ++i) {
-    Point a = hull[i], b = hull[(i + 1) % m];
-    double len = distance(a, b);
-    Point u = {(b.x - a.x) / len, (b.y - a.y) / len}, v = {-u.y, u.x};
-    double u_lo = INFINITY, u_hi = -INFINITY, v_lo = INFINITY, v_hi = -INFINITY;
-    for (size_t j = 0; j < m; ++j) {
-      double pu = hull[j].x * u.x + hull[j].y * u.y, pv = hull[j].x * v.x + hull[j].y * v.y;
-      u_lo = fmin(u_lo, pu), u_hi = fmax(u_hi, pu);
-      v_lo = fmin(v_lo, pv), v_hi = fmax(v_hi, pv);
-    }
-    double area = (u_hi - u_lo) * (v_hi - v_lo);
-    if (area < best_area) {
-      best_area = area;
-      best_side = fmin(u_hi - u_lo, v_hi - v_lo);
-      const double us[4] = {u_lo, u_hi, u_hi, u_lo}, vs[4] = {v_lo, v_lo, v_hi, v_hi};
-      for (int c = 0; c < 4; ++c) {
-        rect->p[c].x = (float)(us[c] * u.x + vs[c] * v.x);
-        rect->p[c].y = (float)(us[c] * u.y + vs[c] * v.y);
-      }
-    }
-  }
-  return (float)best_side;
+  opencv_hull_order(hull, m);
+  float out[6];
+  rotating_calipers(hull, m, out);
+  /* cv::minAreaRect */
+  float cx = out[0] + (out[2] + out[4]) * 0.5f, cy = out[1] + (out[3] + out[5]) * 0.5f;
+  float width = (float)sqrt((double)out[2] * out[2] + (double)out[3] * out[3]);
+  float height = (float)sqrt((double)out[4] * out[4] + (double)out[5] * out[5]);
+  float angle = (float)atan2((double)out[3], (double)out[2]);
+  angle = (float)((double)(angle * 180.f) / PI);
+  /* cv::RotatedRect::points */
+  double radians = angle * PI / 180.;
+  float b = (float)cos(radians) * 0.5f, a = (float)sin(radians) * 0.5f;
+  float x0 = cx - a * height - b * width, y0 = cy + b * height - a * width;
+  float x1 = cx + a * height - b * width, y1 = cy - b * height - a * width;
+  const float xs[4] = {x0, x1, 2 * cx - x0, 2 * cx - x1};
+  const float ys[4] = {y0, y1, 2 * cy - y0, 2 * cy - y1};
+  for (int c = 0; c < 4; ++c) rect->p[c] = (Point){xs[c], ys[c]};
+  return fmin(width, height);
 }
 
 /* Stable sort of 4 points by x, or by y: rapidocr's orderings depend on the order of ties. */
@@ -309,9 +408,9 @@ static int region_to_box(const DetMap *map, Point *pts, size_t n, Point *hull, Q
   free(grown_hull);
   if (side < DET_MIN_SIZE + 2) return 0;
   mini_box_order(&rect);
-  for (int c = 0; c < 4; ++c) {
-    double x = rint(rect.p[c].x / map->used_w * map->image_w);
-    double y = rint(rect.p[c].y / map->used_h * map->image_h);
+  for (int c = 0; c < 4; ++c) { /* in single precision, as numpy scales the float32 corners */
+    double x = rintf((float)rect.p[c].x / (float)map->used_w * (float)map->image_w);
+    double y = rintf((float)rect.p[c].y / (float)map->used_h * (float)map->image_h);
     box->p[c].x = fmin(fmax(x, 0), map->image_w);
     box->p[c].y = fmin(fmax(y, 0), map->image_h);
   }
@@ -447,79 +546,129 @@ void sort_reading_order(QuadList *boxes) {
 
 /* ---------------------------------------------------------------- crops */
 
-/* The homography taking from[i] to to[i] (its last coefficient 1), by Gaussian elimination.
-   Returns -1 when the points are degenerate. */
-static int homography(const Point from[4], const Point to[4], double hm[9]) {
-  double a[8][9];
+/* cv2.getPerspectiveTransform(from, to): the 8 x 8 system OpenCV builds (its products of
+   coordinates in single precision) solved by its LU decomposition with partial pivoting
+   (hal::LUImpl), the same operations in the same order. Returns -1 when it is singular. */
+static int perspective_transform(const Point from[4], const Point to[4], double m[9]) {
+  double a[8][8] = {{0}}, b[8];
   for (int i = 0; i < 4; ++i) {
-    double u = from[i].x, v = from[i].y, x = to[i].x, y = to[i].y;
-    const double row_x[9] = {u, v, 1, 0, 0, 0, -u * x, -v * x, x};
-    const double row_y[9] = {0, 0, 0, u, v, 1, -u * y, -v * y, y};
-    memcpy(a[2 * i], row_x, sizeof row_x);
-    memcpy(a[2 * i + 1], row_y, sizeof row_y);
+    float u = (float)from[i].x, v = (float)from[i].y, x = (float)to[i].x, y = (float)to[i].y;
+    a[i][0] = a[i + 4][3] = u;
+    a[i][1] = a[i + 4][4] = v;
+    a[i][2] = a[i + 4][5] = 1;
+    a[i][6] = -u * x, a[i][7] = -v * x;
+    a[i + 4][6] = -u * y, a[i + 4][7] = -v * y;
+    b[i] = x, b[i + 4] = y;
   }
-  for (int col = 0; col < 8; ++col) {
-    int pivot = col;
-    for (int r = col + 1; r < 8; ++r)
-      if (fabs(a[r][col]) > fabs(a[pivot][col])) pivot = r;
-    if (fabs(a[pivot][col]) < 1e-12) return -1;
-    for (int k = 0; k < 9; ++k) {
-      double t = a[col][k];
-      a[col][k] = a[pivot][k], a[pivot][k] = t;
+  for (int i = 0; i < 8; ++i) {
+    int k = i;
+    for (int j = i + 1; j < 8; ++j)
+      if (fabs(a[j][i]) > fabs(a[k][i])) k = j;
+    if (fabs(a[k][i]) < DBL_EPSILON * 100) return -1;
+    if (k != i) {
+      for (int j = i; j < 8; ++j) {
+        double t = a[i][j];
+        a[i][j] = a[k][j], a[k][j] = t;
+      }
+      double t = b[i];
+      b[i] = b[k], b[k] = t;
     }
-    for (int r = 0; r < 8; ++r) {
-      if (r == col) continue;
-      double f = a[r][col] / a[col][col];
-      for (int k = col; k < 9; ++k) a[r][k] -= f * a[col][k];
+    double d = -1 / a[i][i];
+    for (int j = i + 1; j < 8; ++j) {
+      double alpha = a[j][i] * d;
+      for (k = i + 1; k < 8; ++k) a[j][k] += alpha * a[i][k];
+      b[j] += alpha * b[i];
     }
   }
-  for (int i = 0; i < 8; ++i) hm[i] = a[i][8] / a[i][i];
-  hm[8] = 1;
+  for (int i = 7; i >= 0; --i) {
+    double s = b[i];
+    for (int k = i + 1; k < 8; ++k) s -= a[i][k] * b[k];
+    m[i] = b[i] = s / a[i][i];
+  }
+  m[8] = 1;
   return 0;
 }
 
-/* Keys' cubic convolution weights (a = -0.75, OpenCV's INTER_CUBIC) of the 4 pixels around a
-   sample that lies a fraction t past the second one. */
-static void cubic_weights(float t, float w[4]) {
-  const float a = -0.75f;
-  float far = t + 1, near = 1 - t;
-  w[0] = ((a * far - 5 * a) * far + 8 * a) * far - 4 * a;
-  w[1] = ((a + 2) * t - (a + 3)) * t * t + 1;
-  w[2] = ((a + 2) * near - (a + 3)) * near * near + 1;
-  w[3] = 1 - w[0] - w[1] - w[2];
+/* cv::invert of a 3 x 3 matrix (its closed form). Returns -1 when it is singular. */
+static int invert3(const double s[9], double t[9]) {
+#define S(r, c) s[(r) * 3 + (c)]
+  double d = S(0, 0) * (S(1, 1) * S(2, 2) - S(1, 2) * S(2, 1)) -
+             S(0, 1) * (S(1, 0) * S(2, 2) - S(1, 2) * S(2, 0)) +
+             S(0, 2) * (S(1, 0) * S(2, 1) - S(1, 1) * S(2, 0));
+  if (d == 0) return -1;
+  d = 1. / d;
+  t[0] = (S(1, 1) * S(2, 2) - S(1, 2) * S(2, 1)) * d;
+  t[1] = (S(0, 2) * S(2, 1) - S(0, 1) * S(2, 2)) * d;
+  t[2] = (S(0, 1) * S(1, 2) - S(0, 2) * S(1, 1)) * d;
+  t[3] = (S(1, 2) * S(2, 0) - S(1, 0) * S(2, 2)) * d;
+  t[4] = (S(0, 0) * S(2, 2) - S(0, 2) * S(2, 0)) * d;
+  t[5] = (S(0, 2) * S(1, 0) - S(0, 0) * S(1, 2)) * d;
+  t[6] = (S(1, 0) * S(2, 1) - S(1, 1) * S(2, 0)) * d;
+  t[7] = (S(0, 1) * S(2, 0) - S(0, 0) * S(2, 1)) * d;
+  t[8] = (S(0, 0) * S(1, 1) - S(0, 1) * S(1, 0)) * d;
+#undef S
+  return 0;
 }
 
-/* OpenCV samples a warp at 1/32 pixel positions with 15-bit fixed-point weights. */
-#define WARP_SUBPIXELS 32
-#define WARP_ONE (1 << 15)
+/* The bicubic weights (a = -0.75) of the 4 pixels around a sample a fraction t past the second,
+   in single precision with fused multiply-adds where OpenCV 5's vector code has them. */
+static void cubic_weights(float t, float w[4]) {
+  const float a = -0.75f;
+  float t2 = t * t, u = 1 - t;
+  w[0] = a * (t * (u * u));
+  w[3] = a * (t2 * u);
+  w[1] = fmaf(t2, fmaf(a + 2, t, -(a + 3)), 1);
+  w[2] = 1 - w[0] - w[1] - w[3];
+}
 
-static int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+/* One channel of 4 pixels weighted as OpenCV 5 sums them: v0 * w0, then fused multiply-adds. */
+static float weigh4(float v0, float v1, float v2, float v3, const float w[4]) {
+  return fmaf(v3, w[3], fmaf(v2, w[2], fmaf(v1, w[1], v0 * w[0])));
+}
 
-/* One output pixel of a bicubic warp from the 4 x 4 pixels from (sx - 1, sy - 1), weighted by
-   wx across and wy down; pixels past the edges repeat the edge. */
-static void warp_sample(const Image *img, int sx, int sy, const float wx[4], const float wy[4],
-                        uint8_t *out) {
-  int weight[4][4], total = 0, center = 5;
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) {
-      weight[i][j] = (int)lrintf(wy[i] * wx[j] * WARP_ONE);
-      total += weight[i][j];
-      if (i >= 1 && i <= 2 && j >= 1 && j <= 2 && weight[i][j] > weight[center / 4][center % 4])
-        center = i * 4 + j;
+/* cv2.warpPerspective(img, m, (w, h), flags=INTER_CUBIC, borderMode=BORDER_REPLICATE) as
+   OpenCV 5 computes it: the inverse map rounded to single precision, each output pixel sampled
+   at its exact (not 1/32-pixel) source position, found in double precision and rounded to
+   float, with float weights; rows are summed, then columns, by fused multiply-adds, and the
+   result rounded half to even. Returns 0, -1 when m is singular, or -2 when out of memory. */
+static int warp_cubic(const Image *img, const double m[9], int w, int h, Image *out) {
+  double inv[9];
+  if (invert3(m, inv) != 0) return -1;
+  float mf[9];
+  for (int i = 0; i < 9; ++i) mf[i] = (float)inv[i];
+  if (image_init(out, w, h) != 0) return -2;
+  float big_w = (float)(img->w > 16 ? img->w : 16), big_h = (float)(img->h > 16 ? img->h : 16);
+  for (int y = 0; y < h; ++y) {
+    float row_x = (float)y * mf[1] + mf[2], row_y = (float)y * mf[4] + mf[5];
+    float row_w = (float)y * mf[7] + mf[8];
+    for (int x = 0; x < w; ++x) {
+      double inv_w = 1 / ((double)row_w + (double)mf[6] * x);
+      float sx = (float)(((double)row_x + (double)mf[0] * x) * inv_w);
+      float sy = (float)(((double)row_y + (double)mf[3] * x) * inv_w);
+      sx = sx < -big_w ? -big_w : sx > 2 * big_w ? 2 * big_w : sx;
+      sy = sy < -big_h ? -big_h : sy > 2 * big_h ? 2 * big_h : sy;
+      float fx = floorf(sx), fy = floorf(sy);
+      int ix = (int)fx, iy = (int)fy;
+      float wx[4], wy[4];
+      cubic_weights(sx - fx, wx);
+      cubic_weights(sy - fy, wy);
+      int xs[4], ys[4];
+      for (int k = 0; k < 4; ++k) {
+        xs[k] = clampi(ix - 1 + k, 0, img->w - 1);
+        ys[k] = clampi(iy - 1 + k, 0, img->h - 1);
+      }
+      uint8_t *o = pixel(out, x, y);
+      for (int c = 0; c < 3; ++c) {
+        float rows[4];
+        for (int r = 0; r < 4; ++r)
+          rows[r] = weigh4(pixel(img, xs[0], ys[r])[c], pixel(img, xs[1], ys[r])[c],
+                           pixel(img, xs[2], ys[r])[c], pixel(img, xs[3], ys[r])[c], wx);
+        float v = rintf(weigh4(rows[0], rows[1], rows[2], rows[3], wy));
+        o[c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+      }
     }
-  /* The rounding residue goes to the heaviest central weight, so flat areas stay flat. */
-  weight[center / 4][center % 4] += WARP_ONE - total;
-  int xs[4], ys[4];
-  for (int k = 0; k < 4; ++k) {
-    xs[k] = clampi(sx - 1 + k, 0, img->w - 1);
-    ys[k] = clampi(sy - 1 + k, 0, img->h - 1);
   }
-  for (int c = 0; c < 3; ++c) {
-    int sum = 0;
-    for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j) sum += weight[i][j] * pixel(img, xs[j], ys[i])[c];
-    out[c] = (uint8_t)(sum <= 0 ? 0 : clampi((sum + WARP_ONE / 2) / WARP_ONE, 0, 255));
-  }
+  return 0;
 }
 
 /* RapidOCR.get_crop_img_list's get_rotate_crop_image: the box warped upright to its longer
@@ -530,26 +679,13 @@ int crop_box(const Image *img, const Quad *box, Image *out) {
   int w = (int)fmax(distance(p[0], p[1]), distance(p[2], p[3]));
   int h = (int)fmax(distance(p[0], p[3]), distance(p[1], p[2]));
   const Point upright[4] = {{0, 0}, {w, 0}, {w, h}, {0, h}};
-  double hm[9];
-  if (w <= 0 || h <= 0 || homography(upright, p, hm) != 0) {
-    fprintf(stderr, "ocr: degenerate text box\n");
-    return -1;
-  }
-  float cubic[WARP_SUBPIXELS][4];
-  for (int t = 0; t < WARP_SUBPIXELS; ++t) cubic_weights((float)t / WARP_SUBPIXELS, cubic[t]);
+  double m[9];
   Image warped;
-  if (image_init(&warped, w, h) != 0) return -1;
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      double d = hm[6] * x + hm[7] * y + hm[8];
-      d = d != 0 ? WARP_SUBPIXELS / d : 0;
-      double fx = fmax(INT32_MIN, fmin(INT32_MAX, (hm[0] * x + hm[1] * y + hm[2]) * d));
-      double fy = fmax(INT32_MIN, fmin(INT32_MAX, (hm[3] * x + hm[4] * y + hm[5]) * d));
-      int sx = (int)lrint(fx), sy = (int)lrint(fy);
-      int ix = floor_div(sx, WARP_SUBPIXELS), iy = floor_div(sy, WARP_SUBPIXELS);
-      warp_sample(img, ix, iy, cubic[sx - ix * WARP_SUBPIXELS], cubic[sy - iy * WARP_SUBPIXELS],
-                  pixel(&warped, x, y));
-    }
+  int status = w > 0 && h > 0 && perspective_transform(p, upright, m) == 0
+                   ? warp_cubic(img, m, w, h, &warped)
+                   : -1;
+  if (status == -1) fprintf(stderr, "ocr: degenerate text box\n");
+  if (status != 0) return -1;
   if ((double)h / w < 1.5) {
     *out = warped;
     return 0;
