@@ -30,16 +30,41 @@ AffineMap reducedMap(int64_t rank, ArrayRef<int64_t> axes, bool keepdims, MLIRCo
 }
 
 /// Reduces `input` over `axes` with `kind`, starting from `initValue`. The result type is `type`
-/// (reduced dimensions dropped or kept as size 1, per `keepdims`).
+/// (reduced dimensions dropped or kept as size 1, per `keepdims`). Several trailing axes (a
+/// global pooling's rows and columns) are reduced as one row of the collapsed input, which
+/// the CPU target vectorizes along the row.
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, bool keepdims,
              RankedTensorType type, Combiner kind, Value initValue, bool isUnsigned = false) {
   int64_t rank = tensorType(input).getRank();
+  SmallVector<int64_t> sorted(axes);
+  llvm::sort(sorted);
+  int64_t trailing = int64_t(sorted.size());
+  bool isSuffix = trailing > 1 && sorted.front() == rank - trailing &&
+                  llvm::all_of(llvm::enumerate(sorted), [&](auto axis) {
+                    return axis.value() == rank - trailing + int64_t(axis.index());
+                  });
+  SmallVector<int64_t> reducedAxes(axes);
+  AffineMap outMap = reducedMap(rank, axes, keepdims, b.getContext());
+  if (isSuffix) {
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t d = 0; d < rank - trailing; ++d)
+      groups.push_back({d});
+    groups.emplace_back(llvm::to_vector(llvm::seq<int64_t>(rank - trailing, rank)));
+    input = tensor::CollapseShapeOp::create(b, loc, input, groups);
+    rank = rank - trailing + 1;
+    reducedAxes = {rank - 1};
+    // The result keeps its type: each kept reduced dimension is read at 0.
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      exprs.push_back(b.getAffineDimExpr(d));
+    if (keepdims)
+      exprs.append(trailing, b.getAffineConstantExpr(0));
+    outMap = AffineMap::get(rank, 0, exprs, b.getContext());
+  }
   Value init = filledTensor(b, loc, type, initValue);
   auto generic = linalg::GenericOp::create(
-      b, loc, type, input, init,
-      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
-                          reducedMap(rank, axes, keepdims, b.getContext())},
-      iteratorTypes(rank, axes), [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+      b, loc, type, input, init, ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap},
+      iteratorTypes(rank, reducedAxes), [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         linalg::YieldOp::create(nested, nestedLoc,
                                 combine(nested, nestedLoc, kind, args[1], args[0], isUnsigned));
       });

@@ -16,6 +16,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace dlc::cpu {
@@ -35,6 +36,11 @@ constexpr int64_t kMaxUnrolledSteps = 64;
 /// latency of 4 cycles, and two issue per cycle).
 constexpr int64_t kReductionChains = 3;
 
+/// Vectors a long row reduction accumulates into at a time: independent partial results that
+/// hide an addition's latency and keep each partial sum short (a softmax over 6625 classes: its
+/// error against float64: 2.5e-5 with one scalar sum, 2.3e-6 with one vector, 1.0e-6 with 4).
+constexpr int64_t kRowChains = 4;
+
 /// Result dimensions of at most this many values that offset the columns read from padded inputs
 /// (the kernel column offset of an im2col: 7 for a 7x7 kernel) are unrolled inside each chunk.
 constexpr int64_t kMaxUnrolledWindowLoop = 8;
@@ -46,6 +52,24 @@ std::optional<SmallVector<int64_t>> linearCoefficients(AffineExpr expr, unsigned
   if (failed(getFlattenedAffineExpr(expr, numDims, 0, &flat)) || flat.size() != numDims + 1)
     return std::nullopt;
   return flat;
+}
+
+/// Whether each result of `map` is a distinct dimension or the constant 0 (AffineMap's
+/// isProjectedPermutation allows no more results than dimensions, so not [n, c, 0, 0] of a
+/// reduction over a collapsed [n, c, h * w]).
+bool isProjectionWithZeros(AffineMap map) {
+  llvm::SmallBitVector seen(map.getNumDims());
+  for (AffineExpr result : map.getResults()) {
+    if (auto dim = dyn_cast<AffineDimExpr>(result)) {
+      if (seen.test(dim.getPosition()))
+        return false;
+      seen.set(dim.getPosition());
+    } else if (auto constant = dyn_cast<AffineConstantExpr>(result);
+               !constant || constant.getValue() != 0) {
+      return false;
+    }
+  }
+  return map.getNumSymbols() == 0;
 }
 
 /// The op `combiner` (e.g. arith.addf) applied to `lhs` and `rhs` of type `type`.
@@ -189,8 +213,9 @@ public:
       if (getElementTypeOrSelf(operand.getType()).getIntOrFloatBitWidth() < 8)
         return std::nullopt;
     Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+    // A reduction that keeps its reduced dimensions (keepdims) writes them at index 0.
     AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    if (!out.isProjectedPermutation() || out.getNumResults() == 0)
+    if (!isProjectionWithZeros(out) || out.getNumResults() == 0)
       return std::nullopt;
     WindowKernel kernel;
     kernel.op = op;
@@ -207,12 +232,17 @@ public:
       kernel.combiner = combiners.front();
     // Vectors along the result's innermost dimension; failing that, for a reduction along the
     // inputs' innermost dimension (a row sum or maximum), vectors along that dimension.
-    unsigned innermost = out.getDimPosition(out.getNumResults() - 1);
-    if (std::optional<SmallVector<int64_t>> strides = stridesAlong(op, innermost)) {
-      kernel.vectorDim = innermost;
+    // Result vectors need the innermost result dimension to be a loop's, not a kept one.
+    auto innermost = dyn_cast<AffineDimExpr>(out.getResults().back());
+    std::optional<SmallVector<int64_t>> strides;
+    if (innermost)
+      strides = stridesAlong(op, innermost.getPosition());
+    if (strides) {
+      kernel.vectorDim = innermost.getPosition();
       kernel.strides = *strides;
-      for (unsigned r = 0; r + 1 < out.getNumResults(); ++r)
-        kernel.outerDims.push_back(out.getDimPosition(r));
+      for (AffineExpr result : out.getResults().drop_back())
+        if (auto dim = dyn_cast<AffineDimExpr>(result))
+          kernel.outerDims.push_back(dim.getPosition());
     } else if (kernel.reductionDims.size() == 1) {
       unsigned reduced = kernel.reductionDims.front();
       std::optional<SmallVector<int64_t>> rowStrides = stridesAlong(op, reduced);
@@ -223,8 +253,9 @@ public:
       kernel.vectorDim = reduced;
       kernel.strides = *rowStrides;
       kernel.reductionDims.clear();
-      for (unsigned r = 0; r < out.getNumResults(); ++r)
-        kernel.outerDims.push_back(out.getDimPosition(r));
+      for (AffineExpr result : out.getResults())
+        if (auto dim = dyn_cast<AffineDimExpr>(result))
+          kernel.outerDims.push_back(dim.getPosition());
     } else {
       return std::nullopt;
     }
@@ -321,12 +352,14 @@ private:
       epilogue = consumer;
   }
 
-  /// Output indices (the window result's, and any stage's) at the current iteration point.
-  SmallVector<Value> resultIndices() {
-    AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  /// Output indices (the window result's, and any stage's) at the current iteration point: 0
+  /// for a kept reduced dimension.
+  SmallVector<Value> resultIndices(OpBuilder &b, Location loc) {
     SmallVector<Value> indices;
-    for (unsigned r = 0; r < out.getNumResults(); ++r)
-      indices.push_back(ivs[out.getDimPosition(r)]);
+    for (AffineExpr result : op.getMatchingIndexingMap(op.getDpsInitOperand(0)).getResults())
+      indices.push_back(isa<AffineDimExpr>(result)
+                            ? ivs[cast<AffineDimExpr>(result).getPosition()]
+                            : arith::ConstantIndexOp::create(b, loc, 0).getResult());
     return indices;
   }
 
@@ -458,7 +491,7 @@ private:
   /// combined in any order, as vectorized reductions do), then one shorter vector for the rest;
   /// each is reduced across lanes and combined with the initial value.
   Value emitRow(OpBuilder &b, Location loc, Value dest) {
-    SmallVector<Value> indices = resultIndices();
+    SmallVector<Value> indices = resultIndices(b, loc);
     Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
     auto neutral = [&](int64_t lanes) -> Value {
       auto type = VectorType::get({lanes}, element);
@@ -473,12 +506,18 @@ private:
       result = fill.getInputs()[0];
     else
       result = tensor::ExtractOp::create(b, loc, op.getDpsInits()[0], indices);
-    int64_t size = ranges[vectorDim], whole = size / width * width;
-    if (whole > 0) {
-      Value acc = loop(b, loc, 0, whole, width, neutral(width),
-                       [&](OpBuilder &nested, Location nestedLoc, Value iv, Value carried) {
+    // Steps of kRowChains vectors (independent partial results) along a long row, then of one.
+    int64_t size = ranges[vectorDim], wideStep = width * kRowChains;
+    int64_t wide = size >= 2 * wideStep ? size / wideStep * wideStep : 0;
+    int64_t whole = wide + (size - wide) / width * width;
+    for (auto [begin, end, lanes] : {std::tuple{0l, wide, wideStep}, {wide, whole, width}}) {
+      if (begin == end)
+        continue;
+      Value acc = loop(b, loc, begin, end, lanes, neutral(lanes),
+                       [&, lanes = lanes](OpBuilder &nested, Location nestedLoc, Value iv,
+                                          Value carried) {
                          ivs[vectorDim] = iv;
-                         return emitStep(nested, nestedLoc, carried, width);
+                         return emitStep(nested, nestedLoc, carried, lanes);
                        })
                       .getResult(0);
       result = combine(b, loc, combiner, result, reduceLanes(acc), element);
@@ -512,7 +551,7 @@ private:
   }
 
   Value emitVector(OpBuilder &b, Location loc, int64_t lanes, Value dest) {
-    SmallVector<Value> indices = resultIndices();
+    SmallVector<Value> indices = resultIndices(b, loc);
     Value acc; // stays null for an elementwise op, which does not read its initial value
     if (!readsInit()) {
     } else if (auto fill = dyn_cast_or_null<linalg::FillOp>(prologue)) {

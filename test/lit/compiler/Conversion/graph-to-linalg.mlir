@@ -325,3 +325,20 @@ func.func @top_k(%x: tensor<2x5xi32>) -> (tensor<2x3xi32>, tensor<2x3xi64>) {
   %0:2 = graph.top_k %x {axis = 1 : i64, k = 3 : i64, largest = true} : tensor<2x5xi32> -> tensor<2x3xi32>, tensor<2x3xi64>
   return %0#0, %0#1 : tensor<2x3xi32>, tensor<2x3xi64>
 }
+
+// -----
+
+// A mean over the trailing axes (a global average pool) reduces one row per channel: the rows
+// and columns collapse into one dimension, and the kept axes are written at 0.
+// CHECK-DAG: #[[ROWS:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, 0, 0)>
+// CHECK-LABEL: func.func @global_mean
+// CHECK: %[[ROW:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3]] : tensor<2x8x6x5xf32> into tensor<2x8x30xf32>
+// CHECK: %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ROWS]], #[[KEPT]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[ROW]] : tensor<2x8x30xf32>)
+// CHECK-SAME: outs(%{{.+}} : tensor<2x8x1x1xf32>)
+// CHECK: linalg.generic {{.+}} ins(%[[SUM]] : tensor<2x8x1x1xf32>)
+// CHECK: arith.divf
+func.func @global_mean(%x: tensor<2x8x6x5xf32>) -> tensor<2x8x1x1xf32> {
+  %0 = graph.reduce_mean %x {axes = array<i64: 2, 3>, keepdims = true} : tensor<2x8x6x5xf32> -> tensor<2x8x1x1xf32>
+  return %0 : tensor<2x8x1x1xf32>
+}

@@ -112,6 +112,35 @@ func.func @row_sum(%x: tensor<64x32xf32>) -> tensor<64xf32> {
 
 // -----
 
+// A row maximum that keeps its reduced dimension (keepdims: the result is read back at column
+// 0), over a long row of 216: 3 steps of 4 vectors (64 lanes: independent partial maxima), then
+// 16, then the 8 left; each is reduced across lanes into the result at [i, 0].
+// CHECK-LABEL: func.func @row_max_keepdims
+// CHECK-NOT: linalg.
+// CHECK: scf.for %[[I:.+]] = %c0 to %c4
+// CHECK:   %[[WIDE:.+]] = scf.for %[[J:.+]] = %c0 to %c192 step %c64 iter_args(%[[A:.+]] = %{{.+}}) -> (vector<64xf32>)
+// CHECK:     vector.transfer_read %{{.+}}[%[[I]], %[[J]]]{{.+}} : tensor<4x216xf32>, vector<64xf32>
+// CHECK:     arith.maximumf %[[A]], %{{.+}} : vector<64xf32>
+// CHECK:   vector.reduction <maximumf>, %[[WIDE]] : vector<64xf32> into f32
+// CHECK:   vector.transfer_read %{{.+}}[%[[I]], %c192]{{.+}} : tensor<4x216xf32>, vector<16xf32>
+// CHECK:   vector.reduction <maximumf>, %{{.+}} : vector<16xf32> into f32
+// CHECK:   vector.transfer_read %{{.+}}[%[[I]], %c208]{{.+}} : tensor<4x216xf32>, vector<8xf32>
+// CHECK:   vector.reduction <maximumf>, %{{.+}} : vector<8xf32> into f32
+// CHECK:   tensor.insert %{{.+}} into %{{.+}}[%[[I]], %c0] : tensor<4x1xf32>
+func.func @row_max_keepdims(%x: tensor<4x216xf32>) -> tensor<4x1xf32> {
+  %low = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<4x1xf32>
+  %init = linalg.fill ins(%low : f32) outs(%e : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, 0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x216xf32>) outs(%init : tensor<4x1xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<4x1xf32>
+  return %r : tensor<4x1xf32>
+}
+
+// -----
+
 // An elementwise op: exp of x minus a per-row value, 16 lanes at a time, the row value
 // broadcast; the result's initial value is never read.
 // CHECK-LABEL: func.func @exp_sub
