@@ -39,8 +39,13 @@ def PlanWorkspacePass : Pass<"dlc-plan-workspace", "mlir::ModuleOp"> {
        space the next im2col buffer needs (ResNet-50: 1.29x the bound); at the top of that
        space it leaves it whole (1.00x).
 
+    A buffer allocated inside an scf.if or a loop lives while the whole top-level op holding it
+    does: one place serves every iteration, since one-shot bufferization (not allowed to return
+    allocations from loops) makes iterations update the loop's arguments in place. A loop's
+    init buffer lives on as the loop's result.
+
     Preconditions: the function is bufferized, its results are out-parameters, every alloc has a
-    static shape and sits in the function's entry block (no allocations inside loops).
+    static shape, and no loop yields a buffer allocated inside it.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }

@@ -45,6 +45,11 @@ int64_t lastUse(Value root, Block &block, const DenseMap<Operation *, int64_t> &
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
         if (view.getViewSource() == value)
           llvm::append_range(worklist, user->getResults());
+      // A buffer a loop starts from (its init) is the buffer its iterations update in place
+      // (bufferization makes each iteration's value equivalent to its argument) and lives on
+      // as the loop's result.
+      if (isa<LoopLikeOpInterface>(user))
+        llvm::append_range(worklist, user->getResults());
       // A buffer yielded from a branch of scf.if lives on as the if's result.
       if (isa<RegionBranchTerminatorOpInterface>(user) && user->getParentOp() &&
           user->getParentOp()->getBlock() && !isa<func::FuncOp>(user->getParentOp()))
@@ -242,12 +247,10 @@ struct PlanWorkspacePass : impl::PlanWorkspacePassBase<PlanWorkspacePass> {
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
         return alloc.emitOpError("needs a static shape and identity layout to be planned"),
                WalkResult::interrupt();
-      // A buffer of a branch (scf.if) lives while the whole if does; one inside a loop would
-      // need a fresh place per iteration, which one static offset cannot give.
-      for (Operation *parent = alloc->getParentOp(); parent != func;
-           parent = parent->getParentOp())
-        if (isa<LoopLikeOpInterface>(parent))
-          return alloc.emitOpError("inside a loop cannot be planned"), WalkResult::interrupt();
+      // A buffer of a branch (scf.if) or of a loop's body lives while the whole if or loop
+      // does. A loop's body cannot hand one of its buffers to the next iteration: one-shot
+      // bufferization, not allowed to return allocations from loops, makes each iteration
+      // update the loop's arguments in place, so one place serves every iteration.
       Operation *top = entry.findAncestorOpInBlock(*alloc);
       Buffer buffer;
       buffer.alloc = alloc;

@@ -7,6 +7,7 @@
 #include "frontends/onnx/Tensors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -63,6 +64,14 @@ public:
     bind(name, value);
     dataDependent_[name] = std::move(size);
   }
+  /// The tensors of the sequence `name`, or null when it is not a sequence.
+  const SmallVector<Value> *lookupSequence(const std::string &name) const {
+    auto it = sequences_.find(name);
+    return it == sequences_.end() ? nullptr : &it->second;
+  }
+  void bindSequence(const std::string &name, ArrayRef<Value> elements) {
+    sequences_[name] = SmallVector<Value>(elements);
+  }
   void bindConstant(const std::string &name, DenseElementsAttr value) {
     constants_[name] = value;
     values_.erase(name);
@@ -80,6 +89,14 @@ public:
   FailureOr<SmallVector<Value>> importScopedSubgraph(const onnx::GraphProto &graph,
                                                      ArrayRef<Value> inputs);
   Location fileLoc() { return FileLineColLoc::get(&ctx_, path(), 0, 0); }
+  /// Erases the ops of `block`, imported and then not wanted.
+  void discard(Block &block) {
+    block.walk([&](Operation *op) { triedFolding_.erase(op); });
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
+      op.dropAllUses();
+      op.erase();
+    }
+  }
 
 private:
   LogicalResult importInitializers();
@@ -99,6 +116,8 @@ private:
   llvm::StringMap<Value> values_;
   std::map<std::string, DataDependentSize> dataDependent_;
   std::map<std::string, DenseElementsAttr> constants_;
+  /// Sequence values (Sequence* ops): the tensors each holds.
+  std::map<std::string, SmallVector<Value>> sequences_;
   std::map<std::string, const onnx::TypeProto *> types_;
   /// Graph ops whose folding was tried (and that are still there).
   llvm::DenseSet<Operation *> triedFolding_;
@@ -122,6 +141,7 @@ const OpTable &opTable() {
     registerEinsumOps(t);
     registerIndexingOps(t);
     registerControlFlowOps(t);
+    registerSequenceOps(t);
     return t;
   }();
   return table;
@@ -168,10 +188,12 @@ std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model) {
       {"RNN", {4}}, {"GRU", {4}}, {"LSTM", {4}}, {"Range", {0, 1, 2}}, {"OneHot", {1}},
       {"CumSum", {1}}, {"HannWindow", {0}}, {"HammingWindow", {0}}, {"BlackmanWindow", {0}},
       {"TopK", {1}}, {"Compress", {1}}, {"MaxUnpool", {2}}, {"NonMaxSuppression", {2, 3, 4}},
-      {"Loop", {0, 1}}};
+      {"Loop", {0, 1}}, {"SequenceAt", {1}}, {"SequenceInsert", {2}}, {"SequenceErase", {1}},
+      {"SplitToSequence", {1}}};
+  // Graph inputs that are also initializers (a default value) are constants already.
   std::set<std::string> graphInputs;
-  for (const auto &input : model.graph().input())
-    graphInputs.insert(input.name());
+  for (const onnx::ValueInfoProto *input : runtimeInputs(model))
+    graphInputs.insert(input->name());
   std::map<std::string, const onnx::NodeProto *> producers;
   for (const auto &node : model.graph().node())
     for (const auto &output : node.output())
@@ -250,9 +272,11 @@ FailureOr<SmallVector<Value>> GraphImporter::importScopedSubgraph(const onnx::Gr
                  " inputs where " + Twine(inputs.size()) + " are given");
   llvm::StringMap<Value> outerValues = values_;
   std::map<std::string, DenseElementsAttr> outerConstants = constants_;
+  std::map<std::string, SmallVector<Value>> outerSequences = sequences_;
   llvm::scope_exit restore([&] {
     values_ = std::move(outerValues);
     constants_ = std::move(outerConstants);
+    sequences_ = std::move(outerSequences);
   });
   for (auto [info, value] : llvm::zip(graph.input(), inputs)) {
     // Constant inputs (a loop's iteration number) stay constants, so the body folds on them.
@@ -266,6 +290,9 @@ FailureOr<SmallVector<Value>> GraphImporter::importScopedSubgraph(const onnx::Gr
   SmallVector<Value> outputs;
   for (const auto &output : graph.output()) {
     Value value = lookup(output.name());
+    if (!value && sequences_.count(output.name()))
+      return error("subgraph \"" + graph.name() + "\" has a sequence output, \"" +
+                   output.name() + "\"; dlc supports sequences inside a graph only");
     if (!value)
       return error("subgraph \"" + graph.name() + "\" does not produce its output \"" +
                    output.name() + "\"");
@@ -316,6 +343,10 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, kTensorNameAttr, builder_.getStringAttr(name));
+    // The caller's input buffers are read-only: what updates a value in place (a run-time
+    // Loop's carried values) works on a copy of an input.
+    func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                    builder_.getBoolAttr(false));
     values_[name] = entry->getArgument(i);
   }
   builder_.setInsertionPointToStart(entry);
@@ -327,6 +358,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   SmallVector<Value> results;
   for (const auto &info : graph.output()) {
     Value value = lookup(info.name());
+    if (!value && sequences_.count(info.name())) {
+      (void)error("graph output \"" + info.name() + "\" is a sequence; dlc compiles models " +
+                  "whose outputs are tensors");
+      return nullptr;
+    }
     if (!value) {
       (void)error("graph output \"" + info.name() + "\" is not produced by any node");
       return nullptr;
@@ -375,7 +411,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) 
   if (importer == opTable().end())
     return context.fail("unsupported op");
   for (int i = 0; i < node.input_size(); ++i) {
-    if (!node.input(i).empty() && !lookup(node.input(i)))
+    if (!node.input(i).empty() && !lookup(node.input(i)) && !sequences_.count(node.input(i)))
       return context.fail("input \"" + node.input(i) + "\" is not defined before its use");
     auto size = dataDependent_.find(node.input(i));
     if (size != dataDependent_.end())
@@ -392,7 +428,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) 
     if (output.empty())
       continue;
     if (!values_.count(output)) {
-      if (!constants_.count(output))
+      if (!constants_.count(output) && !sequences_.count(output))
         return context.fail("output \"" + output + "\" is not supported by dlc's import");
       continue;
     }
@@ -445,6 +481,8 @@ OwningOpRef<ModuleOp> importModel(const onnx::ModelProto &model, MLIRContext &ct
   ctx.getOrLoadDialect<scf::SCFDialect>();
   ctx.getOrLoadDialect<tensor::TensorDialect>();
   ctx.getOrLoadDialect<arith::ArithDialect>();
+  // A run-time Loop's loop-carried values are written back into their loop arguments.
+  ctx.getOrLoadDialect<bufferization::BufferizationDialect>();
   GraphImporter importer(model, ctx, options);
   return importer.run();
 }
@@ -622,9 +660,26 @@ FailureOr<SmallVector<Value>> NodeContext::importSubgraph(const onnx::GraphProto
   return importer_.importScopedSubgraph(graph, SmallVector<Value>(inputs));
 }
 
+void NodeContext::discard(Block &block) { importer_.discard(block); }
+
 void NodeContext::setOutput(int i, Value value) {
   if (i < node_.output_size() && !node_.output(i).empty())
     importer_.bind(node_.output(i), value);
+}
+
+FailureOr<SmallVector<Value>> NodeContext::sequenceInput(int i) {
+  if (!hasInput(i))
+    return fail("the sequence operand is missing");
+  const SmallVector<Value> *elements = importer_.lookupSequence(node_.input(i));
+  if (!elements)
+    return fail("input \"" + node_.input(i) + "\" is not a sequence dlc could follow " +
+                "(a graph input or a sequence built at run time)");
+  return *elements;
+}
+
+void NodeContext::setSequenceOutput(int i, ArrayRef<Value> elements) {
+  if (i < node_.output_size() && !node_.output(i).empty())
+    importer_.bindSequence(node_.output(i), elements);
 }
 
 void NodeContext::setDataDependentOutput(int i, Value value, Value count, int64_t axis) {

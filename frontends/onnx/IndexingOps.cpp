@@ -330,6 +330,61 @@ LogicalResult importNonZero(NodeContext &ctx) {
   return success();
 }
 
+/// Unique: the distinct elements, or with `axis` the distinct slices along it, with where each
+/// first occurs, the inverse mapping and how often each occurs. graph.unique works on the rows
+/// of a matrix: the input flattened to [N, 1], or with the axis moved first and the other
+/// dimensions flattened, [N, S]; the values go back to the input's layout. Values, indices and
+/// counts are computed at their largest (N) with the count beside them.
+LogicalResult importUnique(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  auto type = cast<RankedTensorType>(input.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  Type element = type.getElementType();
+  std::optional<int64_t> axis;
+  if (ctx.hasAttr("axis")) {
+    axis = normalizeAxis(ctx.intAttr("axis", 0), shape.size());
+    if (!axis)
+      return ctx.fail("axis is out of range for rank " + Twine(shape.size()));
+  }
+  int64_t n = axis ? shape[*axis] : type.getNumElements();
+  if (type.getNumElements() == 0)
+    return ctx.fail("an empty input is not supported");
+  int64_t width = type.getNumElements() / n;
+  Value rows = input;
+  SmallVector<int64_t> perm, inversePerm(shape.size()), moved;
+  if (axis) {
+    perm.push_back(*axis);
+    for (int64_t d = 0; d < int64_t(shape.size()); ++d)
+      if (d != *axis)
+        perm.push_back(d);
+    for (auto [i, p] : llvm::enumerate(perm)) {
+      moved.push_back(shape[p]);
+      inversePerm[p] = int64_t(i);
+    }
+    if (*axis != 0)
+      rows = ctx.create<graph::TransposeOp>(RankedTensorType::get(moved, element), input, perm);
+  }
+  rows = ctx.reshape(rows, {n, width});
+  OpBuilder &b = ctx.builder();
+  auto list = RankedTensorType::get({n}, b.getI64Type());
+  auto op = ctx.create<graph::UniqueOp>(
+      RankedTensorType::get({n, width}, element), list, list, list,
+      RankedTensorType::get({}, b.getI64Type()), rows, b.getBoolAttr(ctx.intAttr("sorted", 1)));
+  Value values = op.getValues();
+  if (axis) {
+    values = ctx.reshape(values, moved);
+    if (*axis != 0)
+      values = ctx.create<graph::TransposeOp>(type, values, inversePerm);
+  } else {
+    values = ctx.reshape(values, {n});
+  }
+  ctx.setDataDependentOutput(0, values, op.getCount(), axis.value_or(0));
+  ctx.setDataDependentOutput(1, op.getIndices(), op.getCount(), 0);
+  ctx.setOutput(2, op.getInverse());
+  ctx.setDataDependentOutput(3, op.getCounts(), op.getCount(), 0);
+  return success();
+}
+
 /// NonMaxSuppression: at most max_output_boxes_per_class boxes per batch and class are kept, so
 /// the result is computed at batch x classes x that many rows with the count beside it. The
 /// limit and thresholds must be known at compile time.
@@ -375,6 +430,7 @@ LogicalResult importNonMaxSuppression(NodeContext &ctx) {
 
 void registerIndexingOps(OpTable &table) {
   table["NonZero"] = importNonZero;
+  table["Unique"] = importUnique;
   table["NonMaxSuppression"] = importNonMaxSuppression;
   table["ScatterElements"] = importScatterElements;
   table["Scatter"] = importScatterElements;

@@ -59,6 +59,12 @@ public:
   int numOutputs() const;
   /// Binds output `i` to `value`.
   void setOutput(int i, mlir::Value value);
+  /// The tensors of sequence input `i`. The importer resolves sequences as it goes (lists of
+  /// values), so a sequence's length and the positions read in it are compile-time values; an
+  /// error naming the operand when input `i` is not such a sequence.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> sequenceInput(int i);
+  /// Binds output `i` to the sequence of `elements`.
+  void setSequenceOutput(int i, llvm::ArrayRef<mlir::Value> elements);
   /// Binds output `i` to `value`, a tensor computed at its largest whose size along `axis` is
   /// `count` (a rank-0 int64 tensor), known only at run time. Such a tensor may only be a graph
   /// output; a node reading it is an error.
@@ -71,6 +77,9 @@ public:
   /// returns its outputs' values.
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> importSubgraph(const onnx::GraphProto &graph,
                                                                  mlir::ValueRange inputs);
+  /// Erases the ops of `block` (imported into it, then not wanted), with what the importer
+  /// remembers of them.
+  void discard(mlir::Block &block);
 
   /// Emits `file: node "name" (Op, opset N): message` and returns failure.
   mlir::LogicalResult fail(const llvm::Twine &message);
@@ -120,6 +129,7 @@ void registerTextOps(OpTable &table);
 void registerEinsumOps(OpTable &table);
 void registerIndexingOps(OpTable &table);
 void registerControlFlowOps(OpTable &table);
+void registerSequenceOps(OpTable &table);
 
 /// The node's convolution of `input` by `filter` plus `bias` (optional), with Conv's attributes
 /// (strides, dilations, pads or auto_pad, group), in the input's element type and the inferred

@@ -659,6 +659,36 @@ def make_loop_static(seed=0, trips=4):
     return b.build()
 
 
+def make_loop_runtime(seed=0):
+    """x [3,8] -> Loop whose trip count and condition are computed from x at run time (a library
+    cannot unroll it): trips = min(2 + 4 max|x|, 24) iterations at most, carrying
+    y = 0.9 y + tanh(y W) and a step count while sum|y| stays below 30 -> y [3,8], steps []."""
+    b = GraphBuilder("loop_runtime", seed)
+    x = b.add_input("x", F32, [3, 8])
+    w = b.weight("w", he_normal(b.rng, (8, 8), 8, math.sqrt(0.5)))
+    peak = b.op("ReduceMax", [b.op("Abs", [x])], keepdims=0)
+    scaled = b.op("Add", [b.op("Mul", [peak, b.const(4.0)]), b.const(2.0)])
+    trips = b.op("Cast", [b.op("Min", [scaled, b.const(24.0)])], to=TensorProto.INT64)
+    steps0 = b.const(0, np.int64)
+
+    def body(g):
+        y = g.op("Add", [g.op("Mul", ["y_in", g.const(0.9)]),
+                         g.op("Tanh", [g.op("MatMul", ["y_in", w])])], out="y_out")
+        g.op("Add", ["steps_in", g.const(1, np.int64)], out="steps_out")
+        total = g.op("ReduceSum", [g.op("Abs", [y])], keepdims=0)
+        g.op("Less", [total, g.const(30.0)], out="c_out")
+
+    graph = subgraph(b, "body", body,
+                     [("i", I64, []), ("c_in", TensorProto.BOOL, []), ("y_in", F32, [3, 8]),
+                      ("steps_in", I64, [])],
+                     [("c_out", TensorProto.BOOL, []), ("y_out", F32, [3, 8]),
+                      ("steps_out", I64, [])])
+    b.node("Loop", [trips, "", x, steps0], ["y", "steps"], body=graph)
+    b.add_output("y", F32, [3, 8])
+    b.add_output("steps", I64, [])
+    return b.build()
+
+
 MODELS = {
     "small_cnn": make_small_cnn,
     "winograd_convs": make_winograd_convs,
@@ -675,6 +705,7 @@ MODELS = {
     "if_else": lambda seed=0: make_if_branches("if_else", False, seed),
     "scan_rnn": make_scan_rnn,
     "loop_static": make_loop_static,
+    "loop_runtime": make_loop_runtime,
     "dynamic_encoder": make_dynamic_encoder,
     "dynamic_cnn": make_dynamic_cnn,
     "mlp_large": make_mlp_large,

@@ -1,5 +1,5 @@
 // Lowers the ops that write elements at positions computed from values (scatter_elements,
-// scatter_nd, top_k, nonzero, non_max_suppression) to scf loop nests that thread the result tensor through tensor.insert.
+// scatter_nd, top_k, nonzero, non_max_suppression, unique) to scf loop nests that thread the result tensor through tensor.insert.
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -449,11 +449,173 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
   }
 };
 
+/// unique: sequential passes over the rows of its [N, S] input, comparing rows element by
+/// element (N^2 S comparisons at most). The first pass finds each row among the distinct rows
+/// seen so far (kept as where each first occurs), counting it or adding it; with `sorted`, the
+/// second ranks each distinct row among the others and moves the lists to the ranks; the last
+/// gathers the values' rows. Lists and values past the count stay zero.
+struct UniqueLowering : OpConversionPattern<UniqueOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  /// Rows `a` and `b` of `input` compared lexicographically: (a < b, a == b).
+  static std::pair<Value, Value> compareRows(OpBuilder &b, Location loc, Value input, Value a,
+                                             Value rowB, bool isUnsigned) {
+    RankedTensorType type = tensorType(input);
+    bool isFloat = isa<FloatType>(type.getElementType());
+    Value no = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
+    Value yes = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1);
+    auto loop = scf::ForOp::create(
+        b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+        arith::ConstantIndexOp::create(b, loc, type.getDimSize(1)),
+        arith::ConstantIndexOp::create(b, loc, 1), ValueRange{no, no},
+        [&](OpBuilder &nb, Location nl, Value k, ValueRange decidedLess) {
+          Value x = tensor::ExtractOp::create(nb, nl, input, ValueRange{a, k});
+          Value y = tensor::ExtractOp::create(nb, nl, input, ValueRange{rowB, k});
+          Value lt, gt;
+          if (isFloat) {
+            lt = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT, x, y);
+            gt = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, x, y);
+          } else {
+            lt = arith::CmpIOp::create(nb, nl, isUnsigned ? arith::CmpIPredicate::ult
+                                                          : arith::CmpIPredicate::slt, x, y);
+            gt = arith::CmpIOp::create(nb, nl, isUnsigned ? arith::CmpIPredicate::ugt
+                                                          : arith::CmpIPredicate::sgt, x, y);
+          }
+          // The first differing element decides.
+          Value decided = arith::OrIOp::create(
+              nb, nl, decidedLess[0], arith::OrIOp::create(nb, nl, lt, gt));
+          Value less = arith::SelectOp::create(nb, nl, decidedLess[0], decidedLess[1], lt);
+          scf::YieldOp::create(nb, nl, ValueRange{decided, less});
+        });
+    Value equal = arith::XOrIOp::create(b, loc, loop.getResult(0), yes);
+    return {loop.getResult(1), equal};
+  }
+
+  LogicalResult matchAndRewrite(UniqueOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    bool isUnsigned = isUnsignedElement(op.getInput().getType());
+    Type i64 = rewriter.getI64Type();
+    auto index = [&](OpBuilder &b, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    auto toIndex = [&](OpBuilder &b, Value v) -> Value {
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+    };
+    auto toI64 = [&](OpBuilder &b, Value v) -> Value {
+      return arith::IndexCastOp::create(b, loc, i64, v);
+    };
+    auto extract = [&](OpBuilder &b, Value tensor, Value at) -> Value {
+      return tensor::ExtractOp::create(b, loc, tensor, ValueRange{at});
+    };
+    auto insert = [&](OpBuilder &b, Value value, Value tensor, Value at) -> Value {
+      return tensor::InsertOp::create(b, loc, value, tensor, ValueRange{at});
+    };
+    RankedTensorType listType = tensorType(op.getIndices());
+    Value zeros = filledTensor(rewriter, loc, listType, scalarConstant(rewriter, loc, i64, 0));
+    Value rows = index(rewriter, listType.getDimSize(0));
+    Value zero = index(rewriter, 0), one = index(rewriter, 1);
+    Value oneI64 = scalarConstant(rewriter, loc, i64, 1);
+
+    // Pass 1: first[j] is where distinct row j first occurs, counts[j] how often it occurs,
+    // position[i] which distinct row row i is.
+    auto firstPass = scf::ForOp::create(
+        rewriter, loc, zero, rows, one, ValueRange{zeros, zeros, zeros, zero},
+        [&](OpBuilder &b, Location, Value row, ValueRange lists) {
+          Value first = lists[0], counts = lists[1], position = lists[2], found = lists[3];
+          // The distinct row equal to `row`, or `found` (their number) when none is.
+          auto search = scf::ForOp::create(
+              b, loc, zero, found, one, ValueRange{found},
+              [&](OpBuilder &sb, Location, Value j, ValueRange match) {
+                Value candidate = toIndex(sb, extract(sb, first, j));
+                Value equal = compareRows(sb, loc, input, candidate, row, isUnsigned).second;
+                Value unmatched = arith::CmpIOp::create(sb, loc, arith::CmpIPredicate::eq,
+                                                        match[0], found);
+                Value take = arith::AndIOp::create(sb, loc, equal, unmatched);
+                scf::YieldOp::create(sb, loc,
+                                     ValueRange{arith::SelectOp::create(sb, loc, take, j, match[0])});
+              });
+          Value j = search.getResult(0);
+          Value isNew = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, j, found);
+          // Rewrites first[j] when it is not new, so that the tensor is updated in place.
+          Value firstOfJ = arith::SelectOp::create(b, loc, isNew, toI64(b, row),
+                                                   extract(b, first, j));
+          first = insert(b, firstOfJ, first, j);
+          Value count = arith::AddIOp::create(b, loc, extract(b, counts, j), oneI64);
+          counts = insert(b, count, counts, j);
+          position = insert(b, toI64(b, j), position, row);
+          Value next = arith::SelectOp::create(b, loc, isNew,
+                                               arith::AddIOp::create(b, loc, found, one), found);
+          scf::YieldOp::create(b, loc, ValueRange{first, counts, position, next});
+        });
+    Value first = firstPass.getResult(0), counts = firstPass.getResult(1);
+    Value position = firstPass.getResult(2), distinct = firstPass.getResult(3);
+
+    if (op.getSorted()) {
+      // Pass 2: the rank of distinct row j is how many distinct rows are smaller; the lists
+      // move to the ranks, and each row's position follows its distinct row.
+      auto rankPass = scf::ForOp::create(
+          rewriter, loc, zero, distinct, one, ValueRange{zeros, zeros, zeros},
+          [&](OpBuilder &b, Location, Value j, ValueRange lists) {
+            Value row = toIndex(b, extract(b, first, j));
+            auto ranking = scf::ForOp::create(
+                b, loc, zero, distinct, one, ValueRange{zero},
+                [&](OpBuilder &rb, Location, Value k, ValueRange smaller) {
+                  Value other = toIndex(rb, extract(rb, first, k));
+                  Value less = compareRows(rb, loc, input, other, row, isUnsigned).first;
+                  Value step = arith::SelectOp::create(rb, loc, less, one, zero);
+                  scf::YieldOp::create(rb, loc,
+                                       ValueRange{arith::AddIOp::create(rb, loc, smaller[0], step)});
+                });
+            Value rank = ranking.getResult(0);
+            Value sortedFirst = insert(b, extract(b, first, j), lists[0], rank);
+            Value sortedCounts = insert(b, extract(b, counts, j), lists[1], rank);
+            Value rankOf = insert(b, toI64(b, rank), lists[2], j);
+            scf::YieldOp::create(b, loc, ValueRange{sortedFirst, sortedCounts, rankOf});
+          });
+      first = rankPass.getResult(0);
+      counts = rankPass.getResult(1);
+      Value rankOf = rankPass.getResult(2);
+      auto renumber = scf::ForOp::create(
+          rewriter, loc, zero, rows, one, ValueRange{position},
+          [&](OpBuilder &b, Location, Value row, ValueRange list) {
+            Value j = toIndex(b, extract(b, list[0], row));
+            scf::YieldOp::create(b, loc, ValueRange{insert(b, extract(b, rankOf, j), list[0], row)});
+          });
+      position = renumber.getResult(0);
+    }
+
+    // Pass 3: the values, row by row.
+    RankedTensorType valuesType = tensorType(op.getValues());
+    Value values = filledTensor(rewriter, loc, valuesType,
+                                scalarConstant(rewriter, loc, valuesType.getElementType(), 0));
+    Value width = index(rewriter, valuesType.getDimSize(1));
+    auto gather = scf::ForOp::create(
+        rewriter, loc, zero, distinct, one, ValueRange{values},
+        [&](OpBuilder &b, Location, Value j, ValueRange result) {
+          Value row = toIndex(b, extract(b, first, j));
+          auto copy = scf::ForOp::create(
+              b, loc, zero, width, one, result,
+              [&](OpBuilder &cb, Location, Value k, ValueRange partial) {
+                Value x = tensor::ExtractOp::create(cb, loc, input, ValueRange{row, k});
+                Value written = tensor::InsertOp::create(cb, loc, x, partial[0], ValueRange{j, k});
+                scf::YieldOp::create(cb, loc, ValueRange{written});
+              });
+          scf::YieldOp::create(b, loc, copy.getResults());
+        });
+    Value count = tensor::FromElementsOp::create(
+        rewriter, loc, RankedTensorType::get({}, i64), ValueRange{toI64(rewriter, distinct)});
+    rewriter.replaceOp(op, {gather.getResult(0), first, position, counts, count});
+    return success();
+  }
+};
+
 } // namespace
 
 void populateScatterToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ScatterElementsLowering, ScatterNDLowering, TopKLowering, NonZeroLowering,
-               NonMaxSuppressionLowering>(patterns.getContext());
+               NonMaxSuppressionLowering, UniqueLowering>(patterns.getContext());
 }
 
 } // namespace dlc::conversion

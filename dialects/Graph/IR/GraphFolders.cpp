@@ -306,15 +306,70 @@ OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
                      [](Ordering o) { return o == Ordering::Greater || o == Ordering::Equal; });
 }
 
-OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
-  DenseElementsAttr input = foldable(adaptor.getInput());
-  if (!input || !smallEnough(getType()))
+namespace {
+
+/// An elementwise op of one operand applied to a small constant: `onInt` on integers (null to
+/// leave them to run time), `onFloat` on floating-point values.
+template <typename IntFn, typename FloatFn>
+OpFoldResult foldUnary(Attribute operand, Type type, IntFn onInt, FloatFn onFloat) {
+  DenseElementsAttr input = foldable(operand);
+  if (!input || !smallEnough(type))
     return {};
-  if (isa<FloatType>(input.getElementType()))
-    return input.mapValues(input.getElementType(), [](const APFloat &x) {
-      return (-x).bitcastToAPInt();
-    });
-  return input.mapValues(input.getElementType(), [](const APInt &x) { return -x; });
+  Type element = input.getElementType();
+  if (isa<FloatType>(element))
+    return input.mapValues(element, [&](const APFloat &x) { return onFloat(x).bitcastToAPInt(); });
+  if constexpr (std::is_same_v<IntFn, std::nullptr_t>)
+    return {};
+  else
+    return input.mapValues(element, [&](const APInt &x) { return onInt(x, element.isUnsignedInteger()); });
+}
+
+/// `x` rounded to an integral value in `mode`.
+APFloat rounded(APFloat x, llvm::RoundingMode mode) {
+  x.roundToIntegral(mode);
+  return x;
+}
+
+} // namespace
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(), [](const APInt &x, bool) { return -x; },
+      [](const APFloat &x) { return -x; });
+}
+
+OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APInt &x, bool isUnsigned) {
+        return !isUnsigned && x.isNegative() ? APInt::getZero(x.getBitWidth()) : x;
+      },
+      [](const APFloat &x) { return x.isNegative() && !x.isNaN() ? APFloat::getZero(x.getSemantics()) : x; });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APInt &x, bool isUnsigned) { return isUnsigned ? x : x.abs(); },
+      [](const APFloat &x) { return abs(x); });
+}
+
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(), getType(), nullptr, [](const APFloat &x) {
+    return rounded(x, llvm::RoundingMode::TowardNegative);
+  });
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(), getType(), nullptr, [](const APFloat &x) {
+    return rounded(x, llvm::RoundingMode::TowardPositive);
+  });
+}
+
+OpFoldResult RoundOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(), getType(), nullptr, [](const APFloat &x) {
+    return rounded(x, llvm::RoundingMode::NearestTiesToEven);
+  });
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {

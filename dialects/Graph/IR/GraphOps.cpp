@@ -432,6 +432,19 @@ LogicalResult NonZeroOp::verify() {
   return success();
 }
 
+LogicalResult UniqueOp::verify() {
+  ArrayRef<int64_t> input = shapeOf(getInput());
+  if (input.size() != 2)
+    return emitOpError() << "input " << shapeString(input) << " should be [N, S]";
+  if (shapeOf(getValues()) != input ||
+      getElementTypeOrSelf(getValues()) != getElementTypeOrSelf(getInput()))
+    return emitOpError() << "values should have the input's type";
+  for (Value result : {getIndices(), getInverse(), getCounts()})
+    if (shapeOf(result) != input.take_front())
+      return emitOpError() << "indices, inverse and counts should be [" << input[0] << "]";
+  return success();
+}
+
 LogicalResult NonMaxSuppressionOp::verify() {
   ArrayRef<int64_t> boxes = shapeOf(getBoxes()), scores = shapeOf(getScores());
   if (boxes.size() != 3 || boxes[2] != 4 || scores.size() != 3 || scores[0] != boxes[0] ||

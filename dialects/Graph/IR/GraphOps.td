@@ -77,21 +77,31 @@ class Graph_UnaryOp<string mnemonic, string what, Type type = Graph_Tensor>
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
-def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)">;
+def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)"> {
+  let hasFolder = 1;
+}
 def Graph_NegOp : Graph_UnaryOp<"neg", "negation"> {
   let hasFolder = 1;
 }
-def Graph_AbsOp : Graph_UnaryOp<"abs", "absolute value">;
+def Graph_AbsOp : Graph_UnaryOp<"abs", "absolute value"> {
+  let hasFolder = 1;
+}
 def Graph_SigmoidOp : Graph_UnaryOp<"sigmoid", "1 / (1 + exp(-x))", Graph_FloatTensor>;
 def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent", Graph_FloatTensor>;
 def Graph_ErfOp : Graph_UnaryOp<"erf", "error function", Graph_FloatTensor>;
 def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root", Graph_FloatTensor>;
 def Graph_ExpOp : Graph_UnaryOp<"exp", "exponential", Graph_FloatTensor>;
 def Graph_LogOp : Graph_UnaryOp<"log", "natural logarithm", Graph_FloatTensor>;
-def Graph_FloorOp : Graph_UnaryOp<"floor", "rounding toward -inf", Graph_FloatTensor>;
-def Graph_CeilOp : Graph_UnaryOp<"ceil", "rounding toward +inf", Graph_FloatTensor>;
+def Graph_FloorOp : Graph_UnaryOp<"floor", "rounding toward -inf", Graph_FloatTensor> {
+  let hasFolder = 1;
+}
+def Graph_CeilOp : Graph_UnaryOp<"ceil", "rounding toward +inf", Graph_FloatTensor> {
+  let hasFolder = 1;
+}
 def Graph_RoundOp : Graph_UnaryOp<"round", "rounding to the nearest integer, halves to even",
-                                  Graph_FloatTensor>;
+                                  Graph_FloatTensor> {
+  let hasFolder = 1;
+}
 def Graph_SinOp : Graph_UnaryOp<"sin", "sine", Graph_FloatTensor>;
 def Graph_CosOp : Graph_UnaryOp<"cos", "cosine", Graph_FloatTensor>;
 def Graph_TanOp : Graph_UnaryOp<"tan", "tangent", Graph_FloatTensor>;
@@ -453,6 +463,29 @@ def Graph_NonZeroOp : Graph_Op<"nonzero", [Pure]> {
   let arguments = (ins Graph_Tensor:$input);
   let results = (outs RankedTensorOf<[I64]>:$indices, 0DTensorOf<[I64]>:$count);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($indices) `,` type($count)";
+  let hasVerifier = 1;
+}
+
+def Graph_UniqueOp : Graph_Op<"unique", [Pure]> {
+  let summary = "The distinct rows of a matrix, where each first occurs, and how often";
+  let description = [{
+    Of the rows of `input` ([N, S]), the `count` distinct ones (rows equal element by element),
+    in the order of their first occurrence, or, with `sorted`, in ascending lexicographic order.
+    Row j < `count` of `values` ([N, S]) is the j-th distinct row, `indices[j]` where it first
+    occurs in the input and `counts[j]` how often it occurs; the rest is zero. `inverse[i]` is
+    the position in `values` of input row i. How many rows hold values is known only when the
+    data is: results of this shape are tensors whose size along axis 0 is data-dependent,
+    bounded by N. (ONNX's Unique without an axis is this op on its flattened input as [N, 1];
+    with an axis, on the input with that axis first and the others flattened.)
+  }];
+  let arguments = (ins Graph_Tensor:$input, BoolAttr:$sorted);
+  let results = (outs Graph_Tensor:$values, RankedTensorOf<[I64]>:$indices,
+                      RankedTensorOf<[I64]>:$inverse, RankedTensorOf<[I64]>:$counts,
+                      0DTensorOf<[I64]>:$count);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($values) `,` type($indices) `,` type($inverse)
+    `,` type($counts) `,` type($count)
+  }];
   let hasVerifier = 1;
 }
 
