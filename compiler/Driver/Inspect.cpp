@@ -56,7 +56,8 @@ Shapes knownShapes(const onnx::GraphProto &graph) {
   return shapes;
 }
 
-/// Floating-point operations of one node; 0 when its shapes are unknown.
+/// Arithmetic operations of one node (floating point, or integer for the quantized products:
+/// a multiply-add counts 2 either way); 0 when its shapes are unknown.
 double nodeFlops(const onnx::NodeProto &node, const Shapes &shapes) {
   auto shape = [&](const std::string &name) -> const std::vector<int64_t> * {
     auto it = shapes.find(name);
@@ -66,13 +67,14 @@ double nodeFlops(const onnx::NodeProto &node, const Shapes &shapes) {
   if (!out)
     return 0;
   const std::string &op = node.op_type();
-  if (op == "Conv" && node.input_size() > 1) {
-    const std::vector<int64_t> *filter = shape(node.input(1));
+  bool isConv = op == "Conv" || op == "ConvInteger" || op == "QLinearConv";
+  if (isConv && node.input_size() > 1) {
+    const std::vector<int64_t> *filter = shape(node.input(op == "QLinearConv" ? 3 : 1));
     if (!filter || filter->size() < 2)
       return 0;
     return 2.0 * numElements(*out) * numElements(*filter) / (*filter)[0];
   }
-  if (op == "MatMul" || op == "Gemm") {
+  if (op == "MatMul" || op == "Gemm" || op == "MatMulInteger" || op == "QLinearMatMul") {
     const std::vector<int64_t> *a = shape(node.input(0));
     if (!a || a->empty())
       return 0;

@@ -32,9 +32,10 @@ Value dequantize(Expansion &e, Value x, Value scale, Value zeroPoint) {
   return e.apply<graph::MulOp>(shifted(e, x, zeroPoint, getElementTypeOrSelf(scale)), scale);
 }
 
-/// round(x / scale) + zeroPoint, saturated to `element` (an 8-bit integer type) and cast to it.
+/// round(x / scale) + zeroPoint (x itself rounded without a scale), saturated to `element` (an
+/// 8-bit integer type) and cast to it.
 Value quantize(Expansion &e, Value x, Value scale, Value zeroPoint, Type element) {
-  Value value = e.apply<graph::RoundOp>(e.apply<graph::DivOp>(x, scale));
+  Value value = e.apply<graph::RoundOp>(scale ? e.apply<graph::DivOp>(x, scale) : x);
   if (zeroPoint)
     value = e.apply<graph::AddOp>(value, e.cast(zeroPoint, getElementTypeOrSelf(x)));
   bool isUnsigned = element.isUnsignedInteger();
@@ -108,19 +109,47 @@ LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
   return success();
 }
 
-/// `value` - `zeroPoint` in int32; a zero point of one value per row (per column) of a matrix
-/// operand applies along its dimension `axis` from the end.
-Value shiftedInt32(NodeContext &ctx, Expansion &e, Value value, Value zeroPoint, int64_t axis) {
-  int64_t rank = shapeOf(value).size();
-  Value shift = zeroPoint ? alongAxis(ctx, zeroPoint, value, rank - axis) : Value();
-  return shifted(e, value, shift, IntegerType::get(ctx.context(), 32));
-}
-
 /// The inferred result type of a matrix product of `a` and `b` (both of rank >= 2).
 FailureOr<RankedTensorType> productType(NodeContext &ctx, Value a, Value b) {
   if (shapeOf(a).size() < 2 || shapeOf(b).size() < 2)
     return ctx.fail("expects operands of rank >= 2");
   return ctx.outputType(0);
+}
+
+/// Whether `zeroPoint` is absent or a constant of zeros.
+bool isZero(Value zeroPoint) {
+  if (!zeroPoint)
+    return true;
+  auto constant = zeroPoint.getDefiningOp<graph::ConstantOp>();
+  auto values = constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
+  return values && isa<IntegerType>(values.getElementType()) &&
+         llvm::all_of(values.getValues<APInt>(), [](const APInt &v) { return v.isZero(); });
+}
+
+/// (A - za)(B - zb) in int32 (`type`), computed as the product of the 8-bit operands
+/// themselves (the kernels' int8 x int8 -> int32 form) corrected by the zero points:
+/// A B - za colsum(B) - zb rowsum(A) + K za zb. Each term is left out when its zero point is
+/// absent or zero, as it is for symmetric weights. A zero point may hold one value per row of
+/// A (per column of B).
+Value integerProduct(NodeContext &ctx, Expansion &e, RankedTensorType type, Value a,
+                     Value aZero, Value b, Value bZero) {
+  auto i32 = IntegerType::get(ctx.context(), 32);
+  int64_t aRank = shapeOf(a).size(), bRank = shapeOf(b).size(), k = shapeOf(a).back();
+  Value product = ctx.create<graph::MatMulOp>(type, a, b);
+  Value za = isZero(aZero) ? Value() : e.cast(alongAxis(ctx, aZero, a, aRank - 2), i32);
+  Value zb = isZero(bZero) ? Value() : e.cast(alongAxis(ctx, bZero, b, bRank - 1), i32);
+  if (za) {
+    Value columnSums = e.reduceKept<graph::ReduceSumOp>(e.cast(b, i32), {bRank - 2});
+    product = e.apply<graph::SubOp>(product, e.apply<graph::MulOp>(za, columnSums));
+  }
+  if (zb) {
+    Value rowSums = e.reduceKept<graph::ReduceSumOp>(e.cast(a, i32), {aRank - 1});
+    product = e.apply<graph::SubOp>(product, e.apply<graph::MulOp>(zb, rowSums));
+  }
+  if (za && zb)
+    product = e.apply<graph::AddOp>(
+        product, e.apply<graph::MulOp>(e.apply<graph::MulOp>(za, zb), double(k)));
+  return product;
 }
 
 /// MatMulInteger: (A - a_zero_point) x (B - b_zero_point) in int32.
@@ -130,29 +159,30 @@ LogicalResult importMatMulInteger(NodeContext &ctx) {
   if (failed(type))
     return failure();
   Expansion e(ctx);
-  Value lhs = shiftedInt32(ctx, e, a, ctx.input(2), 2);
-  Value rhs = shiftedInt32(ctx, e, b, ctx.input(3), 1);
-  ctx.setOutput(0, ctx.create<graph::MatMulOp>(*type, lhs, rhs));
+  ctx.setOutput(0, integerProduct(ctx, e, *type, a, ctx.input(2), b, ctx.input(3)));
   return success();
 }
 
-/// QLinearMatMul: the float product of the dequantized operands, quantized with y's scale and
-/// zero point.
+/// QLinearMatMul: the integer product of the operands less their zero points, as onnxruntime
+/// computes it, requantized: round(acc * (a_scale * b_scale / y_scale)) + y_zero_point,
+/// saturated. b_scale may hold one value per column.
 LogicalResult importQLinearMatMul(NodeContext &ctx) {
   Value a = ctx.input(0), b = ctx.input(3);
   FailureOr<RankedTensorType> type = productType(ctx, a, b);
   if (failed(type))
     return failure();
   Expansion e(ctx);
-  int64_t aRank = shapeOf(a).size(), bRank = shapeOf(b).size();
-  Value lhs = dequantize(e, a, alongAxis(ctx, ctx.input(1), a, aRank - 2),
-                         alongAxis(ctx, ctx.input(2), a, aRank - 2));
-  Value rhs = dequantize(e, b, alongAxis(ctx, ctx.input(4), b, bRank - 1),
-                         alongAxis(ctx, ctx.input(5), b, bRank - 1));
-  auto floatType = RankedTensorType::get(type->getShape(), getElementTypeOrSelf(lhs));
-  Value product = ctx.create<graph::MatMulOp>(floatType, lhs, rhs);
-  ctx.setOutput(0, quantize(e, product, ctx.reshape(ctx.input(6), {}),
-                            ctx.reshape(ctx.input(7), {}), type->getElementType()));
+  int64_t bRank = shapeOf(b).size();
+  auto i32 = IntegerType::get(ctx.context(), 32);
+  auto accType = RankedTensorType::get(type->getShape(), i32);
+  Value acc = integerProduct(ctx, e, accType, a, ctx.input(2), b, ctx.input(5));
+  Value scale = e.apply<graph::DivOp>(
+      e.apply<graph::MulOp>(ctx.reshape(ctx.input(1), {}),
+                            alongAxis(ctx, ctx.input(4), b, bRank - 1)),
+      ctx.reshape(ctx.input(6), {}));
+  Value scaled = e.apply<graph::MulOp>(e.cast(acc, getElementTypeOrSelf(scale)), scale);
+  Value yZero = ctx.hasInput(7) ? ctx.reshape(ctx.input(7), {}) : Value();
+  ctx.setOutput(0, quantize(e, scaled, Value(), yZero, type->getElementType()));
   return success();
 }
 

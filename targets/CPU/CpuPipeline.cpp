@@ -4,6 +4,8 @@
 
 #include "targets/CPU/Transforms/Passes.h"
 
+#include "dlc/runtime.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -25,7 +27,12 @@ void addAlgorithmPasses(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void addTensorPasses(OpPassManager &pm) {
+void addTensorPasses(OpPassManager &pm, const CpuModel &model) {
+  // Products of 8-bit integers with constant int8 weights become VNNI register blocks, on CPUs
+  // that have it (before the fp32 vectorization, which would take them as generic products).
+  VectorizeInt8ContractionsPassOptions int8;
+  int8.vnni = (model.requiredCpu & DLC_CPU_AVX512VNNI) != 0;
+  pm.addNestedPass<func::FuncOp>(createVectorizeInt8ContractionsPass(int8));
   // Constant weights are packed into column panels at compile time.
   pm.addNestedPass<func::FuncOp>(createPackConstantOperandsPass());
   // A fill reshaped for a packed product becomes a fill of the packed shape, so the product
@@ -94,10 +101,10 @@ void addLoweringPasses(OpPassManager &pm) {
 
 } // namespace
 
-void addCpuPasses(OpPassManager &pm, targets::Stage stage) {
+void addCpuPasses(OpPassManager &pm, targets::Stage stage, const CpuModel &model) {
   switch (stage) {
   case targets::Stage::Algorithms: return addAlgorithmPasses(pm);
-  case targets::Stage::Tensors: return addTensorPasses(pm);
+  case targets::Stage::Tensors: return addTensorPasses(pm, model);
   case targets::Stage::Buffers: return addBufferPasses(pm);
   case targets::Stage::Lowering: return addLoweringPasses(pm);
   }

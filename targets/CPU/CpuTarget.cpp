@@ -45,7 +45,7 @@ public:
   }
 
   void addPasses(mlir::OpPassManager &pm, targets::Stage stage) const override {
-    addCpuPasses(pm, stage);
+    addCpuPasses(pm, stage, model_);
   }
 
   llvm::Expected<std::vector<targets::ObjectFile>>

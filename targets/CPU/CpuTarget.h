@@ -21,8 +21,8 @@ struct CpuModel {
 /// Resolves a CPU target name; `host` is this machine's CPU and features.
 llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name);
 
-/// Adds the CPU's passes at `stage` (CpuPipeline.cpp).
-void addCpuPasses(mlir::OpPassManager &pm, targets::Stage stage);
+/// Adds the passes for `model`'s CPU at `stage` (CpuPipeline.cpp).
+void addCpuPasses(mlir::OpPassManager &pm, targets::Stage stage, const CpuModel &model);
 
 /// Generates the object or text of a model lowered by the CPU pipeline (CpuCodegen.cpp).
 llvm::Expected<std::vector<targets::ObjectFile>>

@@ -20,9 +20,11 @@ measurement, at most --max-iterations and at most --max-time seconds of dlc runs
 compiles the model again, so N is fixed before it from a short onnxruntime probe and dlc's time in
 the previous run (build/bench/NAME.last.json); dlc bench is rerun with more runs only when dlc
 turned out much faster than assumed.
-test/bench/peak.c is compiled with `cc -O2` and run to measure one core's fp32 FMA peak; GFLOP/s
-figures are FLOPs / median latency, and percent of peak compares with one core's peak (with two
-cores' peak at 2 threads). Before and after each dlc and onnxruntime timing of a model, peak runs
+test/bench/peak.c is compiled with `cc -O2` and run to measure one core's peak of fp32 FMA,
+AVX512-BF16 and AVX512-VNNI multiply-adds; GFLOP/s figures are FLOPs (integer operations for
+int8 models) / median latency, and percent of peak compares with one core's peak of the
+instruction the model's kind uses (MODEL_PEAK; fp32 FMA by default; two cores' peak at 2
+threads). Before and after each dlc and onnxruntime timing of a model, peak runs
 on the first two CPUs at once; when the slowest of either's runs reaches less than 90% of the
 one-core peak (the host shares them), the timing is repeated after a pause, at most 3 times, and
 the report counts repeated and never-clean timings. dlc and onnxruntime at the same thread count
@@ -71,8 +73,11 @@ import make_models  # noqa: E402
 import run_e2e  # noqa: E402  (graph_signature, make_inputs, compare semantics)
 
 DEFAULT_MODELS = ["resnet50", "mobilenetv2", "bert_base", "mlp_large", "gemm_1024",
-                  "gemm_4096x1024x4096", "conv_resnet_3x3", "conv_resnet_1x1", "conv_resnet_7x7s2",
-                  "conv_mobilenet_dw", "conv_mobilenet_dw_s2"]
+                  "gemm_4096x1024x4096", "gemm_int8_1024", "conv_resnet_3x3", "conv_resnet_1x1",
+                  "conv_resnet_7x7s2", "conv_mobilenet_dw", "conv_mobilenet_dw_s2"]
+# The instruction whose measured peak a model's rate is compared with (default fp32 FMA).
+MODEL_PEAK = {"gemm_int8_1024": "int8"}
+PEAK_NAMES = {"fp32": "fp32 FMA", "bf16": "AVX512-BF16 vdpbf16ps", "int8": "AVX512-VNNI vpdpbusd"}
 # What each model is run with, for the report.
 MODEL_NOTES = {
     "resnet50": "ResNet-50 v1, batch 1, 3x224x224",
@@ -81,6 +86,9 @@ MODEL_NOTES = {
     "mlp_large": "MLP 1024-4096-4096-1024, batch 64",
     "gemm_1024": "MatMul 1024x1024 by a constant 1024x1024 (the GEMM kernel alone)",
     "gemm_4096x1024x4096": "MatMul 4096x1024 by a constant 1024x4096 (the GEMM kernel alone)",
+    "gemm_int8_1024": "MatMulInteger 1024x1024 uint8 by a constant 1024x1024 int8, int32 "
+                      "result (the int8 GEMM kernel alone; its rate is in integer GOP/s, "
+                      "against the vpdpbusd peak)",
     "conv_resnet_3x3": "Conv 3x3, 64 to 64 channels, 56x56, pad 1, with bias (ResNet-50 stage 1)",
     "conv_resnet_1x1": "Conv 1x1, 256 to 64 channels, 56x56, with bias (ResNet-50 stage 1)",
     "conv_resnet_7x7s2": "Conv 7x7 stride 2, 3 to 64 channels, 224x224, pad 3, with bias "
@@ -224,19 +232,29 @@ def own_cpu_seconds():
 # ---------------------------------------------------------------------------------------------
 
 def measure_peak(cc, cache, timeout, runs=3):
-    """Compiles and runs peak.c `runs` times; returns the best GFLOP/s and the ISA it used."""
+    """Compiles and runs peak.c (`peak all`) `runs` times; returns the best rate of each
+    instruction it measured ({"fp32": GFLOP/s, "bf16": GFLOP/s, "int8": GOP/s}, the last two
+    where the CPU has them) and the fp32 ISA it used."""
     exe = cache / "peak"
     run_tool([cc, "-O2", REPO_ROOT / "test" / "bench" / "peak.c", "-o", exe], "cc peak.c", timeout)
-    best, isa = 0.0, "unknown"
+    peaks, isa = {}, "unknown"
+    keys = {"fp32": "peak_gflops", "bf16": "peak_bf16_gflops", "int8": "peak_int8_gops"}
     for _ in range(runs):
-        out = run_tool([exe], "peak", timeout)
-        m = re.search(r"^peak_gflops\s+([0-9.eE+-]+)", out, re.M)
-        if not m:
-            raise BenchError(f"peak printed no peak_gflops line:\n{out}")
-        best = max(best, float(m.group(1)))
+        out = run_tool([exe, "all"], "peak", timeout)
+        for kind, key in keys.items():
+            m = re.search(rf"^{key}\s+([0-9.eE+-]+)", out, re.M)
+            if m:
+                peaks[kind] = max(peaks.get(kind, 0.0), float(m.group(1)))
         found = re.search(r"^isa\s+(.+)$", out, re.M)
         isa = found.group(1).strip() if found else isa
-    return best, isa
+    if "fp32" not in peaks:
+        raise BenchError(f"peak printed no peak_gflops line:\n{out}")
+    return peaks, isa
+
+
+def peak_of(name, peaks):
+    """The peak a model's rate is compared with (fp32 FMA unless MODEL_PEAK names another)."""
+    return peaks.get(MODEL_PEAK.get(name, "fp32"), peaks["fp32"])
 
 
 # Every core must deliver this share of the one-core peak while all run at once, or the machine
@@ -561,7 +579,8 @@ def gflops(flops, ms):
     return flops / (ms * 1e-3) / 1e9
 
 
-def model_table(res, peak):
+def model_table(res, peaks):
+    peak = peak_of(res.name, peaks)
     lines = [f"### {res.name}", "", MODEL_NOTES.get(res.name, res.name) + ".", ""]
     if res.failure:
         return lines + [f"**Failed:** `{res.failure.replace('`', chr(39))}`", ""]
@@ -594,7 +613,7 @@ def model_table(res, peak):
 
 
 
-def summary_table(results, peak):
+def summary_table(results, peaks):
     lines = ["| model | dlc ms, 1 thread | ort ms, 1 thread | dlc / ort, 1 thread "
              "| dlc ms, 2 threads | ort ms, 2 threads | dlc / ort, 2 threads | outputs agree "
              "| dlc GFLOP/s, 1 thread (% of peak) |",
@@ -606,6 +625,7 @@ def summary_table(results, peak):
         d1, d2 = r.dlc.median_ms, r.dlc2.median_ms
         o1, o2 = r.ort[1].median_ms, r.ort[2].median_ms
         rate = gflops(r.flops, d1)
+        peak = peak_of(r.name, peaks)
         lines.append(f"| {r.name} | {fmt_ms(d1)} | {fmt_ms(o1)} | {d1 / o1:.2f} | {fmt_ms(d2)} | "
                      f"{fmt_ms(o2)} | {d2 / o2:.2f} | {'yes' if r.agree else 'NO'} | "
                      f"{rate:.1f} ({100 * rate / peak:.1f} %) |")
@@ -679,7 +699,8 @@ def onednn_tables(results, peak):
     return lines
 
 
-def report(results, peak, isa, command, started, load, args, dlc_version, onednn, check):
+def report(results, peaks, isa, command, started, load, args, dlc_version, onednn, check):
+    peak = peaks["fp32"]
     lines = [
         "<!-- Generated by test/bench/run_benchmarks.py; do not edit by hand: rerun it. -->",
         "# Benchmarks: dlc vs onnxruntime"
@@ -694,8 +715,12 @@ def report(results, peak, isa, command, started, load, args, dlc_version, onednn
         f"- onnxruntime {ort.__version__} (CPUExecutionProvider, inter_op_num_threads 1, "
         "sequential execution, all graph optimizations), numpy " + np.__version__,
         f"- {onednn}",
-        f"- Measured peak (test/bench/peak.c, one core, fp32 FMA, {isa}): "
-        f"**{peak:.1f} GFLOP/s** per core (best of 3 runs)",
+        f"- Measured peaks (test/bench/peak.c, one core, best of 3 runs): fp32 FMA ({isa}) "
+        f"**{peak:.1f} GFLOP/s**"
+        + "".join(f"; {PEAK_NAMES[kind]} **{peaks[kind]:.1f} G{'OP' if kind == 'int8' else 'FLOP'}"
+                  f"/s** ({peaks[kind] / peak:.2f}x fp32)" for kind in ("bf16", "int8")
+                  if kind in peaks)
+        + " per core",
         f"- Load average (1 min) when started: {load[0]:.2f}; other processes used "
         + ("an unknown share" if load[1] is None else f"{load[1]:.2f} cores on average")
         + " while it ran"
@@ -725,7 +750,7 @@ def report(results, peak, isa, command, started, load, args, dlc_version, onednn
         "## Summary",
         "",
     ]
-    lines += summary_table(results, peak)
+    lines += summary_table(results, peaks)
     lines += ["## Threads and memory plan", "",
               "Speed-up is dlc's 1-thread median over its 2-thread median, from the timings "
               "above. The workspace is the one buffer a run uses for all intermediates, as "
@@ -745,7 +770,7 @@ def report(results, peak, isa, command, started, load, args, dlc_version, onednn
         lines += onednn_tables(results, peak)
     lines += ["## Per model", ""]
     for r in results:
-        lines += model_table(r, peak)
+        lines += model_table(r, peaks)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -806,11 +831,13 @@ def main(argv=None):
     cache.mkdir(parents=True, exist_ok=True)
     failed = False
     try:
-        peak, isa = measure_peak(args.cc, cache, args.timeout)
+        peaks, isa = measure_peak(args.cc, cache, args.timeout)
     except BenchError as exc:
         log(f"FAIL: {exc}")
         return 1
-    log(f"peak: {peak:.1f} GFLOP/s ({isa})")
+    peak = peaks["fp32"]
+    log(f"peaks: " + ", ".join(f"{kind} {value:.1f}" for kind, value in peaks.items())
+        + f" G(FL)OP/s ({isa})")
     cpus = sorted(os.sched_getaffinity(0))[:2]
     check = CoreCheck(cache / "peak", peak, cpus, args.timeout)
     onednn_exe, onednn = None, "oneDNN: not measured (--no-onednn)"
@@ -857,7 +884,7 @@ def main(argv=None):
     if busy0 is not None and busy1 is not None:
         others = max(0.0, (busy1 - busy0) - (own1 - own0)) / (wall1 - wall0)
     load = (load, others)
-    text = report(results, peak, isa, command, started, load, args, dlc_version, onednn, check)
+    text = report(results, peaks, isa, command, started, load, args, dlc_version, onednn, check)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)

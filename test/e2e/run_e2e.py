@@ -123,12 +123,17 @@ def index_bound(model, input_name):
 
 
 def make_inputs(model, inputs, seed):
-    """Random inputs: N(0,1) floats, integers in range for the Gather they feed, random bools."""
+    """Random inputs: N(0,1) floats, integers in range for the Gather they feed (bytes that feed
+    no Gather over their whole range), random bools."""
     rng = np.random.default_rng(seed)
     values = []
     for t in inputs:
         if t.dtype == np.bool_:
             values.append(rng.integers(0, 2, t.shape).astype(np.bool_))
+        elif t.dtype in (np.int8, np.uint8) and index_bound(model, t.name) == 2:
+            # Bytes that index nothing (quantized activations) take their whole range.
+            info = np.iinfo(t.dtype)
+            values.append(rng.integers(info.min, info.max + 1, t.shape).astype(t.dtype))
         elif np.issubdtype(t.dtype, np.integer):
             values.append(rng.integers(0, index_bound(model, t.name), t.shape).astype(t.dtype))
         else:

@@ -689,6 +689,19 @@ def make_loop_runtime(seed=0):
     return b.build()
 
 
+def make_matmul_integer(name, signed, seed=0, m=64, k=250, n=96, zero_point=3):
+    """x [m,k] uint8 (int8 when `signed`) -> MatMulInteger with constant int8 weights [k,n],
+    x's zero point `zero_point` (negated when signed) and none for the weights -> y [m,n]
+    int32. k = 250 is not a multiple of 4, the bytes a VNNI instruction sums."""
+    b = GraphBuilder(name, seed)
+    x = b.add_input("x", TensorProto.INT8 if signed else TensorProto.UINT8, [m, k])
+    w = b.weight("w", b.rng.integers(-128, 128, (k, n)).astype(np.int8))
+    zero = b.const(-zero_point if signed else zero_point, np.int8 if signed else np.uint8)
+    b.op("MatMulInteger", [x, w, zero], out="y")
+    b.add_output("y", TensorProto.INT32, [m, n])
+    return b.build()
+
+
 MODELS = {
     "small_cnn": make_small_cnn,
     "winograd_convs": make_winograd_convs,
@@ -706,10 +719,14 @@ MODELS = {
     "scan_rnn": make_scan_rnn,
     "loop_static": make_loop_static,
     "loop_runtime": make_loop_runtime,
+    "matmul_integer_u8": lambda seed=0: make_matmul_integer("matmul_integer_u8", False, seed),
+    "matmul_integer_s8": lambda seed=0: make_matmul_integer("matmul_integer_s8", True, seed),
     "dynamic_encoder": make_dynamic_encoder,
     "dynamic_cnn": make_dynamic_cnn,
     "mlp_large": make_mlp_large,
     "gemm_1024": lambda seed=0: make_gemm(1024, 1024, 1024, seed),
+    "gemm_int8_1024": lambda seed=0: make_matmul_integer("gemm_int8_1024", False, seed, 1024,
+                                                         1024, 1024, 0),
     "gemm_4096x1024x4096": lambda seed=0: make_gemm(4096, 1024, 4096, seed),
     # Single convolutions with the shapes that dominate ResNet-50 and MobileNetV2.
     "conv_resnet_3x3": lambda seed=0: make_conv("conv_resnet_3x3", 64, 64, 56, 3, pad=1,

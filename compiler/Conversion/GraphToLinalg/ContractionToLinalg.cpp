@@ -40,11 +40,23 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
 
     Type elementType = resultType.getElementType();
     Value init = filledTensor(rewriter, loc, resultType, scalarConstant(rewriter, loc, elementType, 0));
+    // 8-bit integer operands of an int32 product are extended by their own signedness.
+    bool unsignedOperand[] = {isUnsignedElement(op.getLhs().getType()),
+                              isUnsignedElement(op.getRhs().getType())};
+    auto widen = [&](OpBuilder &nested, Location nestedLoc, Value value, int i) -> Value {
+      if (value.getType() == elementType)
+        return value;
+      return unsignedOperand[i]
+                 ? arith::ExtUIOp::create(nested, nestedLoc, elementType, value).getResult()
+                 : arith::ExtSIOp::create(nested, nestedLoc, elementType, value).getResult();
+    };
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, ValueRange{adaptor.getLhs(), adaptor.getRhs()}, init,
         ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iteratorTypes(b + 3, {k}),
         [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-          Value product = combine(nested, nestedLoc, Combiner::Mul, args[0], args[1]);
+          Value product = combine(nested, nestedLoc, Combiner::Mul,
+                                  widen(nested, nestedLoc, args[0], 0),
+                                  widen(nested, nestedLoc, args[1], 1));
           Value sum = combine(nested, nestedLoc, Combiner::Add, args[2], product);
           linalg::YieldOp::create(nested, nestedLoc, sum);
         });

@@ -156,6 +156,15 @@ LogicalResult MatMulOp::verify() {
   if (ArrayRef<int64_t>(batch) != shapeOf(getResult()))
     return emitOpError() << "result shape " << shapeString(shapeOf(getResult())) << " should be "
                          << shapeString(batch);
+  Type lhsElement = getElementTypeOrSelf(getLhs()), rhsElement = getElementTypeOrSelf(getRhs());
+  Type resultElement = getElementTypeOrSelf(getResult());
+  auto isByte = [](Type type) { return type.isInteger(8); };
+  bool widened = isByte(lhsElement) && isByte(rhsElement) && resultElement.isInteger(32) &&
+                 !resultElement.isUnsignedInteger();
+  if (!widened && (lhsElement != resultElement || rhsElement != resultElement))
+    return emitOpError() << "operands of " << lhsElement << " and " << rhsElement
+                         << " with a result of " << resultElement
+                         << ": the types should match, or be 8-bit integers summed in int32";
   return success();
 }
 

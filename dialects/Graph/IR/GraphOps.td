@@ -203,11 +203,15 @@ def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def Graph_MatMulOp : Graph_Op<"matmul", [Pure, SameOperandsAndResultElementType]> {
+def Graph_MatMulOp : Graph_Op<"matmul", [Pure]> {
   let summary = "Batched matrix product with broadcasting batch dimensions";
   let description = [{
     `lhs: [B..., M, K] x rhs: [B'..., K, N] -> [broadcast(B, B')..., M, N]`. Both operands have
     rank >= 2; the importer turns ONNX's rank-1 operands into matrices and back.
+
+    The result's element type is the type the products are summed in. It is the operands'
+    type, or int32 for 8-bit integer operands (int8 or uint8, each extended by its own
+    signedness): the integer product that quantized models compute.
   }];
   let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
   let results = (outs Graph_Tensor:$result);

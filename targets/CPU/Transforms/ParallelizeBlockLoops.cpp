@@ -3,6 +3,7 @@
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -53,6 +54,10 @@ bool iterationsWriteApart(scf::ForOp loop) {
   });
   WalkResult result = loop.getBody()->walk([&](Operation *op) {
     auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    // An intrinsic on vectors (vpdpbusd) computes registers from registers.
+    if (auto intrinsic = dyn_cast<LLVM::CallIntrinsicOp>(op);
+        intrinsic && llvm::all_of(op->getOperandTypes(), llvm::IsaPred<VectorType>))
+      return WalkResult::advance();
     // Unknown effects (a call) may write anywhere; nested regions are walked.
     if (!effects)
       return op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
