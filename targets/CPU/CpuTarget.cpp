@@ -63,13 +63,18 @@ private:
   CpuModel model_;
 };
 
-/// Registers `name` with what the generated code requires of the machine.
+/// Registers `name` with what the generated code requires of the machine and the precisions
+/// its kernels compute in: int8 products where the CPU has AVX512-VNNI.
 void registerCpuTarget(std::string name, std::string summary, std::string requirements) {
   targets::TargetInfo info;
   info.name = std::move(name);
   info.summary = std::move(summary);
   info.requirements = std::move(requirements);
   info.precisions = targets::kPrecisionF32;
+  if (auto model = resolveCpuModel(info.name); model && (model->requiredCpu & DLC_CPU_AVX512VNNI))
+    info.precisions |= targets::kPrecisionInt8;
+  else if (!model)
+    llvm::consumeError(model.takeError());
   info.create = [](const targets::TargetInfo &info)
       -> llvm::Expected<std::unique_ptr<targets::Target>> {
     auto model = resolveCpuModel(info.name);
