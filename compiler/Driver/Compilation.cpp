@@ -128,7 +128,18 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
 
 LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   PassManager pm(&context_);
-  pipelines::buildPipeline(pm, *target_, phase);
+  pipelines::PipelineOptions options;
+  options.precision = request_.precision;
+  // A target whose bf16 products are no faster than its fp32 ones computes in fp32.
+  if (options.precision == "bf16" && !(target_->info().precisions & targets::kPrecisionBF16)) {
+    static bool told = false; // once per process, not once per specialization
+    if (!told)
+      llvm::errs() << "dlc: note: target '" << target_->info().name
+                   << "' computes bf16 products no faster than fp32 ones; compiling in fp32\n";
+    told = true;
+    options.precision = "fp32";
+  }
+  pipelines::buildPipeline(pm, *target_, phase, options);
   if (failed(pm.run(*module_)))
     return failure();
   phase_ = phase;

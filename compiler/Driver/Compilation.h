@@ -29,6 +29,8 @@ struct CompileRequest {
   std::string target = "host";
   /// The graph function's name; empty means NAME_graph.
   std::string graphFunction;
+  /// The format of matrix products' operands: "fp32" or "bf16" (--precision).
+  std::string precision = "fp32";
 };
 
 /// Emits an error located at the model file `modelPath` and returns failure.

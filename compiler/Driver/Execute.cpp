@@ -49,7 +49,7 @@ std::vector<char> syntheticInput(const targets::TensorSignature &tensor) {
 
 FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelPath,
                                  const InputFiles &inputFiles, const InputShapes &shapes,
-                                 bool allowSynthetic) {
+                                 bool allowSynthetic, const std::string &precision) {
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
   auto model = onnx_frontend::readModel(modelPath);
   if (!model)
@@ -103,6 +103,7 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
     bindings.values[input] = tensors.at(input);
   CompileRequest request;
   request.modelPath = modelPath;
+  request.precision = precision;
   Compilation compilation(context, request);
   if (failed(specializeModel(context, *model, modelPath, bindings)) ||
       failed(compilation.import(*model)) || failed(compilation.lowerTo(pipelines::Phase::LLVM)))
@@ -186,8 +187,9 @@ std::vector<char> compacted(const targets::TensorSignature &output, int64_t size
 
 LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
                        const InputFiles &inputFiles, const InputShapes &shapes,
-                       const std::string &outputDir) {
-  FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, shapes, false);
+                       const std::string &outputDir, const std::string &precision) {
+  FailureOr<PreparedModel> model =
+      prepare(context, modelPath, inputFiles, shapes, false, precision);
   if (failed(model))
     return failure();
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
@@ -219,8 +221,10 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
 
 LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
                          const InputFiles &inputFiles, const InputShapes &shapes,
-                         const BenchOptions &options, llvm::raw_ostream &out) {
-  FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, shapes, true);
+                         const BenchOptions &options, llvm::raw_ostream &out,
+                         const std::string &precision) {
+  FailureOr<PreparedModel> model =
+      prepare(context, modelPath, inputFiles, shapes, true, precision);
   if (failed(model))
     return failure();
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };

@@ -24,7 +24,8 @@ using InputFiles = std::vector<std::pair<std::string, std::string>>;
 /// bound as constants first.
 mlir::LogicalResult runModel(mlir::MLIRContext &context, const std::string &modelPath,
                              const InputFiles &inputFiles, const InputShapes &shapes,
-                             const std::string &outputDir);
+                             const std::string &outputDir,
+                             const std::string &precision = "fp32");
 
 /// What `dlc bench` measures.
 struct BenchOptions {
@@ -40,7 +41,8 @@ struct BenchOptions {
 /// deterministic pseudo-random values (integers: zero).
 mlir::LogicalResult benchModel(mlir::MLIRContext &context, const std::string &modelPath,
                                const InputFiles &inputFiles, const InputShapes &shapes,
-                               const BenchOptions &options, llvm::raw_ostream &out);
+                               const BenchOptions &options, llvm::raw_ostream &out,
+                               const std::string &precision = "fp32");
 
 } // namespace dlc::driver
 

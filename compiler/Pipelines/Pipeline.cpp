@@ -7,6 +7,7 @@
 #include "compiler/Folding/Passes.h"
 #include "compiler/Fusion/Passes.h"
 #include "compiler/MemoryPlanning/Passes.h"
+#include "compiler/Precision/Passes.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -43,12 +44,16 @@ std::optional<Phase> parsePhase(StringRef name) {
 
 namespace {
 
-void addGraphPasses(OpPassManager &pm) {
+void addGraphPasses(OpPassManager &pm, const PipelineOptions &options) {
   // Folds constant reshapes and reshape chains the importer produced.
   pm.addPass(createCanonicalizerPass());
   // BatchNormalization's scale and shift move into the preceding convolution's weights.
   pm.addNestedPass<func::FuncOp>(folding::createFoldConvAffinePass());
   pm.addPass(createCanonicalizerPass());
+  // The format each product computes in (after folding, which works on fp32 weights).
+  precision::ChoosePrecisionPassOptions precision;
+  precision.precision = options.precision;
+  pm.addNestedPass<func::FuncOp>(precision::createChoosePrecisionPass(precision));
 }
 
 void addLinalgPasses(OpPassManager &pm, const targets::Target &target) {
@@ -106,27 +111,30 @@ void addLLVMPasses(OpPassManager &pm, const targets::Target &target) {
 
 } // namespace
 
-void buildPhase(OpPassManager &pm, const targets::Target &target, Phase phase) {
+void buildPhase(OpPassManager &pm, const targets::Target &target, Phase phase,
+                const PipelineOptions &options) {
   switch (phase) {
-  case Phase::Graph: return addGraphPasses(pm);
+  case Phase::Graph: return addGraphPasses(pm, options);
   case Phase::Linalg: return addLinalgPasses(pm, target);
   case Phase::Buffers: return addBufferPasses(pm, target);
   case Phase::LLVM: return addLLVMPasses(pm, target);
   }
 }
 
-void buildPipeline(OpPassManager &pm, const targets::Target &target, Phase stopAfter) {
+void buildPipeline(OpPassManager &pm, const targets::Target &target, Phase stopAfter,
+                   const PipelineOptions &options) {
   for (Phase phase : allPhases()) {
-    buildPhase(pm, target, phase);
+    buildPhase(pm, target, phase, options);
     if (phase == stopAfter)
       return;
   }
 }
 
-void printPipeline(const targets::Target &target, llvm::raw_ostream &os) {
+void printPipeline(const targets::Target &target, llvm::raw_ostream &os,
+                   const PipelineOptions &options) {
   for (Phase phase : allPhases()) {
     OpPassManager pm(ModuleOp::getOperationName());
-    buildPhase(pm, target, phase);
+    buildPhase(pm, target, phase, options);
     os << phaseName(phase) << "\t";
     pm.printAsTextualPipeline(os);
     os << "\n";
@@ -139,6 +147,7 @@ void registerDlcPasses() {
   folding::registerFoldingPasses();
   fusion::registerFusionPasses();
   memory::registerMemoryPlanningPasses();
+  precision::registerPrecisionPasses();
   // --dlc-graph-pipeline, --dlc-linalg-pipeline, ...: one phase, for a module that has been
   // through the phases before it, with the passes of the target given as target=NAME.
   for (Phase phase : allPhases()) {

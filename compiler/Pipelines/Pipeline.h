@@ -9,6 +9,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
+#include <string>
 
 namespace dlc::pipelines {
 
@@ -27,15 +28,25 @@ llvm::StringRef phaseName(Phase phase);
 /// Parses a phase name; std::nullopt when unknown.
 std::optional<Phase> parsePhase(llvm::StringRef name);
 
+/// What a compilation asks of the pipeline besides its target.
+struct PipelineOptions {
+  /// The format of matrix products' operands: "fp32", or "bf16" (weights rounded at compile
+  /// time, sums in fp32; see dlc-choose-precision).
+  std::string precision = "fp32";
+};
+
 /// Adds the passes of `phase` alone (for a module that has been through the phases before it).
-void buildPhase(mlir::OpPassManager &pm, const targets::Target &target, Phase phase);
+void buildPhase(mlir::OpPassManager &pm, const targets::Target &target, Phase phase,
+                const PipelineOptions &options = {});
 
 /// Adds the passes that take a freshly imported graph module through `stopAfter`.
-void buildPipeline(mlir::OpPassManager &pm, const targets::Target &target, Phase stopAfter);
+void buildPipeline(mlir::OpPassManager &pm, const targets::Target &target, Phase stopAfter,
+                   const PipelineOptions &options = {});
 
 /// Prints the pass order for `target`, one line per phase: the phase name, a tab, and the
 /// phase's textual pass pipeline (what `dlc-opt --dlc-<phase>-pipeline` runs).
-void printPipeline(const targets::Target &target, llvm::raw_ostream &os);
+void printPipeline(const targets::Target &target, llvm::raw_ostream &os,
+                   const PipelineOptions &options = {});
 
 /// Registers dlc's own passes and one pipeline per phase, `--dlc-<phase>-pipeline` with a
 /// `target` option (default host), for dlc-opt and textual pipelines.

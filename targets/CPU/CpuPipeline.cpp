@@ -28,11 +28,13 @@ void addAlgorithmPasses(OpPassManager &pm) {
 }
 
 void addTensorPasses(OpPassManager &pm, const CpuModel &model) {
-  // Products of 8-bit integers with constant int8 weights become VNNI register blocks, on CPUs
-  // that have it (before the fp32 vectorization, which would take them as generic products).
-  VectorizeInt8ContractionsPassOptions int8;
-  int8.vnni = (model.requiredCpu & DLC_CPU_AVX512VNNI) != 0;
-  pm.addNestedPass<func::FuncOp>(createVectorizeInt8ContractionsPass(int8));
+  // Products of 8-bit integers or bf16 with constant weights become blocks of the CPU's dot
+  // product instructions, where it has them (before the fp32 vectorization, which would take
+  // them as generic products).
+  VectorizeDotContractionsPassOptions dot;
+  dot.vnni = (model.requiredCpu & DLC_CPU_AVX512VNNI) != 0;
+  dot.bf16 = computesBF16(model);
+  pm.addNestedPass<func::FuncOp>(createVectorizeDotContractionsPass(dot));
   // Constant weights are packed into column panels at compile time.
   pm.addNestedPass<func::FuncOp>(createPackConstantOperandsPass());
   // A fill reshaped for a packed product becomes a fill of the packed shape, so the product
@@ -80,7 +82,10 @@ void addLoweringPasses(OpPassManager &pm) {
   VectorTransferToSCFOptions unrolled;
   unrolled.enableFullUnroll();
   pm.addPass(createConvertVectorToSCFPass(unrolled));
-  pm.addPass(createConvertVectorToLLVMPass());
+  // x86vector's ops (vdpbf16ps) become their LLVM intrinsics.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   // Subviews and reshapes become explicit offset/stride arithmetic before memref lowering.

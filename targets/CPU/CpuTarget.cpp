@@ -6,6 +6,7 @@
 
 #include "dlc/runtime.h"
 
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
@@ -64,17 +65,22 @@ private:
 };
 
 /// Registers `name` with what the generated code requires of the machine and the precisions
-/// its kernels compute in: int8 products where the CPU has AVX512-VNNI.
+/// its kernels compute in: int8 products where the CPU has AVX512-VNNI, bf16 products where
+/// its AVX512-BF16 dot product outruns fp32 FMA.
 void registerCpuTarget(std::string name, std::string summary, std::string requirements) {
   targets::TargetInfo info;
   info.name = std::move(name);
   info.summary = std::move(summary);
   info.requirements = std::move(requirements);
   info.precisions = targets::kPrecisionF32;
-  if (auto model = resolveCpuModel(info.name); model && (model->requiredCpu & DLC_CPU_AVX512VNNI))
-    info.precisions |= targets::kPrecisionInt8;
-  else if (!model)
+  if (auto model = resolveCpuModel(info.name)) {
+    if (model->requiredCpu & DLC_CPU_AVX512VNNI)
+      info.precisions |= targets::kPrecisionInt8;
+    if (computesBF16(*model))
+      info.precisions |= targets::kPrecisionBF16;
+  } else {
     llvm::consumeError(model.takeError());
+  }
   info.create = [](const targets::TargetInfo &info)
       -> llvm::Expected<std::unique_ptr<targets::Target>> {
     auto model = resolveCpuModel(info.name);
@@ -86,6 +92,21 @@ void registerCpuTarget(std::string name, std::string summary, std::string requir
 }
 
 } // namespace
+
+/// vdpbf16ps's multiply-add rate over fp32 FMA's, per LLVM CPU name, as test/bench/peak.c
+/// measured it on one core (`peak all`): the CPUs where it is known. Zen 5 issues it as fast as
+/// FMA with twice the products; Emerald Rapids at half FMA's rate, so bf16 products would
+/// take longer than fp32 ones there.
+double measuredBF16Speedup(llvm::StringRef cpu) {
+  return llvm::StringSwitch<double>(cpu)
+      .Case("znver5", 2.0)        // AMD EPYC family 26 model 2: 575 / 288 GFLOP/s
+      .Case("emeraldrapids", 0.5) // Intel Xeon family 6 model 207
+      .Default(0.0);
+}
+
+bool computesBF16(const CpuModel &model) {
+  return (model.requiredCpu & DLC_CPU_AVX512BF16) && measuredBF16Speedup(model.cpu) > 1.0;
+}
 
 llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name) {
   CpuModel model;

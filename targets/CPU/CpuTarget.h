@@ -21,6 +21,10 @@ struct CpuModel {
 /// Resolves a CPU target name; `host` is this machine's CPU and features.
 llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name);
 
+/// Whether the model's CPU computes bf16 products faster than fp32 ones: it has AVX512-BF16
+/// and vdpbf16ps was measured to outrun FMA on it (CpuTarget.cpp lists the measured CPUs).
+bool computesBF16(const CpuModel &model);
+
 /// Adds the passes for `model`'s CPU at `stage` (CpuPipeline.cpp).
 void addCpuPasses(mlir::OpPassManager &pm, targets::Stage stage, const CpuModel &model);
 

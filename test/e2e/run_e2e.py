@@ -166,13 +166,15 @@ def run_command(cmd, what, cwd=None, timeout=None):
     return proc
 
 
-def compile_model(dlc, lib, target, timeout):
+def compile_model(dlc, lib, target, timeout, precision=None):
     """Runs dlc compile into a fresh directory and checks it wrote exactly libNAME.a and NAME.h."""
     if lib.lib_dir.exists():
         shutil.rmtree(lib.lib_dir)
     cmd = [dlc, "compile", lib.model_path, "--name", lib.name, "-o", lib.lib_dir]
     if target:
         cmd.insert(3, f"--target={target}")
+    if precision:
+        cmd.insert(3, f"--precision={precision}")
     proc = run_command(cmd, f"dlc compile {lib.name}", timeout=timeout)
     if proc.returncode != 0:
         raise E2EError(f"dlc compile {lib.name} failed with exit status {proc.returncode}")
@@ -433,12 +435,13 @@ def check_outputs(lib, work, rtol):
     return ok
 
 
-def check_dlc_run(dlc, lib, work, rtol, timeout):
+def check_dlc_run(dlc, lib, work, rtol, timeout, precision=None):
     """Optionally also checks `dlc run MODEL INPUT... --output-dir DIR` against the reference."""
     out_dir = work / f"{lib.file_prefix}dlc_run"
     shutil.rmtree(out_dir, ignore_errors=True)
     inputs = [work / f"{lib.file_prefix}in{i}.npy" for i in range(len(lib.inputs))]
-    proc = run_command([dlc, "run", lib.model_path, *inputs, "--output-dir", out_dir],
+    extra = [f"--precision={precision}"] if precision else []
+    proc = run_command([dlc, "run", lib.model_path, *inputs, "--output-dir", out_dir, *extra],
                        f"dlc run {lib.name}", timeout=timeout)
     if proc.returncode != 0:
         raise E2EError(f"dlc run {lib.name} failed with exit status {proc.returncode}")
@@ -483,14 +486,14 @@ def run(args, work):
     if len(set(names)) != len(names):
         raise E2EError(f"library names must differ: {names}")
     for lib in libs:
-        compile_model(args.dlc, lib, args.target, args.timeout)
+        compile_model(args.dlc, lib, args.target, args.timeout, args.precision)
     app = build_app(args.cc, libs, work)
     if not run_app(app, work, args.timeout):
         print(f"SKIP: the library does not support this CPU (target {args.target or 'default'})")
         return EXIT_SKIP
     ok = all([check_outputs(lib, work, args.rtol) for lib in libs])
     if args.check_dlc_run:
-        ok = all([check_dlc_run(args.dlc, lib, work, args.rtol, args.timeout)
+        ok = all([check_dlc_run(args.dlc, lib, work, args.rtol, args.timeout, args.precision)
                   for lib in libs]) and ok
     if not ok:
         raise E2EError(f"outputs of {', '.join(names)} do not match onnxruntime "
@@ -522,6 +525,8 @@ def parse_args(argv):
                         help="seed of the model weights (default 0)")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="seconds per command (default 3600)")
+    parser.add_argument("--precision", choices=["fp32", "bf16"],
+                        help="passed to dlc compile and dlc run (default: dlc's, fp32)")
     parser.add_argument("--check-dlc-run", action="store_true",
                         help="also run `dlc run` on the same inputs and compare its outputs")
     args = parser.parse_args(argv)

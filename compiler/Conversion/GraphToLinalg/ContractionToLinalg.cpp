@@ -40,12 +40,15 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
 
     Type elementType = resultType.getElementType();
     Value init = filledTensor(rewriter, loc, resultType, scalarConstant(rewriter, loc, elementType, 0));
-    // 8-bit integer operands of an int32 product are extended by their own signedness.
+    // 8-bit integer operands of an int32 product are extended by their own signedness, bf16
+    // operands of an f32 one exactly.
     bool unsignedOperand[] = {isUnsignedElement(op.getLhs().getType()),
                               isUnsignedElement(op.getRhs().getType())};
     auto widen = [&](OpBuilder &nested, Location nestedLoc, Value value, int i) -> Value {
       if (value.getType() == elementType)
         return value;
+      if (isa<FloatType>(elementType))
+        return arith::ExtFOp::create(nested, nestedLoc, elementType, value).getResult();
       return unsignedOperand[i]
                  ? arith::ExtUIOp::create(nested, nestedLoc, elementType, value).getResult()
                  : arith::ExtSIOp::create(nested, nestedLoc, elementType, value).getResult();

@@ -48,6 +48,7 @@ cl::SubCommandGroup modelSubcommands({&compileSubcommand, &runSubcommand, &bench
                                       &inspectSubcommand});
 cl::SubCommandGroup executeSubcommands({&runSubcommand, &benchSubcommand});
 cl::SubCommandGroup fixedShapeSubcommands({&runSubcommand, &benchSubcommand, &inspectSubcommand});
+cl::SubCommandGroup compilingSubcommands({&compileSubcommand, &runSubcommand, &benchSubcommand});
 
 // The option groups of --help. Every option of dlc is in one, which lets main hide LLVM's own.
 cl::OptionCategory targetCategory("Target options");
@@ -81,6 +82,15 @@ cl::opt<bool> dumpPipelineOption(
     "dump-pipeline",
     cl::desc("Print the pass pipeline of each phase for --target and exit (no model needed)"),
     cl::sub(compileSubcommand), cl::cat(targetCategory));
+
+cl::opt<std::string> precisionOption(
+    "precision", cl::value_desc("format"), cl::init("fp32"),
+    cl::desc("The format matrix products with constant weights compute in:\n"
+             "  fp32 - everything in fp32 (the default)\n"
+             "  bf16 - bf16 operands (weights rounded at compile time), sums in fp32; the\n"
+             "         other ops in fp32. A target whose bf16 products are no faster than\n"
+             "         fp32 (dlc targets lists its precisions) compiles in fp32"),
+    cl::sub(compilingSubcommands), cl::cat(targetCategory));
 
 /// What `dlc compile` writes.
 enum class Emit { Library, MLIR, LLVMIR, Assembly, Object };
@@ -168,7 +178,7 @@ const char *kOverview =
 
 /// The command line of one dlc invocation.
 struct Options {
-  std::string command, model, target, name, compileTo, output, outputDir;
+  std::string command, model, target, name, compileTo, output, outputDir, precision;
   Emit emit = Emit::Library;
   bool dumpPipeline = false, stats = false;
   driver::InputFiles inputs;
@@ -246,6 +256,9 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
   options.outputDir = outputDirOption;
   options.dumpPipeline = dumpPipelineOption;
   options.stats = statsOption;
+  options.precision = precisionOption;
+  if (options.precision != "fp32" && options.precision != "bf16")
+    return "--precision=" + options.precision + " is not one of fp32, bf16";
   for (const std::string &input : inputOption) {
     size_t eq = input.find('=');
     if (eq != std::string::npos && input.find('/') > eq)
@@ -336,6 +349,7 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   request.modelPath = options.model;
   request.name = options.name;
   request.target = options.target;
+  request.precision = options.precision;
   if (!options.name.empty() && targets::makeCIdentifier(options.name, "") != options.name)
     return usage("--name=" + options.name + " is not a C identifier");
   std::optional<pipelines::Phase> phase = pipelines::allPhases().back();
@@ -397,14 +411,14 @@ int runCommand(mlir::MLIRContext &context, const Options &options) {
   if (options.outputDir.empty())
     return usageError(options.command, "dlc run needs --output-dir DIR");
   return failed(driver::runModel(context, options.model, options.inputs, options.shapes.fixed,
-                                 options.outputDir))
+                                 options.outputDir, options.precision))
              ? 1
              : 0;
 }
 
 int benchCommand(mlir::MLIRContext &context, const Options &options) {
   return failed(driver::benchModel(context, options.model, options.inputs, options.shapes.fixed,
-                                   options.bench, llvm::outs()))
+                                   options.bench, llvm::outs(), options.precision))
              ? 1
              : 0;
 }

@@ -159,12 +159,14 @@ LogicalResult MatMulOp::verify() {
   Type lhsElement = getElementTypeOrSelf(getLhs()), rhsElement = getElementTypeOrSelf(getRhs());
   Type resultElement = getElementTypeOrSelf(getResult());
   auto isByte = [](Type type) { return type.isInteger(8); };
-  bool widened = isByte(lhsElement) && isByte(rhsElement) && resultElement.isInteger(32) &&
-                 !resultElement.isUnsignedInteger();
+  bool widened = (isByte(lhsElement) && isByte(rhsElement) && resultElement.isInteger(32) &&
+                  !resultElement.isUnsignedInteger()) ||
+                 (lhsElement.isBF16() && rhsElement.isBF16() && resultElement.isF32());
   if (!widened && (lhsElement != resultElement || rhsElement != resultElement))
     return emitOpError() << "operands of " << lhsElement << " and " << rhsElement
                          << " with a result of " << resultElement
-                         << ": the types should match, or be 8-bit integers summed in int32";
+                         << ": the types should match, or be 8-bit integers summed in int32, or "
+                            "bf16 summed in f32";
   return success();
 }
 

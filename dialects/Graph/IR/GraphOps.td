@@ -210,8 +210,9 @@ def Graph_MatMulOp : Graph_Op<"matmul", [Pure]> {
     rank >= 2; the importer turns ONNX's rank-1 operands into matrices and back.
 
     The result's element type is the type the products are summed in. It is the operands'
-    type, or int32 for 8-bit integer operands (int8 or uint8, each extended by its own
-    signedness): the integer product that quantized models compute.
+    type, int32 for 8-bit integer operands (int8 or uint8, each extended by its own
+    signedness: the integer product that quantized models compute), or f32 for bf16 operands
+    (a product compiled with `--precision=bf16`).
   }];
   let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
   let results = (outs Graph_Tensor:$result);

@@ -103,43 +103,55 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
                            "mlir::tensor::TensorDialect"];
 }
 
-def VectorizeInt8ContractionsPass
-    : Pass<"dlc-cpu-vectorize-int8-contractions", "mlir::func::FuncOp"> {
-  let summary = "Computes int8 matrix products summed in int32 with AVX512-VNNI";
+def VectorizeDotContractionsPass
+    : Pass<"dlc-cpu-vectorize-dot-contractions", "mlir::func::FuncOp"> {
+  let summary = "Computes int8 and bf16 matrix products with the CPU's dot product instructions";
   let description = [{
-    A contraction `out[b.., m, n] += ext(lhs[b.., m, k]) * sext(rhs[k, n])` in int32, whose
-    lhs is int8 or uint8 and whose rhs is a constant int8 matrix with a multiple of 16 columns
-    (the integer product of MatMulInteger and, later, of quantized models), becomes register
-    blocks of `vpdpbusd`, which multiplies 4 unsigned bytes by 4 signed bytes and adds the 4
-    products to an int32 lane: 64 multiply-adds per instruction, 16 per fp32 FMA.
+    A contraction `out[b.., m, n] += widen(lhs[b.., m, k]) * widen(rhs[k, n])` whose rhs is a
+    constant matrix with a multiple of 16 columns becomes register blocks of a dot product
+    instruction, which multiplies a group of g narrow elements per 32-bit lane and adds the g
+    products to the lane:
+
+    - int8 (or uint8 lhs) by int8, summed in int32 (the integer product of MatMulInteger and
+      QLinearMatMul): AVX512-VNNI `vpdpbusd`, g = 4 (unsigned bytes by signed ones), 64
+      multiply-adds per instruction where an fp32 FMA does 16;
+    - bf16 by bf16, summed in f32 (a product compiled with `--precision=bf16`):
+      AVX512-BF16 `vdpbf16ps` (`x86vector.avx512.dot`), g = 2.
 
     The rhs is packed at compile time into panels of NR = 32 columns (16 when 32 does not
-    divide N), each `[ceil(K/4)][NR][4]` bytes, K padded with zeros: one 64-byte row holds 4
-    consecutive k of 16 columns. A block of MR x NR results (MR the first of 8, 6, 4, 2, 1
+    divide N), each `[ceil(K/g)][NR][g]` elements, K padded with zeros: one 64-byte row holds
+    g consecutive k of 16 columns. A block of MR x NR results (MR the first of 8, 6, 4, 2, 1
     that divides M) carries MR x NR/16 accumulators through the reduction:
 
     ```
     for panel in 0..N/NR, m in 0..M step MR:
-      acc[i][j] = init (or the fill's value)            // MR x NR/16 vectors of 16 x i32
-      for g in 0..K/4:
-        w[j] = packed[panel, g, 64 j : 64]               // 16 columns x 4 k, signed
-        for i: a = broadcast(lhs[m + i, 4 g : 4] as one i32)   // 4 k, unsigned
-               acc[i][j] = vpdpbusd(acc[i][j], a, w[j])
+      acc[i][j] = init (or the fill's value)             // MR x NR/16 vectors of 16 lanes
+      for q in 0..K/g:
+        w[j] = packed[panel, q, 16 g j : 16 g]           // 16 columns x g k
+        for i: a = broadcast(lhs[m + i, g q : g] as one 32-bit lane)
+               acc[i][j] = dot(acc[i][j], a, w[j])
       out[m + i, panel * NR + 16 j : 16] = acc[i][j]
     ```
 
-    A K that 4 does not divide ends with one group read with zero padding. Signed (int8)
+    A K that g does not divide ends with one group read with zero padding. Signed (int8)
     activations are read as unsigned after adding 128 (flipping the top bit); the blocks then
     start from -128 times each weight column's sum, computed at compile time, which undoes it.
-    A product whose init is a `linalg.fill` starts from the fill's value.
+    A product whose init is a `linalg.fill` starts from the fill's value. vpdpbusd is an LLVM
+    intrinsic call: `x86vector` has AVX-VNNI-INT8's signed x signed dot product, not
+    AVX512-VNNI's.
 
-    The CPU target sets `vnni` to whether its CPU has AVX512-VNNI; without it the pass leaves
-    such products to the generic loop lowering.
+    The CPU target sets `vnni` and `bf16` to whether its CPU has the instruction (bf16: and it
+    outruns fp32 FMA there); products of a kind it lacks are left to the generic loop lowering.
   }];
-  let options = [Option<"vnni", "vnni", "bool", /*default=*/"true",
-                        "The CPU has AVX512-VNNI (false: products are left alone)">];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
-                           "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect"];
+                           "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+                           "mlir::x86vector::X86VectorDialect"];
+  let options = [
+    Option<"vnni", "vnni", "bool", /*default=*/"true",
+           "The CPU has AVX512-VNNI: int8 products run on vpdpbusd">,
+    Option<"bf16", "bf16", "bool", /*default=*/"true",
+           "The CPU computes bf16 products faster than fp32: they run on vdpbf16ps">,
+  ];
 }
 
 def VectorizeWindowsPass : Pass<"dlc-cpu-vectorize-windows", "mlir::func::FuncOp"> {

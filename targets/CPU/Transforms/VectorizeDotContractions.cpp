@@ -1,76 +1,91 @@
-// The dlc-cpu-vectorize-int8-contractions pass: matrix products of 8-bit integers summed in
-// int32, with a constant int8 right-hand side, become AVX512-VNNI register blocks (see
-// Passes.td for the loop nest, the packed layout and the signed-activation correction).
+// The dlc-cpu-vectorize-dot-contractions pass: matrix products whose narrow operands a dot
+// product instruction multiplies in groups (8-bit integers summed in int32 with AVX512-VNNI's
+// vpdpbusd, bf16 summed in f32 with AVX512-BF16's vdpbf16ps), with a constant right-hand side,
+// become register blocks of that instruction (see Passes.td for the loop nest, the packed
+// layout and the signed-activation correction).
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/Matchers.h"
 
 namespace dlc::cpu {
 
-#define GEN_PASS_DEF_VECTORIZEINT8CONTRACTIONSPASS
+#define GEN_PASS_DEF_VECTORIZEDOTCONTRACTIONSPASS
 #include "targets/CPU/Transforms/Passes.h.inc"
 
 namespace {
 
 using namespace mlir;
 
-/// int32 lanes of one zmm register, and the bytes vpdpbusd multiplies and sums per lane.
-constexpr int64_t kLanes = 16, kGroup = 4;
+/// 32-bit lanes of one zmm register.
+constexpr int64_t kLanes = 16;
 /// The most rows of a register block: 8 rows x 2 vectors are 16 accumulators of the 32 zmm
 /// registers, beside the 2 weight vectors and a broadcast row.
 constexpr int64_t kMaxRows = 8;
 
 constexpr llvm::StringLiteral kDotIntrinsic = "llvm.x86.avx512.vpdpbusd.512";
 
-/// Whether `value` is block argument `arg` extended from 8 bits: the signedness of the
-/// extension (true: sign-extended), or nullopt when it is something else.
+/// The instruction a product runs on: the operand element it multiplies, how many of them it
+/// sums per 32-bit lane, and the type it sums in.
+enum class DotKind { Int8, BF16 };
+
+/// Whether `value` is block argument `arg` widened for the product: for 8-bit integers the
+/// signedness of the extension (true: sign-extended), for bf16 true; nullopt otherwise.
 std::optional<bool> extensionOf(Value value, BlockArgument arg) {
   Operation *op = value.getDefiningOp();
-  if (!op || op->getNumOperands() != 1 || op->getOperand(0) != arg ||
-      !arg.getType().isInteger(8))
+  if (!op || op->getNumOperands() != 1 || op->getOperand(0) != arg)
     return std::nullopt;
-  if (isa<arith::ExtSIOp>(op))
+  if (arg.getType().isInteger(8) && isa<arith::ExtSIOp>(op))
     return true;
-  if (isa<arith::ExtUIOp>(op))
+  if (arg.getType().isInteger(8) && isa<arith::ExtUIOp>(op))
     return false;
+  if (arg.getType().isBF16() && isa<arith::ExtFOp>(op))
+    return true;
   return std::nullopt;
 }
 
-/// A product this pass computes: out[b.., m, n] += ext(lhs[b.., m, k]) * sext(rhs[k, n]) in
-/// int32, rhs a constant.
-struct Int8Product {
+/// A product this pass computes: out[b.., m, n] += widen(lhs[b.., m, k]) * widen(rhs[k, n]),
+/// rhs a constant: int8 (or uint8 lhs) summed in int32, or bf16 summed in f32.
+struct DotProduct {
   linalg::GenericOp op;
+  DotKind kind = DotKind::Int8;
   SmallVector<unsigned> batchDims;
   unsigned m = 0, n = 0, k = 0;
   SmallVector<int64_t> ranges;
   bool lhsSigned = false;
   DenseElementsAttr rhs;
 
-  static std::optional<Int8Product> match(linalg::GenericOp op) {
+  static std::optional<DotProduct> match(linalg::GenericOp op, bool int8, bool bf16) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
       return std::nullopt;
     FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-    if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 || dims->k.size() != 1)
+    if (failed(dims) || dims->m.empty() || dims->n.size() != 1 || dims->k.size() != 1)
       return std::nullopt;
-    Int8Product product;
+    DotProduct product;
     product.op = op;
-    product.m = dims->m[0], product.n = dims->n[0], product.k = dims->k[0];
+    product.m = dims->m.back(), product.n = dims->n[0], product.k = dims->k[0];
     product.ranges = op.getStaticLoopRanges();
     if (llvm::any_of(product.ranges, ShapedType::isDynamic) ||
         product.ranges[product.n] % kLanes != 0)
       return std::nullopt;
-    // Batch dimensions index the lhs and the result only: the weights are one matrix.
+    // Outer dimensions (a batch, an outer row dimension such as a sequence's batch of 1) index
+    // the lhs and the result only: the weights are one matrix. They run as outer loops.
     MLIRContext *ctx = op.getContext();
     AffineMap lhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
     AffineMap rhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
     AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    if (!dims->batch.empty() || lhsMap.getNumResults() < 2)
+      return std::nullopt;
     SmallVector<AffineExpr> batch;
-    for (unsigned d : dims->batch) {
-      product.batchDims.push_back(d);
-      batch.push_back(getAffineDimExpr(d, ctx));
+    for (AffineExpr outer : lhsMap.getResults().drop_back(2)) {
+      auto dim = dyn_cast<AffineDimExpr>(outer);
+      if (!dim || !llvm::is_contained(dims->m, dim.getPosition()))
+        return std::nullopt;
+      product.batchDims.push_back(dim.getPosition());
+      batch.push_back(outer);
     }
     auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
     SmallVector<AffineExpr> lhsWant(batch), outWant(batch);
@@ -79,28 +94,34 @@ struct Int8Product {
     if (lhsMap.getResults() != ArrayRef(lhsWant) || outMap.getResults() != ArrayRef(outWant) ||
         rhsMap.getResults() != ArrayRef<AffineExpr>{dim(product.k), dim(product.n)})
       return std::nullopt;
-    // The body: out + ext(lhs) * sext(rhs), in int32.
+    // The body: out + widen(lhs) * widen(rhs), in int32 or f32.
     Block &body = *op.getBody();
-    auto yield = cast<linalg::YieldOp>(body.getTerminator());
-    auto add = yield.getOperand(0).getDefiningOp<arith::AddIOp>();
-    if (!add || !add.getType().isInteger(32))
+    Operation *add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
+    Type sum = add ? add->getResult(0).getType() : Type();
+    if (add && isa<arith::AddIOp>(add) && sum.isInteger(32) && int8)
+      product.kind = DotKind::Int8;
+    else if (add && isa<arith::AddFOp>(add) && sum.isF32() && bf16)
+      product.kind = DotKind::BF16;
+    else
       return std::nullopt;
     BlockArgument out = body.getArgument(2);
-    Value mulValue = add.getLhs() == out ? add.getRhs() : add.getLhs();
-    auto mul = mulValue.getDefiningOp<arith::MulIOp>();
-    if (!mul || (add.getLhs() != out && add.getRhs() != out))
+    if (add->getOperand(0) != out && add->getOperand(1) != out)
+      return std::nullopt;
+    Operation *mul = (add->getOperand(0) == out ? add->getOperand(1) : add->getOperand(0))
+                         .getDefiningOp();
+    if (!mul || !isa<arith::MulIOp, arith::MulFOp>(mul))
       return std::nullopt;
     BlockArgument lhsArg = body.getArgument(0), rhsArg = body.getArgument(1);
-    std::optional<bool> lhsSign = extensionOf(mul.getLhs(), lhsArg);
-    std::optional<bool> rhsSign = extensionOf(mul.getRhs(), rhsArg);
+    std::optional<bool> lhsSign = extensionOf(mul->getOperand(0), lhsArg);
+    std::optional<bool> rhsSign = extensionOf(mul->getOperand(1), rhsArg);
     if (!lhsSign || !rhsSign) {
-      lhsSign = extensionOf(mul.getRhs(), lhsArg);
-      rhsSign = extensionOf(mul.getLhs(), rhsArg);
+      lhsSign = extensionOf(mul->getOperand(1), lhsArg);
+      rhsSign = extensionOf(mul->getOperand(0), rhsArg);
     }
     // vpdpbusd multiplies unsigned bytes by signed ones: the weights must be the signed side.
     if (!lhsSign || !rhsSign || !*rhsSign)
       return std::nullopt;
-    product.lhsSigned = *lhsSign;
+    product.lhsSigned = product.kind == DotKind::Int8 && *lhsSign;
     Attribute constant;
     if (!matchPattern(op.getDpsInputs()[1], m_Constant(&constant)))
       return std::nullopt;
@@ -110,10 +131,21 @@ struct Int8Product {
     return product;
   }
 
+  /// Operand elements the instruction multiplies and sums per 32-bit lane: 4 bytes, 2 bf16.
+  int64_t group() { return kind == DotKind::Int8 ? 4 : 2; }
+  Type element() {
+    Builder b(op.getContext());
+    return kind == DotKind::Int8 ? Type(b.getI8Type()) : Type(b.getBF16Type());
+  }
+  Type sumType() {
+    Builder b(op.getContext());
+    return kind == DotKind::Int8 ? Type(b.getI32Type()) : Type(b.getF32Type());
+  }
+
   int64_t rows() { return ranges[m]; }
   int64_t columns() { return ranges[n]; }
   int64_t depth() { return ranges[k]; }
-  int64_t groups() { return llvm::divideCeil(depth(), kGroup); }
+  int64_t groups() { return llvm::divideCeil(depth(), group()); }
   /// Columns of one register block: 32 (two vectors) when they divide the columns, else 16.
   int64_t blockColumns() { return columns() % (2 * kLanes) == 0 ? 2 * kLanes : kLanes; }
   int64_t blockRows() {
@@ -123,28 +155,35 @@ struct Int8Product {
     return 1;
   }
 
-  /// The weights [K, N] as panels of blockColumns() columns, each [K/4][columns][4]: one
-  /// 64-byte row of a panel holds 4 consecutive k of 16 columns, what vpdpbusd multiplies with
-  /// one broadcast group of 4 lhs bytes. K is padded to a multiple of 4 with zeros.
+  /// The weights [K, N] as panels of blockColumns() columns, each [K/g][columns][g] for the
+  /// instruction's group g: one 64-byte row of a panel holds g consecutive k of 16 columns,
+  /// what one instruction multiplies with one broadcast group of the lhs. K is padded to a
+  /// multiple of g with zeros.
   DenseElementsAttr packedWeights() {
-    int64_t nr = blockColumns(), panels = columns() / nr;
-    SmallVector<int8_t> in = weightValues();
-    std::vector<int8_t> out(panels * groups() * nr * kGroup, 0);
+    int64_t nr = blockColumns(), panels = columns() / nr, g = group();
+    size_t width = rhs.getElementType().getIntOrFloatBitWidth() / 8;
+    // A splat holds one element; any other constant every element, row-major.
+    ArrayRef<char> raw = rhs.getRawData();
+    auto source = [&](int64_t row, int64_t column) {
+      return raw.data() + (rhs.isSplat() ? 0 : (row * columns() + column) * width);
+    };
+    std::vector<char> out(panels * groups() * nr * g * width, 0);
     for (int64_t p = 0; p < panels; ++p)
-      for (int64_t g = 0; g < groups(); ++g)
+      for (int64_t q = 0; q < groups(); ++q)
         for (int64_t c = 0; c < nr; ++c)
-          for (int64_t j = 0; j < kGroup && g * kGroup + j < depth(); ++j)
-            out[((p * groups() + g) * nr + c) * kGroup + j] =
-                in[(g * kGroup + j) * columns() + p * nr + c];
-    auto type = RankedTensorType::get({panels, groups(), nr * kGroup},
-                                      IntegerType::get(op.getContext(), 8));
-    return DenseElementsAttr::get(type, ArrayRef<int8_t>(out));
+          for (int64_t j = 0; j < g && q * g + j < depth(); ++j)
+            std::memcpy(out.data() + (((p * groups() + q) * nr + c) * g + j) * width,
+                        source(q * g + j, p * nr + c), width);
+    auto type = RankedTensorType::get({panels, groups(), nr * g}, element());
+    return DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(out));
   }
 
   /// For signed activations, which vpdpbusd reads as unsigned after adding 128: -128 times
   /// each weight column's sum, the int32 that undoes the shift.
   DenseElementsAttr signCorrection() {
-    SmallVector<int8_t> in = weightValues();
+    SmallVector<int8_t> in(rhs.isSplat() ? SmallVector<int8_t>(depth() * columns(),
+                                                             rhs.getSplatValue<int8_t>())
+                                         : SmallVector<int8_t>(rhs.getValues<int8_t>()));
     std::vector<int32_t> out(columns(), 0);
     for (int64_t row = 0; row < depth(); ++row)
       for (int64_t c = 0; c < columns(); ++c)
@@ -153,7 +192,6 @@ struct Int8Product {
     return DenseElementsAttr::get(type, ArrayRef<int32_t>(out));
   }
 
-  SmallVector<int8_t> weightValues() { return SmallVector<int8_t>(rhs.getValues<int8_t>()); }
 
   Value index(OpBuilder &b, Location loc, int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
@@ -174,9 +212,10 @@ struct Int8Product {
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
     OpBuilder &b = rewriter;
-    auto i8 = b.getI8Type(), i32 = b.getI32Type();
-    auto accType = VectorType::get({kLanes}, i32);
-    auto bytesType = VectorType::get({kLanes * kGroup}, i8);
+    Type narrow = element(), sum = sumType(), i32 = b.getI32Type();
+    int64_t g = group();
+    auto accType = VectorType::get({kLanes}, sum);
+    auto bytesType = VectorType::get({kLanes * g}, narrow);
     int64_t nr = blockColumns(), mr = blockRows(), vectors = nr / kLanes;
     Value lhs = op.getDpsInputs()[0];
     Value packed = arith::ConstantOp::create(b, loc, packedWeights());
@@ -190,10 +229,22 @@ struct Int8Product {
       start = vector::BroadcastOp::create(b, loc, accType, fill.getInputs()[0]);
       dest = fill.getOutputs()[0];
     }
-    Value zeroByte = arith::ConstantIntOp::create(b, loc, i8, 0);
-    Value flip = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(VectorType::get({kGroup}, i8), b.getI8IntegerAttr(-128)));
-    StringAttr dot = b.getStringAttr(kDotIntrinsic);
+    Value zeroByte = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(narrow)));
+    Value zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
+    Value flip = lhsSigned ? arith::ConstantOp::create(
+                                 b, loc, DenseElementsAttr::get(VectorType::get({g}, narrow),
+                                                                b.getI8IntegerAttr(-128)))
+                                 .getResult()
+                           : Value();
+    StringAttr vnniDot = b.getStringAttr(kDotIntrinsic);
+    // acc + the products of the groups of `spread` and `weights`, summed per lane.
+    auto dot = [&](OpBuilder &nb, Value acc, Value spread, Value weights) -> Value {
+      if (kind == DotKind::BF16)
+        return x86vector::DotBF16Op::create(nb, loc, accType, acc, spread, weights);
+      return LLVM::CallIntrinsicOp::create(nb, loc, accType, vnniDot,
+                                           ValueRange{acc, spread, weights})
+          .getResult(0);
+    };
 
     // ivs of the batch dimensions, then the block's first row and column.
     SmallVector<Value> batchIvs;
@@ -209,19 +260,19 @@ struct Int8Product {
 
     // One reduction step: group g of 4 k for every accumulator; `partial` reads the last,
     // shorter group of the lhs rows with zero padding.
-    auto step = [&](OpBuilder &nb, Value panel, Value row0, Value g, SmallVector<Value> accs,
+    auto step = [&](OpBuilder &nb, Value panel, Value row0, Value q, SmallVector<Value> accs,
                     bool partial) {
       SmallVector<Value> weights;
       for (int64_t j = 0; j < vectors; ++j)
         weights.push_back(vector::TransferReadOp::create(
             nb, loc, bytesType, packed,
-            ValueRange{panel, g, index(nb, loc, j * kLanes * kGroup)}, zeroByte,
+            ValueRange{panel, q, index(nb, loc, j * kLanes * g)}, zeroByte,
             ArrayRef<bool>{true}));
-      Value k0 = arith::MulIOp::create(nb, loc, g, index(nb, loc, kGroup));
+      Value k0 = arith::MulIOp::create(nb, loc, q, index(nb, loc, g));
       for (int64_t i = 0; i < mr; ++i) {
         SmallVector<Value> at(batchIvs);
         at.append({offset(nb, row0, i), k0});
-        Value group = vector::TransferReadOp::create(nb, loc, VectorType::get({kGroup}, i8),
+        Value group = vector::TransferReadOp::create(nb, loc, VectorType::get({g}, narrow),
                                                      lhs, at, zeroByte,
                                                      ArrayRef<bool>{!partial});
         if (lhsSigned)
@@ -229,12 +280,11 @@ struct Int8Product {
         Value word = vector::BitCastOp::create(nb, loc, VectorType::get({1}, i32), group);
         Value scalar = vector::ExtractOp::create(nb, loc, word, ArrayRef<int64_t>{0});
         Value spread = vector::BitCastOp::create(
-            nb, loc, bytesType, vector::BroadcastOp::create(nb, loc, accType, scalar));
+            nb, loc, bytesType,
+            vector::BroadcastOp::create(nb, loc, VectorType::get({kLanes}, i32), scalar));
         for (int64_t j = 0; j < vectors; ++j) {
           Value &acc = accs[i * vectors + j];
-          acc = LLVM::CallIntrinsicOp::create(nb, loc, accType, dot,
-                                              ValueRange{acc, spread, weights[j]})
-                    .getResult(0);
+          acc = dot(nb, acc, spread, weights[j]);
         }
       }
       return accs;
@@ -251,8 +301,7 @@ struct Int8Product {
                             : vector::TransferReadOp::create(
                                   nb, loc, accType, result,
                                   outIndices(offset(nb, row0, i), column),
-                                  arith::ConstantIntOp::create(nb, loc, i32, 0),
-                                  ArrayRef<bool>{true})
+                                  zeroSum, ArrayRef<bool>{true})
                                   .getResult();
           if (correction)
             acc = arith::AddIOp::create(
@@ -262,15 +311,15 @@ struct Int8Product {
                                                ArrayRef<bool>{true}));
           accs.push_back(acc);
         }
-      int64_t whole = depth() / kGroup;
+      int64_t whole = depth() / g;
       if (whole > 0)
         accs = SmallVector<Value>(
             loop(nb, loc, whole, 1, accs,
-                 [&](OpBuilder &kb, Value g, ValueRange carried) {
-                   return step(kb, panel, row0, g, SmallVector<Value>(carried), false);
+                 [&](OpBuilder &kb, Value q, ValueRange carried) {
+                   return step(kb, panel, row0, q, SmallVector<Value>(carried), false);
                  })
                 .getResults());
-      if (depth() % kGroup != 0)
+      if (depth() % g != 0)
         accs = step(nb, panel, row0, index(nb, loc, whole), accs, true);
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t j = 0; j < vectors; ++j)
@@ -311,20 +360,20 @@ struct Int8Product {
   }
 };
 
-struct VectorizeInt8ContractionsPass
-    : impl::VectorizeInt8ContractionsPassBase<VectorizeInt8ContractionsPass> {
+struct VectorizeDotContractionsPass
+    : impl::VectorizeDotContractionsPassBase<VectorizeDotContractionsPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    if (!vnni)
+    if (!vnni && !bf16)
       return;
-    SmallVector<Int8Product> products;
+    SmallVector<DotProduct> products;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (std::optional<Int8Product> product = Int8Product::match(op))
+      if (std::optional<DotProduct> product = DotProduct::match(op, vnni, bf16))
         products.push_back(*product);
     });
     IRRewriter rewriter(&getContext());
-    for (Int8Product &product : products)
+    for (DotProduct &product : products)
       product.rewrite(rewriter);
   }
 };

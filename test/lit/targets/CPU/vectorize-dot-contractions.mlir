@@ -1,4 +1,4 @@
-// RUN: dlc-opt %s --dlc-cpu-vectorize-int8-contractions --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --dlc-cpu-vectorize-dot-contractions --canonicalize --cse --split-input-file | FileCheck %s
 
 // uint8 activations times constant int8 weights, summed in int32: the weights ([10, 64]) are
 // packed into two 32-column panels of 3 groups of 4 k (the last padded with zeros), 128 bytes
@@ -84,4 +84,34 @@ func.func @u8_weights(%x: tensor<16x10xi8>) -> tensor<16x64xi32> {
     linalg.yield %s : i32
   } -> tensor<16x64xi32>
   return %r : tensor<16x64xi32>
+}
+
+// -----
+
+// bf16 operands summed in f32: pairs of k (g = 2) per lane, packed [32 columns][2] per group
+// (bf16 1.0 is 0x3F80; K = 3 pads the second group with zero), vdpbf16ps through
+// x86vector.avx512.dot. The outer dimension (a batch) runs as a loop around the blocks.
+// CHECK-LABEL: func.func @bf16_rows
+// CHECK-DAG: %[[PACKED:.+]] = arith.constant dense<"0x803F803F{{.+}}> : tensor<1x2x64xbf16>
+// CHECK: scf.for %[[B:.+]] = %c0 to %c2 step %c1
+// CHECK:   %[[A:.+]] = vector.transfer_read %{{.+}}[%[[B]], %{{.+}}, %c0]{{.+}} : tensor<2x8x3xbf16>, vector<2xbf16>
+// CHECK:   vector.bitcast %[[A]] : vector<2xbf16> to vector<1xi32>
+// CHECK:   %[[SPREAD:.+]] = vector.bitcast %{{.+}} : vector<16xi32> to vector<32xbf16>
+// CHECK:   x86vector.avx512.dot %{{.+}}, %[[SPREAD]], %{{.+}} : vector<32xbf16> -> vector<16xf32>
+// CHECK:   vector.transfer_read %{{.+}}[%[[B]], %{{.+}}, %c2], %{{.+}} : tensor<2x8x3xbf16>, vector<2xbf16>
+// CHECK:   vector.transfer_write %{{.+}} : vector<16xf32>, tensor<2x8x32xf32>
+func.func @bf16_rows(%x: tensor<2x8x3xbf16>) -> tensor<2x8x32xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x32xbf16>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<2x8x3xbf16>, tensor<3x32xbf16>) outs(%init : tensor<2x8x32xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %a32 = arith.extf %a : bf16 to f32
+    %b32 = arith.extf %b : bf16 to f32
+    %p = arith.mulf %a32, %b32 : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8x32xf32>
+  return %r : tensor<2x8x32xf32>
 }

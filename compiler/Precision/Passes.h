@@ -1,0 +1,19 @@
+// Declarations and registration of dlc's precision passes (see Passes.td).
+// The pass order lives in compiler/Pipelines.
+#ifndef DLC_COMPILER_PRECISION_PASSES_H
+#define DLC_COMPILER_PRECISION_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace dlc::precision {
+
+#define GEN_PASS_DECL
+#include "compiler/Precision/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/Precision/Passes.h.inc"
+
+} // namespace dlc::precision
+
+#endif

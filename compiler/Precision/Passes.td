@@ -1,0 +1,31 @@
+// Precision passes: which number format each op of the graph computes in. Pipelines in
+// compiler/Pipelines decide where they run; the target says which formats pay off.
+#ifndef DLC_COMPILER_PRECISION_PASSES
+#define DLC_COMPILER_PRECISION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ChoosePrecisionPass : Pass<"dlc-choose-precision", "mlir::func::FuncOp"> {
+  let summary = "Gives matrix products with constant weights bf16 operands summed in fp32";
+  let description = [{
+    With `precision=bf16`, a `graph.matmul` of f32 operands whose right-hand side is a
+    constant (a layer's weights) takes bf16 operands and keeps its f32 result, the type its
+    products are summed in: the weights are rounded to bf16 at compile time (to nearest, ties
+    to even) and the left-hand side is cast to bf16 before the product.
+
+    ```mlir
+    %y = graph.matmul %x, %w : (tensor<64x256xf32>, tensor<256x512xf32>) -> tensor<64x512xf32>
+    // becomes
+    %xb = graph.cast %x : tensor<64x256xf32> to tensor<64x256xbf16>
+    %y = graph.matmul %xb, %wb : (tensor<64x256xbf16>, tensor<256x512xbf16>) -> tensor<64x512xf32>
+    ```
+
+    Everything else stays in fp32: softmax, normalizations, reductions, exp and log, and the
+    elementwise ops around the products (bias, activation, residual), which read the products'
+    f32 results. With `precision=fp32` the pass changes nothing.
+  }];
+  let options = [Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
+                        "The format of the products' operands: fp32 or bf16">];
+}
+
+#endif // DLC_COMPILER_PRECISION_PASSES

@@ -1,0 +1,28 @@
+// RUN: dlc-opt %s --dlc-choose-precision=precision=bf16 --split-input-file | FileCheck %s
+// RUN: dlc-opt %s --dlc-choose-precision --split-input-file | FileCheck %s --check-prefix=FP32
+
+// A product with constant f32 weights takes bf16 operands and keeps its f32 result: the weights
+// are rounded to nearest bf16 at compile time (1.00390625 = 1 + 2^-8 is a tie between 1 and
+// 1 + 2^-7 and goes to the even 1; 1.01171875 rounds up to 1.015625, printed 1.01563), the lhs is cast.
+// CHECK-LABEL: func.func @weights
+// CHECK-DAG: %[[W:.+]] = graph.constant dense<{{\[}}[1.000000e+00, 1.015630e+00]]> : tensor<1x2xbf16>
+// CHECK-DAG: %[[X:.+]] = graph.cast %{{.+}} : tensor<4x1xf32> to tensor<4x1xbf16>
+// CHECK: graph.matmul %[[X]], %[[W]] : (tensor<4x1xbf16>, tensor<1x2xbf16>) -> tensor<4x2xf32>
+// FP32-LABEL: func.func @weights
+// FP32: graph.matmul %{{.+}}, %{{.+}} : (tensor<4x1xf32>, tensor<1x2xf32>) -> tensor<4x2xf32>
+func.func @weights(%x: tensor<4x1xf32>) -> tensor<4x2xf32> {
+  %w = graph.constant dense<[[1.00390625, 1.01171875]]> : tensor<1x2xf32>
+  %y = graph.matmul %x, %w : (tensor<4x1xf32>, tensor<1x2xf32>) -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}
+
+// -----
+
+// A product of two activations (attention's scores) stays in fp32.
+// CHECK-LABEL: func.func @activations
+// CHECK-NOT: bf16
+// CHECK: graph.matmul %{{.+}}, %{{.+}} : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+func.func @activations(%q: tensor<4x8xf32>, %k: tensor<8x4xf32>) -> tensor<4x4xf32> {
+  %y = graph.matmul %q, %k : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  return %y : tensor<4x4xf32>
+}
