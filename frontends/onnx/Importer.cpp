@@ -64,6 +64,13 @@ public:
     bind(name, value);
     dataDependent_[name] = std::move(size);
   }
+  const Dequantized *lookupDequantized(const std::string &name) const {
+    auto it = dequantized_.find(name);
+    return it == dequantized_.end() ? nullptr : &it->second;
+  }
+  void bindDequantized(const std::string &name, const Dequantized &value) {
+    dequantized_[name] = value;
+  }
   /// The tensors of the sequence `name`, or null when it is not a sequence.
   const SmallVector<Value> *lookupSequence(const std::string &name) const {
     auto it = sequences_.find(name);
@@ -118,6 +125,8 @@ private:
   std::map<std::string, DenseElementsAttr> constants_;
   /// Sequence values (Sequence* ops): the tensors each holds.
   std::map<std::string, SmallVector<Value>> sequences_;
+  /// Outputs of DequantizeLinear nodes with constant parameters: what each dequantized.
+  std::map<std::string, Dequantized> dequantized_;
   std::map<std::string, const onnx::TypeProto *> types_;
   /// Graph ops whose folding was tried (and that are still there).
   llvm::DenseSet<Operation *> triedFolding_;
@@ -273,10 +282,12 @@ FailureOr<SmallVector<Value>> GraphImporter::importScopedSubgraph(const onnx::Gr
   llvm::StringMap<Value> outerValues = values_;
   std::map<std::string, DenseElementsAttr> outerConstants = constants_;
   std::map<std::string, SmallVector<Value>> outerSequences = sequences_;
+  std::map<std::string, Dequantized> outerDequantized = dequantized_;
   llvm::scope_exit restore([&] {
     values_ = std::move(outerValues);
     constants_ = std::move(outerConstants);
     sequences_ = std::move(outerSequences);
+    dequantized_ = std::move(outerDequantized);
   });
   for (auto [info, value] : llvm::zip(graph.input(), inputs)) {
     // Constant inputs (a loop's iteration number) stay constants, so the body folds on them.
@@ -675,6 +686,18 @@ FailureOr<SmallVector<Value>> NodeContext::sequenceInput(int i) {
     return fail("input \"" + node_.input(i) + "\" is not a sequence dlc could follow " +
                 "(a graph input or a sequence built at run time)");
   return *elements;
+}
+
+std::optional<Dequantized> NodeContext::dequantizedInput(int i) {
+  if (!hasInput(i))
+    return std::nullopt;
+  const Dequantized *found = importer_.lookupDequantized(node_.input(i));
+  return found ? std::optional<Dequantized>(*found) : std::nullopt;
+}
+
+void NodeContext::setDequantizedOutput(int i, const Dequantized &dequantized) {
+  if (i < node_.output_size() && !node_.output(i).empty())
+    importer_.bindDequantized(node_.output(i), dequantized);
 }
 
 void NodeContext::setSequenceOutput(int i, ArrayRef<Value> elements) {

@@ -278,17 +278,21 @@ LogicalResult importGemm(NodeContext &ctx) {
   Value a = ctx.input(0), b = ctx.input(1), c = ctx.input(2);
   if (shapeOf(a).size() != 2 || shapeOf(b).size() != 2)
     return ctx.fail("expects matrices A and B");
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  // A QDQ model's Gemm: the integer product of what A and B dequantized.
+  std::optional<Value> quantized;
+  if (!ctx.intAttr("transA", 0))
+    quantized = quantizedProduct(ctx, ctx.intAttr("transB", 0) != 0);
   if (ctx.intAttr("transA", 0))
     a = transpose2d(ctx, a);
   if (ctx.intAttr("transB", 0))
     b = transpose2d(ctx, b);
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
-  if (failed(type))
-    return failure();
   if (shapeOf(a)[1] != shapeOf(b)[0])
     return ctx.fail("inner dimensions of A and B differ");
   Type element = type->getElementType();
-  Value result = ctx.create<graph::MatMulOp>(*type, a, b);
+  Value result = quantized ? *quantized : ctx.create<graph::MatMulOp>(*type, a, b).getResult();
   float alpha = ctx.floatAttr("alpha", 1.0f), beta = ctx.floatAttr("beta", 1.0f);
   if (alpha != 1.0f)
     result = ctx.create<graph::MulOp>(*type, result, ctx.scalar(element, alpha));
@@ -302,6 +306,10 @@ LogicalResult importGemm(NodeContext &ctx) {
 }
 
 LogicalResult importMatMul(NodeContext &ctx) {
+  if (std::optional<Value> quantized = quantizedProduct(ctx, /*transposeRhs=*/false)) {
+    ctx.setOutput(0, *quantized);
+    return success();
+  }
   Value lhs = ctx.input(0), rhs = ctx.input(1);
   FailureOr<RankedTensorType> type = ctx.outputType(0);
   if (failed(type))

@@ -16,6 +16,15 @@ namespace dlc::onnx_frontend {
 
 class GraphImporter;
 
+/// A tensor that a DequantizeLinear node computed from an integer one, with constant
+/// quantization parameters: the float value is (quantized - zeroPoint) * scale.
+struct Dequantized {
+  mlir::Value quantized;             ///< the 8-bit integer tensor
+  mlir::DenseElementsAttr scale;     ///< one value, or one per slice along `axis`
+  mlir::DenseElementsAttr zeroPoint; ///< null when absent (0)
+  int64_t axis = 0;                  ///< the per-axis parameters' axis of `quantized`
+};
+
 /// What an op importer sees of the node it imports.
 class NodeContext {
 public:
@@ -65,6 +74,11 @@ public:
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> sequenceInput(int i);
   /// Binds output `i` to the sequence of `elements`.
   void setSequenceOutput(int i, llvm::ArrayRef<mlir::Value> elements);
+  /// Where input `i` is the output of a DequantizeLinear with constant parameters, what it
+  /// dequantized: quantized products (QDQ models) use the integers instead of the floats.
+  std::optional<Dequantized> dequantizedInput(int i);
+  /// Records that output `i` is `dequantized`'s float value.
+  void setDequantizedOutput(int i, const Dequantized &dequantized);
   /// Binds output `i` to `value`, a tensor computed at its largest whose size along `axis` is
   /// `count` (a rank-0 int64 tensor), known only at run time. Such a tensor may only be a graph
   /// output; a node reading it is an error.
@@ -136,6 +150,13 @@ void registerSequenceOps(OpTable &table);
 /// output shape.
 mlir::FailureOr<mlir::Value> convolution(NodeContext &ctx, mlir::Value input, mlir::Value filter,
                                          mlir::Value bias);
+
+/// The product of inputs 0 and 1 (input 1 transposed with `transposeRhs`) where both are
+/// DequantizeLinear outputs and input 1 dequantizes constant weights (a QDQ model's MatMul or
+/// Gemm): the integer product of what they dequantized, scaled back to float, as output 0's
+/// type. std::nullopt where that does not apply (activations per tensor, a 2-D weight per
+/// tensor or per column).
+std::optional<mlir::Value> quantizedProduct(NodeContext &ctx, bool transposeRhs);
 
 /// Whether `opType` is one of the elementwise ops (numpy-broadcasting operands, one result).
 bool isElementwise(llvm::StringRef opType);

@@ -68,6 +68,13 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
   Value scale = alongAxis(ctx, ctx.input(1), x, *axis);
   Value zeroPoint = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, *axis) : Value();
   ctx.setOutput(0, dequantize(e, x, scale, zeroPoint));
+  // With constant parameters, a product reading this output can use the integers instead.
+  std::optional<DenseElementsAttr> constantScale = ctx.constantInput(1);
+  std::optional<DenseElementsAttr> constantZero = ctx.constantInput(2);
+  if (getElementTypeOrSelf(x).isInteger(8) && constantScale &&
+      (!ctx.hasInput(2) || constantZero))
+    ctx.setDequantizedOutput(
+        0, {x, *constantScale, ctx.hasInput(2) ? *constantZero : DenseElementsAttr(), *axis});
   return success();
 }
 
@@ -185,6 +192,53 @@ LogicalResult importQLinearMatMul(NodeContext &ctx) {
   ctx.setOutput(0, quantize(e, scaled, Value(), yZero, type->getElementType()));
   return success();
 }
+
+} // namespace
+
+std::optional<Value> quantizedProduct(NodeContext &ctx, bool transposeRhs) {
+  std::optional<Dequantized> lhs = ctx.dequantizedInput(0), rhs = ctx.dequantizedInput(1);
+  // The integer kernels take constant weights; a product of two activations (attention's)
+  // stays a float one.
+  if (!lhs || !rhs || !rhs->quantized.getDefiningOp<graph::ConstantOp>())
+    return std::nullopt;
+  Value weights = rhs->quantized;
+  int64_t columnAxis = 1;
+  if (transposeRhs && shapeOf(weights).size() == 2) {
+    ArrayRef<int64_t> shape = shapeOf(weights);
+    auto type = RankedTensorType::get({shape[1], shape[0]}, getElementTypeOrSelf(weights));
+    weights = ctx.create<graph::TransposeOp>(type, weights, ArrayRef<int64_t>{1, 0});
+    columnAxis = 0; // the parameters' axis in the weights as given
+  }
+  ArrayRef<int64_t> lhsShape = shapeOf(lhs->quantized), rhsShape = shapeOf(weights);
+  int64_t columns = rhsShape.empty() ? 0 : rhsShape.back();
+  auto perTensor = [](DenseElementsAttr attr) { return !attr || attr.getNumElements() == 1; };
+  // The activations' parameters are one value; the weights' one value or one per column.
+  auto perColumn = [&](DenseElementsAttr attr) {
+    return perTensor(attr) || (rhs->axis == columnAxis && attr.getNumElements() == columns);
+  };
+  if (lhsShape.size() < 2 || rhsShape.size() != 2 || lhsShape.back() != rhsShape.front() ||
+      !perTensor(lhs->scale) || !perTensor(lhs->zeroPoint) || !perColumn(rhs->scale) ||
+      !perColumn(rhs->zeroPoint) || !lhs->scale.getElementType().isF32() ||
+      !rhs->scale.getElementType().isF32())
+    return std::nullopt;
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type) || !type->getElementType().isF32())
+    return std::nullopt;
+  Expansion e(ctx);
+  auto i32 = IntegerType::get(ctx.context(), 32);
+  Value lhsZero = lhs->zeroPoint ? ctx.reshape(ctx.constant(lhs->zeroPoint), {}) : Value();
+  Value rhsZero = rhs->zeroPoint ? ctx.constant(rhs->zeroPoint) : Value();
+  Value acc = integerProduct(ctx, e, RankedTensorType::get(type->getShape(), i32),
+                             lhs->quantized, lhsZero, weights, rhsZero);
+  // The product of the scales, one per column or one in all: computed at compile time.
+  Value rhsScale = ctx.constant(rhs->scale);
+  if (rhs->scale.getNumElements() == 1)
+    rhsScale = ctx.reshape(rhsScale, {});
+  Value scale = e.apply<graph::MulOp>(rhsScale, ctx.reshape(ctx.constant(lhs->scale), {}));
+  return e.apply<graph::MulOp>(e.cast(acc, type->getElementType()), scale);
+}
+
+namespace {
 
 /// ConvInteger: the f32 convolution of the zero-point-shifted operands (exact while the sums
 /// stay below 2^24, as they do for 8-bit operands and up to 256 products), then int32. A filter

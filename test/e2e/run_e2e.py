@@ -141,9 +141,12 @@ def make_inputs(model, inputs, seed):
     return values
 
 
-def reference_outputs(model_path, inputs, values):
+def reference_outputs(model_path, inputs, values, optimized=False):
+    """onnxruntime's outputs: its graph unoptimized (as the ONNX ops define them), or with every
+    optimization, where a QDQ model runs on onnxruntime's int8 kernels."""
     options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    options.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL if optimized
+                                        else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
     session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
     return session.run(None, {t.name: v for t, v in zip(inputs, values)})
 
@@ -467,7 +470,8 @@ def prepare_library(spec, work, args, prefix):
     for i, value in enumerate(lib.input_values):
         value.tofile(work / f"{prefix}in{i}.bin")
         np.save(work / f"{prefix}in{i}.npy", value)
-    lib.reference = reference_outputs(path, lib.inputs, lib.input_values)
+    lib.reference = reference_outputs(path, lib.inputs, lib.input_values,
+                                      args.reference_optimized)
     return lib
 
 
@@ -525,6 +529,9 @@ def parse_args(argv):
                         help="seed of the model weights (default 0)")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="seconds per command (default 3600)")
+    parser.add_argument("--reference-optimized", action="store_true",
+                        help="compare with onnxruntime's optimized graph (a QDQ model's int8 "
+                             "kernels) instead of its unoptimized one")
     parser.add_argument("--precision", choices=["fp32", "bf16"],
                         help="passed to dlc compile and dlc run (default: dlc's, fp32)")
     parser.add_argument("--check-dlc-run", action="store_true",

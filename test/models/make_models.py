@@ -702,6 +702,35 @@ def make_matmul_integer(name, signed, seed=0, m=64, k=250, n=96, zero_point=3):
     return b.build()
 
 
+def make_qdq(name, base, signed, seed=0):
+    """The model `base` as onnxruntime's quantize_static writes it in QDQ format: activations
+    uint8 (int8 when `signed`), weights int8 per output channel, calibrated (MinMax) on 4
+    random inputs. Each MatMul or Gemm then reads DequantizeLinear outputs."""
+    import tempfile
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                          quantize_static)
+    model = MODELS[base](seed)
+    graph_input = model.graph.input[0]
+    shape = [d.dim_value for d in graph_input.type.tensor_type.shape.dim]
+    rng = np.random.default_rng(seed + 100)
+    batches = [{graph_input.name: rng.standard_normal(shape).astype(np.float32)}
+               for _ in range(4)]
+
+    class Reader(CalibrationDataReader):
+        def get_next(self):
+            return batches.pop() if batches else None
+
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx.save(model, f"{tmp}/fp32.onnx")
+        quantize_static(f"{tmp}/fp32.onnx", f"{tmp}/qdq.onnx", Reader(),
+                        quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QInt8 if signed else QuantType.QUInt8,
+                        weight_type=QuantType.QInt8)
+        quantized = onnx.load(f"{tmp}/qdq.onnx")
+    quantized.graph.name = name
+    return quantized
+
+
 MODELS = {
     "small_cnn": make_small_cnn,
     "winograd_convs": make_winograd_convs,
@@ -719,6 +748,8 @@ MODELS = {
     "scan_rnn": make_scan_rnn,
     "loop_static": make_loop_static,
     "loop_runtime": make_loop_runtime,
+    "qdq_mlp_u8s8": lambda seed=0: make_qdq("qdq_mlp_u8s8", "mlp", False, seed),
+    "qdq_mlp_s8s8": lambda seed=0: make_qdq("qdq_mlp_s8s8", "mlp", True, seed),
     "matmul_integer_u8": lambda seed=0: make_matmul_integer("matmul_integer_u8", False, seed),
     "matmul_integer_s8": lambda seed=0: make_matmul_integer("matmul_integer_s8", True, seed),
     "dynamic_encoder": make_dynamic_encoder,
