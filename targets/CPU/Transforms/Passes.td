@@ -136,7 +136,11 @@ def VectorizeDotContractionsPass
     A K that g does not divide ends with one group read with zero padding. Signed (int8)
     activations are read as unsigned after adding 128 (flipping the top bit); the blocks then
     start from -128 times each weight column's sum, computed at compile time, which undoes it.
-    A product whose init is a `linalg.fill` starts from the fill's value. vpdpbusd is an LLVM
+    A product whose init is a `linalg.fill` starts from the fill's value. The product's only
+    user, when it is an all-parallel elementwise op over the result's shape that reads the
+    result as it is written and its other inputs along the columns or broadcast (bias,
+    activation, the scaling and requantization of a QDQ model), is computed on the registers
+    before the one store. vpdpbusd is an LLVM
     intrinsic call: `x86vector` has AVX-VNNI-INT8's signed x signed dot product, not
     AVX512-VNNI's.
 

@@ -5,6 +5,9 @@
 // layout and the signed-activation correction).
 #include "targets/CPU/Transforms/Passes.h"
 
+#include "targets/CPU/Transforms/VectorBody.h"
+#include "targets/CPU/Transforms/WindowReads.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -57,6 +60,38 @@ struct DotProduct {
   SmallVector<int64_t> ranges;
   bool lhsSigned = false;
   DenseElementsAttr rhs;
+  /// The product's only user when it is an elementwise op over the result's shape (bias,
+  /// activation, requantization): applied to the registers before the one store.
+  linalg::GenericOp epilogue;
+
+  /// Whether `consumer`, the product's user, can run on the blocks' vectors: all parallel over
+  /// the result's loops, its result indexed like the product's, the product read the same way
+  /// and every other input either along the columns (contiguous) or not by them (broadcast).
+  bool acceptsEpilogue(linalg::GenericOp consumer) {
+    if (!consumer || !consumer.hasPureTensorSemantics() || consumer.getNumDpsInits() != 1 ||
+        consumer.getNumParallelLoops() != consumer.getNumLoops() ||
+        !consumer.getRegionOutputArgs()[0].use_empty() || !hasVectorizableBody(consumer))
+      return false;
+    AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    unsigned rank = out.getNumResults();
+    if (consumer.getNumLoops() != rank ||
+        !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0)).isIdentity())
+      return false;
+    for (OpOperand *input : consumer.getDpsInputOperands()) {
+      AffineMap map = consumer.getMatchingIndexingMap(input);
+      if (input->get() == op.getResult(0)) {
+        if (!map.isIdentity())
+          return false;
+        continue;
+      }
+      if (!map.isProjectedPermutation())
+        return false;
+      for (unsigned r = 0; r + 1 < map.getNumResults(); ++r)
+        if (map.getDimPosition(r) == rank - 1)
+          return false;
+    }
+    return true;
+  }
 
   static std::optional<DotProduct> match(linalg::GenericOp op, bool int8, bool bf16) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
@@ -128,6 +163,10 @@ struct DotProduct {
     product.rhs = dyn_cast<DenseElementsAttr>(constant);
     if (!product.rhs)
       return std::nullopt;
+    if (op.getResult(0).hasOneUse())
+      if (auto consumer = dyn_cast<linalg::GenericOp>(*op.getResult(0).getUsers().begin());
+          product.acceptsEpilogue(consumer))
+        product.epilogue = consumer;
     return product;
   }
 
@@ -222,12 +261,16 @@ struct DotProduct {
     Value correction =
         lhsSigned ? arith::ConstantOp::create(b, loc, signCorrection()).getResult() : Value();
     // A product that starts from a fill starts its blocks from the fill's value and writes
-    // into the fill's destination.
-    Value dest = op.getDpsInits()[0];
+    // into the fill's destination; with an epilogue, blocks are written into the epilogue's.
+    Value init = op.getDpsInits()[0], dest = init;
     Value start;
-    if (auto fill = dest.getDefiningOp<linalg::FillOp>()) {
+    if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
       start = vector::BroadcastOp::create(b, loc, accType, fill.getInputs()[0]);
       dest = fill.getOutputs()[0];
+    }
+    if (epilogue) {
+      rewriter.setInsertionPoint(epilogue);
+      dest = epilogue.getDpsInits()[0];
     }
     Value zeroByte = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(narrow)));
     Value zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
@@ -299,7 +342,7 @@ struct DotProduct {
           Value column = offset(nb, column0, j * kLanes);
           Value acc = start ? start
                             : vector::TransferReadOp::create(
-                                  nb, loc, accType, result,
+                                  nb, loc, accType, epilogue ? init : result,
                                   outIndices(offset(nb, row0, i), column),
                                   zeroSum, ArrayRef<bool>{true})
                                   .getResult();
@@ -322,12 +365,15 @@ struct DotProduct {
       if (depth() % g != 0)
         accs = step(nb, panel, row0, index(nb, loc, whole), accs, true);
       for (int64_t i = 0; i < mr; ++i)
-        for (int64_t j = 0; j < vectors; ++j)
-          result = vector::TransferWriteOp::create(
-                       nb, loc, accs[i * vectors + j], result,
-                       outIndices(offset(nb, row0, i), offset(nb, column0, j * kLanes)),
-                       ArrayRef<bool>{true})
+        for (int64_t j = 0; j < vectors; ++j) {
+          SmallVector<Value> at = outIndices(offset(nb, row0, i), offset(nb, column0, j * kLanes));
+          Value value = accs[i * vectors + j];
+          if (epilogue)
+            value = applyEpilogue(nb, loc, value, at);
+          result = vector::TransferWriteOp::create(nb, loc, value, result, at,
+                                                   ArrayRef<bool>{true})
                        .getResult();
+        }
       return result;
     };
 
@@ -356,7 +402,37 @@ struct DotProduct {
           .getResult(0);
     };
     Value result = nest(b, 0, dest);
-    rewriter.replaceOp(op, result);
+    if (epilogue) {
+      rewriter.replaceOp(epilogue, result);
+      rewriter.eraseOp(op);
+    } else {
+      rewriter.replaceOp(op, result);
+    }
+  }
+
+  /// The epilogue's body on the 16 results `acc` at `indices` (the result's, also the
+  /// epilogue's loop indices): the product's lanes, then every other input read along the
+  /// columns or broadcast.
+  Value applyEpilogue(OpBuilder &b, Location loc, Value acc, ArrayRef<Value> indices) {
+    unsigned innermost = indices.size() - 1;
+    SmallVector<Value> args;
+    for (OpOperand *input : epilogue.getDpsInputOperands()) {
+      if (epilogue.getMatchingBlockArgument(input).use_empty()) {
+        args.push_back(nullptr);
+      } else if (input->get() == op.getResult(0)) {
+        args.push_back(acc);
+      } else {
+        AffineMap map = epilogue.getMatchingIndexingMap(input);
+        SmallVector<Value> at;
+        for (unsigned r = 0; r < map.getNumResults(); ++r)
+          at.push_back(indices[map.getDimPosition(r)]);
+        bool contiguous = map.getNumResults() > 0 &&
+                          map.getDimPosition(map.getNumResults() - 1) == innermost;
+        args.push_back(readLanes(b, loc, input->get(), at, contiguous ? 1 : 0, kLanes));
+      }
+    }
+    args.push_back(nullptr); // the output argument is unused
+    return emitVectorBody(b, loc, *epilogue.getBody(), args, kLanes);
   }
 };
 

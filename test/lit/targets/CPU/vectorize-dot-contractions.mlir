@@ -115,3 +115,39 @@ func.func @bf16_rows(%x: tensor<2x8x3xbf16>) -> tensor<2x8x32xf32> {
   } -> tensor<2x8x32xf32>
   return %r : tensor<2x8x32xf32>
 }
+
+// -----
+
+// The product's only user, an elementwise op over its shape (here a bias along the columns and
+// a conversion to f32), runs on the blocks' registers: the loop nest writes the user's result
+// and no int32 tensor is stored.
+// CHECK-LABEL: func.func @epilogue
+// CHECK-NOT: linalg.generic
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK: %[[BIAS:.+]] = vector.transfer_read %{{.+}} : tensor<32xi32>, vector<16xi32>
+// CHECK: %[[SUM:.+]] = arith.addi %{{.+}}, %[[BIAS]] : vector<16xi32>
+// CHECK: %[[F:.+]] = arith.sitofp %[[SUM]] : vector<16xi32> to vector<16xf32>
+// CHECK: vector.transfer_write %[[F]], %{{.+}} : vector<16xf32>, tensor<16x32xf32>
+// CHECK-NOT: tensor<16x32xi32>
+func.func @epilogue(%x: tensor<16x8xi8>, %bias: tensor<32xi32>) -> tensor<16x32xf32> {
+  %w = arith.constant dense<3> : tensor<8x32xi8>
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<16x32xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<16x32xi32>) -> tensor<16x32xi32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<16x8xi8>, tensor<8x32xi8>) outs(%init : tensor<16x32xi32>) {
+  ^bb0(%a: i8, %b: i8, %acc: i32):
+    %a32 = arith.extui %a : i8 to i32
+    %b32 = arith.extsi %b : i8 to i32
+    %p = arith.muli %a32, %b32 : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<16x32xi32>
+  %f = tensor.empty() : tensor<16x32xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]} ins(%r, %bias : tensor<16x32xi32>, tensor<32xi32>) outs(%f : tensor<16x32xf32>) {
+  ^bb0(%v: i32, %c: i32, %o: f32):
+    %t = arith.addi %v, %c : i32
+    %g = arith.sitofp %t : i32 to f32
+    linalg.yield %g : f32
+  } -> tensor<16x32xf32>
+  return %y : tensor<16x32xf32>
+}
