@@ -126,18 +126,22 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
   return success();
 }
 
+std::string effectivePrecision(const targets::Target &target, const std::string &requested) {
+  if (requested == "bf16" && !(target.info().precisions & targets::kPrecisionBF16))
+    return "fp32";
+  return requested;
+}
+
 LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   PassManager pm(&context_);
   pipelines::PipelineOptions options;
-  options.precision = request_.precision;
-  // A target whose bf16 products are no faster than its fp32 ones computes in fp32.
-  if (options.precision == "bf16" && !(target_->info().precisions & targets::kPrecisionBF16)) {
+  options.precision = effectivePrecision(*target_, request_.precision);
+  if (options.precision != request_.precision) {
     static bool told = false; // once per process, not once per specialization
     if (!told)
       llvm::errs() << "dlc: note: target '" << target_->info().name
                    << "' computes bf16 products no faster than fp32 ones; compiling in fp32\n";
     told = true;
-    options.precision = "fp32";
   }
   pipelines::buildPipeline(pm, *target_, phase, options);
   if (failed(pm.run(*module_)))

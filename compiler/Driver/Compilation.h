@@ -33,6 +33,10 @@ struct CompileRequest {
   std::string precision = "fp32";
 };
 
+/// The precision `target` compiles a `requested` one in: fp32 for bf16 where the target's bf16
+/// products are no faster than its fp32 ones.
+std::string effectivePrecision(const targets::Target &target, const std::string &requested);
+
 /// Emits an error located at the model file `modelPath` and returns failure.
 mlir::LogicalResult emitModelError(mlir::MLIRContext &context, const std::string &modelPath,
                                    const llvm::Twine &message);

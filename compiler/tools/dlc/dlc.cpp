@@ -80,7 +80,8 @@ cl::opt<std::string> targetOption("target", cl::value_desc("name"), cl::init("ho
                                   cl::sub(compileSubcommand), cl::cat(targetCategory));
 cl::opt<bool> dumpPipelineOption(
     "dump-pipeline",
-    cl::desc("Print the pass pipeline of each phase for --target and exit (no model needed)"),
+    cl::desc("Print the pass pipeline of each phase for --target (and --precision) and exit "
+             "(no model needed)"),
     cl::sub(compileSubcommand), cl::cat(targetCategory));
 
 cl::opt<std::string> precisionOption(
@@ -342,7 +343,9 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   if (!target)
     return usage(llvm::toString(target.takeError()));
   if (options.dumpPipeline) {
-    pipelines::printPipeline(**target, llvm::outs());
+    pipelines::PipelineOptions pipeline;
+    pipeline.precision = driver::effectivePrecision(**target, options.precision);
+    pipelines::printPipeline(**target, llvm::outs(), pipeline);
     return 0;
   }
   driver::CompileRequest request;
