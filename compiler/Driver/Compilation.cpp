@@ -2,6 +2,8 @@
 // The pass order itself lives in compiler/Pipelines; this file only sequences the steps.
 #include "compiler/Driver/Compilation.h"
 
+#include "compiler/Precision/Passes.h"
+
 #include "dialects/Graph/IR/GraphDialect.h"
 #include "frontends/onnx/Importer.h"
 #include "compiler/MemoryPlanning/Passes.h"
@@ -161,6 +163,10 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   signature_.workspaceSize = size.getInt() + 8 * signature_.numResultSizes() +
                              targets::kWorkspaceAlignmentSlack;
   signature_.workspaceLowerBound = bound.getInt();
+  signature_.precisions.clear();
+  if (auto report = func->getAttrOfType<ArrayAttr>(precision::kPrecisionsAttr))
+    for (auto line : report.getAsRange<StringAttr>())
+      signature_.precisions.push_back(line.str());
   return success();
 }
 

@@ -152,6 +152,21 @@ void printMemoryPlan(const targets::ModelSignature &signature, llvm::raw_ostream
   out << "workspace lower bound: " << bound << " bytes (largest total of simultaneously live "
       << "intermediates); plan / bound = "
       << llvm::format("%.3f", bound ? double(planned) / double(bound) : 1.0) << "\n";
+  if (signature.precisions.empty())
+    return;
+  // One line per product or convolution: the node, the format it computes in, and why.
+  std::map<std::string, int> counts;
+  for (const std::string &line : signature.precisions)
+    ++counts[llvm::StringRef(line).split('\t').second.split('\t').first.str()];
+  out << "precision:";
+  for (const auto &[format, count] : counts)
+    out << " " << count << " " << format;
+  out << " (products and convolutions)\n";
+  for (const std::string &line : signature.precisions) {
+    auto [name, rest] = llvm::StringRef(line).split('\t');
+    auto [format, why] = rest.split('\t');
+    out << "  " << name << ": " << format << " (" << why << ")\n";
+  }
 }
 
 } // namespace dlc::driver

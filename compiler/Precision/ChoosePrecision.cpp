@@ -28,10 +28,70 @@ DenseElementsAttr toBF16(DenseElementsAttr values) {
   });
 }
 
+/// The node an op was imported from, as its location names it.
+std::string nodeName(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
+    loc = fused.getLocations().front();
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  return op->getName().getStringRef().str();
+}
+
+/// The --precision spelling of a float type (fp32), or the type as MLIR prints it.
+std::string formatName(Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type); floatType && !type.isBF16())
+    return "fp" + std::to_string(floatType.getWidth());
+  std::string text;
+  llvm::raw_string_ostream(text) << type;
+  return text;
+}
+
+/// "NAME\tFORMAT\tWHY" for each product and convolution of `func`, after `precision` chose.
+ArrayAttr precisionReport(func::FuncOp func, StringRef precision) {
+  Builder b(func.getContext());
+  SmallVector<Attribute> lines;
+  func.walk([&](Operation *op) {
+    std::string format, why;
+    if (auto matmul = dyn_cast<graph::MatMulOp>(op)) {
+      Type element = getElementTypeOrSelf(matmul.getLhs());
+      bool constantWeights = bool(matmul.getRhs().getDefiningOp<graph::ConstantOp>());
+      if (element.isInteger(8)) {
+        format = "int8";
+        why = "8-bit operands (MatMulInteger, QLinearMatMul or a quantized model's product)";
+      } else if (element.isBF16()) {
+        format = "bf16";
+        why = "constant weights, --precision=bf16";
+      } else {
+        format = formatName(element);
+        why = precision == "fp32" ? "the compilation's precision is fp32"
+              : !constantWeights  ? "a product of two activations"
+                                  : "weights not in fp32";
+      }
+    } else if (auto conv = dyn_cast<graph::ConvOp>(op)) {
+      format = formatName(getElementTypeOrSelf(conv.getInput()));
+      why = precision == "fp32" ? "the compilation's precision is fp32"
+                                : "convolutions compute in their input's type";
+    } else {
+      return;
+    }
+    lines.push_back(b.getStringAttr(nodeName(op) + "\t" + format + "\t" + why));
+  });
+  return b.getArrayAttr(lines);
+}
+
 struct ChoosePrecisionPass : impl::ChoosePrecisionPassBase<ChoosePrecisionPass> {
   using Base::Base;
 
   void runOnOperation() override {
+    choose();
+    // A module that has been through the pass (one replayed with dlc-opt, whose printed form
+    // lost the node names) keeps the report it has.
+    if (!getOperation()->hasAttr(kPrecisionsAttr))
+      getOperation()->setAttr(kPrecisionsAttr, precisionReport(getOperation(), precision));
+  }
+
+  void choose() {
     if (precision == "fp32")
       return;
     if (precision != "bf16") {

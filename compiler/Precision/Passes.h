@@ -8,6 +8,10 @@
 
 namespace dlc::precision {
 
+/// Attribute on the graph function listing, per matrix product and convolution, the format it
+/// computes in and why: strings "NAME\tFORMAT\tWHY" (dlc compile --stats prints them).
+inline constexpr llvm::StringLiteral kPrecisionsAttr = "dlc.precisions";
+
 #define GEN_PASS_DECL
 #include "compiler/Precision/Passes.h.inc"
 

@@ -23,6 +23,9 @@ def ChoosePrecisionPass : Pass<"dlc-choose-precision", "mlir::func::FuncOp"> {
     Everything else stays in fp32: softmax, normalizations, reductions, exp and log, and the
     elementwise ops around the products (bias, activation, residual), which read the products'
     f32 results. With `precision=fp32` the pass changes nothing.
+
+    Either way it lists, in the graph function's `dlc.precisions` attribute, each product and
+    convolution with the format it computes in and why (`dlc compile --stats` prints it).
   }];
   let options = [Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
                         "The format of the products' operands: fp32 or bf16">];
