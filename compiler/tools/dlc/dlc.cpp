@@ -44,6 +44,10 @@ cl::SubCommand inspectSubcommand(
 cl::SubCommand compareSubcommand(
     "compare", "Finds the first tensor whose value differs from onnxruntime's (--bisect to "
                "narrow a long model by compiling prefixes)");
+// Its options are those of calibrate.py (dlc calibrate --help), which main runs directly.
+cl::SubCommand calibrateSubcommand(
+    "calibrate", "Records the range of every float tensor over a set of inputs (minmax, "
+                 "percentile or entropy) in a JSON table");
 cl::SubCommandGroup modelSubcommands({&compileSubcommand, &runSubcommand, &benchSubcommand,
                                       &inspectSubcommand});
 cl::SubCommandGroup executeSubcommands({&runSubcommand, &benchSubcommand});
@@ -202,7 +206,8 @@ cl::SubCommand &targetsSubcommand() {
 llvm::SmallVector<cl::SubCommand *> completeCommandLine() {
   llvm::SmallVector<cl::SubCommand *> commands = {&compileSubcommand, &runSubcommand,
                                                   &benchSubcommand, &inspectSubcommand,
-                                                  &compareSubcommand, &targetsSubcommand()};
+                                                  &compareSubcommand, &calibrateSubcommand,
+                                                  &targetsSubcommand()};
   static std::string targetHelp =
       "The code generation target (default host; dlc targets describes each):";
   size_t width = 0;
@@ -456,26 +461,32 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
 
 } // namespace
 
-/// `dlc compare ARGS...`: runs compare.py (onnxruntime is Python) with ARGS and this dlc.
-int compareCommand(const char *argv0, llvm::ArrayRef<const char *> args) {
+/// `dlc compare ARGS...` and `dlc calibrate ARGS...`: run `script` (onnxruntime and numpy are
+/// Python) with ARGS and this dlc.
+int scriptCommand(const char *argv0, llvm::StringRef name, llvm::StringRef script,
+                  llvm::ArrayRef<const char *> args) {
   auto python = llvm::sys::findProgramByName("python3");
   if (!python)
-    return usageError("compare", "dlc compare needs python3 (with onnx and onnxruntime)");
-  std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&compareCommand);
-  llvm::SmallVector<llvm::StringRef> command = {*python, DLC_COMPARE_SCRIPT};
+    return usageError(name.str(), "dlc " + name.str() + " needs python3 (with onnx and numpy)");
+  std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&scriptCommand);
+  llvm::SmallVector<llvm::StringRef> command = {*python, script};
   command.append(args.begin(), args.end());
   command.append({"--dlc", self});
   std::string error;
   int status = llvm::sys::ExecuteAndWait(*python, command, std::nullopt, {}, 0, 0, &error);
   if (status < 0)
-    return usageError("compare", "cannot run " + *python + ": " + error);
+    return usageError(name.str(), "cannot run " + *python + ": " + error);
   return status;
 }
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   if (argc > 1 && llvm::StringRef(argv[1]) == "compare")
-    return compareCommand(argv[0], llvm::ArrayRef<const char *>(argv + 2, argv + argc));
+    return scriptCommand(argv[0], "compare", DLC_COMPARE_SCRIPT,
+                         llvm::ArrayRef<const char *>(argv + 2, argv + argc));
+  if (argc > 1 && llvm::StringRef(argv[1]) == "calibrate")
+    return scriptCommand(argv[0], "calibrate", DLC_CALIBRATE_SCRIPT,
+                         llvm::ArrayRef<const char *>(argv + 2, argv + argc));
   targets::registerAllTargets();
   llvm::SmallVector<cl::SubCommand *> commands = completeCommandLine();
   // `dlc help [COMMAND]` is `dlc [COMMAND] --help`.

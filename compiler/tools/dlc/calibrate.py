@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""dlc calibrate: records the range of every float tensor of a model over a set of inputs.
+
+    dlc calibrate MODEL --data DIR|FILE.npz [--method minmax|percentile|entropy]
+                  [--percentile P] -o TABLE.json
+
+(`dlc calibrate` runs this script with --dlc set to itself.) The model runs compiled by dlc
+(`dlc run`, every float node output exposed as a graph output) on each input set:
+
+- FILE.npz: one array per graph input, named like it, its first axis the samples;
+- DIR: one .npz file per sample (arrays named like the graph inputs) or, for a model with one
+  input, one .npy file per sample; files in name order.
+
+Methods, per tensor:
+- minmax: the smallest and largest value seen;
+- percentile: [-t, t] (or [0, t] for a tensor that is never negative) with t the P-th
+  percentile of |x| over all samples (default 99.99), from a 2048-bin histogram;
+- entropy: t chosen as TensorRT does, minimizing the KL divergence between the histogram of |x|
+  and its quantization to 128 levels.
+
+The table (JSON, stable; `version` changes if its meaning does):
+    {"format": "dlc-calibration", "version": 1, "model": FILE NAME, "model_sha256": HEX,
+     "method": M, "samples": N,
+     "tensors": {NAME: {"min": MIN, "max": MAX, "range": [LOW, HIGH]}, ...}}
+`min`/`max` are what the samples reached; `range` is what the method keeps. Errors (no samples,
+an input of another shape or type, a model dlc cannot run) write nothing and exit 1.
+"""
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import shape_inference
+
+BINS = 2048
+FORMAT, VERSION = "dlc-calibration", 1
+
+
+class CalibrationError(Exception):
+    """Bad input or a failed run; the message names the file or tensor and the reason."""
+
+
+def read_samples(data, inputs):
+    """The input sets: a list of {input name: array}."""
+    names = [v.name for v in inputs]
+    if os.path.isfile(data):
+        if not data.endswith(".npz"):
+            raise CalibrationError(f"{data}: --data takes a directory or an .npz file")
+        archive = np.load(data)
+        missing = [n for n in names if n not in archive.files]
+        if missing:
+            raise CalibrationError(f"{data}: no array for graph input(s) {', '.join(missing)}")
+        counts = {archive[n].shape[0] if archive[n].ndim else 0 for n in names}
+        if len(counts) != 1:
+            raise CalibrationError(f"{data}: the inputs' arrays hold different numbers of samples")
+        return [{n: archive[n][i] for n in names} for i in range(counts.pop())]
+    if not os.path.isdir(data):
+        raise CalibrationError(f"{data}: no such file or directory")
+    samples = []
+    for file in sorted(os.listdir(data)):
+        path = os.path.join(data, file)
+        if file.endswith(".npz"):
+            archive = np.load(path)
+            missing = [n for n in names if n not in archive.files]
+            if missing:
+                raise CalibrationError(f"{path}: no array for graph input(s) {', '.join(missing)}")
+            samples.append({n: archive[n] for n in names})
+        elif file.endswith(".npy"):
+            if len(names) != 1:
+                raise CalibrationError(f"{path}: a model with {len(names)} inputs needs .npz "
+                                       "samples naming them")
+            samples.append({names[0]: np.load(path)})
+    return samples
+
+
+def check_sample(sample, inputs, where):
+    """Raises when an input of `sample` does not have the graph input's type and shape."""
+    for value in inputs:
+        array = sample[value.name]
+        want = onnx.helper.tensor_dtype_to_np_dtype(value.type.tensor_type.elem_type)
+        if array.dtype != want:
+            raise CalibrationError(f"{where}: input \"{value.name}\" is {array.dtype}, the model "
+                                   f"takes {np.dtype(want)}")
+        dims = [d.dim_value if d.HasField("dim_value") else None
+                for d in value.type.tensor_type.shape.dim]
+        if len(dims) != array.ndim or any(d is not None and d != s
+                                          for d, s in zip(dims, array.shape)):
+            raise CalibrationError(f"{where}: input \"{value.name}\" has shape "
+                                   f"{list(array.shape)}, the model takes "
+                                   f"{[d if d is not None else '?' for d in dims]}")
+
+
+def float_tensors(model):
+    """Every float node output with a static inferred type, in node order."""
+    types = {v.name: v for v in list(model.graph.value_info) + list(model.graph.output)}
+    found = []
+    for node in model.graph.node:
+        for output in node.output:
+            value = types.get(output)
+            if (value is not None and value.type.HasField("tensor_type") and
+                    value.type.tensor_type.elem_type == onnx.TensorProto.FLOAT and
+                    all(d.HasField("dim_value") for d in value.type.tensor_type.shape.dim)):
+                found.append(value)
+    return found
+
+
+def run_dlc(dlc, model, sample, work):
+    """The exposed tensors' values under dlc for one input set."""
+    path = os.path.join(work, "probe.onnx")
+    onnx.save(model, path)
+    files = []
+    for k, (name, array) in enumerate(sample.items()):
+        file = os.path.join(work, f"input_{k}.npy")
+        np.save(file, array)
+        files.append(f"{name}={file}")
+    out = os.path.join(work, "outputs")
+    result = subprocess.run([dlc, "run", path, *files, "--output-dir", out],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise CalibrationError(result.stderr.strip() or "dlc run failed")
+    return [np.load(os.path.join(out, f"output_{k}.npy")) for k in range(len(model.graph.output))]
+
+
+def entropy_threshold(histogram, edges, levels=128):
+    """TensorRT's calibration: the threshold (a bin edge) whose clipped histogram, quantized to
+    `levels` bins, loses the least information (KL divergence) against the clipped original."""
+    best, best_kl = edges[-1], np.inf
+    total = histogram.astype(np.float64)
+    for i in range(levels, len(histogram) + 1):
+        reference = total[:i].copy()
+        reference[i - 1] += total[i:].sum()  # the outliers land in the last kept bin
+        if reference.sum() == 0:
+            continue
+        # The first i bins merged into `levels` groups, each spread back over its non-empty bins.
+        groups = np.array_split(np.arange(i), levels)
+        candidate = np.zeros(i)
+        for group in groups:
+            mass = total[group].sum()
+            used = total[group] > 0
+            if used.any():
+                candidate[group[used]] = mass / used.sum()
+        p = reference / reference.sum()
+        q = candidate / candidate.sum() if candidate.sum() else candidate
+        support = p > 0
+        if (q[support] == 0).any():
+            continue
+        kl = float(np.sum(p[support] * np.log(p[support] / q[support])))
+        if kl < best_kl:
+            best, best_kl = edges[i], kl
+    return float(best)
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="dlc calibrate", description=__doc__.splitlines()[0])
+    parser.add_argument("model")
+    parser.add_argument("--data", required=True, help="a directory of samples or an .npz file")
+    parser.add_argument("--method", choices=["minmax", "percentile", "entropy"], default="minmax")
+    parser.add_argument("--percentile", type=float, default=99.99,
+                        help="with --method percentile (default 99.99)")
+    parser.add_argument("-o", "--output", required=True, help="the table to write (JSON)")
+    parser.add_argument("--dlc", default="dlc")
+    args = parser.parse_args()
+    try:
+        if not 0 < args.percentile <= 100:
+            raise CalibrationError(f"--percentile {args.percentile} is not in (0, 100]")
+        try:
+            model = onnx.load(args.model)
+        except Exception as exc:  # onnx raises several kinds
+            raise CalibrationError(f"{args.model}: cannot read the model: {exc}") from exc
+        initializers = {t.name for t in model.graph.initializer}
+        inputs = [v for v in model.graph.input if v.name not in initializers]
+        samples = read_samples(args.data, inputs)
+        if not samples:
+            raise CalibrationError(f"{args.data}: no samples")
+        for k, sample in enumerate(samples):
+            check_sample(sample, inputs, f"{args.data}: sample {k}")
+        # Symbolic dimensions take the first sample's sizes; then every tensor's type is known.
+        for value in inputs:
+            dims = value.type.tensor_type.shape.dim
+            for dim, size in zip(dims, samples[0][value.name].shape):
+                dim.ClearField("dim_param")
+                dim.dim_value = size
+        model = shape_inference.infer_shapes(model, data_prop=True)
+        tensors = float_tensors(model)
+        if not tensors:
+            raise CalibrationError(f"{args.model}: no float tensor to calibrate")
+        probe = onnx.ModelProto()
+        probe.CopyFrom(model)
+        del probe.graph.output[:]
+        probe.graph.output.extend(tensors)
+        names = [t.name for t in tensors]
+
+        with tempfile.TemporaryDirectory(prefix="dlc-calibrate-") as work:
+            values = [run_dlc(args.dlc, probe, sample, work) for sample in samples]
+        low = {n: min(float(v[i].min()) for v in values) for i, n in enumerate(names)}
+        high = {n: max(float(v[i].max()) for v in values) for i, n in enumerate(names)}
+        table = {}
+        for i, name in enumerate(names):
+            kept = [low[name], high[name]]
+            if args.method != "minmax":
+                top = max(abs(low[name]), abs(high[name]))
+                histogram = np.zeros(BINS, np.int64)
+                edges = np.linspace(0.0, top if top > 0 else 1.0, BINS + 1)
+                for v in values:
+                    histogram += np.histogram(np.abs(v[i]), bins=edges)[0]
+                if args.method == "percentile":
+                    cumulative = np.cumsum(histogram) / max(histogram.sum(), 1)
+                    t = float(edges[np.searchsorted(cumulative, args.percentile / 100.0) + 1])
+                else:
+                    t = entropy_threshold(histogram, edges)
+                kept = [0.0 if low[name] >= 0 else -t, t]
+            table[name] = {"min": low[name], "max": high[name], "range": kept}
+        with open(args.model, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        document = {"format": FORMAT, "version": VERSION, "model": os.path.basename(args.model),
+                    "model_sha256": digest, "method": args.method, "samples": len(samples),
+                    "tensors": table}
+        text = json.dumps(document, indent=1)
+        partial = args.output + ".partial"
+        with open(partial, "w") as f:
+            f.write(text + "\n")
+        os.replace(partial, args.output)
+        print(f"dlc calibrate: {len(table)} tensors over {len(samples)} samples "
+              f"({args.method}) -> {args.output}")
+        return 0
+    except CalibrationError as exc:
+        print(f"dlc calibrate: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
