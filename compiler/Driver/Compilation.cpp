@@ -4,6 +4,11 @@
 
 #include "compiler/Precision/Passes.h"
 
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/ADT/StringExtras.h"
+
 #include "dialects/Graph/IR/GraphDialect.h"
 #include "frontends/onnx/Importer.h"
 #include "compiler/MemoryPlanning/Passes.h"
@@ -96,6 +101,8 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
   onnx_frontend::ImportOptions options;
   options.modelPath = request_.modelPath;
   options.functionName = graphFunction();
+  if (request_.precision == "int8" && failed(readCalibration(options.calibratedRanges)))
+    return failure();
   module_ = onnx_frontend::importModel(model, context_, options);
   if (!module_)
     return failure();
@@ -125,6 +132,44 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
         output.dataDependentAxis = axis.getInt();
   }
   phase_.reset();
+  return success();
+}
+
+LogicalResult
+Compilation::readCalibration(std::map<std::string, std::pair<double, double>> &ranges) {
+  const std::string &path = request_.calibrationPath;
+  if (path.empty())
+    return fail("--precision=int8 needs a calibration table (--calibration, from dlc calibrate)");
+  auto text = llvm::MemoryBuffer::getFile(path);
+  if (!text)
+    return fail(path + ": cannot read the calibration table: " + text.getError().message());
+  auto document = llvm::json::parse((*text)->getBuffer());
+  if (!document)
+    return fail(path + ": not JSON: " + llvm::toString(document.takeError()));
+  const llvm::json::Object *root = document->getAsObject();
+  if (!root || root->getString("format") != "dlc-calibration" ||
+      root->getInteger("version") != 1)
+    return fail(path + ": not a dlc calibration table (format dlc-calibration, version 1)");
+  // The table must be this model's: its hash is the model file's.
+  auto model = llvm::MemoryBuffer::getFile(request_.modelPath);
+  if (model) {
+    std::array<uint8_t, 32> hash = llvm::SHA256::hash(llvm::arrayRefFromStringRef(
+        (*model)->getBuffer()));
+    if (root->getString("model_sha256") != llvm::toHex(hash, /*LowerCase=*/true))
+      return fail(path + ": the table was made from another model (its model_sha256 differs "
+                         "from " + request_.modelPath + "'s)");
+  }
+  const llvm::json::Object *tensors = root->getObject("tensors");
+  if (!tensors)
+    return fail(path + ": the table has no tensors");
+  for (const auto &[name, entry] : *tensors) {
+    const llvm::json::Object *object = entry.getAsObject();
+    const llvm::json::Array *range = object ? object->getArray("range") : nullptr;
+    if (!range || range->size() != 2 || !(*range)[0].getAsNumber() ||
+        !(*range)[1].getAsNumber() || *(*range)[0].getAsNumber() > *(*range)[1].getAsNumber())
+      return fail(path + ": tensor \"" + name.str() + "\" has no [low, high] range");
+    ranges[name.str()] = {*(*range)[0].getAsNumber(), *(*range)[1].getAsNumber()};
+  }
   return success();
 }
 

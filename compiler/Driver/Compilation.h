@@ -29,8 +29,10 @@ struct CompileRequest {
   std::string target = "host";
   /// The graph function's name; empty means NAME_graph.
   std::string graphFunction;
-  /// The format of matrix products' operands: "fp32" or "bf16" (--precision).
+  /// The format of matrix products' operands: "fp32", "bf16" or "int8" (--precision).
   std::string precision = "fp32";
+  /// With int8: dlc calibrate's table of the model's tensor ranges (--calibration).
+  std::string calibrationPath;
 };
 
 /// The precision `target` compiles a `requested` one in: fp32 for bf16 where the target's bf16
@@ -75,6 +77,9 @@ public:
   mlir::LogicalResult fail(const llvm::Twine &message);
 
 private:
+  /// Reads the request's calibration table into `ranges` (tensor name -> [low, high]).
+  mlir::LogicalResult readCalibration(std::map<std::string, std::pair<double, double>> &ranges);
+
   mlir::MLIRContext &context_;
   CompileRequest request_;
   std::shared_ptr<const targets::Target> target_;

@@ -49,7 +49,7 @@ std::vector<char> syntheticInput(const targets::TensorSignature &tensor) {
 
 FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelPath,
                                  const InputFiles &inputFiles, const InputShapes &shapes,
-                                 bool allowSynthetic, const std::string &precision) {
+                                 bool allowSynthetic, const PrecisionOptions &precision) {
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
   auto model = onnx_frontend::readModel(modelPath);
   if (!model)
@@ -103,7 +103,8 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
     bindings.values[input] = tensors.at(input);
   CompileRequest request;
   request.modelPath = modelPath;
-  request.precision = precision;
+  request.precision = precision.precision;
+  request.calibrationPath = precision.calibrationPath;
   Compilation compilation(context, request);
   if (failed(specializeModel(context, *model, modelPath, bindings)) ||
       failed(compilation.import(*model)) || failed(compilation.lowerTo(pipelines::Phase::LLVM)))
@@ -187,7 +188,7 @@ std::vector<char> compacted(const targets::TensorSignature &output, int64_t size
 
 LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
                        const InputFiles &inputFiles, const InputShapes &shapes,
-                       const std::string &outputDir, const std::string &precision) {
+                       const std::string &outputDir, const PrecisionOptions &precision) {
   FailureOr<PreparedModel> model =
       prepare(context, modelPath, inputFiles, shapes, false, precision);
   if (failed(model))
@@ -222,7 +223,7 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
 LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
                          const InputFiles &inputFiles, const InputShapes &shapes,
                          const BenchOptions &options, llvm::raw_ostream &out,
-                         const std::string &precision) {
+                         const PrecisionOptions &precision) {
   FailureOr<PreparedModel> model =
       prepare(context, modelPath, inputFiles, shapes, true, precision);
   if (failed(model))

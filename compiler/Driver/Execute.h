@@ -22,10 +22,15 @@ using InputFiles = std::vector<std::pair<std::string, std::string>>;
 /// output_<k>.npy into `outputDir`. The input files fix their inputs' shapes (`shapes` fixes
 /// others); inputs that feed compile-time operands (Reshape shapes, Slice bounds, ...) are
 /// bound as constants first.
+/// How `dlc run` and `dlc bench` compile: --precision and, for int8, --calibration.
+struct PrecisionOptions {
+  std::string precision = "fp32";
+  std::string calibrationPath;
+};
+
 mlir::LogicalResult runModel(mlir::MLIRContext &context, const std::string &modelPath,
                              const InputFiles &inputFiles, const InputShapes &shapes,
-                             const std::string &outputDir,
-                             const std::string &precision = "fp32");
+                             const std::string &outputDir, const PrecisionOptions &precision = {});
 
 /// What `dlc bench` measures.
 struct BenchOptions {
@@ -42,7 +47,7 @@ struct BenchOptions {
 mlir::LogicalResult benchModel(mlir::MLIRContext &context, const std::string &modelPath,
                                const InputFiles &inputFiles, const InputShapes &shapes,
                                const BenchOptions &options, llvm::raw_ostream &out,
-                               const std::string &precision = "fp32");
+                               const PrecisionOptions &precision = {});
 
 } // namespace dlc::driver
 

@@ -58,7 +58,9 @@ ArrayAttr precisionReport(func::FuncOp func, StringRef precision) {
       bool constantWeights = bool(matmul.getRhs().getDefiningOp<graph::ConstantOp>());
       if (element.isInteger(8)) {
         format = "int8";
-        why = "8-bit operands (MatMulInteger, QLinearMatMul or a quantized model's product)";
+        why = precision == "int8"
+                  ? "8-bit operands (a calibrated product, or a quantized model's)"
+                  : "8-bit operands (MatMulInteger, QLinearMatMul or a quantized model's product)";
       } else if (element.isBF16()) {
         format = "bf16";
         why = "constant weights, --precision=bf16";
@@ -66,6 +68,7 @@ ArrayAttr precisionReport(func::FuncOp func, StringRef precision) {
         format = formatName(element);
         why = precision == "fp32" ? "the compilation's precision is fp32"
               : !constantWeights  ? "a product of two activations"
+              : precision == "int8" ? "its input has no calibrated range"
                                   : "weights not in fp32";
       }
     } else if (auto conv = dyn_cast<graph::ConvOp>(op)) {
@@ -92,11 +95,12 @@ struct ChoosePrecisionPass : impl::ChoosePrecisionPassBase<ChoosePrecisionPass> 
   }
 
   void choose() {
-    if (precision == "fp32")
+    // int8 products are chosen by the importer, which has the calibration's tensor names.
+    if (precision == "fp32" || precision == "int8")
       return;
     if (precision != "bf16") {
       getOperation().emitError() << "dlc-choose-precision: unknown precision '" << precision
-                                 << "' (fp32 or bf16)";
+                                 << "' (fp32, bf16 or int8)";
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());

@@ -28,7 +28,8 @@ def ChoosePrecisionPass : Pass<"dlc-choose-precision", "mlir::func::FuncOp"> {
     convolution with the format it computes in and why (`dlc compile --stats` prints it).
   }];
   let options = [Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
-                        "The format of the products' operands: fp32 or bf16">];
+                        "The format of the products' operands: fp32, bf16, or int8 (chosen by the "
+                        "importer from a calibration; nothing to do here but the report)">];
 }
 
 #endif // DLC_COMPILER_PRECISION_PASSES

@@ -35,6 +35,7 @@ public:
   OpBuilder &builder() { return builder_; }
   MLIRContext &context() { return ctx_; }
   const std::string &path() const { return options_.modelPath; }
+  const ImportOptions &options() const { return options_; }
 
   Value lookup(const std::string &name) {
     if (Value value = values_.lookup(name))
@@ -686,6 +687,15 @@ FailureOr<SmallVector<Value>> NodeContext::sequenceInput(int i) {
     return fail("input \"" + node_.input(i) + "\" is not a sequence dlc could follow " +
                 "(a graph input or a sequence built at run time)");
   return *elements;
+}
+
+std::optional<std::pair<double, double>> NodeContext::calibratedRange(int i) {
+  if (!hasInput(i))
+    return std::nullopt;
+  const auto &ranges = importer_.options().calibratedRanges;
+  auto found = ranges.find(node_.input(i));
+  return found == ranges.end() ? std::nullopt
+                               : std::optional<std::pair<double, double>>(found->second);
 }
 
 std::optional<Dequantized> NodeContext::dequantizedInput(int i) {

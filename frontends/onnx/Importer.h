@@ -28,6 +28,10 @@ struct ImportOptions {
   std::string modelPath;
   /// The name of the generated function.
   std::string functionName = "main";
+  /// With --precision=int8: the range each float tensor was calibrated to (dlc calibrate's
+  /// table), by tensor name. A MatMul or Gemm of a calibrated input by constant weights is then
+  /// computed on integers.
+  std::map<std::string, std::pair<double, double>> calibratedRanges;
 };
 
 /// Imports `model` into a new module. On failure, diagnostics have been emitted through the

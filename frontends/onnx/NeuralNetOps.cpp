@@ -285,6 +285,8 @@ LogicalResult importGemm(NodeContext &ctx) {
   std::optional<Value> quantized;
   if (!ctx.intAttr("transA", 0))
     quantized = quantizedProduct(ctx, ctx.intAttr("transB", 0) != 0);
+  if (!quantized && !ctx.intAttr("transA", 0))
+    quantized = calibratedProduct(ctx, ctx.intAttr("transB", 0) != 0);
   if (ctx.intAttr("transA", 0))
     a = transpose2d(ctx, a);
   if (ctx.intAttr("transB", 0))
@@ -306,7 +308,10 @@ LogicalResult importGemm(NodeContext &ctx) {
 }
 
 LogicalResult importMatMul(NodeContext &ctx) {
-  if (std::optional<Value> quantized = quantizedProduct(ctx, /*transposeRhs=*/false)) {
+  std::optional<Value> quantized = quantizedProduct(ctx, /*transposeRhs=*/false);
+  if (!quantized)
+    quantized = calibratedProduct(ctx, /*transposeRhs=*/false);
+  if (quantized) {
     ctx.setOutput(0, *quantized);
     return success();
   }

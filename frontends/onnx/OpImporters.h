@@ -74,6 +74,9 @@ public:
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> sequenceInput(int i);
   /// Binds output `i` to the sequence of `elements`.
   void setSequenceOutput(int i, llvm::ArrayRef<mlir::Value> elements);
+  /// The calibrated range of input `i`'s tensor, when the compilation quantizes products
+  /// (--precision=int8) and the table holds it.
+  std::optional<std::pair<double, double>> calibratedRange(int i);
   /// Where input `i` is the output of a DequantizeLinear with constant parameters, what it
   /// dequantized: quantized products (QDQ models) use the integers instead of the floats.
   std::optional<Dequantized> dequantizedInput(int i);
@@ -157,6 +160,12 @@ mlir::FailureOr<mlir::Value> convolution(NodeContext &ctx, mlir::Value input, ml
 /// type. std::nullopt where that does not apply (activations per tensor, a 2-D weight per
 /// tensor or per column).
 std::optional<mlir::Value> quantizedProduct(NodeContext &ctx, bool transposeRhs);
+
+/// The product of inputs 0 and 1 (input 1 transposed with `transposeRhs`) computed on integers
+/// from a calibration (--precision=int8): input 0 quantized to uint8 over its calibrated range,
+/// input 1 (constant fp32 weights) to int8 per column at compile time, the int32 product scaled
+/// back to float. std::nullopt where input 0 is not calibrated or input 1 not such a constant.
+std::optional<mlir::Value> calibratedProduct(NodeContext &ctx, bool transposeRhs);
 
 /// Whether `opType` is one of the elementwise ops (numpy-broadcasting operands, one result).
 bool isElementwise(llvm::StringRef opType);

@@ -5,6 +5,9 @@
 
 #include "mlir/IR/TypeUtilities.h"
 
+#include <algorithm>
+#include <cmath>
+
 using namespace mlir;
 
 namespace dlc::onnx_frontend {
@@ -236,6 +239,59 @@ std::optional<Value> quantizedProduct(NodeContext &ctx, bool transposeRhs) {
     rhsScale = ctx.reshape(rhsScale, {});
   Value scale = e.apply<graph::MulOp>(rhsScale, ctx.reshape(ctx.constant(lhs->scale), {}));
   return e.apply<graph::MulOp>(e.cast(acc, type->getElementType()), scale);
+}
+
+std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
+  std::optional<std::pair<double, double>> range = ctx.calibratedRange(0);
+  std::optional<DenseElementsAttr> weights = ctx.constantInput(1);
+  Value x = ctx.input(0);
+  if (!range || !weights || !weights->getElementType().isF32() ||
+      weights->getType().getRank() != 2 || shapeOf(x).size() < 2 ||
+      !getElementTypeOrSelf(x).isF32())
+    return std::nullopt;
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type) || !type->getElementType().isF32())
+    return std::nullopt;
+  // Weights [K, N] (transposed from [N, K] when asked), per column symmetric int8.
+  ArrayRef<int64_t> shape = weights->getType().getShape();
+  int64_t k = transposeRhs ? shape[1] : shape[0], n = transposeRhs ? shape[0] : shape[1];
+  if (shapeOf(x).back() != k)
+    return std::nullopt;
+  SmallVector<float> w(weights->getValues<float>());
+  auto at = [&](int64_t row, int64_t column) {
+    return w[transposeRhs ? column * k + row : row * n + column];
+  };
+  std::vector<int8_t> quantized(k * n);
+  std::vector<float> columnScale(n);
+  for (int64_t c = 0; c < n; ++c) {
+    float peak = 0;
+    for (int64_t r = 0; r < k; ++r)
+      peak = std::max(peak, std::fabs(at(r, c)));
+    columnScale[c] = peak > 0 ? peak / 127.0f : 1.0f;
+    for (int64_t r = 0; r < k; ++r)
+      quantized[r * n + c] = int8_t(std::clamp(std::nearbyint(at(r, c) / columnScale[c]),
+                                               -127.0f, 127.0f));
+  }
+  // Activations: uint8 over the calibrated range widened to hold 0 (as onnxruntime's MinMax).
+  double low = std::min(range->first, 0.0), high = std::max(range->second, 0.0);
+  float scale = high > low ? float((high - low) / 255.0) : 1.0f;
+  double zero = std::clamp(std::nearbyint(-low / scale), 0.0, 255.0);
+  Builder b(ctx.context());
+  Expansion e(ctx);
+  auto u8 = IntegerType::get(ctx.context(), 8, IntegerType::Unsigned);
+  Value zeroPoint = ctx.scalar(u8, zero);
+  Value q = quantize(e, x, ctx.scalar(b.getF32Type(), scale), zeroPoint, u8);
+  Value rhs = ctx.constant(DenseElementsAttr::get(
+      RankedTensorType::get({k, n}, b.getI8Type()), ArrayRef<int8_t>(quantized)));
+  auto i32 = IntegerType::get(ctx.context(), 32);
+  Value acc = integerProduct(ctx, e, RankedTensorType::get(type->getShape(), i32), q, zeroPoint,
+                             rhs, Value());
+  std::vector<float> productScale(n);
+  for (int64_t c = 0; c < n; ++c)
+    productScale[c] = columnScale[c] * scale;
+  Value scales = ctx.constant(DenseElementsAttr::get(RankedTensorType::get({n}, b.getF32Type()),
+                                                     ArrayRef<float>(productScale)));
+  return e.apply<graph::MulOp>(e.cast(acc, type->getElementType()), scales);
 }
 
 namespace {

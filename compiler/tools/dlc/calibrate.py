@@ -5,7 +5,8 @@
                   [--percentile P] -o TABLE.json
 
 (`dlc calibrate` runs this script with --dlc set to itself.) The model runs compiled by dlc
-(`dlc run`, every float node output exposed as a graph output) on each input set:
+(`dlc run`, every float node output exposed as a graph output) on each input set; the float
+graph inputs' ranges are the samples':
 
 - FILE.npz: one array per graph input, named like it, its first axis the samples;
 - DIR: one .npz file per sample (arrays named like the graph inputs) or, for a model with one
@@ -197,6 +198,11 @@ def main():
 
         with tempfile.TemporaryDirectory(prefix="dlc-calibrate-") as work:
             values = [run_dlc(args.dlc, probe, sample, work) for sample in samples]
+        # The float graph inputs are tensors too: their values are the samples.
+        float_inputs = [v.name for v in inputs
+                        if v.type.tensor_type.elem_type == onnx.TensorProto.FLOAT]
+        names = float_inputs + names
+        values = [[sample[n] for n in float_inputs] + list(v) for sample, v in zip(samples, values)]
         low = {n: min(float(v[i].min()) for v in values) for i, n in enumerate(names)}
         high = {n: max(float(v[i].max()) for v in values) for i, n in enumerate(names)}
         table = {}

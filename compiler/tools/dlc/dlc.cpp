@@ -94,7 +94,13 @@ cl::opt<std::string> precisionOption(
              "  fp32 - everything in fp32 (the default)\n"
              "  bf16 - bf16 operands (weights rounded at compile time), sums in fp32; the\n"
              "         other ops in fp32. A target whose bf16 products are no faster than\n"
-             "         fp32 (dlc targets lists its precisions) compiles in fp32"),
+             "         fp32 (dlc targets lists its precisions) compiles in fp32\n"
+             "  int8 - products of a calibrated input (--calibration) by weights: uint8 by\n"
+             "         int8 per column, sums in int32, scaled back to fp32"),
+    cl::sub(compilingSubcommands), cl::cat(targetCategory));
+cl::opt<std::string> calibrationOption(
+    "calibration", cl::value_desc("table.json"),
+    cl::desc("With --precision=int8: the tensor ranges dlc calibrate wrote for this model"),
     cl::sub(compilingSubcommands), cl::cat(targetCategory));
 
 /// What `dlc compile` writes.
@@ -183,7 +189,7 @@ const char *kOverview =
 
 /// The command line of one dlc invocation.
 struct Options {
-  std::string command, model, target, name, compileTo, output, outputDir, precision;
+  std::string command, model, target, name, compileTo, output, outputDir, precision, calibration;
   Emit emit = Emit::Library;
   bool dumpPipeline = false, stats = false;
   driver::InputFiles inputs;
@@ -263,8 +269,13 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
   options.dumpPipeline = dumpPipelineOption;
   options.stats = statsOption;
   options.precision = precisionOption;
-  if (options.precision != "fp32" && options.precision != "bf16")
-    return "--precision=" + options.precision + " is not one of fp32, bf16";
+  options.calibration = calibrationOption;
+  if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "int8")
+    return "--precision=" + options.precision + " is not one of fp32, bf16, int8";
+  if (options.precision == "int8" && options.calibration.empty())
+    return "--precision=int8 needs --calibration TABLE.json (from dlc calibrate)";
+  if (options.precision != "int8" && !options.calibration.empty())
+    return "--calibration is for --precision=int8";
   for (const std::string &input : inputOption) {
     size_t eq = input.find('=');
     if (eq != std::string::npos && input.find('/') > eq)
@@ -358,6 +369,7 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   request.name = options.name;
   request.target = options.target;
   request.precision = options.precision;
+  request.calibrationPath = options.calibration;
   if (!options.name.empty() && targets::makeCIdentifier(options.name, "") != options.name)
     return usage("--name=" + options.name + " is not a C identifier");
   std::optional<pipelines::Phase> phase = pipelines::allPhases().back();
@@ -419,14 +431,15 @@ int runCommand(mlir::MLIRContext &context, const Options &options) {
   if (options.outputDir.empty())
     return usageError(options.command, "dlc run needs --output-dir DIR");
   return failed(driver::runModel(context, options.model, options.inputs, options.shapes.fixed,
-                                 options.outputDir, options.precision))
+                                 options.outputDir, {options.precision, options.calibration}))
              ? 1
              : 0;
 }
 
 int benchCommand(mlir::MLIRContext &context, const Options &options) {
   return failed(driver::benchModel(context, options.model, options.inputs, options.shapes.fixed,
-                                   options.bench, llvm::outs(), options.precision))
+                                   options.bench, llvm::outs(),
+                                   {options.precision, options.calibration}))
              ? 1
              : 0;
 }

@@ -14,7 +14,8 @@ model_path, data_path, table_path = sys.argv[1:4]
 percentile = float(sys.argv[4]) if len(sys.argv) > 4 else None
 table = json.load(open(table_path))
 model = shape_inference.infer_shapes(onnx.load(model_path))
-values = {v.name: v for v in list(model.graph.value_info) + list(model.graph.output)}
+values = {v.name: v for v in list(model.graph.value_info) + list(model.graph.output)
+          + list(model.graph.input)}
 names = [n for n in table["tensors"]]
 del model.graph.output[:]
 model.graph.output.extend(values[n] for n in names)
