@@ -710,11 +710,17 @@ def make_qdq(name, base, signed, seed=0):
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                           quantize_static)
     model = MODELS[base](seed)
-    graph_input = model.graph.input[0]
-    shape = [d.dim_value for d in graph_input.type.tensor_type.shape.dim]
     rng = np.random.default_rng(seed + 100)
-    batches = [{graph_input.name: rng.standard_normal(shape).astype(np.float32)}
-               for _ in range(4)]
+
+    def sample(value):
+        shape = [d.dim_value for d in value.type.tensor_type.shape.dim]
+        if value.type.tensor_type.elem_type == TensorProto.FLOAT:
+            return rng.standard_normal(shape).astype(np.float32)
+        # Token ids (BERT's): small ones, inside any vocabulary.
+        dtype = helper.tensor_dtype_to_np_dtype(value.type.tensor_type.elem_type)
+        return rng.integers(0, 100, shape).astype(dtype)
+
+    batches = [{v.name: sample(v) for v in model.graph.input} for _ in range(4)]
 
     class Reader(CalibrationDataReader):
         def get_next(self):
@@ -750,6 +756,8 @@ MODELS = {
     "loop_runtime": make_loop_runtime,
     "qdq_mlp_u8s8": lambda seed=0: make_qdq("qdq_mlp_u8s8", "mlp", False, seed),
     "qdq_mlp_s8s8": lambda seed=0: make_qdq("qdq_mlp_s8s8", "mlp", True, seed),
+    "qdq_mlp_large": lambda seed=0: make_qdq("qdq_mlp_large", "mlp_large", False, seed),
+    "qdq_bert_base": lambda seed=0: make_qdq("qdq_bert_base", "bert_base", False, seed),
     "matmul_integer_u8": lambda seed=0: make_matmul_integer("matmul_integer_u8", False, seed),
     "matmul_integer_s8": lambda seed=0: make_matmul_integer("matmul_integer_s8", True, seed),
     "dynamic_encoder": make_dynamic_encoder,
