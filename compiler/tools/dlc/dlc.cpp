@@ -52,7 +52,8 @@ cl::SubCommandGroup modelSubcommands({&compileSubcommand, &runSubcommand, &bench
                                       &inspectSubcommand});
 cl::SubCommandGroup executeSubcommands({&runSubcommand, &benchSubcommand});
 cl::SubCommandGroup fixedShapeSubcommands({&runSubcommand, &benchSubcommand, &inspectSubcommand});
-cl::SubCommandGroup compilingSubcommands({&compileSubcommand, &runSubcommand, &benchSubcommand});
+cl::SubCommandGroup compilingSubcommands({&compileSubcommand, &runSubcommand, &benchSubcommand,
+                                          &inspectSubcommand});
 
 // The option groups of --help. Every option of dlc is in one, which lets main hide LLVM's own.
 cl::OptionCategory targetCategory("Target options");
@@ -462,6 +463,8 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
   }
   driver::CompileRequest request;
   request.modelPath = options.model;
+  request.precision = options.precision;
+  request.calibrationPath = options.calibration;
   driver::Compilation compilation(context, request);
   if (failed(compilation.import(*model)) ||
       failed(compilation.lowerTo(pipelines::Phase::Buffers))) {
