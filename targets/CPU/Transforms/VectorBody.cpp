@@ -1,6 +1,10 @@
 // Elementwise linalg.generic bodies emitted on vectors.
 #include "targets/CPU/Transforms/VectorBody.h"
 
+#include "targets/CPU/Transforms/WindowReads.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -55,6 +59,62 @@ Value emitVectorBody(OpBuilder &b, Location loc, Block &body, ArrayRef<Value> ar
     mapping.map(op.getResults(), vectorOp->getResults());
   }
   return vectorOf(body.getTerminator()->getOperand(0));
+}
+
+SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map, ArrayRef<Value> ivs) {
+  SmallVector<OpFoldResult> operands(ivs.begin(), ivs.end());
+  SmallVector<Value> indices;
+  for (AffineExpr expr : map.getResults()) {
+    auto single = AffineMap::get(map.getNumDims(), 0, expr);
+    indices.push_back(getValueOrCreateConstantIndexOp(
+        b, loc, affine::makeComposedFoldedAffineApply(b, loc, single, operands)));
+  }
+  return indices;
+}
+
+bool ElementwiseStage::accepts(linalg::GenericOp op, int64_t rank, Value tied) {
+  if (!op || !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != unsigned(rank) || op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+      !op.getRegionOutputArgs()[0].use_empty() || !hasVectorizableBody(op))
+    return false;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (input->get() == tied) {
+      if (!map.isIdentity())
+        return false;
+      continue;
+    }
+    if (!map.isProjectedPermutation())
+      return false;
+    // The innermost loop may only index an operand's innermost dimension.
+    for (unsigned r = 0; r + 1 < map.getNumResults(); ++r)
+      if (map.getDimPosition(r) == unsigned(rank - 1))
+        return false;
+  }
+  return true;
+}
+
+Value ElementwiseStage::emit(OpBuilder &b, Location loc, ArrayRef<Value> ivs, int64_t width,
+                             Value tied, Value tiedValue) {
+  unsigned innermost = op.getNumLoops() - 1;
+  SmallVector<Value> args;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    BlockArgument arg = op.getMatchingBlockArgument(input);
+    if (arg.use_empty()) {
+      args.push_back(nullptr);
+    } else if (input->get() == tied) {
+      args.push_back(tiedValue);
+    } else {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      bool contiguous = map.getNumResults() > 0 &&
+                        map.getDimPosition(map.getNumResults() - 1) == innermost;
+      args.push_back(readLanes(b, loc, input->get(), indicesAt(b, loc, map, ivs),
+                               contiguous ? 1 : 0, width));
+    }
+  }
+  args.push_back(nullptr); // the output argument is unused
+  return emitVectorBody(b, loc, *op.getBody(), args, width);
 }
 
 } // namespace dlc::cpu

@@ -1,5 +1,5 @@
 // Elementwise linalg.generic bodies emitted on vectors: what the CPU kernels use to apply a bias,
-// an activation or a residual add to the registers they compute.
+// an activation or a residual add to the registers they compute (ElementwiseStage).
 #ifndef DLC_TARGETS_CPU_TRANSFORMS_VECTORBODY_H
 #define DLC_TARGETS_CPU_TRANSFORMS_VECTORBODY_H
 
@@ -21,6 +21,27 @@ bool hasVectorizableBody(mlir::linalg::GenericOp op);
 /// are broadcast.
 mlir::Value emitVectorBody(mlir::OpBuilder &b, mlir::Location loc, mlir::Block &body,
                            llvm::ArrayRef<mlir::Value> args, int64_t width);
+
+/// The index values of `map`'s results at the iteration point `ivs` (one value per dimension).
+llvm::SmallVector<mlir::Value> indicesAt(mlir::OpBuilder &b, mlir::Location loc,
+                                         mlir::AffineMap map, llvm::ArrayRef<mlir::Value> ivs);
+
+/// An all-parallel elementwise generic that runs per result vector of a kernel (a window op, a
+/// dot-product block): the op that computes its initial value (a prologue, e.g. a bias
+/// broadcast) or the one that consumes its result (an epilogue, e.g. an activation). Its loops
+/// are the kernel result's dimensions.
+struct ElementwiseStage {
+  mlir::linalg::GenericOp op;
+
+  /// Whether `op` can run per vector along the innermost dimension of a result of `rank`
+  /// dimensions, reading `tied` (the kernel's result, or null) with an identity map.
+  static bool accepts(mlir::linalg::GenericOp op, int64_t rank, mlir::Value tied);
+
+  /// One vector of the stage's result at `ivs` (the innermost holding the first lane), given
+  /// the kernel result's vector `tiedValue` for operands equal to `tied`.
+  mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<mlir::Value> ivs,
+                   int64_t width, mlir::Value tied, mlir::Value tiedValue);
+};
 
 } // namespace dlc::cpu
 

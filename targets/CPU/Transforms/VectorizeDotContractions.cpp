@@ -6,7 +6,6 @@
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "targets/CPU/Transforms/VectorBody.h"
-#include "targets/CPU/Transforms/WindowReads.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -63,35 +62,6 @@ struct DotProduct {
   /// The product's only user when it is an elementwise op over the result's shape (bias,
   /// activation, requantization): applied to the registers before the one store.
   linalg::GenericOp epilogue;
-
-  /// Whether `consumer`, the product's user, can run on the blocks' vectors: all parallel over
-  /// the result's loops, its result indexed like the product's, the product read the same way
-  /// and every other input either along the columns (contiguous) or not by them (broadcast).
-  bool acceptsEpilogue(linalg::GenericOp consumer) {
-    if (!consumer || !consumer.hasPureTensorSemantics() || consumer.getNumDpsInits() != 1 ||
-        consumer.getNumParallelLoops() != consumer.getNumLoops() ||
-        !consumer.getRegionOutputArgs()[0].use_empty() || !hasVectorizableBody(consumer))
-      return false;
-    AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    unsigned rank = out.getNumResults();
-    if (consumer.getNumLoops() != rank ||
-        !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0)).isIdentity())
-      return false;
-    for (OpOperand *input : consumer.getDpsInputOperands()) {
-      AffineMap map = consumer.getMatchingIndexingMap(input);
-      if (input->get() == op.getResult(0)) {
-        if (!map.isIdentity())
-          return false;
-        continue;
-      }
-      if (!map.isProjectedPermutation())
-        return false;
-      for (unsigned r = 0; r + 1 < map.getNumResults(); ++r)
-        if (map.getDimPosition(r) == rank - 1)
-          return false;
-    }
-    return true;
-  }
 
   static std::optional<DotProduct> match(linalg::GenericOp op, bool int8, bool bf16) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
@@ -163,9 +133,11 @@ struct DotProduct {
     product.rhs = dyn_cast<DenseElementsAttr>(constant);
     if (!product.rhs)
       return std::nullopt;
-    if (op.getResult(0).hasOneUse())
-      if (auto consumer = dyn_cast<linalg::GenericOp>(*op.getResult(0).getUsers().begin());
-          product.acceptsEpilogue(consumer))
+    Value result = op.getResult(0);
+    if (result.hasOneUse())
+      if (auto consumer = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+          ElementwiseStage::accepts(consumer, outMap.getNumResults(), result) &&
+          consumer.getDpsInits()[0] != result)
         product.epilogue = consumer;
     return product;
   }
@@ -369,7 +341,7 @@ struct DotProduct {
           SmallVector<Value> at = outIndices(offset(nb, row0, i), offset(nb, column0, j * kLanes));
           Value value = accs[i * vectors + j];
           if (epilogue)
-            value = applyEpilogue(nb, loc, value, at);
+            value = ElementwiseStage{epilogue}.emit(nb, loc, at, kLanes, op.getResult(0), value);
           result = vector::TransferWriteOp::create(nb, loc, value, result, at,
                                                    ArrayRef<bool>{true})
                        .getResult();
@@ -408,31 +380,6 @@ struct DotProduct {
     } else {
       rewriter.replaceOp(op, result);
     }
-  }
-
-  /// The epilogue's body on the 16 results `acc` at `indices` (the result's, also the
-  /// epilogue's loop indices): the product's lanes, then every other input read along the
-  /// columns or broadcast.
-  Value applyEpilogue(OpBuilder &b, Location loc, Value acc, ArrayRef<Value> indices) {
-    unsigned innermost = indices.size() - 1;
-    SmallVector<Value> args;
-    for (OpOperand *input : epilogue.getDpsInputOperands()) {
-      if (epilogue.getMatchingBlockArgument(input).use_empty()) {
-        args.push_back(nullptr);
-      } else if (input->get() == op.getResult(0)) {
-        args.push_back(acc);
-      } else {
-        AffineMap map = epilogue.getMatchingIndexingMap(input);
-        SmallVector<Value> at;
-        for (unsigned r = 0; r < map.getNumResults(); ++r)
-          at.push_back(indices[map.getDimPosition(r)]);
-        bool contiguous = map.getNumResults() > 0 &&
-                          map.getDimPosition(map.getNumResults() - 1) == innermost;
-        args.push_back(readLanes(b, loc, input->get(), at, contiguous ? 1 : 0, kLanes));
-      }
-    }
-    args.push_back(nullptr); // the output argument is unused
-    return emitVectorBody(b, loc, *epilogue.getBody(), args, kLanes);
   }
 };
 

@@ -84,74 +84,6 @@ int64_t lanesFor(Type type) {
   return std::clamp<int64_t>(512 / std::max<unsigned>(type.getIntOrFloatBitWidth(), 1), 4, 64);
 }
 
-/// The index values of `map`'s results at the iteration point `ivs` (one value per dimension).
-SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map, ArrayRef<Value> ivs) {
-  SmallVector<OpFoldResult> operands(ivs.begin(), ivs.end());
-  SmallVector<Value> indices;
-  for (AffineExpr expr : map.getResults()) {
-    auto single = AffineMap::get(map.getNumDims(), 0, expr);
-    indices.push_back(getValueOrCreateConstantIndexOp(
-        b, loc, affine::makeComposedFoldedAffineApply(b, loc, single, operands)));
-  }
-  return indices;
-}
-
-/// An all-parallel elementwise generic that runs per result vector of a window op: the op that
-/// computes its initial value (a prologue, e.g. a bias broadcast) or the one that consumes its
-/// result (an epilogue, e.g. an activation). Its loops are the window result's dimensions.
-struct Stage {
-  linalg::GenericOp op;
-
-  /// Whether `op` can run per vector along the innermost dimension of a result of `rank`
-  /// dimensions, reading `tied` (the window result, or null) with an identity map.
-  static bool accepts(linalg::GenericOp op, int64_t rank, Value tied) {
-    if (!op || !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-        op.getNumLoops() != unsigned(rank) || op.getNumParallelLoops() != op.getNumLoops() ||
-        !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
-        !op.getRegionOutputArgs()[0].use_empty() || !hasVectorizableBody(op))
-      return false;
-    for (OpOperand *input : op.getDpsInputOperands()) {
-      AffineMap map = op.getMatchingIndexingMap(input);
-      if (input->get() == tied) {
-        if (!map.isIdentity())
-          return false;
-        continue;
-      }
-      if (!map.isProjectedPermutation())
-        return false;
-      // The innermost loop may only index an operand's innermost dimension.
-      for (unsigned r = 0; r + 1 < map.getNumResults(); ++r)
-        if (map.getDimPosition(r) == unsigned(rank - 1))
-          return false;
-    }
-    return true;
-  }
-
-  /// One vector of the stage's result at `ivs` (the innermost holding the first lane), given
-  /// the window result's vector `tiedValue` for operands equal to `tied`.
-  Value emit(OpBuilder &b, Location loc, ArrayRef<Value> ivs, int64_t width, Value tied,
-             Value tiedValue) {
-    unsigned innermost = op.getNumLoops() - 1;
-    SmallVector<Value> args;
-    for (OpOperand *input : op.getDpsInputOperands()) {
-      BlockArgument arg = op.getMatchingBlockArgument(input);
-      if (arg.use_empty()) {
-        args.push_back(nullptr);
-      } else if (input->get() == tied) {
-        args.push_back(tiedValue);
-      } else {
-        AffineMap map = op.getMatchingIndexingMap(input);
-        bool contiguous = map.getNumResults() > 0 &&
-                          map.getDimPosition(map.getNumResults() - 1) == innermost;
-        args.push_back(readLanes(b, loc, input->get(), indicesAt(b, loc, map, ivs),
-                                 contiguous ? 1 : 0, width));
-      }
-    }
-    args.push_back(nullptr); // the output argument is unused
-    return emitVectorBody(b, loc, *op.getBody(), args, width);
-  }
-};
-
 /// For each input of `op`: the stride along loop dimension `dim` of the elements it reads, when
 /// `dim` indexes only the input's innermost dimension, linearly (0 when it does not index the
 /// input at all); nullopt when some input is indexed otherwise.
@@ -338,7 +270,7 @@ private:
       if (auto fill = dyn_cast<linalg::FillOp>(producer); fill && fill.hasPureTensorSemantics())
         prologue = fill;
       else if (auto generic = dyn_cast<linalg::GenericOp>(producer);
-               !rowReduction && Stage::accepts(generic, rank, nullptr))
+               !rowReduction && ElementwiseStage::accepts(generic, rank, nullptr))
         prologue = generic;
     }
     // A row reduction produces one element at a time, not vectors an epilogue could use.
@@ -348,7 +280,7 @@ private:
     if (!result.hasOneUse())
       return;
     auto consumer = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
-    if (Stage::accepts(consumer, rank, result) && consumer.getDpsInits()[0] != result)
+    if (ElementwiseStage::accepts(consumer, rank, result) && consumer.getDpsInits()[0] != result)
       epilogue = consumer;
   }
 
@@ -558,13 +490,13 @@ private:
       acc = vector::BroadcastOp::create(
           b, loc, VectorType::get({lanes}, fill.getInputs()[0].getType()), fill.getInputs()[0]);
     } else if (auto generic = dyn_cast_or_null<linalg::GenericOp>(prologue)) {
-      acc = Stage{generic}.emit(b, loc, indices, lanes, nullptr, nullptr);
+      acc = ElementwiseStage{generic}.emit(b, loc, indices, lanes, nullptr, nullptr);
     } else {
       acc = readLanes(b, loc, op.getDpsInits()[0], indices, 1, lanes);
     }
     acc = emitReductions(b, loc, 0, acc, lanes);
     if (epilogue)
-      acc = Stage{epilogue}.emit(b, loc, indices, lanes, op.getResult(0), acc);
+      acc = ElementwiseStage{epilogue}.emit(b, loc, indices, lanes, op.getResult(0), acc);
     return vector::TransferWriteOp::create(b, loc, acc, dest, indices, ArrayRef<bool>{true})
         .getResult();
   }
