@@ -281,18 +281,21 @@ LogicalResult importGemm(NodeContext &ctx) {
   FailureOr<RankedTensorType> type = ctx.outputType(0);
   if (failed(type))
     return failure();
-  // A QDQ model's Gemm: the integer product of what A and B dequantized.
+  // A QDQ model's Gemm, or one quantized from a calibration: an integer product.
+  bool transA = ctx.intAttr("transA", 0) != 0, transB = ctx.intAttr("transB", 0) != 0;
   std::optional<Value> quantized;
-  if (!ctx.intAttr("transA", 0))
-    quantized = quantizedProduct(ctx, ctx.intAttr("transB", 0) != 0);
-  if (!quantized && !ctx.intAttr("transA", 0))
-    quantized = calibratedProduct(ctx, ctx.intAttr("transB", 0) != 0);
-  if (ctx.intAttr("transA", 0))
-    a = transpose2d(ctx, a);
-  if (ctx.intAttr("transB", 0))
-    b = transpose2d(ctx, b);
-  if (shapeOf(a)[1] != shapeOf(b)[0])
-    return ctx.fail("inner dimensions of A and B differ");
+  if (!transA)
+    quantized = quantizedProduct(ctx, transB);
+  if (!quantized && !transA)
+    quantized = calibratedProduct(ctx, transB);
+  if (!quantized) {
+    if (transA)
+      a = transpose2d(ctx, a);
+    if (transB)
+      b = transpose2d(ctx, b);
+    if (shapeOf(a)[1] != shapeOf(b)[0])
+      return ctx.fail("inner dimensions of A and B differ");
+  }
   Type element = type->getElementType();
   Value result = quantized ? *quantized : ctx.create<graph::MatMulOp>(*type, a, b).getResult();
   float alpha = ctx.floatAttr("alpha", 1.0f), beta = ctx.floatAttr("beta", 1.0f);

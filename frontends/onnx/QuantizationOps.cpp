@@ -162,6 +162,15 @@ Value integerProduct(NodeContext &ctx, Expansion &e, RankedTensorType type, Valu
   return product;
 }
 
+/// integerProduct of `shape` times `scale` (one value, or one per column) in `element`: how a
+/// quantized product returns to the float values it stands for.
+Value scaledProduct(NodeContext &ctx, Expansion &e, ArrayRef<int64_t> shape, Type element,
+                    Value a, Value aZero, Value b, Value bZero, Value scale) {
+  auto i32 = IntegerType::get(ctx.context(), 32);
+  Value acc = integerProduct(ctx, e, RankedTensorType::get(shape, i32), a, aZero, b, bZero);
+  return e.apply<graph::MulOp>(e.cast(acc, element), scale);
+}
+
 /// MatMulInteger: (A - a_zero_point) x (B - b_zero_point) in int32.
 LogicalResult importMatMulInteger(NodeContext &ctx) {
   Value a = ctx.input(0), b = ctx.input(1);
@@ -183,14 +192,12 @@ LogicalResult importQLinearMatMul(NodeContext &ctx) {
     return failure();
   Expansion e(ctx);
   int64_t bRank = shapeOf(b).size();
-  auto i32 = IntegerType::get(ctx.context(), 32);
-  auto accType = RankedTensorType::get(type->getShape(), i32);
-  Value acc = integerProduct(ctx, e, accType, a, ctx.input(2), b, ctx.input(5));
   Value scale = e.apply<graph::DivOp>(
       e.apply<graph::MulOp>(ctx.reshape(ctx.input(1), {}),
                             alongAxis(ctx, ctx.input(4), b, bRank - 1)),
       ctx.reshape(ctx.input(6), {}));
-  Value scaled = e.apply<graph::MulOp>(e.cast(acc, getElementTypeOrSelf(scale)), scale);
+  Value scaled = scaledProduct(ctx, e, type->getShape(), getElementTypeOrSelf(scale), a,
+                               ctx.input(2), b, ctx.input(5), scale);
   Value yZero = ctx.hasInput(7) ? ctx.reshape(ctx.input(7), {}) : Value();
   ctx.setOutput(0, quantize(e, scaled, Value(), yZero, type->getElementType()));
   return success();
@@ -228,17 +235,15 @@ std::optional<Value> quantizedProduct(NodeContext &ctx, bool transposeRhs) {
   if (failed(type) || !type->getElementType().isF32())
     return std::nullopt;
   Expansion e(ctx);
-  auto i32 = IntegerType::get(ctx.context(), 32);
   Value lhsZero = lhs->zeroPoint ? ctx.reshape(ctx.constant(lhs->zeroPoint), {}) : Value();
   Value rhsZero = rhs->zeroPoint ? ctx.constant(rhs->zeroPoint) : Value();
-  Value acc = integerProduct(ctx, e, RankedTensorType::get(type->getShape(), i32),
-                             lhs->quantized, lhsZero, weights, rhsZero);
   // The product of the scales, one per column or one in all: computed at compile time.
   Value rhsScale = ctx.constant(rhs->scale);
   if (rhs->scale.getNumElements() == 1)
     rhsScale = ctx.reshape(rhsScale, {});
   Value scale = e.apply<graph::MulOp>(rhsScale, ctx.reshape(ctx.constant(lhs->scale), {}));
-  return e.apply<graph::MulOp>(e.cast(acc, type->getElementType()), scale);
+  return scaledProduct(ctx, e, type->getShape(), type->getElementType(), lhs->quantized,
+                       lhsZero, weights, rhsZero, scale);
 }
 
 std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
@@ -283,15 +288,13 @@ std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
   Value q = quantize(e, x, ctx.scalar(b.getF32Type(), scale), zeroPoint, u8);
   Value rhs = ctx.constant(DenseElementsAttr::get(
       RankedTensorType::get({k, n}, b.getI8Type()), ArrayRef<int8_t>(quantized)));
-  auto i32 = IntegerType::get(ctx.context(), 32);
-  Value acc = integerProduct(ctx, e, RankedTensorType::get(type->getShape(), i32), q, zeroPoint,
-                             rhs, Value());
   std::vector<float> productScale(n);
   for (int64_t c = 0; c < n; ++c)
     productScale[c] = columnScale[c] * scale;
   Value scales = ctx.constant(DenseElementsAttr::get(RankedTensorType::get({n}, b.getF32Type()),
                                                      ArrayRef<float>(productScale)));
-  return e.apply<graph::MulOp>(e.cast(acc, type->getElementType()), scales);
+  return scaledProduct(ctx, e, type->getShape(), type->getElementType(), q, zeroPoint, rhs,
+                       Value(), scales);
 }
 
 namespace {
