@@ -37,11 +37,16 @@ bool isTrue(DenseElementsAttr condition) {
                                                  : !(*condition.value_begin<APInt>()).isZero();
 }
 
+/// The element of a one-element tensor.
+Value onlyElement(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> zeros(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0).getResult());
+  return tensor::ExtractOp::create(b, loc, tensor, zeros);
+}
+
 /// The truth of a one-element tensor `condition` as an i1 scalar (ONNX gives a bool tensor).
 Value truthOf(OpBuilder &b, Location loc, Value condition) {
-  auto type = cast<RankedTensorType>(condition.getType());
-  SmallVector<Value> zeros(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0).getResult());
-  Value scalar = tensor::ExtractOp::create(b, loc, condition, zeros);
+  Value scalar = onlyElement(b, loc, condition);
   if (scalar.getType().isInteger(1))
     return scalar;
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, scalar,
@@ -239,26 +244,36 @@ FailureOr<SmallVector<Value>> unrollScan(NodeContext &ctx, const onnx::GraphProt
   return results;
 }
 
+/// A Scan's inputs from input `first` on: the first `numInputs - numScanInputs` are state
+/// variables, the rest scan inputs.
+LogicalResult scanOperands(NodeContext &ctx, int first, SmallVectorImpl<Value> &states,
+                           SmallVectorImpl<Value> &scanInputs) {
+  int64_t numScanInputs = ctx.intAttr("num_scan_inputs", 0);
+  int64_t numInputs = ctx.numInputs() - first;
+  int64_t numStates = numInputs - numScanInputs;
+  if (numScanInputs < 1 || numStates < 0)
+    return ctx.fail("num_scan_inputs is " + Twine(numScanInputs) + " for " + Twine(numInputs) +
+                    " inputs");
+  for (int64_t i = 0; i < numInputs; ++i) {
+    Value value = ctx.input(int(first + i));
+    if (!value)
+      return ctx.fail("input " + Twine(first + i) + " is missing");
+    (i < numStates ? states : scanInputs).push_back(value);
+  }
+  return success();
+}
+
 /// Scan before opset 9: every input has a batch axis first and the scan inputs their scan
 /// axis second. The scan runs per batch element (its slices along axis 0) and the results
 /// stack along a batch axis again. sequence_lens, when given, must be a constant that
 /// covers every whole sequence.
 LogicalResult importBatchedScan(NodeContext &ctx, const onnx::GraphProto &body) {
-  int64_t numScanInputs = ctx.intAttr("num_scan_inputs", 0);
-  int64_t numInputs = ctx.numInputs() - 1; // input 0 is sequence_lens
-  int64_t numStates = numInputs - numScanInputs;
-  if (numScanInputs < 1 || numStates < 0)
-    return ctx.fail("num_scan_inputs is " + Twine(numScanInputs) + " for " + Twine(numInputs) +
-                    " inputs");
-  SmallVector<Value> states, scanInputs;
-  for (int64_t i = 1; i <= numInputs; ++i) {
-    Value value = ctx.input(int(i));
-    if (!value)
-      return ctx.fail("input " + Twine(i) + " is missing");
-    if (cast<RankedTensorType>(value.getType()).getRank() < (i <= numStates ? 1 : 2))
-      return ctx.fail("input " + Twine(i) + " lacks its batch axis");
-    (i <= numStates ? states : scanInputs).push_back(value);
-  }
+  SmallVector<Value> states, scanInputs; // after input 0, sequence_lens
+  if (failed(scanOperands(ctx, 1, states, scanInputs)))
+    return failure();
+  for (auto [i, value] : llvm::enumerate(llvm::concat<Value>(states, scanInputs)))
+    if (shapeOf(value).size() < (i < states.size() ? 1u : 2u))
+      return ctx.fail("input " + Twine(1 + i) + " lacks its batch axis");
   int64_t batch = shapeOf(scanInputs.front())[0], length = shapeOf(scanInputs.front())[1];
   if (ctx.hasInput(0)) {
     std::optional<DenseElementsAttr> lengths = ctx.constantInput(0);
@@ -272,7 +287,7 @@ LogicalResult importBatchedScan(NodeContext &ctx, const onnx::GraphProto &body) 
   for (Value value : llvm::concat<Value>(states, scanInputs))
     if (shapeOf(value)[0] != batch)
       return ctx.fail("the inputs' batch axes differ");
-  SmallVector<int64_t> axes(numScanInputs, 0);
+  SmallVector<int64_t> axes(scanInputs.size(), 0);
   std::vector<int64_t> directions = ctx.intsAttr("directions");
   SmallVector<SmallVector<Value>> perBatch;
   for (int64_t b = 0; b < batch; ++b) {
@@ -304,19 +319,9 @@ LogicalResult importScan(NodeContext &ctx) {
     return failure();
   if (ctx.opset() < 9)
     return importBatchedScan(ctx, *body);
-  int64_t numScanInputs = ctx.intAttr("num_scan_inputs", 0);
-  int64_t numInputs = ctx.numInputs();
-  int64_t numStates = numInputs - numScanInputs;
-  if (numScanInputs < 1 || numStates < 0)
-    return ctx.fail("num_scan_inputs is " + Twine(numScanInputs) + " for " + Twine(numInputs) +
-                    " inputs");
   SmallVector<Value> states, scanInputs;
-  for (int64_t i = 0; i < numInputs; ++i) {
-    Value value = ctx.input(int(i));
-    if (!value)
-      return ctx.fail("input " + Twine(i) + " is missing");
-    (i < numStates ? states : scanInputs).push_back(value);
-  }
+  if (failed(scanOperands(ctx, 0, states, scanInputs)))
+    return failure();
   SmallVector<int64_t> inputRanks;
   for (Value value : scanInputs)
     inputRanks.push_back(cast<RankedTensorType>(value.getType()).getRank());
@@ -403,10 +408,7 @@ LogicalResult importRuntimeLoop(NodeContext &ctx, const LoopOperands &loop) {
   if (ctx.hasInput(0)) {
     if (cast<RankedTensorType>(ctx.input(0).getType()).getNumElements() != 1)
       return ctx.fail("the trip count must hold one element");
-    SmallVector<Value> zeros(cast<RankedTensorType>(ctx.input(0).getType()).getRank(),
-                             arith::ConstantIndexOp::create(b, loc, 0).getResult());
-    Value count = tensor::ExtractOp::create(b, loc, ctx.input(0), zeros);
-    trip = arith::IndexCastOp::create(b, loc, indexType, count);
+    trip = arith::IndexCastOp::create(b, loc, indexType, onlyElement(b, loc, ctx.input(0)));
   }
   Value running = ctx.hasInput(1) ? truthOf(b, loc, ctx.input(1))
                                   : arith::ConstantIntOp::create(b, loc, i1, 1).getResult();
