@@ -51,14 +51,23 @@ LogicalResult importSequenceConstruct(NodeContext &ctx) {
   return success();
 }
 
-LogicalResult importSequenceAt(NodeContext &ctx) {
+/// The sequence of input 0 and the position of one of its tensors given by input 1 (SequenceAt,
+/// SequenceErase).
+FailureOr<std::pair<SmallVector<Value>, int64_t>> sequenceAndPosition(NodeContext &ctx) {
   FailureOr<SmallVector<Value>> sequence = ctx.sequenceInput(0);
   if (failed(sequence))
     return failure();
   FailureOr<int64_t> at = position(ctx, 1, sequence->size(), /*inserting=*/false);
   if (failed(at))
     return failure();
-  ctx.setOutput(0, (*sequence)[*at]);
+  return std::pair{std::move(*sequence), *at};
+}
+
+LogicalResult importSequenceAt(NodeContext &ctx) {
+  auto found = sequenceAndPosition(ctx);
+  if (failed(found))
+    return failure();
+  ctx.setOutput(0, found->first[found->second]);
   return success();
 }
 
@@ -79,14 +88,12 @@ LogicalResult importSequenceInsert(NodeContext &ctx) {
 }
 
 LogicalResult importSequenceErase(NodeContext &ctx) {
-  FailureOr<SmallVector<Value>> sequence = ctx.sequenceInput(0);
-  if (failed(sequence))
+  auto found = sequenceAndPosition(ctx);
+  if (failed(found))
     return failure();
-  FailureOr<int64_t> at = position(ctx, 1, sequence->size(), /*inserting=*/false);
-  if (failed(at))
-    return failure();
-  sequence->erase(sequence->begin() + *at);
-  ctx.setSequenceOutput(0, *sequence);
+  auto &[sequence, at] = *found;
+  sequence.erase(sequence.begin() + at);
+  ctx.setSequenceOutput(0, sequence);
   return success();
 }
 
