@@ -30,13 +30,16 @@ import argparse
 import hashlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 import onnx
 from onnx import shape_inference
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import compare  # noqa: E402  (candidates, run_dlc: the probe model dlc compare also runs)
 
 BINS = 2048
 FORMAT, VERSION = "dlc-calibration", 1
@@ -98,33 +101,16 @@ def check_sample(sample, inputs, where):
 
 def float_tensors(model):
     """Every float node output with a static inferred type, in node order."""
-    types = {v.name: v for v in list(model.graph.value_info) + list(model.graph.output)}
-    found = []
-    for node in model.graph.node:
-        for output in node.output:
-            value = types.get(output)
-            if (value is not None and value.type.HasField("tensor_type") and
-                    value.type.tensor_type.elem_type == onnx.TensorProto.FLOAT and
-                    all(d.HasField("dim_value") for d in value.type.tensor_type.shape.dim)):
-                found.append(value)
-    return found
+    return [value for _name, _node, value in compare.candidates(model)
+            if value.type.tensor_type.elem_type == onnx.TensorProto.FLOAT]
 
 
 def run_dlc(dlc, model, sample, work):
     """The exposed tensors' values under dlc for one input set."""
-    path = os.path.join(work, "probe.onnx")
-    onnx.save(model, path)
-    files = []
-    for k, (name, array) in enumerate(sample.items()):
-        file = os.path.join(work, f"input_{k}.npy")
-        np.save(file, array)
-        files.append(f"{name}={file}")
-    out = os.path.join(work, "outputs")
-    result = subprocess.run([dlc, "run", path, *files, "--output-dir", out],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise CalibrationError(result.stderr.strip() or "dlc run failed")
-    return [np.load(os.path.join(out, f"output_{k}.npy")) for k in range(len(model.graph.output))]
+    try:
+        return compare.run_dlc(dlc, model, sample, work, {})
+    except RuntimeError as exc:
+        raise CalibrationError(str(exc) or "dlc run failed") from exc
 
 
 def entropy_threshold(histogram, edges, levels=128):
@@ -190,10 +176,7 @@ def main():
         tensors = float_tensors(model)
         if not tensors:
             raise CalibrationError(f"{args.model}: no float tensor to calibrate")
-        probe = onnx.ModelProto()
-        probe.CopyFrom(model)
-        del probe.graph.output[:]
-        probe.graph.output.extend(tensors)
+        probe = compare.with_outputs(model, tensors)
         names = [t.name for t in tensors]
 
         with tempfile.TemporaryDirectory(prefix="dlc-calibrate-") as work:
