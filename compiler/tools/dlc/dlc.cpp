@@ -483,7 +483,8 @@ int scriptCommand(const char *argv0, llvm::StringRef name, llvm::StringRef scrip
                   llvm::ArrayRef<const char *> args) {
   auto python = llvm::sys::findProgramByName("python3");
   if (!python)
-    return usageError(name.str(), "dlc " + name.str() + " needs python3 (with onnx, numpy and onnxruntime)");
+    return usageError(name.str(),
+                      "dlc " + name.str() + " needs python3 (with onnx, numpy and onnxruntime)");
   std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&scriptCommand);
   llvm::SmallVector<llvm::StringRef> command = {*python, script};
   command.append(args.begin(), args.end());
