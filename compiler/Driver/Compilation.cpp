@@ -101,7 +101,7 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
   onnx_frontend::ImportOptions options;
   options.modelPath = request_.modelPath;
   options.functionName = graphFunction();
-  if (request_.precision == "int8" && failed(readCalibration(options.calibratedRanges)))
+  if (request_.precision.format == "int8" && failed(readCalibration(options.calibratedRanges)))
     return failure();
   module_ = onnx_frontend::importModel(model, context_, options);
   if (!module_)
@@ -137,7 +137,7 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
 
 LogicalResult
 Compilation::readCalibration(std::map<std::string, std::pair<double, double>> &ranges) {
-  const std::string &path = request_.calibrationPath;
+  const std::string &path = request_.precision.calibrationPath;
   if (path.empty())
     return fail("--precision=int8 needs a calibration table (--calibration, from dlc calibrate)");
   auto text = llvm::MemoryBuffer::getFile(path);
@@ -182,8 +182,8 @@ std::string effectivePrecision(const targets::Target &target, const std::string 
 LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   PassManager pm(&context_);
   pipelines::PipelineOptions options;
-  options.precision = effectivePrecision(*target_, request_.precision);
-  if (options.precision != request_.precision) {
+  options.precision = effectivePrecision(*target_, request_.precision.format);
+  if (options.precision != request_.precision.format) {
     static bool told = false; // once per process, not once per specialization
     if (!told)
       llvm::errs() << "dlc: note: target '" << target_->info().name
@@ -210,8 +210,11 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   signature_.workspaceLowerBound = bound.getInt();
   signature_.precisions.clear();
   if (auto report = func->getAttrOfType<ArrayAttr>(precision::kPrecisionsAttr))
-    for (auto line : report.getAsRange<StringAttr>())
-      signature_.precisions.push_back(line.str());
+    for (auto line : report.getAsRange<StringAttr>()) {
+      auto [node, rest] = line.getValue().split('\t');
+      auto [format, why] = rest.split('\t');
+      signature_.precisions.push_back({node.str(), format.str(), why.str()});
+    }
   return success();
 }
 

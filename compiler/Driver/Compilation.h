@@ -21,6 +21,14 @@
 
 namespace dlc::driver {
 
+/// The format a compilation's products compute in (--precision, --calibration).
+struct PrecisionOptions {
+  /// "fp32", "bf16" or "int8".
+  std::string format = "fp32";
+  /// With int8: dlc calibrate's table of the model's tensor ranges.
+  std::string calibrationPath;
+};
+
 /// What to compile and how.
 struct CompileRequest {
   std::string modelPath;
@@ -29,10 +37,8 @@ struct CompileRequest {
   std::string target = "host";
   /// The graph function's name; empty means NAME_graph.
   std::string graphFunction;
-  /// The format of matrix products' operands: "fp32", "bf16" or "int8" (--precision).
-  std::string precision = "fp32";
-  /// With int8: dlc calibrate's table of the model's tensor ranges (--calibration).
-  std::string calibrationPath;
+  /// The format matrix products compute in.
+  PrecisionOptions precision;
 };
 
 /// The precision `target` compiles a `requested` one in: fp32 for bf16 where the target's bf16

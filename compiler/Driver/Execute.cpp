@@ -103,8 +103,7 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
     bindings.values[input] = tensors.at(input);
   CompileRequest request;
   request.modelPath = modelPath;
-  request.precision = precision.precision;
-  request.calibrationPath = precision.calibrationPath;
+  request.precision = precision;
   Compilation compilation(context, request);
   if (failed(specializeModel(context, *model, modelPath, bindings)) ||
       failed(compilation.import(*model)) || failed(compilation.lowerTo(pipelines::Phase::LLVM)))

@@ -3,6 +3,7 @@
 #ifndef DLC_COMPILER_DRIVER_EXECUTE_H
 #define DLC_COMPILER_DRIVER_EXECUTE_H
 
+#include "compiler/Driver/Compilation.h"
 #include "compiler/Driver/Shapes.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -22,15 +23,10 @@ using InputFiles = std::vector<std::pair<std::string, std::string>>;
 /// output_<k>.npy into `outputDir`. The input files fix their inputs' shapes (`shapes` fixes
 /// others); inputs that feed compile-time operands (Reshape shapes, Slice bounds, ...) are
 /// bound as constants first.
-/// How `dlc run` and `dlc bench` compile: --precision and, for int8, --calibration.
-struct PrecisionOptions {
-  std::string precision = "fp32";
-  std::string calibrationPath;
-};
-
 mlir::LogicalResult runModel(mlir::MLIRContext &context, const std::string &modelPath,
                              const InputFiles &inputFiles, const InputShapes &shapes,
-                             const std::string &outputDir, const PrecisionOptions &precision = {});
+                             const std::string &outputDir,
+                             const PrecisionOptions &precision = {});
 
 /// What `dlc bench` measures.
 struct BenchOptions {

@@ -156,17 +156,14 @@ void printMemoryPlan(const targets::ModelSignature &signature, llvm::raw_ostream
     return;
   // One line per product or convolution: the node, the format it computes in, and why.
   std::map<std::string, int> counts;
-  for (const std::string &line : signature.precisions)
-    ++counts[llvm::StringRef(line).split('\t').second.split('\t').first.str()];
+  for (const auto &choice : signature.precisions)
+    ++counts[choice.format];
   out << "precision:";
   for (const auto &[format, count] : counts)
     out << " " << count << " " << format;
   out << " (products and convolutions)\n";
-  for (const std::string &line : signature.precisions) {
-    auto [name, rest] = llvm::StringRef(line).split('\t');
-    auto [format, why] = rest.split('\t');
-    out << "  " << name << ": " << format << " (" << why << ")\n";
-  }
+  for (const auto &choice : signature.precisions)
+    out << "  " << choice.node << ": " << choice.format << " (" << choice.why << ")\n";
 }
 
 } // namespace dlc::driver

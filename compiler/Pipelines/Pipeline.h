@@ -30,8 +30,8 @@ std::optional<Phase> parsePhase(llvm::StringRef name);
 
 /// What a compilation asks of the pipeline besides its target.
 struct PipelineOptions {
-  /// The format of matrix products' operands: "fp32", or "bf16" (weights rounded at compile
-  /// time, sums in fp32; see dlc-choose-precision).
+  /// The format of matrix products' operands: "fp32", "bf16" (weights rounded at compile time,
+  /// sums in fp32; see dlc-choose-precision) or "int8" (chosen by the importer).
   std::string precision = "fp32";
 };
 

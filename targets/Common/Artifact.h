@@ -69,9 +69,12 @@ struct ModelSignature {
   /// exporter attached for the application, such as a recognizer's character list.
   std::vector<std::pair<std::string, std::string>> metadata;
 
-  /// Per matrix product and convolution: "NAME\tFORMAT\tWHY", the number format it computes in
-  /// and why (for --stats).
-  std::vector<std::string> precisions;
+  /// Per matrix product and convolution: the node, the number format it computes in and why
+  /// (for --stats and dlc inspect).
+  struct PrecisionChoice {
+    std::string node, format, why;
+  };
+  std::vector<PrecisionChoice> precisions;
 
   /// Where, in the aligned workspace, a run records the sizes of outputs with a data-dependent
   /// axis (one int64 per slot; outputs of one op may share a slot); NAME_result_shape reads them.

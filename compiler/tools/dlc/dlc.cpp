@@ -369,8 +369,7 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   request.modelPath = options.model;
   request.name = options.name;
   request.target = options.target;
-  request.precision = options.precision;
-  request.calibrationPath = options.calibration;
+  request.precision = {options.precision, options.calibration};
   if (!options.name.empty() && targets::makeCIdentifier(options.name, "") != options.name)
     return usage("--name=" + options.name + " is not a C identifier");
   std::optional<pipelines::Phase> phase = pipelines::allPhases().back();
@@ -463,8 +462,7 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
   }
   driver::CompileRequest request;
   request.modelPath = options.model;
-  request.precision = options.precision;
-  request.calibrationPath = options.calibration;
+  request.precision = {options.precision, options.calibration};
   driver::Compilation compilation(context, request);
   if (failed(compilation.import(*model)) ||
       failed(compilation.lowerTo(pipelines::Phase::Buffers))) {
