@@ -39,10 +39,7 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, bo
   SmallVector<int64_t> sorted(axes);
   llvm::sort(sorted);
   int64_t trailing = int64_t(sorted.size());
-  bool isSuffix = trailing > 1 && sorted.front() == rank - trailing &&
-                  llvm::all_of(llvm::enumerate(sorted), [&](auto axis) {
-                    return axis.value() == rank - trailing + int64_t(axis.index());
-                  });
+  bool isSuffix = trailing > 1 && llvm::equal(sorted, llvm::seq<int64_t>(rank - trailing, rank));
   SmallVector<int64_t> reducedAxes(axes);
   AffineMap outMap = reducedMap(rank, axes, keepdims, b.getContext());
   if (isSuffix) {
@@ -64,7 +61,8 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, bo
   Value init = filledTensor(b, loc, type, initValue);
   auto generic = linalg::GenericOp::create(
       b, loc, type, input, init, ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap},
-      iteratorTypes(rank, reducedAxes), [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+      iteratorTypes(rank, reducedAxes),
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         linalg::YieldOp::create(nested, nestedLoc,
                                 combine(nested, nestedLoc, kind, args[1], args[0], isUnsigned));
       });

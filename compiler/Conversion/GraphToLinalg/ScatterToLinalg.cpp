@@ -1,5 +1,6 @@
 // Lowers the ops that write elements at positions computed from values (scatter_elements,
-// scatter_nd, top_k, nonzero, non_max_suppression, unique) to scf loop nests that thread the result tensor through tensor.insert.
+// scatter_nd, top_k, nonzero, non_max_suppression, unique) to scf loop nests that thread the
+// result tensor through tensor.insert.
 #include "compiler/Conversion/GraphToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/GraphToLinalg/Patterns.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -533,8 +534,8 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
                 Value unmatched = arith::CmpIOp::create(sb, loc, arith::CmpIPredicate::eq,
                                                         match[0], found);
                 Value take = arith::AndIOp::create(sb, loc, equal, unmatched);
-                scf::YieldOp::create(sb, loc,
-                                     ValueRange{arith::SelectOp::create(sb, loc, take, j, match[0])});
+                Value chosen = arith::SelectOp::create(sb, loc, take, j, match[0]);
+                scf::YieldOp::create(sb, loc, ValueRange{chosen});
               });
           Value j = search.getResult(0);
           Value isNew = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, j, found);
@@ -565,8 +566,8 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
                   Value other = toIndex(rb, extract(rb, first, k));
                   Value less = compareRows(rb, loc, input, other, row, isUnsigned).first;
                   Value step = arith::SelectOp::create(rb, loc, less, one, zero);
-                  scf::YieldOp::create(rb, loc,
-                                       ValueRange{arith::AddIOp::create(rb, loc, smaller[0], step)});
+                  Value count = arith::AddIOp::create(rb, loc, smaller[0], step);
+                  scf::YieldOp::create(rb, loc, ValueRange{count});
                 });
             Value rank = ranking.getResult(0);
             Value sortedFirst = insert(b, extract(b, first, j), lists[0], rank);
@@ -581,7 +582,8 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
           rewriter, loc, zero, rows, one, ValueRange{position},
           [&](OpBuilder &b, Location, Value row, ValueRange list) {
             Value j = toIndex(b, extract(b, list[0], row));
-            scf::YieldOp::create(b, loc, ValueRange{insert(b, extract(b, rankOf, j), list[0], row)});
+            Value renumbered = insert(b, extract(b, rankOf, j), list[0], row);
+            scf::YieldOp::create(b, loc, ValueRange{renumbered});
           });
       position = renumber.getResult(0);
     }

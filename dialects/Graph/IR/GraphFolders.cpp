@@ -317,11 +317,13 @@ OpFoldResult foldUnary(Attribute operand, Type type, IntFn onInt, FloatFn onFloa
     return {};
   Type element = input.getElementType();
   if (isa<FloatType>(element))
-    return input.mapValues(element, [&](const APFloat &x) { return onFloat(x).bitcastToAPInt(); });
+    return input.mapValues(element,
+                           [&](const APFloat &x) { return onFloat(x).bitcastToAPInt(); });
   if constexpr (std::is_same_v<IntFn, std::nullptr_t>)
     return {};
   else
-    return input.mapValues(element, [&](const APInt &x) { return onInt(x, element.isUnsignedInteger()); });
+    return input.mapValues(
+        element, [&](const APInt &x) { return onInt(x, element.isUnsignedInteger()); });
 }
 
 /// `x` rounded to an integral value in `mode`.
@@ -344,7 +346,9 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
       [](const APInt &x, bool isUnsigned) {
         return !isUnsigned && x.isNegative() ? APInt::getZero(x.getBitWidth()) : x;
       },
-      [](const APFloat &x) { return x.isNegative() && !x.isNaN() ? APFloat::getZero(x.getSemantics()) : x; });
+      [](const APFloat &x) {
+        return x.isNegative() && !x.isNaN() ? APFloat::getZero(x.getSemantics()) : x;
+      });
 }
 
 OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
