@@ -458,8 +458,8 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
 struct UniqueLowering : OpConversionPattern<UniqueOp> {
   using OpConversionPattern::OpConversionPattern;
 
-  /// Rows `a` and `b` of `input` compared lexicographically: (a < b, a == b).
-  static std::pair<Value, Value> compareRows(OpBuilder &b, Location loc, Value input, Value a,
+  /// Rows `rowA` and `rowB` of `input` compared lexicographically: (A < B, A == B).
+  static std::pair<Value, Value> compareRows(OpBuilder &b, Location loc, Value input, Value rowA,
                                              Value rowB, bool isUnsigned) {
     RankedTensorType type = tensorType(input);
     bool isFloat = isa<FloatType>(type.getElementType());
@@ -470,7 +470,7 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
         arith::ConstantIndexOp::create(b, loc, type.getDimSize(1)),
         arith::ConstantIndexOp::create(b, loc, 1), ValueRange{no, no},
         [&](OpBuilder &nb, Location nl, Value k, ValueRange decidedLess) {
-          Value x = tensor::ExtractOp::create(nb, nl, input, ValueRange{a, k});
+          Value x = tensor::ExtractOp::create(nb, nl, input, ValueRange{rowA, k});
           Value y = tensor::ExtractOp::create(nb, nl, input, ValueRange{rowB, k});
           Value lt, gt;
           if (isFloat) {
