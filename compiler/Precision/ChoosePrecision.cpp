@@ -47,6 +47,19 @@ std::string formatName(Type type) {
   return text;
 }
 
+/// The constant f32 filters of a convolution that bf16 computes (ungrouped, 2-D, f32), or null.
+DenseElementsAttr bf16Filters(graph::ConvOp conv) {
+  auto filter = conv.getFilter().getDefiningOp<graph::ConstantOp>();
+  auto values = filter ? dyn_cast<DenseElementsAttr>(filter.getValue()) : nullptr;
+  if (!values || !values.getElementType().isF32() || conv.getGroup() != 1 ||
+      cast<RankedTensorType>(conv.getInput().getType()).getRank() != 4 || !getElementTypeOrSelf(conv.getInput()).isF32() ||
+      !getElementTypeOrSelf(conv).isF32())
+    return {};
+  return values;
+}
+
+bool isBF16Candidate(graph::ConvOp conv) { return bool(bf16Filters(conv)); }
+
 /// "NAME\tFORMAT\tWHY" for each product and convolution of `func`, after `precision` chose.
 ArrayAttr precisionReport(func::FuncOp func, StringRef precision) {
   Builder b(func.getContext());
@@ -72,9 +85,20 @@ ArrayAttr precisionReport(func::FuncOp func, StringRef precision) {
                                   : "weights not in fp32";
       }
     } else if (auto conv = dyn_cast<graph::ConvOp>(op)) {
-      format = formatName(getElementTypeOrSelf(conv.getInput()));
-      why = precision == "fp32" ? "the compilation's precision is fp32"
-                                : "convolutions compute in their input's type";
+      Type element = getElementTypeOrSelf(conv.getInput());
+      if (element.isInteger(8)) {
+        format = "int8";
+        why = "8-bit operands (a quantized model's convolution)";
+      } else if (element.isBF16()) {
+        format = "bf16";
+        why = "constant filters, --precision=bf16";
+      } else {
+        format = formatName(element);
+        why = precision == "fp32"   ? "the compilation's precision is fp32"
+              : precision == "int8"    ? "int8 from a calibration covers products only"
+              : !isBF16Candidate(conv) ? "grouped, not 2-D, or filters not constant fp32"
+                                       : "the target keeps it in fp32";
+      }
     } else {
       return;
     }
@@ -118,6 +142,23 @@ struct ChoosePrecisionPass : impl::ChoosePrecisionPassBase<ChoosePrecisionPass> 
       Value rhs = graph::ConstantOp::create(rewriter, weights.getLoc(), rounded.getType(),
                                             rounded);
       rewriter.modifyOpInPlace(op, [&] { op->setOperands({lhs, rhs}); });
+    });
+    getOperation().walk([&](graph::ConvOp op) {
+      DenseElementsAttr values = bf16Filters(op);
+      if (!values)
+        return;
+      rewriter.setInsertionPoint(op);
+      auto bf16 = rewriter.getBF16Type();
+      auto inputType = cast<RankedTensorType>(op.getInput().getType());
+      Value input =
+          graph::CastOp::create(rewriter, op.getLoc(), inputType.clone(bf16), op.getInput());
+      DenseElementsAttr rounded = toBF16(values);
+      Value filter = graph::ConstantOp::create(rewriter, op.getFilter().getLoc(),
+                                               rounded.getType(), rounded);
+      rewriter.modifyOpInPlace(op, [&] {
+        op.getInputMutable().assign(input);
+        op.getFilterMutable().assign(filter);
+      });
     });
   }
 };

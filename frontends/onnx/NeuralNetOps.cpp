@@ -55,7 +55,10 @@ FailureOr<SmallVector<int64_t>> spatialAttr(NodeContext &ctx, StringRef name, in
 }
 
 LogicalResult importConv(NodeContext &ctx) {
-  FailureOr<Value> result = convolution(ctx, ctx.input(0), ctx.input(1), ctx.input(2));
+  // A QDQ model's Conv: an integer convolution.
+  FailureOr<Value> result = quantizedConvolution(ctx);
+  if (succeeded(result) && !*result)
+    result = convolution(ctx, ctx.input(0), ctx.input(1), ctx.input(2));
   if (failed(result))
     return failure();
   ctx.setOutput(0, *result);
@@ -496,7 +499,7 @@ LogicalResult importHardmax(NodeContext &ctx) {
 
 } // namespace
 
-FailureOr<Value> convolution(NodeContext &ctx, Value input, Value filter, Value bias) {
+FailureOr<ConvWindow> convolutionWindow(NodeContext &ctx, Value input, Value filter) {
   ArrayRef<int64_t> inShape = shapeOf(input), filterShape = shapeOf(filter);
   int64_t k = int64_t(inShape.size()) - 2;
   if (k < 1 || filterShape.size() != inShape.size())
@@ -519,9 +522,16 @@ FailureOr<Value> convolution(NodeContext &ctx, Value input, Value filter, Value 
     return ctx.fail("group=" + Twine(group) + " does not fit " + Twine(inShape[1]) +
                     " input channels and a filter of " + Twine(filterShape[1]) +
                     " channels per group");
-  auto resultType = RankedTensorType::get(type->getShape(), getElementTypeOrSelf(input));
-  return ctx.create<graph::ConvOp>(resultType, input, filter, bias, *strides, *dilations, *pads,
-                                   group)
+  return ConvWindow{*strides, *dilations, *pads, group, llvm::to_vector(type->getShape())};
+}
+
+FailureOr<Value> convolution(NodeContext &ctx, Value input, Value filter, Value bias) {
+  FailureOr<ConvWindow> window = convolutionWindow(ctx, input, filter);
+  if (failed(window))
+    return failure();
+  auto resultType = RankedTensorType::get(window->outputShape, getElementTypeOrSelf(input));
+  return ctx.create<graph::ConvOp>(resultType, input, filter, bias, window->strides,
+                                   window->dilations, window->pads, window->group)
       .getResult();
 }
 

@@ -148,6 +148,16 @@ void registerIndexingOps(OpTable &table);
 void registerControlFlowOps(OpTable &table);
 void registerSequenceOps(OpTable &table);
 
+/// Conv's window attributes (strides, dilations, pads or auto_pad, group) for `input` and
+/// `filter`, checked, and the inferred output shape.
+struct ConvWindow {
+  llvm::SmallVector<int64_t> strides, dilations, pads;
+  int64_t group = 1;
+  llvm::SmallVector<int64_t> outputShape;
+};
+mlir::FailureOr<ConvWindow> convolutionWindow(NodeContext &ctx, mlir::Value input,
+                                              mlir::Value filter);
+
 /// The node's convolution of `input` by `filter` plus `bias` (optional), with Conv's attributes
 /// (strides, dilations, pads or auto_pad, group), in the input's element type and the inferred
 /// output shape.
@@ -166,6 +176,13 @@ std::optional<mlir::Value> quantizedProduct(NodeContext &ctx, bool transposeRhs)
 /// input 1 (constant fp32 weights) to int8 per column at compile time, the int32 product scaled
 /// back to float. std::nullopt where input 0 is not calibrated or input 1 not such a constant.
 std::optional<mlir::Value> calibratedProduct(NodeContext &ctx, bool transposeRhs);
+
+/// A Conv whose input and filter are DequantizeLinear outputs (a QDQ model's): the int8
+/// convolution of what they dequantized (the input per tensor, padded with its zero point and
+/// shifted to int8 when it is uint8; constant symmetric int8 filters per tensor or per
+/// filter), corrected for the input's zero point and scaled back to float, plus the bias.
+/// A null value where that does not apply (grouped, not 2-D, other parameters).
+mlir::FailureOr<mlir::Value> quantizedConvolution(NodeContext &ctx);
 
 /// Whether `opType` is one of the elementwise ops (numpy-broadcasting operands, one result).
 bool isElementwise(llvm::StringRef opType);

@@ -297,6 +297,91 @@ std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
                        Value(), scales);
 }
 
+FailureOr<Value> quantizedConvolution(NodeContext &ctx) {
+  std::optional<Dequantized> x = ctx.dequantizedInput(0), w = ctx.dequantizedInput(1);
+  if (!x || !w)
+    return Value();
+  auto weights = w->quantized.getDefiningOp<graph::ConstantOp>();
+  auto filter = weights ? dyn_cast<DenseElementsAttr>(weights.getValue()) : nullptr;
+  ArrayRef<int64_t> inShape = shapeOf(x->quantized);
+  auto isZeroPoint = [](DenseElementsAttr zero) {
+    return !zero || llvm::all_of(zero.getValues<APInt>(), [](const APInt &v) { return v.isZero(); });
+  };
+  if (!filter || !filter.getElementType().isSignlessInteger(8) || inShape.size() != 4 ||
+      filter.getType().getRank() != 4 || x->scale.getNumElements() != 1 ||
+      (x->zeroPoint && x->zeroPoint.getNumElements() != 1) || !isZeroPoint(w->zeroPoint) ||
+      !x->scale.getElementType().isF32() || !w->scale.getElementType().isF32())
+    return Value();
+  int64_t filters = filter.getType().getDimSize(0);
+  if (w->scale.getNumElements() != 1 && (w->axis != 0 || w->scale.getNumElements() != filters))
+    return Value();
+  FailureOr<ConvWindow> window = convolutionWindow(ctx, x->quantized, w->quantized);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(window) || failed(type))
+    return failure();
+  if (window->group != 1 || !type->getElementType().isF32())
+    return Value();
+
+  // The input as int8: uint8 values shifted by -128 (and their zero point with them), which
+  // the kernels undo for free where their instruction wants unsigned bytes.
+  Expansion e(ctx);
+  MLIRContext *context = ctx.context();
+  auto i8 = IntegerType::get(context, 8), i32 = IntegerType::get(context, 32);
+  Value input = x->quantized;
+  int64_t zero = x->zeroPoint ? x->zeroPoint.getValues<APInt>()[0].getSExtValue() : 0;
+  if (x->zeroPoint && x->zeroPoint.getElementType().isUnsignedInteger()) {
+    zero = int64_t(x->zeroPoint.getValues<APInt>()[0].getZExtValue()) - 128;
+    input = e.cast(e.apply<graph::SubOp>(e.cast(input, i32), 128.0), i8);
+  } else if (getElementTypeOrSelf(input).isUnsignedInteger(8)) {
+    zero = -128;
+    input = e.cast(e.apply<graph::SubOp>(e.cast(input, i32), 128.0), i8);
+  }
+  // Padding holds the zero point, so every window sums the same number of zero-point terms.
+  int64_t spatial = int64_t(inShape.size()) - 2;
+  SmallVector<int64_t> low(2, 0), high(2, 0), padded(inShape);
+  for (int64_t i = 0; i < spatial; ++i) {
+    low.push_back(window->pads[i]);
+    high.push_back(window->pads[spatial + i]);
+    padded[2 + i] += low.back() + high.back();
+  }
+  if (llvm::any_of(window->pads, [](int64_t pad) { return pad != 0; }))
+    input = ctx.create<graph::PadOp>(RankedTensorType::get(padded, i8), input, low, high,
+                                     SmallVector<int64_t>(inShape.size(), 0), "constant",
+                                     IntegerAttr::get(i8, zero));
+  Value acc = ctx.create<graph::ConvOp>(RankedTensorType::get(window->outputShape, i32), input,
+                                        weights.getResult(), Value(), window->strides,
+                                        window->dilations,
+                                        SmallVector<int64_t>(2 * spatial, 0), int64_t(1));
+  // sum((x - zx) w) = sum(x w) - zx sum(w), per filter; then the scales, per filter.
+  SmallVector<int8_t> values(filter.getValues<int8_t>());
+  int64_t perFilter = int64_t(values.size()) / filters;
+  std::vector<int32_t> correction(filters, 0);
+  std::vector<float> scale(filters);
+  float xScale = x->scale.getValues<float>()[0];
+  for (int64_t f = 0; f < filters; ++f) {
+    for (int64_t i = 0; i < perFilter; ++i)
+      correction[f] += int32_t(zero) * values[f * perFilter + i];
+    scale[f] = xScale * w->scale.getValues<float>()[w->scale.getNumElements() == 1 ? 0 : f];
+  }
+  SmallVector<int64_t> perChannel{filters};
+  perChannel.append(spatial, 1);
+  if (zero != 0)
+    acc = e.apply<graph::SubOp>(
+        acc, ctx.constant(DenseElementsAttr::get(RankedTensorType::get(perChannel, i32),
+                                                 ArrayRef<int32_t>(correction))));
+  Value result = e.apply<graph::MulOp>(
+      e.cast(acc, Float32Type::get(context)),
+      ctx.constant(DenseElementsAttr::get(
+          RankedTensorType::get(perChannel, Float32Type::get(context)), ArrayRef<float>(scale))));
+  if (ctx.hasInput(2)) {
+    Value bias = ctx.input(2);
+    if (shapeOf(bias) != ArrayRef<int64_t>{filters} || !getElementTypeOrSelf(bias).isF32())
+      return ctx.fail("expects a bias of " + Twine(filters) + " f32 values");
+    result = e.apply<graph::AddOp>(result, ctx.reshape(bias, perChannel));
+  }
+  return result;
+}
+
 namespace {
 
 /// ConvInteger: the f32 convolution of the zero-point-shifted operands (exact while the sums

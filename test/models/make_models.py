@@ -702,13 +702,16 @@ def make_matmul_integer(name, signed, seed=0, m=64, k=250, n=96, zero_point=3):
     return b.build()
 
 
-def make_qdq(name, base, signed, seed=0):
+def make_qdq(name, base, signed, seed=0, preprocess=False):
     """The model `base` as onnxruntime's quantize_static writes it in QDQ format: activations
     uint8 (int8 when `signed`), weights int8 per output channel, calibrated (MinMax) on 4
-    random inputs. Each MatMul or Gemm then reads DequantizeLinear outputs."""
+    random inputs. Each Conv, MatMul or Gemm then reads DequantizeLinear outputs. With
+    `preprocess`, onnxruntime's quant_pre_process runs first, as its documentation asks of
+    CNNs: it folds each BatchNormalization into the Conv before it."""
     import tempfile
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                           quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
     model = MODELS[base](seed)
     rng = np.random.default_rng(seed + 100)
 
@@ -728,6 +731,8 @@ def make_qdq(name, base, signed, seed=0):
 
     with tempfile.TemporaryDirectory() as tmp:
         onnx.save(model, f"{tmp}/fp32.onnx")
+        if preprocess:
+            quant_pre_process(f"{tmp}/fp32.onnx", f"{tmp}/fp32.onnx")
         quantize_static(f"{tmp}/fp32.onnx", f"{tmp}/qdq.onnx", Reader(),
                         quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QInt8 if signed else QuantType.QUInt8,
@@ -758,6 +763,12 @@ MODELS = {
     "qdq_mlp_s8s8": lambda seed=0: make_qdq("qdq_mlp_s8s8", "mlp", True, seed),
     "qdq_mlp_large": lambda seed=0: make_qdq("qdq_mlp_large", "mlp_large", False, seed),
     "qdq_bert_base": lambda seed=0: make_qdq("qdq_bert_base", "bert_base", False, seed),
+    "qdq_small_cnn_u8s8": lambda seed=0: make_qdq("qdq_small_cnn_u8s8", "small_cnn", False, seed,
+                                                   preprocess=True),
+    "qdq_small_cnn_s8s8": lambda seed=0: make_qdq("qdq_small_cnn_s8s8", "small_cnn", True, seed,
+                                                   preprocess=True),
+    "qdq_resnet50": lambda seed=0: make_qdq("qdq_resnet50", "resnet50", True, seed,
+                                             preprocess=True),
     "matmul_integer_u8": lambda seed=0: make_matmul_integer("matmul_integer_u8", False, seed),
     "matmul_integer_s8": lambda seed=0: make_matmul_integer("matmul_integer_s8", True, seed),
     "dynamic_encoder": make_dynamic_encoder,

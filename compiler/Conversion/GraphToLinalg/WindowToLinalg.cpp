@@ -142,9 +142,13 @@ struct NamedConvLowering : OpConversionPattern<ConvOp> {
     if (op.getGroup() != 1 || spatial < 1 || spatial > 3)
       return rewriter.notifyMatchFailure(op, "grouped or higher-rank: the direct lowering");
     Location loc = op.getLoc();
+    // Narrow operands (int8, bf16) sum in the result's wider type; the named ops extend them
+    // (int8 by its sign: the importer gives int8 convolutions signed inputs).
     Value zero = scalarConstant(rewriter, loc, resultType.getElementType(), 0);
+    Value inputZero =
+        scalarConstant(rewriter, loc, tensorType(adaptor.getInput()).getElementType(), 0);
     auto [low, high] = fullPads(op.getPads(), SmallVector<int64_t>(spatial, 0));
-    Value padded = padTensor(rewriter, loc, adaptor.getInput(), low, high, zero);
+    Value padded = padTensor(rewriter, loc, adaptor.getInput(), low, high, inputZero);
     Value init = productInit(rewriter, loc, resultType, adaptor.getBias(), zero);
     SmallVector<Value> inputs{padded, adaptor.getFilter()};
     auto strides = rewriter.getI64TensorAttr(op.getStrides());

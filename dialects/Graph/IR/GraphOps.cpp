@@ -192,6 +192,24 @@ LogicalResult ConvOp::verify() {
                          << ", F=" << filter[0] << ", ...]";
   if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{filter[0]})
     return emitOpError() << "bias must have shape [" << filter[0] << "]";
+  Type inElement = getElementTypeOrSelf(getInput()), filterElement = getElementTypeOrSelf(getFilter());
+  Type resultElement = getElementTypeOrSelf(getResult());
+  bool integer = inElement.isSignlessInteger(8) && filterElement.isSignlessInteger(8) &&
+                 resultElement.isSignlessInteger(32);
+  bool bf16 = inElement.isBF16() && filterElement.isBF16() && resultElement.isF32();
+  bool same = isa<FloatType>(resultElement) && inElement == resultElement &&
+              filterElement == resultElement;
+  if (!integer && !bf16 && !same)
+    return emitOpError() << "input of " << inElement << " and filter of " << filterElement
+                         << " with a result of " << resultElement
+                         << ": the types should be one float type, or int8 summed in int32, or "
+                            "bf16 summed in f32";
+  if (getBias() && getElementTypeOrSelf(getBias()) != resultElement)
+    return emitOpError() << "bias must hold " << resultElement;
+  if ((integer || bf16) && group != 1)
+    return emitOpError() << "an int8 or bf16 convolution must be ungrouped";
+  if (integer && llvm::any_of(getPads(), [](int64_t pad) { return pad != 0; }))
+    return emitOpError() << "an int8 convolution takes its input padded (with its zero point)";
   for (int64_t i = 0; i < spatial; ++i) {
     int64_t window = getDilations()[i] * (filter[2 + i] - 1) + 1;
     int64_t padded = in[2 + i] + getPads()[i] + getPads()[spatial + i];

@@ -230,12 +230,18 @@ def Graph_ConvOp : Graph_Op<"conv", [Pure]> {
     `input: [N, C, D1..Dk]`, `filter: [F, C/group, K1..Kk]`, optional `bias: [F]`, result
     `[N, F, O1..Ok]` with `Oi = (Di + pad_begin_i + pad_end_i - dil_i*(Ki-1) - 1) / stride_i + 1`.
     `pads` holds the k begin paddings followed by the k end paddings (ONNX order).
+
+    The result's element type is the type the products are summed in: the operands' float
+    type, int32 for int8 operands (a quantized convolution: the importer pads the input with
+    its zero point and applies the zero points and scales around the op, so it has no pads of
+    its own and no bias), or f32 for bf16 operands (a convolution compiled with
+    `--precision=bf16`).
   }];
-  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$filter,
+  let arguments = (ins Graph_Tensor:$input, Graph_Tensor:$filter,
                    Optional<Graph_FloatTensor>:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                    DenseI64ArrayAttr:$pads, I64Attr:$group);
-  let results = (outs Graph_FloatTensor:$result);
+  let results = (outs Graph_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];

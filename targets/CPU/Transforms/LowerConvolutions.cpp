@@ -2,6 +2,7 @@
 // run fastest: Winograd F(2x2, 3x3), or a matrix product over im2col columns (see Passes.td).
 #include "targets/CPU/Transforms/Passes.h"
 
+#include "targets/CPU/Transforms/DotConvolution.h"
 #include "targets/CPU/Transforms/Winograd.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -45,13 +46,26 @@ SmallVector<utils::IteratorType> iterators(int64_t rank, ArrayRef<int64_t> reduc
   return types;
 }
 
-/// The body `acc + x * y` of a product, for float or integer elements.
+/// `value` extended to `wide`, the type a product sums in: int8 by its sign (the graph gives
+/// integer convolutions signed operands), bf16 exactly.
+Value widen(OpBuilder &b, Location loc, Value value, Type wide) {
+  if (value.getType() == wide)
+    return value;
+  if (isa<FloatType>(wide))
+    return arith::ExtFOp::create(b, loc, wide, value);
+  return arith::ExtSIOp::create(b, loc, wide, value);
+}
+
+/// The body `acc + x * y` of a product, for float or integer elements (operands narrower than
+/// the sum extended first).
 void multiplyAddBody(OpBuilder &b, Location loc, ValueRange args) {
+  Type wide = args[2].getType();
+  Value x = widen(b, loc, args[0], wide), y = widen(b, loc, args[1], wide);
   Value sum;
-  if (isa<FloatType>(args[2].getType()))
-    sum = arith::AddFOp::create(b, loc, args[2], arith::MulFOp::create(b, loc, args[0], args[1]));
+  if (isa<FloatType>(wide))
+    sum = arith::AddFOp::create(b, loc, args[2], arith::MulFOp::create(b, loc, x, y));
   else
-    sum = arith::AddIOp::create(b, loc, args[2], arith::MulIOp::create(b, loc, args[0], args[1]));
+    sum = arith::AddIOp::create(b, loc, args[2], arith::MulIOp::create(b, loc, x, y));
   linalg::YieldOp::create(b, loc, sum);
 }
 
@@ -245,6 +259,8 @@ Value lowerAsProduct(OpBuilder &b, Location loc, const Convolution &conv, Value 
       .getResult(0);
 }
 
+Value addStart(OpBuilder &b, Location loc, Value product, const Start &start);
+
 /// The same product with the roles of the operands exchanged: col is the left-hand side
 /// (positions are the rows of the register blocks) and the filter, transposed at compile time
 /// to filterT[r, f], the right-hand side that dlc-cpu-pack-constant-operands packs, so filters
@@ -272,8 +288,16 @@ Value lowerAsTransposedProduct(OpBuilder &b, Location loc, const Convolution &co
                               AffineMap::get(4, 0, {n, f, p}, ctx)},
           iterators(4, {3}), multiplyAddBody)
           .getResult(0);
+  return addStart(b, loc, product, start);
+}
+
+/// `product` [N, F, P] (summed from zero) plus the convolution's start, in an elementwise op
+/// that fusion merges with the activation.
+Value addStart(OpBuilder &b, Location loc, Value product, const Start &start) {
   if (start.isZero())
     return product;
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType outType = tensorType(product);
   AffineMap identity = b.getMultiDimIdentityMap(3);
   Value addend = start.bias;
   AffineMap addendMap = AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)});
@@ -448,6 +472,7 @@ DenseElementsAttr winogradFiltersOf(const Convolution &conv) {
   RankedTensorType filterType = tensorType(conv.filter);
   DenseElementsAttr filters;
   if (conv.spatial() != 2 || !resultType.getElementType().isF32() ||
+      !tensorType(conv.input).getElementType().isF32() ||
       filterType.getDimSize(2) != kKernel || filterType.getDimSize(3) != kKernel ||
       llvm::any_of(conv.strides, [](int64_t s) { return s != 1; }) ||
       llvm::any_of(conv.dilations, [](int64_t d) { return d != 1; }) ||
@@ -461,6 +486,83 @@ DenseElementsAttr winogradFiltersOf(const Convolution &conv) {
   return filters;
 }
 
+/// The constant filters of a 2-D convolution of int8 or bf16 operands, which
+/// lowerAsDotProduct computes, or null.
+DenseElementsAttr dotFiltersOf(const Convolution &conv) {
+  DenseElementsAttr filters;
+  if (conv.spatial() != 2 || !dotconv::groupOf(tensorType(conv.input).getElementType()) ||
+      !matchPattern(conv.filter, m_Constant(&filters)))
+    return {};
+  return filters;
+}
+
+/// A 2-D convolution of int8 or bf16 operands with constant filters as a product over the
+/// packed columns of DotConvolution.h: the packing, the filters reordered at compile time to
+/// [F, Q, g], and the product into [N, F, OH*OW], summed from zero in the result's type.
+Value lowerAsDotProduct(OpBuilder &b, Location loc, const Convolution &conv,
+                        DenseElementsAttr filters, const Start &start) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType inType = tensorType(conv.input), resultType = conv.resultType();
+  Type narrow = inType.getElementType(), wide = resultType.getElementType();
+  int64_t g = dotconv::groupOf(narrow);
+  int64_t batch = inType.getDimSize(0), channels = inType.getDimSize(1);
+  int64_t numFilters = resultType.getDimSize(1);
+  int64_t outH = resultType.getDimSize(2), outW = resultType.getDimSize(3);
+  int64_t kh = tensorType(conv.filter).getDimSize(2), kw = tensorType(conv.filter).getDimSize(3);
+  int64_t groups = llvm::divideCeil(channels, g), depth = groups * kh * kw;
+
+  // Channels padded to whole groups (their filter elements are zero).
+  Value input = conv.input;
+  if (groups * g != channels) {
+    SmallVector<int64_t> shape(inType.getShape());
+    shape[1] = groups * g;
+    input = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, narrow), input,
+                                  getAsIndexOpFoldResult(ctx, {0, 0, 0, 0}),
+                                  getAsIndexOpFoldResult(ctx, {0, groups * g - channels, 0, 0}),
+                                  zeroOf(b, loc, narrow));
+  }
+  auto packedType = RankedTensorType::get({batch, groups, kh, kw, outH, outW, g}, narrow);
+  Value packed =
+      linalg::GenericOp::create(
+          b, loc, packedType, input, emptyTensor(b, loc, packedType),
+          ArrayRef<AffineMap>{
+              dotconv::packingInputMap(ctx, g, conv.strides, conv.dilations),
+              b.getMultiDimIdentityMap(7)},
+          iterators(7, {}),
+          [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+            linalg::YieldOp::create(nested, nestedLoc, args[0]);
+          })
+          .getResult(0);
+  Value col = tensor::CollapseShapeOp::create(
+      b, loc, packed, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}, {6}});
+
+  // w[f, (cq, y, x), j] = filter[f, cq * g + j, y, x], zero past the channels.
+  size_t width = narrow.getIntOrFloatBitWidth() / 8;
+  ArrayRef<char> raw = filters.getRawData();
+  std::vector<char> reordered(numFilters * depth * g * width, 0);
+  for (int64_t f = 0; f < numFilters; ++f)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          int64_t from = ((f * channels + c) * kh + y) * kw + x;
+          int64_t q = ((c / g) * kh + y) * kw + x;
+          std::memcpy(&reordered[((f * depth + q) * g + c % g) * width],
+                      &raw[filters.isSplat() ? 0 : from * width], width);
+        }
+  Value weights = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::getFromRawBuffer(
+          RankedTensorType::get({numFilters, depth, g}, narrow), reordered));
+
+  auto productType = RankedTensorType::get({batch, numFilters, outH * outW}, wide);
+  Value product = linalg::GenericOp::create(
+                      b, loc, productType, ValueRange{weights, col},
+                      filledTensor(b, loc, productType, zeroOf(b, loc, wide)),
+                      dotconv::productMaps(ctx), iterators(5, {3, 4}), multiplyAddBody)
+                      .getResult(0);
+  return addStart(b, loc, product, start);
+}
+
 /// Rewrites one convolution with the strategy its shape calls for.
 void lowerConvolution(OpBuilder &b, const Convolution &conv) {
   Location loc = conv.op->getLoc();
@@ -468,7 +570,11 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv) {
   Start start = readStart(conv.init);
   RankedTensorType resultType = conv.resultType();
   Value result;
-  if (DenseElementsAttr winogradFilters = winogradFiltersOf(conv)) {
+  if (DenseElementsAttr dotFilters = dotFiltersOf(conv)) {
+    result = tensor::ExpandShapeOp::create(
+        b, loc, resultType, lowerAsDotProduct(b, loc, conv, dotFilters, start),
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  } else if (DenseElementsAttr winogradFilters = winogradFiltersOf(conv)) {
     result = lowerAsWinograd(b, loc, conv, winogradFilters, start);
   } else {
     Value col = im2col(b, loc, conv);
