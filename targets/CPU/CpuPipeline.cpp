@@ -43,6 +43,12 @@ void addTensorPasses(OpPassManager &pm, const CpuModel &model) {
   // Activations and residual adds iterate in the shape of the product or window op they follow
   // (not its reshaped result), so the kernels below can apply them to their registers.
   pm.addNestedPass<func::FuncOp>(createAlignEpiloguesPass());
+  // int8 and bf16 convolutions (their column packing and product) become blocks of the dot
+  // product instructions, with their epilogue, now aligned, on the registers.
+  VectorizeDotConvolutionsPassOptions dotConvolutions;
+  dotConvolutions.vnni = dot.vnni;
+  dotConvolutions.bf16 = dot.bf16;
+  pm.addNestedPass<func::FuncOp>(createVectorizeDotConvolutionsPass(dotConvolutions));
   // Matrix products become register-blocked vector code.
   pm.addNestedPass<func::FuncOp>(createVectorizeContractionsPass());
   // The transforms around the products of Winograd convolutions become vector loops.

@@ -158,6 +158,55 @@ def VectorizeDotContractionsPass
   ];
 }
 
+def VectorizeDotConvolutionsPass
+    : Pass<"dlc-cpu-vectorize-dot-convolutions", "mlir::func::FuncOp"> {
+  let summary = "Computes int8 and bf16 convolutions with the CPU's dot product instructions";
+  let description = [{
+    dlc-cpu-lower-convolutions writes a 2-D convolution of int8 or bf16 operands as a packing of
+    its input columns and a product over them (`DotConvolution.h`): each 32-bit lane holds a
+    group of g reduction elements, g = 4 int8 channels for AVX512-VNNI's `vpdpbusd`, g = 2 bf16
+    channels for AVX512-BF16's `vdpbf16ps`. This pass writes both as vector code:
+
+    ```
+    // packing: col[n, cq, kh, kw, oh, ow, j] = input[n, cq g + j, oh s + kh d, ow s + kw d]
+    for n, cq, kh, kw, oh, ow0 in 0..OW step 16:
+      r[j] = input[n, cq g + j, oh s + kh d, ow0 s + kw d : 16 lanes, stride s]   j < g
+      col[n, cq, kh, kw, oh, ow0 : 16, :] = interleave(r)                    // one store
+    // product: out[n, f, p] = sum over q, j of w[f, q, j] * col[n, q, p, j]
+    for n, p0 in 0..P step 32, f0 in 0..F step MR:
+      acc[i][v] = init (int8: -128 * sum of filter f0 + i, see below)     // MR x 2 vectors
+      for q in 0..Q:
+        c[v] = col[n, q, p0 + 16 v : 16, :]                      // 16 positions x g
+        for i: acc[i][v] = dot(acc[i][v], c[v], broadcast(w[f0 + i, q, :] as one lane))
+      out[n, f0 + i, p0 + 16 v : 16] = epilogue(acc[i][v])
+    ```
+
+    The filters are broadcast, the positions run along the vectors, so the result stays NCHW
+    and needs no transpose. MR is the first of 8, 6, 4, 2, 1 that divides F; a position block
+    covers 32 positions (16 when fewer), and the last, shorter one masks its reads and writes,
+    as does the packing at the end of a row. Position blocks are the outer loop: a block's
+    columns stay in L1 while every filter block reads them.
+
+    int8 activations (the importer gives quantized convolutions signed inputs) are read as
+    unsigned after flipping their top bit (adding 128), and the blocks start from -128 times
+    each filter's sum, computed at compile time. The product's elementwise consumer (scale,
+    bias, activation, requantization, a residual add) runs on the registers before the one
+    store, as in dlc-cpu-vectorize-dot-contractions.
+
+    The CPU target sets `vnni` and `bf16` as for dlc-cpu-vectorize-dot-contractions;
+    convolutions of a kind it lacks are left to the generic loop lowering.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+                           "mlir::x86vector::X86VectorDialect", "mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"vnni", "vnni", "bool", /*default=*/"true",
+           "The CPU has AVX512-VNNI: int8 convolutions run on vpdpbusd">,
+    Option<"bf16", "bf16", "bool", /*default=*/"true",
+           "The CPU computes bf16 products faster than fp32: bf16 convolutions run on vdpbf16ps">,
+  ];
+}
+
 def VectorizeWindowsPass : Pass<"dlc-cpu-vectorize-windows", "mlir::func::FuncOp"> {
   let summary = "Vectorizes sliding-window ops along the result's innermost dimension";
   let description = [{

@@ -96,7 +96,7 @@ bool ElementwiseStage::accepts(linalg::GenericOp op, int64_t rank, Value tied) {
 }
 
 Value ElementwiseStage::emit(OpBuilder &b, Location loc, ArrayRef<Value> ivs, int64_t width,
-                             Value tied, Value tiedValue) {
+                             Value tied, Value tiedValue, bool inBounds) {
   unsigned innermost = op.getNumLoops() - 1;
   SmallVector<Value> args;
   for (OpOperand *input : op.getDpsInputOperands()) {
@@ -110,7 +110,7 @@ Value ElementwiseStage::emit(OpBuilder &b, Location loc, ArrayRef<Value> ivs, in
       bool contiguous = map.getNumResults() > 0 &&
                         map.getDimPosition(map.getNumResults() - 1) == innermost;
       args.push_back(readLanes(b, loc, input->get(), indicesAt(b, loc, map, ivs),
-                               contiguous ? 1 : 0, width));
+                               contiguous ? 1 : 0, width, inBounds));
     }
   }
   args.push_back(nullptr); // the output argument is unused

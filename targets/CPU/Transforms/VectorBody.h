@@ -38,9 +38,11 @@ struct ElementwiseStage {
   static bool accepts(mlir::linalg::GenericOp op, int64_t rank, mlir::Value tied);
 
   /// One vector of the stage's result at `ivs` (the innermost holding the first lane), given
-  /// the kernel result's vector `tiedValue` for operands equal to `tied`.
+  /// the kernel result's vector `tiedValue` for operands equal to `tied`. Without `inBounds`
+  /// the vector may reach past the innermost dimension: reads there are masked off.
   mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<mlir::Value> ivs,
-                   int64_t width, mlir::Value tied, mlir::Value tiedValue);
+                   int64_t width, mlir::Value tied, mlir::Value tiedValue,
+                   bool inBounds = true);
 };
 
 } // namespace dlc::cpu

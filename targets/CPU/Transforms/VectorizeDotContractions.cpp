@@ -5,6 +5,7 @@
 // layout and the signed-activation correction).
 #include "targets/CPU/Transforms/Passes.h"
 
+#include "targets/CPU/Transforms/DotInstructions.h"
 #include "targets/CPU/Transforms/VectorBody.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -22,17 +23,10 @@ namespace {
 
 using namespace mlir;
 
-/// 32-bit lanes of one zmm register.
-constexpr int64_t kLanes = 16;
+constexpr int64_t kLanes = kDotLanes;
 /// The most rows of a register block: 8 rows x 2 vectors are 16 accumulators of the 32 zmm
 /// registers, beside the 2 weight vectors and a broadcast row.
 constexpr int64_t kMaxRows = 8;
-
-constexpr llvm::StringLiteral kDotIntrinsic = "llvm.x86.avx512.vpdpbusd.512";
-
-/// The instruction a product runs on: the operand element it multiplies, how many of them it
-/// sums per 32-bit lane, and the type it sums in.
-enum class DotKind { Int8, BF16 };
 
 /// Whether `value` is block argument `arg` widened for the product: for 8-bit integers the
 /// signedness of the extension (true: sign-extended), for bf16 true; nullopt otherwise.
@@ -142,16 +136,9 @@ struct DotProduct {
     return product;
   }
 
-  /// Operand elements the instruction multiplies and sums per 32-bit lane: 4 bytes, 2 bf16.
-  int64_t group() { return kind == DotKind::Int8 ? 4 : 2; }
-  Type element() {
-    Builder b(op.getContext());
-    return kind == DotKind::Int8 ? Type(b.getI8Type()) : Type(b.getBF16Type());
-  }
-  Type sumType() {
-    Builder b(op.getContext());
-    return kind == DotKind::Int8 ? Type(b.getI32Type()) : Type(b.getF32Type());
-  }
+  int64_t group() { return dotGroup(kind); }
+  Type element() { return dotElement(op.getContext(), kind); }
+  Type sumType() { return dotSum(op.getContext(), kind); }
 
   int64_t rows() { return ranges[m]; }
   int64_t columns() { return ranges[n]; }
@@ -204,19 +191,7 @@ struct DotProduct {
   }
 
 
-  Value index(OpBuilder &b, Location loc, int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-
-  /// scf.for over [0, upper) by `step`, carrying `carried`.
-  scf::ForOp loop(OpBuilder &b, Location loc, int64_t upper, int64_t step, ValueRange carried,
-                  function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
-    return scf::ForOp::create(
-        b, loc, index(b, loc, 0), index(b, loc, upper), index(b, loc, step), carried,
-        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
-          scf::YieldOp::create(nested, loc, body(nested, iv, args));
-        });
-  }
+  Value index(OpBuilder &b, Location loc, int64_t value) { return indexConstant(b, loc, value); }
 
   /// Replaces the product by the loop nest.
   void rewrite(RewriterBase &rewriter) {
@@ -251,14 +226,8 @@ struct DotProduct {
                                                                 b.getI8IntegerAttr(-128)))
                                  .getResult()
                            : Value();
-    StringAttr vnniDot = b.getStringAttr(kDotIntrinsic);
-    // acc + the products of the groups of `spread` and `weights`, summed per lane.
     auto dot = [&](OpBuilder &nb, Value acc, Value spread, Value weights) -> Value {
-      if (kind == DotKind::BF16)
-        return x86vector::DotBF16Op::create(nb, loc, accType, acc, spread, weights);
-      return LLVM::CallIntrinsicOp::create(nb, loc, accType, vnniDot,
-                                           ValueRange{acc, spread, weights})
-          .getResult(0);
+      return emitDot(nb, loc, kind, acc, spread, weights);
     };
 
     // ivs of the batch dimensions, then the block's first row and column.
@@ -329,7 +298,7 @@ struct DotProduct {
       int64_t whole = depth() / g;
       if (whole > 0)
         accs = SmallVector<Value>(
-            loop(nb, loc, whole, 1, accs,
+            forLoop(nb, loc, whole, 1, accs,
                  [&](OpBuilder &kb, Value q, ValueRange carried) {
                    return step(kb, panel, row0, q, SmallVector<Value>(carried), false);
                  })
@@ -354,7 +323,7 @@ struct DotProduct {
     std::function<Value(OpBuilder &, unsigned, Value)> nest = [&](OpBuilder &nb, unsigned level,
                                                                   Value result) -> Value {
       if (level < batchDims.size())
-        return loop(nb, loc, ranges[batchDims[level]], 1, result,
+        return forLoop(nb, loc, ranges[batchDims[level]], 1, result,
                     [&](OpBuilder &lb, Value iv, ValueRange carried) -> SmallVector<Value> {
                       batchIvs.push_back(iv);
                       Value next = nest(lb, level + 1, carried[0]);
@@ -362,9 +331,9 @@ struct DotProduct {
                       return {next};
                     })
             .getResult(0);
-      return loop(nb, loc, columns() / nr, 1, result,
+      return forLoop(nb, loc, columns() / nr, 1, result,
                   [&](OpBuilder &pb, Value panel, ValueRange carried) -> SmallVector<Value> {
-                    return {loop(pb, loc, rows(), mr, carried,
+                    return {forLoop(pb, loc, rows(), mr, carried,
                                  [&](OpBuilder &rb, Value row0,
                                      ValueRange inner) -> SmallVector<Value> {
                                    return {block(rb, panel, row0, inner[0])};

@@ -26,7 +26,7 @@ Value everyStride(OpBuilder &b, Location loc, Value span, int64_t stride, int64_
 /// `stride`-th element (one contiguous read, then a shuffle when the stride is not 1), or one
 /// element broadcast when `stride` is 0.
 Value readLanes(OpBuilder &b, Location loc, Value source, ValueRange indices, int64_t stride,
-                int64_t width) {
+                int64_t width, bool inBounds) {
   Type element = cast<ShapedType>(source.getType()).getElementType();
   auto vectorType = VectorType::get({width}, element);
   if (stride == 0) {
@@ -36,7 +36,7 @@ Value readLanes(OpBuilder &b, Location loc, Value source, ValueRange indices, in
   int64_t span = (width - 1) * stride + 1;
   Value lanes = vector::TransferReadOp::create(b, loc, VectorType::get({span}, element), source,
                                                indices, /*padding=*/std::nullopt,
-                                               ArrayRef<bool>{true});
+                                               ArrayRef<bool>{inBounds});
   return everyStride(b, loc, lanes, stride, width);
 }
 

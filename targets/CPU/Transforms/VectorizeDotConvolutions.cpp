@@ -1,0 +1,417 @@
+// The dlc-cpu-vectorize-dot-convolutions pass: int8 and bf16 convolutions, as
+// dlc-cpu-lower-convolutions writes them (DotConvolution.h), become vector code: the packing of
+// the input columns, and register blocks of the CPU's dot-product instruction (see Passes.td).
+#include "targets/CPU/Transforms/Passes.h"
+
+#include "targets/CPU/Transforms/DotConvolution.h"
+#include "targets/CPU/Transforms/DotInstructions.h"
+#include "targets/CPU/Transforms/VectorBody.h"
+#include "targets/CPU/Transforms/WindowReads.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+
+namespace dlc::cpu {
+
+#define GEN_PASS_DEF_VECTORIZEDOTCONVOLUTIONSPASS
+#include "targets/CPU/Transforms/Passes.h.inc"
+
+namespace {
+
+using namespace mlir;
+
+constexpr int64_t kLanes = kDotLanes;
+/// The most filter rows of a register block: 8 rows x 2 vectors are 16 accumulators of the
+/// 32 zmm registers, beside the 2 column vectors and a broadcast filter group.
+constexpr int64_t kMaxRows = 8;
+
+RankedTensorType tensorType(Value value) { return cast<RankedTensorType>(value.getType()); }
+
+/// The kind of dot product for operands of `element`, when the pass may use it.
+std::optional<DotKind> kindOf(Type element, bool vnni, bool bf16) {
+  if (element.isInteger(8) && vnni)
+    return DotKind::Int8;
+  if (element.isBF16() && bf16)
+    return DotKind::BF16;
+  return std::nullopt;
+}
+
+/// `value` collapsed to rank `groups.size()` by `groups`.
+Value collapse(OpBuilder &b, Location loc, Value value, ArrayRef<ReassociationIndices> groups) {
+  return tensor::CollapseShapeOp::create(b, loc, value, groups);
+}
+
+/// The packing of the input columns:
+///   col[n, cq, kh, kw, oh, ow, j] = input[n, cq * g + j, oh * s + kh * d, ow * s + kw * d]
+/// Per output row and 16 output columns it reads g input rows of 16 (strided) lanes and
+/// interleaves them into 16 groups of g, one 16 g-element store.
+struct Packing {
+  linalg::GenericOp op;
+  int64_t g = 0;
+  SmallVector<int64_t> strides, dilations;
+
+  static std::optional<Packing> match(linalg::GenericOp op, bool vnni, bool bf16) {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+        op.getNumLoops() != 7 || op.getNumParallelLoops() != 7)
+      return std::nullopt;
+    RankedTensorType outType = tensorType(op.getResult(0));
+    RankedTensorType inType = tensorType(op.getDpsInputs()[0]);
+    if (!outType.hasStaticShape() || !inType.hasStaticShape() || inType.getRank() != 4 ||
+        !kindOf(outType.getElementType(), vnni, bf16) ||
+        dotconv::groupOf(outType.getElementType()) != outType.getDimSize(6))
+      return std::nullopt;
+    auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+    if (yield.getOperand(0) != op.getBody()->getArgument(0))
+      return std::nullopt;
+    Packing packing{op, outType.getDimSize(6), {}, {}};
+    // The strides and dilations are the map's coefficients of ow, oh and kw, kh.
+    AffineMap map = op.getIndexingMapsArray()[0];
+    auto coefficient = [&](unsigned dim, unsigned result) {
+      SmallVector<int64_t> point(7, 0);
+      point[dim] = 1;
+      return map.compose(point)[result];
+    };
+    if (map.getNumResults() != 4 || map.getNumSymbols() != 0)
+      return std::nullopt;
+    packing.strides = {coefficient(4, 2), coefficient(5, 3)};
+    packing.dilations = {coefficient(2, 2), coefficient(3, 3)};
+    if (map != dotconv::packingInputMap(op.getContext(), packing.g, packing.strides,
+                                        packing.dilations) ||
+        !op.getIndexingMapsArray()[1].isIdentity())
+      return std::nullopt;
+    return packing;
+  }
+
+  /// The g rows of 16 lanes from `at` (input indices of the first lane), interleaved:
+  /// lane l of row j goes to element l * g + j.
+  Value interleaved(OpBuilder &b, Location loc, Value input, ArrayRef<Value> at, bool inBounds) {
+    SmallVector<Value> rows;
+    for (int64_t j = 0; j < g; ++j) {
+      SmallVector<Value> indices(at);
+      indices[1] = arith::AddIOp::create(b, loc, at[1], indexConstant(b, loc, j));
+      rows.push_back(readLanes(b, loc, input, indices, strides[1], kLanes, inBounds));
+    }
+    // Pairs of rows concatenated (for g = 4), then one shuffle that interleaves.
+    if (g == 4) {
+      SmallVector<int64_t> concat(2 * kLanes);
+      std::iota(concat.begin(), concat.end(), 0);
+      rows = {vector::ShuffleOp::create(b, loc, rows[0], rows[1], concat),
+              vector::ShuffleOp::create(b, loc, rows[2], rows[3], concat)};
+    }
+    SmallVector<int64_t> mask(g * kLanes);
+    for (int64_t l = 0; l < kLanes; ++l)
+      for (int64_t j = 0; j < g; ++j)
+        mask[l * g + j] = j * kLanes + l;
+    return vector::ShuffleOp::create(b, loc, rows[0], rows[1], mask);
+  }
+
+  void rewrite(RewriterBase &rewriter) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    OpBuilder &b = rewriter;
+    Value input = op.getDpsInputs()[0];
+    RankedTensorType outType = tensorType(op.getResult(0));
+    ArrayRef<int64_t> shape = outType.getShape();
+    int64_t width = shape[5];
+    // The result written through its [N, CQ, KH, KW, OH, OW * g] view.
+    SmallVector<ReassociationIndices> rowGroups{{0}, {1}, {2}, {3}, {4}, {5, 6}};
+    Value flat = collapse(b, loc, op.getDpsInits()[0], rowGroups);
+
+    SmallVector<Value> ivs;
+    auto chunk = [&](OpBuilder &cb, Value ow0, Value result, bool inBounds) -> Value {
+      // input[n, cq * g, oh * s + kh * d, ow0 * s + kw * d]
+      auto term = [&](Value x, int64_t scale) -> Value {
+        return arith::MulIOp::create(cb, loc, x, indexConstant(cb, loc, scale));
+      };
+      auto add = [&](Value x, Value y) -> Value { return arith::AddIOp::create(cb, loc, x, y); };
+      SmallVector<Value> at{ivs[0], term(ivs[1], g),
+                            add(term(ivs[4], strides[0]), term(ivs[2], dilations[0])),
+                            add(term(ow0, strides[1]), term(ivs[3], dilations[1]))};
+      Value lanes = interleaved(cb, loc, input, at, inBounds);
+      SmallVector<Value> to(ivs);
+      to.push_back(term(ow0, g));
+      return vector::TransferWriteOp::create(cb, loc, lanes, result, to,
+                                             ArrayRef<bool>{inBounds})
+          .getResult();
+    };
+    std::function<Value(OpBuilder &, unsigned, Value)> nest = [&](OpBuilder &nb, unsigned level,
+                                                                  Value result) -> Value {
+      if (level < 5)
+        return forLoop(nb, loc, shape[level], 1, result,
+                       [&](OpBuilder &lb, Value iv, ValueRange carried) -> SmallVector<Value> {
+                         ivs.push_back(iv);
+                         Value next = nest(lb, level + 1, carried[0]);
+                         ivs.pop_back();
+                         return {next};
+                       })
+            .getResult(0);
+      int64_t whole = width / kLanes * kLanes;
+      if (whole > 0)
+        result = forLoop(nb, loc, whole, kLanes, result,
+                         [&](OpBuilder &cb, Value ow0, ValueRange carried) -> SmallVector<Value> {
+                           return {chunk(cb, ow0, carried[0], true)};
+                         })
+                     .getResult(0);
+      if (whole < width)
+        result = chunk(nb, indexConstant(nb, loc, whole), result, false);
+      return result;
+    };
+    Value packed = nest(b, 0, flat);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, packed, rowGroups);
+  }
+};
+
+/// The product out[n, f, p] += w[f, q, j] * col[n, q, p, j], w a constant: register blocks of
+/// up to 8 filters by 32 positions.
+struct Product {
+  linalg::GenericOp op;
+  DotKind kind = DotKind::Int8;
+  DenseElementsAttr weights;
+  /// The product's only user when it is an elementwise op over [N, F, P] (see
+  /// dlc-cpu-vectorize-dot-contractions).
+  linalg::GenericOp epilogue;
+
+  static std::optional<Product> match(linalg::GenericOp op, bool vnni, bool bf16) {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+        op.getIndexingMapsArray() != ArrayRef(dotconv::productMaps(op.getContext())) ||
+        op.getNumReductionLoops() != 2)
+      return std::nullopt;
+    RankedTensorType colType = tensorType(op.getDpsInputs()[1]);
+    std::optional<DotKind> kind = kindOf(colType.getElementType(), vnni, bf16);
+    Attribute constant;
+    if (!kind || !colType.hasStaticShape() ||
+        !matchPattern(op.getDpsInputs()[0], m_Constant(&constant)) ||
+        colType.getDimSize(3) != dotGroup(*kind) ||
+        getElementTypeOrSelf(op.getResult(0)) != dotSum(op.getContext(), *kind))
+      return std::nullopt;
+    // The body: out + widen(w) * widen(col), the integers sign-extended.
+    Block &body = *op.getBody();
+    Operation *add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
+    if (!add || !isa<arith::AddIOp, arith::AddFOp>(add) || add->getOperand(0) != body.getArgument(2))
+      return std::nullopt;
+    Operation *mul = add->getOperand(1).getDefiningOp();
+    if (!mul || !isa<arith::MulIOp, arith::MulFOp>(mul))
+      return std::nullopt;
+    for (auto [operand, arg] : llvm::zip(mul->getOperands(), body.getArguments().take_front(2))) {
+      Operation *ext = operand.getDefiningOp();
+      if (!ext || !isa<arith::ExtSIOp, arith::ExtFOp>(ext) || ext->getOperand(0) != arg)
+        return std::nullopt;
+    }
+    Product product{op, *kind, dyn_cast<DenseElementsAttr>(constant), {}};
+    if (!product.weights)
+      return std::nullopt;
+    Value result = op.getResult(0);
+    if (result.hasOneUse())
+      if (auto consumer = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+          ElementwiseStage::accepts(consumer, 3, result) && consumer.getDpsInits()[0] != result)
+        product.epilogue = consumer;
+    return product;
+  }
+
+  int64_t filters() { return tensorType(op.getResult(0)).getDimSize(1); }
+  int64_t positions() { return tensorType(op.getResult(0)).getDimSize(2); }
+  int64_t depth() { return weights.getType().getDimSize(1); }
+
+  /// The weights [F, Q, g] as one 32-bit word per group, [F, Q]: what a block broadcasts.
+  DenseElementsAttr groupWords() {
+    auto type = RankedTensorType::get({filters(), depth()}, IntegerType::get(op.getContext(), 32));
+    ArrayRef<char> raw = weights.getRawData();
+    if (!weights.isSplat())
+      return DenseElementsAttr::getFromRawBuffer(type, raw);
+    std::vector<char> words(type.getNumElements() * 4);
+    for (size_t offset = 0; offset < words.size(); offset += raw.size())
+      std::memcpy(&words[offset], raw.data(), raw.size());
+    return DenseElementsAttr::getFromRawBuffer(type, words);
+  }
+
+  /// For int8 activations, which vpdpbusd reads as unsigned after adding 128: -128 times each
+  /// filter's sum, the int32 that undoes the shift.
+  DenseElementsAttr signCorrection() {
+    int64_t perFilter = depth() * dotGroup(kind);
+    SmallVector<int8_t> values =
+        weights.isSplat() ? SmallVector<int8_t>(filters() * perFilter,
+                                                weights.getSplatValue<int8_t>())
+                          : SmallVector<int8_t>(weights.getValues<int8_t>());
+    std::vector<int32_t> sums(filters(), 0);
+    for (int64_t f = 0; f < filters(); ++f)
+      for (int64_t i = 0; i < perFilter; ++i)
+        sums[f] -= 128 * int32_t(values[f * perFilter + i]);
+    auto type = RankedTensorType::get({filters()}, IntegerType::get(op.getContext(), 32));
+    return DenseElementsAttr::get(type, ArrayRef<int32_t>(sums));
+  }
+
+  int64_t blockRows() {
+    for (int64_t candidate : {kMaxRows, int64_t(6), int64_t(4), int64_t(2)})
+      if (filters() % candidate == 0)
+        return candidate;
+    return 1;
+  }
+
+  void rewrite(RewriterBase &rewriter) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    OpBuilder &b = rewriter;
+    MLIRContext *ctx = op.getContext();
+    Type narrow = dotElement(ctx, kind), sum = dotSum(ctx, kind), i32 = b.getI32Type();
+    int64_t g = dotGroup(kind), mr = blockRows();
+    auto accType = VectorType::get({kLanes}, sum);
+    auto groupsType = VectorType::get({kLanes * g}, narrow);
+    Value words = arith::ConstantOp::create(b, loc, groupWords());
+    Value correction = kind == DotKind::Int8
+                           ? arith::ConstantOp::create(b, loc, signCorrection()).getResult()
+                           : Value();
+    Value flip = kind == DotKind::Int8
+                     ? arith::ConstantOp::create(
+                           b, loc, DenseElementsAttr::get(groupsType, b.getI8IntegerAttr(-128)))
+                           .getResult()
+                     : Value();
+    // col [N, Q, P, g] read through its [N, Q, P * g] view.
+    Value col = collapse(b, loc, op.getDpsInputs()[1], {{0}, {1}, {2, 3}});
+    // A product that starts from a fill starts its blocks from the fill's value and writes into
+    // the fill's destination; with an epilogue, blocks are written into the epilogue's.
+    Value init = op.getDpsInits()[0], dest = init, start;
+    if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+      start = vector::BroadcastOp::create(b, loc, accType, fill.getInputs()[0]);
+      dest = fill.getOutputs()[0];
+    }
+    if (epilogue) {
+      rewriter.setInsertionPoint(epilogue);
+      dest = epilogue.getDpsInits()[0];
+    }
+    Value zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
+
+    // One block: filters f0.. f0 + mr, `vectors` vectors of positions from p0 (masked at the
+    // end of the positions unless `inBounds`).
+    auto block = [&](OpBuilder &nb, Value n, Value p0, Value f0, int64_t vectors, bool inBounds,
+                     Value result) -> Value {
+      auto offset = [&](Value base, int64_t delta) -> Value {
+        return delta == 0 ? base
+                          : arith::AddIOp::create(nb, loc, base, indexConstant(nb, loc, delta))
+                                .getResult();
+      };
+      SmallVector<Value> accs;
+      for (int64_t i = 0; i < mr; ++i) {
+        Value bias = correction ? vector::BroadcastOp::create(
+                                      nb, loc, accType,
+                                      tensor::ExtractOp::create(nb, loc, correction,
+                                                                ValueRange{offset(f0, i)}))
+                                      .getResult()
+                                : Value();
+        for (int64_t v = 0; v < vectors; ++v) {
+          Value acc = start ? start
+                            : vector::TransferReadOp::create(
+                                  nb, loc, accType, epilogue ? init : result,
+                                  ValueRange{n, offset(f0, i), offset(p0, v * kLanes)}, zeroSum,
+                                  ArrayRef<bool>{inBounds})
+                                  .getResult();
+          accs.push_back(bias ? arith::AddIOp::create(nb, loc, acc, bias).getResult() : acc);
+        }
+      }
+      Value column0 = arith::MulIOp::create(nb, loc, p0, indexConstant(nb, loc, g));
+      auto step = [&](OpBuilder &kb, Value q, ValueRange carried) -> SmallVector<Value> {
+        SmallVector<Value> next(carried);
+        SmallVector<Value> columns;
+        for (int64_t v = 0; v < vectors; ++v) {
+          Value at = arith::AddIOp::create(kb, loc, column0,
+                                           indexConstant(kb, loc, v * kLanes * g));
+          Value lanes = vector::TransferReadOp::create(
+              kb, loc, groupsType, col, ValueRange{n, q, at},
+              arith::ConstantOp::create(kb, loc, cast<TypedAttr>(kb.getZeroAttr(narrow))),
+              ArrayRef<bool>{inBounds});
+          columns.push_back(flip ? arith::XOrIOp::create(kb, loc, lanes, flip).getResult()
+                                 : lanes);
+        }
+        for (int64_t i = 0; i < mr; ++i) {
+          Value word = tensor::ExtractOp::create(
+              kb, loc, words,
+              ValueRange{arith::AddIOp::create(kb, loc, f0, indexConstant(kb, loc, i)), q});
+          Value spread = vector::BitCastOp::create(
+              kb, loc, groupsType,
+              vector::BroadcastOp::create(kb, loc, VectorType::get({kLanes}, i32), word));
+          for (int64_t v = 0; v < vectors; ++v)
+            next[i * vectors + v] =
+                emitDot(kb, loc, kind, next[i * vectors + v], columns[v], spread);
+        }
+        return next;
+      };
+      accs = SmallVector<Value>(forLoop(nb, loc, depth(), 1, accs, step).getResults());
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t v = 0; v < vectors; ++v) {
+          SmallVector<Value> at{n, offset(f0, i), offset(p0, v * kLanes)};
+          Value value = accs[i * vectors + v];
+          if (epilogue)
+            value = ElementwiseStage{epilogue}.emit(nb, loc, at, kLanes, op.getResult(0), value,
+                                                    inBounds);
+          result = vector::TransferWriteOp::create(nb, loc, value, result, at,
+                                                   ArrayRef<bool>{inBounds})
+                       .getResult();
+        }
+      return result;
+    };
+
+    // Per image: blocks of 32 positions (16 when fewer), each over all filter blocks (the
+    // block's columns stay in L1 while every filter reads them), then the last positions.
+    int64_t nr = positions() >= 2 * kLanes ? 2 * kLanes : kLanes;
+    int64_t whole = positions() / nr * nr, rest = positions() - whole;
+    auto filterBlocks = [&](OpBuilder &fb, Value n, Value p0, int64_t vectors, bool inBounds,
+                            Value result) -> Value {
+      return forLoop(fb, loc, filters(), mr, result,
+                     [&](OpBuilder &bb, Value f0, ValueRange carried) -> SmallVector<Value> {
+                       return {block(bb, n, p0, f0, vectors, inBounds, carried[0])};
+                     })
+          .getResult(0);
+    };
+    int64_t batch = tensorType(op.getResult(0)).getDimSize(0);
+    Value result =
+        forLoop(b, loc, batch, 1, dest,
+                [&](OpBuilder &ib, Value n, ValueRange carried) -> SmallVector<Value> {
+                  Value image = carried[0];
+                  if (whole > 0)
+                    image = forLoop(ib, loc, whole, nr, image,
+                                    [&](OpBuilder &pb, Value p0,
+                                        ValueRange inner) -> SmallVector<Value> {
+                                      return {filterBlocks(pb, n, p0, nr / kLanes, true,
+                                                           inner[0])};
+                                    })
+                                .getResult(0);
+                  if (rest > 0)
+                    image = filterBlocks(ib, n, indexConstant(ib, loc, whole),
+                                         llvm::divideCeil(rest, kLanes), false, image);
+                  return {image};
+                })
+            .getResult(0);
+    if (epilogue) {
+      rewriter.replaceOp(epilogue, result);
+      rewriter.eraseOp(op);
+    } else {
+      rewriter.replaceOp(op, result);
+    }
+  }
+};
+
+struct VectorizeDotConvolutionsPass
+    : impl::VectorizeDotConvolutionsPassBase<VectorizeDotConvolutionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (!vnni && !bf16)
+      return;
+    SmallVector<Packing> packings;
+    SmallVector<Product> products;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<Packing> packing = Packing::match(op, vnni, bf16))
+        packings.push_back(*packing);
+      else if (std::optional<Product> product = Product::match(op, vnni, bf16))
+        products.push_back(*product);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Packing &packing : packings)
+      packing.rewrite(rewriter);
+    for (Product &product : products)
+      product.rewrite(rewriter);
+  }
+};
+
+} // namespace
+} // namespace dlc::cpu
