@@ -25,8 +25,10 @@ struct FuseElementwisePass : impl::FuseElementwisePassBase<FuseElementwisePass> 
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *operand) {
       Operation *producer = operand->get().getDefiningOp();
-      return producer && producer->hasOneUse() && isAllParallel(producer) &&
-             isAllParallel(operand->getOwner());
+      auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+      return producer && producer->hasOneUse() && isAllParallel(producer) && consumer &&
+             isAllParallel(consumer) &&
+             consumer.getMatchingIndexingMap(operand).isProjectedPermutation();
     });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -23,7 +23,10 @@ def FuseElementwisePass : Pass<"dlc-fuse-elementwise", "mlir::func::FuncOp"> {
     reduction (a matrix product, say) would recompute it for every reduction step and hide the
     contraction from the CPU code generation, so those are left alone. A producer with several
     uses is not fused either: each consumer would recompute it (and, through chains, everything
-    before it).
+    before it). Nor is one into a consumer that gathers it (reads it through a map that is not
+    a projected permutation, as the im2col and packing copies of convolutions do): each element
+    would be computed once per read, and the producer's own kernel (a product whose epilogue it
+    is) would lose it.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }

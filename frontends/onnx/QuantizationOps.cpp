@@ -136,6 +136,40 @@ bool isZero(Value zeroPoint) {
          llvm::all_of(values.getValues<APInt>(), [](const APInt &v) { return v.isZero(); });
 }
 
+/// The int32 sums over dimension -2 of `b` (kept as size 1) when it is a constant matrix of
+/// 8-bit integers, computed now; null otherwise.
+Value constantColumnSums(NodeContext &ctx, Value b) {
+  auto constant = b.getDefiningOp<graph::ConstantOp>();
+  auto values = constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
+  if (!values || values.getType().getRank() != 2 || !values.getElementType().isInteger(8))
+    return Value();
+  int64_t columns = values.getType().getDimSize(1);
+  bool isUnsigned = values.getElementType().isUnsignedInteger();
+  std::vector<int32_t> sums(columns, 0);
+  int64_t i = 0;
+  for (const APInt &value : values.getValues<APInt>()) {
+    sums[i % columns] += int32_t(isUnsigned ? value.getZExtValue() : value.getSExtValue());
+    ++i;
+  }
+  auto type = RankedTensorType::get({1, columns}, IntegerType::get(ctx.context(), 32));
+  return ctx.constant(DenseElementsAttr::get(type, ArrayRef<int32_t>(sums)));
+}
+
+/// `matrix` [A, B] transposed to [B, A].
+DenseElementsAttr transposed(DenseElementsAttr matrix) {
+  auto type = matrix.getType();
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  auto result = RankedTensorType::get({columns, rows}, type.getElementType());
+  if (matrix.isSplat())
+    return matrix.reshape(result);
+  SmallVector<APInt> values(matrix.getValues<APInt>());
+  SmallVector<APInt> out(values.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      out[c * rows + r] = values[r * columns + c];
+  return DenseElementsAttr::get(result, out);
+}
+
 /// (A - za)(B - zb) in int32 (`type`), computed as the product of the 8-bit operands
 /// themselves (the kernels' int8 x int8 -> int32 form) corrected by the zero points:
 /// A B - za colsum(B) - zb rowsum(A) + K za zb. Each term is left out when its zero point is
@@ -149,7 +183,9 @@ Value integerProduct(NodeContext &ctx, Expansion &e, RankedTensorType type, Valu
   Value za = isZero(aZero) ? Value() : e.cast(alongAxis(ctx, aZero, a, aRank - 2), i32);
   Value zb = isZero(bZero) ? Value() : e.cast(alongAxis(ctx, bZero, b, bRank - 1), i32);
   if (za) {
-    Value columnSums = e.reduceKept<graph::ReduceSumOp>(e.cast(b, i32), {bRank - 2});
+    Value columnSums = constantColumnSums(ctx, b);
+    if (!columnSums)
+      columnSums = e.reduceKept<graph::ReduceSumOp>(e.cast(b, i32), {bRank - 2});
     product = e.apply<graph::SubOp>(product, e.apply<graph::MulOp>(za, columnSums));
   }
   if (zb) {
@@ -214,9 +250,9 @@ std::optional<Value> quantizedProduct(NodeContext &ctx, bool transposeRhs) {
   Value weights = rhs->quantized;
   int64_t columnAxis = 1;
   if (transposeRhs && shapeOf(weights).size() == 2) {
-    ArrayRef<int64_t> shape = shapeOf(weights);
-    auto type = RankedTensorType::get({shape[1], shape[0]}, getElementTypeOrSelf(weights));
-    weights = ctx.create<graph::TransposeOp>(type, weights, ArrayRef<int64_t>{1, 0});
+    auto values = cast<DenseElementsAttr>(
+        weights.getDefiningOp<graph::ConstantOp>().getValue());
+    weights = ctx.constant(transposed(values));
     columnAxis = 0; // the parameters' axis in the weights as given
   }
   ArrayRef<int64_t> lhsShape = shapeOf(lhs->quantized), rhsShape = shapeOf(weights);

@@ -110,16 +110,58 @@ SmallVector<utils::IteratorType> iteratorTypes(int64_t rank, ArrayRef<int64_t> r
   return types;
 }
 
+/// `input` without the size-1 dimensions that broadcast against `resultShape` (a per-channel
+/// [C, 1, 1] becomes [C]), so that it is read through a projected permutation (d1), as the
+/// kernels that take elementwise ops into their registers, and the reshapes that align them
+/// with a product, expect. A collapse of unit dimensions, free. Returns the map it is read by.
+std::pair<Value, AffineMap> withoutStretchedDims(OpBuilder &b, Location loc, Value input,
+                                                 ArrayRef<int64_t> resultShape) {
+  MLIRContext *ctx = b.getContext();
+  ArrayRef<int64_t> shape = tensorType(input).getShape();
+  AffineMap map = broadcastMap(shape, resultShape, ctx);
+  if (map.isProjectedPermutation())
+    return {input, map};
+  // Each kept dimension starts a group; a stretched one joins the group before it (or the first
+  // group, before any).
+  SmallVector<ReassociationIndices> groups;
+  SmallVector<AffineExpr> kept;
+  ReassociationIndices leading;
+  for (auto [i, expr] : llvm::enumerate(map.getResults())) {
+    if (isa<AffineConstantExpr>(expr)) {
+      (groups.empty() ? leading : groups.back()).push_back(i);
+      continue;
+    }
+    ReassociationIndices group(leading);
+    group.push_back(i);
+    leading.clear();
+    groups.push_back(group);
+    kept.push_back(expr);
+  }
+  SmallVector<int64_t> collapsedShape;
+  for (const ReassociationIndices &group : groups) {
+    int64_t size = 1;
+    for (int64_t d : group)
+      size *= shape[d];
+    collapsedShape.push_back(size);
+  }
+  auto collapsedType = RankedTensorType::get(collapsedShape, tensorType(input).getElementType());
+  Value collapsed = tensor::CollapseShapeOp::create(b, loc, collapsedType, input, groups);
+  return {collapsed, AffineMap::get(resultShape.size(), 0, kept, ctx)};
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
                        function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
-  for (Value input : inputs)
-    maps.push_back(broadcastMap(tensorType(input).getShape(), resultType.getShape(), ctx));
+  SmallVector<Value> operands;
+  for (Value input : inputs) {
+    auto [operand, map] = withoutStretchedDims(b, loc, input, resultType.getShape());
+    operands.push_back(operand);
+    maps.push_back(map);
+  }
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   Value init = emptyTensor(b, loc, resultType);
   auto generic = linalg::GenericOp::create(b, 
-      loc, resultType, inputs, init, maps, iteratorTypes(resultType.getRank(), {}),
+      loc, resultType, operands, init, maps, iteratorTypes(resultType.getRank(), {}),
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         Value result = body(nested, nestedLoc, args.drop_back());
         linalg::YieldOp::create(nested, nestedLoc, result);

@@ -79,15 +79,21 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     auto groupedType = RankedTensorType::get(groupedShape, elementType);
     Value init;
     if (Value bias = adaptor.getBias()) {
+      // Bias [G, F/G] along dimensions 1 and 2 (not the trailing ones numpy would align).
       Value groupedBias = splitDim(rewriter, loc, bias, 0, group);
-      init = buildElementwise(rewriter, loc, groupedType, groupedBias,
-                              [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-      // Broadcasting aligns trailing dims; bias [G, F/G] must align with dims 1 and 2 instead.
-      cast<linalg::GenericOp>(init.getDefiningOp())
-          .setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(
-              {AffineMap::get(groupedType.getRank(), 0,
-                              {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx),
-               rewriter.getMultiDimIdentityMap(groupedType.getRank())}));
+      int64_t rank = groupedType.getRank();
+      init = linalg::GenericOp::create(
+                 rewriter, loc, groupedType, groupedBias, emptyTensor(rewriter, loc, groupedType),
+                 ArrayRef<AffineMap>{AffineMap::get(rank, 0,
+                                                    {getAffineDimExpr(1, ctx),
+                                                     getAffineDimExpr(2, ctx)},
+                                                    ctx),
+                                     rewriter.getMultiDimIdentityMap(rank)},
+                 iteratorTypes(rank, {}),
+                 [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                   linalg::YieldOp::create(nested, nestedLoc, args[0]);
+                 })
+                 .getResult(0);
     } else {
       init = filledTensor(rewriter, loc, groupedType, zero);
     }

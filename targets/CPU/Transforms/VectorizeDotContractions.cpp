@@ -364,6 +364,12 @@ struct VectorizeDotContractionsPass
       if (std::optional<DotProduct> product = DotProduct::match(op, vnni, bf16))
         products.push_back(*product);
     });
+    // An elementwise op that reads two products is the epilogue of the first; the second
+    // stores its result for it.
+    llvm::SmallPtrSet<Operation *, 8> claimed;
+    for (DotProduct &product : products)
+      if (product.epilogue && !claimed.insert(product.epilogue).second)
+        product.epilogue = {};
     IRRewriter rewriter(&getContext());
     for (DotProduct &product : products)
       product.rewrite(rewriter);

@@ -405,6 +405,12 @@ struct VectorizeDotConvolutionsPass
       else if (std::optional<Product> product = Product::match(op, vnni, bf16))
         products.push_back(*product);
     });
+    // An elementwise op that reads two products (a residual add of two convolutions) is the
+    // epilogue of the first; the second stores its result for it.
+    llvm::SmallPtrSet<Operation *, 8> claimed;
+    for (Product &product : products)
+      if (product.epilogue && !claimed.insert(product.epilogue).second)
+        product.epilogue = {};
     IRRewriter rewriter(&getContext());
     for (Packing &packing : packings)
       packing.rewrite(rewriter);

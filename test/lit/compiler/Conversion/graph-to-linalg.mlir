@@ -15,14 +15,28 @@ func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf
 
 // -----
 
-// A size-1 dimension stretched against a larger one reads index 0.
-// CHECK-DAG: #[[STRETCH:.+]] = affine_map<(d0, d1) -> (0, d1)>
+// A size-1 dimension stretched against a larger one is collapsed away, so the operand is read
+// through a projected permutation.
+// CHECK-DAG: #[[STRETCH:.+]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @sub_stretch
-// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[STRETCH]], #{{.+}}]
+// CHECK: %[[ROW:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1]] : tensor<1x3xi32> into tensor<3xi32>
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[STRETCH]], #{{.+}}]{{.*}} ins(%{{.+}}, %[[ROW]] :
 // CHECK: arith.subi
 func.func @sub_stretch(%a: tensor<4x3xi32>, %b: tensor<1x3xi32>) -> tensor<4x3xi32> {
   %0 = graph.sub %a, %b : (tensor<4x3xi32>, tensor<1x3xi32>) -> tensor<4x3xi32>
   return %0 : tensor<4x3xi32>
+}
+
+// -----
+
+// A per-channel operand [C, 1, 1] of an NCHW op keeps only its channel dimension.
+// CHECK-DAG: #[[CHANNEL:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @mul_per_channel
+// CHECK: %[[SCALE:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2]] : tensor<8x1x1xf32> into tensor<8xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[CHANNEL]], #{{.+}}]{{.*}} ins(%{{.+}}, %[[SCALE]] :
+func.func @mul_per_channel(%a: tensor<1x8x5x5xf32>, %b: tensor<8x1x1xf32>) -> tensor<1x8x5x5xf32> {
+  %0 = graph.mul %a, %b : (tensor<1x8x5x5xf32>, tensor<8x1x1xf32>) -> tensor<1x8x5x5xf32>
+  return %0 : tensor<1x8x5x5xf32>
 }
 
 // -----
