@@ -81,6 +81,30 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
   return success();
 }
 
+/// y * (a / scale) + b / scale when `x` is y * a + b (or y * a) with `a` a constant and
+/// `scale` one constant value: a quantized product scaled back to float (a QDQ model's Conv,
+/// MatMul or Gemm), about to be requantized. The quotients fold at compile time, so the
+/// requantization multiplies once, as onnxruntime's QLinearConv does, instead of dividing
+/// every element. Null when `x` is not of that form.
+Value foldedRequantization(NodeContext &ctx, Expansion &e, Value x, Value scale) {
+  if (!scale || !scale.getDefiningOp<graph::ConstantOp>() ||
+      ShapedType::getNumElements(shapeOf(scale)) != 1)
+    return Value();
+  Value product = x, offset;
+  if (auto add = x.getDefiningOp<graph::AddOp>()) {
+    product = add.getLhs();
+    offset = add.getRhs();
+  }
+  auto mul = product.getDefiningOp<graph::MulOp>();
+  if (!mul || !mul.getRhs().getDefiningOp<graph::ConstantOp>() ||
+      (offset && shapeOf(offset).size() > shapeOf(x).size()))
+    return Value();
+  Value result = e.apply<graph::MulOp>(mul.getLhs(), e.apply<graph::DivOp>(mul.getRhs(), scale));
+  if (offset)
+    result = e.apply<graph::AddOp>(result, e.apply<graph::DivOp>(offset, scale));
+  return result.getType() == x.getType() ? result : Value();
+}
+
 LogicalResult importQuantizeLinear(NodeContext &ctx) {
   Value x = ctx.input(0);
   FailureOr<int64_t> axis = quantizationAxis(ctx, x, ctx.input(1));
@@ -93,7 +117,10 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
   Expansion e(ctx);
   Value scale = alongAxis(ctx, ctx.input(1), x, *axis);
   Value zeroPoint = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, *axis) : Value();
-  ctx.setOutput(0, quantize(e, x, scale, zeroPoint, element));
+  if (Value scaled = foldedRequantization(ctx, e, x, scale))
+    ctx.setOutput(0, quantize(e, scaled, Value(), zeroPoint, element));
+  else
+    ctx.setOutput(0, quantize(e, x, scale, zeroPoint, element));
   return success();
 }
 

@@ -84,13 +84,19 @@ struct Packing {
   }
 
   /// The g rows of 16 lanes from `at` (input indices of the first lane), interleaved:
-  /// lane l of row j goes to element l * g + j.
+  /// lane l of row j goes to element l * g + j. A strided row is read as 16 s lanes (a whole
+  /// register, where 15 s + 1 lanes would make LLVM assemble it byte by byte), then shuffled.
   Value interleaved(OpBuilder &b, Location loc, Value input, ArrayRef<Value> at, bool inBounds) {
+    Type element = tensorType(input).getElementType();
+    int64_t stride = strides[1];
     SmallVector<Value> rows;
     for (int64_t j = 0; j < g; ++j) {
       SmallVector<Value> indices(at);
       indices[1] = arith::AddIOp::create(b, loc, at[1], indexConstant(b, loc, j));
-      rows.push_back(readLanes(b, loc, input, indices, strides[1], kLanes, inBounds));
+      Value span = vector::TransferReadOp::create(
+          b, loc, VectorType::get({kLanes * stride}, element), input, indices,
+          /*padding=*/std::nullopt, ArrayRef<bool>{inBounds});
+      rows.push_back(everyStride(b, loc, span, stride, kLanes));
     }
     // Pairs of rows concatenated (for g = 4), then one shuffle that interleaves.
     if (g == 4) {
@@ -119,7 +125,8 @@ struct Packing {
     Value flat = collapse(b, loc, op.getDpsInits()[0], rowGroups);
 
     SmallVector<Value> ivs;
-    auto chunk = [&](OpBuilder &cb, Value ow0, Value result, bool inBounds) -> Value {
+    auto chunk = [&](OpBuilder &cb, Value ow0, Value result, bool readInside,
+                     bool writeInside) -> Value {
       // input[n, cq * g, oh * s + kh * d, ow0 * s + kw * d]
       auto term = [&](Value x, int64_t scale) -> Value {
         return arith::MulIOp::create(cb, loc, x, indexConstant(cb, loc, scale));
@@ -128,11 +135,11 @@ struct Packing {
       SmallVector<Value> at{ivs[0], term(ivs[1], g),
                             add(term(ivs[4], strides[0]), term(ivs[2], dilations[0])),
                             add(term(ow0, strides[1]), term(ivs[3], dilations[1]))};
-      Value lanes = interleaved(cb, loc, input, at, inBounds);
+      Value lanes = interleaved(cb, loc, input, at, readInside);
       SmallVector<Value> to(ivs);
       to.push_back(term(ow0, g));
       return vector::TransferWriteOp::create(cb, loc, lanes, result, to,
-                                             ArrayRef<bool>{inBounds})
+                                             ArrayRef<bool>{writeInside})
           .getResult();
     };
     std::function<Value(OpBuilder &, unsigned, Value)> nest = [&](OpBuilder &nb, unsigned level,
@@ -146,15 +153,18 @@ struct Packing {
                          return {next};
                        })
             .getResult(0);
+      // Whole chunks read in bounds when their last row read ends inside the input row.
       int64_t whole = width / kLanes * kLanes;
+      int64_t inputWidth = tensorType(input).getDimSize(3);
+      bool wholeInside = whole * strides[1] + (shape[3] - 1) * dilations[1] <= inputWidth;
       if (whole > 0)
         result = forLoop(nb, loc, whole, kLanes, result,
                          [&](OpBuilder &cb, Value ow0, ValueRange carried) -> SmallVector<Value> {
-                           return {chunk(cb, ow0, carried[0], true)};
+                           return {chunk(cb, ow0, carried[0], wholeInside, true)};
                          })
                      .getResult(0);
       if (whole < width)
-        result = chunk(nb, indexConstant(nb, loc, whole), result, false);
+        result = chunk(nb, indexConstant(nb, loc, whole), result, false, false);
       return result;
     };
     Value packed = nest(b, 0, flat);

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+# Reduced-precision benchmark: dlc's fp32, bf16 and int8 builds of a model against onnxruntime
+# (fp32, and its int8 execution of the QDQ model) and OpenVINO (f32, bf16 hint, QDQ int8), all
+# called alternately in this one process, at 1 thread.
+"""Times dlc's fp32, bf16 and int8 compilations of models against onnxruntime and OpenVINO.
+
+For each model M (resnet50, bert_base by default) the fp32 model and its QDQ form (onnxruntime's
+quantize_static, as test/models/make_models.py writes it: qdq_resnet50 S8S8, qdq_bert_base U8S8,
+per-channel weights) run as:
+
+  dlc fp32    dlc compile M                       (a shared object loaded here)
+  dlc bf16    dlc compile M --precision=bf16
+  dlc int8    dlc compile qdq_M
+  ort fp32    onnxruntime on M
+  ort int8    onnxruntime on qdq_M (its int8 kernels)
+  ov f32/bf16 OpenVINO on M with INFERENCE_PRECISION_HINT f32 / bf16 (when `openvino` imports)
+  ov int8     OpenVINO on qdq_M
+
+Each round calls every variant once, one after the other, so a change in the machine's load
+affects all alike; the table gives the minimum and median of --runs rounds and the ratios the
+issue names. Outputs are compared first: dlc fp32 and bf16 with onnxruntime fp32, dlc int8
+with onnxruntime int8 (max |a - b| / max |b|).
+
+    python3 test/bench/precision_bench.py [--models resnet50 bert_base] [--runs 30]
+"""
+import argparse
+import ctypes
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run_benchmarks as rb  # noqa: E402  (model_file, write_inputs, measure_peak, ...)
+
+
+class DlcModel:
+    """A model compiled by dlc into a shared object, called through NAME_run."""
+
+    def __init__(self, dlc, model, name, work, extra, outputs):
+        out = work / name
+        rb.run_tool([dlc, "compile", model, "--name", name, "-o", out, *extra], "dlc compile",
+                    3600)
+        lib = work / f"lib{name}.so"
+        rb.run_tool(["cc", "-shared", "-o", lib, "-Wl,--whole-archive", out / f"lib{name}.a",
+                     "-Wl,--no-whole-archive", "-lm", "-lpthread"], "cc -shared", 600)
+        header = (out / f"{name}.h").read_text()
+        size = int(re.search(rf"#define {name.upper()}_WORKSPACE_SIZE (\d+)", header).group(1))
+        self.lib = ctypes.CDLL(str(lib))
+        self.lib.dlc_rt_set_num_threads(1)
+        self.run_fn = getattr(self.lib, f"{name}_run")
+        self.run_fn.restype = ctypes.c_int
+        raw = np.zeros(size + 64, np.uint8)
+        offset = (-raw.ctypes.data) % 64
+        self.workspace = raw[offset:offset + size]
+        self.outputs = [np.zeros(shape, dtype) for shape, dtype in outputs]
+        self.output_ptrs = (ctypes.c_void_p * len(self.outputs))(
+            *[o.ctypes.data for o in self.outputs])
+
+    def bind(self, inputs):
+        self.inputs = [np.ascontiguousarray(x) for x in inputs]
+        self.input_ptrs = (ctypes.c_void_p * len(self.inputs))(
+            *[x.ctypes.data for x in self.inputs])
+
+    def __call__(self):
+        status = self.run_fn(self.input_ptrs, self.output_ptrs,
+                             ctypes.c_void_p(self.workspace.ctypes.data))
+        if status != 0:
+            raise rb.BenchError(f"NAME_run returned status {status}")
+        return self.outputs
+
+
+def ort_runner(path, feed):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return lambda: session.run(None, feed)
+
+
+def openvino_runner(path, feed, precision):
+    """OpenVINO's CPU plugin at 1 thread, or None where openvino is not installed."""
+    try:
+        import openvino as ov
+    except ImportError:
+        return None
+    core = ov.Core()
+    config = {"INFERENCE_NUM_THREADS": "1", "PERFORMANCE_HINT": "LATENCY"}
+    if precision:
+        config["INFERENCE_PRECISION_HINT"] = precision
+    compiled = core.compile_model(str(path), "CPU", config)
+    request = compiled.create_infer_request()
+    inputs = {compiled.input(k): v for k, v in enumerate(feed.values())}
+    return lambda: [np.asarray(request.infer(inputs)[compiled.output(k)])
+                    for k in range(len(compiled.outputs))]
+
+
+def error(got, want):
+    a, b = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
+
+
+def bench(name, args, cache, work):
+    fp32_path = rb.model_file(name, cache)
+    qdq_path = rb.model_file(f"qdq_{name}", cache)
+    feed, _ = rb.write_inputs(name, fp32_path, cache)
+    model = onnx.load(str(fp32_path), load_external_data=False)
+    outputs = [([d.dim_value for d in o.type.tensor_type.shape.dim],
+                onnx.helper.tensor_dtype_to_np_dtype(o.type.tensor_type.elem_type))
+               for o in model.graph.output]
+    variants = {}
+    for label, path, extra in (("dlc fp32", fp32_path, []),
+                               ("dlc bf16", fp32_path, ["--precision=bf16"]),
+                               ("dlc int8", qdq_path, [])):
+        runner = DlcModel(args.dlc, path, f"{name}_{label.split()[1]}", work, extra, outputs)
+        runner.bind(list(feed.values()))
+        variants[label] = runner
+    variants["ort fp32"] = ort_runner(fp32_path, feed)
+    variants["ort int8"] = ort_runner(qdq_path, feed)
+    for label, path, precision in (("ov f32", fp32_path, "f32"), ("ov bf16", fp32_path, "bf16"),
+                                   ("ov int8", qdq_path, None)):
+        runner = openvino_runner(path, feed, precision)
+        if runner:
+            variants[label] = runner
+
+    reference = {"fp32": variants["ort fp32"](), "int8": variants["ort int8"]()}
+    errors = {label: error(variants[label]()[0], reference["int8" if "int8" in label else
+                                                            "fp32"][0])
+              for label in variants}
+    for run in variants.values():  # warm-up
+        for _ in range(3):
+            run()
+    times = {label: [] for label in variants}
+    for _ in range(args.runs):
+        for label, run in variants.items():
+            start = time.perf_counter()
+            run()
+            times[label].append((time.perf_counter() - start) * 1e3)
+    return {label: (min(t), statistics.median(t), errors[label]) for label, t in times.items()}
+
+
+def report(name, rows):
+    def ratio(a, b):
+        return (f"{rows[a][1] / rows[b][1]:.2f} (min {rows[a][0] / rows[b][0]:.2f})"
+                if a in rows and b in rows else "—")
+    lines = [f"### {name}", "", "| variant | min ms | median ms | error vs onnxruntime |",
+             "| --- | --- | --- | --- |"]
+    for label, (low, mid, err) in rows.items():
+        lines.append(f"| {label} | {low:.2f} | {mid:.2f} | {err:.1e} |")
+    lines += ["", "| ratio (medians; minimums in brackets) | value |", "| --- | --- |"]
+    for a, b in (("dlc int8", "dlc fp32"), ("dlc bf16", "dlc fp32"), ("dlc fp32", "ort fp32"),
+                 ("dlc int8", "ort int8"), ("dlc int8", "ov int8"), ("dlc fp32", "ov f32"),
+                 ("dlc bf16", "ov bf16")):
+        lines.append(f"| {a} / {b} | {ratio(a, b)} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dlc", default=str(rb.REPO_ROOT / "build" / "bin" / "dlc"))
+    parser.add_argument("--models", nargs="+", default=["resnet50", "bert_base"])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--cache", default=str(rb.REPO_ROOT / "build" / "bench"))
+    args = parser.parse_args(argv)
+    cache = Path(args.cache)
+    work = cache / "precision"
+    work.mkdir(parents=True, exist_ok=True)
+    peaks, _ = rb.measure_peak("cc", cache, 600)
+    print(f"CPU: {rb.machine_description()}; 1 thread; {args.runs} rounds")
+    print("peaks, one core: " + ", ".join(f"{rb.PEAK_NAMES[k]} {v:.0f} G(FL)OP/s"
+                                          for k, v in peaks.items()))
+    try:
+        import openvino
+        print(f"onnxruntime {ort.__version__}, OpenVINO {openvino.__version__}")
+    except ImportError:
+        print(f"onnxruntime {ort.__version__}; OpenVINO not installed (pip install openvino)")
+    for name in args.models:
+        print()
+        print(report(name, bench(name, args, cache, work)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
