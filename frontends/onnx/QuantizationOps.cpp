@@ -57,6 +57,11 @@ FailureOr<int64_t> quantizationAxis(NodeContext &ctx, Value x, Value scale) {
   std::optional<int64_t> axis = normalizeAxis(ctx.intAttr("axis", 1), std::max<int64_t>(rank, 1));
   if (!axis)
     return ctx.fail("axis is out of range for rank " + Twine(rank));
+  int64_t scales = ShapedType::getNumElements(shapeOf(scale));
+  if (shapeOf(scale).size() != 1 || rank == 0 || shapeOf(x)[*axis] != scales)
+    return ctx.fail("has " + Twine(scales) + " scales for axis " + Twine(*axis) + " of size " +
+                    Twine(rank == 0 ? 0 : shapeOf(x)[*axis]) +
+                    ": per-axis parameters need one value per element along the axis");
   return *axis;
 }
 

@@ -159,3 +159,51 @@ func.func @winograd_accumulates_onto_init(%x: tensor<2x16x9x9xf32>, %r: tensor<2
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x16x9x9xf32>, tensor<16x16x3x3xf32>) outs(%r : tensor<2x16x7x7xf32>) -> tensor<2x16x7x7xf32>
   return %0 : tensor<2x16x7x7xf32>
 }
+
+// -----
+
+// An int8 convolution (summed in int32) is a product over columns packed for vpdpbusd: 6
+// channels padded to 8 (two groups of 4), col[n, cq, kh, kw, oh, ow, j] = x[n, 4 cq + j, oh + kh,
+// ow + kw], and the filters reordered at compile time to [F, (cq, kh, kw), j]: filter 0's first
+// group holds channels 0..3 at (0, 0), 1, 10, 19, 28; its group (1, 0, 0) channels 4, 5 and two
+// zeros, 37, 46, 0, 0. The operands are sign-extended, and the result stays [N, F, OH*OW].
+// CHECK-DAG: #[[PACK:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 * 4 + d6, d2 + d4, d3 + d5)>
+// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d4)>
+// CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2, d4)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @int8_conv
+// CHECK: %[[PADDED:.+]] = tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 2, 0, 0]
+// CHECK: %[[PACKED:.+]] = linalg.generic {indexing_maps = [#[[PACK]], {{.+}}]{{.*}} ins(%[[PADDED]] : tensor<1x8x5x5xi8>) outs(%{{.+}} : tensor<1x2x3x3x3x3x4xi8>)
+// CHECK: %[[COLS:.+]] = tensor.collapse_shape %[[PACKED]] {{\[}}[0], [1, 2, 3], [4, 5], [6]] : tensor<1x2x3x3x3x3x4xi8> into tensor<1x18x9x4xi8>
+// CHECK: %[[WEIGHTS:.+]] = arith.constant dense<"0x010A131C020B141D{{.+}}252E0000262F0000{{.+}}"> : tensor<2x18x4xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[W]], #[[COL]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[WEIGHTS]], %[[COLS]] : tensor<2x18x4xi8>, tensor<1x18x9x4xi8>) outs(%{{.+}} : tensor<1x2x9xi32>)
+// CHECK: arith.extsi
+// CHECK: arith.extsi
+// CHECK: arith.muli
+// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1], [2, 3]] output_shape [1, 2, 3, 3]
+func.func @int8_conv(%x: tensor<1x6x5x5xi8>) -> tensor<1x2x3x3xi32> {
+  %w = graph.constant dense<[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[10, 11, 12], [13, 14, 15], [16, 17, 18]], [[19, 20, 21], [22, 23, 24], [25, 26, 27]], [[28, 29, 30], [31, 32, 33], [34, 35, 36]], [[37, 38, 39], [40, 41, 42], [43, 44, 45]], [[46, 47, 48], [49, 50, 51], [52, 53, 54]]], [[[-1, -2, -3], [-4, -5, -6], [-7, -8, -9]], [[-10, -11, -12], [-13, -14, -15], [-16, -17, -18]], [[-19, -20, -21], [-22, -23, -24], [-25, -26, -27]], [[-28, -29, -30], [-31, -32, -33], [-34, -35, -36]], [[-37, -38, -39], [-40, -41, -42], [-43, -44, -45]], [[-46, -47, -48], [-49, -50, -51], [-52, -53, -54]]]]> : tensor<2x6x3x3xi8>
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x6x5x5xi8>, tensor<2x6x3x3xi8>) -> tensor<1x2x3x3xi32>
+  return %0 : tensor<1x2x3x3xi32>
+}
+
+// -----
+
+// A bf16 convolution (summed in f32) packs pairs of channels, with stride 2 in the packing's
+// map, and starts from zero: the bias is added after the product, where fusion merges it with
+// what follows.
+// CHECK-DAG: #[[PACK:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 * 2 + d6, d4 * 2 + d2, d5 * 2 + d3)>
+// CHECK-LABEL: func.func @bf16_conv
+// CHECK: linalg.generic {indexing_maps = [#[[PACK]], {{.+}}]{{.*}} outs(%{{.+}} : tensor<1x2x1x1x3x3x2xbf16>)
+// CHECK: %[[ZERO:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x8x9xf32>)
+// CHECK: %[[PRODUCT:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<8x2x2xbf16>, tensor<1x2x9x2xbf16>) outs(%[[ZERO]] : tensor<1x8x9xf32>)
+// CHECK: arith.extf
+// CHECK: arith.extf
+// CHECK: linalg.generic {{.+}} ins(%[[PRODUCT]], %{{.+}} : tensor<1x8x9xf32>, tensor<8xf32>)
+// CHECK: arith.addf
+func.func @bf16_conv(%x: tensor<1x4x6x6xbf16>, %b: tensor<8xf32>) -> tensor<1x8x3x3xf32> {
+  %w = graph.constant dense<1.0> : tensor<8x4x1x1xbf16>
+  %0 = graph.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x4x6x6xbf16>, tensor<8x4x1x1xbf16>, tensor<8xf32>) -> tensor<1x8x3x3xf32>
+  return %0 : tensor<1x8x3x3xf32>
+}

@@ -1,0 +1,59 @@
+// RUN: dlc-opt %s --dlc-convert-graph-to-linalg --dlc-cpu-lower-convolutions --dlc-fuse-elementwise --canonicalize --dlc-cpu-align-epilogues --dlc-cpu-vectorize-dot-convolutions --canonicalize --cse --split-input-file | FileCheck %s
+
+// An int8 1x3 convolution over 4 channels, 5x20 input, 8 filters, scaled per filter after. The
+// packing reads the 4 channel rows 16 lanes at a time and interleaves them (lane l of row j to
+// byte 4 l + j); the 18 output columns are one whole chunk and a masked one. The product's
+// blocks are 8 filters x 32 positions (90 = 64 + 26: the last block masked); each starts from
+// -128 times its filter's sum (filter 0 sums to -12: 1536), flips the top bit of the 64 column
+// bytes it reads, and broadcasts one 32-bit group of each filter (filter 0's first, channels
+// 0..3 at kw = 0: -10, 0, 3, -1, bytes F6 00 03 FF, the i32 -16580362). The per-filter scale runs
+// on the accumulators before the one store.
+// CHECK-LABEL: func.func @int8_conv
+// CHECK-DAG: %[[START0:.+]] = arith.constant dense<1536> : vector<16xi32>
+// CHECK-DAG: %[[FLIP:.+]] = arith.constant dense<-128> : vector<64xi8>
+// CHECK-DAG: %[[WORDS:.+]] = arith.constant dense<{{\[\[}}-16580362, 16581118, 33424127], {{.+}}> : tensor<8x3xi32>
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK-COUNT-4: vector.transfer_read %arg0{{.+}} {in_bounds = [true]} : tensor<1x4x5x20xi8>, vector<16xi8>
+// CHECK: %[[LANES:.+]] = vector.shuffle %{{.+}}, %{{.+}} [0, 16, 32, 48, 1, 17, 33, 49, {{.+}}] : vector<32xi8>, vector<32xi8>
+// CHECK: vector.transfer_write %[[LANES]], %{{.+}} {in_bounds = [true]} : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
+// CHECK-COUNT-4: vector.transfer_read %arg0{{.+}} : tensor<1x4x5x20xi8>, vector<16xi8>
+// CHECK: vector.transfer_write %{{.+}}, %{{.+}}[%c0, %c0, %c0, %{{.+}}, %{{.+}}, %c64] : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
+// CHECK: scf.for %[[P:.+]] = %c0 to %c64 step %c32
+// CHECK:   scf.for %[[Q:.+]] = %c0 to %c3 step %c1 iter_args(%{{.+}} = %[[START0]], %{{.+}} = %[[START0]],
+// CHECK:     %[[COL:.+]] = vector.transfer_read %{{.+}}[%c0, %[[Q]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<1x3x360xi8>, vector<64xi8>
+// CHECK:     %[[UNSIGNED:.+]] = arith.xori %[[COL]], %[[FLIP]] : vector<64xi8>
+// CHECK:     %[[WORD:.+]] = tensor.extract %[[WORDS]][%c0, %[[Q]]] : tensor<8x3xi32>
+// CHECK:     %[[SPREAD:.+]] = vector.bitcast %{{.+}} : vector<16xi32> to vector<64xi8>
+// CHECK:     llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %[[UNSIGNED]], %[[SPREAD]])
+// CHECK:   %[[SCALE:.+]] = tensor.extract %arg1[%c0] : tensor<8xf32>
+// CHECK:   arith.sitofp
+// CHECK:   arith.mulf
+// CHECK:   vector.transfer_write %{{.+}}, %{{.+}}[%c0, %c0, %[[P]]] {in_bounds = [true]} : vector<16xf32>, tensor<1x8x90xf32>
+// CHECK: vector.transfer_write %{{.+}}, %{{.+}}[%c0, %c7, %c80] : vector<16xf32>, tensor<1x8x90xf32>
+// CHECK-NOT: linalg.generic
+func.func @int8_conv(%x: tensor<1x4x5x20xi8>, %s: tensor<8xf32>) -> tensor<1x8x5x18xf32> {
+  %w = graph.constant dense<[[[[-10, -2, -1]], [[0, 1, 2]], [[3, -3, -2]], [[-1, 0, 1]]], [[[2, 3, -3]], [[-2, -1, 0]], [[1, 2, 3]], [[-3, -2, -1]]], [[[0, 1, 2]], [[3, -3, -2]], [[-1, 0, 1]], [[2, 3, -3]]], [[[-2, -1, 0]], [[1, 2, 3]], [[-3, -2, -1]], [[0, 1, 2]]], [[[3, -3, -2]], [[-1, 0, 1]], [[2, 3, -3]], [[-2, -1, 0]]], [[[1, 2, 3]], [[-3, -2, -1]], [[0, 1, 2]], [[3, -3, -2]]], [[[-1, 0, 1]], [[2, 3, -3]], [[-2, -1, 0]], [[1, 2, 3]]], [[[-3, -2, -1]], [[0, 1, 2]], [[3, -3, -2]], [[-1, 0, 1]]]]> : tensor<8x4x1x3xi8>
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x4x5x20xi8>, tensor<8x4x1x3xi8>) -> tensor<1x8x5x18xi32>
+  %1 = graph.cast %0 : tensor<1x8x5x18xi32> to tensor<1x8x5x18xf32>
+  %2 = graph.reshape %s : tensor<8xf32> -> tensor<8x1x1xf32>
+  %3 = graph.mul %1, %2 : (tensor<1x8x5x18xf32>, tensor<8x1x1xf32>) -> tensor<1x8x5x18xf32>
+  return %3 : tensor<1x8x5x18xf32>
+}
+
+// -----
+
+// A bf16 1x1 convolution of stride 2: each packed row reads 32 lanes and keeps every other one,
+// pairs of channels interleave, and the blocks run on vdpbf16ps from zero (no correction).
+// CHECK-LABEL: func.func @bf16_conv
+// CHECK: %[[SPAN:.+]] = vector.transfer_read %arg0{{.+}} : tensor<1x2x8x40xbf16>, vector<32xbf16>
+// CHECK: vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xbf16>, vector<32xbf16>
+// CHECK: vector.interleave %{{.+}}, %{{.+}} : vector<16xbf16> -> vector<32xbf16>
+// CHECK: scf.for
+// CHECK:   x86vector.avx512.dot %{{.+}}, %{{.+}}, %{{.+}} : vector<32xbf16> -> vector<16xf32>
+// CHECK-NOT: arith.xori
+func.func @bf16_conv(%x: tensor<1x2x8x40xbf16>) -> tensor<1x16x4x20xf32> {
+  %w = graph.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[1.0]], [[2.0]]], [[[3.0]], [[4.5]]]]> : tensor<16x2x1x1xbf16>
+  %0 = graph.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x2x8x40xbf16>, tensor<16x2x1x1xbf16>) -> tensor<1x16x4x20xf32>
+  return %0 : tensor<1x16x4x20xf32>
+}
