@@ -194,6 +194,9 @@ template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
     bool countPads = ctx.intAttr("count_include_pad", 0) != 0;
     ctx.setOutput(0, ctx.create<graph::AvgPoolOp>(*type, input, kernel, *strides, *dilations,
                                                   *pads, countPads));
+  } else if (std::optional<Value> pooled =
+                 quantizedMaxPool(ctx, *type, kernel, *strides, *dilations, *pads)) {
+    ctx.setOutput(0, *pooled);
   } else {
     ctx.setOutput(0, ctx.create<graph::MaxPoolOp>(*type, input, kernel, *strides, *dilations,
                                                   *pads));

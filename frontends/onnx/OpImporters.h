@@ -184,6 +184,16 @@ std::optional<mlir::Value> calibratedProduct(NodeContext &ctx, bool transposeRhs
 /// A null value where that does not apply (grouped, not 2-D, other parameters).
 mlir::FailureOr<mlir::Value> quantizedConvolution(NodeContext &ctx);
 
+/// A MaxPool of a DequantizeLinear output with one positive scale: the max pooling of the
+/// integers themselves (dequantization keeps their order), dequantized, and recorded as
+/// dequantized so that a QuantizeLinear with the same parameters after it is the pooled
+/// integers. std::nullopt where that does not apply.
+std::optional<mlir::Value> quantizedMaxPool(NodeContext &ctx, mlir::RankedTensorType type,
+                                            llvm::ArrayRef<int64_t> kernel,
+                                            llvm::ArrayRef<int64_t> strides,
+                                            llvm::ArrayRef<int64_t> dilations,
+                                            llvm::ArrayRef<int64_t> pads);
+
 /// Whether `opType` is one of the elementwise ops (numpy-broadcasting operands, one result).
 bool isElementwise(llvm::StringRef opType);
 

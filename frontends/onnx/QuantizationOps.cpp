@@ -86,12 +86,15 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
   return success();
 }
 
-/// y * (a / scale) + b / scale when `x` is y * a + b (or y * a) with `a` a constant and
-/// `scale` one constant value: a quantized product scaled back to float (a QDQ model's Conv,
-/// MatMul or Gemm), about to be requantized. The quotients fold at compile time, so the
-/// requantization multiplies once, as onnxruntime's QLinearConv does, instead of dividing
-/// every element. Null when `x` is not of that form.
-Value foldedRequantization(NodeContext &ctx, Expansion &e, Value x, Value scale) {
+/// y * (a / scale) + (b / scale + zeroPoint) when `x` is y * a + b (or y * a) with `a` a
+/// constant and `scale` one constant value: a quantized product scaled back to float (a QDQ
+/// model's Conv, MatMul or Gemm), about to be requantized, in the units of the quantized result.
+/// The quotients and the sum fold at compile time, so the requantization multiplies once and
+/// adds once, as onnxruntime's QLinearConv does, instead of dividing every element and adding
+/// the zero point after rounding (round(v) + z = round(v + z) for an integer z). Null when `x`
+/// is not of that form.
+Value foldedRequantization(NodeContext &ctx, Expansion &e, Value x, Value scale,
+                           Value zeroPoint) {
   if (!scale || !scale.getDefiningOp<graph::ConstantOp>() ||
       ShapedType::getNumElements(shapeOf(scale)) != 1)
     return Value();
@@ -104,10 +107,31 @@ Value foldedRequantization(NodeContext &ctx, Expansion &e, Value x, Value scale)
   if (!mul || !mul.getRhs().getDefiningOp<graph::ConstantOp>() ||
       (offset && shapeOf(offset).size() > shapeOf(x).size()))
     return Value();
+  Type element = getElementTypeOrSelf(x);
   Value result = e.apply<graph::MulOp>(mul.getLhs(), e.apply<graph::DivOp>(mul.getRhs(), scale));
-  if (offset)
-    result = e.apply<graph::AddOp>(result, e.apply<graph::DivOp>(offset, scale));
+  Value shift = offset ? e.apply<graph::DivOp>(offset, scale) : Value();
+  if (zeroPoint && shift)
+    shift = e.apply<graph::AddOp>(shift, e.cast(zeroPoint, element));
+  else if (zeroPoint)
+    shift = e.cast(zeroPoint, element);
+  if (shift)
+    result = e.apply<graph::AddOp>(result, shift);
   return result.getType() == x.getType() ? result : Value();
+}
+
+/// Whether `x` dequantized integers of `element` with exactly the parameters `scale` and
+/// `zeroPoint` (constants of one value): then quantizing it again gives those integers back.
+bool requantizesToItself(const Dequantized &x, std::optional<DenseElementsAttr> scale,
+                         std::optional<DenseElementsAttr> zeroPoint, Type element) {
+  auto sameValue = [](DenseElementsAttr a, DenseElementsAttr b) {
+    return a && b && a.getNumElements() == 1 && b.getNumElements() == 1 &&
+           a.getElementType() == b.getElementType() &&
+           *a.getValues<Attribute>().begin() == *b.getValues<Attribute>().begin();
+  };
+  bool zeroAlike = (!zeroPoint && !x.zeroPoint) ||
+                   (zeroPoint && sameValue(*zeroPoint, x.zeroPoint));
+  return getElementTypeOrSelf(x.quantized) == element && scale &&
+         sameValue(*scale, x.scale) && zeroAlike;
 }
 
 LogicalResult importQuantizeLinear(NodeContext &ctx) {
@@ -119,11 +143,20 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
   Type element = type->getElementType();
   if (!isa<FloatType>(getElementTypeOrSelf(x)) || !element.isInteger(8))
     return ctx.fail("expects a floating-point input quantized to 8-bit integers");
+  // Q(DQ(q)) with the same parameters is q: activations stay integers across the ops that
+  // commute with dequantization (max pooling).
+  std::optional<Dequantized> dequantized = ctx.dequantizedInput(0);
+  if (dequantized && requantizesToItself(*dequantized, ctx.constantInput(1),
+                                         ctx.hasInput(2) ? ctx.constantInput(2) : std::nullopt,
+                                         element)) {
+    ctx.setOutput(0, dequantized->quantized);
+    return success();
+  }
   Expansion e(ctx);
   Value scale = alongAxis(ctx, ctx.input(1), x, *axis);
   Value zeroPoint = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, *axis) : Value();
-  if (Value scaled = foldedRequantization(ctx, e, x, scale))
-    ctx.setOutput(0, quantize(e, scaled, Value(), zeroPoint, element));
+  if (Value scaled = foldedRequantization(ctx, e, x, scale, zeroPoint))
+    ctx.setOutput(0, quantize(e, scaled, Value(), Value(), element));
   else
     ctx.setOutput(0, quantize(e, x, scale, zeroPoint, element));
   return success();
@@ -447,6 +480,24 @@ FailureOr<Value> quantizedConvolution(NodeContext &ctx) {
       return ctx.fail("expects a bias of " + Twine(filters) + " f32 values");
     result = e.apply<graph::AddOp>(result, ctx.reshape(bias, perChannel));
   }
+  return result;
+}
+
+std::optional<Value> quantizedMaxPool(NodeContext &ctx, RankedTensorType type,
+                                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads) {
+  std::optional<Dequantized> x = ctx.dequantizedInput(0);
+  if (!x || x->scale.getNumElements() != 1 || !x->scale.getElementType().isF32() ||
+      x->scale.getValues<float>()[0] <= 0 ||
+      (x->zeroPoint && x->zeroPoint.getNumElements() != 1))
+    return std::nullopt;
+  auto pooledType = type.clone(getElementTypeOrSelf(x->quantized));
+  Value pooled = ctx.create<graph::MaxPoolOp>(pooledType, x->quantized, kernel, strides,
+                                              dilations, pads);
+  Expansion e(ctx);
+  Value zeroPoint = x->zeroPoint ? ctx.reshape(ctx.constant(x->zeroPoint), {}) : Value();
+  Value result = dequantize(e, pooled, ctx.reshape(ctx.constant(x->scale), {}), zeroPoint);
+  ctx.setDequantizedOutput(0, {pooled, x->scale, x->zeroPoint, 0});
   return result;
 }
 

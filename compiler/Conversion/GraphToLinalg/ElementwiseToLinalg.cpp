@@ -160,6 +160,24 @@ DLC_ELEMENTWISE(LogLowering, LogOp) { return math::LogOp::create(b, loc, args[0]
 DLC_ELEMENTWISE(ClipLowering, ClipOp) {
   Value value = args[0];
   bool isUnsigned = isUnsignedElement(op.getType());
+  // A float clip that only feeds conversions to integers (QuantizeLinear's saturation) need not
+  // order NaNs or signed zeros: a NaN has no integer, and -0 converts as +0. Without those
+  // cases max and min are one instruction each instead of three.
+  bool feedsIntegers =
+      isFloat(value) && llvm::all_of(op->getUsers(), [](Operation *user) {
+        auto cast = dyn_cast<CastOp>(user);
+        return cast && isa<IntegerType>(getElementTypeOrSelf(cast.getType()));
+      });
+  if (feedsIntegers) {
+    auto flags = arith::FastMathFlags::nnan | arith::FastMathFlags::nsz;
+    if (auto min = op.getMin())
+      value = arith::MaximumFOp::create(
+          b, loc, value, scalarConstant(b, loc, type, min->convertToDouble()), flags);
+    if (auto max = op.getMax())
+      value = arith::MinimumFOp::create(
+          b, loc, value, scalarConstant(b, loc, type, max->convertToDouble()), flags);
+    return value;
+  }
   if (auto min = op.getMin())
     value = combine(b, loc, Combiner::Max, value,
                     scalarConstant(b, loc, type, min->convertToDouble()), isUnsigned);
