@@ -692,7 +692,8 @@ def make_loop_runtime(seed=0):
 def make_matmul_integer(name, signed, seed=0, m=64, k=250, n=96, zero_point=3):
     """x [m,k] uint8 (int8 when `signed`) -> MatMulInteger with constant int8 weights [k,n],
     x's zero point `zero_point` (negated when signed) and none for the weights -> y [m,n]
-    int32. k = 250 is not a multiple of 4, the bytes a VNNI instruction sums."""
+    int32. k = 250 is not a multiple of 4, the bytes a VNNI instruction sums; an n that is not
+    a multiple of 16 (the int8 variant's 90) ends with a partial column panel."""
     b = GraphBuilder(name, seed)
     x = b.add_input("x", TensorProto.INT8 if signed else TensorProto.UINT8, [m, k])
     w = b.weight("w", b.rng.integers(-128, 128, (k, n)).astype(np.int8))
@@ -770,7 +771,8 @@ MODELS = {
     "qdq_resnet50": lambda seed=0: make_qdq("qdq_resnet50", "resnet50", True, seed,
                                              preprocess=True),
     "matmul_integer_u8": lambda seed=0: make_matmul_integer("matmul_integer_u8", False, seed),
-    "matmul_integer_s8": lambda seed=0: make_matmul_integer("matmul_integer_s8", True, seed),
+    "matmul_integer_s8": lambda seed=0: make_matmul_integer("matmul_integer_s8", True, seed,
+                                                            n=90),
     "dynamic_encoder": make_dynamic_encoder,
     "dynamic_cnn": make_dynamic_cnn,
     "mlp_large": make_mlp_large,

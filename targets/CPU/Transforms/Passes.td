@@ -108,7 +108,7 @@ def VectorizeDotContractionsPass
   let summary = "Computes int8 and bf16 matrix products with the CPU's dot product instructions";
   let description = [{
     A contraction `out[b.., m, n] += widen(lhs[b.., m, k]) * widen(rhs[k, n])` whose rhs is a
-    constant matrix with a multiple of 16 columns becomes register blocks of a dot product
+    constant matrix becomes register blocks of a dot product
     instruction, which multiplies a group of g narrow elements per 32-bit lane and adds the g
     products to the lane:
 
@@ -133,7 +133,8 @@ def VectorizeDotContractionsPass
       out[m + i, panel * NR + 16 j : 16] = acc[i][j]
     ```
 
-    A K that g does not divide ends with one group read with zero padding. Signed (int8)
+    A K that g does not divide ends with one group read with zero padding; an N that 16 does
+    not divide ends with a panel padded with zero weights, whose loads and stores are masked. Signed (int8)
     activations are read as unsigned after adding 128 (flipping the top bit); the blocks then
     start from -128 times each weight column's sum, computed at compile time, which undoes it.
     A product whose init is a `linalg.fill` starts from the fill's value. The product's only

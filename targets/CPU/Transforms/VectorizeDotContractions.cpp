@@ -67,8 +67,7 @@ struct DotProduct {
     product.op = op;
     product.m = dims->m.back(), product.n = dims->n[0], product.k = dims->k[0];
     product.ranges = op.getStaticLoopRanges();
-    if (llvm::any_of(product.ranges, ShapedType::isDynamic) ||
-        product.ranges[product.n] % kLanes != 0)
+    if (llvm::any_of(product.ranges, ShapedType::isDynamic))
       return std::nullopt;
     // Outer dimensions (a batch, an outer row dimension such as a sequence's batch of 1) index
     // the lhs and the result only: the weights are one matrix. They run as outer loops.
@@ -146,6 +145,9 @@ struct DotProduct {
   int64_t groups() { return llvm::divideCeil(depth(), group()); }
   /// Columns of one register block: 32 (two vectors) when they divide the columns, else 16.
   int64_t blockColumns() { return columns() % (2 * kLanes) == 0 ? 2 * kLanes : kLanes; }
+  /// Panels of blockColumns() columns; the last one is partial (zero weights, masked stores)
+  /// when they do not divide the columns.
+  int64_t panels() { return llvm::divideCeil(columns(), blockColumns()); }
   int64_t blockRows() {
     for (int64_t candidate : {kMaxRows, int64_t(6), int64_t(4), int64_t(2)})
       if (rows() % candidate == 0)
@@ -158,7 +160,7 @@ struct DotProduct {
   /// what one instruction multiplies with one broadcast group of the lhs. K is padded to a
   /// multiple of g with zeros.
   DenseElementsAttr packedWeights() {
-    int64_t nr = blockColumns(), panels = columns() / nr, g = group();
+    int64_t nr = blockColumns(), panels = this->panels(), g = group();
     size_t width = rhs.getElementType().getIntOrFloatBitWidth() / 8;
     // A splat holds one element; any other constant every element, row-major.
     ArrayRef<char> raw = rhs.getRawData();
@@ -168,7 +170,7 @@ struct DotProduct {
     std::vector<char> out(panels * groups() * nr * g * width, 0);
     for (int64_t p = 0; p < panels; ++p)
       for (int64_t q = 0; q < groups(); ++q)
-        for (int64_t c = 0; c < nr; ++c)
+        for (int64_t c = 0; c < nr && p * nr + c < columns(); ++c)
           for (int64_t j = 0; j < g && q * g + j < depth(); ++j)
             std::memcpy(out.data() + (((p * groups() + q) * nr + c) * g + j) * width,
                         source(q * g + j, p * nr + c), width);
@@ -182,11 +184,13 @@ struct DotProduct {
     SmallVector<int8_t> in(rhs.isSplat() ? SmallVector<int8_t>(depth() * columns(),
                                                              rhs.getSplatValue<int8_t>())
                                          : SmallVector<int8_t>(rhs.getValues<int8_t>()));
-    std::vector<int32_t> out(columns(), 0);
+    // Padded to whole panels, so that the last one reads it in bounds.
+    int64_t padded = panels() * blockColumns();
+    std::vector<int32_t> out(padded, 0);
     for (int64_t row = 0; row < depth(); ++row)
       for (int64_t c = 0; c < columns(); ++c)
         out[c] -= 128 * int32_t(in[row * columns() + c]);
-    auto type = RankedTensorType::get({columns()}, IntegerType::get(op.getContext(), 32));
+    auto type = RankedTensorType::get({padded}, IntegerType::get(op.getContext(), 32));
     return DenseElementsAttr::get(type, ArrayRef<int32_t>(out));
   }
 
@@ -274,8 +278,10 @@ struct DotProduct {
       return accs;
     };
 
-    // One block: mr rows from row0, the panel's columns.
-    auto block = [&](OpBuilder &nb, Value panel, Value row0, Value result) -> Value {
+    // One block: mr rows from row0, the panel's columns (masked past the last column unless
+    // `inBounds`).
+    auto block = [&](OpBuilder &nb, Value panel, Value row0, Value result,
+                     bool inBounds) -> Value {
       Value column0 = arith::MulIOp::create(nb, loc, panel, index(nb, loc, nr));
       SmallVector<Value> accs;
       for (int64_t i = 0; i < mr; ++i)
@@ -285,7 +291,7 @@ struct DotProduct {
                             : vector::TransferReadOp::create(
                                   nb, loc, accType, epilogue ? init : result,
                                   outIndices(offset(nb, row0, i), column),
-                                  zeroSum, ArrayRef<bool>{true})
+                                  zeroSum, ArrayRef<bool>{inBounds})
                                   .getResult();
           if (correction)
             acc = arith::AddIOp::create(
@@ -310,9 +316,10 @@ struct DotProduct {
           SmallVector<Value> at = outIndices(offset(nb, row0, i), offset(nb, column0, j * kLanes));
           Value value = accs[i * vectors + j];
           if (epilogue)
-            value = ElementwiseStage{epilogue}.emit(nb, loc, at, kLanes, op.getResult(0), value);
+            value = ElementwiseStage{epilogue}.emit(nb, loc, at, kLanes, op.getResult(0), value,
+                                                    inBounds);
           result = vector::TransferWriteOp::create(nb, loc, value, result, at,
-                                                   ArrayRef<bool>{true})
+                                                   ArrayRef<bool>{inBounds})
                        .getResult();
         }
       return result;
@@ -331,16 +338,24 @@ struct DotProduct {
                       return {next};
                     })
             .getResult(0);
-      return forLoop(nb, loc, columns() / nr, 1, result,
-                  [&](OpBuilder &pb, Value panel, ValueRange carried) -> SmallVector<Value> {
-                    return {forLoop(pb, loc, rows(), mr, carried,
-                                 [&](OpBuilder &rb, Value row0,
-                                     ValueRange inner) -> SmallVector<Value> {
-                                   return {block(rb, panel, row0, inner[0])};
-                                 })
-                                .getResult(0)};
-                  })
-          .getResult(0);
+      auto rowBlocks = [&](OpBuilder &pb, Value panel, Value carried, bool inBounds) {
+        return forLoop(pb, loc, rows(), mr, carried,
+                       [&](OpBuilder &rb, Value row0, ValueRange inner) -> SmallVector<Value> {
+                         return {block(rb, panel, row0, inner[0], inBounds)};
+                       })
+            .getResult(0);
+      };
+      int64_t whole = columns() / nr;
+      if (whole > 0)
+        result = forLoop(nb, loc, whole, 1, result,
+                         [&](OpBuilder &pb, Value panel,
+                             ValueRange carried) -> SmallVector<Value> {
+                           return {rowBlocks(pb, panel, carried[0], true)};
+                         })
+                     .getResult(0);
+      if (whole < panels())
+        result = rowBlocks(nb, index(nb, loc, whole), result, false);
+      return result;
     };
     Value result = nest(b, 0, dest);
     if (epilogue) {
