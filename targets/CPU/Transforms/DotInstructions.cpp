@@ -10,8 +10,6 @@ namespace dlc::cpu {
 
 using namespace mlir;
 
-/// vpdpbusd: x86vector has AVX-VNNI-INT8's signed x signed dot product, not AVX512-VNNI's.
-constexpr llvm::StringLiteral kVnniIntrinsic = "llvm.x86.avx512.vpdpbusd.512";
 
 int64_t dotGroup(DotKind kind) { return kind == DotKind::Int8 ? 4 : 2; }
 
@@ -29,7 +27,11 @@ Value emitDot(OpBuilder &b, Location loc, DotKind kind, Value acc, Value unsigne
               Value signedSide) {
   if (kind == DotKind::BF16)
     return x86vector::DotBF16Op::create(b, loc, acc.getType(), acc, unsignedSide, signedSide);
-  return LLVM::CallIntrinsicOp::create(b, loc, acc.getType(), b.getStringAttr(kVnniIntrinsic),
+  // vpdpbusd on 512, 256 or 128 bits: x86vector has AVX-VNNI-INT8's signed x signed dot
+  // product, not AVX512-VNNI's.
+  int64_t bits = cast<VectorType>(acc.getType()).getNumElements() * 32;
+  std::string intrinsic = "llvm.x86.avx512.vpdpbusd." + std::to_string(bits);
+  return LLVM::CallIntrinsicOp::create(b, loc, acc.getType(), b.getStringAttr(intrinsic),
                                        ValueRange{acc, unsignedSide, signedSide})
       .getResult(0);
 }

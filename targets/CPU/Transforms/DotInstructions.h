@@ -21,8 +21,9 @@ int64_t dotGroup(DotKind kind);
 mlir::Type dotElement(mlir::MLIRContext *ctx, DotKind kind);
 mlir::Type dotSum(mlir::MLIRContext *ctx, DotKind kind);
 
-/// acc + the products of the groups of `unsignedSide` and `signedSide` (vectors of 16 groups),
-/// summed per lane. For int8 the first operand's bytes are read as unsigned.
+/// acc + the products of the groups of `unsignedSide` and `signedSide` (vectors of as many
+/// groups as acc has lanes: 16, 8 or 4), summed per lane. For int8 the first operand's bytes are
+/// read as unsigned.
 mlir::Value emitDot(mlir::OpBuilder &b, mlir::Location loc, DotKind kind, mlir::Value acc,
                     mlir::Value unsignedSide, mlir::Value signedSide);
 

@@ -265,24 +265,18 @@ struct Product {
     MLIRContext *ctx = op.getContext();
     Type narrow = dotElement(ctx, kind), sum = dotSum(ctx, kind), i32 = b.getI32Type();
     int64_t g = dotGroup(kind), mr = blockRows();
-    auto accType = VectorType::get({kLanes}, sum);
-    auto groupsType = VectorType::get({kLanes * g}, narrow);
     Value words = arith::ConstantOp::create(b, loc, groupWords());
     Value correction = kind == DotKind::Int8
                            ? arith::ConstantOp::create(b, loc, signCorrection()).getResult()
                            : Value();
-    Value flip = kind == DotKind::Int8
-                     ? arith::ConstantOp::create(
-                           b, loc, DenseElementsAttr::get(groupsType, b.getI8IntegerAttr(-128)))
-                           .getResult()
-                     : Value();
+    Value flipByte = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(-128));
     // col [N, Q, P, g] read through its [N, Q, P * g] view.
     Value col = collapse(b, loc, op.getDpsInputs()[1], {{0}, {1}, {2, 3}});
     // A product that starts from a fill starts its blocks from the fill's value and writes into
     // the fill's destination; with an epilogue, blocks are written into the epilogue's.
-    Value init = op.getDpsInits()[0], dest = init, start;
+    Value init = op.getDpsInits()[0], dest = init, fillValue;
     if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
-      start = vector::BroadcastOp::create(b, loc, accType, fill.getInputs()[0]);
+      fillValue = fill.getInputs()[0];
       dest = fill.getOutputs()[0];
     }
     if (epilogue) {
@@ -291,84 +285,108 @@ struct Product {
     }
     Value zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
 
-    // One block: filters f0.. f0 + mr, `vectors` vectors of positions from p0 (masked at the
-    // end of the positions unless `inBounds`).
-    auto block = [&](OpBuilder &nb, Value n, Value p0, Value f0, int64_t vectors, bool inBounds,
+    // One block: filters f0.. f0 + mr by the position vectors `spans` from p0 (each its
+    // offset from p0, its lanes, 16 or 8, and whether it lies inside the positions: the last may
+    // be masked).
+    struct Span {
+      int64_t offset, lanes;
+      bool inBounds;
+    };
+    auto block = [&](OpBuilder &nb, Value n, Value p0, Value f0, ArrayRef<Span> spans,
                      Value result) -> Value {
       auto offset = [&](Value base, int64_t delta) -> Value {
         return delta == 0 ? base
                           : arith::AddIOp::create(nb, loc, base, indexConstant(nb, loc, delta))
                                 .getResult();
       };
+      auto accType = [&](const Span &span) { return VectorType::get({span.lanes}, sum); };
+      auto groupsType = [&](int64_t lanes) { return VectorType::get({lanes * g}, narrow); };
+      int64_t vectors = spans.size();
       SmallVector<Value> accs;
       for (int64_t i = 0; i < mr; ++i) {
-        Value bias = correction ? vector::BroadcastOp::create(
-                                      nb, loc, accType,
-                                      tensor::ExtractOp::create(nb, loc, correction,
-                                                                ValueRange{offset(f0, i)}))
+        Value bias = correction ? tensor::ExtractOp::create(nb, loc, correction,
+                                                            ValueRange{offset(f0, i)})
                                       .getResult()
                                 : Value();
-        for (int64_t v = 0; v < vectors; ++v) {
-          Value acc = start ? start
-                            : vector::TransferReadOp::create(
-                                  nb, loc, accType, epilogue ? init : result,
-                                  ValueRange{n, offset(f0, i), offset(p0, v * kLanes)}, zeroSum,
-                                  ArrayRef<bool>{inBounds})
-                                  .getResult();
-          accs.push_back(bias ? arith::AddIOp::create(nb, loc, acc, bias).getResult() : acc);
+        for (const Span &span : spans) {
+          Value acc = fillValue ? vector::BroadcastOp::create(nb, loc, accType(span), fillValue)
+                                      .getResult()
+                                : vector::TransferReadOp::create(
+                                      nb, loc, accType(span), epilogue ? init : result,
+                                      ValueRange{n, offset(f0, i), offset(p0, span.offset)},
+                                      zeroSum, ArrayRef<bool>{span.inBounds})
+                                      .getResult();
+          if (bias)
+            acc = arith::AddIOp::create(
+                nb, loc, acc, vector::BroadcastOp::create(nb, loc, accType(span), bias));
+          accs.push_back(acc);
         }
       }
       Value column0 = arith::MulIOp::create(nb, loc, p0, indexConstant(nb, loc, g));
       auto step = [&](OpBuilder &kb, Value q, ValueRange carried) -> SmallVector<Value> {
         SmallVector<Value> next(carried);
         SmallVector<Value> columns;
-        for (int64_t v = 0; v < vectors; ++v) {
+        for (const Span &span : spans) {
           Value at = arith::AddIOp::create(kb, loc, column0,
-                                           indexConstant(kb, loc, v * kLanes * g));
+                                           indexConstant(kb, loc, span.offset * g));
           Value lanes = vector::TransferReadOp::create(
-              kb, loc, groupsType, col, ValueRange{n, q, at},
+              kb, loc, groupsType(span.lanes), col, ValueRange{n, q, at},
               arith::ConstantOp::create(kb, loc, cast<TypedAttr>(kb.getZeroAttr(narrow))),
-              ArrayRef<bool>{inBounds});
-          columns.push_back(flip ? arith::XOrIOp::create(kb, loc, lanes, flip).getResult()
-                                 : lanes);
+              ArrayRef<bool>{span.inBounds});
+          if (correction)
+            lanes = arith::XOrIOp::create(
+                kb, loc, lanes,
+                vector::BroadcastOp::create(kb, loc, groupsType(span.lanes), flipByte));
+          columns.push_back(lanes);
         }
         for (int64_t i = 0; i < mr; ++i) {
           Value word = tensor::ExtractOp::create(
               kb, loc, words,
               ValueRange{arith::AddIOp::create(kb, loc, f0, indexConstant(kb, loc, i)), q});
-          Value spread = vector::BitCastOp::create(
-              kb, loc, groupsType,
-              vector::BroadcastOp::create(kb, loc, VectorType::get({kLanes}, i32), word));
-          for (int64_t v = 0; v < vectors; ++v)
+          for (auto [v, span] : llvm::enumerate(spans)) {
+            Value spread = vector::BitCastOp::create(
+                kb, loc, groupsType(span.lanes),
+                vector::BroadcastOp::create(kb, loc, VectorType::get({span.lanes}, i32), word));
             next[i * vectors + v] =
                 emitDot(kb, loc, kind, next[i * vectors + v], columns[v], spread);
+          }
         }
         return next;
       };
       accs = SmallVector<Value>(forLoop(nb, loc, depth(), 1, accs, step).getResults());
       for (int64_t i = 0; i < mr; ++i)
-        for (int64_t v = 0; v < vectors; ++v) {
-          SmallVector<Value> at{n, offset(f0, i), offset(p0, v * kLanes)};
+        for (auto [v, span] : llvm::enumerate(spans)) {
+          SmallVector<Value> at{n, offset(f0, i), offset(p0, span.offset)};
           Value value = accs[i * vectors + v];
           if (epilogue)
-            value = ElementwiseStage{epilogue}.emit(nb, loc, at, kLanes, op.getResult(0), value,
-                                                    inBounds);
+            value = ElementwiseStage{epilogue}.emit(nb, loc, at, span.lanes, op.getResult(0),
+                                                    value, span.inBounds);
           result = vector::TransferWriteOp::create(nb, loc, value, result, at,
-                                                   ArrayRef<bool>{inBounds})
+                                                   ArrayRef<bool>{span.inBounds})
                        .getResult();
         }
       return result;
     };
 
     // Per image: blocks of 32 positions (16 when fewer), each over all filter blocks (the
-    // block's columns stay in L1 while every filter reads them), then the last positions.
+    // block's columns stay in L1 while every filter reads them), then one block of the last
+    // positions: whole vectors of 16 and what remains in one vector of 16 lanes, or of 8
+    // (256-bit instructions, half the work) when 8 hold it, as 7x7 maps' last position.
     int64_t nr = positions() >= 2 * kLanes ? 2 * kLanes : kLanes;
     int64_t whole = positions() / nr * nr, rest = positions() - whole;
-    auto filterBlocks = [&](OpBuilder &fb, Value n, Value p0, int64_t vectors, bool inBounds,
+    SmallVector<Span> fullSpans, restSpans;
+    for (int64_t offset = 0; offset < nr; offset += kLanes)
+      fullSpans.push_back({offset, kLanes, true});
+    for (int64_t offset = 0; offset < rest; offset += kLanes) {
+      int64_t left = rest - offset;
+      int64_t lanes = left <= kLanes / 2 ? kLanes / 2 : kLanes;
+      restSpans.push_back({offset, lanes, left >= lanes});
+    }
+    auto filterBlocks = [&](OpBuilder &fb, Value n, Value p0, ArrayRef<Span> spans,
                             Value result) -> Value {
       return forLoop(fb, loc, filters(), mr, result,
                      [&](OpBuilder &bb, Value f0, ValueRange carried) -> SmallVector<Value> {
-                       return {block(bb, n, p0, f0, vectors, inBounds, carried[0])};
+                       return {block(bb, n, p0, f0, spans, carried[0])};
                      })
           .getResult(0);
     };
@@ -381,13 +399,11 @@ struct Product {
                     image = forLoop(ib, loc, whole, nr, image,
                                     [&](OpBuilder &pb, Value p0,
                                         ValueRange inner) -> SmallVector<Value> {
-                                      return {filterBlocks(pb, n, p0, nr / kLanes, true,
-                                                           inner[0])};
+                                      return {filterBlocks(pb, n, p0, fullSpans, inner[0])};
                                     })
                                 .getResult(0);
                   if (rest > 0)
-                    image = filterBlocks(ib, n, indexConstant(ib, loc, whole),
-                                         llvm::divideCeil(rest, kLanes), false, image);
+                    image = filterBlocks(ib, n, indexConstant(ib, loc, whole), restSpans, image);
                   return {image};
                 })
             .getResult(0);
