@@ -259,7 +259,7 @@ Value lowerAsProduct(OpBuilder &b, Location loc, const Convolution &conv, Value 
       .getResult(0);
 }
 
-Value addStart(OpBuilder &b, Location loc, Value product, const Start &start);
+Value addStart(OpBuilder &b, Location loc, Value sums, const Start &start);
 
 /// The same product with the roles of the operands exchanged: col is the left-hand side
 /// (positions are the rows of the register blocks) and the filter, transposed at compile time
@@ -267,9 +267,9 @@ Value addStart(OpBuilder &b, Location loc, Value product, const Start &start);
 /// run along the vectors. The result is still written as out[n, f, p]: each register block is
 /// stored transposed. The product starts from zero, not from the bias: its register blocks then
 /// start from a constant instead of reading a filled buffer transposed, element by element; the
-/// start is added after, in an elementwise op that fusion merges with the activation.
+/// caller adds the start after (addStart).
 Value lowerAsTransposedProduct(OpBuilder &b, Location loc, const Convolution &conv, Value col,
-                               Value filter, const Start &start) {
+                               Value filter) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType colType = tensorType(col);
   Type elementType = colType.getElementType();
@@ -288,28 +288,29 @@ Value lowerAsTransposedProduct(OpBuilder &b, Location loc, const Convolution &co
                               AffineMap::get(4, 0, {n, f, p}, ctx)},
           iterators(4, {3}), multiplyAddBody)
           .getResult(0);
-  return addStart(b, loc, product, start);
+  return product;
 }
 
-/// `product` [N, F, P] (summed from zero) plus the convolution's start, in an elementwise op
-/// that fusion merges with the activation.
-Value addStart(OpBuilder &b, Location loc, Value product, const Start &start) {
+/// `sums` (the convolution's result [N, F, O..], summed from zero) plus the convolution's
+/// start, in an elementwise op over the result's shape that fusion merges with the activation
+/// and the residual add after it.
+Value addStart(OpBuilder &b, Location loc, Value sums, const Start &start) {
   if (start.isZero())
-    return product;
+    return sums;
   MLIRContext *ctx = b.getContext();
-  RankedTensorType outType = tensorType(product);
-  AffineMap identity = b.getMultiDimIdentityMap(3);
+  RankedTensorType outType = tensorType(sums);
+  int64_t rank = outType.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
   Value addend = start.bias;
-  AffineMap addendMap = AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)});
+  AffineMap addendMap = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)});
   if (!addend) {
-    addend = buildStart(b, loc, start, outType,
-                        [&](Value init) { return collapseTrailing(b, loc, init, 2); });
+    addend = buildStart(b, loc, start, outType, [](Value init) { return init; });
     addendMap = identity;
   }
-  return linalg::GenericOp::create(b, loc, outType, ValueRange{product, addend},
+  return linalg::GenericOp::create(b, loc, outType, ValueRange{sums, addend},
                                    emptyTensor(b, loc, outType),
                                    ArrayRef<AffineMap>{identity, addendMap, identity},
-                                   iterators(3, {}), addBody)
+                                   iterators(rank, {}), addBody)
       .getResult(0);
 }
 
@@ -498,9 +499,10 @@ DenseElementsAttr dotFiltersOf(const Convolution &conv) {
 
 /// A 2-D convolution of int8 or bf16 operands with constant filters as a product over the
 /// packed columns of DotConvolution.h: the packing, the filters reordered at compile time to
-/// [F, Q, g], and the product into [N, F, OH*OW], summed from zero in the result's type.
+/// [F, Q, g], and the product into [N, F, OH*OW], summed from zero in the result's type (the
+/// caller adds the start).
 Value lowerAsDotProduct(OpBuilder &b, Location loc, const Convolution &conv,
-                        DenseElementsAttr filters, const Start &start) {
+                        DenseElementsAttr filters) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType inType = tensorType(conv.input), resultType = conv.resultType();
   Type narrow = inType.getElementType(), wide = resultType.getElementType();
@@ -560,7 +562,7 @@ Value lowerAsDotProduct(OpBuilder &b, Location loc, const Convolution &conv,
                       filledTensor(b, loc, productType, zeroOf(b, loc, wide)),
                       dotconv::productMaps(ctx), iterators(5, {3, 4}), multiplyAddBody)
                       .getResult(0);
-  return addStart(b, loc, product, start);
+  return product;
 }
 
 /// Rewrites one convolution with the strategy its shape calls for.
@@ -571,9 +573,11 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv) {
   RankedTensorType resultType = conv.resultType();
   Value result;
   if (DenseElementsAttr dotFilters = dotFiltersOf(conv)) {
-    result = tensor::ExpandShapeOp::create(
-        b, loc, resultType, lowerAsDotProduct(b, loc, conv, dotFilters, start),
-        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+    result = addStart(b, loc,
+                      tensor::ExpandShapeOp::create(
+                          b, loc, resultType, lowerAsDotProduct(b, loc, conv, dotFilters),
+                          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}),
+                      start);
   } else if (DenseElementsAttr winogradFilters = winogradFiltersOf(conv)) {
     result = lowerAsWinograd(b, loc, conv, winogradFilters, start);
   } else {
@@ -585,15 +589,17 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv) {
     // scalar column block as large as the rest; the product is computed transposed instead,
     // with filters (whole panels) along the vectors. (With more positions the narrow block is
     // a small part, and the transposes cost more.)
-    Value product =
-        positions % kLanes != 0 && positions < 4 * kLanes && filters % kPanelColumns == 0
-            ? lowerAsTransposedProduct(b, loc, conv, col, filter, start)
-            : lowerAsProduct(b, loc, conv, col, filter, start);
+    bool transposed =
+        positions % kLanes != 0 && positions < 4 * kLanes && filters % kPanelColumns == 0;
+    Value product = transposed ? lowerAsTransposedProduct(b, loc, conv, col, filter)
+                               : lowerAsProduct(b, loc, conv, col, filter, start);
     ReassociationIndices positionsGroup;
     for (int64_t d = 2; d < resultType.getRank(); ++d)
       positionsGroup.push_back(d);
     result = tensor::ExpandShapeOp::create(
         b, loc, resultType, product, SmallVector<ReassociationIndices>{{0}, {1}, positionsGroup});
+    if (transposed)
+      result = addStart(b, loc, result, start);
   }
   conv.op->getResult(0).replaceAllUsesWith(result);
   conv.op->erase();
