@@ -34,11 +34,13 @@ bool hasVectorizableBody(linalg::GenericOp op) {
 /// vector for each block argument that is used; scalars from outside the body and constants
 /// are broadcast.
 Value emitVectorBody(OpBuilder &b, Location loc, Block &body, ArrayRef<Value> args,
-                     int64_t width) {
+                     int64_t width, ArrayRef<std::pair<Value, Value>> preset, bool contract) {
   IRMapping mapping;
   for (auto [arg, value] : llvm::zip(body.getArguments(), args))
     if (value)
       mapping.map(arg, value);
+  for (auto [value, vector] : preset)
+    mapping.map(value, vector);
   auto vectorOf = [&](Value scalar) -> Value {
     if (Value mapped = mapping.lookupOrNull(scalar))
       return mapped;
@@ -46,6 +48,8 @@ Value emitVectorBody(OpBuilder &b, Location loc, Block &body, ArrayRef<Value> ar
     return vector::BroadcastOp::create(b, loc, type, scalar);
   };
   for (Operation &op : body.without_terminator()) {
+    if (op.getNumResults() == 1 && mapping.contains(op.getResult(0)))
+      continue;
     if (matchPattern(&op, m_Constant())) {
       Operation *scalar = b.clone(op);
       mapping.map(op.getResult(0), vectorOf(scalar->getResult(0)));
@@ -56,6 +60,13 @@ Value emitVectorBody(OpBuilder &b, Location loc, Block &body, ArrayRef<Value> ar
         op.getResultTypes(), [&](Type t) -> Type { return VectorType::get({width}, t); });
     OperationState state(loc, op.getName(), operands, types, op.getAttrs());
     Operation *vectorOp = b.create(state);
+    if (contract && isa<arith::MulFOp, arith::AddFOp, arith::SubFOp>(vectorOp)) {
+      auto fastMath = cast<arith::ArithFastMathInterface>(vectorOp);
+      arith::FastMathFlags flags = fastMath.getFastMathFlagsAttr().getValue();
+      vectorOp->setAttr(fastMath.getFastMathAttrName(),
+                        arith::FastMathFlagsAttr::get(b.getContext(),
+                                                      flags | arith::FastMathFlags::contract));
+    }
     mapping.map(op.getResults(), vectorOp->getResults());
   }
   return vectorOf(body.getTerminator()->getOperand(0));
@@ -95,13 +106,47 @@ bool ElementwiseStage::accepts(linalg::GenericOp op, int64_t rank, Value tied) {
   return true;
 }
 
+std::optional<ElementwiseStage::RowOffset> ElementwiseStage::leadingRowOffset(Value tied,
+                                                                               unsigned rowDim) {
+  OpOperand *tiedOperand = nullptr;
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (input->get() == tied)
+      tiedOperand = input;
+  if (!tiedOperand)
+    return std::nullopt;
+  BlockArgument arg = op.getMatchingBlockArgument(tiedOperand);
+  if (!arg.hasOneUse() || !isa<IntegerType>(arg.getType()))
+    return std::nullopt;
+  Operation *user = *arg.getUsers().begin();
+  if (!isa<arith::AddIOp, arith::SubIOp>(user) || user->getOperand(0) != arg)
+    return std::nullopt;
+  auto other = dyn_cast<BlockArgument>(user->getOperand(1));
+  if (!other || other.getOwner() != op.getBody() ||
+      other.getArgNumber() >= op.getNumDpsInputs())
+    return std::nullopt;
+  OpOperand *offsetOperand = op.getDpsInputOperand(other.getArgNumber());
+  AffineMap map = op.getMatchingIndexingMap(offsetOperand);
+  DenseIntElementsAttr values;
+  if (map.getNumResults() != 1 || map.getResult(0) != getAffineDimExpr(rowDim, op.getContext()) ||
+      !matchPattern(offsetOperand->get(), m_Constant(&values)))
+    return std::nullopt;
+  RowOffset offset{user, {}};
+  for (const APInt &value : values.getValues<APInt>())
+    offset.values.push_back(isa<arith::SubIOp>(user) ? -value.getSExtValue()
+                                                     : value.getSExtValue());
+  return offset;
+}
+
 Value ElementwiseStage::emit(OpBuilder &b, Location loc, ArrayRef<Value> ivs, int64_t width,
-                             Value tied, Value tiedValue, bool inBounds) {
+                             Value tied, Value tiedValue, bool inBounds, Operation *folded) {
   unsigned innermost = op.getNumLoops() - 1;
   SmallVector<Value> args;
   for (OpOperand *input : op.getDpsInputOperands()) {
     BlockArgument arg = op.getMatchingBlockArgument(input);
-    if (arg.use_empty()) {
+    bool onlyFolded = folded && llvm::all_of(arg.getUsers(), [&](Operation *user) {
+      return user == folded;
+    });
+    if (arg.use_empty() || onlyFolded) {
       args.push_back(nullptr);
     } else if (input->get() == tied) {
       args.push_back(tiedValue);
@@ -114,7 +159,10 @@ Value ElementwiseStage::emit(OpBuilder &b, Location loc, ArrayRef<Value> ivs, in
     }
   }
   args.push_back(nullptr); // the output argument is unused
-  return emitVectorBody(b, loc, *op.getBody(), args, width);
+  SmallVector<std::pair<Value, Value>> preset;
+  if (folded)
+    preset.push_back({folded->getResult(0), tiedValue});
+  return emitVectorBody(b, loc, *op.getBody(), args, width, preset, contract);
 }
 
 } // namespace dlc::cpu

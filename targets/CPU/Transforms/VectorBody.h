@@ -18,9 +18,12 @@ bool hasVectorizableBody(mlir::linalg::GenericOp op);
 
 /// Emits `body` (a linalg.generic region) once on vectors of `width` lanes. `args` gives the
 /// vector for each block argument that is used; scalars from outside the body and constants
-/// are broadcast.
+/// are broadcast. `preset` gives the vectors of values of the body that are not to be emitted
+/// (a kernel computed them otherwise); `contract` lets float multiplies and adds fuse.
 mlir::Value emitVectorBody(mlir::OpBuilder &b, mlir::Location loc, mlir::Block &body,
-                           llvm::ArrayRef<mlir::Value> args, int64_t width);
+                           llvm::ArrayRef<mlir::Value> args, int64_t width,
+                           llvm::ArrayRef<std::pair<mlir::Value, mlir::Value>> preset = {},
+                           bool contract = false);
 
 /// The index values of `map`'s results at the iteration point `ivs` (one value per dimension).
 llvm::SmallVector<mlir::Value> indicesAt(mlir::OpBuilder &b, mlir::Location loc,
@@ -32,6 +35,9 @@ llvm::SmallVector<mlir::Value> indicesAt(mlir::OpBuilder &b, mlir::Location loc,
 /// are the kernel result's dimensions.
 struct ElementwiseStage {
   mlir::linalg::GenericOp op;
+  /// Whether float multiplies and adds may contract into fused multiply-adds (one rounding
+  /// instead of two): the reduced-precision kernels' epilogues, whose own rounding is coarser.
+  bool contract = false;
 
   /// Whether `op` can run per vector along the innermost dimension of a result of `rank`
   /// dimensions, reading `tied` (the kernel's result, or null) with an identity map.
@@ -39,10 +45,21 @@ struct ElementwiseStage {
 
   /// One vector of the stage's result at `ivs` (the innermost holding the first lane), given
   /// the kernel result's vector `tiedValue` for operands equal to `tied`. Without `inBounds`
-  /// the vector may reach past the innermost dimension: reads there are masked off.
+  /// the vector may reach past the innermost dimension: reads there are masked off. With
+  /// `folded` (a leadingRowOffset's op), `tiedValue` already holds that op's result.
   mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<mlir::Value> ivs,
                    int64_t width, mlir::Value tied, mlir::Value tiedValue,
-                   bool inBounds = true);
+                   bool inBounds = true, mlir::Operation *folded = nullptr);
+
+  /// A first op of the body `tied + c` or `tied - c` (integers), c a constant indexed by loop
+  /// `rowDim` alone (a quantized convolution's zero-point correction, per filter): the op and
+  /// c's values, negated for a subtraction. A kernel whose register blocks run along rows adds
+  /// them to the values its accumulators start from, and emits the stage with the op `folded`.
+  struct RowOffset {
+    mlir::Operation *op;
+    llvm::SmallVector<int64_t> values;
+  };
+  std::optional<RowOffset> leadingRowOffset(mlir::Value tied, unsigned rowDim);
 };
 
 } // namespace dlc::cpu

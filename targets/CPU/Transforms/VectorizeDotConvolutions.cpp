@@ -181,6 +181,8 @@ struct Product {
   /// The product's only user when it is an elementwise op over [N, F, P] (see
   /// dlc-cpu-vectorize-dot-contractions).
   linalg::GenericOp epilogue;
+  /// The epilogue's leading per-filter offset, folded into the blocks' start.
+  std::optional<ElementwiseStage::RowOffset> rowOffset;
 
   static std::optional<Product> match(linalg::GenericOp op, bool vnni, bool bf16) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
@@ -219,6 +221,12 @@ struct Product {
     return product;
   }
 
+  /// Drops the epilogue (another product's kernel applies it).
+  void dropEpilogue() {
+    epilogue = {};
+    rowOffset.reset();
+  }
+
   int64_t filters() { return tensorType(op.getResult(0)).getDimSize(1); }
   int64_t positions() { return tensorType(op.getResult(0)).getDimSize(2); }
   int64_t depth() { return weights.getType().getDimSize(1); }
@@ -235,20 +243,32 @@ struct Product {
     return DenseElementsAttr::getFromRawBuffer(type, words);
   }
 
-  /// For int8 activations, which vpdpbusd reads as unsigned after adding 128: -128 times each
-  /// filter's sum, the int32 that undoes the shift.
-  DenseElementsAttr signCorrection() {
+  /// What each filter's blocks start from beyond the init: for int8 activations, which vpdpbusd
+  /// reads as unsigned after adding 128, -128 times the filter's sum, the int32 that undoes the
+  /// shift; plus the epilogue's leading per-filter offset. Null when there is none (bf16).
+  DenseElementsAttr rowStarts() {
+    if (kind != DotKind::Int8)
+      return {};
+    SmallVector<int32_t> starts(signCorrection());
+    if (rowOffset)
+      for (auto [start, offset] : llvm::zip(starts, rowOffset->values))
+        start += int32_t(offset);
+    auto type = RankedTensorType::get({filters()}, IntegerType::get(op.getContext(), 32));
+    return DenseElementsAttr::get(type, ArrayRef<int32_t>(starts));
+  }
+
+  /// -128 times each filter's sum (see rowStarts).
+  SmallVector<int32_t> signCorrection() {
     int64_t perFilter = depth() * dotGroup(kind);
     SmallVector<int8_t> values =
         weights.isSplat() ? SmallVector<int8_t>(filters() * perFilter,
                                                 weights.getSplatValue<int8_t>())
                           : SmallVector<int8_t>(weights.getValues<int8_t>());
-    std::vector<int32_t> sums(filters(), 0);
+    SmallVector<int32_t> sums(filters(), 0);
     for (int64_t f = 0; f < filters(); ++f)
       for (int64_t i = 0; i < perFilter; ++i)
         sums[f] -= 128 * int32_t(values[f * perFilter + i]);
-    auto type = RankedTensorType::get({filters()}, IntegerType::get(op.getContext(), 32));
-    return DenseElementsAttr::get(type, ArrayRef<int32_t>(sums));
+    return sums;
   }
 
   int64_t blockRows() {
@@ -266,9 +286,8 @@ struct Product {
     Type narrow = dotElement(ctx, kind), sum = dotSum(ctx, kind), i32 = b.getI32Type();
     int64_t g = dotGroup(kind), mr = blockRows();
     Value words = arith::ConstantOp::create(b, loc, groupWords());
-    Value correction = kind == DotKind::Int8
-                           ? arith::ConstantOp::create(b, loc, signCorrection()).getResult()
-                           : Value();
+    DenseElementsAttr starts = rowStarts();
+    Value correction = starts ? arith::ConstantOp::create(b, loc, starts).getResult() : Value();
     Value flipByte = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(-128));
     // col [N, Q, P, g] read through its [N, Q, P * g] view.
     Value col = collapse(b, loc, op.getDpsInputs()[1], {{0}, {1}, {2, 3}});
@@ -333,7 +352,7 @@ struct Product {
               kb, loc, groupsType(span.lanes), col, ValueRange{n, q, at},
               arith::ConstantOp::create(kb, loc, cast<TypedAttr>(kb.getZeroAttr(narrow))),
               ArrayRef<bool>{span.inBounds});
-          if (correction)
+          if (kind == DotKind::Int8)
             lanes = arith::XOrIOp::create(
                 kb, loc, lanes,
                 vector::BroadcastOp::create(kb, loc, groupsType(span.lanes), flipByte));
@@ -359,8 +378,9 @@ struct Product {
           SmallVector<Value> at{n, offset(f0, i), offset(p0, span.offset)};
           Value value = accs[i * vectors + v];
           if (epilogue)
-            value = ElementwiseStage{epilogue}.emit(nb, loc, at, span.lanes, op.getResult(0),
-                                                    value, span.inBounds);
+            value = ElementwiseStage{epilogue, /*contract=*/true}.emit(nb, loc, at, span.lanes, op.getResult(0),
+                                                    value, span.inBounds,
+                                                    rowOffset ? rowOffset->op : nullptr);
           result = vector::TransferWriteOp::create(nb, loc, value, result, at,
                                                    ArrayRef<bool>{span.inBounds})
                        .getResult();
@@ -434,9 +454,13 @@ struct VectorizeDotConvolutionsPass
     // An elementwise op that reads two products (a residual add of two convolutions) is the
     // epilogue of the first; the second stores its result for it.
     llvm::SmallPtrSet<Operation *, 8> claimed;
-    for (Product &product : products)
+    for (Product &product : products) {
       if (product.epilogue && !claimed.insert(product.epilogue).second)
-        product.epilogue = {};
+        product.dropEpilogue();
+      if (product.epilogue)
+        product.rowOffset =
+            ElementwiseStage{product.epilogue}.leadingRowOffset(product.op.getResult(0), 1);
+    }
     IRRewriter rewriter(&getContext());
     for (Packing &packing : packings)
       packing.rewrite(rewriter);

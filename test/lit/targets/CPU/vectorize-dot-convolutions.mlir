@@ -1,15 +1,16 @@
 // RUN: dlc-opt %s --dlc-convert-graph-to-linalg --dlc-cpu-lower-convolutions --dlc-fuse-elementwise --canonicalize --dlc-cpu-align-epilogues --dlc-cpu-vectorize-dot-convolutions --canonicalize --cse --split-input-file | FileCheck %s
 
-// An int8 1x3 convolution over 4 channels, 5x20 input, 8 filters, scaled per filter after. The
-// packing reads the 4 channel rows 16 lanes at a time and interleaves them (lane l of row j to
-// byte 4 l + j); the 18 output columns are one whole chunk and a masked one. The product's
-// blocks are 8 filters x 32 positions (90 = 64 + 26: the last block masked); each starts from
-// -128 times its filter's sum (filter 0 sums to -12: 1536), flips the top bit of the 64 column
-// bytes it reads, and broadcasts one 32-bit group of each filter (filter 0's first, channels
-// 0..3 at kw = 0: -10, 0, 3, -1, bytes F6 00 03 FF, the i32 -16580362). The per-filter scale runs
-// on the accumulators before the one store.
+// An int8 1x3 convolution over 4 channels, 5x20 input, 8 filters, less a constant per filter
+// (1 for filter 0: a zero-point correction) and scaled per filter after. The packing reads the 4
+// channel rows 16 lanes at a time and interleaves them (lane l of row j to byte 4 l + j); the 18
+// output columns are one whole chunk and a masked one. The product's blocks are 8 filters x 32
+// positions (90 = 64 + 26: the last block masked); each starts from -128 times its filter's sum
+// less the filter's constant (filter 0 sums to -12: 1536 - 1), flips the top bit of the 64
+// column bytes it reads, and broadcasts one 32-bit group of each filter (filter 0's first,
+// channels 0..3 at kw = 0: -10, 0, 3, -1, bytes F6 00 03 FF, the i32 -16580362). The per-filter
+// scale runs on the accumulators before the one store; the subtraction left no trace.
 // CHECK-LABEL: func.func @int8_conv
-// CHECK-DAG: %[[START0:.+]] = arith.constant dense<1536> : vector<16xi32>
+// CHECK-DAG: %[[START0:.+]] = arith.constant dense<1535> : vector<16xi32>
 // CHECK-DAG: %[[FLIP:.+]] = arith.constant dense<-128> : vector<64xi8>
 // CHECK-DAG: %[[WORDS:.+]] = arith.constant dense<{{\[\[}}-16580362, 16581118, 33424127], {{.+}}> : tensor<8x3xi32>
 // CHECK: scf.for
@@ -26,6 +27,7 @@
 // CHECK:     %[[WORD:.+]] = tensor.extract %[[WORDS]][%c0, %[[Q]]] : tensor<8x3xi32>
 // CHECK:     %[[SPREAD:.+]] = vector.bitcast %{{.+}} : vector<16xi32> to vector<64xi8>
 // CHECK:     llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %[[UNSIGNED]], %[[SPREAD]])
+// CHECK-NOT: arith.subi
 // CHECK:   %[[SCALE:.+]] = tensor.extract %arg1[%c0] : tensor<8xf32>
 // CHECK:   arith.sitofp
 // CHECK:   arith.mulf
@@ -35,7 +37,9 @@
 func.func @int8_conv(%x: tensor<1x4x5x20xi8>, %s: tensor<8xf32>) -> tensor<1x8x5x18xf32> {
   %w = graph.constant dense<[[[[-10, -2, -1]], [[0, 1, 2]], [[3, -3, -2]], [[-1, 0, 1]]], [[[2, 3, -3]], [[-2, -1, 0]], [[1, 2, 3]], [[-3, -2, -1]]], [[[0, 1, 2]], [[3, -3, -2]], [[-1, 0, 1]], [[2, 3, -3]]], [[[-2, -1, 0]], [[1, 2, 3]], [[-3, -2, -1]], [[0, 1, 2]]], [[[3, -3, -2]], [[-1, 0, 1]], [[2, 3, -3]], [[-2, -1, 0]]], [[[1, 2, 3]], [[-3, -2, -1]], [[0, 1, 2]], [[3, -3, -2]]], [[[-1, 0, 1]], [[2, 3, -3]], [[-2, -1, 0]], [[1, 2, 3]]], [[[-3, -2, -1]], [[0, 1, 2]], [[3, -3, -2]], [[-1, 0, 1]]]]> : tensor<8x4x1x3xi8>
   %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x4x5x20xi8>, tensor<8x4x1x3xi8>) -> tensor<1x8x5x18xi32>
-  %1 = graph.cast %0 : tensor<1x8x5x18xi32> to tensor<1x8x5x18xf32>
+  %c = graph.constant dense<[[[1]], [[2]], [[3]], [[4]], [[5]], [[6]], [[7]], [[8]]]> : tensor<8x1x1xi32>
+  %z = graph.sub %0, %c : (tensor<1x8x5x18xi32>, tensor<8x1x1xi32>) -> tensor<1x8x5x18xi32>
+  %1 = graph.cast %z : tensor<1x8x5x18xi32> to tensor<1x8x5x18xf32>
   %2 = graph.reshape %s : tensor<8xf32> -> tensor<8x1x1xf32>
   %3 = graph.mul %1, %2 : (tensor<1x8x5x18xf32>, tensor<8x1x1xf32>) -> tensor<1x8x5x18xf32>
   return %3 : tensor<1x8x5x18xf32>
