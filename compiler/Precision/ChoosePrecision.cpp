@@ -88,14 +88,16 @@ ArrayAttr precisionReport(func::FuncOp func, StringRef precision) {
       Type element = getElementTypeOrSelf(conv.getInput());
       if (element.isInteger(8)) {
         format = "int8";
-        why = "8-bit operands (a quantized model's convolution)";
+        why = precision == "int8" ? "8-bit operands (a calibrated convolution, or a quantized "
+                                    "model's)"
+                                  : "8-bit operands (a quantized model's convolution)";
       } else if (element.isBF16()) {
         format = "bf16";
         why = "constant filters, --precision=bf16";
       } else {
         format = formatName(element);
         why = precision == "fp32"   ? "the compilation's precision is fp32"
-              : precision == "int8"    ? "int8 from a calibration covers products only"
+              : precision == "int8"    ? "grouped, not 2-D, or its input has no calibrated range"
               : !isBF16Candidate(conv) ? "grouped, not 2-D, or filters not constant fp32"
                                        : "the target keeps it in fp32";
       }

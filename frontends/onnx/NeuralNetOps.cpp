@@ -55,8 +55,10 @@ FailureOr<SmallVector<int64_t>> spatialAttr(NodeContext &ctx, StringRef name, in
 }
 
 LogicalResult importConv(NodeContext &ctx) {
-  // A QDQ model's Conv: an integer convolution.
+  // A QDQ model's Conv, or one quantized from a calibration: an integer convolution.
   FailureOr<Value> result = quantizedConvolution(ctx);
+  if (succeeded(result) && !*result)
+    result = calibratedConvolution(ctx);
   if (succeeded(result) && !*result)
     result = convolution(ctx, ctx.input(0), ctx.input(1), ctx.input(2));
   if (failed(result))

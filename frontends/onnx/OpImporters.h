@@ -184,6 +184,11 @@ std::optional<mlir::Value> calibratedProduct(NodeContext &ctx, bool transposeRhs
 /// A null value where that does not apply (grouped, not 2-D, other parameters).
 mlir::FailureOr<mlir::Value> quantizedConvolution(NodeContext &ctx);
 
+/// A Conv of an input with a calibrated range by constant fp32 filters (--precision=int8 with a
+/// calibration): the input quantized to uint8 over its range, the filters to int8 per filter at
+/// compile time, then as quantizedConvolution. A null value where that does not apply.
+mlir::FailureOr<mlir::Value> calibratedConvolution(NodeContext &ctx);
+
 /// A MaxPool of a DequantizeLinear output with one positive scale: the max pooling of the
 /// integers themselves (dequantization keeps their order), dequantized, and recorded as
 /// dequantized so that a QuantizeLinear with the same parameters after it is the pooled

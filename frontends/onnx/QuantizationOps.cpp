@@ -347,6 +347,44 @@ std::optional<Value> quantizedProduct(NodeContext &ctx, bool transposeRhs) {
                        lhsZero, weights, rhsZero, scale);
 }
 
+namespace {
+
+/// `values` quantized to symmetric int8 per channel: element i belongs to channel
+/// channelOf(i); each channel's scale maps its largest magnitude to 127.
+std::pair<std::vector<int8_t>, std::vector<float>>
+symmetricInt8(ArrayRef<float> values, int64_t channels,
+              llvm::function_ref<int64_t(int64_t)> channelOf) {
+  std::vector<float> scales(channels, 0.0f);
+  for (auto [i, value] : llvm::enumerate(values))
+    scales[channelOf(i)] = std::max(scales[channelOf(i)], std::fabs(value));
+  for (float &scale : scales)
+    scale = scale > 0 ? scale / 127.0f : 1.0f;
+  std::vector<int8_t> quantized(values.size());
+  for (auto [i, value] : llvm::enumerate(values))
+    quantized[i] = int8_t(std::clamp(std::nearbyint(value / scales[channelOf(i)]), -127.0f, 127.0f));
+  return {quantized, scales};
+}
+
+/// An activation with a calibrated range quantized to uint8 over that range widened to hold 0
+/// (as onnxruntime's MinMax calibration does): the integers, their scale and zero point.
+struct CalibratedInput {
+  Value quantized;
+  float scale;
+  double zeroPoint;
+};
+CalibratedInput quantizeCalibrated(NodeContext &ctx, Expansion &e, Value x,
+                                   std::pair<double, double> range) {
+  double low = std::min(range.first, 0.0), high = std::max(range.second, 0.0);
+  float scale = high > low ? float((high - low) / 255.0) : 1.0f;
+  double zero = std::clamp(std::nearbyint(-low / scale), 0.0, 255.0);
+  auto u8 = IntegerType::get(ctx.context(), 8, IntegerType::Unsigned);
+  Value q = quantize(e, x, ctx.scalar(Float32Type::get(ctx.context()), scale),
+                     ctx.scalar(u8, zero), u8);
+  return {q, scale, zero};
+}
+
+} // namespace
+
 std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
   std::optional<std::pair<double, double>> range = ctx.calibratedRange(0);
   std::optional<DenseElementsAttr> weights = ctx.constantInput(1);
@@ -358,48 +396,40 @@ std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
   FailureOr<RankedTensorType> type = ctx.outputType(0);
   if (failed(type) || !type->getElementType().isF32())
     return std::nullopt;
-  // Weights [K, N] (transposed from [N, K] when asked), per column symmetric int8.
   ArrayRef<int64_t> shape = weights->getType().getShape();
   int64_t k = transposeRhs ? shape[1] : shape[0], n = transposeRhs ? shape[0] : shape[1];
   if (shapeOf(x).back() != k)
     return std::nullopt;
+  // Weights [K, N] (transposed from [N, K] when asked), per column symmetric int8.
   SmallVector<float> w(weights->getValues<float>());
-  auto at = [&](int64_t row, int64_t column) {
-    return w[transposeRhs ? column * k + row : row * n + column];
-  };
-  std::vector<int8_t> quantized(k * n);
-  std::vector<float> columnScale(n);
-  for (int64_t c = 0; c < n; ++c) {
-    float peak = 0;
+  if (transposeRhs) {
+    SmallVector<float> given(w);
     for (int64_t r = 0; r < k; ++r)
-      peak = std::max(peak, std::fabs(at(r, c)));
-    columnScale[c] = peak > 0 ? peak / 127.0f : 1.0f;
-    for (int64_t r = 0; r < k; ++r)
-      quantized[r * n + c] = int8_t(std::clamp(std::nearbyint(at(r, c) / columnScale[c]),
-                                               -127.0f, 127.0f));
+      for (int64_t c = 0; c < n; ++c)
+        w[r * n + c] = given[c * k + r];
   }
-  // Activations: uint8 over the calibrated range widened to hold 0 (as onnxruntime's MinMax).
-  double low = std::min(range->first, 0.0), high = std::max(range->second, 0.0);
-  float scale = high > low ? float((high - low) / 255.0) : 1.0f;
-  double zero = std::clamp(std::nearbyint(-low / scale), 0.0, 255.0);
+  auto [quantized, columnScale] = symmetricInt8(w, n, [&](int64_t i) { return i % n; });
   Builder b(ctx.context());
   Expansion e(ctx);
+  CalibratedInput input = quantizeCalibrated(ctx, e, x, *range);
   auto u8 = IntegerType::get(ctx.context(), 8, IntegerType::Unsigned);
-  Value zeroPoint = ctx.scalar(u8, zero);
-  Value q = quantize(e, x, ctx.scalar(b.getF32Type(), scale), zeroPoint, u8);
+  Value zeroPoint = ctx.scalar(u8, input.zeroPoint);
+  Value q = input.quantized;
   Value rhs = ctx.constant(DenseElementsAttr::get(
       RankedTensorType::get({k, n}, b.getI8Type()), ArrayRef<int8_t>(quantized)));
   std::vector<float> productScale(n);
   for (int64_t c = 0; c < n; ++c)
-    productScale[c] = columnScale[c] * scale;
+    productScale[c] = columnScale[c] * input.scale;
   Value scales = ctx.constant(DenseElementsAttr::get(RankedTensorType::get({n}, b.getF32Type()),
                                                      ArrayRef<float>(productScale)));
   return scaledProduct(ctx, e, type->getShape(), type->getElementType(), q, zeroPoint, rhs,
                        Value(), scales);
 }
 
-FailureOr<Value> quantizedConvolution(NodeContext &ctx) {
-  std::optional<Dequantized> x = ctx.dequantizedInput(0), w = ctx.dequantizedInput(1);
+/// The int8 convolution of what `x` and `w` dequantize (see quantizedConvolution), plus the
+/// node's bias; a null value where it does not apply.
+FailureOr<Value> integerConvolution(NodeContext &ctx, const std::optional<Dequantized> &x,
+                                    const std::optional<Dequantized> &w) {
   if (!x || !w)
     return Value();
   auto weights = w->quantized.getDefiningOp<graph::ConstantOp>();
@@ -481,6 +511,40 @@ FailureOr<Value> quantizedConvolution(NodeContext &ctx) {
     result = e.apply<graph::AddOp>(result, ctx.reshape(bias, perChannel));
   }
   return result;
+}
+
+FailureOr<Value> quantizedConvolution(NodeContext &ctx) {
+  return integerConvolution(ctx, ctx.dequantizedInput(0), ctx.dequantizedInput(1));
+}
+
+FailureOr<Value> calibratedConvolution(NodeContext &ctx) {
+  std::optional<std::pair<double, double>> range = ctx.calibratedRange(0);
+  std::optional<DenseElementsAttr> weights = ctx.constantInput(1);
+  Value x = ctx.input(0);
+  if (!range || !weights || !weights->getElementType().isF32() ||
+      weights->getType().getRank() != 4 || !getElementTypeOrSelf(x).isF32())
+    return Value();
+  // Filters per output channel symmetric int8, the input uint8 over its calibrated range.
+  MLIRContext *context = ctx.context();
+  int64_t filters = weights->getType().getDimSize(0);
+  int64_t perFilter = weights->getNumElements() / filters;
+  SmallVector<float> values(weights->getValues<float>());
+  auto [quantized, scales] =
+      symmetricInt8(values, filters, [&](int64_t i) { return i / perFilter; });
+  auto i8 = IntegerType::get(context, 8), u8 = IntegerType::get(context, 8, IntegerType::Unsigned);
+  auto f32 = Float32Type::get(context);
+  Expansion e(ctx);
+  CalibratedInput input = quantizeCalibrated(ctx, e, x, *range);
+  Value filter = ctx.constant(DenseElementsAttr::get(
+      RankedTensorType::get(weights->getType().getShape(), i8), ArrayRef<int8_t>(quantized)));
+  auto one = [&](Type type) { return RankedTensorType::get({1}, type); };
+  Dequantized dx{input.quantized, DenseElementsAttr::get(one(f32), input.scale),
+                 DenseElementsAttr::get(one(u8), APInt(8, uint64_t(input.zeroPoint))), 0};
+  Dequantized dw{filter,
+                 DenseElementsAttr::get(RankedTensorType::get({filters}, f32),
+                                        ArrayRef<float>(scales)),
+                 DenseElementsAttr(), 0};
+  return integerConvolution(ctx, dx, dw);
 }
 
 std::optional<Value> quantizedMaxPool(NodeContext &ctx, RankedTensorType type,

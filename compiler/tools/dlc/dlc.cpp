@@ -91,13 +91,15 @@ cl::opt<bool> dumpPipelineOption(
 
 cl::opt<std::string> precisionOption(
     "precision", cl::value_desc("format"), cl::init("fp32"),
-    cl::desc("The format matrix products with constant weights compute in:\n"
+    cl::desc("The format matrix products and convolutions with constant weights compute in\n"
+             "(a QDQ model's quantized ones compute in int8 at any precision):\n"
              "  fp32 - everything in fp32 (the default)\n"
              "  bf16 - bf16 operands (weights rounded at compile time), sums in fp32; the\n"
              "         other ops in fp32. A target whose bf16 products are no faster than\n"
              "         fp32 (dlc targets lists its precisions) compiles in fp32\n"
-             "  int8 - products of a calibrated input (--calibration) by weights: uint8 by\n"
-             "         int8 per column, sums in int32, scaled back to fp32"),
+             "  int8 - products and ungrouped convolutions of a calibrated input\n"
+             "         (--calibration) by weights: uint8 by int8 per output channel, sums in\n"
+             "         int32, scaled back to fp32"),
     cl::sub(compilingSubcommands), cl::cat(targetCategory));
 cl::opt<std::string> calibrationOption(
     "calibration", cl::value_desc("table.json"),
