@@ -24,57 +24,20 @@ with onnxruntime int8 (max |a - b| / max |b|).
     python3 test/bench/precision_bench.py [--models resnet50 bert_base] [--runs 30]
 """
 import argparse
-import ctypes
-import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import onnx
 import onnxruntime as ort
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_benchmarks as rb  # noqa: E402  (model_file, write_inputs, measure_peak, ...)
 
-
-class DlcModel:
-    """A model compiled by dlc into a shared object, called through NAME_run."""
-
-    def __init__(self, dlc, model, name, work, extra, outputs):
-        out = work / name
-        rb.run_tool([dlc, "compile", model, "--name", name, "-o", out, *extra], "dlc compile",
-                    3600)
-        lib = work / f"lib{name}.so"
-        rb.run_tool(["cc", "-shared", "-o", lib, "-Wl,--whole-archive", out / f"lib{name}.a",
-                     "-Wl,--no-whole-archive", "-lm", "-lpthread"], "cc -shared", 600)
-        header = (out / f"{name}.h").read_text()
-        size = int(re.search(rf"#define {name.upper()}_WORKSPACE_SIZE (\d+)", header).group(1))
-        self.lib = ctypes.CDLL(str(lib))
-        self.lib.dlc_rt_set_num_threads(1)
-        self.run_fn = getattr(self.lib, f"{name}_run")
-        self.run_fn.restype = ctypes.c_int
-        raw = np.zeros(size + 64, np.uint8)
-        offset = (-raw.ctypes.data) % 64
-        self.workspace = raw[offset:offset + size]
-        self.outputs = [np.zeros(shape, dtype) for shape, dtype in outputs]
-        self.output_ptrs = (ctypes.c_void_p * len(self.outputs))(
-            *[o.ctypes.data for o in self.outputs])
-
-    def bind(self, inputs):
-        self.inputs = [np.ascontiguousarray(x) for x in inputs]
-        self.input_ptrs = (ctypes.c_void_p * len(self.inputs))(
-            *[x.ctypes.data for x in self.inputs])
-
-    def __call__(self):
-        status = self.run_fn(self.input_ptrs, self.output_ptrs,
-                             ctypes.c_void_p(self.workspace.ctypes.data))
-        if status != 0:
-            raise rb.BenchError(f"NAME_run returned status {status}")
-        return self.outputs
+sys.path.insert(0, str(rb.REPO_ROOT / "compiler" / "tools" / "dlc"))
+import library  # noqa: E402  (a dlc-compiled model called in this process)
 
 
 def ort_runner(path, feed):
@@ -110,15 +73,12 @@ def bench(name, args, cache, work):
     fp32_path = rb.model_file(name, cache)
     qdq_path = rb.model_file(f"qdq_{name}", cache)
     feed, _ = rb.write_inputs(name, fp32_path, cache)
-    model = onnx.load(str(fp32_path), load_external_data=False)
-    outputs = [([d.dim_value for d in o.type.tensor_type.shape.dim],
-                onnx.helper.tensor_dtype_to_np_dtype(o.type.tensor_type.elem_type))
-               for o in model.graph.output]
     variants = {}
     for label, path, extra in (("dlc fp32", fp32_path, []),
                                ("dlc bf16", fp32_path, ["--precision=bf16"]),
                                ("dlc int8", qdq_path, [])):
-        runner = DlcModel(args.dlc, path, f"{name}_{label.split()[1]}", work, extra, outputs)
+        rb.log(f"compiling {path.name} ({label})")
+        runner = library.CompiledModel(args.dlc, path, work, f"{name}_{label.split()[1]}", extra)
         runner.bind(list(feed.values()))
         variants[label] = runner
     variants["ort fp32"] = ort_runner(fp32_path, feed)

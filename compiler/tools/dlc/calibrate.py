@@ -5,8 +5,8 @@
                   [--percentile P] -o TABLE.json
 
 (`dlc calibrate` runs this script with --dlc set to itself.) The model runs compiled by dlc
-(`dlc run`, every float node output exposed as a graph output) on each input set; the float
-graph inputs' ranges are the samples':
+(every float node output exposed as a graph output; compiled once, linked with `cc -shared` and
+called in this process) on each input set; the float graph inputs' ranges are the samples':
 
 - FILE.npz: one array per graph input, named like it, its first axis the samples;
 - DIR: one .npz file per sample (arrays named like the graph inputs) or, for a model with one
@@ -39,7 +39,8 @@ from onnx import shape_inference
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
-import compare  # noqa: E402  (candidates, run_dlc: the probe model dlc compare also runs)
+import compare  # noqa: E402  (candidates, with_outputs: the probe model dlc compare also runs)
+import library  # noqa: E402  (the probe compiled once, called for every sample)
 
 BINS = 2048
 FORMAT, VERSION = "dlc-calibration", 1
@@ -105,12 +106,16 @@ def float_tensors(model):
             if value.type.tensor_type.elem_type == onnx.TensorProto.FLOAT]
 
 
-def run_dlc(dlc, model, sample, work):
-    """The exposed tensors' values under dlc for one input set."""
+def run_dlc(dlc, model, samples, inputs, work):
+    """The exposed tensors' values under dlc for each input set: the model compiled once and
+    run on every sample in this process."""
+    path = os.path.join(work, "probe.onnx")
+    onnx.save(model, path)
     try:
-        return compare.run_dlc(dlc, model, sample, work, {})
-    except RuntimeError as exc:
-        raise CalibrationError(str(exc) or "dlc run failed") from exc
+        probe = library.CompiledModel(dlc, path, work, name="probe")
+        return [probe.run([sample[v.name] for v in inputs]) for sample in samples]
+    except library.LibraryError as exc:
+        raise CalibrationError(str(exc)) from exc
 
 
 def entropy_threshold(histogram, edges, levels=128):
@@ -180,7 +185,7 @@ def main():
         names = [t.name for t in tensors]
 
         with tempfile.TemporaryDirectory(prefix="dlc-calibrate-") as work:
-            values = [run_dlc(args.dlc, probe, sample, work) for sample in samples]
+            values = run_dlc(args.dlc, probe, samples, inputs, work)
         # The float graph inputs are tensors too: their values are the samples.
         float_inputs = [v.name for v in inputs
                         if v.type.tensor_type.elem_type == onnx.TensorProto.FLOAT]

@@ -1,0 +1,116 @@
+# A model compiled by dlc, loaded into a Python process: `dlc compile`'s static library linked
+# into a shared object and called through ctypes, for tools that run a model many times.
+"""Loads a model compiled by dlc into this process.
+
+    model = CompiledModel(dlc, "model.onnx", work_dir, options=["--shape", "x=1x3x224x224"])
+    outputs = model.run([x])            # numpy arrays in, numpy arrays out
+
+The library `dlc compile` writes is linked into a shared object (`cc -shared`, whole archive)
+and NAME_run is called with the inputs, the outputs and a workspace; the generated header
+(NAME.h) gives each input's and output's name, element type and shape. Models compiled for
+symbolic dimensions (--max-shape) are not supported: give every dimension with --shape.
+`dlc calibrate` runs its probe model this way, compiled once for all samples; the benchmarks
+call such models alternately with other runtimes.
+"""
+import ast
+import ctypes
+import os
+import re
+import subprocess
+
+import numpy as np
+
+DTYPES = {"float32": np.float32, "float64": np.float64, "float16": np.float16,
+          "int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64,
+          "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64,
+          "bool": np.bool_}
+
+
+class LibraryError(Exception):
+    """dlc or the linker failed, or the model's interface is one this loader cannot call."""
+
+
+def _run(command, what):
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise LibraryError(f"{what} failed: {(result.stderr or result.stdout).strip()}")
+
+
+class CompiledModel:
+    """`model` compiled by `dlc` (with `options`) into `work`/`name`, loaded; it runs on
+    `threads` threads."""
+
+    def __init__(self, dlc, model, work, name="model", options=(), threads=1, cc="cc"):
+        out = os.path.join(work, name)
+        _run([dlc, "compile", model, "--name", name, "-o", out, *options], "dlc compile")
+        library = os.path.join(work, f"lib{name}.so")
+        _run([cc, "-shared", "-o", library, "-Wl,--whole-archive",
+              os.path.join(out, f"lib{name}.a"), "-Wl,--no-whole-archive", "-lm", "-lpthread"],
+             f"{cc} -shared")
+        with open(os.path.join(out, f"{name}.h")) as f:
+            header = f.read()
+        prefix = name.upper()
+
+        def define(key):
+            found = re.search(rf"^#define {prefix}_{key} (.+)$", header, re.M)
+            if not found:
+                raise LibraryError(f"{name}.h defines no {prefix}_{key}")
+            return found.group(1).strip()
+
+        if re.search(rf"^#define {prefix}_NUM_DIMS ", header, re.M):
+            raise LibraryError(f"{model}: compiled with symbolic dimensions; give --shape")
+
+        def tensors(kind, count):
+            described = []
+            for k in range(count):
+                dtype = ast.literal_eval(define(f"{kind}_{k}_DTYPE"))
+                if dtype not in DTYPES:
+                    raise LibraryError(f"{model}: {kind.lower()} {k} holds {dtype}")
+                shape = ast.literal_eval(define(f"{kind}_{k}_SHAPE").replace("{", "(")
+                                         .replace("}", ",)"))
+                described.append((ast.literal_eval(define(f"{kind}_{k}_NAME")), shape,
+                                  DTYPES[dtype]))
+            return described
+
+        self.inputs = tensors("INPUT", int(define("NUM_INPUTS")))
+        self.outputs = tensors("OUTPUT", int(define("NUM_OUTPUTS")))
+        self._library = ctypes.CDLL(library)
+        self._library.dlc_rt_set_num_threads(threads)
+        self._run = getattr(self._library, f"{name}_run")
+        self._run.restype = ctypes.c_int
+        size = int(define("WORKSPACE_SIZE"))
+        raw = np.zeros(size + 64, np.uint8)
+        start = (-raw.ctypes.data) % 64
+        self._workspace = raw[start:start + size]
+        self._outputs = [np.empty(shape, dtype) for _, shape, dtype in self.outputs]
+        self._output_pointers = (ctypes.c_void_p * len(self._outputs))(
+            *[o.ctypes.data for o in self._outputs])
+        self._inputs = []
+
+    def bind(self, arrays):
+        """Sets the inputs (in the header's order) for the calls that follow."""
+        if len(arrays) != len(self.inputs):
+            raise LibraryError(f"{len(arrays)} inputs given, the model takes {len(self.inputs)}")
+        bound = []
+        for array, (input_name, shape, dtype) in zip(arrays, self.inputs):
+            array = np.ascontiguousarray(array, dtype=dtype)
+            if array.shape != tuple(shape):
+                raise LibraryError(f"input {input_name}: shape {list(array.shape)}, the model "
+                                   f"was compiled for {list(shape)}")
+            bound.append(array)
+        self._inputs = bound
+        self._input_pointers = (ctypes.c_void_p * len(bound))(*[a.ctypes.data for a in bound])
+
+    def __call__(self):
+        """Runs the model on the bound inputs; the returned arrays are overwritten by the next
+        call."""
+        status = self._run(self._input_pointers, self._output_pointers,
+                           ctypes.c_void_p(self._workspace.ctypes.data))
+        if status != 0:
+            raise LibraryError(f"the model's run returned status {status}")
+        return self._outputs
+
+    def run(self, arrays):
+        """The outputs (copies) for `arrays`."""
+        self.bind(arrays)
+        return [output.copy() for output in self()]
