@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+# PP-OCR's trained recognition and detection models compiled by dlc in bf16 and in int8 (from a
+# calibration by `dlc calibrate`), against the same models compiled in fp32.
+"""PP-OCRv4 recognition and detection (rapidocr-onnxruntime 1.4.4) in reduced precision.
+
+    python3 test/e2e/ppocr_precision.py [--dlc build/bin/dlc] [--work DIR] [--cache DIR]
+                                        [--lines 200] [--pages 6]
+
+Renders text lines (48 x 320, words in a Debian font, as test/e2e/run_ppocr.py draws them) and
+pages (480 x 640), and compiles each model three times with dlc: fp32, --precision=bf16, and
+--precision=int8 with a table `dlc calibrate` (minmax) recorded on other lines and pages than
+the ones checked (32 lines, 4 pages). Then:
+
+- recognition: the greedy CTC decoding of each line (the best class per step, repeats merged,
+  blanks dropped: the character indices of the string the model reads) in bf16 and in int8 must
+  equal fp32's on at least --min-bf16 and --min-int8 of the lines (default 97%, the figure the
+  project aims at; ctest passes what is reached today, see test/CMakeLists.txt);
+- detection: the text probability map binarized at 0.3 (RapidOCR's threshold) in bf16 and in
+  int8 must cover the same pixels as fp32's at IoU >= --min-iou (0.9) on every page.
+
+On a target without fast bf16 products (see `dlc targets`) the bf16 build is fp32 and agrees
+trivially. Prints every figure. Exit status 0 pass, 1 failure, 77 when the models cannot be
+fetched.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "models"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "compiler", "tools", "dlc"))
+sys.dont_write_bytecode = True
+import fetch_ppocr  # noqa: E402
+import library  # noqa: E402  (a dlc-compiled model called in this process)
+from run_ppocr import prepare  # noqa: E402  (rendered text, normalized as RapidOCR does)
+
+REC_SHAPE, DET_SHAPE = (1, 3, 48, 320), (1, 3, 480, 640)
+DET_THRESHOLD = 0.3
+
+
+def decode(probabilities):
+    """The greedy CTC reading of a [1, T, C] output: class indices, repeats merged, blanks (0)
+    dropped."""
+    best = probabilities[0].argmax(axis=-1)
+    return tuple(int(c) for k, c in enumerate(best) if c != 0 and (k == 0 or c != best[k - 1]))
+
+
+def iou(a, b):
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 1.0
+
+
+def builds(dlc, model, kind, shape, calibration, work):
+    """{precision: CompiledModel} of `model` for fp32, bf16 and int8 (with `calibration`)."""
+    dims = "x=" + "x".join(map(str, shape))
+    options = {"fp32": [], "bf16": ["--precision=bf16"],
+               "int8": ["--precision=int8", "--calibration", calibration]}
+    return {precision: library.CompiledModel(dlc, model, work, f"{kind}_{precision}",
+                                             ["--shape", dims, *extra])
+            for precision, extra in options.items()}
+
+
+def calibrate(dlc, model, samples, work, kind):
+    data, table = os.path.join(work, f"{kind}_samples.npz"), os.path.join(work, f"{kind}.json")
+    np.savez(data, x=np.stack(samples))
+    subprocess.run([dlc, "calibrate", model, "--data", data, "-o", table], check=True)
+    return table
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dlc", default=os.environ.get("DLC", os.path.join(
+        HERE, "..", "..", "build", "bin", "dlc")))
+    parser.add_argument("--work", help="working directory (default: a temporary one)")
+    parser.add_argument("--cache", default=fetch_ppocr.DEFAULT_CACHE)
+    parser.add_argument("--lines", type=int, default=200)
+    parser.add_argument("--pages", type=int, default=6)
+    parser.add_argument("--min-bf16", type=float, default=0.97)
+    parser.add_argument("--min-int8", type=float, default=0.97)
+    parser.add_argument("--min-iou", type=float, default=0.9)
+    args = parser.parse_args()
+    models = fetch_ppocr.fetch(args.cache)
+    if models is None:
+        return fetch_ppocr.EXIT_SKIP
+    work = args.work or tempfile.mkdtemp(prefix="dlc-ppocr-precision-")
+    os.makedirs(work, exist_ok=True)
+    ok = True
+
+    # Recognition: the lines checked and, drawn apart, the lines calibrated on.
+    lines = [prepare("rec", REC_SHAPE, np.random.default_rng(1000 + k)) for k in range(args.lines)]
+    table = calibrate(args.dlc, models["rec"],
+                      [prepare("rec", REC_SHAPE, np.random.default_rng(k)) for k in range(32)],
+                      work, "rec")
+    rec = builds(args.dlc, models["rec"], "rec", REC_SHAPE, table, work)
+    readings = {p: [decode(m.run([line])[0]) for line in lines] for p, m in rec.items()}
+    read = sum(1 for r in readings["fp32"] if r)
+    print(f"recognition: {read} of {len(lines)} lines read as non-empty strings in fp32")
+    for precision in ("bf16", "int8"):
+        same = sum(a == b for a, b in zip(readings[precision], readings["fp32"]))
+        agreement, least = same / len(lines), getattr(args, f"min_{precision}")
+        good = agreement >= least
+        ok &= good
+        print(f"{'ok  ' if good else 'FAIL'} recognition {precision}: {same} of {len(lines)} "
+              f"lines read as in fp32 ({agreement:.1%}; at least {least:.1%})")
+
+    # Detection.
+    pages = [prepare("det", DET_SHAPE, np.random.default_rng(2000 + k))
+             for k in range(args.pages)]
+    table = calibrate(args.dlc, models["det"],
+                      [prepare("det", DET_SHAPE, np.random.default_rng(3000 + k))
+                       for k in range(4)], work, "det")
+    det = builds(args.dlc, models["det"], "det", DET_SHAPE, table, work)
+    masks = {p: [m.run([page])[0] > DET_THRESHOLD for page in pages] for p, m in det.items()}
+    print(f"detection: fp32 marks {np.mean([m.mean() for m in masks['fp32']]):.1%} of the "
+          "pixels as text on average")
+    for precision in ("bf16", "int8"):
+        scores = [iou(a, b) for a, b in zip(masks[precision], masks["fp32"])]
+        good = min(scores) >= args.min_iou
+        ok &= good
+        print(f"{'ok  ' if good else 'FAIL'} detection {precision}: IoU with fp32 "
+              f"{min(scores):.3f} (lowest) to {max(scores):.3f} over {len(pages)} pages "
+              f"(at least {args.min_iou})")
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
