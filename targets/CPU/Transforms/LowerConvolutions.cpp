@@ -291,9 +291,9 @@ Value lowerAsTransposedProduct(OpBuilder &b, Location loc, const Convolution &co
   return product;
 }
 
-/// `sums` (the convolution's result [N, F, O..], summed from zero) plus the convolution's
-/// start, in an elementwise op over the result's shape that fusion merges with the activation
-/// and the residual add after it.
+/// `sums` (summed from zero, in the convolution's result shape [N, F, O..] or as the product
+/// [N, F, P]) plus the convolution's start, in an elementwise op of that shape that fusion
+/// merges with the activation (and, in the result's shape, the residual add) after it.
 Value addStart(OpBuilder &b, Location loc, Value sums, const Start &start) {
   if (start.isZero())
     return sums;
@@ -304,7 +304,9 @@ Value addStart(OpBuilder &b, Location loc, Value sums, const Start &start) {
   Value addend = start.bias;
   AffineMap addendMap = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)});
   if (!addend) {
-    addend = buildStart(b, loc, start, outType, [](Value init) { return init; });
+    addend = buildStart(b, loc, start, outType, [&](Value init) {
+      return rank == 3 ? collapseTrailing(b, loc, init, 2) : init;
+    });
     addendMap = identity;
   }
   return linalg::GenericOp::create(b, loc, outType, ValueRange{sums, addend},
@@ -591,15 +593,14 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv) {
     // a small part, and the transposes cost more.)
     bool transposed =
         positions % kLanes != 0 && positions < 4 * kLanes && filters % kPanelColumns == 0;
-    Value product = transposed ? lowerAsTransposedProduct(b, loc, conv, col, filter)
-                               : lowerAsProduct(b, loc, conv, col, filter, start);
+    Value product =
+        transposed ? addStart(b, loc, lowerAsTransposedProduct(b, loc, conv, col, filter), start)
+                   : lowerAsProduct(b, loc, conv, col, filter, start);
     ReassociationIndices positionsGroup;
     for (int64_t d = 2; d < resultType.getRank(); ++d)
       positionsGroup.push_back(d);
     result = tensor::ExpandShapeOp::create(
         b, loc, resultType, product, SmallVector<ReassociationIndices>{{0}, {1}, positionsGroup});
-    if (transposed)
-      result = addStart(b, loc, result, start);
   }
   conv.op->getResult(0).replaceAllUsesWith(result);
   conv.op->erase();

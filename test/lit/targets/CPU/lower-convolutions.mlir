@@ -60,17 +60,18 @@ func.func @conv_transposed_product(%x: tensor<1x4x7x7xf32>) -> tensor<1x32x7x7xf
 // -----
 
 // With a bias, the transposed product starts from zero and the bias is added after it, by an
-// elementwise op over the result's shape (register blocks then start from a constant instead of
-// reading a filled buffer transposed, and the add fuses with what follows the convolution).
-// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// elementwise op (register blocks then start from a constant instead of reading a filled buffer
+// transposed). The transposed kernel stores its blocks transposed and takes this add as its
+// epilogue in the product's shape.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2) -> (d1)>
 // CHECK-LABEL: func.func @conv_transposed_product_bias
 // CHECK-SAME: %{{.+}}: tensor<1x4x7x7xf32>, %[[B:.+]]: tensor<32xf32>
 // CHECK: %[[ZERO:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x32x49xf32>)
 // CHECK: %[[P:.+]] = linalg.generic {{.+}} outs(%[[ZERO]] : tensor<1x32x49xf32>)
-// CHECK: %[[E:.+]] = tensor.expand_shape %[[P]]
-// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[BIAS]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[E]], %[[B]] : tensor<1x32x7x7xf32>, tensor<32xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[BIAS]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[P]], %[[B]] : tensor<1x32x49xf32>, tensor<32xf32>)
 // CHECK: arith.addf
+// CHECK: tensor.expand_shape %[[SUM]]
 func.func @conv_transposed_product_bias(%x: tensor<1x4x7x7xf32>, %b: tensor<32xf32>) -> tensor<1x32x7x7xf32> {
   %w = arith.constant dense<1.0> : tensor<32x4x1x1xf32>
   %0 = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x4x7x7xf32>, tensor<32x4x1x1xf32>, tensor<32xf32>) -> tensor<1x32x7x7xf32>
