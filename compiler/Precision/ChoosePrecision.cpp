@@ -52,7 +52,8 @@ DenseElementsAttr bf16Filters(graph::ConvOp conv) {
   auto filter = conv.getFilter().getDefiningOp<graph::ConstantOp>();
   auto values = filter ? dyn_cast<DenseElementsAttr>(filter.getValue()) : nullptr;
   if (!values || !values.getElementType().isF32() || conv.getGroup() != 1 ||
-      cast<RankedTensorType>(conv.getInput().getType()).getRank() != 4 || !getElementTypeOrSelf(conv.getInput()).isF32() ||
+      cast<RankedTensorType>(conv.getInput().getType()).getRank() != 4 ||
+      !getElementTypeOrSelf(conv.getInput()).isF32() ||
       !getElementTypeOrSelf(conv).isF32())
     return {};
   return values;

@@ -361,7 +361,8 @@ symmetricInt8(ArrayRef<float> values, int64_t channels,
     scale = scale > 0 ? scale / 127.0f : 1.0f;
   std::vector<int8_t> quantized(values.size());
   for (auto [i, value] : llvm::enumerate(values))
-    quantized[i] = int8_t(std::clamp(std::nearbyint(value / scales[channelOf(i)]), -127.0f, 127.0f));
+    quantized[i] =
+        int8_t(std::clamp(std::nearbyint(value / scales[channelOf(i)]), -127.0f, 127.0f));
   return {quantized, scales};
 }
 
@@ -436,7 +437,8 @@ FailureOr<Value> integerConvolution(NodeContext &ctx, const std::optional<Dequan
   auto filter = weights ? dyn_cast<DenseElementsAttr>(weights.getValue()) : nullptr;
   ArrayRef<int64_t> inShape = shapeOf(x->quantized);
   auto isZeroPoint = [](DenseElementsAttr zero) {
-    return !zero || llvm::all_of(zero.getValues<APInt>(), [](const APInt &v) { return v.isZero(); });
+    return !zero ||
+           llvm::all_of(zero.getValues<APInt>(), [](const APInt &v) { return v.isZero(); });
   };
   if (!filter || !filter.getElementType().isSignlessInteger(8) || inShape.size() != 4 ||
       filter.getType().getRank() != 4 || x->scale.getNumElements() != 1 ||

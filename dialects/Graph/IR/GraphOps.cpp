@@ -192,7 +192,8 @@ LogicalResult ConvOp::verify() {
                          << ", F=" << filter[0] << ", ...]";
   if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{filter[0]})
     return emitOpError() << "bias must have shape [" << filter[0] << "]";
-  Type inElement = getElementTypeOrSelf(getInput()), filterElement = getElementTypeOrSelf(getFilter());
+  Type inElement = getElementTypeOrSelf(getInput());
+  Type filterElement = getElementTypeOrSelf(getFilter());
   Type resultElement = getElementTypeOrSelf(getResult());
   bool integer = inElement.isSignlessInteger(8) && filterElement.isSignlessInteger(8) &&
                  resultElement.isSignlessInteger(32);

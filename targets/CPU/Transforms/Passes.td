@@ -134,9 +134,10 @@ def VectorizeDotContractionsPass
     ```
 
     A K that g does not divide ends with one group read with zero padding; an N that 16 does
-    not divide ends with a panel padded with zero weights, whose loads and stores are masked. Signed (int8)
-    activations are read as unsigned after adding 128 (flipping the top bit); the blocks then
-    start from -128 times each weight column's sum, computed at compile time, which undoes it.
+    not divide ends with a panel padded with zero weights, whose loads and stores are masked.
+    Signed (int8) activations are read as unsigned after adding 128 (flipping the top bit); the
+    blocks then start from -128 times each weight column's sum, computed at compile time, which
+    undoes it.
     A product whose init is a `linalg.fill` starts from the fill's value. The product's only
     user, when it is an all-parallel elementwise op over the result's shape that reads the
     result as it is written and its other inputs along the columns or broadcast (bias,

@@ -316,8 +316,8 @@ struct DotProduct {
           SmallVector<Value> at = outIndices(offset(nb, row0, i), offset(nb, column0, j * kLanes));
           Value value = accs[i * vectors + j];
           if (epilogue)
-            value = ElementwiseStage{epilogue, /*contract=*/true}.emit(nb, loc, at, kLanes, op.getResult(0), value,
-                                                    inBounds);
+            value = ElementwiseStage{epilogue, /*contract=*/true}.emit(
+                nb, loc, at, kLanes, op.getResult(0), value, inBounds);
           result = vector::TransferWriteOp::create(nb, loc, value, result, at,
                                                    ArrayRef<bool>{inBounds})
                        .getResult();

@@ -200,7 +200,8 @@ struct Product {
     // The body: out + widen(w) * widen(col), the integers sign-extended.
     Block &body = *op.getBody();
     Operation *add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
-    if (!add || !isa<arith::AddIOp, arith::AddFOp>(add) || add->getOperand(0) != body.getArgument(2))
+    if (!add || !isa<arith::AddIOp, arith::AddFOp>(add) ||
+        add->getOperand(0) != body.getArgument(2))
       return std::nullopt;
     Operation *mul = add->getOperand(1).getDefiningOp();
     if (!mul || !isa<arith::MulIOp, arith::MulFOp>(mul))
@@ -378,9 +379,9 @@ struct Product {
           SmallVector<Value> at{n, offset(f0, i), offset(p0, span.offset)};
           Value value = accs[i * vectors + v];
           if (epilogue)
-            value = ElementwiseStage{epilogue, /*contract=*/true}.emit(nb, loc, at, span.lanes, op.getResult(0),
-                                                    value, span.inBounds,
-                                                    rowOffset ? rowOffset->op : nullptr);
+            value = ElementwiseStage{epilogue, /*contract=*/true}.emit(
+                nb, loc, at, span.lanes, op.getResult(0), value, span.inBounds,
+                rowOffset ? rowOffset->op : nullptr);
           result = vector::TransferWriteOp::create(nb, loc, value, result, at,
                                                    ArrayRef<bool>{span.inBounds})
                        .getResult();
