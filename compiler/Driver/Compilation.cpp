@@ -101,6 +101,10 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
   onnx_frontend::ImportOptions options;
   options.modelPath = request_.modelPath;
   options.functionName = graphFunction();
+  options.integerKernels = (target_->info().precisions & targets::kPrecisionInt8) != 0;
+  if (request_.precision.format == "int8" && !options.integerKernels)
+    return fail("target '" + target_->info().name + "' has no int8 kernels (AVX512-VNNI): "
+                "compile with --precision=fp32 or bf16, or for a target that has them");
   if (request_.precision.format == "int8" && failed(readCalibration(options.calibratedRanges)))
     return failure();
   module_ = onnx_frontend::importModel(model, context_, options);

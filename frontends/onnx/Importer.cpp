@@ -689,6 +689,8 @@ FailureOr<SmallVector<Value>> NodeContext::sequenceInput(int i) {
   return *elements;
 }
 
+bool NodeContext::integerKernels() { return importer_.options().integerKernels; }
+
 std::optional<std::pair<double, double>> NodeContext::calibratedRange(int i) {
   if (!hasInput(i))
     return std::nullopt;

@@ -32,6 +32,10 @@ struct ImportOptions {
   /// table), by tensor name. A MatMul or Gemm of a calibrated input by constant weights is then
   /// computed on integers.
   std::map<std::string, std::pair<double, double>> calibratedRanges;
+  /// Whether the target computes 8-bit products on integer kernels. Without them a QDQ model's
+  /// Conv, MatMul and Gemm compute in fp32 on what DequantizeLinear gives them (as the model
+  /// states it), which is faster than integer loops.
+  bool integerKernels = true;
 };
 
 /// Imports `model` into a new module. On failure, diagnostics have been emitted through the

@@ -77,6 +77,8 @@ public:
   /// The calibrated range of input `i`'s tensor, when the compilation quantizes products
   /// (--precision=int8) and the table holds it.
   std::optional<std::pair<double, double>> calibratedRange(int i);
+  /// Whether the target computes 8-bit products on integer kernels (ImportOptions).
+  bool integerKernels();
   /// Where input `i` is the output of a DequantizeLinear with constant parameters, what it
   /// dequantized: quantized products (QDQ models) use the integers instead of the floats.
   std::optional<Dequantized> dequantizedInput(int i);

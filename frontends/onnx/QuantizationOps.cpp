@@ -307,6 +307,8 @@ LogicalResult importQLinearMatMul(NodeContext &ctx) {
 } // namespace
 
 std::optional<Value> quantizedProduct(NodeContext &ctx, bool transposeRhs) {
+  if (!ctx.integerKernels())
+    return std::nullopt;
   std::optional<Dequantized> lhs = ctx.dequantizedInput(0), rhs = ctx.dequantizedInput(1);
   // The integer kernels take constant weights; a product of two activations (attention's)
   // stays a float one.
@@ -516,6 +518,8 @@ FailureOr<Value> integerConvolution(NodeContext &ctx, const std::optional<Dequan
 }
 
 FailureOr<Value> quantizedConvolution(NodeContext &ctx) {
+  if (!ctx.integerKernels())
+    return Value();
   return integerConvolution(ctx, ctx.dequantizedInput(0), ctx.dequantizedInput(1));
 }
 
