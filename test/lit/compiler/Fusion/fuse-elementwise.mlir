@@ -96,3 +96,32 @@ func.func @shared_producer(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8x
   } -> tensor<4x8xf32>
   return %a, %b : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// A producer read through a map that is not a projected permutation (a convolution's packing
+// copy gathers each element several times) is not fused: it would be computed once per read.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#gather = affine_map<(d0, d1, d2) -> (d0, d1 + d2)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @no_fusion_into_gather
+// CHECK: %[[RELU:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<4x10xf32>)
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.+}} ins(%[[RELU]] : tensor<4x10xf32>) outs(%{{.+}} : tensor<4x8x3xf32>)
+func.func @no_fusion_into_gather(%x: tensor<4x10xf32>) -> tensor<4x8x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x10xf32>
+  %relu = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x10xf32>) outs(%e : tensor<4x10xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    %m = arith.maximumf %u, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<4x10xf32>
+  %g = tensor.empty() : tensor<4x8x3xf32>
+  %cols = linalg.generic {indexing_maps = [#gather, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%relu : tensor<4x10xf32>) outs(%g : tensor<4x8x3xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    linalg.yield %u : f32
+  } -> tensor<4x8x3xf32>
+  return %cols : tensor<4x8x3xf32>
+}
