@@ -369,11 +369,13 @@ symmetricInt8(ArrayRef<float> values, int64_t channels,
 }
 
 /// An activation with a calibrated range quantized to uint8 over that range widened to hold 0
-/// (as onnxruntime's MinMax calibration does): the integers, their scale and zero point.
+/// (as onnxruntime's MinMax calibration does): the integers, their scale and zero point (as a
+/// number and as the uint8 scalar the quantization used).
 struct CalibratedInput {
   Value quantized;
   float scale;
   double zeroPoint;
+  Value zeroPointValue;
 };
 CalibratedInput quantizeCalibrated(NodeContext &ctx, Expansion &e, Value x,
                                    std::pair<double, double> range) {
@@ -381,9 +383,9 @@ CalibratedInput quantizeCalibrated(NodeContext &ctx, Expansion &e, Value x,
   float scale = high > low ? float((high - low) / 255.0) : 1.0f;
   double zero = std::clamp(std::nearbyint(-low / scale), 0.0, 255.0);
   auto u8 = IntegerType::get(ctx.context(), 8, IntegerType::Unsigned);
-  Value q = quantize(e, x, ctx.scalar(Float32Type::get(ctx.context()), scale),
-                     ctx.scalar(u8, zero), u8);
-  return {q, scale, zero};
+  Value zeroPoint = ctx.scalar(u8, zero);
+  Value q = quantize(e, x, ctx.scalar(Float32Type::get(ctx.context()), scale), zeroPoint, u8);
+  return {q, scale, zero, zeroPoint};
 }
 
 } // namespace
@@ -415,9 +417,6 @@ std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
   Builder b(ctx.context());
   Expansion e(ctx);
   CalibratedInput input = quantizeCalibrated(ctx, e, x, *range);
-  auto u8 = IntegerType::get(ctx.context(), 8, IntegerType::Unsigned);
-  Value zeroPoint = ctx.scalar(u8, input.zeroPoint);
-  Value q = input.quantized;
   Value rhs = ctx.constant(DenseElementsAttr::get(
       RankedTensorType::get({k, n}, b.getI8Type()), ArrayRef<int8_t>(quantized)));
   std::vector<float> productScale(n);
@@ -425,8 +424,8 @@ std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
     productScale[c] = columnScale[c] * input.scale;
   Value scales = ctx.constant(DenseElementsAttr::get(RankedTensorType::get({n}, b.getF32Type()),
                                                      ArrayRef<float>(productScale)));
-  return scaledProduct(ctx, e, type->getShape(), type->getElementType(), q, zeroPoint, rhs,
-                       Value(), scales);
+  return scaledProduct(ctx, e, type->getShape(), type->getElementType(), input.quantized,
+                       input.zeroPointValue, rhs, Value(), scales);
 }
 
 /// The int8 convolution of what `x` and `w` dequantize (see quantizedConvolution), plus the

@@ -36,6 +36,14 @@ Value emitDot(OpBuilder &b, Location loc, DotKind kind, Value acc, Value unsigne
       .getResult(0);
 }
 
+void replaceWithKernel(RewriterBase &rewriter, Operation *product, Operation *epilogue,
+                       Value result) {
+  if (!epilogue)
+    return rewriter.replaceOp(product, result);
+  rewriter.replaceOp(epilogue, result);
+  rewriter.eraseOp(product);
+}
+
 Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }

@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace dlc::cpu {
 
@@ -26,6 +27,11 @@ mlir::Type dotSum(mlir::MLIRContext *ctx, DotKind kind);
 /// read as unsigned.
 mlir::Value emitDot(mlir::OpBuilder &b, mlir::Location loc, DotKind kind, mlir::Value acc,
                     mlir::Value unsignedSide, mlir::Value signedSide);
+
+/// Replaces a product by the `result` of its kernel: the product's `epilogue` (the elementwise
+/// op the kernel applied to its registers), when it has one, and the product itself.
+void replaceWithKernel(mlir::RewriterBase &rewriter, mlir::Operation *product,
+                       mlir::Operation *epilogue, mlir::Value result);
 
 /// `value` as an index constant.
 mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc, int64_t value);

@@ -358,12 +358,7 @@ struct DotProduct {
       return result;
     };
     Value result = nest(b, 0, dest);
-    if (epilogue) {
-      rewriter.replaceOp(epilogue, result);
-      rewriter.eraseOp(op);
-    } else {
-      rewriter.replaceOp(op, result);
-    }
+    replaceWithKernel(rewriter, op, epilogue, result);
   }
 };
 

@@ -289,7 +289,9 @@ struct Product {
     Value words = arith::ConstantOp::create(b, loc, groupWords());
     DenseElementsAttr starts = rowStarts();
     Value correction = starts ? arith::ConstantOp::create(b, loc, starts).getResult() : Value();
-    Value flipByte = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(-128));
+    Value flipByte = kind == DotKind::Int8
+                         ? arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(-128)).getResult()
+                         : Value();
     // col [N, Q, P, g] read through its [N, Q, P * g] view.
     Value col = collapse(b, loc, op.getDpsInputs()[1], {{0}, {1}, {2, 3}});
     // A product that starts from a fill starts its blocks from the fill's value and writes into
@@ -353,7 +355,7 @@ struct Product {
               kb, loc, groupsType(span.lanes), col, ValueRange{n, q, at},
               arith::ConstantOp::create(kb, loc, cast<TypedAttr>(kb.getZeroAttr(narrow))),
               ArrayRef<bool>{span.inBounds});
-          if (kind == DotKind::Int8)
+          if (flipByte)
             lanes = arith::XOrIOp::create(
                 kb, loc, lanes,
                 vector::BroadcastOp::create(kb, loc, groupsType(span.lanes), flipByte));
@@ -428,12 +430,7 @@ struct Product {
                   return {image};
                 })
             .getResult(0);
-    if (epilogue) {
-      rewriter.replaceOp(epilogue, result);
-      rewriter.eraseOp(op);
-    } else {
-      rewriter.replaceOp(op, result);
-    }
+    replaceWithKernel(rewriter, op, epilogue, result);
   }
 };
 
