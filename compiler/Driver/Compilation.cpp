@@ -21,6 +21,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Path.h"
 
+#include <set>
+
 namespace dlc::driver {
 
 using namespace mlir;
@@ -102,10 +104,16 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
   options.modelPath = request_.modelPath;
   options.functionName = graphFunction();
   options.integerKernels = (target_->info().precisions & targets::kPrecisionInt8) != 0;
-  if (request_.precision.format == "int8" && !options.integerKernels)
+  bool int8 = request_.precision.format == "int8";
+  if (request_.precision.format == "mixed") {
+    if (failed(readPlan(options.nodeFormats)) || failed(checkPlanNodes(model, options)))
+      return failure();
+    int8 = llvm::any_of(options.nodeFormats, [](auto &node) { return node.second == "int8"; });
+  }
+  if (int8 && !options.integerKernels)
     return fail("target '" + target_->info().name + "' has no int8 kernels (AVX512-VNNI): "
                 "compile with --precision=fp32 or bf16, or for a target that has them");
-  if (request_.precision.format == "int8" && failed(readCalibration(options.calibratedRanges)))
+  if (int8 && failed(readCalibration(options.calibratedRanges)))
     return failure();
   module_ = onnx_frontend::importModel(model, context_, options);
   if (!module_)
@@ -139,31 +147,49 @@ LogicalResult Compilation::import(const onnx::ModelProto &model) {
   return success();
 }
 
-LogicalResult
-Compilation::readCalibration(std::map<std::string, std::pair<double, double>> &ranges) {
-  const std::string &path = request_.precision.calibrationPath;
-  if (path.empty())
-    return fail("--precision=int8 needs a calibration table (--calibration, from dlc calibrate)");
+std::optional<llvm::json::Value> Compilation::readDocument(const std::string &path,
+                                                          llvm::StringRef format,
+                                                          llvm::StringRef what) {
   auto text = llvm::MemoryBuffer::getFile(path);
-  if (!text)
-    return fail(path + ": cannot read the calibration table: " + text.getError().message());
+  if (!text) {
+    (void)fail(path + ": cannot read the " + what + ": " + text.getError().message());
+    return std::nullopt;
+  }
   auto document = llvm::json::parse((*text)->getBuffer());
-  if (!document)
-    return fail(path + ": not JSON: " + llvm::toString(document.takeError()));
+  if (!document) {
+    (void)fail(path + ": not JSON: " + llvm::toString(document.takeError()));
+    return std::nullopt;
+  }
   const llvm::json::Object *root = document->getAsObject();
-  if (!root || root->getString("format") != "dlc-calibration" ||
-      root->getInteger("version") != 1)
-    return fail(path + ": not a dlc calibration table (format dlc-calibration, version 1)");
-  // The table must be this model's: its hash is the model file's.
+  if (!root || root->getString("format") != format || root->getInteger("version") != 1) {
+    (void)fail(path + ": not a " + what + " (format " + format + ", version 1)");
+    return std::nullopt;
+  }
+  // The document must be this model's: its hash is the model file's.
   auto model = llvm::MemoryBuffer::getFile(request_.modelPath);
   if (model) {
     std::array<uint8_t, 32> hash = llvm::SHA256::hash(llvm::arrayRefFromStringRef(
         (*model)->getBuffer()));
-    if (root->getString("model_sha256") != llvm::toHex(hash, /*LowerCase=*/true))
-      return fail(path + ": the table was made from another model (its model_sha256 differs "
-                         "from " + request_.modelPath + "'s)");
+    if (root->getString("model_sha256") != llvm::toHex(hash, /*LowerCase=*/true)) {
+      (void)fail(path + ": the " + what + " was made from another model (its model_sha256 " +
+                 "differs from " + request_.modelPath + "'s)");
+      return std::nullopt;
+    }
   }
-  const llvm::json::Object *tensors = root->getObject("tensors");
+  return std::move(*document);
+}
+
+LogicalResult
+Compilation::readCalibration(std::map<std::string, std::pair<double, double>> &ranges) {
+  const std::string &path = request_.precision.calibrationPath;
+  if (path.empty())
+    return fail("--precision=" + request_.precision.format +
+                " needs a calibration table (--calibration, from dlc calibrate)");
+  std::optional<llvm::json::Value> document =
+      readDocument(path, "dlc-calibration", "calibration table");
+  if (!document)
+    return failure();
+  const llvm::json::Object *tensors = document->getAsObject()->getObject("tensors");
   if (!tensors)
     return fail(path + ": the table has no tensors");
   for (const auto &[name, entry] : *tensors) {
@@ -173,6 +199,39 @@ Compilation::readCalibration(std::map<std::string, std::pair<double, double>> &r
         !(*range)[1].getAsNumber() || *(*range)[0].getAsNumber() > *(*range)[1].getAsNumber())
       return fail(path + ": tensor \"" + name.str() + "\" has no [low, high] range");
     ranges[name.str()] = {*(*range)[0].getAsNumber(), *(*range)[1].getAsNumber()};
+  }
+  return success();
+}
+
+LogicalResult Compilation::readPlan(std::map<std::string, std::string> &formats) {
+  const std::string &path = request_.precision.planPath;
+  std::optional<llvm::json::Value> document =
+      readDocument(path, "dlc-precision-plan", "precision plan");
+  if (!document)
+    return failure();
+  const llvm::json::Object *nodes = document->getAsObject()->getObject("nodes");
+  if (!nodes)
+    return fail(path + ": the plan has no nodes");
+  for (const auto &[name, entry] : *nodes) {
+    std::optional<llvm::StringRef> format = entry.getAsString();
+    if (!format || (*format != "fp32" && *format != "bf16" && *format != "int8"))
+      return fail(path + ": node \"" + name.str() + "\" has no format (fp32, bf16 or int8)");
+    formats[name.str()] = format->str();
+  }
+  return success();
+}
+
+LogicalResult Compilation::checkPlanNodes(const onnx::ModelProto &model,
+                                          onnx_frontend::ImportOptions &options) {
+  std::set<std::string> names;
+  for (auto [index, node] : llvm::enumerate(model.graph().node()))
+    names.insert(onnx_frontend::nodeName(node, int64_t(index)));
+  for (auto &[name, format] : options.nodeFormats) {
+    if (!names.count(name))
+      return fail(request_.precision.planPath + ": node \"" + name + "\" is not in the model");
+    // A target without fast bf16 products computes those nodes in fp32, as --precision=bf16.
+    if (format == "bf16" && effectivePrecision(*target_, "bf16") != "bf16")
+      format = "fp32";
   }
   return success();
 }

@@ -5,6 +5,7 @@
 
 #include "compiler/Driver/Shapes.h"
 #include "compiler/Pipelines/Pipeline.h"
+#include "frontends/onnx/Importer.h"
 #include "frontends/onnx/ModelLoader.h"
 #include "targets/Common/Artifact.h"
 #include "targets/Target.h"
@@ -14,19 +15,24 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/JSON.h"
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace dlc::driver {
 
-/// The format a compilation's products compute in (--precision, --calibration).
+/// The format a compilation's products compute in (--precision, --calibration,
+/// --precision-plan).
 struct PrecisionOptions {
-  /// "fp32", "bf16" or "int8".
+  /// "fp32", "bf16", "int8", or "mixed": each node in the format `planPath` gives it.
   std::string format = "fp32";
-  /// With int8: dlc calibrate's table of the model's tensor ranges.
+  /// With int8 (or a plan with int8 nodes): dlc calibrate's table of the model's tensor ranges.
   std::string calibrationPath;
+  /// With mixed: the precision plan (format dlc-precision-plan; docs/design.md).
+  std::string planPath;
 };
 
 /// What to compile and how.
@@ -85,6 +91,16 @@ public:
 private:
   /// Reads the request's calibration table into `ranges` (tensor name -> [low, high]).
   mlir::LogicalResult readCalibration(std::map<std::string, std::pair<double, double>> &ranges);
+  /// Reads the request's precision plan into `formats` (node name -> fp32, bf16 or int8).
+  mlir::LogicalResult readPlan(std::map<std::string, std::string> &formats);
+  /// Fails unless every node the plan in `options` names is one of `model`'s; a bf16 node
+  /// becomes fp32 where the target's bf16 products are no faster.
+  mlir::LogicalResult checkPlanNodes(const onnx::ModelProto &model,
+                                     onnx_frontend::ImportOptions &options);
+  /// The JSON document at `path` (a `what`, for messages) once it is checked to be of `format`,
+  /// version 1, made from the request's model (its model_sha256); std::nullopt after an error.
+  std::optional<llvm::json::Value> readDocument(const std::string &path, llvm::StringRef format,
+                                                llvm::StringRef what);
 
   mlir::MLIRContext &context_;
   CompileRequest request_;

@@ -92,9 +92,12 @@ template <typename Op, bool Scale> struct FoldIntoConv : OpRewritePattern<Op> {
                                          DenseElementsAttr::get(filterType, ArrayRef<float>(*filter)));
     Value newBias = ConstantOp::create(rewriter, loc, biasType,
                                        DenseElementsAttr::get(biasType, ArrayRef<float>(bias)));
-    rewriter.replaceOpWithNewOp<ConvOp>(op, resultType, conv.getInput(), newFilter, newBias,
-                                        conv.getStrides(), conv.getDilations(), conv.getPads(),
-                                        conv.getGroup());
+    // The convolution keeps its node's name first (what precision plans and diagnostics
+    // name), with the folded op's after it.
+    Location fused = rewriter.getFusedLoc({conv.getLoc(), op.getLoc()});
+    rewriter.replaceOp(op, ConvOp::create(rewriter, fused, resultType, conv.getInput(),
+                                          newFilter, newBias, conv.getStrides(),
+                                          conv.getDilations(), conv.getPads(), conv.getGroup()));
     rewriter.eraseOp(conv);
     return success();
   }

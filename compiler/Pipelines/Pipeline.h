@@ -31,7 +31,8 @@ std::optional<Phase> parsePhase(llvm::StringRef name);
 /// What a compilation asks of the pipeline besides its target.
 struct PipelineOptions {
   /// The format of matrix products' operands: "fp32", "bf16" (weights rounded at compile time,
-  /// sums in fp32; see dlc-choose-precision) or "int8" (chosen by the importer).
+  /// sums in fp32; see dlc-choose-precision), "int8" (chosen by the importer) or "mixed" (per
+  /// node, from the graph function's precision plan).
   std::string precision = "fp32";
 };
 

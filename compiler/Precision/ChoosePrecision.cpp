@@ -2,6 +2,7 @@
 // Passes.td for the rewrite and what stays in fp32).
 #include "compiler/Precision/Passes.h"
 
+#include "dialects/Graph/IR/GraphDialect.h"
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -61,51 +62,67 @@ DenseElementsAttr bf16Filters(graph::ConvOp conv) {
 
 bool isBF16Candidate(graph::ConvOp conv) { return bool(bf16Filters(conv)); }
 
+/// The format the precision plan on `op`'s function gives its node, or "" without a plan (or
+/// for a node the plan does not name).
+StringRef plannedFormat(Operation *op) {
+  auto func = op->getParentOfType<func::FuncOp>();
+  auto plan = func ? func->getAttrOfType<DictionaryAttr>(graph::kPrecisionPlanAttr) : nullptr;
+  auto format = plan ? plan.getAs<StringAttr>(nodeName(op)) : nullptr;
+  return format ? format.getValue() : StringRef();
+}
+
+/// Why a product or convolution computes in `format` under `precision`; `candidate` says
+/// whether it is one --precision=bf16 would convert.
+std::string reason(StringRef precision, StringRef format, Operation *op, bool candidate) {
+  StringRef planned = plannedFormat(op);
+  if (precision == "mixed" && !(planned.empty() && format == "int8")) {
+    if (planned.empty())
+      return "not in the precision plan";
+    if (planned == format)
+      return "the precision plan's choice";
+    return "the precision plan asks " + planned.str() + ", which it cannot compute in";
+  }
+  bool isConv = isa<graph::ConvOp>(op);
+  if (format == "int8")
+    return precision == "int8" ? (isConv ? "8-bit operands (a calibrated convolution, or a "
+                                           "quantized model's)"
+                                         : "8-bit operands (a calibrated product, or a quantized "
+                                           "model's)")
+           : isConv ? "8-bit operands (a quantized model's convolution)"
+                    : "8-bit operands (MatMulInteger, QLinearMatMul or a quantized model's "
+                      "product)";
+  if (format == "bf16")
+    return isConv ? "constant filters, --precision=bf16" : "constant weights, --precision=bf16";
+  if (precision == "fp32")
+    return "the compilation's precision is fp32";
+  if (isConv)
+    return precision == "int8" ? "grouped, not 2-D, or its input has no calibrated range"
+           : !candidate        ? "grouped, not 2-D, or filters not constant fp32"
+                               : "the target keeps it in fp32";
+  auto matmul = cast<graph::MatMulOp>(op);
+  return !matmul.getRhs().getDefiningOp<graph::ConstantOp>() ? "a product of two activations"
+         : precision == "int8"                               ? "its input has no calibrated range"
+                                                             : "weights not in fp32";
+}
+
 /// "NAME\tFORMAT\tWHY" for each product and convolution of `func`, after `precision` chose.
 ArrayAttr precisionReport(func::FuncOp func, StringRef precision) {
   Builder b(func.getContext());
   SmallVector<Attribute> lines;
   func.walk([&](Operation *op) {
-    std::string format, why;
-    if (auto matmul = dyn_cast<graph::MatMulOp>(op)) {
-      Type element = getElementTypeOrSelf(matmul.getLhs());
-      bool constantWeights = bool(matmul.getRhs().getDefiningOp<graph::ConstantOp>());
-      if (element.isInteger(8)) {
-        format = "int8";
-        why = precision == "int8"
-                  ? "8-bit operands (a calibrated product, or a quantized model's)"
-                  : "8-bit operands (MatMulInteger, QLinearMatMul or a quantized model's product)";
-      } else if (element.isBF16()) {
-        format = "bf16";
-        why = "constant weights, --precision=bf16";
-      } else {
-        format = formatName(element);
-        why = precision == "fp32" ? "the compilation's precision is fp32"
-              : !constantWeights  ? "a product of two activations"
-              : precision == "int8" ? "its input has no calibrated range"
-                                  : "weights not in fp32";
-      }
-    } else if (auto conv = dyn_cast<graph::ConvOp>(op)) {
-      Type element = getElementTypeOrSelf(conv.getInput());
-      if (element.isInteger(8)) {
-        format = "int8";
-        why = precision == "int8" ? "8-bit operands (a calibrated convolution, or a quantized "
-                                    "model's)"
-                                  : "8-bit operands (a quantized model's convolution)";
-      } else if (element.isBF16()) {
-        format = "bf16";
-        why = "constant filters, --precision=bf16";
-      } else {
-        format = formatName(element);
-        why = precision == "fp32"   ? "the compilation's precision is fp32"
-              : precision == "int8"    ? "grouped, not 2-D, or its input has no calibrated range"
-              : !isBF16Candidate(conv) ? "grouped, not 2-D, or filters not constant fp32"
-                                       : "the target keeps it in fp32";
-      }
-    } else {
+    Type element;
+    bool candidate = false;
+    if (auto matmul = dyn_cast<graph::MatMulOp>(op))
+      element = getElementTypeOrSelf(matmul.getLhs());
+    else if (auto conv = dyn_cast<graph::ConvOp>(op))
+      element = getElementTypeOrSelf(conv.getInput()), candidate = isBF16Candidate(conv);
+    else
       return;
-    }
-    lines.push_back(b.getStringAttr(nodeName(op) + "\t" + format + "\t" + why));
+    std::string format = element.isInteger(8) ? "int8"
+                         : element.isBF16()   ? "bf16"
+                                              : formatName(element);
+    lines.push_back(b.getStringAttr(nodeName(op) + "\t" + format + "\t" +
+                                    reason(precision, format, op, candidate)));
   });
   return b.getArrayAttr(lines);
 }
@@ -125,17 +142,22 @@ struct ChoosePrecisionPass : impl::ChoosePrecisionPassBase<ChoosePrecisionPass> 
     // int8 products are chosen by the importer, which has the calibration's tensor names.
     if (precision == "fp32" || precision == "int8")
       return;
-    if (precision != "bf16") {
+    if (precision != "bf16" && precision != "mixed") {
       getOperation().emitError() << "dlc-choose-precision: unknown precision '" << precision
-                                 << "' (fp32, bf16 or int8)";
+                                 << "' (fp32, bf16, int8 or mixed)";
       return signalPassFailure();
     }
+    // bf16 takes every candidate; a plan the nodes it names bf16.
+    auto chosen = [&](Operation *op) {
+      return precision == "bf16" || plannedFormat(op) == "bf16";
+    };
     IRRewriter rewriter(&getContext());
     getOperation().walk([&](graph::MatMulOp op) {
       auto weights = op.getRhs().getDefiningOp<graph::ConstantOp>();
       auto values = weights ? dyn_cast<DenseElementsAttr>(weights.getValue()) : nullptr;
       if (!values || !values.getElementType().isF32() ||
-          !getElementTypeOrSelf(op.getLhs()).isF32() || !getElementTypeOrSelf(op).isF32())
+          !getElementTypeOrSelf(op.getLhs()).isF32() || !getElementTypeOrSelf(op).isF32() ||
+          !chosen(op))
         return;
       rewriter.setInsertionPoint(op);
       auto bf16 = rewriter.getBF16Type();
@@ -148,7 +170,7 @@ struct ChoosePrecisionPass : impl::ChoosePrecisionPassBase<ChoosePrecisionPass> 
     });
     getOperation().walk([&](graph::ConvOp op) {
       DenseElementsAttr values = bf16Filters(op);
-      if (!values)
+      if (!values || !chosen(op))
         return;
       rewriter.setInsertionPoint(op);
       auto bf16 = rewriter.getBF16Type();

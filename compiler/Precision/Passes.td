@@ -22,14 +22,18 @@ def ChoosePrecisionPass : Pass<"dlc-choose-precision", "mlir::func::FuncOp"> {
 
     Everything else stays in fp32: softmax, normalizations, reductions, exp and log, and the
     elementwise ops around the products (bias, activation, residual), which read the products'
-    f32 results. With `precision=fp32` the pass changes nothing.
+    f32 results. With `precision=fp32` the pass changes nothing. With `precision=mixed` it
+    converts only the products whose ONNX node (the op's location) the function's
+    `dlc.precision_plan` attribute names `"bf16"` (the importer has computed the `"int8"`
+    ones on integers).
 
     Either way it lists, in the graph function's `dlc.precisions` attribute, each product and
     convolution with the format it computes in and why (`dlc compile --stats` prints it).
   }];
   let options = [Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
-                        "The format of the products' operands: fp32, bf16, or int8 (chosen by the "
-                        "importer from a calibration; nothing to do here but the report)">];
+                        "The format of the products' operands: fp32, bf16, int8 (chosen by the "
+                        "importer from a calibration; nothing to do here but the report), or "
+                        "mixed (per node, as the function's dlc.precision_plan says)">];
 }
 
 #endif // DLC_COMPILER_PRECISION_PASSES

@@ -179,6 +179,10 @@ std::vector<const onnx::ValueInfoProto *> runtimeInputs(const onnx::ModelProto &
   return inputs;
 }
 
+std::string nodeName(const onnx::NodeProto &node, int64_t index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+}
+
 std::vector<std::string> supportedOps() {
   std::vector<std::string> ops;
   for (const auto &entry : opTable())
@@ -353,6 +357,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   auto func = func::FuncOp::create(builder_, fileLoc(), options_.functionName,
                                    builder_.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
+  if (!options_.nodeFormats.empty()) {
+    SmallVector<NamedAttribute> plan;
+    for (const auto &[node, format] : options_.nodeFormats)
+      plan.push_back(builder_.getNamedAttr(node, builder_.getStringAttr(format)));
+    func->setAttr(graph::kPrecisionPlanAttr, builder_.getDictionaryAttr(plan));
+  }
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, kTensorNameAttr, builder_.getStringAttr(name));
     // The caller's input buffers are read-only: what updates a value in place (a run-time
@@ -413,8 +423,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
 }
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) {
-  std::string name = node.name().empty() ? node.op_type() + "_" + std::to_string(index)
-                                         : node.name();
+  std::string name = nodeName(node, index);
   Location loc = NameLoc::get(builder_.getStringAttr(name), fileLoc());
   NodeContext context(*this, node, opset_, loc);
   if (!isDefaultDomain(node.domain()))
@@ -694,6 +703,13 @@ bool NodeContext::integerKernels() { return importer_.options().integerKernels; 
 std::optional<std::pair<double, double>> NodeContext::calibratedRange(int i) {
   if (!hasInput(i))
     return std::nullopt;
+  // A plan computes in int8 only the nodes it names so.
+  const auto &formats = importer_.options().nodeFormats;
+  if (!formats.empty()) {
+    auto format = formats.find(cast<NameLoc>(loc_).getName().str());
+    if (format == formats.end() || format->second != "int8")
+      return std::nullopt;
+  }
   const auto &ranges = importer_.options().calibratedRanges;
   auto found = ranges.find(node_.input(i));
   return found == ranges.end() ? std::nullopt

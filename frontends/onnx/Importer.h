@@ -32,6 +32,11 @@ struct ImportOptions {
   /// table), by tensor name. A MatMul or Gemm of a calibrated input by constant weights is then
   /// computed on integers.
   std::map<std::string, std::pair<double, double>> calibratedRanges;
+  /// With a precision plan (--precision=auto): each node's format (fp32, bf16 or int8) by node
+  /// name (an unnamed node is OPTYPE_INDEX, its index in the graph). Only int8 nodes use their
+  /// calibrated range; the plan is kept on the function as graph::kPrecisionPlanAttr, where
+  /// dlc-choose-precision finds the bf16 ones.
+  std::map<std::string, std::string> nodeFormats;
   /// Whether the target computes 8-bit products on integer kernels. Without them a QDQ model's
   /// Conv, MatMul and Gemm compute in fp32 on what DequantizeLinear gives them (as the model
   /// states it), which is faster than integer loops.
@@ -54,6 +59,10 @@ std::vector<std::string> inputsNeedingValues(const onnx::ModelProto &model);
 /// The graph inputs a caller supplies, in graph order: those that are not also initializers
 /// (older exporters list weights as inputs too).
 std::vector<const onnx::ValueInfoProto *> runtimeInputs(const onnx::ModelProto &model);
+
+/// The name diagnostics and precision plans give the node at `index` of a graph: its own, or
+/// OPTYPE_INDEX when it has none.
+std::string nodeName(const onnx::NodeProto &node, int64_t index);
 
 /// The model's opset version of the default ONNX domain.
 int64_t defaultOpset(const onnx::ModelProto &model);

@@ -21,10 +21,12 @@ Methods, per tensor:
 
 The table (JSON, stable; `version` changes if its meaning does):
     {"format": "dlc-calibration", "version": 1, "model": FILE NAME, "model_sha256": HEX,
-     "method": M, "samples": N,
+     "method": M, "samples": N, "data": PATH,
      "tensors": {NAME: {"min": MIN, "max": MAX, "range": [LOW, HIGH]}, ...}}
-`min`/`max` are what the samples reached; `range` is what the method keeps. Errors (no samples,
-an input of another shape or type, a model dlc cannot run) write nothing and exit 1.
+`min`/`max` are what the samples reached; `range` is what the method keeps; `data` is where the
+samples were (dlc compile --precision=auto measures on them when given no --validation).
+Errors (no samples, an input of another shape or type, a model dlc cannot run) write nothing
+and exit 1.
 """
 import argparse
 import hashlib
@@ -213,7 +215,7 @@ def main():
             digest = hashlib.sha256(f.read()).hexdigest()
         document = {"format": FORMAT, "version": VERSION, "model": os.path.basename(args.model),
                     "model_sha256": digest, "method": args.method, "samples": len(samples),
-                    "tensors": table}
+                    "data": os.path.abspath(args.data), "tensors": table}
         text = json.dumps(document, indent=1)
         partial = args.output + ".partial"
         with open(partial, "w") as f:

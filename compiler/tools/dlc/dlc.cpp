@@ -14,10 +14,12 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -99,11 +101,38 @@ cl::opt<std::string> precisionOption(
              "         fp32 (dlc targets lists its precisions) compiles in fp32\n"
              "  int8 - products and ungrouped convolutions of a calibrated input\n"
              "         (--calibration) by weights: uint8 by int8 per output channel, sums in\n"
-             "         int32, scaled back to fp32"),
+             "         int32, scaled back to fp32\n"
+             "  auto - per node the fastest of int8 (with --calibration), bf16 and fp32 that\n"
+             "         keeps the outputs within --accuracy-budget on --validation inputs, or\n"
+             "         the choice a --precision-plan file holds"),
     cl::sub(compilingSubcommands), cl::cat(targetCategory));
 cl::opt<std::string> calibrationOption(
     "calibration", cl::value_desc("table.json"),
-    cl::desc("With --precision=int8: the tensor ranges dlc calibrate wrote for this model"),
+    cl::desc("With --precision=int8 or auto: the tensor ranges dlc calibrate wrote for this "
+             "model"),
+    cl::sub(compilingSubcommands), cl::cat(targetCategory));
+cl::opt<std::string> accuracyBudgetOption(
+    "accuracy-budget", cl::value_desc("E"),
+    cl::desc("With --precision=auto: the largest error allowed against the fp32 model, as a\n"
+             "fraction (0.01 is 1%) of --accuracy-metric"),
+    cl::sub(compilingSubcommands), cl::cat(targetCategory));
+cl::opt<std::string> accuracyMetricOption(
+    "accuracy-metric", cl::value_desc("metric"), cl::init("relative-l2"),
+    cl::desc("With --precision=auto: how the error is measured over the validation inputs:\n"
+             "  relative-l2 - |y - y_fp32| / |y_fp32| over all outputs (the default)\n"
+             "  top1        - the fraction of rows (last axis) of each output whose largest\n"
+             "                entry moves (for classifiers)"),
+    cl::sub(compilingSubcommands), cl::cat(targetCategory));
+cl::opt<std::string> validationOption(
+    "validation", cl::value_desc("DIR|FILE.npz"),
+    cl::desc("With --precision=auto: the inputs the error is measured on, as dlc calibrate's\n"
+             "--data takes them (default: the samples the calibration table was made from)"),
+    cl::sub(compilingSubcommands), cl::cat(targetCategory));
+cl::opt<std::string> precisionPlanOption(
+    "precision-plan", cl::value_desc("plan.json"),
+    cl::desc("With --precision=auto: compile to this plan (which a compile with\n"
+             "--accuracy-budget writes next to its library as NAME.precision.json) instead of\n"
+             "searching"),
     cl::sub(compilingSubcommands), cl::cat(targetCategory));
 
 /// What `dlc compile` writes.
@@ -193,6 +222,10 @@ const char *kOverview =
 /// The command line of one dlc invocation.
 struct Options {
   std::string command, model, target, name, compileTo, output, outputDir, precision, calibration;
+  /// With --precision=auto: the search's settings, or the plan to compile to.
+  std::string accuracyBudget, accuracyMetric, validation, precisionPlan;
+  /// Whether precisionPlan is the search's (a temporary file, kept next to a library).
+  bool searchedPlan = false;
   Emit emit = Emit::Library;
   bool dumpPipeline = false, stats = false;
   driver::InputFiles inputs;
@@ -273,12 +306,38 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
   options.stats = statsOption;
   options.precision = precisionOption;
   options.calibration = calibrationOption;
-  if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "int8")
-    return "--precision=" + options.precision + " is not one of fp32, bf16, int8";
+  options.accuracyBudget = accuracyBudgetOption;
+  options.accuracyMetric = accuracyMetricOption;
+  options.validation = validationOption;
+  options.precisionPlan = precisionPlanOption;
+  if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "int8" &&
+      options.precision != "auto")
+    return "--precision=" + options.precision + " is not one of fp32, bf16, int8, auto";
   if (options.precision == "int8" && options.calibration.empty())
     return "--precision=int8 needs --calibration TABLE.json (from dlc calibrate)";
-  if (options.precision != "int8" && !options.calibration.empty())
-    return "--calibration is for --precision=int8";
+  if (options.precision != "int8" && options.precision != "auto" && !options.calibration.empty())
+    return "--calibration is for --precision=int8 or auto";
+  bool searching = !options.accuracyBudget.empty() || validationOption.getNumOccurrences() ||
+                   accuracyMetricOption.getNumOccurrences();
+  if (options.precision != "auto" && (searching || !options.precisionPlan.empty()))
+    return std::string(options.precisionPlan.empty() ? "--accuracy-budget, --accuracy-metric "
+                                                       "and --validation are"
+                                                     : "--precision-plan is") +
+           " for --precision=auto";
+  if (options.precision == "auto" && options.precisionPlan.empty() &&
+      options.accuracyBudget.empty())
+    return "--precision=auto needs --accuracy-budget E (to search) or --precision-plan FILE (a "
+           "plan found before)";
+  if (options.precision == "auto" && !options.precisionPlan.empty() && searching)
+    return "--precision-plan takes a plan found before: --accuracy-budget, --accuracy-metric "
+           "and --validation are for the search";
+  if (options.precision == "auto" && !options.accuracyBudget.empty()) {
+    double budget;
+    if (llvm::StringRef(options.accuracyBudget).getAsDouble(budget) || !(budget > 0))
+      return "--accuracy-budget=" + options.accuracyBudget + " is not a positive number";
+    if (options.accuracyMetric != "relative-l2" && options.accuracyMetric != "top1")
+      return "--accuracy-metric=" + options.accuracyMetric + " is not one of relative-l2, top1";
+  }
   for (const std::string &input : inputOption) {
     size_t eq = input.find('=');
     if (eq != std::string::npos && input.find('/') > eq)
@@ -318,6 +377,13 @@ int usageError(const std::string &command, const std::string &message) {
   llvm::errs() << "dlc: error: " << message << "\nrun 'dlc " << command
                << (command.empty() ? "" : " ") << "--help' for usage\n";
   return 1;
+}
+
+/// The driver's precision options for the command line's.
+driver::PrecisionOptions precisionOptions(const Options &options) {
+  if (options.precision == "auto")
+    return {"mixed", options.calibration, options.precisionPlan};
+  return {options.precision, options.calibration, ""};
 }
 
 /// Prints diagnostics as `dlc: error: FILE: node "NAME" MESSAGE`.
@@ -363,7 +429,7 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
     return usage(llvm::toString(target.takeError()));
   if (options.dumpPipeline) {
     pipelines::PipelineOptions pipeline;
-    pipeline.precision = driver::effectivePrecision(**target, options.precision);
+    pipeline.precision = driver::effectivePrecision(**target, precisionOptions(options).format);
     pipelines::printPipeline(**target, llvm::outs(), pipeline);
     return 0;
   }
@@ -371,7 +437,7 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   request.modelPath = options.model;
   request.name = options.name;
   request.target = options.target;
-  request.precision = {options.precision, options.calibration};
+  request.precision = precisionOptions(options);
   if (!options.name.empty() && targets::makeCIdentifier(options.name, "") != options.name)
     return usage("--name=" + options.name + " is not a C identifier");
   std::optional<pipelines::Phase> phase = pipelines::allPhases().back();
@@ -418,8 +484,20 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
     return 1;
   if (options.stats)
     driver::printMemoryPlan(compiled->signature, llvm::errs());
-  if (options.emit == Emit::Library)
-    return failed(driver::writeLibrary(context, options.model, *compiled, options.output)) ? 1 : 0;
+  if (options.emit == Emit::Library) {
+    if (failed(driver::writeLibrary(context, options.model, *compiled, options.output)))
+      return 1;
+    // The plan the search found goes next to the library, for later compiles to reuse.
+    if (options.searchedPlan) {
+      llvm::SmallString<256> kept(options.output);
+      llvm::sys::path::append(kept, compiled->signature.name + ".precision.json");
+      if (std::error_code error = llvm::sys::fs::copy_file(options.precisionPlan, kept))
+        return reportError(llvm::createStringError(error, "cannot write %s: %s", kept.c_str(),
+                                                   error.message().c_str()));
+      llvm::errs() << "dlc: precision plan -> " << kept << "\n";
+    }
+    return 0;
+  }
   // A target with device code generates more than one object; only a library holds them all.
   if (compiled->files.size() != 1)
     return usage("--emit=" + std::string(emitName(options.emit)) + " writes one file; target '" +
@@ -433,7 +511,7 @@ int runCommand(mlir::MLIRContext &context, const Options &options) {
   if (options.outputDir.empty())
     return usageError(options.command, "dlc run needs --output-dir DIR");
   return failed(driver::runModel(context, options.model, options.inputs, options.shapes.fixed,
-                                 options.outputDir, {options.precision, options.calibration}))
+                                 options.outputDir, precisionOptions(options)))
              ? 1
              : 0;
 }
@@ -441,7 +519,7 @@ int runCommand(mlir::MLIRContext &context, const Options &options) {
 int benchCommand(mlir::MLIRContext &context, const Options &options) {
   return failed(driver::benchModel(context, options.model, options.inputs, options.shapes.fixed,
                                    options.bench, llvm::outs(),
-                                   {options.precision, options.calibration}))
+                                   precisionOptions(options)))
              ? 1
              : 0;
 }
@@ -464,7 +542,7 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
   }
   driver::CompileRequest request;
   request.modelPath = options.model;
-  request.precision = {options.precision, options.calibration};
+  request.precision = precisionOptions(options);
   driver::Compilation compilation(context, request);
   if (failed(compilation.import(*model)) ||
       failed(compilation.lowerTo(pipelines::Phase::Buffers))) {
@@ -477,8 +555,8 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
 
 } // namespace
 
-/// `dlc compare ARGS...` and `dlc calibrate ARGS...`: run `script` (onnxruntime and numpy are
-/// Python) with ARGS and this dlc.
+/// `dlc compare ARGS...`, `dlc calibrate ARGS...` and the search of --precision=auto: run
+/// `script` (onnxruntime and numpy are Python) with ARGS and this dlc.
 int scriptCommand(const char *argv0, llvm::StringRef name, llvm::StringRef script,
                   llvm::ArrayRef<const char *> args) {
   auto python = llvm::sys::findProgramByName("python3");
@@ -529,6 +607,36 @@ int main(int argc, char **argv) {
   Options options;
   if (std::optional<std::string> error = readOptions(**command, options))
     return usageError(options.command, *error);
+
+  // --precision=auto with a budget: the search writes a plan, which the command compiles to.
+  std::string searched;
+  llvm::scope_exit removeSearched([&] {
+    if (!searched.empty())
+      llvm::sys::fs::remove(searched);
+  });
+  if (options.precision == "auto" && options.precisionPlan.empty()) {
+    llvm::SmallString<128> path;
+    if (std::error_code error = llvm::sys::fs::createTemporaryFile("dlc-plan", "json", path))
+      return usageError(options.command, "cannot create a temporary file: " + error.message());
+    searched = path.str().str();
+    std::vector<std::string> args = {options.model, "--budget", options.accuracyBudget,
+                                     "--metric", options.accuracyMetric, "--target",
+                                     options.target, "-o", searched};
+    if (!options.calibration.empty())
+      args.insert(args.end(), {"--calibration", options.calibration});
+    if (!options.validation.empty())
+      args.insert(args.end(), {"--validation", options.validation});
+    for (const std::string &shape : shapeOption)
+      args.insert(args.end(), {"--shape", shape});
+    std::vector<const char *> scriptArgs;
+    for (const std::string &arg : args)
+      scriptArgs.push_back(arg.c_str());
+    if (int status =
+            scriptCommand(argv[0], options.command, DLC_PRECISION_SEARCH_SCRIPT, scriptArgs))
+      return status;
+    options.precisionPlan = searched;
+    options.searchedPlan = true;
+  }
 
   mlir::DialectRegistry registry;
   driver::registerDialects(registry);

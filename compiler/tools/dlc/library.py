@@ -4,6 +4,7 @@
 
     model = CompiledModel(dlc, "model.onnx", work_dir, options=["--shape", "x=1x3x224x224"])
     outputs = model.run([x])            # numpy arrays in, numpy arrays out
+    loaded = LoadedModel("out", "model", work_dir)   # what `dlc compile -o out` wrote
 
 The library `dlc compile` writes is linked into a shared object (`cc -shared`, whole archive)
 and NAME_run is called with the inputs, the outputs and a workspace; the generated header
@@ -36,17 +37,16 @@ def _run(command, what):
         raise LibraryError(f"{what} failed: {(result.stderr or result.stdout).strip()}")
 
 
-class CompiledModel:
-    """`model` compiled by `dlc` (with `options`) into `work`/`name`, loaded; it runs on
-    `threads` threads."""
+class LoadedModel:
+    """The library `dlc compile` wrote into the directory `out` (libNAME.a and NAME.h), linked
+    into `work`/libNAME.so and loaded; it runs on `threads` threads. A process loads a path
+    once: give each library its own `work` or name."""
 
-    def __init__(self, dlc, model, work, name="model", options=(), threads=1, cc="cc"):
-        out = os.path.join(work, name)
-        _run([dlc, "compile", model, "--name", name, "-o", out, *options], "dlc compile")
+    def __init__(self, out, name, work, threads=1, cc="cc"):
+        model = os.path.join(out, f"lib{name}.a")
         library = os.path.join(work, f"lib{name}.so")
         _run([cc, "-shared", "-o", library, "-Wl,--whole-archive",
-              os.path.join(out, f"lib{name}.a"), "-Wl,--no-whole-archive", "-lm", "-lpthread"],
-             f"{cc} -shared")
+              model, "-Wl,--no-whole-archive", "-lm", "-lpthread"], f"{cc} -shared")
         with open(os.path.join(out, f"{name}.h")) as f:
             header = f.read()
         prefix = name.upper()
@@ -74,7 +74,7 @@ class CompiledModel:
 
         self.inputs = tensors("INPUT", int(define("NUM_INPUTS")))
         self.outputs = tensors("OUTPUT", int(define("NUM_OUTPUTS")))
-        self._library = ctypes.CDLL(library)
+        self._library = ctypes.CDLL(os.path.abspath(library))
         self._library.dlc_rt_set_num_threads(threads)
         self._run = getattr(self._library, f"{name}_run")
         self._run.restype = ctypes.c_int
@@ -114,3 +114,13 @@ class CompiledModel:
         """The outputs (copies) for `arrays`."""
         self.bind(arrays)
         return [output.copy() for output in self()]
+
+
+class CompiledModel(LoadedModel):
+    """`model` compiled by `dlc` (with `options`) into `work`/`name`, loaded; it runs on
+    `threads` threads."""
+
+    def __init__(self, dlc, model, work, name="model", options=(), threads=1, cc="cc"):
+        out = os.path.join(work, name)
+        _run([dlc, "compile", model, "--name", name, "-o", out, *options], "dlc compile")
+        super().__init__(out, name, work, threads, cc)

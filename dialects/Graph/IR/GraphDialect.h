@@ -7,4 +7,13 @@
 
 #include "dialects/Graph/IR/GraphDialect.h.inc"
 
+namespace dlc::graph {
+
+/// On a graph function compiled to a precision plan (dlc compile --precision=auto): the format
+/// each ONNX node computes in, {node name: "fp32" | "bf16" | "int8"}. The importer sets it and
+/// computes the int8 nodes on integers; dlc-choose-precision gives the bf16 ones bf16 operands.
+inline constexpr llvm::StringLiteral kPrecisionPlanAttr = "dlc.precision_plan";
+
+} // namespace dlc::graph
+
 #endif

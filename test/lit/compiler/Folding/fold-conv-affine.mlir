@@ -48,3 +48,21 @@ func.func @shared_conv(%x: tensor<1x1x2x2xf32>) -> (tensor<1x1x2x2xf32>, tensor<
   %s = graph.mul %c, %a : (tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
   return %s, %c : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// The folded convolution is located at its own node first (the name precision plans and
+// diagnostics use), then at the folded op's.
+// RUN: dlc-opt %s --dlc-fold-conv-affine --split-input-file --mlir-print-debuginfo | FileCheck %s --check-prefix=LOC
+// LOC-LABEL: func.func @located
+// LOC: graph.conv {{.+}} loc(#[[FUSED:.+]])
+// LOC-DAG: #[[CONV:.+]] = loc("conv_node")
+// LOC-DAG: #[[ADD:.+]] = loc("add_node")
+// LOC-DAG: #[[FUSED]] = loc(fused[#[[CONV]], #[[ADD]]])
+func.func @located(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = graph.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %t = graph.constant dense<[[[0.5]], [[0.0]]]> : tensor<2x1x1xf32>
+  %c = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32> loc("conv_node")
+  %y = graph.add %c, %t : (tensor<1x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<1x2x4x4xf32> loc("add_node")
+  return %y : tensor<1x2x4x4xf32>
+}

@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""dlc compile --precision=auto: per node, the fastest format that keeps the outputs in budget.
+
+    dlc compile MODEL --precision=auto --accuracy-budget E [--accuracy-metric relative-l2|top1]
+                [--calibration TABLE.json] [--validation DIR|FILE.npz] ...
+
+(dlc runs this script with the model, --budget, --metric, --target, -o PLAN and --dlc set to
+itself, then compiles the model to the plan it writes.) The candidates are the nodes dlc can
+compute in reduced precision: Conv (ungrouped, 2-D, constant filters), MatMul and Gemm with
+constant 2-D weights. Each may take int8 (with a calibration table that holds its input's
+range, on a target with int8 kernels), bf16 (on a target with fast bf16 products) or fp32;
+int8 is the fastest, fp32 the slowest.
+
+1. The probe: the model with every candidate computed in each of its formats side by side, a
+   run-time input choosing which result the rest of the model reads, compiled once by dlc to a
+   plan that gives each copy its format (so each copy runs the kernel the final library runs).
+2. Sensitivity: on the validation inputs, the error of the outputs (relative-l2, whatever the
+   metric: it moves smoothly where top-1 moves a row or none) when one candidate alone
+   computes in one reduced format, against all of them in fp32.
+3. The choice: from every candidate at its fastest format, candidates step down a format at a
+   time, as few steps as keep the error (in the chosen metric) within the budget: a binary
+   search over the steps (steps to bf16 before steps to fp32, each group ordered by the error a
+   step removes per time it adds: multiply-adds over the format's RATE), then each step taken
+   tried undone again, least worth first.
+4. The check: the model compiled to the chosen plan and in fp32, its error measured; while it
+   exceeds the budget, the next step is taken.
+
+Error metrics, over all validation inputs, against the fp32 outputs:
+- relative-l2: |y - y_fp32| / |y_fp32| per output, the largest over the outputs;
+- top1: the fraction of rows (along the last axis) of every output whose largest entry moves.
+
+The plan (JSON; `version` changes if its meaning does):
+    {"format": "dlc-precision-plan", "version": 1, "model": FILE NAME, "model_sha256": HEX,
+     "metric": M, "budget": E, "error": ACHIEVED, "validation_samples": N,
+     "nodes": {NODE: "int8" | "bf16" | "fp32", ...},
+     "sensitivity": {NODE: {FORMAT: ERROR, ...}, ...}}
+An unnamed node is OPTYPE_INDEX (its index in the graph), as in dlc's messages. Errors (no
+validation inputs, inputs that do not fit the model, a budget no reduced format meets) write
+nothing and exit 1.
+"""
+import argparse
+import copy
+import hashlib
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, shape_inference
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import calibrate  # noqa: E402  (the sample formats dlc calibrate reads)
+import library  # noqa: E402  (a dlc-compiled model called in this process)
+
+FORMAT, VERSION = "dlc-precision-plan", 1
+FASTEST_FIRST = ("int8", "bf16", "fp32")
+FLAGS = "dlc_precision_probe"
+CODES = {"fp32": 0, "int8": 1, "bf16": 2}
+# Multiply-adds per AVX-512 instruction relative to an fp32 FMA (vdpbf16ps 2, vpdpbusd 4): the
+# search's model of what a format saves. A target whose bf16 is no faster lists no bf16.
+RATE = {"fp32": 1, "bf16": 2, "int8": 4}
+
+
+class SearchError(Exception):
+    """Bad input or a failed run; the message names the file, node or tensor and the reason."""
+
+
+def say(message):
+    print(f"dlc: precision search: {message}", file=sys.stderr, flush=True)
+
+
+def node_name(node, index):
+    """The name dlc gives a node (frontends/onnx/Importer.h, nodeName)."""
+    return node.name or f"{node.op_type}_{index}"
+
+
+def target_precisions(dlc, target):
+    """The formats `dlc targets` lists for `target` ("f32, bf16, int8")."""
+    import subprocess
+    listing = subprocess.run([dlc, "targets"], capture_output=True, text=True, check=True).stdout
+    for block in listing.split("\n\n"):
+        lines = block.strip().splitlines()
+        if lines and lines[0].strip() == target:
+            for line in lines:
+                if line.strip().startswith("precisions:"):
+                    return {p.strip() for p in line.split(":", 1)[1].split(",")}
+    raise SearchError(f"dlc targets does not list target '{target}'")
+
+
+def weights_of(model):
+    """{name: TensorProto} of the model's constants: initializers and Constant nodes (some
+    exporters give weights as those)."""
+    constants = {t.name: t for t in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+            constants[node.output[0]] = node.attribute[0].t
+    return constants
+
+
+def candidates(model, ranges, formats):
+    """[(index, name, [reduced formats, fastest first])] of the nodes the plan may reduce."""
+    constants = weights_of(model)
+    found = []
+    for index, node in enumerate(model.graph.node):
+        if node.op_type not in ("Conv", "MatMul", "Gemm") or len(node.input) < 2:
+            continue
+        weights = constants.get(node.input[1])
+        if weights is None or weights.data_type != onnx.TensorProto.FLOAT:
+            continue
+        attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if node.op_type == "Conv" and (len(weights.dims) != 4 or attributes.get("group", 1) != 1):
+            continue
+        if node.op_type != "Conv" and (len(weights.dims) != 2 or attributes.get("transA", 0)):
+            continue
+        reduced = [f for f in ("int8", "bf16") if f in formats and
+                   (f != "int8" or node.input[0] in ranges)]
+        if reduced:
+            found.append((index, node_name(node, index), reduced))
+    return found
+
+
+def probe_model(model, found):
+    """The model with each candidate computed in each of its formats and a graph input
+    (FLAGS, int64[len(found)]) choosing per candidate which result the model reads: 0 fp32,
+    1 int8, 2 bf16; and the plan giving each copy its format."""
+    probe = copy.deepcopy(model)
+    graph = probe.graph
+    plan, after = {}, {}
+
+    def constant(name, value):
+        graph.initializer.append(numpy_helper.from_array(np.array(value, np.int64), name))
+        return name
+
+    for k, (index, name, reduced) in enumerate(found):
+        node = graph.node[index]
+        node.name = name
+        output = node.output[0]
+        plan[name] = "fp32"
+        node.output[0] = chosen = f"{output}/fp32"
+        selector = f"{name}/dlc-selector"
+        extra = [helper.make_node("Gather", [FLAGS, constant(f"{name}/dlc-k", k)], [selector])]
+        # Where(flag == int8, int8 copy, Where(flag == bf16, bf16 copy, fp32 result)).
+        for fmt in reversed(reduced):
+            twin = copy.deepcopy(node)
+            twin.name = f"{name}/dlc-{fmt}"
+            twin.output[0] = f"{output}/{fmt}"
+            plan[twin.name] = fmt
+            test = f"{name}/dlc-is-{fmt}"
+            result = output if fmt == reduced[0] else f"{output}/to-{fmt}"
+            extra += [twin,
+                      helper.make_node("Equal", [selector, constant(f"{test}/code", CODES[fmt])],
+                                       [test]),
+                      helper.make_node("Where", [test, twin.output[0], chosen], [result])]
+            chosen = result
+        after[index] = extra
+    # The copies and the choice come right after the node, before its readers.
+    order = []
+    for index, node in enumerate(graph.node):
+        order += [copy.deepcopy(node)] + after.get(index, [])
+    graph.ClearField("node")
+    graph.node.extend(order)
+    graph.input.append(helper.make_tensor_value_info(FLAGS, onnx.TensorProto.INT64, [len(found)]))
+    return probe, plan
+
+
+def metric_error(metric, outputs, reference):
+    """The error of `outputs` (per sample, a list of arrays) against `reference`."""
+    if metric == "top1":
+        moved = rows = 0
+        for got, want in zip(outputs, reference):
+            for g, w in zip(got, want):
+                if w.ndim == 0 or w.shape[-1] < 2 or not np.issubdtype(w.dtype, np.floating):
+                    continue
+                moved += int((g.argmax(axis=-1) != w.argmax(axis=-1)).sum())
+                rows += w.size // w.shape[-1]
+        return moved / rows if rows else 0.0
+    worst = 0.0
+    for o in range(len(reference[0])):
+        diff = sum(float(np.sum((got[o].astype(np.float64) - want[o]) ** 2))
+                   for got, want in zip(outputs, reference))
+        norm = sum(float(np.sum(want[o].astype(np.float64) ** 2)) for want in reference)
+        worst = max(worst, np.sqrt(diff / norm) if norm > 0 else np.sqrt(diff))
+    return worst
+
+
+def write_json(path, document):
+    partial = path + ".partial"
+    with open(partial, "w") as f:
+        f.write(json.dumps(document, indent=1) + "\n")
+    os.replace(partial, path)
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class Probe:
+    """The probe compiled and loaded; `error(assignment)` runs it on every sample."""
+
+    def __init__(self, args, model, found, samples, inputs, table, work):
+        probe, plan = probe_model(model, found)
+        path = os.path.join(work, "probe.onnx")
+        onnx.save(probe, path)
+        digest = sha256(path)
+        plan_path = os.path.join(work, "probe.plan.json")
+        write_json(plan_path, {"format": FORMAT, "version": VERSION, "model": "probe.onnx",
+                               "model_sha256": digest, "nodes": plan})
+        options = ["--target", args.target, "--precision=auto", "--precision-plan", plan_path]
+        if table is not None:
+            table_path = os.path.join(work, "probe.calibration.json")
+            write_json(table_path, dict(table, model="probe.onnx", model_sha256=digest))
+            options += ["--calibration", table_path]
+        options += shape_options(samples[0], inputs)
+        self.model = library.CompiledModel(args.dlc, path, work, name="probe", options=options)
+        self.found = found
+        self.samples = [[s[v.name] for v in inputs] for s in samples]
+        self.metric = args.metric
+        self.reference = self.outputs({})
+
+    def outputs(self, assignment):
+        flags = np.array([CODES[assignment.get(name, "fp32")] for _, name, _ in self.found],
+                         np.int64)
+        return [self.model.run(sample + [flags]) for sample in self.samples]
+
+    def error(self, assignment, metric=None):
+        return metric_error(metric or self.metric, self.outputs(assignment), self.reference)
+
+
+def shape_options(sample, inputs):
+    options = []
+    for value in inputs:
+        options += ["--shape", f"{value.name}=" + "x".join(map(str, sample[value.name].shape))]
+    return options
+
+
+def multiply_adds(model, found):
+    """{node: multiply-adds per run} of the candidates, from the inferred output shapes (a
+    model whose shapes do not infer counts 1 per node)."""
+    fixed = shape_inference.infer_shapes(model)
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
+              for v in list(fixed.graph.value_info) + list(fixed.graph.output)}
+    constants = weights_of(model)
+    work = {}
+    for index, name, _ in found:
+        node = model.graph.node[index]
+        output = shapes.get(node.output[0], [])
+        weights = list(constants[node.input[1]].dims)
+        if node.op_type == "Conv":  # each output element sums Cin x kh x kw products
+            reduction = int(np.prod(weights[1:]))
+        elif node.op_type == "Gemm" and any(a.name == "transB" and a.i for a in node.attribute):
+            reduction = weights[1]
+        else:
+            reduction = weights[0]
+        work[name] = max(1, int(np.prod(output)) * reduction) if all(output) and output else 1
+    return work
+
+
+def steps_of(found, sensitivity, work):
+    """The demotions (worth, node, from, to) that lead from every node at its fastest format to
+    all fp32, in the order they are taken: first every step to bf16, then every step to fp32
+    (so that the search passes through each node at its second-fastest format), each group by
+    its worth, the error a step removes per time it adds (a node's time is its multiply-adds
+    over its format's RATE), most first."""
+    steps = []
+    for _, name, reduced in found:
+        ladder = reduced + ["fp32"]
+        for narrower, wider in zip(ladder, ladder[1:]):
+            removed = sensitivity[name][narrower] - sensitivity[name][wider]
+            added = work[name] * (1 / RATE[wider] - 1 / RATE[narrower])
+            steps.append((removed / added, name, narrower, wider))
+    steps.sort(key=lambda step: (FASTEST_FIRST.index(step[3]), -step[0]))
+    return steps
+
+
+def assignment_after(found, steps, taken):
+    """Each node's format once the steps whose indices are in `taken` are applied."""
+    assignment = {name: reduced[0] for _, name, reduced in found}
+    for i in sorted(taken):
+        _, name, _, to = steps[i]
+        assignment[name] = to
+    return assignment
+
+
+def search(probe, found, work, budget):
+    """The sensitivity of every candidate, the steps, and the chosen set of steps taken."""
+    sensitivity = {}
+    total = sum(len(reduced) for _, _, reduced in found)
+    done = 0
+    for _, name, reduced in found:
+        sensitivity[name] = {"fp32": 0.0}
+        for fmt in reduced:
+            # Ranked by the smooth measure: one node's top-1 moves are a handful of rows.
+            sensitivity[name][fmt] = probe.error({name: fmt}, "relative-l2")
+            done += 1
+        if done % 10 < len(reduced) or done == total:
+            say(f"sensitivity {done}/{total}")
+    steps = steps_of(found, sensitivity, work)
+
+    def error_with(first):
+        return probe.error(assignment_after(found, steps, range(first)))
+
+    low, high = 0, len(steps)  # error_with(len(steps)) is 0: everything in fp32
+    if error_with(0) <= budget:
+        high = 0
+    while high - low > 1:
+        middle = (low + high) // 2
+        if error_with(middle) <= budget:
+            high = middle
+        else:
+            low = middle
+    taken = set(range(high))
+    # Steps taken that the others make unnecessary, tried undone from the least sensitive (a
+    # node's last step first, so that each ladder stays a prefix).
+    for i in sorted(taken, key=lambda i: steps[i][0]):
+        name = steps[i][1]
+        if any(j > i and steps[j][1] == name for j in taken):
+            continue
+        if probe.error(assignment_after(found, steps, taken - {i})) <= budget:
+            taken.discard(i)
+    return sensitivity, steps, taken
+
+
+def check_compiled(args, found, steps, taken, samples, inputs, calibrated, work):
+    """The plan of the steps `taken` compiled and its error measured against the model compiled
+    in fp32; while over the budget, more of the next steps are taken (1, 2, 4, ...: the probe
+    rounds bf16 filters before a following normalization is folded into them, the library
+    after, so the two differ a little). Returns the plan and its error."""
+    shapes = shape_options(samples[0], inputs)
+    fp32 = library.CompiledModel(args.dlc, args.model, work, name="fp32",
+                                 options=["--target", args.target] + shapes)
+    feeds = [[s[v.name] for v in inputs] for s in samples]
+    reference = [fp32.run(feed) for feed in feeds]
+    plan_path = os.path.join(work, "plan.json")
+    batch = 1
+    for attempt in range(len(steps) + 1):
+        assignment = assignment_after(found, steps, taken)
+        write_json(plan_path, {"format": FORMAT, "version": VERSION,
+                               "model": os.path.basename(args.model),
+                               "model_sha256": sha256(args.model), "nodes": assignment})
+        options = ["--target", args.target, "--precision=auto", "--precision-plan",
+                   plan_path] + shapes
+        if calibrated:
+            options += ["--calibration", args.calibration]
+        # Each build its own library: a process loads a path once.
+        chosen = library.CompiledModel(args.dlc, args.model, work, name=f"chosen{attempt}",
+                                       options=options)
+        error = metric_error(args.metric, [chosen.run(f) for f in feeds], reference)
+        if error <= args.budget:
+            return assignment, error
+        more = [i for i in range(len(steps)) if i not in taken][:batch]
+        if not more:
+            break
+        say(f"the compiled plan gives {error:.3g}, over the budget: {len(more)} more step(s)")
+        taken |= set(more)
+        batch *= 2
+    raise SearchError(f"{args.model}: no plan within the budget")
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="dlc compile --precision=auto",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("model")
+    parser.add_argument("--budget", type=float, required=True)
+    parser.add_argument("--metric", choices=["relative-l2", "top1"], default="relative-l2")
+    parser.add_argument("--calibration")
+    parser.add_argument("--validation")
+    parser.add_argument("--target", default="host")
+    parser.add_argument("--shape", action="append", default=[])
+    parser.add_argument("-o", "--output", required=True)
+    parser.add_argument("--dlc", default="dlc")
+    args = parser.parse_args()
+    try:
+        try:
+            model = onnx.load(args.model)
+        except Exception as exc:  # onnx raises several kinds
+            raise SearchError(f"{args.model}: cannot read the model: {exc}") from exc
+        table = None
+        if args.calibration:
+            try:
+                with open(args.calibration) as f:
+                    table = json.load(f)
+            except (OSError, ValueError) as exc:
+                raise SearchError(f"{args.calibration}: cannot read the calibration table: "
+                                  f"{exc}") from exc
+            if table.get("format") != calibrate.FORMAT or table.get("version") != 1:
+                raise SearchError(f"{args.calibration}: not a dlc calibration table")
+            if table.get("model_sha256") != sha256(args.model):
+                raise SearchError(f"{args.calibration}: the table was made from another model "
+                                  f"(its model_sha256 differs from {args.model}'s)")
+        validation = args.validation or (table or {}).get("data")
+        if not validation:
+            raise SearchError("--precision=auto needs --validation DIR|FILE.npz (the inputs the "
+                              "error is measured on)")
+        if not args.validation and not os.path.exists(validation):
+            raise SearchError(f"{args.calibration}: the samples the table was made from, "
+                              f"{validation}, are gone: give --validation DIR|FILE.npz")
+        initializers = {t.name for t in model.graph.initializer}
+        inputs = [v for v in model.graph.input if v.name not in initializers]
+        try:
+            samples = calibrate.read_samples(validation, inputs)
+            if not samples:
+                raise SearchError(f"{validation}: no samples")
+            for k, sample in enumerate(samples):
+                calibrate.check_sample(sample, inputs, f"{validation}: sample {k}")
+        except calibrate.CalibrationError as exc:
+            raise SearchError(str(exc)) from exc
+
+        # Symbolic dimensions take the first sample's sizes, as in dlc calibrate.
+        for value in inputs:
+            for dim, size in zip(value.type.tensor_type.shape.dim,
+                                 samples[0][value.name].shape):
+                dim.ClearField("dim_param")
+                dim.dim_value = size
+        formats = target_precisions(args.dlc, args.target)
+        ranges = {n for n, t in (table or {}).get("tensors", {}).items() if "range" in t}
+        if table is None or "int8" not in formats:
+            formats.discard("int8")
+        found = candidates(model, ranges, formats)
+        if not found:
+            raise SearchError(f"{args.model}: no node can compute in a reduced format on target "
+                              f"'{args.target}' (" + ("no calibration table; " if table is None
+                                                      else "") + "see dlc targets)")
+        say(f"{len(found)} candidate nodes, {len(samples)} validation samples, "
+            f"budget {args.metric} {args.budget:g}")
+
+        with tempfile.TemporaryDirectory(prefix="dlc-precision-") as work:
+            try:
+                probe = Probe(args, model, found, samples, inputs, table, work)
+                sensitivity, steps, taken = search(probe, found, multiply_adds(model, found),
+                                                   args.budget)
+                if len(taken) == len(steps):
+                    least = min(found, key=lambda c: sensitivity[c[1]][c[2][-1]])
+                    raise SearchError(
+                        f"{args.model}: the budget {args.metric} {args.budget:g} keeps every "
+                        f"node in fp32: the least sensitive, \"{least[1]}\", in {least[2][-1]} "
+                        f"alone moves the outputs by "
+                        f"{sensitivity[least[1]][least[2][-1]]:.3g} (relative-l2)")
+                assignment, error = check_compiled(args, found, steps, taken, samples, inputs,
+                                                   table is not None, work)
+            except library.LibraryError as exc:
+                raise SearchError(str(exc)) from exc
+        counts = {f: sum(1 for v in assignment.values() if v == f) for f in FASTEST_FIRST}
+        wider = [f"{name} ({fmt})" for _, name, reduced in found
+                 for fmt in [assignment[name]] if fmt != reduced[0]]
+        say(f"{counts['int8']} int8, {counts['bf16']} bf16, {counts['fp32']} fp32 nodes; "
+            f"{args.metric} {error:.3g} (budget {args.budget:g})")
+        if wider:
+            say("kept wider than they could be: " + ", ".join(wider))
+        write_json(args.output, {
+            "format": FORMAT, "version": VERSION, "model": os.path.basename(args.model),
+            "model_sha256": sha256(args.model), "metric": args.metric, "budget": args.budget,
+            "error": error, "validation_samples": len(samples), "nodes": assignment,
+            "sensitivity": {name: {f: e for f, e in s.items() if f != "fp32"}
+                            for name, s in sensitivity.items()}})
+        return 0
+    except SearchError as exc:
+        print(f"dlc: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
