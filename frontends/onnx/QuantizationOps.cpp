@@ -428,46 +428,35 @@ std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
                        input.zeroPointValue, rhs, Value(), scales);
 }
 
-/// The int8 convolution of what `x` and `w` dequantize (see quantizedConvolution), plus the
-/// node's bias; a null value where it does not apply.
-FailureOr<Value> integerConvolution(NodeContext &ctx, const std::optional<Dequantized> &x,
-                                    const std::optional<Dequantized> &w) {
-  if (!x || !w)
-    return Value();
-  auto weights = w->quantized.getDefiningOp<graph::ConstantOp>();
-  auto filter = weights ? dyn_cast<DenseElementsAttr>(weights.getValue()) : nullptr;
-  ArrayRef<int64_t> inShape = shapeOf(x->quantized);
-  auto isZeroPoint = [](DenseElementsAttr zero) {
-    return !zero ||
-           llvm::all_of(zero.getValues<APInt>(), [](const APInt &v) { return v.isZero(); });
-  };
+/// The int32 sums of the node's convolution of the 8-bit `x` less its zero point `xZero` (one
+/// value, or null for 0) by the constant int8 filters `weights` (zero point 0): the integer
+/// convolution the kernels run, less zx * sum(w) per filter. A null value where it does not
+/// apply (other types, a group, not 2-D).
+FailureOr<Value> integerSums(NodeContext &ctx, Expansion &e, Value x, DenseElementsAttr xZero,
+                             Value weights) {
+  auto constant = weights.getDefiningOp<graph::ConstantOp>();
+  auto filter = constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
+  ArrayRef<int64_t> inShape = shapeOf(x);
   if (!filter || !filter.getElementType().isSignlessInteger(8) || inShape.size() != 4 ||
-      filter.getType().getRank() != 4 || x->scale.getNumElements() != 1 ||
-      (x->zeroPoint && x->zeroPoint.getNumElements() != 1) || !isZeroPoint(w->zeroPoint) ||
-      !x->scale.getElementType().isF32() || !w->scale.getElementType().isF32())
+      filter.getType().getRank() != 4 || !getElementTypeOrSelf(x).isInteger(8) ||
+      (xZero && xZero.getNumElements() != 1))
     return Value();
-  int64_t filters = filter.getType().getDimSize(0);
-  if (w->scale.getNumElements() != 1 && (w->axis != 0 || w->scale.getNumElements() != filters))
-    return Value();
-  FailureOr<ConvWindow> window = convolutionWindow(ctx, x->quantized, w->quantized);
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
-  if (failed(window) || failed(type))
+  FailureOr<ConvWindow> window = convolutionWindow(ctx, x, weights);
+  if (failed(window))
     return failure();
-  if (window->group != 1 || !type->getElementType().isF32())
+  if (window->group != 1)
     return Value();
 
   // The input as int8: uint8 values shifted by -128 (and their zero point with them), which
   // the kernels undo for free where their instruction wants unsigned bytes.
-  Expansion e(ctx);
   MLIRContext *context = ctx.context();
   auto i8 = IntegerType::get(context, 8), i32 = IntegerType::get(context, 32);
-  Value input = x->quantized;
-  int64_t zero = x->zeroPoint ? x->zeroPoint.getValues<APInt>()[0].getSExtValue() : 0;
-  if (x->zeroPoint && x->zeroPoint.getElementType().isUnsignedInteger()) {
-    zero = int64_t(x->zeroPoint.getValues<APInt>()[0].getZExtValue()) - 128;
-    input = e.cast(e.apply<graph::SubOp>(e.cast(input, i32), 128.0), i8);
-  } else if (getElementTypeOrSelf(input).isUnsignedInteger(8)) {
-    zero = -128;
+  Value input = x;
+  int64_t zero = xZero ? xZero.getValues<APInt>()[0].getSExtValue() : 0;
+  if (xZero && xZero.getElementType().isUnsignedInteger())
+    zero = int64_t(xZero.getValues<APInt>()[0].getZExtValue());
+  if (getElementTypeOrSelf(input).isUnsignedInteger(8)) {
+    zero -= 128;
     input = e.cast(e.apply<graph::SubOp>(e.cast(input, i32), 128.0), i8);
   }
   // Padding holds the zero point, so every window sums the same number of zero-point terms.
@@ -483,32 +472,60 @@ FailureOr<Value> integerConvolution(NodeContext &ctx, const std::optional<Dequan
                                      SmallVector<int64_t>(inShape.size(), 0), "constant",
                                      IntegerAttr::get(i8, zero));
   Value acc = ctx.create<graph::ConvOp>(RankedTensorType::get(window->outputShape, i32), input,
-                                        weights.getResult(), Value(), window->strides,
-                                        window->dilations,
+                                        weights, Value(), window->strides, window->dilations,
                                         SmallVector<int64_t>(2 * spatial, 0), int64_t(1));
-  // sum((x - zx) w) = sum(x w) - zx sum(w), per filter; then the scales, per filter.
+  if (zero == 0)
+    return acc;
+  // sum((x - zx) w) = sum(x w) - zx sum(w), per filter.
+  int64_t filters = filter.getType().getDimSize(0);
   SmallVector<int8_t> values(filter.getValues<int8_t>());
   int64_t perFilter = int64_t(values.size()) / filters;
   std::vector<int32_t> correction(filters, 0);
-  std::vector<float> scale(filters);
-  float xScale = x->scale.getValues<float>()[0];
-  for (int64_t f = 0; f < filters; ++f) {
+  for (int64_t f = 0; f < filters; ++f)
     for (int64_t i = 0; i < perFilter; ++i)
       correction[f] += int32_t(zero) * values[f * perFilter + i];
-    scale[f] = xScale * w->scale.getValues<float>()[w->scale.getNumElements() == 1 ? 0 : f];
-  }
   SmallVector<int64_t> perChannel{filters};
   perChannel.append(spatial, 1);
-  if (zero != 0)
-    acc = e.apply<graph::SubOp>(
-        acc, ctx.constant(DenseElementsAttr::get(RankedTensorType::get(perChannel, i32),
-                                                 ArrayRef<int32_t>(correction))));
+  return e.apply<graph::SubOp>(
+      acc, ctx.constant(DenseElementsAttr::get(RankedTensorType::get(perChannel, i32),
+                                               ArrayRef<int32_t>(correction))));
+}
+
+/// The int8 convolution of what `x` and `w` dequantize (see quantizedConvolution), scaled back
+/// to f32, plus `bias` (f32, one per filter, or null); a null value where it does not apply.
+/// The caller knows the result is wanted in f32.
+FailureOr<Value> integerConvolution(NodeContext &ctx, const std::optional<Dequantized> &x,
+                                    const std::optional<Dequantized> &w, Value bias) {
+  if (!x || !w)
+    return Value();
+  auto isZeroPoint = [](DenseElementsAttr zero) {
+    return !zero ||
+           llvm::all_of(zero.getValues<APInt>(), [](const APInt &v) { return v.isZero(); });
+  };
+  ArrayRef<int64_t> filterShape = shapeOf(w->quantized);
+  int64_t filters = filterShape.empty() ? 0 : filterShape[0];
+  if (x->scale.getNumElements() != 1 || !isZeroPoint(w->zeroPoint) ||
+      !x->scale.getElementType().isF32() || !w->scale.getElementType().isF32() ||
+      (w->scale.getNumElements() != 1 &&
+       (w->axis != 0 || w->scale.getNumElements() != filters)))
+    return Value();
+  Expansion e(ctx);
+  FailureOr<Value> acc = integerSums(ctx, e, x->quantized, x->zeroPoint, w->quantized);
+  if (failed(acc) || !*acc)
+    return acc;
+  // The scales, per filter.
+  MLIRContext *context = ctx.context();
+  std::vector<float> scale(filters);
+  float xScale = x->scale.getValues<float>()[0];
+  for (int64_t f = 0; f < filters; ++f)
+    scale[f] = xScale * w->scale.getValues<float>()[w->scale.getNumElements() == 1 ? 0 : f];
+  SmallVector<int64_t> perChannel{filters};
+  perChannel.append(filterShape.size() - 2, 1);
   Value result = e.apply<graph::MulOp>(
-      e.cast(acc, Float32Type::get(context)),
+      e.cast(*acc, Float32Type::get(context)),
       ctx.constant(DenseElementsAttr::get(
           RankedTensorType::get(perChannel, Float32Type::get(context)), ArrayRef<float>(scale))));
-  if (ctx.hasInput(2)) {
-    Value bias = ctx.input(2);
+  if (bias) {
     if (shapeOf(bias) != ArrayRef<int64_t>{filters} || !getElementTypeOrSelf(bias).isF32())
       return ctx.fail("expects a bias of " + Twine(filters) + " f32 values");
     result = e.apply<graph::AddOp>(result, ctx.reshape(bias, perChannel));
@@ -519,7 +536,13 @@ FailureOr<Value> integerConvolution(NodeContext &ctx, const std::optional<Dequan
 FailureOr<Value> quantizedConvolution(NodeContext &ctx) {
   if (!ctx.integerKernels())
     return Value();
-  return integerConvolution(ctx, ctx.dequantizedInput(0), ctx.dequantizedInput(1));
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (!type->getElementType().isF32())
+    return Value();
+  return integerConvolution(ctx, ctx.dequantizedInput(0), ctx.dequantizedInput(1),
+                            ctx.hasInput(2) ? ctx.input(2) : Value());
 }
 
 FailureOr<Value> calibratedConvolution(NodeContext &ctx) {
@@ -549,7 +572,7 @@ FailureOr<Value> calibratedConvolution(NodeContext &ctx) {
                  DenseElementsAttr::get(RankedTensorType::get({filters}, f32),
                                         ArrayRef<float>(scales)),
                  DenseElementsAttr(), 0};
-  return integerConvolution(ctx, dx, dw);
+  return integerConvolution(ctx, dx, dw, ctx.hasInput(2) ? ctx.input(2) : Value());
 }
 
 std::optional<Value> quantizedMaxPool(NodeContext &ctx, RankedTensorType type,
@@ -578,6 +601,24 @@ namespace {
 LogicalResult importConvInteger(NodeContext &ctx) {
   Expansion e(ctx);
   Value x = ctx.input(0), w = ctx.input(1);
+  // Constant int8 filters with a zero point of 0 and a constant input zero point: the int8
+  // kernels' sums, exact.
+  std::optional<DenseElementsAttr> constantXZero =
+      ctx.hasInput(2) ? ctx.constantInput(2) : std::optional<DenseElementsAttr>(nullptr);
+  std::optional<DenseElementsAttr> constantWZero =
+      ctx.hasInput(3) ? ctx.constantInput(3) : std::optional<DenseElementsAttr>(nullptr);
+  if (ctx.integerKernels() && constantXZero && constantWZero &&
+      (!*constantWZero || llvm::all_of(constantWZero->getValues<APInt>(), [](const APInt &v) {
+        return v.isZero();
+      }))) {
+    FailureOr<Value> sums = integerSums(ctx, e, x, *constantXZero, w);
+    if (failed(sums))
+      return failure();
+    if (*sums) {
+      ctx.setOutput(0, *sums);
+      return success();
+    }
+  }
   auto f32 = Float32Type::get(ctx.context());
   Value xZero = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, 1) : Value();
   Value wZero = ctx.hasInput(3) ? alongAxis(ctx, ctx.input(3), w, 0) : Value();
@@ -589,12 +630,64 @@ LogicalResult importConvInteger(NodeContext &ctx) {
   return success();
 }
 
+/// QLinearConv on the int8 kernels, where its parameters and filters are constants (the filters
+/// int8 with a zero point of 0) and its bias, if any, a constant: the integer convolution
+/// scaled back to float with the bias (bias * x_scale * w_scale), requantized with y's scale
+/// and zero point folded into one multiply and add, as onnxruntime applies them. A null value
+/// where that does not apply.
+FailureOr<Value> quantizedLinearConvolution(NodeContext &ctx, Type element) {
+  if (!ctx.integerKernels())
+    return Value();
+  std::optional<DenseElementsAttr> xScale = ctx.constantInput(1), xZero = ctx.constantInput(2),
+                                   wScale = ctx.constantInput(4), wZero = ctx.constantInput(5);
+  std::optional<DenseElementsAttr> bias =
+      ctx.hasInput(8) ? ctx.constantInput(8) : std::optional<DenseElementsAttr>(nullptr);
+  Value w = ctx.input(3);
+  if (!xScale || !xZero || !wScale || !wZero || !bias || !w.getDefiningOp<graph::ConstantOp>() ||
+      !xScale->getElementType().isF32() || !wScale->getElementType().isF32() ||
+      xScale->getNumElements() != 1)
+    return Value();
+  std::optional<Dequantized> x = Dequantized{ctx.input(0), *xScale, *xZero, 1};
+  std::optional<Dequantized> filters = Dequantized{w, *wScale, *wZero, 0};
+  Value floatBias;
+  if (*bias) {
+    int64_t count = bias->getNumElements();
+    if (!bias->getElementType().isSignlessInteger(32) ||
+        (wScale->getNumElements() != 1 && wScale->getNumElements() != count))
+      return Value();
+    std::vector<float> values(count);
+    float sx = xScale->getValues<float>()[0];
+    for (auto [f, b] : llvm::enumerate(bias->getValues<int32_t>()))
+      values[f] = float(b) * (sx * wScale->getValues<float>()[
+                                       wScale->getNumElements() == 1 ? 0 : f]);
+    floatBias = ctx.constant(DenseElementsAttr::get(
+        RankedTensorType::get({count}, Float32Type::get(ctx.context())),
+        ArrayRef<float>(values)));
+  }
+  FailureOr<Value> scaled = integerConvolution(ctx, x, filters, floatBias);
+  if (failed(scaled) || !*scaled)
+    return scaled;
+  Expansion e(ctx);
+  Value yScale = ctx.reshape(ctx.input(6), {});
+  Value yZero = ctx.hasInput(7) ? ctx.reshape(ctx.input(7), {}) : Value();
+  if (Value folded = foldedRequantization(ctx, e, *scaled, yScale, yZero))
+    return quantize(e, folded, Value(), Value(), element);
+  return quantize(e, *scaled, yScale, yZero, element);
+}
+
 /// QLinearConv: the float convolution of the dequantized operands plus the int32 bias scaled by
 /// x_scale * w_scale, quantized with y's scale and zero point.
 LogicalResult importQLinearConv(NodeContext &ctx) {
   FailureOr<RankedTensorType> type = ctx.outputType(0);
   if (failed(type))
     return failure();
+  FailureOr<Value> integer = quantizedLinearConvolution(ctx, type->getElementType());
+  if (failed(integer))
+    return failure();
+  if (*integer) {
+    ctx.setOutput(0, *integer);
+    return success();
+  }
   Expansion e(ctx);
   Value x = ctx.input(0), w = ctx.input(3);
   Value xScale = alongAxis(ctx, ctx.input(1), x, 1);

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-# PP-OCR's trained recognition and detection models compiled by dlc in bf16 and in int8 (from a
-# calibration by `dlc calibrate`), against the same models compiled in fp32.
+# PP-OCR's trained recognition and detection models compiled by dlc in bf16, in int8 (from a
+# calibration by `dlc calibrate`) and per node within a budget (--precision=auto), against the
+# same models compiled in fp32.
 """PP-OCRv4 recognition and detection (rapidocr-onnxruntime 1.4.4) in reduced precision.
 
     python3 test/e2e/ppocr_precision.py [--dlc build/bin/dlc] [--work DIR] [--cache DIR]
-                                        [--lines 200] [--pages 6]
+                                        [--lines 200] [--pages 6] [--auto-budget 0.01]
 
 Renders text lines (48 x 320, words in a Debian font, as test/e2e/run_ppocr.py draws them) and
 pages (480 x 640), and compiles each model three times with dlc: fp32, --precision=bf16, and
@@ -15,6 +16,10 @@ the ones checked (32 lines, 4 pages). Then:
   blanks dropped: the character indices of the string the model reads) in bf16 and in int8 must
   equal fp32's on at least --min-bf16 and --min-int8 of the lines (default 97%, the figure the
   project aims at; ctest passes what is reached today, see test/CMakeLists.txt);
+- recognition with --precision=auto (--accuracy-budget --auto-budget, metric top1, the same
+  table, 32 more lines to validate on): the top-1 class of each time step on those lines moves
+  against fp32 on at most the budget's fraction of steps (measured here, not taken from the
+  search), and the lines agree as above (--min-auto); its latency and bf16's are printed;
 - detection: the text probability map binarized at 0.3 (RapidOCR's threshold) in bf16 and in
   int8 must cover the same pixels as fp32's at IoU >= --min-iou (0.9) on every page.
 
@@ -27,6 +32,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -82,6 +88,9 @@ def main():
     parser.add_argument("--min-bf16", type=float, default=0.97)
     parser.add_argument("--min-int8", type=float, default=0.97)
     parser.add_argument("--min-iou", type=float, default=0.9)
+    parser.add_argument("--min-auto", type=float, default=0.97)
+    parser.add_argument("--auto-budget", type=float, default=0.01,
+                        help="--accuracy-budget of the auto build (top-1 moves per step)")
     args = parser.parse_args()
     models = fetch_ppocr.fetch(args.cache)
     if models is None:
@@ -92,10 +101,10 @@ def main():
 
     # Recognition: the lines checked and, drawn apart, the lines calibrated on.
     lines = [prepare("rec", REC_SHAPE, np.random.default_rng(1000 + k)) for k in range(args.lines)]
-    table = calibrate(args.dlc, models["rec"],
-                      [prepare("rec", REC_SHAPE, np.random.default_rng(k)) for k in range(32)],
-                      work, "rec")
-    rec = builds(args.dlc, models["rec"], "rec", REC_SHAPE, table, work)
+    table_rec = calibrate(args.dlc, models["rec"],
+                          [prepare("rec", REC_SHAPE, np.random.default_rng(k))
+                           for k in range(32)], work, "rec")
+    rec = builds(args.dlc, models["rec"], "rec", REC_SHAPE, table_rec, work)
     readings = {p: [decode(m.run([line])[0]) for line in lines] for p, m in rec.items()}
     read = sum(1 for r in readings["fp32"] if r)
     print(f"recognition: {read} of {len(lines)} lines read as non-empty strings in fp32")
@@ -106,6 +115,42 @@ def main():
         ok &= good
         print(f"{'ok  ' if good else 'FAIL'} recognition {precision}: {same} of {len(lines)} "
               f"lines read as in fp32 ({agreement:.1%}; at least {least:.1%})")
+
+    # Recognition with --precision=auto: the search measures top-1 agreement per time step on
+    # 32 more lines; the library it writes must keep that within the budget (measured here
+    # again, against the fp32 build), and it is timed against bf16 alone (calls alternating).
+    validation = [prepare("rec", REC_SHAPE, np.random.default_rng(500 + k)) for k in range(32)]
+    np.savez(os.path.join(work, "rec_validation.npz"), x=np.stack(validation))
+    auto = library.CompiledModel(
+        args.dlc, models["rec"], work, "rec_auto",
+        ["--shape", "x=" + "x".join(map(str, REC_SHAPE)), "--precision=auto",
+         f"--accuracy-budget={args.auto_budget}", "--accuracy-metric=top1",
+         "--calibration", table_rec, "--validation",
+         os.path.join(work, "rec_validation.npz")])
+    moved = sum(int((auto.run([x])[0].argmax(-1) != rec["fp32"].run([x])[0].argmax(-1)).sum())
+                for x in validation)
+    steps = len(validation) * rec["fp32"].outputs[0][1][1]
+    good = moved / steps <= args.auto_budget
+    ok &= good
+    print(f"{'ok  ' if good else 'FAIL'} recognition auto: top-1 moves on {moved} of {steps} "
+          f"validation steps ({moved / steps:.2%}; budget {args.auto_budget:.2%})")
+    same = sum(decode(auto.run([line])[0]) == r for line, r in zip(lines, readings["fp32"]))
+    good = same / len(lines) >= args.min_auto
+    ok &= good
+    print(f"{'ok  ' if good else 'FAIL'} recognition auto: {same} of {len(lines)} lines read as "
+          f"in fp32 ({same / len(lines):.1%}; at least {args.min_auto:.1%})")
+    times = {"bf16": [], "auto": []}
+    for model in (rec["bf16"], auto):
+        model.bind([lines[0]])
+        model()
+    for _ in range(30):
+        for kind, model in (("bf16", rec["bf16"]), ("auto", auto)):
+            start = time.perf_counter()
+            model()
+            times[kind].append(time.perf_counter() - start)
+    print("recognition latency, 1 thread, median of 30 alternating calls: " +
+          ", ".join(f"{k} {1e3 * np.median(v):.2f} ms" for k, v in times.items()) +
+          f" (auto / bf16 {np.median(times['auto']) / np.median(times['bf16']):.2f})")
 
     # Detection.
     pages = [prepare("det", DET_SHAPE, np.random.default_rng(2000 + k))

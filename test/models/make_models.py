@@ -703,12 +703,28 @@ def make_matmul_integer(name, signed, seed=0, m=64, k=250, n=96, zero_point=3):
     return b.build()
 
 
-def make_qdq(name, base, signed, seed=0, preprocess=False):
+def make_conv_integer(name, signed, seed=0, zero_point=37):
+    """x [1,12,15,13] uint8 (int8 when `signed`) -> ConvInteger 3x3, pads 1, stride 1, with
+    constant int8 filters [20,12,3,3], x's zero point `zero_point` (negated when signed) and
+    none for the filters -> y [1,20,15,13] int32: the padding holds the zero point, 108 bytes
+    per sum (not a multiple of 32), 20 filters (not a multiple of 8)."""
+    b = GraphBuilder(name, seed)
+    x = b.add_input("x", TensorProto.INT8 if signed else TensorProto.UINT8, [1, 12, 15, 13])
+    w = b.weight("w", b.rng.integers(-128, 128, (20, 12, 3, 3)).astype(np.int8))
+    zero = b.const(-zero_point if signed else zero_point, np.int8 if signed else np.uint8)
+    b.op("ConvInteger", [x, w, zero], out="y", pads=[1, 1, 1, 1])
+    b.add_output("y", TensorProto.INT32, [1, 20, 15, 13])
+    return b.build()
+
+
+def make_qdq(name, base, signed, seed=0, preprocess=False, operators=False):
     """The model `base` as onnxruntime's quantize_static writes it in QDQ format: activations
     uint8 (int8 when `signed`), weights int8 per output channel, calibrated (MinMax) on 4
     random inputs. Each Conv, MatMul or Gemm then reads DequantizeLinear outputs. With
     `preprocess`, onnxruntime's quant_pre_process runs first, as its documentation asks of
-    CNNs: it folds each BatchNormalization into the Conv before it."""
+    CNNs: it folds each BatchNormalization into the Conv before it. With `operators`, the
+    format is QOperator and only the convolutions are quantized: each becomes a QLinearConv
+    (the other QOperator ops onnxruntime writes, QGemm and QLinearAdd, are its own domain's)."""
     import tempfile
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                           quantize_static)
@@ -735,7 +751,9 @@ def make_qdq(name, base, signed, seed=0, preprocess=False):
         if preprocess:
             quant_pre_process(f"{tmp}/fp32.onnx", f"{tmp}/fp32.onnx")
         quantize_static(f"{tmp}/fp32.onnx", f"{tmp}/qdq.onnx", Reader(),
-                        quant_format=QuantFormat.QDQ, per_channel=True,
+                        quant_format=QuantFormat.QOperator if operators else QuantFormat.QDQ,
+                        op_types_to_quantize=["Conv"] if operators else None,
+                        per_channel=True,
                         activation_type=QuantType.QInt8 if signed else QuantType.QUInt8,
                         weight_type=QuantType.QInt8)
         quantized = onnx.load(f"{tmp}/qdq.onnx")
@@ -768,6 +786,12 @@ MODELS = {
                                                    preprocess=True),
     "qdq_small_cnn_s8s8": lambda seed=0: make_qdq("qdq_small_cnn_s8s8", "small_cnn", True, seed,
                                                    preprocess=True),
+    "qop_small_cnn_u8s8": lambda seed=0: make_qdq("qop_small_cnn_u8s8", "small_cnn", False, seed,
+                                                   preprocess=True, operators=True),
+    "qop_small_cnn_s8s8": lambda seed=0: make_qdq("qop_small_cnn_s8s8", "small_cnn", True, seed,
+                                                   preprocess=True, operators=True),
+    "conv_integer_u8": lambda seed=0: make_conv_integer("conv_integer_u8", False, seed),
+    "conv_integer_s8": lambda seed=0: make_conv_integer("conv_integer_s8", True, seed),
     "qdq_resnet50": lambda seed=0: make_qdq("qdq_resnet50", "resnet50", True, seed,
                                              preprocess=True),
     "matmul_integer_u8": lambda seed=0: make_matmul_integer("matmul_integer_u8", False, seed),

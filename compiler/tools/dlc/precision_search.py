@@ -122,12 +122,39 @@ def candidates(model, ranges, formats):
     return found
 
 
+def folded_chain(graph, index, constants):
+    """The indices of the node at `index` and of the nodes dlc folds into it when it is a Conv
+    (dlc-fold-conv-affine): each the only reader of the one before, a BatchNormalization, or an
+    Add or Mul whose other operand is a constant."""
+    readers = {}
+    for i, node in enumerate(graph.node):
+        for name in node.input:
+            readers.setdefault(name, []).append(i)
+    outputs = {v.name for v in graph.output}
+    chain = [index]
+    while graph.node[index].op_type == "Conv":
+        value = graph.node[chain[-1]].output[0]
+        following = readers.get(value, [])
+        if len(following) != 1 or value in outputs:
+            break
+        node = graph.node[following[0]]
+        others = [i for i in node.input if i != value]
+        if not (node.op_type == "BatchNormalization" and len(node.output) == 1 or
+                node.op_type in ("Add", "Mul") and len(others) == 1 and others[0] in constants):
+            break
+        chain.append(following[0])
+    return chain
+
+
 def probe_model(model, found):
     """The model with each candidate computed in each of its formats and a graph input
     (FLAGS, int64[len(found)]) choosing per candidate which result the model reads: 0 fp32,
-    1 int8, 2 bf16; and the plan giving each copy its format."""
+    1 int8, 2 bf16; and the plan giving each copy its format. A copy includes the
+    normalization that follows a convolution, so that dlc folds it into each copy's filters
+    (before rounding them to bf16) as it does in the model."""
     probe = copy.deepcopy(model)
     graph = probe.graph
+    constants = weights_of(model)
     plan, after = {}, {}
 
     def constant(name, value):
@@ -135,28 +162,35 @@ def probe_model(model, found):
         return name
 
     for k, (index, name, reduced) in enumerate(found):
-        node = graph.node[index]
-        node.name = name
-        output = node.output[0]
+        graph.node[index].name = name
+        indices = folded_chain(graph, index, constants)
+        chain = [graph.node[i] for i in indices]
+        output = chain[-1].output[0]
         plan[name] = "fp32"
-        node.output[0] = chosen = f"{output}/fp32"
+        chain[-1].output[0] = chosen = f"{output}/fp32"
         selector = f"{name}/dlc-selector"
         extra = [helper.make_node("Gather", [FLAGS, constant(f"{name}/dlc-k", k)], [selector])]
         # Where(flag == int8, int8 copy, Where(flag == bf16, bf16 copy, fp32 result)).
         for fmt in reversed(reduced):
-            twin = copy.deepcopy(node)
-            twin.name = f"{name}/dlc-{fmt}"
-            twin.output[0] = f"{output}/{fmt}"
-            plan[twin.name] = fmt
+            renamed = {}
+            for node in chain:
+                twin = copy.deepcopy(node)
+                twin.name = f"{node.name or node.output[0]}/dlc-{fmt}"
+                for i, value in enumerate(twin.input):
+                    twin.input[i] = renamed.get(value, value)
+                original = output if node is chain[-1] else node.output[0]
+                renamed[node.output[0]] = twin.output[0] = f"{original}/{fmt}"
+                extra.append(twin)
+            copied = extra[-1].output[0]
+            plan[f"{name}/dlc-{fmt}"] = fmt
             test = f"{name}/dlc-is-{fmt}"
             result = output if fmt == reduced[0] else f"{output}/to-{fmt}"
-            extra += [twin,
-                      helper.make_node("Equal", [selector, constant(f"{test}/code", CODES[fmt])],
+            extra += [helper.make_node("Equal", [selector, constant(f"{test}/code", CODES[fmt])],
                                        [test]),
-                      helper.make_node("Where", [test, twin.output[0], chosen], [result])]
+                      helper.make_node("Where", [test, copied, chosen], [result])]
             chosen = result
-        after[index] = extra
-    # The copies and the choice come right after the node, before its readers.
+        after[indices[-1]] = extra
+    # The copies and the choice come right after the chain, before its readers.
     order = []
     for index, node in enumerate(graph.node):
         order += [copy.deepcopy(node)] + after.get(index, [])
@@ -240,7 +274,7 @@ def shape_options(sample, inputs):
 def multiply_adds(model, found):
     """{node: multiply-adds per run} of the candidates, from the inferred output shapes (a
     model whose shapes do not infer counts 1 per node)."""
-    fixed = shape_inference.infer_shapes(model)
+    fixed = shape_inference.infer_shapes(model, data_prop=True)
     shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
               for v in list(fixed.graph.value_info) + list(fixed.graph.output)}
     constants = weights_of(model)
