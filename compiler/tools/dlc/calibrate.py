@@ -14,10 +14,14 @@ called in this process) on each input set; the float graph inputs' ranges are th
 
 Methods, per tensor:
 - minmax: the smallest and largest value seen;
-- percentile: [-t, t] (or [0, t] for a tensor that is never negative) with t the P-th
-  percentile of |x| over all samples (default 99.99), from a 2048-bin histogram;
-- entropy: t chosen as TensorRT does, minimizing the KL divergence between the histogram of |x|
-  and its quantization to 128 levels.
+- percentile and entropy clip each side of the tensor on its own values, as dlc quantizes
+  activations to uint8 over [low, high]: the positive side gets round(255 max / (max - min))
+  steps, the negative side the rest, and a side with fewer than 16 steps (a ReLU or HardSwish
+  output's negative side) keeps its extreme. Per side, from a 2048-bin histogram over all
+  samples:
+  - percentile: the P-th percentile of the side's |x| (default 99.99);
+  - entropy: the threshold TensorRT's calibration chooses, minimizing the KL divergence
+    between the side's histogram and its quantization to the side's steps.
 
 The table (JSON, stable; `version` changes if its meaning does):
     {"format": "dlc-calibration", "version": 1, "model": FILE NAME, "model_sha256": HEX,
@@ -45,6 +49,7 @@ import compare  # noqa: E402  (candidates, with_outputs: the probe model dlc com
 import library  # noqa: E402  (the probe compiled once, called for every sample)
 
 BINS = 2048
+MIN_SIDE_LEVELS = 16  # a side of a tensor with fewer uint8 steps than this is not clipped
 FORMAT, VERSION = "dlc-calibration", 1
 
 
@@ -120,24 +125,26 @@ def run_dlc(dlc, model, samples, inputs, work):
         raise CalibrationError(str(exc)) from exc
 
 
-def entropy_threshold(histogram, edges, levels=128):
+def entropy_threshold(histogram, edges, levels):
     """TensorRT's calibration: the threshold (a bin edge) whose clipped histogram, quantized to
     `levels` bins, loses the least information (KL divergence) against the clipped original."""
-    best, best_kl = edges[-1], np.inf
     total = histogram.astype(np.float64)
-    for i in range(levels, len(histogram) + 1):
+    best, best_kl = edges[-1], np.inf
+    for i in range(levels, len(total) + 1):
         reference = total[:i].copy()
         reference[i - 1] += total[i:].sum()  # the outliers land in the last kept bin
         if reference.sum() == 0:
             continue
-        # The first i bins merged into `levels` groups, each spread back over its non-empty bins.
-        groups = np.array_split(np.arange(i), levels)
-        candidate = np.zeros(i)
-        for group in groups:
-            mass = total[group].sum()
-            used = total[group] > 0
-            if used.any():
-                candidate[group[used]] = mass / used.sum()
+        # The first i bins merged into `levels` groups (as np.array_split cuts them), each
+        # group's mass spread back evenly over its non-empty bins.
+        sizes = np.full(levels, i // levels)
+        sizes[:i % levels] += 1
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        used = (total[:i] > 0).astype(np.float64)
+        mass = np.add.reduceat(total[:i], starts)
+        count = np.add.reduceat(used, starts)
+        spread = np.divide(mass, count, out=np.zeros(levels), where=count > 0)
+        candidate = np.repeat(spread, sizes) * used
         p = reference / reference.sum()
         q = candidate / candidate.sum() if candidate.sum() else candidate
         support = p > 0
@@ -147,6 +154,21 @@ def entropy_threshold(histogram, edges, levels=128):
         if kl < best_kl:
             best, best_kl = edges[i], kl
     return float(best)
+
+
+def side_threshold(method, magnitudes, extreme, levels, percentile):
+    """Where `method` clips one side of a tensor: `magnitudes` are that side's |x| (arrays, one
+    per sample), `extreme` the largest, `levels` the uint8 steps the side gets."""
+    if extreme <= 0 or levels < MIN_SIDE_LEVELS:
+        return extreme  # a side too narrow to clip keeps its extreme
+    histogram = np.zeros(BINS, np.int64)
+    edges = np.linspace(0.0, extreme, BINS + 1)
+    for m in magnitudes:
+        histogram += np.histogram(m, bins=edges)[0]
+    if method == "percentile":
+        cumulative = np.cumsum(histogram) / max(histogram.sum(), 1)
+        return float(edges[min(np.searchsorted(cumulative, percentile / 100.0) + 1, BINS)])
+    return entropy_threshold(histogram, edges, levels)
 
 
 def main():
@@ -199,17 +221,16 @@ def main():
         for i, name in enumerate(names):
             kept = [low[name], high[name]]
             if args.method != "minmax":
-                top = max(abs(low[name]), abs(high[name]))
-                histogram = np.zeros(BINS, np.int64)
-                edges = np.linspace(0.0, top if top > 0 else 1.0, BINS + 1)
-                for v in values:
-                    histogram += np.histogram(np.abs(v[i]), bins=edges)[0]
-                if args.method == "percentile":
-                    cumulative = np.cumsum(histogram) / max(histogram.sum(), 1)
-                    t = float(edges[np.searchsorted(cumulative, args.percentile / 100.0) + 1])
-                else:
-                    t = entropy_threshold(histogram, edges)
-                kept = [0.0 if low[name] >= 0 else -t, t]
+                # uint8 over [low, high]: each side gets its share of the 255 steps and is
+                # clipped on its own values.
+                span = high[name] - min(low[name], 0.0)
+                sides = []
+                for sign, extreme in ((1.0, max(high[name], 0.0)), (-1.0, max(-low[name], 0.0))):
+                    levels = int(round(255 * extreme / span)) if span > 0 else 0
+                    magnitudes = [sign * v[i][sign * v[i] > 0] for v in values]
+                    sides.append(side_threshold(args.method, magnitudes, extreme, levels,
+                                                args.percentile))
+                kept = [-sides[1] if low[name] < 0 else 0.0, sides[0]]
             table[name] = {"min": low[name], "max": high[name], "range": kept}
         with open(args.model, "rb") as f:
             digest = hashlib.sha256(f.read()).hexdigest()

@@ -119,7 +119,8 @@ cl::opt<std::string> accuracyBudgetOption(
 cl::opt<std::string> accuracyMetricOption(
     "accuracy-metric", cl::value_desc("metric"), cl::init("relative-l2"),
     cl::desc("With --precision=auto: how the error is measured over the validation inputs:\n"
-             "  relative-l2 - |y - y_fp32| / |y_fp32| over all outputs (the default)\n"
+             "  relative-l2 - |y - y_fp32| / |y_fp32| of each output over all inputs, the\n"
+             "                largest over the outputs (the default)\n"
              "  top1        - the fraction of rows (last axis) of each output whose largest\n"
              "                entry moves (for classifiers)"),
     cl::sub(compilingSubcommands), cl::cat(targetCategory));
