@@ -90,6 +90,20 @@ def read_samples(data, inputs):
     return samples
 
 
+def sha256(path):
+    """The SHA-256 of the file at `path` (hex): what ties a table or plan to its model."""
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def write_json(path, document):
+    """Writes `document` to `path` whole or not at all (through a temporary next to it)."""
+    partial = path + ".partial"
+    with open(partial, "w") as f:
+        f.write(json.dumps(document, indent=1) + "\n")
+    os.replace(partial, path)
+
+
 def check_sample(sample, inputs, where):
     """Raises when an input of `sample` does not have the graph input's type and shape."""
     for value in inputs:
@@ -232,16 +246,10 @@ def main():
                                                 args.percentile))
                 kept = [-sides[1] if low[name] < 0 else 0.0, sides[0]]
             table[name] = {"min": low[name], "max": high[name], "range": kept}
-        with open(args.model, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
-        document = {"format": FORMAT, "version": VERSION, "model": os.path.basename(args.model),
-                    "model_sha256": digest, "method": args.method, "samples": len(samples),
-                    "data": os.path.abspath(args.data), "tensors": table}
-        text = json.dumps(document, indent=1)
-        partial = args.output + ".partial"
-        with open(partial, "w") as f:
-            f.write(text + "\n")
-        os.replace(partial, args.output)
+        write_json(args.output, {
+            "format": FORMAT, "version": VERSION, "model": os.path.basename(args.model),
+            "model_sha256": sha256(args.model), "method": args.method, "samples": len(samples),
+            "data": os.path.abspath(args.data), "tensors": table})
         print(f"dlc calibrate: {len(table)} tensors over {len(samples)} samples "
               f"({args.method}) -> {args.output}")
         return 0

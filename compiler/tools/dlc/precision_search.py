@@ -40,7 +40,6 @@ nothing and exit 1.
 """
 import argparse
 import copy
-import hashlib
 import json
 import os
 import sys
@@ -52,7 +51,8 @@ from onnx import helper, numpy_helper, shape_inference
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
-import calibrate  # noqa: E402  (the sample formats dlc calibrate reads)
+import calibrate  # noqa: E402  (the sample formats dlc calibrate reads, JSON and hashes)
+from calibrate import sha256, write_json  # noqa: E402
 import library  # noqa: E402  (a dlc-compiled model called in this process)
 
 FORMAT, VERSION = "dlc-precision-plan", 1
@@ -218,18 +218,6 @@ def metric_error(metric, outputs, reference):
         norm = sum(float(np.sum(want[o].astype(np.float64) ** 2)) for want in reference)
         worst = max(worst, np.sqrt(diff / norm) if norm > 0 else np.sqrt(diff))
     return worst
-
-
-def write_json(path, document):
-    partial = path + ".partial"
-    with open(partial, "w") as f:
-        f.write(json.dumps(document, indent=1) + "\n")
-    os.replace(partial, path)
-
-
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 class Probe:
