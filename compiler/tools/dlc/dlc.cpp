@@ -124,6 +124,14 @@ cl::opt<std::string> accuracyMetricOption(
              "  top1        - the fraction of rows (last axis) of each output whose largest\n"
              "                entry moves (for classifiers)"),
     cl::sub(compilingSubcommands), cl::cat(targetCategory));
+cl::opt<std::string> precisionCostOption(
+    "precision-cost", cl::value_desc("how"), cl::init("measured"),
+    cl::desc("With --precision=auto: what each format costs a node:\n"
+             "  measured - the model timed with every candidate in each format on this\n"
+             "             machine (the default; the plan may differ between machines)\n"
+             "  model    - multiply-adds per instruction (int8 4, bf16 2 per fp32 FMA):\n"
+             "             the same plan wherever the same errors are measured"),
+    cl::sub(compilingSubcommands), cl::cat(targetCategory));
 cl::opt<std::string> validationOption(
     "validation", cl::value_desc("DIR|FILE.npz"),
     cl::desc("With --precision=auto: the inputs the error is measured on, as dlc calibrate's\n"
@@ -224,7 +232,7 @@ const char *kOverview =
 struct Options {
   std::string command, model, target, name, compileTo, output, outputDir, precision, calibration;
   /// With --precision=auto: the search's settings, or the plan to compile to.
-  std::string accuracyBudget, accuracyMetric, validation, precisionPlan;
+  std::string accuracyBudget, accuracyMetric, validation, precisionPlan, precisionCost;
   /// Whether precisionPlan is the search's (a temporary file, kept next to a library).
   bool searchedPlan = false;
   Emit emit = Emit::Library;
@@ -311,6 +319,7 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
   options.accuracyMetric = accuracyMetricOption;
   options.validation = validationOption;
   options.precisionPlan = precisionPlanOption;
+  options.precisionCost = precisionCostOption;
   if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "int8" &&
       options.precision != "auto")
     return "--precision=" + options.precision + " is not one of fp32, bf16, int8, auto";
@@ -319,10 +328,11 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
   if (options.precision != "int8" && options.precision != "auto" && !options.calibration.empty())
     return "--calibration is for --precision=int8 or auto";
   bool searching = !options.accuracyBudget.empty() || validationOption.getNumOccurrences() ||
-                   accuracyMetricOption.getNumOccurrences();
+                   accuracyMetricOption.getNumOccurrences() ||
+                   precisionCostOption.getNumOccurrences();
   if (options.precision != "auto" && (searching || !options.precisionPlan.empty()))
-    return std::string(options.precisionPlan.empty() ? "--accuracy-budget, --accuracy-metric "
-                                                       "and --validation are"
+    return std::string(options.precisionPlan.empty() ? "--accuracy-budget, --accuracy-metric, "
+                                                       "--precision-cost and --validation are"
                                                      : "--precision-plan is") +
            " for --precision=auto";
   if (options.precision == "auto" && options.precisionPlan.empty() &&
@@ -330,14 +340,16 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
     return "--precision=auto needs --accuracy-budget E (to search) or --precision-plan FILE (a "
            "plan found before)";
   if (options.precision == "auto" && !options.precisionPlan.empty() && searching)
-    return "--precision-plan takes a plan found before: --accuracy-budget, --accuracy-metric "
-           "and --validation are for the search";
+    return "--precision-plan takes a plan found before: --accuracy-budget, --accuracy-metric, "
+           "--precision-cost and --validation are for the search";
   if (options.precision == "auto" && !options.accuracyBudget.empty()) {
     double budget;
     if (llvm::StringRef(options.accuracyBudget).getAsDouble(budget) || !(budget > 0))
       return "--accuracy-budget=" + options.accuracyBudget + " is not a positive number";
     if (options.accuracyMetric != "relative-l2" && options.accuracyMetric != "top1")
       return "--accuracy-metric=" + options.accuracyMetric + " is not one of relative-l2, top1";
+    if (options.precisionCost != "measured" && options.precisionCost != "model")
+      return "--precision-cost=" + options.precisionCost + " is not one of measured, model";
   }
   for (const std::string &input : inputOption) {
     size_t eq = input.find('=');
@@ -621,8 +633,9 @@ int main(int argc, char **argv) {
       return usageError(options.command, "cannot create a temporary file: " + error.message());
     searched = path.str().str();
     std::vector<std::string> args = {options.model, "--budget", options.accuracyBudget,
-                                     "--metric", options.accuracyMetric, "--target",
-                                     options.target, "-o", searched};
+                                     "--metric", options.accuracyMetric, "--cost",
+                                     options.precisionCost, "--target", options.target, "-o",
+                                     searched};
     if (!options.calibration.empty())
       args.insert(args.end(), {"--calibration", options.calibration});
     if (!options.validation.empty())

@@ -9,21 +9,27 @@ itself, then compiles the model to the plan it writes.) The candidates are the n
 compute in reduced precision: Conv (ungrouped, 2-D, constant filters), MatMul and Gemm with
 constant 2-D weights. Each may take int8 (with a calibration table that holds its input's
 range, on a target with int8 kernels), bf16 (on a target with fast bf16 products) or fp32;
-int8 is the fastest, fp32 the slowest.
+which is fastest is measured for the model at hand.
 
-1. The probe: the model with every candidate computed in each of its formats side by side, a
+1. The cost (--cost measured, the default): the model compiled with every candidate in one
+   format, for each format, and timed (1 thread, median of calls taken in turn); with --cost
+   model, each candidate's multiply-adds over its format's RATE (reproducible, not measured).
+   A format slower than fp32, or than a more accurate one, is dropped; what a format saves
+   over fp32 is shared among the candidates in proportion to their multiply-adds.
+2. The probe: the model with every candidate computed in each of its formats side by side, a
    run-time input choosing which result the rest of the model reads, compiled once by dlc to a
    plan that gives each copy its format (so each copy runs the kernel the final library runs).
-2. Sensitivity: on the validation inputs, the error of the outputs (relative-l2, whatever the
+3. Sensitivity: on the validation inputs, the error of the outputs (relative-l2, whatever the
    metric: it moves smoothly where top-1 moves a row or none) when one candidate alone
    computes in one reduced format, against all of them in fp32.
-3. The choice: from every candidate at its fastest format, candidates step down a format at a
+4. The choice: from every candidate at its fastest format, candidates step down a format at a
    time, as few steps as keep the error (in the chosen metric) within the budget: a binary
-   search over the steps (steps to bf16 before steps to fp32, each group ordered by the error a
-   step removes per time it adds: multiply-adds over the format's RATE), then each step taken
-   tried undone again, least worth first.
-4. The check: the model compiled to the chosen plan and in fp32, its error measured; while it
-   exceeds the budget, the next step is taken.
+   search over the steps (steps to the second-fastest format first, each group ordered by the
+   error a step removes per time it adds), then each step taken tried undone again, least
+   worth first.
+5. The check: the plan compiled and its error measured; while it exceeds the budget, more
+   steps are taken. Then, with measured costs, the plan is timed against the whole-model builds
+   of step 1: one within the budget that is faster replaces it.
 
 Error metrics, over all validation inputs, against the fp32 outputs:
 - relative-l2: |y - y_fp32| / |y_fp32| per output, the largest over the outputs;
@@ -44,6 +50,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 
 import numpy as np
 import onnx
@@ -56,13 +63,12 @@ from calibrate import sha256, write_json  # noqa: E402
 import library  # noqa: E402  (a dlc-compiled model called in this process)
 
 FORMAT, VERSION = "dlc-precision-plan", 1
-FASTEST_FIRST = ("int8", "bf16", "fp32")
+WIDEST_LAST = ("int8", "bf16", "fp32")  # by accuracy
+# --cost model: multiply-adds per AVX-512 instruction relative to an fp32 FMA (vpdpbusd 4,
+# vdpbf16ps 2); a target whose bf16 is no faster than fp32 lists no bf16.
+RATE = {"fp32": 1, "bf16": 2, "int8": 4}
 FLAGS = "dlc_precision_probe"
 CODES = {"fp32": 0, "int8": 1, "bf16": 2}
-# Multiply-adds per AVX-512 instruction relative to an fp32 FMA (vdpbf16ps 2, vpdpbusd 4): the
-# search's model of what a format saves. A target whose bf16 is no faster lists no bf16.
-RATE = {"fp32": 1, "bf16": 2, "int8": 4}
-
 
 class SearchError(Exception):
     """Bad input or a failed run; the message names the file, node or tensor and the reason."""
@@ -281,21 +287,35 @@ def multiply_adds(model, found):
     return work
 
 
-def steps_of(found, sensitivity, work):
+def steps_of(found, sensitivity, cost, order):
     """The demotions (worth, node, from, to) that lead from every node at its fastest format to
-    all fp32, in the order they are taken: first every step to bf16, then every step to fp32
-    (so that the search passes through each node at its second-fastest format), each group by
-    its worth, the error a step removes per time it adds (a node's time is its multiply-adds
-    over its format's RATE), most first."""
+    all fp32, in the order they are taken: by the format they lead to (`order`, fastest first,
+    so that the search passes through each node at its second-fastest format), then by worth,
+    the error a step removes per time it adds (`cost[node][format]`), most first."""
     steps = []
     for _, name, reduced in found:
         ladder = reduced + ["fp32"]
         for narrower, wider in zip(ladder, ladder[1:]):
             removed = sensitivity[name][narrower] - sensitivity[name][wider]
-            added = work[name] * (1 / RATE[wider] - 1 / RATE[narrower])
+            added = max(cost[name][wider] - cost[name][narrower], 1e-12)
             steps.append((removed / added, name, narrower, wider))
-    steps.sort(key=lambda step: (FASTEST_FIRST.index(step[3]), -step[0]))
+    steps.sort(key=lambda step: (order.index(step[3]), -step[0]))
     return steps
+
+
+def node_costs(found, work, times):
+    """{node: {format: seconds}}: what each candidate takes in each format, from the measured
+    times of the model with every candidate in one format (`times`), the difference from fp32
+    shared among the nodes in proportion to their multiply-adds."""
+    cost = {name: {"fp32": 0.0} for _, name, _ in found}
+    for fmt, seconds in times.items():
+        if fmt == "fp32":
+            continue
+        taking = [name for _, name, reduced in found if fmt in reduced]
+        total = sum(work[name] for name in taking) or 1
+        for name in taking:
+            cost[name][fmt] = -(times["fp32"] - seconds) * work[name] / total
+    return cost
 
 
 def assignment_after(found, steps, taken):
@@ -307,7 +327,7 @@ def assignment_after(found, steps, taken):
     return assignment
 
 
-def search(probe, found, work, budget):
+def search(probe, found, cost, order, budget):
     """The sensitivity of every candidate, the steps, and the chosen set of steps taken."""
     sensitivity = {}
     total = sum(len(reduced) for _, _, reduced in found)
@@ -320,7 +340,7 @@ def search(probe, found, work, budget):
             done += 1
         if done % 10 < len(reduced) or done == total:
             say(f"sensitivity {done}/{total}")
-    steps = steps_of(found, sensitivity, work)
+    steps = steps_of(found, sensitivity, cost, order)
 
     def error_with(first):
         return probe.error(assignment_after(found, steps, range(first)))
@@ -346,40 +366,86 @@ def search(probe, found, work, budget):
     return sensitivity, steps, taken
 
 
-def check_compiled(args, found, steps, taken, samples, inputs, calibrated, work):
-    """The plan of the steps `taken` compiled and its error measured against the model compiled
-    in fp32; while over the budget, more of the next steps are taken (1, 2, 4, ...: the probe
-    rounds bf16 filters before a following normalization is folded into them, the library
-    after, so the two differ a little). Returns the plan and its error."""
-    shapes = shape_options(samples[0], inputs)
-    fp32 = library.CompiledModel(args.dlc, args.model, work, name="fp32",
-                                 options=["--target", args.target] + shapes)
-    feeds = [[s[v.name] for v in inputs] for s in samples]
-    reference = [fp32.run(feed) for feed in feeds]
-    plan_path = os.path.join(work, "plan.json")
-    batch = 1
-    for attempt in range(len(steps) + 1):
-        assignment = assignment_after(found, steps, taken)
-        write_json(plan_path, {"format": FORMAT, "version": VERSION,
-                               "model": os.path.basename(args.model),
-                               "model_sha256": sha256(args.model), "nodes": assignment})
-        options = ["--target", args.target, "--precision=auto", "--precision-plan",
-                   plan_path] + shapes
-        if calibrated:
-            options += ["--calibration", args.calibration]
+class Builds:
+    """Plans of the model compiled by dlc and loaded, run on the validation samples."""
+
+    def __init__(self, args, samples, inputs, calibrated, work):
+        self.args, self.work, self.count = args, work, 0
+        self.shapes = shape_options(samples[0], inputs)
+        self.calibrated = calibrated
+        self.feeds = [[s[v.name] for v in inputs] for s in samples]
+        self.reference = None
+
+    def compile(self, assignment):
+        """The model compiled to the plan `assignment` ({node: format}) and loaded."""
+        self.count += 1
+        path = os.path.join(self.work, f"plan{self.count}.json")
+        write_json(path, {"format": FORMAT, "version": VERSION,
+                          "model": os.path.basename(self.args.model),
+                          "model_sha256": sha256(self.args.model), "nodes": assignment})
+        options = ["--target", self.args.target, "--precision=auto", "--precision-plan",
+                   path] + self.shapes
+        if self.calibrated:
+            options += ["--calibration", self.args.calibration]
         # Each build its own library: a process loads a path once.
-        chosen = library.CompiledModel(args.dlc, args.model, work, name=f"chosen{attempt}",
-                                       options=options)
-        error = metric_error(args.metric, [chosen.run(f) for f in feeds], reference)
-        if error <= args.budget:
-            return assignment, error
+        return library.CompiledModel(self.args.dlc, self.args.model, self.work,
+                                     name=f"plan{self.count}", options=options)
+
+    def error(self, model):
+        """`model`'s error on the validation samples against the reference (the fp32 build)."""
+        outputs = [model.run(feed) for feed in self.feeds]
+        if self.reference is None:
+            self.reference = outputs
+        return metric_error(self.args.metric, outputs, self.reference)
+
+    def latency(self, models, rounds=20):
+        """{key: median seconds} of `models` ({key: model}) on the first sample, 1 thread,
+        called in turn so that the machine's noise falls on all alike."""
+        times = {key: [] for key in models}
+        for model in models.values():
+            model.bind(self.feeds[0])
+            model()
+        for _ in range(rounds):
+            for key, model in models.items():
+                start = time.perf_counter()
+                model()
+                times[key].append(time.perf_counter() - start)
+        return {key: float(np.median(t)) for key, t in times.items()}
+
+
+def uniform(found, fmt):
+    """The plan with every candidate that can in `fmt`, the others in fp32."""
+    return {name: fmt if fmt in reduced else "fp32" for _, name, reduced in found}
+
+
+def measured_formats(builds, found):
+    """Each format's whole-model build (every candidate that can in it), its error and median
+    time: {format: (model, error, seconds)}, fp32 first (the reference)."""
+    formats = ["fp32"] + [f for f in WIDEST_LAST if any(f in r for _, _, r in found)]
+    models = {f: builds.compile(uniform(found, f)) for f in formats}
+    errors = {f: builds.error(models[f]) for f in formats}
+    times = builds.latency(models)
+    return {f: (models[f], errors[f], times[f]) for f in formats}
+
+
+def check_compiled(builds, found, steps, taken, budget):
+    """The plan of the steps `taken` compiled and its error measured; while over the budget,
+    more of the next steps are taken (1, 2, 4, ...: the probe rounds bf16 filters before a
+    normalization that follows is folded into them, the library after, and the metric may
+    move a lot on a little). Returns the plan, its build and its error."""
+    batch = 1
+    while True:
+        assignment = assignment_after(found, steps, taken)
+        model = builds.compile(assignment)
+        error = builds.error(model)
+        if error <= budget:
+            return assignment, model, error
         more = [i for i in range(len(steps)) if i not in taken][:batch]
         if not more:
-            break
+            raise SearchError(f"{builds.args.model}: no plan within the budget")
         say(f"the compiled plan gives {error:.3g}, over the budget: {len(more)} more step(s)")
         taken |= set(more)
         batch *= 2
-    raise SearchError(f"{args.model}: no plan within the budget")
 
 
 def main():
@@ -392,6 +458,7 @@ def main():
     parser.add_argument("--validation")
     parser.add_argument("--target", default="host")
     parser.add_argument("--shape", action="append", default=[])
+    parser.add_argument("--cost", choices=["measured", "model"], default="measured")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--dlc", default="dlc")
     args = parser.parse_args()
@@ -451,9 +518,38 @@ def main():
 
         with tempfile.TemporaryDirectory(prefix="dlc-precision-") as work:
             try:
+                builds = Builds(args, samples, inputs, table is not None, work)
+                work_of = multiply_adds(model, found)
+                able = found
+                if args.cost == "measured":
+                    # What each format costs here: the model with every candidate in it, timed.
+                    measured = measured_formats(builds, found)
+                    say("measured, every candidate in one format (1 thread, median): " +
+                        ", ".join(f"{f} {1e3 * t:.2f} ms ({args.metric} {e:.3g})"
+                                  for f, (_, e, t) in measured.items()))
+                    times = {f: t for f, (_, _, t) in measured.items()}
+                else:
+                    # The instructions' multiply-adds per fp32 FMA, applied to every candidate.
+                    builds.error(builds.compile(uniform(found, "fp32")))  # the reference
+                    measured = {}
+                    times = {f: sum(work_of[n] / RATE[f] if f in r else work_of[n] / RATE["fp32"]
+                                    for _, n, r in found)
+                             for f in ["fp32"] + [f for f in WIDEST_LAST[:-1]
+                                                  if any(f in r for _, _, r in found)]}
+                # A format slower than fp32, or than a more accurate one, is not worth taking.
+                order = sorted(times, key=lambda f: times[f])
+                order = [f for i, f in enumerate(order)
+                         if f == "fp32" or
+                         all(WIDEST_LAST.index(g) < WIDEST_LAST.index(f) for g in order[:i])]
+                order = order[:order.index("fp32") + 1]
+                found = [(i, n, [f for f in order if f in r]) for i, n, r in found]
+                found = [c for c in found if c[2]]
+                if not found:
+                    raise SearchError(f"{args.model}: no reduced format is faster than fp32 "
+                                      f"for this model on target '{args.target}'")
+                cost = node_costs(found, work_of, {f: times[f] for f in order})
                 probe = Probe(args, model, found, samples, inputs, table, work)
-                sensitivity, steps, taken = search(probe, found, multiply_adds(model, found),
-                                                   args.budget)
+                sensitivity, steps, taken = search(probe, found, cost, order, args.budget)
                 if len(taken) == len(steps):
                     least = min(found, key=lambda c: sensitivity[c[1]][c[2][-1]])
                     raise SearchError(
@@ -461,17 +557,32 @@ def main():
                         f"node in fp32: the least sensitive, \"{least[1]}\", in {least[2][-1]} "
                         f"alone moves the outputs by "
                         f"{sensitivity[least[1]][least[2][-1]]:.3g} (relative-l2)")
-                assignment, error = check_compiled(args, found, steps, taken, samples, inputs,
-                                                   table is not None, work)
+                assignment, chosen, error = check_compiled(builds, found, steps, taken,
+                                                           args.budget)
+                # A whole-model format within the budget and faster than the mix wins.
+                if measured:
+                    mine = builds.latency({"plan": chosen, **{f: m for f, (m, _, _) in
+                                                               measured.items()}})
+                    best = min((f for f, (_, e, _) in measured.items() if e <= args.budget),
+                               key=lambda f: mine[f])
+                    if mine[best] < mine["plan"]:
+                        say(f"every candidate in {best} ({1e3 * mine[best]:.2f} ms) is within "
+                            f"the budget and faster than the mix ({1e3 * mine['plan']:.2f} ms)")
+                        assignment, error = uniform(able, best), measured[best][1]
+                    else:
+                        say(f"the mix takes {1e3 * mine['plan']:.2f} ms; " +
+                            ", ".join(f"every candidate in {f} {1e3 * mine[f]:.2f} ms"
+                                      for f in measured))
             except library.LibraryError as exc:
                 raise SearchError(str(exc)) from exc
-        counts = {f: sum(1 for v in assignment.values() if v == f) for f in FASTEST_FIRST}
+        counts = {f: sum(1 for v in assignment.values() if v == f) for f in WIDEST_LAST}
         wider = [f"{name} ({fmt})" for _, name, reduced in found
                  for fmt in [assignment[name]] if fmt != reduced[0]]
         say(f"{counts['int8']} int8, {counts['bf16']} bf16, {counts['fp32']} fp32 nodes; "
             f"{args.metric} {error:.3g} (budget {args.budget:g})")
         if wider:
-            say("kept wider than they could be: " + ", ".join(wider))
+            more = f", and {len(wider) - 12} more (the plan lists them)" if len(wider) > 12 else ""
+            say("kept wider than they could be: " + ", ".join(wider[:12]) + more)
         write_json(args.output, {
             "format": FORMAT, "version": VERSION, "model": os.path.basename(args.model),
             "model_sha256": sha256(args.model), "metric": args.metric, "budget": args.budget,
