@@ -93,6 +93,37 @@ Value transposedFilter(NodeContext &ctx, Value filter, int64_t group) {
   return ctx.create<graph::SliceOp>(conv.getType(), conv, starts, steps);
 }
 
+/// A 2-D ConvTranspose whose kernel equals its strides, without pads or dilations: each input
+/// pixel paints its own s_h x s_w tile of the output, so it is a 1x1 convolution with M s_h s_w
+/// filters (W [C, M, s_h, s_w] reordered to [M s_h s_w, C, 1, 1]) whose channels are then moved
+/// into the tiles (a depth-to-space), plus the bias. The general form below would convolve an
+/// input spread with zeros: s_h s_w times the products, and an im2col of the spread input.
+LogicalResult importTilingConvTranspose(NodeContext &ctx, RankedTensorType type) {
+  Value input = ctx.input(0), filter = ctx.input(1);
+  ArrayRef<int64_t> inShape = shapeOf(input), filterShape = shapeOf(filter);
+  int64_t n = inShape[0], channels = inShape[1], h = inShape[2], w = inShape[3];
+  int64_t m = filterShape[1], sh = filterShape[2], sw = filterShape[3];
+  Type element = getElementTypeOrSelf(input);
+  Value filters = ctx.reshape(
+      ctx.create<graph::TransposeOp>(RankedTensorType::get({m, sh, sw, channels}, element),
+                                     filter, SmallVector<int64_t>{1, 2, 3, 0}),
+      {m * sh * sw, channels, 1, 1});
+  Value painted = ctx.create<graph::ConvOp>(
+      RankedTensorType::get({n, m * sh * sw, h, w}, element), input, filters, Value(),
+      SmallVector<int64_t>{1, 1}, SmallVector<int64_t>{1, 1}, SmallVector<int64_t>(4, 0),
+      int64_t(1));
+  Value tiles = ctx.create<graph::TransposeOp>(
+      RankedTensorType::get({n, m, h, sh, w, sw}, element),
+      ctx.reshape(painted, {n, m, sh, sw, h, w}), SmallVector<int64_t>{0, 1, 4, 2, 5, 3});
+  Value result = ctx.reshape(tiles, type.getShape());
+  if (ctx.hasInput(2)) {
+    Expansion e(ctx);
+    result = e.apply<graph::AddOp>(result, ctx.reshape(ctx.input(2), {m, 1, 1}));
+  }
+  ctx.setOutput(0, result);
+  return success();
+}
+
 /// ConvTranspose as a convolution: the input, with strides - 1 zeros between its elements, is
 /// padded by dilation * (K - 1) - pad on each side (plus output_padding at the end) and
 /// convolved at stride 1 with the transposed, reversed filter. Where that padding is negative
@@ -136,6 +167,14 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
       return ctx.fail("pads has " + Twine(given.size()) + " values, expected " + Twine(2 * k));
     pads.assign(given.begin(), given.end());
   }
+
+  if (group == 1 && k == 2 && ArrayRef<int64_t>(*strides) == kernel &&
+      llvm::all_of(pads, [](int64_t pad) { return pad == 0; }) &&
+      llvm::all_of(*dilations, [](int64_t d) { return d == 1; }) &&
+      llvm::all_of(*outputPadding, [](int64_t p) { return p == 0; }) &&
+      type->getShape() == ArrayRef<int64_t>{inShape[0], filterShape[1] * group,
+                                            inShape[2] * kernel[0], inShape[3] * kernel[1]})
+    return importTilingConvTranspose(ctx, *type);
 
   // Zeros between the input's elements, then crop where the convolution's padding is negative.
   Type element = getElementTypeOrSelf(input);

@@ -6,10 +6,11 @@
 
 (dlc runs this script with the model, --budget, --metric, --target, -o PLAN and --dlc set to
 itself, then compiles the model to the plan it writes.) The candidates are the nodes dlc can
-compute in reduced precision: Conv (ungrouped, 2-D, constant filters), MatMul and Gemm with
-constant 2-D weights. Each may take int8 (with a calibration table that holds its input's
-range, on a target with int8 kernels), bf16 (on a target with fast bf16 products) or fp32;
-which is fastest is measured for the model at hand.
+compute in reduced precision: Conv and ConvTranspose (ungrouped, 2-D, constant filters; a
+ConvTranspose in bf16 only), MatMul and Gemm with constant 2-D weights. Each may take int8
+(with a calibration table that holds its input's range, on a target with int8 kernels), bf16
+(on a target with fast bf16 products) or fp32; which is fastest is measured for the model at
+hand.
 
 1. The cost (--cost measured, the default): the model compiled with every candidate in one
    format, for each format, and timed (1 thread, median of calls taken in turn); with --cost
@@ -67,6 +68,7 @@ WIDEST_LAST = ("int8", "bf16", "fp32")  # by accuracy
 # --cost model: multiply-adds per AVX-512 instruction relative to an fp32 FMA (vpdpbusd 4,
 # vdpbf16ps 2); a target whose bf16 is no faster than fp32 lists no bf16.
 RATE = {"fp32": 1, "bf16": 2, "int8": 4}
+CONVOLUTIONS = ("Conv", "ConvTranspose")
 FLAGS = "dlc_precision_probe"
 CODES = {"fp32": 0, "int8": 1, "bf16": 2}
 
@@ -111,34 +113,36 @@ def candidates(model, ranges, formats):
     constants = weights_of(model)
     found = []
     for index, node in enumerate(model.graph.node):
-        if node.op_type not in ("Conv", "MatMul", "Gemm") or len(node.input) < 2:
+        if node.op_type not in CONVOLUTIONS + ("MatMul", "Gemm") or len(node.input) < 2:
             continue
         weights = constants.get(node.input[1])
         if weights is None or weights.data_type != onnx.TensorProto.FLOAT:
             continue
         attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        if node.op_type == "Conv" and (len(weights.dims) != 4 or attributes.get("group", 1) != 1):
+        convolution = node.op_type in CONVOLUTIONS
+        if convolution and (len(weights.dims) != 4 or attributes.get("group", 1) != 1):
             continue
-        if node.op_type != "Conv" and (len(weights.dims) != 2 or attributes.get("transA", 0)):
+        if not convolution and (len(weights.dims) != 2 or attributes.get("transA", 0)):
             continue
+        # A ConvTranspose is a convolution of its spread input: bf16 takes it, int8 does not.
         reduced = [f for f in ("int8", "bf16") if f in formats and
-                   (f != "int8" or node.input[0] in ranges)]
+                   (f != "int8" or (node.input[0] in ranges and node.op_type != "ConvTranspose"))]
         if reduced:
             found.append((index, node_name(node, index), reduced))
     return found
 
 
 def folded_chain(graph, index, constants):
-    """The indices of the node at `index` and of the nodes dlc folds into it when it is a Conv
-    (dlc-fold-conv-affine): each the only reader of the one before, a BatchNormalization, or an
-    Add or Mul whose other operand is a constant."""
+    """The indices of the node at `index` and of the nodes dlc folds into it when it is a
+    convolution (dlc-fold-conv-affine): each the only reader of the one before, a
+    BatchNormalization, or an Add or Mul whose other operand is a constant."""
     readers = {}
     for i, node in enumerate(graph.node):
         for name in node.input:
             readers.setdefault(name, []).append(i)
     outputs = {v.name for v in graph.output}
     chain = [index]
-    while graph.node[index].op_type == "Conv":
+    while graph.node[index].op_type in CONVOLUTIONS:
         value = graph.node[chain[-1]].output[0]
         following = readers.get(value, [])
         if len(following) != 1 or value in outputs:
@@ -279,6 +283,8 @@ def multiply_adds(model, found):
         weights = list(constants[node.input[1]].dims)
         if node.op_type == "Conv":  # each output element sums Cin x kh x kw products
             reduction = int(np.prod(weights[1:]))
+        elif node.op_type == "ConvTranspose":  # as dlc computes it, zeros of the spread included
+            reduction = weights[0] * weights[2] * weights[3]
         elif node.op_type == "Gemm" and any(a.name == "transB" and a.i for a in node.attribute):
             reduction = weights[1]
         else:
