@@ -25,9 +25,10 @@ hand.
    computes in one reduced format, against all of them in fp32.
 4. The choice: from every candidate at its fastest format, candidates step down a format at a
    time, as few steps as keep the error (in the chosen metric) within the budget: a binary
-   search over the steps (steps to the second-fastest format first, each group ordered by the
-   error a step removes per time it adds), then each step taken tried undone again, least
-   worth first.
+   search over the steps ordered by the error a step removes per time it adds, then each step
+   taken tried undone again, least worth first. Two orders are searched (every step to the
+   second-fastest format first, or by worth alone, which may send a sensitive node to fp32
+   while the others keep the fastest format); the plan the costs predict faster is taken.
 5. The check: the plan compiled and its error measured; while it exceeds the budget, more
    steps are taken. Then, with measured costs, the plan is timed against the whole-model builds
    of step 1: one within the budget that is faster replaces it.
@@ -293,11 +294,13 @@ def multiply_adds(model, found):
     return work
 
 
-def steps_of(found, sensitivity, cost, order):
+def steps_of(found, sensitivity, cost, order, grouped):
     """The demotions (worth, node, from, to) that lead from every node at its fastest format to
-    all fp32, in the order they are taken: by the format they lead to (`order`, fastest first,
-    so that the search passes through each node at its second-fastest format), then by worth,
-    the error a step removes per time it adds (`cost[node][format]`), most first."""
+    all fp32, in the order they are taken. A step's worth is the error it removes per time it
+    adds (`cost[node][format]`); the most worth first, each node's steps in ladder order.
+    `grouped` takes every step to the second-fastest format of `order` first (so that the
+    search passes through each node at that format); otherwise a sensitive node may go to fp32
+    while the others keep the fastest format."""
     steps = []
     for _, name, reduced in found:
         ladder = reduced + ["fp32"]
@@ -305,8 +308,16 @@ def steps_of(found, sensitivity, cost, order):
             removed = sensitivity[name][narrower] - sensitivity[name][wider]
             added = max(cost[name][wider] - cost[name][narrower], 1e-12)
             steps.append((removed / added, name, narrower, wider))
-    steps.sort(key=lambda step: (order.index(step[3]), -step[0]))
-    return steps
+    steps.sort(key=lambda step: (order.index(step[3]) if grouped else 0, -step[0]))
+    # A node's wider step waits for its narrower one.
+    ladders = {name: reduced + ["fp32"] for _, name, reduced in found}
+    ordered, position = [], {}
+    while steps:
+        i = next(i for i, (_, name, start, _) in enumerate(steps)
+                 if ladders[name].index(start) == position.get(name, 0))
+        ordered.append(steps.pop(i))
+        position[ordered[-1][1]] = position.get(ordered[-1][1], 0) + 1
+    return ordered
 
 
 def node_costs(found, work, times):
@@ -346,8 +357,21 @@ def search(probe, found, cost, order, budget):
             done += 1
         if done % 10 < len(reduced) or done == total:
             say(f"sensitivity {done}/{total}")
-    steps = steps_of(found, sensitivity, cost, order)
+    # Both orders of the steps searched; the plan predicted faster is taken.
+    best = None
+    for grouped in (True, False):
+        steps = steps_of(found, sensitivity, cost, order, grouped)
+        taken = fewest_steps(probe, found, steps, budget)
+        assignment = assignment_after(found, steps, taken)
+        predicted = sum(cost[name][assignment[name]] for _, name, _ in found)
+        if best is None or predicted < best[0]:
+            best = (predicted, steps, taken)
+    return sensitivity, best[1], best[2]
 
+
+def fewest_steps(probe, found, steps, budget):
+    """The steps taken: a binary search for the fewest first steps whose plan the probe finds
+    within the budget, then each step taken tried undone, the least worth first."""
     def error_with(first):
         return probe.error(assignment_after(found, steps, range(first)))
 
@@ -361,15 +385,14 @@ def search(probe, found, cost, order, budget):
         else:
             low = middle
     taken = set(range(high))
-    # Steps taken that the others make unnecessary, tried undone from the least sensitive (a
-    # node's last step first, so that each ladder stays a prefix).
+    # A node's last step first, so that each ladder stays a prefix.
     for i in sorted(taken, key=lambda i: steps[i][0]):
         name = steps[i][1]
         if any(j > i and steps[j][1] == name for j in taken):
             continue
         if probe.error(assignment_after(found, steps, taken - {i})) <= budget:
             taken.discard(i)
-    return sensitivity, steps, taken
+    return taken
 
 
 class Builds:
