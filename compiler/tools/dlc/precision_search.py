@@ -50,6 +50,7 @@ import argparse
 import copy
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -73,6 +74,7 @@ CONVOLUTIONS = ("Conv", "ConvTranspose")
 FLAGS = "dlc_precision_probe"
 CODES = {"fp32": 0, "int8": 1, "bf16": 2}
 
+
 class SearchError(Exception):
     """Bad input or a failed run; the message names the file, node or tensor and the reason."""
 
@@ -88,7 +90,6 @@ def node_name(node, index):
 
 def target_precisions(dlc, target):
     """The formats `dlc targets` lists for `target` ("f32, bf16, int8")."""
-    import subprocess
     listing = subprocess.run([dlc, "targets"], capture_output=True, text=True, check=True).stdout
     for block in listing.split("\n\n"):
         lines = block.strip().splitlines()
