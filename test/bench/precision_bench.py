@@ -4,9 +4,10 @@
 # called alternately in this one process, at 1 thread.
 """Times dlc's fp32, bf16 and int8 compilations of models against onnxruntime and OpenVINO.
 
-For each model M (resnet50, bert_base by default) the fp32 model and its QDQ form (onnxruntime's
-quantize_static, as test/models/make_models.py writes it: qdq_resnet50 S8S8, qdq_bert_base U8S8,
-per-channel weights) run as:
+For each model M (resnet50, bert_base by default; ppocr_rec, the trained PP-OCRv4 recognizer,
+on request) the fp32 model and its QDQ form (onnxruntime's quantize_static, as
+test/models/make_models.py writes it: qdq_resnet50 S8S8, qdq_bert_base U8S8, per-channel
+weights) run as:
 
   dlc fp32    dlc compile M                       (a shared object loaded here)
   dlc bf16    dlc compile M --precision=bf16
@@ -16,21 +17,27 @@ per-channel weights) run as:
   ov f32/bf16 OpenVINO on M with INFERENCE_PRECISION_HINT f32 / bf16 (when `openvino` imports)
   ov int8     OpenVINO on qdq_M
 
+ppocr_rec's dlc int8 and dlc auto compile the fp32 model with a `dlc calibrate` table
+(--precision=int8, and --precision=auto within 1% of top-1 moves per step); its errors are
+against onnxruntime's fp32 (ppocr_rec() says how its QDQ form is made).
+
 Each round calls every variant once, one after the other, so a change in the machine's load
 affects all alike; the table gives the minimum and median of --runs rounds and the ratios the
 issue names. Outputs are compared first: dlc fp32 and bf16 with onnxruntime fp32, dlc int8
 with onnxruntime int8 (max |a - b| / max |b|).
 
-    python3 test/bench/precision_bench.py [--models resnet50 bert_base] [--runs 30]
+    python3 test/bench/precision_bench.py [--models resnet50 bert_base ppocr_rec] [--runs 30]
                                           [--report docs/precision-benchmarks.md]
 """
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 
 sys.dont_write_bytecode = True
@@ -70,18 +77,81 @@ def error(got, want):
     return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
 
 
+def ppocr_rec(args, cache, work):
+    """PP-OCRv4 recognition (trained; rapidocr-onnxruntime's) at 48x320 on a rendered line: the
+    fp32 model, its QDQ form by onnxruntime's quantize_static (opset 13, MinMax on 32 rendered
+    lines, per-channel U8S8, after quant_pre_process) for the peers' int8, and dlc's int8 and
+    auto builds of the fp32 model from a `dlc calibrate` table of the same lines (auto: budget
+    1% top-1 moves per step, validated on 32 other lines). Returns the paths, the feed and the
+    dlc variants; None where the models cannot be fetched."""
+    from onnx import version_converter
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                          quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    sys.path.insert(0, str(rb.REPO_ROOT / "test" / "e2e"))
+    sys.path.insert(0, str(rb.REPO_ROOT / "test" / "models"))
+    import fetch_ppocr
+    from run_ppocr import prepare
+    models = fetch_ppocr.fetch(str(rb.REPO_ROOT / "build" / "cache" / "ppocr"))
+    if models is None:
+        return None
+    shape = (1, 3, 48, 320)
+    lines = [prepare("rec", shape, np.random.default_rng(k)) for k in range(32)]
+    others = [prepare("rec", shape, np.random.default_rng(500 + k)) for k in range(32)]
+    np.savez(work / "rec_calibration.npz", x=np.stack(lines))
+    np.savez(work / "rec_validation.npz", x=np.stack(others))
+    table = work / "rec.calibration.json"
+    rb.log("calibrating PP-OCR recognition (dlc calibrate)")
+    subprocess.run([args.dlc, "calibrate", models["rec"], "--data",
+                    str(work / "rec_calibration.npz"), "-o", str(table)], check=True)
+    fixed, qdq = cache / "ppocr_rec.onnx", cache / "qdq_ppocr_rec.onnx"
+    model = onnx.load(models["rec"])
+    for dim, size in zip(model.graph.input[0].type.tensor_type.shape.dim, shape):
+        dim.ClearField("dim_param")
+        dim.dim_value = size
+    onnx.save(version_converter.convert_version(model, 13), str(fixed))
+    quant_pre_process(str(fixed), str(work / "rec_pre.onnx"))
+    batches = [{"x": x} for x in lines]
+
+    class Reader(CalibrationDataReader):
+        def get_next(self):
+            return batches.pop() if batches else None
+
+    rb.log("quantizing PP-OCR recognition (onnxruntime quantize_static)")
+    quantize_static(str(work / "rec_pre.onnx"), str(qdq), Reader(),
+                    quant_format=QuantFormat.QDQ, per_channel=True,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+    dims = ["--shape", "x=" + "x".join(map(str, shape))]
+    calibrated = ["--calibration", str(table)]
+    dlc = [("dlc fp32", fixed, dims, "fp32"),
+           ("dlc bf16", fixed, dims + ["--precision=bf16"], "fp32"),
+           ("dlc int8", fixed, dims + ["--precision=int8"] + calibrated, "fp32"),
+           ("dlc auto", fixed, dims + ["--precision=auto", "--accuracy-budget=0.01",
+                                       "--accuracy-metric=top1", "--validation",
+                                       str(work / "rec_validation.npz")] + calibrated, "fp32")]
+    return fixed, qdq, {"x": others[0]}, dlc
+
+
 def bench(name, args, cache, work):
-    fp32_path = rb.model_file(name, cache)
-    qdq_path = rb.model_file(f"qdq_{name}", cache)
-    feed, _ = rb.write_inputs(name, fp32_path, cache)
-    variants = {}
-    for label, path, extra in (("dlc fp32", fp32_path, []),
-                               ("dlc bf16", fp32_path, ["--precision=bf16"]),
-                               ("dlc int8", qdq_path, [])):
+    if name == "ppocr_rec":
+        prepared = ppocr_rec(args, cache, work)
+        if prepared is None:
+            rb.log("PP-OCR models cannot be fetched; skipped")
+            return None
+        fp32_path, qdq_path, feed, dlc = prepared
+    else:
+        fp32_path = rb.model_file(name, cache)
+        qdq_path = rb.model_file(f"qdq_{name}", cache)
+        feed, _ = rb.write_inputs(name, fp32_path, cache)
+        dlc = [("dlc fp32", fp32_path, [], "fp32"),
+               ("dlc bf16", fp32_path, ["--precision=bf16"], "fp32"),
+               ("dlc int8", qdq_path, [], "int8")]
+    variants, against = {}, {}
+    for label, path, extra, reference in dlc:
         rb.log(f"compiling {path.name} ({label})")
         runner = library.CompiledModel(args.dlc, path, work, f"{name}_{label.split()[1]}", extra)
         runner.bind(list(feed.values()))
-        variants[label] = runner
+        variants[label], against[label] = runner, reference
     variants["ort fp32"] = ort_runner(fp32_path, feed)
     variants["ort int8"] = ort_runner(qdq_path, feed)
     for label, path, precision in (("ov f32", fp32_path, "f32"), ("ov bf16", fp32_path, "bf16"),
@@ -91,8 +161,8 @@ def bench(name, args, cache, work):
             variants[label] = runner
 
     reference = {"fp32": variants["ort fp32"](), "int8": variants["ort int8"]()}
-    errors = {label: error(variants[label]()[0], reference["int8" if "int8" in label else
-                                                            "fp32"][0])
+    errors = {label: error(variants[label]()[0], reference[against.get(
+                  label, "int8" if "int8" in label else "fp32")][0])
               for label in variants}
     for run in variants.values():  # warm-up
         for _ in range(3):
@@ -115,7 +185,8 @@ def report(name, rows):
     for label, (low, mid, err) in rows.items():
         lines.append(f"| {label} | {low:.2f} | {mid:.2f} | {err:.1e} |")
     lines += ["", "| ratio (medians; minimums in brackets) | value |", "| --- | --- |"]
-    for a, b in (("dlc int8", "dlc fp32"), ("dlc bf16", "dlc fp32"), ("dlc fp32", "ort fp32"),
+    for a, b in (("dlc int8", "dlc fp32"), ("dlc bf16", "dlc fp32"), ("dlc auto", "dlc bf16"),
+                 ("dlc fp32", "ort fp32"),
                  ("dlc int8", "ort int8"), ("dlc int8", "ov int8"), ("dlc fp32", "ov f32"),
                  ("dlc bf16", "ov bf16")):
         lines.append(f"| {a} / {b} | {ratio(a, b)} |")
@@ -146,7 +217,10 @@ def main(argv=None):
     lines.append(f"- dlc: {rb.dlc_description(args.dlc)}")
     print("\n".join(lines), flush=True)
     for name in args.models:
-        table = report(name, bench(name, args, cache, work))
+        rows = bench(name, args, cache, work)
+        if rows is None:
+            continue
+        table = report(name, rows)
         print("\n" + table, flush=True)
         lines += ["", table]
     if args.report:
