@@ -104,6 +104,7 @@ def ppocr_rec(args, cache, work):
     rb.log("calibrating PP-OCR recognition (dlc calibrate)")
     subprocess.run([args.dlc, "calibrate", models["rec"], "--data",
                     str(work / "rec_calibration.npz"), "-o", str(table)], check=True)
+    # onnxruntime's quantizer wants opset 13 (per-axis DequantizeLinear) and static shapes.
     fixed, qdq = cache / "ppocr_rec.onnx", cache / "qdq_ppocr_rec.onnx"
     model = onnx.load(models["rec"])
     for dim, size in zip(model.graph.input[0].type.tensor_type.shape.dim, shape):
@@ -123,13 +124,14 @@ def ppocr_rec(args, cache, work):
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
     dims = ["--shape", "x=" + "x".join(map(str, shape))]
     calibrated = ["--calibration", str(table)]
-    dlc = [("dlc fp32", fixed, dims, "fp32"),
-           ("dlc bf16", fixed, dims + ["--precision=bf16"], "fp32"),
-           ("dlc int8", fixed, dims + ["--precision=int8"] + calibrated, "fp32"),
-           ("dlc auto", fixed, dims + ["--precision=auto", "--accuracy-budget=0.01",
-                                       "--accuracy-metric=top1", "--validation",
-                                       str(work / "rec_validation.npz")] + calibrated, "fp32")]
-    return fixed, qdq, {"x": others[0]}, dlc
+    original = Path(models["rec"])
+    dlc = [("dlc fp32", original, dims, "fp32"),
+           ("dlc bf16", original, dims + ["--precision=bf16"], "fp32"),
+           ("dlc int8", original, dims + ["--precision=int8"] + calibrated, "fp32"),
+           ("dlc auto", original, dims + ["--precision=auto", "--accuracy-budget=0.01",
+                                          "--accuracy-metric=top1", "--validation",
+                                          str(work / "rec_validation.npz")] + calibrated, "fp32")]
+    return original, qdq, {"x": others[0]}, dlc
 
 
 def bench(name, args, cache, work):

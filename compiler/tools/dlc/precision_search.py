@@ -487,7 +487,9 @@ def main():
     parser.add_argument("--calibration")
     parser.add_argument("--validation")
     parser.add_argument("--target", default="host")
-    parser.add_argument("--shape", action="append", default=[])
+    parser.add_argument("--shape", action="append", default=[],
+                        help="the compile's --shape; the search compiles for the validation "
+                             "samples' shapes")
     parser.add_argument("--cost", choices=["measured", "model"], default="measured")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--dlc", default="dlc")
