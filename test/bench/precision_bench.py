@@ -233,8 +233,10 @@ def main(argv=None):
                   f"--models {' '.join(args.models)} --runs {args.runs} --report ...`. Every "
                   "round calls each variant once, in turn, in one process; minimum and median "
                   "over the rounds. The int8 variants run the QDQ model (onnxruntime's "
-                  "quantize_static), the others the fp32 model. Errors are max |a - b| / max |b| "
-                  "against onnxruntime (fp32, or its int8 execution for int8).", ""]
+                  "quantize_static), the others the fp32 model, except ppocr_rec's dlc int8 and "
+                  "dlc auto, which compile the fp32 model with a dlc calibrate table. Errors are "
+                  "max |a - b| / max |b| against onnxruntime (fp32, or its int8 execution for "
+                  "the QDQ model).", ""]
         Path(args.report).write_text("\n".join(header + lines) + "\n")
     return 0
 
