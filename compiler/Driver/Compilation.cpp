@@ -226,13 +226,22 @@ LogicalResult Compilation::checkPlanNodes(const onnx::ModelProto &model,
   std::set<std::string> names;
   for (auto [index, node] : llvm::enumerate(model.graph().node()))
     names.insert(onnx_frontend::nodeName(node, int64_t(index)));
+  int widened = 0;
   for (auto &[name, format] : options.nodeFormats) {
     if (!names.count(name))
       return fail(request_.precision.planPath + ": node \"" + name + "\" is not in the model");
     // A target without fast bf16 products computes those nodes in fp32, as --precision=bf16.
-    if (format == "bf16" && effectivePrecision(*target_, "bf16") != "bf16")
+    if (format == "bf16" && effectivePrecision(*target_, "bf16") != "bf16") {
       format = "fp32";
+      ++widened;
+    }
   }
+  static bool told = false; // once per process, not once per specialization
+  if (widened && !told)
+    llvm::errs() << "dlc: note: target '" << target_->info().name
+                 << "' computes bf16 products no faster than fp32 ones; the plan's " << widened
+                 << " bf16 node(s) compile in fp32\n";
+  told = told || widened;
   return success();
 }
 
