@@ -134,14 +134,19 @@ def candidates(model, ranges, formats):
     return found
 
 
-def folded_chain(graph, index, constants):
-    """The indices of the node at `index` and of the nodes dlc folds into it when it is a
-    convolution (dlc-fold-conv-affine): each the only reader of the one before, a
-    BatchNormalization, or an Add or Mul whose other operand is a constant."""
+def readers_of(graph):
+    """{value: [indices of the nodes that read it]} of `graph`."""
     readers = {}
     for i, node in enumerate(graph.node):
         for name in node.input:
             readers.setdefault(name, []).append(i)
+    return readers
+
+
+def folded_chain(graph, index, constants, readers):
+    """The indices of the node at `index` and of the nodes dlc folds into it when it is a
+    convolution (dlc-fold-conv-affine): each the only reader (`readers`, see readers_of) of the
+    one before, a BatchNormalization, or an Add or Mul whose other operand is a constant."""
     outputs = {v.name for v in graph.output}
     chain = [index]
     while graph.node[index].op_type in CONVOLUTIONS:
@@ -168,6 +173,9 @@ def probe_model(model, found):
     graph = probe.graph
     constants = weights_of(model)
     plan, after = {}, {}
+    # The chains of the graph as exported, before the loop below renames their outputs.
+    readers = readers_of(graph)
+    chains = {index: folded_chain(graph, index, constants, readers) for index, _, _ in found}
 
     def constant(name, value):
         graph.initializer.append(numpy_helper.from_array(np.array(value, np.int64), name))
@@ -175,7 +183,7 @@ def probe_model(model, found):
 
     for k, (index, name, reduced) in enumerate(found):
         graph.node[index].name = name
-        indices = folded_chain(graph, index, constants)
+        indices = chains[index]
         chain = [graph.node[i] for i in indices]
         output = chain[-1].output[0]
         plan[name] = "fp32"
