@@ -50,6 +50,10 @@ struct Packing {
   linalg::GenericOp op;
   int64_t g = 0;
   SmallVector<int64_t> strides, dilations;
+  /// Whether the packed int8 columns are stored with their sign bit flipped (x + 128 as
+  /// unsigned bytes, what vpdpbusd reads): set when every reader is a product that knows it,
+  /// so the flip happens once per column instead of once per filter block.
+  bool flipSign = false;
 
   static std::optional<Packing> match(linalg::GenericOp op, bool vnni, bool bf16) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
@@ -109,7 +113,13 @@ struct Packing {
     for (int64_t l = 0; l < kLanes; ++l)
       for (int64_t j = 0; j < g; ++j)
         mask[l * g + j] = j * kLanes + l;
-    return vector::ShuffleOp::create(b, loc, rows[0], rows[1], mask);
+    Value lanes = vector::ShuffleOp::create(b, loc, rows[0], rows[1], mask);
+    if (!flipSign)
+      return lanes;
+    auto type = cast<VectorType>(lanes.getType());
+    Value flip = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(element, -128)));
+    return arith::XOrIOp::create(b, loc, lanes, flip);
   }
 
   void rewrite(RewriterBase &rewriter) {
@@ -178,6 +188,8 @@ struct Product {
   linalg::GenericOp op;
   DotKind kind = DotKind::Int8;
   DenseElementsAttr weights;
+  /// Whether its int8 columns come packed with the sign bit flipped (Packing::flipSign).
+  bool columnsFlipped = false;
   /// The product's only user when it is an elementwise op over [N, F, P] (see
   /// dlc-cpu-vectorize-dot-contractions).
   linalg::GenericOp epilogue;
@@ -232,7 +244,8 @@ struct Product {
   int64_t positions() { return tensorType(op.getResult(0)).getDimSize(2); }
   int64_t depth() { return weights.getType().getDimSize(1); }
 
-  /// The weights [F, Q, g] as one 32-bit word per group, [F, Q]: what a block broadcasts.
+  /// The weights [F, Q, g] as one 32-bit word per group, [F, Q]: what a block broadcasts,
+  /// and what a transposed tail reads 16 words of a filter at a time.
   DenseElementsAttr groupWords() {
     auto type = RankedTensorType::get({filters(), depth()}, IntegerType::get(op.getContext(), 32));
     ArrayRef<char> raw = weights.getRawData();
@@ -289,7 +302,7 @@ struct Product {
     Value words = arith::ConstantOp::create(b, loc, groupWords());
     DenseElementsAttr starts = rowStarts();
     Value correction = starts ? arith::ConstantOp::create(b, loc, starts).getResult() : Value();
-    Value flipByte = kind == DotKind::Int8
+    Value flipByte = kind == DotKind::Int8 && !columnsFlipped
                          ? arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(-128)).getResult()
                          : Value();
     // col [N, Q, P, g] read through its [N, Q, P * g] view.
@@ -306,44 +319,55 @@ struct Product {
       dest = epilogue.getDpsInits()[0];
     }
     Value zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
+    auto add = [&](OpBuilder &ab, Value x, Value y) -> Value {
+      if (isa<FloatType>(x.getType()))
+        return arith::AddFOp::create(ab, loc, x, y);
+      return arith::AddIOp::create(ab, loc, x, y);
+    };
 
     // One block: filters f0.. f0 + mr by the position vectors `spans` from p0 (each its
     // offset from p0, its lanes, 16 or 8, and whether it lies inside the positions: the last may
-    // be masked).
+    // be masked), then by the `tail` positions after the spans (see tailColumns).
     struct Span {
       int64_t offset, lanes;
       bool inBounds;
     };
+    Value tailColumns;
     auto block = [&](OpBuilder &nb, Value n, Value p0, Value f0, ArrayRef<Span> spans,
-                     Value result) -> Value {
+                     int64_t tail, Value result) -> Value {
       auto offset = [&](Value base, int64_t delta) -> Value {
         return delta == 0 ? base
                           : arith::AddIOp::create(nb, loc, base, indexConstant(nb, loc, delta))
                                 .getResult();
       };
-      auto accType = [&](const Span &span) { return VectorType::get({span.lanes}, sum); };
+      auto accType = [&](int64_t lanes) { return VectorType::get({lanes}, sum); };
       auto groupsType = [&](int64_t lanes) { return VectorType::get({lanes * g}, narrow); };
       int64_t vectors = spans.size();
-      SmallVector<Value> accs;
+      SmallVector<Value> starts;
       for (int64_t i = 0; i < mr; ++i) {
         Value bias = correction ? tensor::ExtractOp::create(nb, loc, correction,
                                                             ValueRange{offset(f0, i)})
                                       .getResult()
                                 : Value();
+        starts.push_back(bias);
+      }
+      SmallVector<Value> accs;
+      for (int64_t i = 0; i < mr; ++i)
         for (const Span &span : spans) {
-          Value acc = fillValue ? vector::BroadcastOp::create(nb, loc, accType(span), fillValue)
+          Value acc = fillValue ? vector::BroadcastOp::create(nb, loc, accType(span.lanes),
+                                                              fillValue)
                                       .getResult()
                                 : vector::TransferReadOp::create(
-                                      nb, loc, accType(span), epilogue ? init : result,
+                                      nb, loc, accType(span.lanes), epilogue ? init : result,
                                       ValueRange{n, offset(f0, i), offset(p0, span.offset)},
                                       zeroSum, ArrayRef<bool>{span.inBounds})
                                       .getResult();
-          if (bias)
+          if (starts[i])
             acc = arith::AddIOp::create(
-                nb, loc, acc, vector::BroadcastOp::create(nb, loc, accType(span), bias));
+                nb, loc, acc,
+                vector::BroadcastOp::create(nb, loc, accType(span.lanes), starts[i]));
           accs.push_back(acc);
         }
-      }
       Value column0 = arith::MulIOp::create(nb, loc, p0, indexConstant(nb, loc, g));
       auto step = [&](OpBuilder &kb, Value q, ValueRange carried) -> SmallVector<Value> {
         SmallVector<Value> next(carried);
@@ -375,45 +399,128 @@ struct Product {
         }
         return next;
       };
-      accs = SmallVector<Value>(forLoop(nb, loc, depth(), 1, accs, step).getResults());
+      if (!spans.empty())
+        accs = SmallVector<Value>(forLoop(nb, loc, depth(), 1, accs, step).getResults());
+      auto store = [&](Value value, ArrayRef<Value> at, int64_t lanes, bool inBounds) {
+        if (epilogue)
+          value = ElementwiseStage{epilogue, /*contract=*/true}.emit(
+              nb, loc, at, lanes, op.getResult(0), value, inBounds,
+              rowOffset ? rowOffset->op : nullptr);
+        result = vector::TransferWriteOp::create(nb, loc, value, result, at,
+                                                 ArrayRef<bool>{inBounds})
+                     .getResult();
+      };
       for (int64_t i = 0; i < mr; ++i)
-        for (auto [v, span] : llvm::enumerate(spans)) {
-          SmallVector<Value> at{n, offset(f0, i), offset(p0, span.offset)};
-          Value value = accs[i * vectors + v];
-          if (epilogue)
-            value = ElementwiseStage{epilogue, /*contract=*/true}.emit(
-                nb, loc, at, span.lanes, op.getResult(0), value, span.inBounds,
-                rowOffset ? rowOffset->op : nullptr);
-          result = vector::TransferWriteOp::create(nb, loc, value, result, at,
-                                                   ArrayRef<bool>{span.inBounds})
-                       .getResult();
-        }
+        for (auto [v, span] : llvm::enumerate(spans))
+          store(accs[i * vectors + v], {n, offset(f0, i), offset(p0, span.offset)}, span.lanes,
+                span.inBounds);
+
+      // The tail, transposed: each filter's words 16 steps at a time (the rows the loop above
+      // just read, in cache) by the tail position's 16 packed groups, summed across the lanes
+      // at the end; filters in groups whose accumulators fit 16 registers.
+      int64_t tailOffset = spans.empty() ? 0 : spans.back().offset + spans.back().lanes;
+      int64_t rowsAtOnce = mr;
+      while (rowsAtOnce * tail > 16)
+        rowsAtOnce /= 2;
+      bool wholeChunks = depth() % kLanes == 0;
+      for (int64_t r0 = 0; tail > 0 && r0 < mr; r0 += rowsAtOnce) {
+        SmallVector<Value> sums(rowsAtOnce * tail,
+                                arith::ConstantOp::create(
+                                    nb, loc, cast<TypedAttr>(nb.getZeroAttr(accType(kLanes)))));
+        auto chunk = [&](OpBuilder &kb, Value q, ValueRange carried) -> SmallVector<Value> {
+          SmallVector<Value> next(carried);
+          Value zeroWord = arith::ConstantOp::create(kb, loc, kb.getI32IntegerAttr(0));
+          auto wordsAt = [&](Value source, ValueRange at) -> Value {
+            return vector::BitCastOp::create(
+                kb, loc, groupsType(kLanes),
+                vector::TransferReadOp::create(kb, loc, VectorType::get({kLanes}, i32), source,
+                                               at, zeroWord, ArrayRef<bool>{wholeChunks}));
+          };
+          SmallVector<Value> groups;
+          for (int64_t t = 0; t < tail; ++t)
+            groups.push_back(wordsAt(tailColumns, {n, indexConstant(kb, loc, t), q}));
+          for (int64_t r = 0; r < rowsAtOnce; ++r) {
+            Value row = wordsAt(words, {offset(f0, r0 + r), q});
+            for (int64_t t = 0; t < tail; ++t)
+              next[r * tail + t] = emitDot(kb, loc, kind, next[r * tail + t], groups[t], row);
+          }
+          return next;
+        };
+        sums = SmallVector<Value>(
+            forLoop(nb, loc, llvm::alignTo(depth(), kLanes), kLanes, sums, chunk).getResults());
+        for (int64_t r = 0; r < rowsAtOnce; ++r)
+          for (int64_t t = 0; t < tail; ++t) {
+            SmallVector<Value> at{n, offset(f0, r0 + r), offset(p0, tailOffset + t)};
+            Value total = vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD,
+                                                      sums[r * tail + t]);
+            total = add(nb, total,
+                        fillValue ? fillValue
+                                  : tensor::ExtractOp::create(nb, loc, epilogue ? init : result,
+                                                              at)
+                                        .getResult());
+            if (starts[r0 + r])
+              total = add(nb, total, starts[r0 + r]);
+            store(vector::BroadcastOp::create(nb, loc, accType(1), total), at, 1, true);
+          }
+      }
       return result;
     };
 
     // Per image: blocks of 32 positions (16 when fewer), each over all filter blocks (the
     // block's columns stay in L1 while every filter reads them), then one block of the last
-    // positions: whole vectors of 16 and what remains in one vector of 16 lanes, or of 8
-    // (256-bit instructions, half the work) when 8 hold it, as 7x7 maps' last position.
+    // positions: whole vectors of 16, and what remains either transposed (fewer positions than
+    // the block has filters: a 7x7 map's last position takes one instruction per step for
+    // all the block's filters, not one per filter), or in one vector of 16 lanes, or of 8
+    // (256-bit instructions, half the work) when 8 hold it.
     int64_t nr = positions() >= 2 * kLanes ? 2 * kLanes : kLanes;
     int64_t whole = positions() / nr * nr, rest = positions() - whole;
+    int64_t tail = rest % kLanes < kLanes / 2 ? rest % kLanes : 0;
     SmallVector<Span> fullSpans, restSpans;
     for (int64_t offset = 0; offset < nr; offset += kLanes)
       fullSpans.push_back({offset, kLanes, true});
-    for (int64_t offset = 0; offset < rest; offset += kLanes) {
-      int64_t left = rest - offset;
-      int64_t lanes = left <= kLanes / 2 ? kLanes / 2 : kLanes;
-      restSpans.push_back({offset, lanes, left >= lanes});
+    for (int64_t offset = 0; offset < rest - tail; offset += kLanes) {
+      int64_t remaining = rest - tail - offset;
+      int64_t lanes = remaining <= kLanes / 2 ? kLanes / 2 : kLanes;
+      restSpans.push_back({offset, lanes, remaining >= lanes});
+    }
+    int64_t batch = tensorType(op.getResult(0)).getDimSize(0);
+    // The tail positions' groups side by side, [N, tail, Q] words (with the sign flip the
+    // instruction needs), packed once for every filter to read 16 steps at a time.
+    if (tail > 0) {
+      Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{batch, tail, depth()}, i32);
+      Value flipWord = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(VectorType::get({1}, i32), int32_t(0x80808080u)));
+      auto perImage = [&](OpBuilder &ib, Value n, ValueRange carried) -> SmallVector<Value> {
+        auto perPosition = [&](OpBuilder &tb, Value t, ValueRange inner) -> SmallVector<Value> {
+          auto perStep = [&](OpBuilder &qb, Value q, ValueRange packed) -> SmallVector<Value> {
+            Value position =
+                arith::AddIOp::create(qb, loc, t, indexConstant(qb, loc, whole + rest - tail));
+            Value at = arith::MulIOp::create(qb, loc, position, indexConstant(qb, loc, g));
+            Value group = vector::TransferReadOp::create(
+                qb, loc, VectorType::get({g}, narrow), col, ValueRange{n, q, at},
+                arith::ConstantOp::create(qb, loc, cast<TypedAttr>(qb.getZeroAttr(narrow))),
+                ArrayRef<bool>{true});
+            Value word = vector::BitCastOp::create(qb, loc, VectorType::get({1}, i32), group);
+            if (flipByte)
+              word = arith::XOrIOp::create(qb, loc, word, flipWord);
+            return {vector::TransferWriteOp::create(qb, loc, word, packed[0],
+                                                    ValueRange{n, t, q}, ArrayRef<bool>{true})
+                        .getResult()};
+          };
+          return {forLoop(tb, loc, depth(), 1, inner[0], perStep).getResult(0)};
+        };
+        return {forLoop(ib, loc, tail, 1, carried[0], perPosition).getResult(0)};
+      };
+      tailColumns = forLoop(b, loc, batch, 1, empty, perImage).getResult(0);
     }
     auto filterBlocks = [&](OpBuilder &fb, Value n, Value p0, ArrayRef<Span> spans,
-                            Value result) -> Value {
+                            int64_t tail, Value result) -> Value {
       return forLoop(fb, loc, filters(), mr, result,
                      [&](OpBuilder &bb, Value f0, ValueRange carried) -> SmallVector<Value> {
-                       return {block(bb, n, p0, f0, spans, carried[0])};
+                       return {block(bb, n, p0, f0, spans, tail, carried[0])};
                      })
           .getResult(0);
     };
-    int64_t batch = tensorType(op.getResult(0)).getDimSize(0);
     Value result =
         forLoop(b, loc, batch, 1, dest,
                 [&](OpBuilder &ib, Value n, ValueRange carried) -> SmallVector<Value> {
@@ -422,11 +529,13 @@ struct Product {
                     image = forLoop(ib, loc, whole, nr, image,
                                     [&](OpBuilder &pb, Value p0,
                                         ValueRange inner) -> SmallVector<Value> {
-                                      return {filterBlocks(pb, n, p0, fullSpans, inner[0])};
+                                      return {filterBlocks(pb, n, p0, fullSpans, 0,
+                                                           inner[0])};
                                     })
                                 .getResult(0);
                   if (rest > 0)
-                    image = filterBlocks(ib, n, indexConstant(ib, loc, whole), restSpans, image);
+                    image = filterBlocks(ib, n, indexConstant(ib, loc, whole), restSpans, tail,
+                                         image);
                   return {image};
                 })
             .getResult(0);
@@ -458,6 +567,33 @@ struct VectorizeDotConvolutionsPass
       if (product.epilogue)
         product.rowOffset =
             ElementwiseStage{product.epilogue}.leadingRowOffset(product.op.getResult(0), 1);
+    }
+    // int8 columns read by products only (through the collapse of the packing's dimensions)
+    // are packed with the sign flip the products need.
+    for (Packing &packing : packings) {
+      Value packed = packing.op.getResult(0);
+      SmallVector<Product *> readers;
+      bool onlyProducts = tensorType(packed).getElementType().isInteger(8);
+      for (Operation *user : packed.getUsers()) {
+        auto collapsed = dyn_cast<tensor::CollapseShapeOp>(user);
+        if (!collapsed) {
+          onlyProducts = false;
+          break;
+        }
+        for (Operation *reader : collapsed.getResult().getUsers()) {
+          auto product = llvm::find_if(products, [&](Product &p) { return p.op == reader; });
+          if (product == products.end() || product->op.getDpsInputs()[1] != collapsed) {
+            onlyProducts = false;
+            break;
+          }
+          readers.push_back(&*product);
+        }
+      }
+      if (!onlyProducts)
+        continue;
+      packing.flipSign = true;
+      for (Product *product : readers)
+        product->columnsFlipped = true;
     }
     IRRewriter rewriter(&getContext());
     for (Packing &packing : packings)

@@ -2,11 +2,12 @@
 
 // An int8 1x3 convolution over 4 channels, 5x20 input, 8 filters, less a constant per filter
 // (1 for filter 0: a zero-point correction) and scaled per filter after. The packing reads the 4
-// channel rows 16 lanes at a time and interleaves them (lane l of row j to byte 4 l + j); the 18
-// output columns are one whole chunk and a masked one. The product's blocks are 8 filters x 32
-// positions (90 = 64 + 26: the last block masked); each starts from -128 times its filter's sum
-// less the filter's constant (filter 0 sums to -12: 1536 - 1), flips the top bit of the 64
-// column bytes it reads, and broadcasts one 32-bit group of each filter (filter 0's first,
+// channel rows 16 lanes at a time, interleaves them (lane l of row j to byte 4 l + j) and flips
+// the top bit of each byte (vpdpbusd reads them as unsigned: x + 128), once for every filter;
+// the 18 output columns are one whole chunk and a masked one. The product's blocks are 8
+// filters x 32 positions (90 = 64 + 26: the last block masked); each starts from -128 times its
+// filter's sum less the filter's constant (filter 0 sums to -12: 1536 - 1), reads the packed
+// bytes as they are, and broadcasts one 32-bit group of each filter (filter 0's first,
 // channels 0..3 at kw = 0: -10, 0, 3, -1, bytes F6 00 03 FF, the i32 -16580362). The per-filter
 // scale runs on the accumulators before the one store; the subtraction left no trace.
 // CHECK-LABEL: func.func @int8_conv
@@ -17,16 +18,17 @@
 // CHECK:   scf.for
 // CHECK-COUNT-4: vector.transfer_read %arg0{{.+}} {in_bounds = [true]} : tensor<1x4x5x20xi8>, vector<16xi8>
 // CHECK: %[[LANES:.+]] = vector.shuffle %{{.+}}, %{{.+}} [0, 16, 32, 48, 1, 17, 33, 49, {{.+}}] : vector<32xi8>, vector<32xi8>
-// CHECK: vector.transfer_write %[[LANES]], %{{.+}} {in_bounds = [true]} : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
+// CHECK: %[[FLIPPED:.+]] = arith.xori %[[LANES]], %[[FLIP]] : vector<64xi8>
+// CHECK: vector.transfer_write %[[FLIPPED]], %{{.+}} {in_bounds = [true]} : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
 // CHECK-COUNT-4: vector.transfer_read %arg0{{.+}} : tensor<1x4x5x20xi8>, vector<16xi8>
 // CHECK: vector.transfer_write %{{.+}}, %{{.+}}[%c0, %c0, %c0, %{{.+}}, %{{.+}}, %c64] : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
 // CHECK: scf.for %[[P:.+]] = %c0 to %c64 step %c32
 // CHECK:   scf.for %[[Q:.+]] = %c0 to %c3 step %c1 iter_args(%{{.+}} = %[[START0]], %{{.+}} = %[[START0]],
 // CHECK:     %[[COL:.+]] = vector.transfer_read %{{.+}}[%c0, %[[Q]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<1x3x360xi8>, vector<64xi8>
-// CHECK:     %[[UNSIGNED:.+]] = arith.xori %[[COL]], %[[FLIP]] : vector<64xi8>
+// CHECK-NOT: arith.xori
 // CHECK:     %[[WORD:.+]] = tensor.extract %[[WORDS]][%c0, %[[Q]]] : tensor<8x3xi32>
 // CHECK:     %[[SPREAD:.+]] = vector.bitcast %{{.+}} : vector<16xi32> to vector<64xi8>
-// CHECK:     llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %[[UNSIGNED]], %[[SPREAD]])
+// CHECK:     llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %[[COL]], %[[SPREAD]])
 // CHECK-NOT: arith.subi
 // CHECK:   %[[SCALE:.+]] = tensor.extract %arg1[%c0] : tensor<8xf32>
 // CHECK:   arith.sitofp
@@ -43,6 +45,39 @@ func.func @int8_conv(%x: tensor<1x4x5x20xi8>, %s: tensor<8xf32>) -> tensor<1x8x5
   %2 = graph.reshape %s : tensor<8xf32> -> tensor<8x1x1xf32>
   %3 = graph.mul %1, %2 : (tensor<1x8x5x18xf32>, tensor<8x1x1xf32>) -> tensor<1x8x5x18xf32>
   return %3 : tensor<1x8x5x18xf32>
+}
+
+// -----
+
+// An int8 1x1 convolution whose 7x7 map leaves one position after the vectors (49 = 32 + 16 +
+// 1): that position is summed transposed, each filter's words 16 steps at a time (here the one
+// step, the rest of the 16 lanes read as zeros) against the position's groups, packed once into
+// [N, 1, Q], then summed across the lanes and started from -128 times the filter's sum (filter 0
+// sums to 10: -1280), one value per filter: 8 instructions for the block instead of one 8-lane
+// vector per filter and step.
+// CHECK-LABEL: func.func @int8_tail
+// CHECK-DAG: %[[WORDS:.+]] = arith.constant dense<{{\[\[}}67305985], {{.+}}> : tensor<8x1xi32>
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<1x1x1xi32>
+// CHECK: %[[GROUP:.+]] = vector.transfer_read %{{.+}}[%c0, %c0, %c192], %{{.+}} {in_bounds = [true]} : tensor<1x1x196xi8>, vector<4xi8>
+// CHECK: %[[WORD:.+]] = vector.bitcast %[[GROUP]] : vector<4xi8> to vector<1xi32>
+// CHECK: %[[TAIL:.+]] = vector.transfer_write %[[WORD]], %[[EMPTY]][%c0, %c0, %c0] {in_bounds = [true]}
+// CHECK-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK-COUNT-8: vector.transfer_write %{{.+}}[%c0, %c{{[0-7]}}, %c32] {in_bounds = [true]} : vector<16xi32>, tensor<1x8x49xi32>
+// CHECK: %[[GROUPS:.+]] = vector.transfer_read %[[TAIL]][%c0, %c0, %c0], %{{.+}} : tensor<1x1x1xi32>, vector<16xi32>
+// CHECK: %[[UNSIGNED:.+]] = vector.bitcast %[[GROUPS]] : vector<16xi32> to vector<64xi8>
+// CHECK: %[[ROW:.+]] = vector.transfer_read %[[WORDS]][%c0, %c0], %{{.+}} : tensor<8x1xi32>, vector<16xi32>
+// CHECK: %[[SIGNED:.+]] = vector.bitcast %[[ROW]] : vector<16xi32> to vector<64xi8>
+// CHECK: %[[SUMS:.+]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %[[UNSIGNED]], %[[SIGNED]])
+// CHECK: %[[TOTAL:.+]] = vector.reduction <add>, %[[SUMS]] : vector<16xi32> into i32
+// CHECK: %[[START:.+]] = arith.addi %[[TOTAL]], %c-1280_i32 : i32
+// CHECK: %[[ONE:.+]] = vector.broadcast %[[START]] : i32 to vector<1xi32>
+// CHECK: vector.transfer_write %[[ONE]], %{{.+}}[%c0, %c0, %c48] {in_bounds = [true]} : vector<1xi32>, tensor<1x8x49xi32>
+// CHECK-COUNT-7: vector.transfer_write %{{.+}}, %{{.+}}[%c0, %c{{[1-7]}}, %c48] {in_bounds = [true]} : vector<1xi32>, tensor<1x8x49xi32>
+// CHECK-NOT: linalg.generic
+func.func @int8_tail(%x: tensor<1x4x7x7xi8>) -> tensor<1x8x7x7xi32> {
+  %w = graph.constant dense<[[[[1]], [[2]], [[3]], [[4]]], [[[5]], [[6]], [[7]], [[8]]], [[[-1]], [[-2]], [[-3]], [[-4]]], [[[9]], [[0]], [[1]], [[2]]], [[[3]], [[4]], [[5]], [[6]]], [[[7]], [[8]], [[9]], [[0]]], [[[-5]], [[-6]], [[-7]], [[-8]]], [[[1]], [[1]], [[1]], [[1]]]]> : tensor<8x4x1x1xi8>
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x4x7x7xi8>, tensor<8x4x1x1xi8>) -> tensor<1x8x7x7xi32>
+  return %0 : tensor<1x8x7x7xi32>
 }
 
 // -----
