@@ -45,7 +45,8 @@ std::optional<Phase> parsePhase(StringRef name) {
 namespace {
 
 void addGraphPasses(OpPassManager &pm, const PipelineOptions &options) {
-  // Folds constant reshapes and reshape chains the importer produced.
+  // Folds constant reshapes and reshape chains the importer produced, dequantized constants
+  // and requantizations of what was just dequantized.
   pm.addPass(createCanonicalizerPass());
   // BatchNormalization's scale and shift move into the preceding convolution's weights.
   pm.addNestedPass<func::FuncOp>(folding::createFoldConvAffinePass());
@@ -57,6 +58,8 @@ void addGraphPasses(OpPassManager &pm, const PipelineOptions &options) {
 }
 
 void addLinalgPasses(OpPassManager &pm, const targets::Target &target) {
+  // The quantizations and dequantizations no op computes on as integers, as graph arithmetic.
+  pm.addNestedPass<func::FuncOp>(precision::createLowerQuantizationPass());
   // The hand-off: every graph op becomes linalg on tensors (convolutions as named ops).
   pm.addPass(conversion::createConvertGraphToLinalgPass());
   // Folds the collapse/expand pairs of reshapes and empty/fill leftovers.

@@ -36,4 +36,28 @@ def ChoosePrecisionPass : Pass<"dlc-choose-precision", "mlir::func::FuncOp"> {
                         "mixed (per node, as the function's dlc.precision_plan says)">];
 }
 
+def LowerQuantizationPass : Pass<"dlc-lower-quantization", "mlir::func::FuncOp"> {
+  let summary = "Expands graph.quantize and graph.dequantize into graph arithmetic";
+  let description = [{
+    What no op read as integers is computed from the `!quant.uniform` parameters the ops
+    carry: dequantization as `(cast(q) - zero_point) * scale` in the expressed type, and
+    quantization as ONNX's QuantizeLinear, `cast(clip(round(x / scale) + zero_point, min,
+    max))` (round half to even, saturation before the conversion). Per-axis parameters become
+    constants shaped to broadcast along the axis; a zero point of 0 and a scale of 1 are left
+    out.
+
+    ```mlir
+    %x = graph.dequantize %q by !quant.uniform<u8:f32, 5.000000e-01:128> : tensor<4xui8> -> tensor<4xf32>
+    // becomes
+    %f = graph.cast %q : tensor<4xui8> to tensor<4xf32>
+    %s = graph.sub %f, %zero : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>    // %zero = 128.0
+    %x = graph.mul %s, %scale : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>   // %scale = 0.5
+    ```
+
+    Upstream's `lower-quant-ops` is not used: it converts `quant.qcast` by truncation and
+    clamps after the conversion, and its storage casts take signless integers where the
+    graph keeps ONNX's unsigned ones.
+  }];
+}
+
 #endif // DLC_COMPILER_PRECISION_PASSES

@@ -65,13 +65,6 @@ public:
     bind(name, value);
     dataDependent_[name] = std::move(size);
   }
-  const Dequantized *lookupDequantized(const std::string &name) const {
-    auto it = dequantized_.find(name);
-    return it == dequantized_.end() ? nullptr : &it->second;
-  }
-  void bindDequantized(const std::string &name, const Dequantized &value) {
-    dequantized_[name] = value;
-  }
   /// The tensors of the sequence `name`, or null when it is not a sequence.
   const SmallVector<Value> *lookupSequence(const std::string &name) const {
     auto it = sequences_.find(name);
@@ -126,8 +119,6 @@ private:
   std::map<std::string, DenseElementsAttr> constants_;
   /// Sequence values (Sequence* ops): the tensors each holds.
   std::map<std::string, SmallVector<Value>> sequences_;
-  /// Outputs of DequantizeLinear nodes with constant parameters: what each dequantized.
-  std::map<std::string, Dequantized> dequantized_;
   std::map<std::string, const onnx::TypeProto *> types_;
   /// Graph ops whose folding was tried (and that are still there).
   llvm::DenseSet<Operation *> triedFolding_;
@@ -287,12 +278,10 @@ FailureOr<SmallVector<Value>> GraphImporter::importScopedSubgraph(const onnx::Gr
   llvm::StringMap<Value> outerValues = values_;
   std::map<std::string, DenseElementsAttr> outerConstants = constants_;
   std::map<std::string, SmallVector<Value>> outerSequences = sequences_;
-  std::map<std::string, Dequantized> outerDequantized = dequantized_;
   llvm::scope_exit restore([&] {
     values_ = std::move(outerValues);
     constants_ = std::move(outerConstants);
     sequences_ = std::move(outerSequences);
-    dequantized_ = std::move(outerDequantized);
   });
   for (auto [info, value] : llvm::zip(graph.input(), inputs)) {
     // Constant inputs (a loop's iteration number) stay constants, so the body folds on them.
@@ -463,20 +452,17 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) 
 }
 
 /// Folds the graph op defining `value`, after its operands' producers, and returns the value
-/// that replaces it (a graph.constant when every operand folds to a constant).
+/// that replaces it (a graph.constant when every operand folds to a constant). A dequantized
+/// constant stays as it is, so that an op computing on integers finds them (see
+/// NodeContext::dequantizedInput), but its consumers fold on its value.
 Value GraphImporter::fold(Value value) {
   Operation *op = value.getDefiningOp();
-  if (!op || op->getNumResults() != 1 || isa<graph::ConstantOp>(op) ||
+  if (!op || op->getNumResults() != 1 || isa<graph::ConstantOp, graph::DequantizeOp>(op) ||
       !isa<graph::GraphDialect>(op->getDialect()) || !triedFolding_.insert(op).second)
     return value;
   SmallVector<Attribute> operands;
-  for (unsigned i = 0; i < op->getNumOperands(); ++i) {
-    Attribute constant;
-    if (matchPattern(fold(op->getOperand(i)), m_Constant(&constant)))
-      operands.push_back(constant);
-    else
-      operands.push_back(Attribute());
-  }
+  for (unsigned i = 0; i < op->getNumOperands(); ++i)
+    operands.push_back(constantOf(fold(op->getOperand(i))));
   SmallVector<OpFoldResult> results;
   if (failed(op->fold(operands, results)) || results.empty() ||
       llvm::dyn_cast_if_present<Value>(results[0]) == value)
@@ -492,6 +478,17 @@ Value GraphImporter::fold(Value value) {
   triedFolding_.erase(op);
   op->erase();
   return replacement;
+}
+
+DenseElementsAttr constantOf(Value value) {
+  if (auto constant = value.getDefiningOp<graph::ConstantOp>())
+    return cast<DenseElementsAttr>(constant.getValue());
+  auto dequantize = value.getDefiningOp<graph::DequantizeOp>();
+  DenseElementsAttr integers = dequantize ? constantOf(dequantize.getInput()) : nullptr;
+  SmallVector<OpFoldResult> results;
+  if (!integers || failed(dequantize->fold({integers}, results)) || results.empty())
+    return nullptr;
+  return dyn_cast_if_present<DenseElementsAttr>(dyn_cast_if_present<Attribute>(results[0]));
 }
 
 OwningOpRef<ModuleOp> importModel(const onnx::ModelProto &model, MLIRContext &ctx,
@@ -529,8 +526,8 @@ std::optional<DenseElementsAttr> NodeContext::constantInput(int i) {
   if (auto constant = importer_.lookupConstant(node_.input(i)))
     return constant;
   if (Value value = input(i))
-    if (auto op = value.getDefiningOp<graph::ConstantOp>())
-      return cast<DenseElementsAttr>(op.getValue());
+    if (DenseElementsAttr constant = constantOf(value))
+      return constant;
   return std::nullopt;
 }
 
@@ -719,13 +716,30 @@ std::optional<std::pair<double, double>> NodeContext::calibratedRange(int i) {
 std::optional<Dequantized> NodeContext::dequantizedInput(int i) {
   if (!hasInput(i))
     return std::nullopt;
-  const Dequantized *found = importer_.lookupDequantized(node_.input(i));
-  return found ? std::optional<Dequantized>(*found) : std::nullopt;
-}
-
-void NodeContext::setDequantizedOutput(int i, const Dequantized &dequantized) {
-  if (i < node_.output_size() && !node_.output(i).empty())
-    importer_.bindDequantized(node_.output(i), dequantized);
+  auto dequantize = input(i).getDefiningOp<graph::DequantizeOp>();
+  std::optional<graph::Quantization> q =
+      dequantize ? graph::Quantization::of(dequantize.getQuantization()) : std::nullopt;
+  if (!q)
+    return std::nullopt;
+  // The parameters as ONNX's constants: one value (rank 0) or one per slice along the axis.
+  Value integers = dequantize.getInput();
+  SmallVector<int64_t> dims;
+  if (q->axis)
+    dims.push_back(q->scales.size());
+  SmallVector<Attribute> scales, zeroPoints;
+  Type storage = getElementTypeOrSelf(integers);
+  for (auto [scale, zeroPoint] : llvm::zip(q->scales, q->zeroPoints)) {
+    scales.push_back(FloatAttr::get(q->expressed, scale));
+    zeroPoints.push_back(IntegerAttr::get(storage, zeroPoint));
+  }
+  Dequantized dequantized{integers,
+                          DenseElementsAttr::get(RankedTensorType::get(dims, q->expressed),
+                                                 scales),
+                          DenseElementsAttr(), q->axis.value_or(0)};
+  if (!q->zeroPointsAreZero())
+    dequantized.zeroPoint =
+        DenseElementsAttr::get(RankedTensorType::get(dims, storage), zeroPoints);
+  return dequantized;
 }
 
 void NodeContext::setSequenceOutput(int i, ArrayRef<Value> elements) {

@@ -16,14 +16,21 @@ namespace dlc::onnx_frontend {
 
 class GraphImporter;
 
-/// A tensor that a DequantizeLinear node computed from an integer one, with constant
-/// quantization parameters: the float value is (quantized - zeroPoint) * scale.
+/// A tensor that a graph.dequantize computed from an integer one (a DequantizeLinear node with
+/// constant parameters, or an op on integers the importer dequantized after): the float value
+/// is (quantized - zeroPoint) * scale. The parameters as ONNX states them, read from the op's
+/// !quant.uniform type.
 struct Dequantized {
   mlir::Value quantized;             ///< the 8-bit integer tensor
-  mlir::DenseElementsAttr scale;     ///< one value, or one per slice along `axis`
-  mlir::DenseElementsAttr zeroPoint; ///< null when absent (0)
+  mlir::DenseElementsAttr scale;     ///< one value (rank 0), or one per slice along `axis`
+  mlir::DenseElementsAttr zeroPoint; ///< of quantized's type; null when every one is 0
   int64_t axis = 0;                  ///< the per-axis parameters' axis of `quantized`
 };
+
+/// The constant `value` holds at import: a graph.constant's, or the floats a graph.dequantize
+/// of a constant stands for (left unfolded so that integer ops find the integers); null when
+/// it is not constant.
+mlir::DenseElementsAttr constantOf(mlir::Value value);
 
 /// What an op importer sees of the node it imports.
 class NodeContext {
@@ -79,11 +86,10 @@ public:
   std::optional<std::pair<double, double>> calibratedRange(int i);
   /// Whether the target computes 8-bit products on integer kernels (ImportOptions).
   bool integerKernels();
-  /// Where input `i` is the output of a DequantizeLinear with constant parameters, what it
-  /// dequantized: quantized products (QDQ models) use the integers instead of the floats.
+  /// Where input `i` is a graph.dequantize's result (a DequantizeLinear with constant
+  /// parameters), what it dequantized: quantized products (QDQ models) use the integers
+  /// instead of the floats.
   std::optional<Dequantized> dequantizedInput(int i);
-  /// Records that output `i` is `dequantized`'s float value.
-  void setDequantizedOutput(int i, const Dequantized &dequantized);
   /// Binds output `i` to `value`, a tensor computed at its largest whose size along `axis` is
   /// `count` (a rank-0 int64 tensor), known only at run time. Such a tensor may only be a graph
   /// output; a node reading it is an error.

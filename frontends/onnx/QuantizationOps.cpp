@@ -65,30 +65,68 @@ FailureOr<int64_t> quantizationAxis(NodeContext &ctx, Value x, Value scale) {
   return *axis;
 }
 
+/// The !quant.uniform type of `x`'s 8-bit integers with the constant parameters `scale` and
+/// `zeroPoint` (absent: 0), per tensor (one scale) or along `axis`; null when they are not
+/// such (other widths, a scale of another type than `expressed`, values out of range).
+quant::QuantizedType constantQuantization(Type storage, Type expressed, DenseElementsAttr scale,
+                                          std::optional<DenseElementsAttr> zeroPoint,
+                                          int64_t axis) {
+  if (!storage.isInteger(8) || !scale || scale.getElementType() != expressed ||
+      (zeroPoint && (!*zeroPoint || zeroPoint->getElementType() != storage ||
+                     zeroPoint->getNumElements() != scale.getNumElements())))
+    return {};
+  SmallVector<double> scales;
+  for (const APFloat &value : scale.getValues<APFloat>())
+    scales.push_back(value.convertToDouble());
+  SmallVector<int64_t> zeroPoints(scales.size(), 0);
+  if (zeroPoint)
+    for (auto [i, value] : llvm::enumerate(zeroPoint->getValues<APInt>()))
+      zeroPoints[i] = storage.isUnsignedInteger() ? int64_t(value.getZExtValue())
+                                                  : value.getSExtValue();
+  std::optional<int32_t> along;
+  if (scales.size() != 1)
+    along = int32_t(axis);
+  return graph::quantizationType(storage, expressed, scales, zeroPoints, along);
+}
+
+/// The quantization of node input 0 (or output 0, for QuantizeLinear: `integers`) by the
+/// node's constant scale (input 1) and zero point (input 2), or null.
+quant::QuantizedType nodeQuantization(NodeContext &ctx, Type integers, Type floats,
+                                      int64_t axis) {
+  std::optional<DenseElementsAttr> scale = ctx.constantInput(1);
+  std::optional<DenseElementsAttr> zeroPoint =
+      ctx.hasInput(2) ? ctx.constantInput(2) : std::nullopt;
+  if (!scale || (ctx.hasInput(2) && !zeroPoint))
+    return {};
+  return constantQuantization(integers, floats, *scale,
+                              ctx.hasInput(2) ? zeroPoint : std::nullopt, axis);
+}
+
 LogicalResult importDequantizeLinear(NodeContext &ctx) {
   Value x = ctx.input(0);
   FailureOr<int64_t> axis = quantizationAxis(ctx, x, ctx.input(1));
   if (failed(axis))
     return failure();
-  if (!isa<FloatType>(getElementTypeOrSelf(ctx.input(1))))
+  Type floats = getElementTypeOrSelf(ctx.input(1));
+  if (!isa<FloatType>(floats))
     return ctx.fail("expects a floating-point scale");
+  // With constant parameters, a graph.dequantize: an op reading it can use the integers.
+  if (quant::QuantizedType type = nodeQuantization(ctx, getElementTypeOrSelf(x), floats, *axis)) {
+    ctx.setOutput(0, ctx.create<graph::DequantizeOp>(
+                         RankedTensorType::get(shapeOf(x), floats), x, type));
+    return success();
+  }
   Expansion e(ctx);
   Value scale = alongAxis(ctx, ctx.input(1), x, *axis);
   Value zeroPoint = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, *axis) : Value();
   ctx.setOutput(0, dequantize(e, x, scale, zeroPoint));
-  // With constant parameters, a product reading this output can use the integers instead.
-  std::optional<DenseElementsAttr> constantScale = ctx.constantInput(1);
-  std::optional<DenseElementsAttr> constantZero = ctx.constantInput(2);
-  if (getElementTypeOrSelf(x).isInteger(8) && constantScale &&
-      (!ctx.hasInput(2) || constantZero))
-    ctx.setDequantizedOutput(
-        0, {x, *constantScale, ctx.hasInput(2) ? *constantZero : DenseElementsAttr(), *axis});
   return success();
 }
 
 /// y * (a / scale) + (b / scale + zeroPoint) when `x` is y * a + b (or y * a) with `a` a
 /// constant and `scale` one constant value: a quantized product scaled back to float (a QDQ
-/// model's Conv, MatMul or Gemm), about to be requantized, in the units of the quantized result.
+/// model's Conv, MatMul or Gemm), or a dequantization per tensor (y the integers less their
+/// zero point), about to be requantized, in the units of the quantized result.
 /// The quotients and the sum fold at compile time, so the requantization multiplies once and
 /// adds once, as onnxruntime's QLinearConv does, instead of dividing every element and adding
 /// the zero point after rounding (round(v) + z = round(v + z) for an integer z). Null when `x`
@@ -98,17 +136,32 @@ Value foldedRequantization(NodeContext &ctx, Expansion &e, Value x, Value scale,
   if (!scale || !scale.getDefiningOp<graph::ConstantOp>() ||
       ShapedType::getNumElements(shapeOf(scale)) != 1)
     return Value();
-  Value product = x, offset;
+  Type element = getElementTypeOrSelf(x);
+  // x = y * factor (+ offset): a product's scaling, or a dequantization per tensor.
+  Value product = x, offset, y, factor;
   if (auto add = x.getDefiningOp<graph::AddOp>()) {
     product = add.getLhs();
     offset = add.getRhs();
   }
-  auto mul = product.getDefiningOp<graph::MulOp>();
-  if (!mul || !mul.getRhs().getDefiningOp<graph::ConstantOp>() ||
-      (offset && shapeOf(offset).size() > shapeOf(x).size()))
+  if (offset && shapeOf(offset).size() > shapeOf(x).size())
     return Value();
-  Type element = getElementTypeOrSelf(x);
-  Value result = e.apply<graph::MulOp>(mul.getLhs(), e.apply<graph::DivOp>(mul.getRhs(), scale));
+  if (auto dequantize = product.getDefiningOp<graph::DequantizeOp>()) {
+    std::optional<graph::Quantization> q =
+        graph::Quantization::of(dequantize.getQuantization());
+    if (!q || q->axis || getElementTypeOrSelf(product) != element)
+      return Value();
+    y = e.cast(dequantize.getInput(), element);
+    if (!q->zeroPointsAreZero())
+      y = e.apply<graph::SubOp>(y, double(q->zeroPoints[0]));
+    factor = ctx.scalar(element, q->scales[0]);
+  } else if (auto mul = product.getDefiningOp<graph::MulOp>();
+             mul && constantOf(mul.getRhs())) {
+    y = mul.getLhs();
+    factor = mul.getRhs();
+  } else {
+    return Value();
+  }
+  Value result = e.apply<graph::MulOp>(y, e.apply<graph::DivOp>(factor, scale));
   Value shift = offset ? e.apply<graph::DivOp>(offset, scale) : Value();
   if (zeroPoint && shift)
     shift = e.apply<graph::AddOp>(shift, e.cast(zeroPoint, element));
@@ -117,21 +170,6 @@ Value foldedRequantization(NodeContext &ctx, Expansion &e, Value x, Value scale,
   if (shift)
     result = e.apply<graph::AddOp>(result, shift);
   return result.getType() == x.getType() ? result : Value();
-}
-
-/// Whether `x` dequantized integers of `element` with exactly the parameters `scale` and
-/// `zeroPoint` (constants of one value): then quantizing it again gives those integers back.
-bool requantizesToItself(const Dequantized &x, std::optional<DenseElementsAttr> scale,
-                         std::optional<DenseElementsAttr> zeroPoint, Type element) {
-  auto sameValue = [](DenseElementsAttr a, DenseElementsAttr b) {
-    return a && b && a.getNumElements() == 1 && b.getNumElements() == 1 &&
-           a.getElementType() == b.getElementType() &&
-           *a.getValues<Attribute>().begin() == *b.getValues<Attribute>().begin();
-  };
-  bool zeroAlike = (!zeroPoint && !x.zeroPoint) ||
-                   (zeroPoint && sameValue(*zeroPoint, x.zeroPoint));
-  return getElementTypeOrSelf(x.quantized) == element && scale &&
-         sameValue(*scale, x.scale) && zeroAlike;
 }
 
 LogicalResult importQuantizeLinear(NodeContext &ctx) {
@@ -143,22 +181,29 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
   Type element = type->getElementType();
   if (!isa<FloatType>(getElementTypeOrSelf(x)) || !element.isInteger(8))
     return ctx.fail("expects a floating-point input quantized to 8-bit integers");
+  Type floats = getElementTypeOrSelf(x);
+  quant::QuantizedType quantization = nodeQuantization(ctx, element, floats, *axis);
   // Q(DQ(q)) with the same parameters is q: activations stay integers across the ops that
   // commute with dequantization (max pooling).
-  std::optional<Dequantized> dequantized = ctx.dequantizedInput(0);
-  if (dequantized && requantizesToItself(*dequantized, ctx.constantInput(1),
-                                         ctx.hasInput(2) ? ctx.constantInput(2) : std::nullopt,
-                                         element)) {
-    ctx.setOutput(0, dequantized->quantized);
+  if (auto dequantize = x.getDefiningOp<graph::DequantizeOp>();
+      dequantize && quantization && dequantize.getQuantization() == quantization &&
+      getElementTypeOrSelf(dequantize.getInput()) == element) {
+    ctx.setOutput(0, dequantize.getInput());
     return success();
   }
   Expansion e(ctx);
   Value scale = alongAxis(ctx, ctx.input(1), x, *axis);
   Value zeroPoint = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, *axis) : Value();
-  if (Value scaled = foldedRequantization(ctx, e, x, scale, zeroPoint))
-    ctx.setOutput(0, quantize(e, scaled, Value(), Value(), element));
-  else
+  // A quantized product about to be requantized: in the result's units already, quantized
+  // with a scale of 1.
+  if (Value scaled = foldedRequantization(ctx, e, x, scale, zeroPoint)) {
+    quant::QuantizedType units = graph::quantizationType(element, floats, {1.0}, {0});
+    ctx.setOutput(0, ctx.create<graph::QuantizeOp>(*type, scaled, units));
+  } else if (quantization) {
+    ctx.setOutput(0, ctx.create<graph::QuantizeOp>(*type, x, quantization));
+  } else {
     ctx.setOutput(0, quantize(e, x, scale, zeroPoint, element));
+  }
   return success();
 }
 
@@ -384,7 +429,9 @@ CalibratedInput quantizeCalibrated(NodeContext &ctx, Expansion &e, Value x,
   double zero = std::clamp(std::nearbyint(-low / scale), 0.0, 255.0);
   auto u8 = IntegerType::get(ctx.context(), 8, IntegerType::Unsigned);
   Value zeroPoint = ctx.scalar(u8, zero);
-  Value q = quantize(e, x, ctx.scalar(Float32Type::get(ctx.context()), scale), zeroPoint, u8);
+  quant::QuantizedType type = graph::quantizationType(u8, Float32Type::get(ctx.context()),
+                                                      {double(scale)}, {int64_t(zero)});
+  Value q = ctx.create<graph::QuantizeOp>(RankedTensorType::get(shapeOf(x), u8), x, type);
   return {q, scale, zero, zeroPoint};
 }
 
@@ -586,11 +633,8 @@ std::optional<Value> quantizedMaxPool(NodeContext &ctx, RankedTensorType type,
   auto pooledType = type.clone(getElementTypeOrSelf(x->quantized));
   Value pooled = ctx.create<graph::MaxPoolOp>(pooledType, x->quantized, kernel, strides,
                                               dilations, pads);
-  Expansion e(ctx);
-  Value zeroPoint = x->zeroPoint ? ctx.reshape(ctx.constant(x->zeroPoint), {}) : Value();
-  Value result = dequantize(e, pooled, ctx.reshape(ctx.constant(x->scale), {}), zeroPoint);
-  ctx.setDequantizedOutput(0, {pooled, x->scale, x->zeroPoint, 0});
-  return result;
+  auto dequantize = ctx.input(0).getDefiningOp<graph::DequantizeOp>();
+  return ctx.create<graph::DequantizeOp>(type, pooled, dequantize.getQuantization()).getResult();
 }
 
 namespace {

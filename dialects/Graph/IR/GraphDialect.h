@@ -3,6 +3,7 @@
 #ifndef DLC_DIALECTS_GRAPH_IR_GRAPHDIALECT_H
 #define DLC_DIALECTS_GRAPH_IR_GRAPHDIALECT_H
 
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Dialect.h"
 
 #include "dialects/Graph/IR/GraphDialect.h.inc"

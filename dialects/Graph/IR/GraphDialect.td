@@ -17,9 +17,12 @@ def Graph_Dialect : Dialect {
     so each op here has exactly one meaning and one lowering.
 
     Element types are builtin: f32, f64, f16, bf16, signless integers i1 (bool) to i64 for ONNX's
-    signed integers, ui8 to ui64 for its unsigned ones, and (later) `!quant.uniform` for quantized tensors. Sharding will be expressed
-    with the upstream `shard` dialect's annotations on these values, not by new graph ops.
+    signed integers, ui8 to ui64 for its unsigned ones. Quantized tensors are integer tensors
+    whose scales and zero points an upstream `!quant.uniform` type states, on the ops that
+    convert them (`graph.quantize`, `graph.dequantize`). Sharding will be expressed with the
+    upstream `shard` dialect's annotations on these values, not by new graph ops.
   }];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
   let hasConstantMaterializer = 1;
 }
 

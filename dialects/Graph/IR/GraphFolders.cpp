@@ -488,3 +488,56 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
         values.push_back(elements[(o * axisSize + position) * inner + i]);
   return DenseElementsAttr::get(type, values);
 }
+
+/// Quantizing what a dequantize of the same parameters produced gives its integers back.
+OpFoldResult QuantizeOp::fold(FoldAdaptor) {
+  auto producer = getInput().getDefiningOp<DequantizeOp>();
+  if (producer && producer.getQuantization() == getQuantization() &&
+      producer.getInput().getType() == getType())
+    return producer.getInput();
+  return {};
+}
+
+/// Dequantized constants (a QDQ model's weights where they stay float) fold to floats, computed
+/// as the lowering does: (q - zero point) * scale in the expressed type, rounded to nearest.
+OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
+  auto elements = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  std::optional<Quantization> q = Quantization::of(getQuantization());
+  auto resultType = cast<ShapedType>(getType());
+  if (!elements || !q || !resultType.hasStaticShape())
+    return {};
+  const llvm::fltSemantics &semantics = cast<FloatType>(q->expressed).getFloatSemantics();
+  bool isUnsigned = elements.getElementType().isUnsignedInteger();
+  auto toFloat = [&](int64_t value) {
+    APFloat f(semantics);
+    f.convertFromAPInt(APInt(64, value, /*isSigned=*/true), /*IsSigned=*/true,
+                       APFloat::rmNearestTiesToEven);
+    return f;
+  };
+  auto toExpressed = [&](double value) {
+    APFloat f(value);
+    bool lost;
+    f.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
+    return f;
+  };
+  ArrayRef<int64_t> shape = resultType.getShape();
+  int64_t inner = 1, axisSize = 1;
+  if (q->axis) {
+    axisSize = shape[*q->axis];
+    for (int64_t d = *q->axis + 1; d < int64_t(shape.size()); ++d)
+      inner *= shape[d];
+  }
+  SmallVector<APFloat> values;
+  values.reserve(resultType.getNumElements());
+  int64_t index = 0;
+  for (const APInt &stored : elements.getValues<APInt>()) {
+    int64_t slice = q->axis ? index / inner % axisSize : 0;
+    int64_t integer = isUnsigned ? int64_t(stored.getZExtValue()) : stored.getSExtValue();
+    APFloat value = toFloat(integer);
+    value.subtract(toFloat(q->zeroPoints[slice]), APFloat::rmNearestTiesToEven);
+    value.multiply(toExpressed(q->scales[slice]), APFloat::rmNearestTiesToEven);
+    values.push_back(value);
+    ++index;
+  }
+  return DenseElementsAttr::get(resultType, values);
+}

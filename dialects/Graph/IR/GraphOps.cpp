@@ -507,3 +507,43 @@ LogicalResult TopKOp::verify() {
     return emitOpError() << "values' element type differs from the input's";
   return success();
 }
+
+namespace {
+
+/// graph.quantize and graph.dequantize: the integer side stores what the quantization says,
+/// the float side is its expressed type, and per-axis parameters cover the axis.
+LogicalResult verifyQuantization(Operation *op, quant::QuantizedType type, Value integers,
+                                 Value floats) {
+  std::optional<Quantization> q = Quantization::of(type);
+  if (!q)
+    return op->emitOpError("takes a !quant.uniform type, per tensor or per axis, not ") << type;
+  Type storage = getElementTypeOrSelf(integers);
+  if (!storesAs(type, storage))
+    return op->emitOpError("integers of type ")
+           << storage << " do not store " << type << " (its width and signedness)";
+  if (getElementTypeOrSelf(floats) != q->expressed)
+    return op->emitOpError("float type ")
+           << getElementTypeOrSelf(floats) << " is not the quantization's expressed type "
+           << q->expressed;
+  if (q->axis) {
+    ArrayRef<int64_t> shape = shapeOf(integers);
+    if (*q->axis < 0 || *q->axis >= int64_t(shape.size()))
+      return op->emitOpError("quantization axis ")
+             << *q->axis << " is out of range for a tensor of rank " << shape.size();
+    int64_t size = shape[*q->axis];
+    if (!ShapedType::isDynamic(size) && size != int64_t(q->scales.size()))
+      return op->emitOpError("has ")
+             << q->scales.size() << " scales for axis " << *q->axis << " of size " << size;
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult QuantizeOp::verify() {
+  return verifyQuantization(*this, getQuantization(), getResult(), getInput());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyQuantization(*this, getQuantization(), getInput(), getResult());
+}

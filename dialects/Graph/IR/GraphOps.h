@@ -4,6 +4,7 @@
 #define DLC_DIALECTS_GRAPH_IR_GRAPHOPS_H
 
 #include "dialects/Graph/IR/GraphDialect.h"
+#include "dialects/Graph/IR/Quantization.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

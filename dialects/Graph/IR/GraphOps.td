@@ -200,6 +200,72 @@ def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+// The parameters of a quantized tensor: an upstream `!quant.uniform` type, per tensor
+// (`!quant.uniform<u8:f32, 0.05:128>`) or per axis (`!quant.uniform<i8:f32:0, {0.1, 0.2}>`).
+// Its storage type (width and signedness) is the integer tensor's element type, its expressed
+// type the float tensor's.
+def Graph_QuantizationAttr : TypeAttrBase<"::mlir::quant::QuantizedType",
+                                          "a !quant.uniform type (per tensor or per axis)">;
+
+def Graph_QuantizeOp : Graph_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Float to quantized integers: saturate(round(x / scale) + zero_point)";
+  let description = [{
+    Rounds half to even and saturates to the storage type's range, as ONNX's QuantizeLinear
+    (upstream `quant.qcast` lowers by truncation, so dlc lowers this op itself:
+    `dlc-lower-quantization`). Per axis, element i along `axis` uses the i-th scale and zero
+    point. A scale of 1 and zero point 0 quantize a value already in the integers' units (a
+    requantization the importer folded into the product before it).
+
+    ```mlir
+    %q = graph.quantize %x by !quant.uniform<u8:f32, 0.05:128> : tensor<1x64xf32> -> tensor<1x64xui8>
+    ```
+
+    Quantizing what a `graph.dequantize` of the same parameters produced gives its integers
+    back (the fold).
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_QuantizationAttr:$quantization);
+  let results = (outs Graph_Tensor:$result);
+  let builders = [OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
+                                 "::mlir::quant::QuantizedType":$quantization), [{
+    build($_builder, $_state, result, input, ::mlir::TypeAttr::get(quantization));
+  }]>];
+  let assemblyFormat = [{
+    $input `by` $quantization attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Graph_DequantizeOp : Graph_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Quantized integers to float: (q - zero_point) * scale";
+  let description = [{
+    The value the integers stand for, in the quantization's expressed type. The importer
+    writes one for each ONNX DequantizeLinear with constant parameters; an op that can compute
+    on the integers themselves (a convolution, a product, max pooling) reads its operand.
+
+    ```mlir
+    %x = graph.dequantize %q by !quant.uniform<i8:f32:0, {0.1, 0.2}> : tensor<2x16xi8> -> tensor<2x16xf32>
+    ```
+
+    Of a constant it folds to the float constant.
+  }];
+  let arguments = (ins Graph_Tensor:$input, Graph_QuantizationAttr:$quantization);
+  let results = (outs Graph_FloatTensor:$result);
+  let builders = [OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
+                                 "::mlir::quant::QuantizedType":$quantization), [{
+    build($_builder, $_state, result, input, ::mlir::TypeAttr::get(quantization));
+  }]>];
+  let assemblyFormat = [{
+    $input `by` $quantization attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Contractions
 //===----------------------------------------------------------------------===//
 

@@ -131,3 +131,29 @@ func.func @compare_constants() -> (tensor<3xi1>, tensor<3xi1>, tensor<2xi1>, ten
   %le = graph.less_equal %f, %g : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xi1>
   return %eq, %lt, %sgt, %ugt, %le : tensor<3xi1>, tensor<3xi1>, tensor<2xi1>, tensor<2xi1>, tensor<3xi1>
 }
+
+// -----
+
+// Quantizing what a dequantize of the same parameters produced is the integers themselves;
+// with other parameters it stays.
+// CHECK-LABEL: func.func @quantize_of_dequantize
+// CHECK: %[[OTHER:.+]] = graph.quantize %{{.+}} by !quant.uniform<u8:f32, 2.500000e-01:10>
+// CHECK: return %arg0, %[[OTHER]]
+func.func @quantize_of_dequantize(%q: tensor<4xui8>) -> (tensor<4xui8>, tensor<4xui8>) {
+  %x = graph.dequantize %q by !quant.uniform<u8:f32, 5.000000e-01:10> : tensor<4xui8> -> tensor<4xf32>
+  %same = graph.quantize %x by !quant.uniform<u8:f32, 5.000000e-01:10> : tensor<4xf32> -> tensor<4xui8>
+  %other = graph.quantize %x by !quant.uniform<u8:f32, 2.500000e-01:10> : tensor<4xf32> -> tensor<4xui8>
+  return %same, %other : tensor<4xui8>, tensor<4xui8>
+}
+
+// -----
+
+// Dequantized constants fold per axis: row 0 by 0.25 less zero point 2, row 1 by 0.5 less -1.
+// CHECK-LABEL: func.func @dequantize_constant
+// CHECK: %[[X:.+]] = graph.constant dense<{{\[\[}}-5.000000e-01, 0.000000e+00, 2.500000e-01], [1.000000e+00, -6.350000e+01, 6.400000e+01]]> : tensor<2x3xf32>
+// CHECK: return %[[X]]
+func.func @dequantize_constant() -> tensor<2x3xf32> {
+  %q = graph.constant dense<[[0, 2, 3], [1, -128, 127]]> : tensor<2x3xi8>
+  %x = graph.dequantize %q by !quant.uniform<i8:f32:0, {2.500000e-01:2, 5.000000e-01:-1}> : tensor<2x3xi8> -> tensor<2x3xf32>
+  return %x : tensor<2x3xf32>
+}

@@ -380,3 +380,30 @@ func.func @top_k_shape(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<2x2xi64>
   %0:2 = graph.top_k %x {axis = 1 : i64, k = 2 : i64, largest = true} : tensor<3x4xf32> -> tensor<3x2xf32>, tensor<2x2xi64>
   return %0#0, %0#1 : tensor<3x2xf32>, tensor<2x2xi64>
 }
+
+// -----
+
+// uint8 integers cannot hold a signed quantization.
+func.func @quantize_signedness(%x: tensor<4xf32>) -> tensor<4xui8> {
+  // expected-error @+1 {{integers of type 'ui8' do not store '!quant.uniform<i8:f32, 5.000000e-01>' (its width and signedness)}}
+  %q = graph.quantize %x by !quant.uniform<i8:f32, 5.000000e-01> : tensor<4xf32> -> tensor<4xui8>
+  return %q : tensor<4xui8>
+}
+
+// -----
+
+// The float side is the quantization's expressed type.
+func.func @dequantize_expressed(%q: tensor<4xi8>) -> tensor<4xf16> {
+  // expected-error @+1 {{float type 'f16' is not the quantization's expressed type 'f32'}}
+  %x = graph.dequantize %q by !quant.uniform<i8:f32, 5.000000e-01> : tensor<4xi8> -> tensor<4xf16>
+  return %x : tensor<4xf16>
+}
+
+// -----
+
+// Per-axis parameters cover the axis: one scale per element along it.
+func.func @dequantize_axis(%q: tensor<3x4xi8>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{has 2 scales for axis 0 of size 3}}
+  %x = graph.dequantize %q by !quant.uniform<i8:f32:0, {1.0, 2.0}> : tensor<3x4xi8> -> tensor<3x4xf32>
+  return %x : tensor<3x4xf32>
+}
