@@ -47,7 +47,7 @@ def LowerQuantizationPass : Pass<"dlc-lower-quantization", "mlir::func::FuncOp">
     out.
 
     ```mlir
-    %x = graph.dequantize %q by !quant.uniform<u8:f32, 5.000000e-01:128> : tensor<4xui8> -> tensor<4xf32>
+    %x = graph.dequantize %q by !quant.uniform<u8:f32, 0.5:128> : tensor<4xui8> -> tensor<4xf32>
     // becomes
     %f = graph.cast %q : tensor<4xui8> to tensor<4xf32>
     %s = graph.sub %f, %zero : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>    // %zero = 128.0

@@ -123,55 +123,6 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
   return success();
 }
 
-/// y * (a / scale) + (b / scale + zeroPoint) when `x` is y * a + b (or y * a) with `a` a
-/// constant and `scale` one constant value: a quantized product scaled back to float (a QDQ
-/// model's Conv, MatMul or Gemm), or a dequantization per tensor (y the integers less their
-/// zero point), about to be requantized, in the units of the quantized result.
-/// The quotients and the sum fold at compile time, so the requantization multiplies once and
-/// adds once, as onnxruntime's QLinearConv does, instead of dividing every element and adding
-/// the zero point after rounding (round(v) + z = round(v + z) for an integer z). Null when `x`
-/// is not of that form.
-Value foldedRequantization(NodeContext &ctx, Expansion &e, Value x, Value scale,
-                           Value zeroPoint) {
-  if (!scale || !scale.getDefiningOp<graph::ConstantOp>() ||
-      ShapedType::getNumElements(shapeOf(scale)) != 1)
-    return Value();
-  Type element = getElementTypeOrSelf(x);
-  // x = y * factor (+ offset): a product's scaling, or a dequantization per tensor.
-  Value product = x, offset, y, factor;
-  if (auto add = x.getDefiningOp<graph::AddOp>()) {
-    product = add.getLhs();
-    offset = add.getRhs();
-  }
-  if (offset && shapeOf(offset).size() > shapeOf(x).size())
-    return Value();
-  if (auto dequantize = product.getDefiningOp<graph::DequantizeOp>()) {
-    std::optional<graph::Quantization> q =
-        graph::Quantization::of(dequantize.getQuantization());
-    if (!q || q->axis || getElementTypeOrSelf(product) != element)
-      return Value();
-    y = e.cast(dequantize.getInput(), element);
-    if (!q->zeroPointsAreZero())
-      y = e.apply<graph::SubOp>(y, double(q->zeroPoints[0]));
-    factor = ctx.scalar(element, q->scales[0]);
-  } else if (auto mul = product.getDefiningOp<graph::MulOp>();
-             mul && constantOf(mul.getRhs())) {
-    y = mul.getLhs();
-    factor = mul.getRhs();
-  } else {
-    return Value();
-  }
-  Value result = e.apply<graph::MulOp>(y, e.apply<graph::DivOp>(factor, scale));
-  Value shift = offset ? e.apply<graph::DivOp>(offset, scale) : Value();
-  if (zeroPoint && shift)
-    shift = e.apply<graph::AddOp>(shift, e.cast(zeroPoint, element));
-  else if (zeroPoint)
-    shift = e.cast(zeroPoint, element);
-  if (shift)
-    result = e.apply<graph::AddOp>(result, shift);
-  return result.getType() == x.getType() ? result : Value();
-}
-
 LogicalResult importQuantizeLinear(NodeContext &ctx) {
   Value x = ctx.input(0);
   FailureOr<int64_t> axis = quantizationAxis(ctx, x, ctx.input(1));
@@ -182,28 +133,17 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
   if (!isa<FloatType>(getElementTypeOrSelf(x)) || !element.isInteger(8))
     return ctx.fail("expects a floating-point input quantized to 8-bit integers");
   Type floats = getElementTypeOrSelf(x);
-  quant::QuantizedType quantization = nodeQuantization(ctx, element, floats, *axis);
-  // Q(DQ(q)) with the same parameters is q: activations stay integers across the ops that
-  // commute with dequantization (max pooling).
-  if (auto dequantize = x.getDefiningOp<graph::DequantizeOp>();
-      dequantize && quantization && dequantize.getQuantization() == quantization &&
-      getElementTypeOrSelf(dequantize.getInput()) == element) {
-    ctx.setOutput(0, dequantize.getInput());
+  // With constant parameters, a graph.quantize: quantizing what a graph.dequantize of the same
+  // parameters produced folds to its integers (activations stay integers across max pooling),
+  // and a requantization folds into the scaling before it (graph.quantize's canonicalization).
+  if (quant::QuantizedType quantization = nodeQuantization(ctx, element, floats, *axis)) {
+    ctx.setOutput(0, ctx.create<graph::QuantizeOp>(*type, x, quantization));
     return success();
   }
   Expansion e(ctx);
   Value scale = alongAxis(ctx, ctx.input(1), x, *axis);
   Value zeroPoint = ctx.hasInput(2) ? alongAxis(ctx, ctx.input(2), x, *axis) : Value();
-  // A quantized product about to be requantized: in the result's units already, quantized
-  // with a scale of 1.
-  if (Value scaled = foldedRequantization(ctx, e, x, scale, zeroPoint)) {
-    quant::QuantizedType units = graph::quantizationType(element, floats, {1.0}, {0});
-    ctx.setOutput(0, ctx.create<graph::QuantizeOp>(*type, scaled, units));
-  } else if (quantization) {
-    ctx.setOutput(0, ctx.create<graph::QuantizeOp>(*type, x, quantization));
-  } else {
-    ctx.setOutput(0, quantize(e, x, scale, zeroPoint, element));
-  }
+  ctx.setOutput(0, quantize(e, x, scale, zeroPoint, element));
   return success();
 }
 
@@ -711,12 +651,19 @@ FailureOr<Value> quantizedLinearConvolution(NodeContext &ctx, Type element) {
   FailureOr<Value> scaled = integerConvolution(ctx, x, filters, floatBias);
   if (failed(scaled) || !*scaled)
     return scaled;
+  std::optional<DenseElementsAttr> yScale = ctx.constantInput(6);
+  std::optional<DenseElementsAttr> yZero = ctx.hasInput(7) ? ctx.constantInput(7) : std::nullopt;
+  quant::QuantizedType quantization =
+      yScale && (!ctx.hasInput(7) || yZero)
+          ? constantQuantization(element, Float32Type::get(ctx.context()), *yScale, yZero, 0)
+          : quant::QuantizedType();
+  if (quantization && quantization.getExpressedType() == getElementTypeOrSelf(*scaled))
+    return ctx.create<graph::QuantizeOp>(RankedTensorType::get(shapeOf(*scaled), element),
+                                         *scaled, quantization)
+        .getResult();
   Expansion e(ctx);
-  Value yScale = ctx.reshape(ctx.input(6), {});
-  Value yZero = ctx.hasInput(7) ? ctx.reshape(ctx.input(7), {}) : Value();
-  if (Value folded = foldedRequantization(ctx, e, *scaled, yScale, yZero))
-    return quantize(e, folded, Value(), Value(), element);
-  return quantize(e, *scaled, yScale, yZero, element);
+  Value yZeroPoint = ctx.hasInput(7) ? ctx.reshape(ctx.input(7), {}) : Value();
+  return quantize(e, *scaled, ctx.reshape(ctx.input(6), {}), yZeroPoint, element);
 }
 
 /// QLinearConv: the float convolution of the dequantized operands plus the int32 bias scaled by

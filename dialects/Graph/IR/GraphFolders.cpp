@@ -1,10 +1,14 @@
 // Folders of the graph dialect's ops. Constants, reshapes and transposes fold at any size (weights
 // are transposed once, at compile time); arithmetic and the other data-movement ops fold shape
 // arithmetic and small tables (ONNX exporters build shapes from Shape, Slice, Concat, Cast and
-// Gather nodes), and leave larger results to run time.
+// Gather nodes), and leave larger results to run time. Last, the canonicalization that folds a
+// requantization into the product's scaling.
 #include "dialects/Graph/IR/GraphOps.h"
 
+#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APSInt.h"
 
@@ -540,4 +544,90 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
     ++index;
   }
   return DenseElementsAttr::get(resultType, values);
+}
+
+namespace {
+
+/// quantize(y * a + b) by (s, z) -> quantize(y * (a / s) + (b / s + z)) by (1, 0), with `a` and
+/// `s` constants, per tensor; `y * a` may be a per-tensor dequantize, (q - zq) * sq. The
+/// quotients fold at compile time, so the requantization multiplies once and adds once.
+struct FoldRequantization : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op, PatternRewriter &rewriter) const override {
+    std::optional<Quantization> q = Quantization::of(op.getQuantization());
+    if (!q || q->axis || (q->scalesAreOne() && q->zeroPointsAreZero()))
+      return failure();
+    Value x = op.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type element = type.getElementType();
+    Location loc = op.getLoc();
+    auto scalar = [&](double value) -> Value {
+      return ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(RankedTensorType::get({}, element),
+                                                FloatAttr::get(element, value)));
+    };
+    auto binary = [&](auto tag, Value lhs, Value rhs) -> Value {
+      using Op = decltype(tag);
+      SmallVector<int64_t> shape;
+      OpTrait::util::getBroadcastedShape(cast<RankedTensorType>(lhs.getType()).getShape(),
+                                         cast<RankedTensorType>(rhs.getType()).getShape(),
+                                         shape);
+      return Op::create(rewriter, loc, RankedTensorType::get(shape, element), lhs, rhs);
+    };
+    Value product = x, offset;
+    if (auto add = x.getDefiningOp<AddOp>()) {
+      product = add.getLhs();
+      offset = add.getRhs();
+    }
+    if (offset && cast<RankedTensorType>(offset.getType()).getRank() > type.getRank())
+      return failure();
+    // Matched first, built after: a pattern that fails leaves the IR as it was.
+    auto dequantize = product.getDefiningOp<DequantizeOp>();
+    auto mul = product.getDefiningOp<MulOp>();
+    std::optional<Quantization> dq =
+        dequantize ? Quantization::of(dequantize.getQuantization()) : std::nullopt;
+    if (dequantize ? !dq || dq->axis || product.getType() != x.getType()
+                   : !mul || !matchPattern(mul.getRhs(), m_Constant()))
+      return failure();
+    auto shapeOf = [](Value value) { return cast<RankedTensorType>(value.getType()).getShape(); };
+    SmallVector<int64_t> shape(dequantize ? type.getShape() : shapeOf(mul.getLhs()));
+    if (mul && !OpTrait::util::getBroadcastedShape(SmallVector<int64_t>(shape),
+                                                   shapeOf(mul.getRhs()), shape))
+      return failure();
+    if (offset && !OpTrait::util::getBroadcastedShape(SmallVector<int64_t>(shape),
+                                                      shapeOf(offset), shape))
+      return failure();
+    if (ArrayRef<int64_t>(shape) != type.getShape())
+      return failure();
+    Value y, factor;
+    if (dequantize) {
+      y = CastOp::create(rewriter, loc, type, dequantize.getInput());
+      if (!dq->zeroPointsAreZero())
+        y = binary(SubOp(), y, scalar(double(dq->zeroPoints[0])));
+      factor = scalar(dq->scales[0]);
+    } else {
+      y = mul.getLhs();
+      factor = mul.getRhs();
+    }
+    Value scale = scalar(q->scales[0]);
+    Value result = binary(MulOp(), y, binary(DivOp(), factor, scale));
+    Value shift = offset ? binary(DivOp(), offset, scale) : Value();
+    if (!q->zeroPointsAreZero()) {
+      Value zeroPoint = scalar(double(q->zeroPoints[0]));
+      shift = shift ? binary(AddOp(), shift, zeroPoint) : zeroPoint;
+    }
+    if (shift)
+      result = binary(AddOp(), result, shift);
+    quant::QuantizedType units =
+        quantizationType(getElementTypeOrSelf(op.getType()), element, {1.0}, {0});
+    rewriter.replaceOpWithNewOp<QuantizeOp>(op, op.getType(), result, units);
+    return success();
+  }
+};
+
+} // namespace
+
+void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {
+  patterns.add<FoldRequantization>(context);
 }

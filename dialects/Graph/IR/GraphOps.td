@@ -220,14 +220,19 @@ def Graph_QuantizeOp : Graph_Op<"quantize", [Pure, SameOperandsAndResultShape]> 
     requantization the importer folded into the product before it).
 
     ```mlir
-    %q = graph.quantize %x by !quant.uniform<u8:f32, 0.05:128> : tensor<1x64xf32> -> tensor<1x64xui8>
+    %q = graph.quantize %x by !quant.uniform<u8:f32, 0.05:128> : tensor<64xf32> -> tensor<64xui8>
     ```
 
     Quantizing what a `graph.dequantize` of the same parameters produced gives its integers
-    back (the fold).
+    back (the fold). A requantization, the quantization per tensor of `y * a + b` with `a` a
+    constant (a quantized product scaled back to float, plus a bias or a residual), becomes
+    the quantization by a scale of 1 of `y * (a / scale) + (b / scale + zero_point)`: one
+    multiply and one add per element, as onnxruntime's QLinearConv requantizes (the
+    canonicalization; a per-tensor `graph.dequantize` counts as `(q - z) * s`).
   }];
   let arguments = (ins Graph_FloatTensor:$input, Graph_QuantizationAttr:$quantization);
   let results = (outs Graph_Tensor:$result);
+  let hasCanonicalizer = 1;
   let builders = [OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
                                  "::mlir::quant::QuantizedType":$quantization), [{
     build($_builder, $_state, result, input, ::mlir::TypeAttr::get(quantization));
@@ -247,7 +252,7 @@ def Graph_DequantizeOp : Graph_Op<"dequantize", [Pure, SameOperandsAndResultShap
     on the integers themselves (a convolution, a product, max pooling) reads its operand.
 
     ```mlir
-    %x = graph.dequantize %q by !quant.uniform<i8:f32:0, {0.1, 0.2}> : tensor<2x16xi8> -> tensor<2x16xf32>
+    %x = graph.dequantize %q by !quant.uniform<i8:f32:0, {0.1, 0.2}> : tensor<2xi8> -> tensor<2xf32>
     ```
 
     Of a constant it folds to the float constant.

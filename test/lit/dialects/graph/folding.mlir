@@ -134,16 +134,14 @@ func.func @compare_constants() -> (tensor<3xi1>, tensor<3xi1>, tensor<2xi1>, ten
 
 // -----
 
-// Quantizing what a dequantize of the same parameters produced is the integers themselves;
-// with other parameters it stays.
+// Quantizing what a dequantize of the same parameters produced is the integers themselves
+// (with other parameters it is a requantization: @requantization_of_dequantize below).
 // CHECK-LABEL: func.func @quantize_of_dequantize
-// CHECK: %[[OTHER:.+]] = graph.quantize %{{.+}} by !quant.uniform<u8:f32, 2.500000e-01:10>
-// CHECK: return %arg0, %[[OTHER]]
-func.func @quantize_of_dequantize(%q: tensor<4xui8>) -> (tensor<4xui8>, tensor<4xui8>) {
+// CHECK-NEXT: return %arg0
+func.func @quantize_of_dequantize(%q: tensor<4xui8>) -> tensor<4xui8> {
   %x = graph.dequantize %q by !quant.uniform<u8:f32, 5.000000e-01:10> : tensor<4xui8> -> tensor<4xf32>
   %same = graph.quantize %x by !quant.uniform<u8:f32, 5.000000e-01:10> : tensor<4xf32> -> tensor<4xui8>
-  %other = graph.quantize %x by !quant.uniform<u8:f32, 2.500000e-01:10> : tensor<4xf32> -> tensor<4xui8>
-  return %same, %other : tensor<4xui8>, tensor<4xui8>
+  return %same : tensor<4xui8>
 }
 
 // -----
@@ -156,4 +154,47 @@ func.func @dequantize_constant() -> tensor<2x3xf32> {
   %q = graph.constant dense<[[0, 2, 3], [1, -128, 127]]> : tensor<2x3xi8>
   %x = graph.dequantize %q by !quant.uniform<i8:f32:0, {2.500000e-01:2, 5.000000e-01:-1}> : tensor<2x3xi8> -> tensor<2x3xf32>
   return %x : tensor<2x3xf32>
+}
+
+// -----
+
+// A requantization folds into the scaling before it: quantize(y * a + b) by (2, 5) becomes
+// quantize(y * (a / 2) + (b / 2 + 5)) by a scale of 1, the quotients computed here.
+// CHECK-LABEL: func.func @requantization
+// CHECK-DAG: %[[A:.+]] = graph.constant dense<{{\[\[\[}}2.500000e-01]], {{\[\[}}5.000000e-01]]]> : tensor<2x1x1xf32>
+// CHECK-DAG: %[[B:.+]] = graph.constant dense<{{\[\[\[}}5.500000e+00]], {{\[\[}}4.500000e+00]]]> : tensor<2x1x1xf32>
+// CHECK: %[[F:.+]] = graph.cast %arg0 : tensor<1x2x3x3xi32> to tensor<1x2x3x3xf32>
+// CHECK: %[[M:.+]] = graph.mul %[[F]], %[[A]]
+// CHECK: %[[S:.+]] = graph.add %[[M]], %[[B]]
+// CHECK: graph.quantize %[[S]] by !quant.uniform<u8:f32, 1.000000e+00> : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xui8>
+// CHECK-NOT: graph.div
+func.func @requantization(%acc: tensor<1x2x3x3xi32>) -> tensor<1x2x3x3xui8> {
+  %a = graph.constant dense<[[[0.5]], [[1.0]]]> : tensor<2x1x1xf32>
+  %b = graph.constant dense<[[[1.0]], [[-1.0]]]> : tensor<2x1x1xf32>
+  %f = graph.cast %acc : tensor<1x2x3x3xi32> to tensor<1x2x3x3xf32>
+  %m = graph.mul %f, %a : (tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %y = graph.add %m, %b : (tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %q = graph.quantize %y by !quant.uniform<u8:f32, 2.0:5> : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xui8>
+  return %q : tensor<1x2x3x3xui8>
+}
+
+// -----
+
+// A dequantize per tensor is (q - zq) * sq: requantized by another scale, q - 10 times 0.5 / 0.25
+// plus the zero point, 10. A value already in units (scale 1) is left as it is.
+// CHECK-LABEL: func.func @requantization_of_dequantize
+// CHECK-DAG: %[[TWO:.+]] = graph.constant dense<2.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[TEN:.+]] = graph.constant dense<1.000000e+01> : tensor<f32>
+// CHECK: %[[F:.+]] = graph.cast %arg0 : tensor<4xui8> to tensor<4xf32>
+// CHECK: %[[C:.+]] = graph.sub %[[F]], %[[TEN]]
+// CHECK: %[[M:.+]] = graph.mul %[[C]], %[[TWO]]
+// CHECK: %[[S:.+]] = graph.add %[[M]], %[[TEN]]
+// CHECK: %[[Q:.+]] = graph.quantize %[[S]] by !quant.uniform<u8:f32, 1.000000e+00>
+// CHECK: %[[U:.+]] = graph.quantize %arg1 by !quant.uniform<u8:f32, 1.000000e+00>
+// CHECK: return %[[Q]], %[[U]]
+func.func @requantization_of_dequantize(%q: tensor<4xui8>, %units: tensor<4xf32>) -> (tensor<4xui8>, tensor<4xui8>) {
+  %x = graph.dequantize %q by !quant.uniform<u8:f32, 5.000000e-01:10> : tensor<4xui8> -> tensor<4xf32>
+  %r = graph.quantize %x by !quant.uniform<u8:f32, 2.500000e-01:10> : tensor<4xf32> -> tensor<4xui8>
+  %u = graph.quantize %units by !quant.uniform<u8:f32, 1.000000e+00> : tensor<4xf32> -> tensor<4xui8>
+  return %r, %u : tensor<4xui8>, tensor<4xui8>
 }
