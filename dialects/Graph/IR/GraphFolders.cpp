@@ -548,6 +548,29 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
 
 namespace {
 
+/// `offset / scale` (a rank-0 constant), with the division folded into a constant factor where
+/// `offset` is one: a per-tensor dequantize (q - zq) * sq, a residual branch, becomes
+/// (q - zq) * (sq / scale), as onnxruntime's QLinearAdd scales each operand, and y * c becomes
+/// y * (c / scale); anything else is divided.
+template <typename Scalar, typename Binary>
+Value scaledDown(PatternRewriter &rewriter, Location loc, Value offset, Value scale,
+                 Scalar scalar, Binary binary) {
+  if (auto dequantize = offset.getDefiningOp<DequantizeOp>()) {
+    std::optional<Quantization> q = Quantization::of(dequantize.getQuantization());
+    if (q && !q->axis) {
+      Value value = CastOp::create(rewriter, loc, offset.getType(), dequantize.getInput());
+      if (!q->zeroPointsAreZero())
+        value = binary(SubOp(), value, scalar(double(q->zeroPoints[0])));
+      return binary(MulOp(), value, binary(DivOp(), scalar(q->scales[0]), scale));
+    }
+  }
+  if (auto mul = offset.getDefiningOp<MulOp>();
+      mul && matchPattern(mul.getRhs(), m_Constant()) &&
+      mul.getLhs().getType() == offset.getType())
+    return binary(MulOp(), mul.getLhs(), binary(DivOp(), mul.getRhs(), scale));
+  return binary(DivOp(), offset, scale);
+}
+
 /// quantize(y * a + b) by (s, z) -> quantize(y * (a / s) + (b / s + z)) by (1, 0), with `a` and
 /// `s` constants, per tensor; `y * a` may be a per-tensor dequantize, (q - zq) * sq. The
 /// quotients fold at compile time, so the requantization multiplies once and adds once.
@@ -612,7 +635,7 @@ struct FoldRequantization : OpRewritePattern<QuantizeOp> {
     }
     Value scale = scalar(q->scales[0]);
     Value result = binary(MulOp(), y, binary(DivOp(), factor, scale));
-    Value shift = offset ? binary(DivOp(), offset, scale) : Value();
+    Value shift = offset ? scaledDown(rewriter, loc, offset, scale, scalar, binary) : Value();
     if (!q->zeroPointsAreZero()) {
       Value zeroPoint = scalar(double(q->zeroPoints[0]));
       shift = shift ? binary(AddOp(), shift, zeroPoint) : zeroPoint;

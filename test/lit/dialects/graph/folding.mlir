@@ -198,3 +198,30 @@ func.func @requantization_of_dequantize(%q: tensor<4xui8>, %units: tensor<4xf32>
   %u = graph.quantize %units by !quant.uniform<u8:f32, 1.000000e+00> : tensor<4xf32> -> tensor<4xui8>
   return %r, %u : tensor<4xui8>, tensor<4xui8>
 }
+
+// -----
+
+// A residual sum of two dequantized tensors, requantized: each operand is scaled by its own
+// scale over the result's (0.25 / 0.5 and 1 / 0.5), as onnxruntime's QLinearAdd does, with no
+// division left.
+// CHECK-LABEL: func.func @requantization_of_residual
+// CHECK-DAG: %[[HALF:.+]] = graph.constant dense<5.000000e-01> : tensor<f32>
+// CHECK-DAG: %[[TWO:.+]] = graph.constant dense<2.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[THREE:.+]] = graph.constant dense<3.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[SEVEN:.+]] = graph.constant dense<7.000000e+00> : tensor<f32>
+// CHECK: %[[A:.+]] = graph.cast %arg0 : tensor<4xi8> to tensor<4xf32>
+// CHECK: %[[AS:.+]] = graph.mul %[[A]], %[[HALF]]
+// CHECK: %[[B:.+]] = graph.cast %arg1 : tensor<4xui8> to tensor<4xf32>
+// CHECK: %[[BC:.+]] = graph.sub %[[B]], %[[SEVEN]]
+// CHECK: %[[BS:.+]] = graph.mul %[[BC]], %[[TWO]]
+// CHECK: %[[SHIFT:.+]] = graph.add %[[BS]], %[[THREE]]
+// CHECK: %[[SUM:.+]] = graph.add %[[AS]], %[[SHIFT]]
+// CHECK: graph.quantize %[[SUM]] by !quant.uniform<u8:f32, 1.000000e+00>
+// CHECK-NOT: graph.div
+func.func @requantization_of_residual(%a: tensor<4xi8>, %b: tensor<4xui8>) -> tensor<4xui8> {
+  %x = graph.dequantize %a by !quant.uniform<i8:f32, 2.500000e-01> : tensor<4xi8> -> tensor<4xf32>
+  %y = graph.dequantize %b by !quant.uniform<u8:f32, 1.000000e+00:7> : tensor<4xui8> -> tensor<4xf32>
+  %s = graph.add %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %q = graph.quantize %s by !quant.uniform<u8:f32, 5.000000e-01:3> : tensor<4xf32> -> tensor<4xui8>
+  return %q : tensor<4xui8>
+}
