@@ -240,6 +240,16 @@ def metric_error(metric, outputs, reference):
     return worst
 
 
+def compile_to_plan(args, model, nodes, work, name, options):
+    """`model` compiled by dlc to the plan `nodes` ({node: format}, written to
+    work/NAME.plan.json) with further `options`, and loaded as libNAME."""
+    path = os.path.join(work, f"{name}.plan.json")
+    write_json(path, {"format": FORMAT, "version": VERSION, "model": os.path.basename(model),
+                      "model_sha256": sha256(model), "nodes": nodes})
+    options = ["--target", args.target, "--precision=auto", "--precision-plan", path, *options]
+    return library.CompiledModel(args.dlc, model, work, name=name, options=options)
+
+
 class Probe:
     """The probe compiled and loaded; `error(assignment)` runs it on every sample."""
 
@@ -247,17 +257,12 @@ class Probe:
         probe, plan = probe_model(model, found)
         path = os.path.join(work, "probe.onnx")
         onnx.save(probe, path)
-        digest = sha256(path)
-        plan_path = os.path.join(work, "probe.plan.json")
-        write_json(plan_path, {"format": FORMAT, "version": VERSION, "model": "probe.onnx",
-                               "model_sha256": digest, "nodes": plan})
-        options = ["--target", args.target, "--precision=auto", "--precision-plan", plan_path]
+        options = shape_options(samples[0], inputs)
         if table is not None:
             table_path = os.path.join(work, "probe.calibration.json")
-            write_json(table_path, dict(table, model="probe.onnx", model_sha256=digest))
+            write_json(table_path, dict(table, model="probe.onnx", model_sha256=sha256(path)))
             options += ["--calibration", table_path]
-        options += shape_options(samples[0], inputs)
-        self.model = library.CompiledModel(args.dlc, path, work, name="probe", options=options)
+        self.model = compile_to_plan(args, path, plan, work, "probe", options)
         self.found = found
         self.samples = [[s[v.name] for v in inputs] for s in samples]
         self.metric = args.metric
@@ -417,17 +422,12 @@ class Builds:
     def compile(self, assignment):
         """The model compiled to the plan `assignment` ({node: format}) and loaded."""
         self.count += 1
-        path = os.path.join(self.work, f"plan{self.count}.json")
-        write_json(path, {"format": FORMAT, "version": VERSION,
-                          "model": os.path.basename(self.args.model),
-                          "model_sha256": sha256(self.args.model), "nodes": assignment})
-        options = ["--target", self.args.target, "--precision=auto", "--precision-plan",
-                   path] + self.shapes
+        options = list(self.shapes)
         if self.calibrated:
             options += ["--calibration", self.args.calibration]
         # Each build its own library: a process loads a path once.
-        return library.CompiledModel(self.args.dlc, self.args.model, self.work,
-                                     name=f"plan{self.count}", options=options)
+        return compile_to_plan(self.args, self.args.model, assignment, self.work,
+                               f"plan{self.count}", options)
 
     def error(self, model):
         """`model`'s error on the validation samples against the reference (the fp32 build)."""
