@@ -2,6 +2,7 @@
 // DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv.
 #include "frontends/onnx/Expansion.h"
 #include "frontends/onnx/OpImporters.h"
+#include "frontends/onnx/Tensors.h"
 
 #include "mlir/IR/TypeUtilities.h"
 
@@ -110,6 +111,11 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
   Type floats = getElementTypeOrSelf(ctx.input(1));
   if (!isa<FloatType>(floats))
     return ctx.fail("expects a floating-point scale");
+  if (Type zero = ctx.hasInput(2) ? getElementTypeOrSelf(ctx.input(2)) : Type();
+      zero && zero != getElementTypeOrSelf(x)) {
+    return ctx.fail("has a zero point of type " + onnxTypeName(zero) + " for an input of type " +
+                    onnxTypeName(getElementTypeOrSelf(x)) + ": they must be the same type");
+  }
   // With constant parameters, a graph.dequantize: an op reading it can use the integers.
   if (quant::QuantizedType type = nodeQuantization(ctx, getElementTypeOrSelf(x), floats, *axis)) {
     ctx.setOutput(0, ctx.create<graph::DequantizeOp>(

@@ -34,6 +34,17 @@ std::string onnxTypeName(int32_t onnxType) {
   return "type " + std::to_string(onnxType);
 }
 
+std::string onnxTypeName(Type type) {
+  for (int32_t onnxType = onnx::TensorProto::DataType_MIN;
+       onnxType <= onnx::TensorProto::DataType_MAX; ++onnxType)
+    if (onnx::TensorProto::DataType_IsValid(onnxType) &&
+        elementType(onnxType, type.getContext()) == type)
+      return onnxTypeName(onnxType);
+  std::string text;
+  llvm::raw_string_ostream(text) << type;
+  return text;
+}
+
 int64_t onnxTypeBytes(int32_t onnxType) {
   switch (onnxType) {
   case onnx::TensorProto::BOOL:

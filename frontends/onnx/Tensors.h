@@ -20,6 +20,9 @@ mlir::Type elementType(int32_t onnxType, mlir::MLIRContext *ctx);
 
 /// The ONNX data type's name as ONNX spells it (FLOAT, INT64, ...).
 std::string onnxTypeName(int32_t onnxType);
+/// The ONNX name of the element type that `type` imports from (UINT8 for ui8, ...), or the MLIR
+/// spelling where no ONNX type maps to it.
+std::string onnxTypeName(mlir::Type type);
 
 /// Bytes per element of an ONNX TensorProto::DataType (0 for strings and unknown types).
 int64_t onnxTypeBytes(int32_t onnxType);
