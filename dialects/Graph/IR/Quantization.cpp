@@ -1,6 +1,8 @@
 // Reading and writing the !quant.uniform types of quantized graph tensors.
 #include "dialects/Graph/IR/Quantization.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace dlc::graph {
