@@ -5,7 +5,6 @@
 
 #include "dialects/Graph/IR/GraphOps.h"
 
-#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -26,55 +25,29 @@ struct Lowering {
   /// The shape of the op's tensors.
   ArrayRef<int64_t> shape;
 
-  /// `values` as a constant of `element`: rank 0 for per-tensor parameters, else shaped to
-  /// broadcast along the axis.
-  Value parameter(Type element, ArrayRef<double> values) {
-    SmallVector<int64_t> dims;
-    if (q.axis) {
-      dims.assign(shape.size(), 1);
-      dims[*q.axis] = values.size();
-    }
-    auto type = RankedTensorType::get(dims, element);
-    SmallVector<Attribute> attrs;
-    for (double value : values)
-      attrs.push_back(FloatAttr::get(element, value));
-    return graph::ConstantOp::create(b, loc, DenseElementsAttr::get(type, attrs));
-  }
   Value zeroPoints() {
     SmallVector<double> values(q.zeroPoints.begin(), q.zeroPoints.end());
-    return parameter(q.expressed, values);
+    return graph::createQuantizationParameter(b, loc, q, values, shape.size());
   }
-  Value scales() { return parameter(q.expressed, q.scales); }
-
-  template <typename Op> Value binary(Value lhs, Value rhs) {
-    SmallVector<int64_t> dims;
-    OpTrait::util::getBroadcastedShape(cast<RankedTensorType>(lhs.getType()).getShape(),
-                                       cast<RankedTensorType>(rhs.getType()).getShape(), dims);
-    return Op::create(b, loc, RankedTensorType::get(dims, getElementTypeOrSelf(lhs)), lhs, rhs);
-  }
-  Value castTo(Value value, Type element) {
-    return graph::CastOp::create(b, loc, RankedTensorType::get(shape, element), value);
-  }
+  Value scales() { return graph::createQuantizationParameter(b, loc, q, q.scales, shape.size()); }
 
   /// (cast(x) - zero point) * scale.
   Value dequantize(Value x) {
-    Value value = castTo(x, q.expressed);
-    if (!q.zeroPointsAreZero())
-      value = binary<graph::SubOp>(value, zeroPoints());
-    return binary<graph::MulOp>(value, scales());
+    Value centered = graph::createCentered(b, loc, x, q);
+    return graph::createBroadcast<graph::MulOp>(b, loc, centered, scales());
   }
 
   /// cast(clip(round(x / scale) + zero point, min, max)).
   Value quantize(Value x, Type storage) {
     Value value = x;
     if (!q.scalesAreOne())
-      value = binary<graph::DivOp>(value, scales());
+      value = graph::createBroadcast<graph::DivOp>(b, loc, value, scales());
     value = graph::RoundOp::create(b, loc, value.getType(), value);
     if (!q.zeroPointsAreZero())
-      value = binary<graph::AddOp>(value, zeroPoints());
+      value = graph::createBroadcast<graph::AddOp>(b, loc, value, zeroPoints());
     value = graph::ClipOp::create(b, loc, value.getType(), value, b.getF64FloatAttr(q.min),
                                   b.getF64FloatAttr(q.max));
-    return castTo(value, storage);
+    return graph::CastOp::create(b, loc, RankedTensorType::get(shape, storage), value);
   }
 };
 

@@ -552,23 +552,24 @@ namespace {
 /// `offset` is one: a per-tensor dequantize (q - zq) * sq, a residual branch, becomes
 /// (q - zq) * (sq / scale), as onnxruntime's QLinearAdd scales each operand, and y * c becomes
 /// y * (c / scale); anything else is divided.
-template <typename Scalar, typename Binary>
-Value scaledDown(PatternRewriter &rewriter, Location loc, Value offset, Value scale,
-                 Scalar scalar, Binary binary) {
+Value scaledDown(OpBuilder &b, Location loc, Value offset, Value scale) {
+  Type element = getElementTypeOrSelf(offset);
   if (auto dequantize = offset.getDefiningOp<DequantizeOp>()) {
     std::optional<Quantization> q = Quantization::of(dequantize.getQuantization());
     if (q && !q->axis) {
-      Value value = CastOp::create(rewriter, loc, offset.getType(), dequantize.getInput());
-      if (!q->zeroPointsAreZero())
-        value = binary(SubOp(), value, scalar(double(q->zeroPoints[0])));
-      return binary(MulOp(), value, binary(DivOp(), scalar(q->scales[0]), scale));
+      Value centered = createCentered(b, loc, dequantize.getInput(), *q);
+      Value factor = createScalar(b, loc, element, q->scales[0]);
+      return createBroadcast<MulOp>(b, loc, centered,
+                                    createBroadcast<DivOp>(b, loc, factor, scale));
     }
   }
   if (auto mul = offset.getDefiningOp<MulOp>();
       mul && matchPattern(mul.getRhs(), m_Constant()) &&
-      mul.getLhs().getType() == offset.getType())
-    return binary(MulOp(), mul.getLhs(), binary(DivOp(), mul.getRhs(), scale));
-  return binary(DivOp(), offset, scale);
+      mul.getLhs().getType() == offset.getType()) {
+    Value factor = createBroadcast<DivOp>(b, loc, mul.getRhs(), scale);
+    return createBroadcast<MulOp>(b, loc, mul.getLhs(), factor);
+  }
+  return createBroadcast<DivOp>(b, loc, offset, scale);
 }
 
 /// quantize(y * a + b) by (s, z) -> quantize(y * (a / s) + (b / s + z)) by (1, 0), with `a` and
@@ -585,19 +586,6 @@ struct FoldRequantization : OpRewritePattern<QuantizeOp> {
     auto type = cast<RankedTensorType>(x.getType());
     Type element = type.getElementType();
     Location loc = op.getLoc();
-    auto scalar = [&](double value) -> Value {
-      return ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(RankedTensorType::get({}, element),
-                                                FloatAttr::get(element, value)));
-    };
-    auto binary = [&](auto tag, Value lhs, Value rhs) -> Value {
-      using Op = decltype(tag);
-      SmallVector<int64_t> shape;
-      OpTrait::util::getBroadcastedShape(cast<RankedTensorType>(lhs.getType()).getShape(),
-                                         cast<RankedTensorType>(rhs.getType()).getShape(),
-                                         shape);
-      return Op::create(rewriter, loc, RankedTensorType::get(shape, element), lhs, rhs);
-    };
     Value product = x, offset;
     if (auto add = x.getDefiningOp<AddOp>()) {
       product = add.getLhs();
@@ -623,25 +611,20 @@ struct FoldRequantization : OpRewritePattern<QuantizeOp> {
       return failure();
     if (ArrayRef<int64_t>(shape) != type.getShape())
       return failure();
-    Value y, factor;
-    if (dequantize) {
-      y = CastOp::create(rewriter, loc, type, dequantize.getInput());
-      if (!dq->zeroPointsAreZero())
-        y = binary(SubOp(), y, scalar(double(dq->zeroPoints[0])));
-      factor = scalar(dq->scales[0]);
-    } else {
-      y = mul.getLhs();
-      factor = mul.getRhs();
-    }
-    Value scale = scalar(q->scales[0]);
-    Value result = binary(MulOp(), y, binary(DivOp(), factor, scale));
-    Value shift = offset ? scaledDown(rewriter, loc, offset, scale, scalar, binary) : Value();
+    Value y = dequantize ? createCentered(rewriter, loc, dequantize.getInput(), *dq)
+                         : mul.getLhs();
+    Value factor = dequantize ? createScalar(rewriter, loc, element, dq->scales[0])
+                              : mul.getRhs();
+    Value scale = createScalar(rewriter, loc, element, q->scales[0]);
+    Value quotient = createBroadcast<DivOp>(rewriter, loc, factor, scale);
+    Value result = createBroadcast<MulOp>(rewriter, loc, y, quotient);
+    Value shift = offset ? scaledDown(rewriter, loc, offset, scale) : Value();
     if (!q->zeroPointsAreZero()) {
-      Value zeroPoint = scalar(double(q->zeroPoints[0]));
-      shift = shift ? binary(AddOp(), shift, zeroPoint) : zeroPoint;
+      Value zeroPoint = createScalar(rewriter, loc, element, double(q->zeroPoints[0]));
+      shift = shift ? createBroadcast<AddOp>(rewriter, loc, shift, zeroPoint) : zeroPoint;
     }
     if (shift)
-      result = binary(AddOp(), result, shift);
+      result = createBroadcast<AddOp>(rewriter, loc, result, shift);
     quant::QuantizedType units =
         quantizationType(getElementTypeOrSelf(op.getType()), element, {1.0}, {0});
     rewriter.replaceOpWithNewOp<QuantizeOp>(op, op.getType(), result, units);

@@ -547,3 +547,36 @@ LogicalResult QuantizeOp::verify() {
 LogicalResult DequantizeOp::verify() {
   return verifyQuantization(*this, getQuantization(), getInput(), getResult());
 }
+
+namespace dlc::graph {
+
+Value createScalar(OpBuilder &b, Location loc, Type element, double value) {
+  return ConstantOp::create(b, loc, DenseElementsAttr::get(RankedTensorType::get({}, element),
+                                                           FloatAttr::get(element, value)));
+}
+
+Value createQuantizationParameter(OpBuilder &b, Location loc, const Quantization &q,
+                                  ArrayRef<double> values, int64_t rank) {
+  SmallVector<int64_t> dims;
+  if (q.axis) {
+    dims.assign(rank, 1);
+    dims[*q.axis] = values.size();
+  }
+  auto type = RankedTensorType::get(dims, q.expressed);
+  SmallVector<Attribute> attrs;
+  for (double value : values)
+    attrs.push_back(FloatAttr::get(q.expressed, value));
+  return ConstantOp::create(b, loc, DenseElementsAttr::get(type, attrs));
+}
+
+Value createCentered(OpBuilder &b, Location loc, Value integers, const Quantization &q) {
+  auto type = cast<RankedTensorType>(integers.getType());
+  Value value = CastOp::create(b, loc, type.clone(q.expressed), integers);
+  if (q.zeroPointsAreZero())
+    return value;
+  SmallVector<double> zeroPoints(q.zeroPoints.begin(), q.zeroPoints.end());
+  return createBroadcast<SubOp>(
+      b, loc, value, createQuantizationParameter(b, loc, q, zeroPoints, type.getRank()));
+}
+
+} // namespace dlc::graph

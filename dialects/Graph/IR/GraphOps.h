@@ -6,12 +6,52 @@
 #include "dialects/Graph/IR/GraphDialect.h"
 #include "dialects/Graph/IR/Quantization.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #define GET_OP_CLASSES
 #include "dialects/Graph/IR/GraphOps.h.inc"
+
+namespace dlc::graph {
+
+// Builders for the graph arithmetic that passes write (the quantization lowering and folds).
+
+/// A rank-0 graph.constant of `element` holding `value`.
+mlir::Value createScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Type element,
+                         double value);
+
+/// The binary graph op `Op` (add, sub, mul, div, ...) of `lhs` and `rhs`, of their broadcast
+/// shape and `lhs`'s element type (the caller guarantees they broadcast).
+template <typename Op>
+mlir::Value createBroadcast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                            mlir::Value rhs) {
+  llvm::SmallVector<int64_t> shape;
+  mlir::OpTrait::util::getBroadcastedShape(
+      mlir::cast<mlir::RankedTensorType>(lhs.getType()).getShape(),
+      mlir::cast<mlir::RankedTensorType>(rhs.getType()).getShape(), shape);
+  return Op::create(b, loc,
+                    mlir::RankedTensorType::get(shape, mlir::getElementTypeOrSelf(lhs)), lhs,
+                    rhs);
+}
+
+/// `values` (one per slice along `q`'s axis, or one) as a graph.constant of `q`'s expressed
+/// type that broadcasts against a tensor of `rank`: rank 0 per tensor, else size 1 but along
+/// the axis.
+mlir::Value createQuantizationParameter(mlir::OpBuilder &b, mlir::Location loc,
+                                        const Quantization &q, llvm::ArrayRef<double> values,
+                                        int64_t rank);
+
+/// The integers `integers` less `q`'s zero points, in `q`'s expressed type: what a
+/// dequantization multiplies by its scales (the subtraction left out where every zero point
+/// is 0).
+mlir::Value createCentered(mlir::OpBuilder &b, mlir::Location loc, mlir::Value integers,
+                           const Quantization &q);
+
+} // namespace dlc::graph
 
 #endif
