@@ -1,5 +1,6 @@
 // The dlc-fuse-elementwise pass: upstream producer/consumer fusion of linalg.generic ops,
-// restricted to all-parallel consumers (see Passes.td for why).
+// restricted to all-parallel consumers (see Passes.td for why), and the removal of the
+// integer round trips fusion brings together.
 #include "compiler/Fusion/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -30,6 +31,7 @@ struct FuseElementwisePass : impl::FuseElementwisePassBase<FuseElementwisePass> 
              isAllParallel(consumer) &&
              consumer.getMatchingIndexingMap(operand).isProjectedPermutation();
     });
+    populateIntegerRoundTripPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -15,6 +15,11 @@ namespace dlc::fusion {
 #define GEN_PASS_REGISTRATION
 #include "compiler/Fusion/Passes.h.inc"
 
+/// Rewrites sitofp(fptosi(x)) and uitofp(fptoui(x)) to x where x is integers clamped into the
+/// integer type's range with `nsz` (a quantization's saturation), so the conversions cannot
+/// change it: what a quantization followed by a dequantization leaves in one fused body.
+void populateIntegerRoundTripPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace dlc::fusion
 
 #endif

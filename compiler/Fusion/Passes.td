@@ -27,6 +27,19 @@ def FuseElementwisePass : Pass<"dlc-fuse-elementwise", "mlir::func::FuncOp"> {
     a projected permutation, as the im2col and packing copies of convolutions do): each element
     would be computed once per read, and the producer's own kernel (a product whose epilogue it
     is) would lose it.
+
+    Fusion brings a quantization and the dequantization of its result into one body (an Add's
+    operand in a QDQ model); the conversions between them cannot change the value and are
+    removed: `sitofp(fptosi(x))` becomes `x` where x is integers (a rounding's result, shifted
+    by integral constants) clamped with `nsz` into the integer type's range by integral bounds.
+
+    ```mlir
+    %r = math.roundeven %v : f32
+    %c = arith.maximumf %r, %lo fastmath<nnan,nsz> : f32    // %lo = -128.0
+    %x = arith.minimumf %c, %hi fastmath<nnan,nsz> : f32    // %hi = 127.0
+    %q = arith.fptosi %x : f32 to i8
+    %y = arith.sitofp %q : i8 to f32                        // becomes %x
+    ```
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }

@@ -125,3 +125,68 @@ func.func @no_fusion_into_gather(%x: tensor<4x10xf32>) -> tensor<4x8x3xf32> {
   } -> tensor<4x8x3xf32>
   return %cols : tensor<4x8x3xf32>
 }
+
+// -----
+
+#id1 = affine_map<(d0) -> (d0)>
+
+// A quantization to int8 and the dequantization of its result in one body: the conversion to
+// i8 and back is left out, the dequantization reads the clamped value (integers in [-128, 127]
+// with nsz). The i8 result the body also yields keeps its conversion. Where the bounds exceed
+// the integer type (300 for i8), the value is not integral (no rounding) or the clamp lacks
+// nsz, the round trip stays.
+// CHECK-LABEL: func.func @quantize_dequantize
+// CHECK: %[[R:.+]] = math.roundeven
+// CHECK: %[[LO:.+]] = arith.maximumf %[[R]]
+// CHECK: %[[X:.+]] = arith.minimumf %[[LO]]
+// CHECK: %[[Q:.+]] = arith.fptosi %[[X]] : f32 to i8
+// CHECK-NOT: arith.sitofp %[[Q]]
+// CHECK: %[[Y:.+]] = arith.mulf %[[X]]
+// CHECK: linalg.yield %[[Y]], %[[Q]]
+func.func @quantize_dequantize(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xi8>) {
+  %lo = arith.constant -128.0 : f32
+  %hi = arith.constant 127.0 : f32
+  %s = arith.constant 0.5 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %e8 = tensor.empty() : tensor<8xi8>
+  %y:2 = linalg.generic {indexing_maps = [#id1, #id1, #id1], iterator_types = ["parallel"]}
+      ins(%x : tensor<8xf32>) outs(%e, %e8 : tensor<8xf32>, tensor<8xi8>) {
+  ^bb0(%u: f32, %o: f32, %o8: i8):
+    %r = math.roundeven %u : f32
+    %c = arith.maximumf %r, %lo fastmath<nnan,nsz> : f32
+    %v = arith.minimumf %c, %hi fastmath<nnan,nsz> : f32
+    %q = arith.fptosi %v : f32 to i8
+    %f = arith.sitofp %q : i8 to f32
+    %m = arith.mulf %f, %s : f32
+    linalg.yield %m, %q : f32, i8
+  } -> (tensor<8xf32>, tensor<8xi8>)
+  return %y#0, %y#1 : tensor<8xf32>, tensor<8xi8>
+}
+
+// CHECK-LABEL: func.func @round_trips_kept
+// CHECK-COUNT-3: arith.sitofp
+func.func @round_trips_kept(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %lo = arith.constant -128.0 : f32
+  %hi = arith.constant 127.0 : f32
+  %wide = arith.constant 300.0 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %y:3 = linalg.generic {indexing_maps = [#id1, #id1, #id1, #id1], iterator_types = ["parallel"]}
+      ins(%x : tensor<8xf32>) outs(%e, %e, %e : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  ^bb0(%u: f32, %o: f32, %p: f32, %t: f32):
+    %r = math.roundeven %u : f32
+    %c = arith.maximumf %r, %lo fastmath<nnan,nsz> : f32
+    %v = arith.minimumf %c, %wide fastmath<nnan,nsz> : f32
+    %q = arith.fptosi %v : f32 to i8
+    %f = arith.sitofp %q : i8 to f32
+    %c2 = arith.maximumf %u, %lo fastmath<nnan,nsz> : f32
+    %v2 = arith.minimumf %c2, %hi fastmath<nnan,nsz> : f32
+    %q2 = arith.fptosi %v2 : f32 to i8
+    %f2 = arith.sitofp %q2 : i8 to f32
+    %c3 = arith.maximumf %r, %lo : f32
+    %v3 = arith.minimumf %c3, %hi : f32
+    %q3 = arith.fptosi %v3 : f32 to i8
+    %f3 = arith.sitofp %q3 : i8 to f32
+    linalg.yield %f, %f2, %f3 : f32, f32, f32
+  } -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+  return %y#0, %y#1, %y#2 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+}
