@@ -22,8 +22,8 @@ namespace {
 using namespace mlir;
 
 constexpr int64_t kLanes = kDotLanes;
-/// The most filter rows of a register block: 8 rows x 2 vectors are 16 accumulators of the
-/// 32 zmm registers, beside the 2 column vectors and a broadcast filter group.
+/// The most filter rows of a register block: 8 rows x 3 vectors are 24 accumulators of the
+/// 32 zmm registers, beside the 3 column vectors and a broadcast filter group.
 constexpr int64_t kMaxRows = 8;
 
 RankedTensorType tensorType(Value value) { return cast<RankedTensorType>(value.getType()); }
@@ -183,7 +183,7 @@ struct Packing {
 };
 
 /// The product out[n, f, p] += w[f, q, j] * col[n, q, p, j], w a constant: register blocks of
-/// up to 8 filters by 32 positions.
+/// up to 8 filters by 48 positions.
 struct Product {
   linalg::GenericOp op;
   DotKind kind = DotKind::Int8;
@@ -466,15 +466,24 @@ struct Product {
       return result;
     };
 
-    // Per image: blocks of 32 positions (16 when fewer), each over all filter blocks (the
-    // block's columns stay in L1 while every filter reads them), then one block of the last
-    // positions: whole vectors of 16, and what remains either transposed (fewer positions than
-    // the block has filters: a 7x7 map's last position takes one instruction per step for
+    // Per image: blocks of 32 or 48 positions (16 when fewer), each over all filter blocks
+    // (the block's columns stay in cache while every filter reads them), then one block of the
+    // last positions: whole vectors of 16, and what remains either transposed (fewer positions
+    // than the block has filters: a 7x7 map's last position takes one instruction per step for
     // all the block's filters, not one per filter), or in one vector of 16 lanes, or of 8
-    // (256-bit instructions, half the work) when 8 hold it.
+    // (256-bit instructions, half the work) when 8 hold it. Blocks of 48 are taken where they
+    // leave fewer positions to the narrower last block: a 7x7 map's 49 positions are then one
+    // block and its tail, so the filters, larger than L2 there, stream from memory once.
+    auto tailOf = [](int64_t rest) { return rest % kLanes < kLanes / 2 ? rest % kLanes : 0; };
+    auto narrowRest = [&](int64_t width) {
+      int64_t rest = positions() % width;
+      return rest - tailOf(rest);
+    };
     int64_t nr = positions() >= 2 * kLanes ? 2 * kLanes : kLanes;
+    if (positions() >= 3 * kLanes && narrowRest(3 * kLanes) < narrowRest(nr))
+      nr = 3 * kLanes;
     int64_t whole = positions() / nr * nr, rest = positions() - whole;
-    int64_t tail = rest % kLanes < kLanes / 2 ? rest % kLanes : 0;
+    int64_t tail = tailOf(rest);
     SmallVector<Span> fullSpans, restSpans;
     for (int64_t offset = 0; offset < nr; offset += kLanes)
       fullSpans.push_back({offset, kLanes, true});
@@ -525,15 +534,22 @@ struct Product {
         forLoop(b, loc, batch, 1, dest,
                 [&](OpBuilder &ib, Value n, ValueRange carried) -> SmallVector<Value> {
                   Value image = carried[0];
-                  if (whole > 0)
-                    image = forLoop(ib, loc, whole, nr, image,
+                  // A tail alone after whole blocks goes with the last of them, which has just
+                  // read the filters it reads.
+                  bool tailAlone = whole > 0 && rest > 0 && rest == tail;
+                  int64_t looped = tailAlone ? whole - nr : whole;
+                  if (looped > 0)
+                    image = forLoop(ib, loc, looped, nr, image,
                                     [&](OpBuilder &pb, Value p0,
                                         ValueRange inner) -> SmallVector<Value> {
                                       return {filterBlocks(pb, n, p0, fullSpans, 0,
                                                            inner[0])};
                                     })
                                 .getResult(0);
-                  if (rest > 0)
+                  if (tailAlone)
+                    image = filterBlocks(ib, n, indexConstant(ib, loc, looped), fullSpans, tail,
+                                         image);
+                  else if (rest > 0)
                     image = filterBlocks(ib, n, indexConstant(ib, loc, whole), restSpans, tail,
                                          image);
                   return {image};

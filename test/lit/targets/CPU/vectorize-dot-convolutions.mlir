@@ -49,8 +49,10 @@ func.func @int8_conv(%x: tensor<1x4x5x20xi8>, %s: tensor<8xf32>) -> tensor<1x8x5
 
 // -----
 
-// An int8 1x1 convolution whose 7x7 map leaves one position after the vectors (49 = 32 + 16 +
-// 1): that position is summed transposed, each filter's words 16 steps at a time (here the one
+// An int8 1x1 convolution over a 7x7 map: one block of 3 vectors (49 = 48 + 1; blocks of 32
+// would leave 17 positions to a narrower block, which reads every filter again) and, in the
+// same block after them, the position left, summed transposed: each filter's words 16 steps
+// at a time (here the one
 // step, the rest of the 16 lanes read as zeros) against the position's groups, packed once into
 // [N, 1, Q], then summed across the lanes and started from -128 times the filter's sum (filter 0
 // sums to 10: -1280), one value per filter: 8 instructions for the block instead of one 8-lane
@@ -61,8 +63,9 @@ func.func @int8_conv(%x: tensor<1x4x5x20xi8>, %s: tensor<8xf32>) -> tensor<1x8x5
 // CHECK: %[[GROUP:.+]] = vector.transfer_read %{{.+}}[%c0, %c0, %c192], %{{.+}} {in_bounds = [true]} : tensor<1x1x196xi8>, vector<4xi8>
 // CHECK: %[[WORD:.+]] = vector.bitcast %[[GROUP]] : vector<4xi8> to vector<1xi32>
 // CHECK: %[[TAIL:.+]] = vector.transfer_write %[[WORD]], %[[EMPTY]][%c0, %c0, %c0] {in_bounds = [true]}
-// CHECK-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
-// CHECK-COUNT-8: vector.transfer_write %{{.+}}[%c0, %c{{[0-7]}}, %c32] {in_bounds = [true]} : vector<16xi32>, tensor<1x8x49xi32>
+// CHECK-NOT: scf.for
+// CHECK-COUNT-24: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK-COUNT-24: vector.transfer_write %{{.+}}[%c0, %c{{[0-7]}}, %c{{(0|16|32)}}] {in_bounds = [true]} : vector<16xi32>, tensor<1x8x49xi32>
 // CHECK: %[[GROUPS:.+]] = vector.transfer_read %[[TAIL]][%c0, %c0, %c0], %{{.+}} : tensor<1x1x1xi32>, vector<16xi32>
 // CHECK: %[[UNSIGNED:.+]] = vector.bitcast %[[GROUPS]] : vector<16xi32> to vector<64xi8>
 // CHECK: %[[ROW:.+]] = vector.transfer_read %[[WORDS]][%c0, %c0], %{{.+}} : tensor<8x1xi32>, vector<16xi32>
