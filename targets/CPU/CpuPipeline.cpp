@@ -58,6 +58,9 @@ void addTensorPasses(OpPassManager &pm, const CpuModel &model) {
   pm.addNestedPass<func::FuncOp>(createVectorizeWindowsPass());
   // Activations now on vectors (GELU's erf, exp, tanh) become polynomials, not libm calls.
   pm.addNestedPass<func::FuncOp>(createApproximateVectorMathPass());
+  // Quantizations in the epilogues convert with rounding, not round then convert.
+  if (model.requiredCpu & DLC_CPU_AVX512F)
+    pm.addNestedPass<func::FuncOp>(createRoundingConversionsPass());
   pm.addPass(createCanonicalizerPass());
 }
 

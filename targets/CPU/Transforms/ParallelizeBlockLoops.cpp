@@ -54,9 +54,12 @@ bool iterationsWriteApart(scf::ForOp loop) {
   });
   WalkResult result = loop.getBody()->walk([&](Operation *op) {
     auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    // An intrinsic on vectors (vpdpbusd) computes registers from registers.
+    // An intrinsic on vectors and immediates (vpdpbusd, vcvtps2dq with its rounding) computes
+    // registers from registers.
     if (auto intrinsic = dyn_cast<LLVM::CallIntrinsicOp>(op);
-        intrinsic && llvm::all_of(op->getOperandTypes(), llvm::IsaPred<VectorType>))
+        intrinsic && llvm::all_of(op->getOperandTypes(), [](Type type) {
+          return isa<VectorType>(type) || type.isSignlessInteger();
+        }))
       return WalkResult::advance();
     // Unknown effects (a call) may write anywhere; nested regions are walked.
     if (!effects)

@@ -315,6 +315,34 @@ def ApproximateVectorMathPass : Pass<"dlc-cpu-approximate-vector-math", "mlir::f
                            "mlir::vector::VectorDialect"];
 }
 
+def RoundingConversionsPass : Pass<"dlc-cpu-rounding-conversions", "mlir::func::FuncOp"> {
+  let summary = "Converts rounded, clamped vectors to integers with one rounding conversion";
+  let description = [{
+    A quantization's last steps in a kernel's epilogue round to the nearest even integer,
+    clamp to the storage range and convert, truncating, to integers: `vrndscaleps`, two
+    bounds, `vcvttps2dq`. Rounding commutes with a clamp to integral bounds, and AVX-512's
+    `vcvtps2dq` rounds as it converts (to nearest even, given in the instruction, whatever
+    MXCSR holds), so the rounding instruction is left out:
+
+    ```mlir
+    %r = math.roundeven %x : vector<16xf32>
+    %c = arith.maximumf %r, %lo fastmath<nnan,nsz> : vector<16xf32>
+    %v = arith.minimumf %c, %hi fastmath<nnan,nsz> : vector<16xf32>
+    %q = arith.fptosi %v : vector<16xf32> to vector<16xi8>
+    // becomes
+    %c = arith.maximumf %x, %lo fastmath<nnan,nsz> : vector<16xf32>
+    %v = arith.minimumf %c, %hi fastmath<nnan,nsz> : vector<16xf32>
+    %i = llvm.call_intrinsic "llvm.x86.avx512.mask.cvtps2dq.512"(%v, %zero, %all, %rn) ...
+    %q = arith.trunci %i : vector<16xi32> to vector<16xi8>
+    ```
+
+    Preconditions: the target has AVX-512 F (the CPU pipeline adds the pass only then);
+    16-lane f32 vectors (the instruction's rounding operand exists at 512 bits only); bounds
+    within the integer type (and int32), so the truncation of the 32-bit result is exact.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect"];
+}
+
 def PackConstantOperandsPass : Pass<"dlc-cpu-pack-constant-operands", "mlir::func::FuncOp"> {
   let summary = "Packs constant right-hand sides of matrix products into column panels";
   let description = [{

@@ -110,3 +110,27 @@ func.func @reduction_chunks(%in: memref<4x64xf32>, %out: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// An intrinsic on registers and immediates (a conversion with its rounding operand) reads and
+// writes no memory: the block loop around it is still dispatched.
+// CHECK-LABEL: func.func @rounding_intrinsic
+// CHECK: call @rounding_intrinsic_dispatch0
+// CHECK: func.func private @rounding_intrinsic_task0
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.mask.cvtps2dq.512"
+func.func @rounding_intrinsic(%in: memref<64xf32>, %out: memref<64xi32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %pad = arith.constant 0.0 : f32
+  %zero = arith.constant dense<0> : vector<16xi32>
+  %all = arith.constant -1 : i16
+  %rn = arith.constant 8 : i32
+  scf.for %j = %c0 to %c64 step %c16 {
+    %v = vector.transfer_read %in[%j], %pad {in_bounds = [true]} : memref<64xf32>, vector<16xf32>
+    %i = llvm.call_intrinsic "llvm.x86.avx512.mask.cvtps2dq.512"(%v, %zero, %all, %rn) : (vector<16xf32>, vector<16xi32>, i16, i32) -> vector<16xi32>
+    vector.transfer_write %i, %out[%j] {in_bounds = [true]} : vector<16xi32>, memref<64xi32>
+  }
+  return
+}

@@ -1,0 +1,91 @@
+// The dlc-cpu-rounding-conversions pass: a vector conversion to integers of rounded floats
+// clamped to integral bounds clamps first and converts with rounding in one instruction (see
+// Passes.td).
+#include "targets/CPU/Transforms/Passes.h"
+
+#include "compiler/Fusion/IntegerClamps.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace dlc::cpu {
+
+#define GEN_PASS_DEF_ROUNDINGCONVERSIONSPASS
+#include "targets/CPU/Transforms/Passes.h.inc"
+
+namespace {
+
+using namespace mlir;
+
+/// AVX-512's vcvtps2dq with its rounding given in the instruction ({rn-sae}: to nearest,
+/// ties to even, whatever MXCSR says).
+constexpr int32_t kRoundToNearestEven = 8;
+constexpr int64_t kLanes = 16;
+
+/// fptosi(clamp(roundeven(x), lo, hi)) on 16 f32 lanes -> trunci(vcvtps2dq(clamp(x, lo, hi))):
+/// rounding commutes with a clamp to integral bounds, and the conversion rounds. So does
+/// fptoui for bounds in [0, 2^31).
+template <typename ToInteger>
+struct RoundingConversion : OpRewritePattern<ToInteger> {
+  using OpRewritePattern<ToInteger>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ToInteger op, PatternRewriter &rewriter) const override {
+    auto from = dyn_cast<VectorType>(op.getIn().getType());
+    auto to = cast<VectorType>(op.getType());
+    if (!from || from.getRank() != 1 || from.getNumElements() != kLanes ||
+        !from.getElementType().isF32() || to.getElementType().getIntOrFloatBitWidth() > 32)
+      return failure();
+    std::optional<fusion::IntegerClamp> clamp = fusion::matchIntegerClamp(op.getIn());
+    if (!clamp)
+      return failure();
+    auto round = clamp->clamped.template getDefiningOp<math::RoundEvenOp>();
+    // The bounds must hold the results in the integer type (so truncating the 32-bit
+    // conversion is exact) and, for fptoui, in int32.
+    unsigned width = to.getElementType().getIntOrFloatBitWidth();
+    bool isSigned = std::is_same_v<ToInteger, arith::FPToSIOp>;
+    double lowest = isSigned ? -std::ldexp(1.0, width - 1) : 0.0;
+    double highest = isSigned || width == 32 ? std::ldexp(1.0, width - 1) - 1
+                                             : std::ldexp(1.0, width) - 1;
+    if (!round || clamp->lo < lowest || clamp->hi > highest)
+      return failure();
+
+    Location loc = op.getLoc();
+    auto bound = [&](double value) {
+      return arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(from, rewriter.getF32FloatAttr(value)));
+    };
+    Value x = arith::MaximumFOp::create(rewriter, loc, round.getOperand(), bound(clamp->lo),
+                                        clamp->flags);
+    x = arith::MinimumFOp::create(rewriter, loc, x, bound(clamp->hi), clamp->flags);
+    auto i32 = VectorType::get({kLanes}, rewriter.getI32Type());
+    Value passThrough = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(i32));
+    Value all = arith::ConstantOp::create(rewriter, loc, rewriter.getI16IntegerAttr(-1));
+    Value rounding =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(kRoundToNearestEven));
+    Value integers =
+        LLVM::CallIntrinsicOp::create(rewriter, loc, i32,
+                                      rewriter.getStringAttr("llvm.x86.avx512.mask.cvtps2dq.512"),
+                                      ValueRange{x, passThrough, all, rounding})
+            .getResult(0);
+    if (width < 32)
+      integers = arith::TruncIOp::create(rewriter, loc, to, integers);
+    rewriter.replaceOp(op, integers);
+    return success();
+  }
+};
+
+struct RoundingConversionsPass : impl::RoundingConversionsPassBase<RoundingConversionsPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<RoundingConversion<arith::FPToSIOp>, RoundingConversion<arith::FPToUIOp>>(
+        &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace dlc::cpu

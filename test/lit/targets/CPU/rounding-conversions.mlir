@@ -1,0 +1,75 @@
+// RUN: dlc-opt %s --dlc-cpu-rounding-conversions --split-input-file | FileCheck %s
+
+// A quantization's rounding, clamp and truncating conversion to i8 on 16 lanes: the clamp
+// moves before the rounding, and vcvtps2dq rounds to nearest even ({rn-sae}, 8) as it
+// converts; the 32-bit result is truncated to the storage type.
+// CHECK-LABEL: func.func @quantize_lanes
+// CHECK-NOT: math.roundeven
+// CHECK-DAG: %[[RN:.+]] = arith.constant 8 : i32
+// CHECK-DAG: %[[ALL:.+]] = arith.constant -1 : i16
+// CHECK-DAG: %[[MAX:.+]] = arith.constant dense<1.270000e+02> : vector<16xf32>
+// CHECK-DAG: %[[MIN:.+]] = arith.constant dense<-1.280000e+02> : vector<16xf32>
+// CHECK: %[[LO:.+]] = arith.maximumf %arg0, %[[MIN]] fastmath<nnan,nsz> : vector<16xf32>
+// CHECK: %[[HI:.+]] = arith.minimumf %[[LO]], %[[MAX]] fastmath<nnan,nsz> : vector<16xf32>
+// CHECK: %[[I:.+]] = llvm.call_intrinsic "llvm.x86.avx512.mask.cvtps2dq.512"(%[[HI]], %{{.+}}, %[[ALL]], %[[RN]]) : (vector<16xf32>, vector<16xi32>, i16, i32) -> vector<16xi32>
+// CHECK: %[[Q:.+]] = arith.trunci %[[I]] : vector<16xi32> to vector<16xi8>
+// CHECK: return %[[Q]]
+func.func @quantize_lanes(%x: vector<16xf32>) -> vector<16xi8> {
+  %lo = arith.constant dense<-128.0> : vector<16xf32>
+  %hi = arith.constant dense<127.0> : vector<16xf32>
+  %r = math.roundeven %x : vector<16xf32>
+  %c = arith.maximumf %r, %lo fastmath<nnan,nsz> : vector<16xf32>
+  %v = arith.minimumf %c, %hi fastmath<nnan,nsz> : vector<16xf32>
+  %q = arith.fptosi %v : vector<16xf32> to vector<16xi8>
+  return %q : vector<16xi8>
+}
+
+// -----
+
+// Unsigned storage, the clamp written upper bound first.
+// CHECK-LABEL: func.func @quantize_unsigned
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.mask.cvtps2dq.512"
+// CHECK: arith.trunci %{{.+}} : vector<16xi32> to vector<16xi8>
+func.func @quantize_unsigned(%x: vector<16xf32>) -> vector<16xi8> {
+  %lo = arith.constant dense<0.0> : vector<16xf32>
+  %hi = arith.constant dense<255.0> : vector<16xf32>
+  %r = math.roundeven %x : vector<16xf32>
+  %c = arith.minimumf %r, %hi fastmath<nnan,nsz> : vector<16xf32>
+  %v = arith.maximumf %c, %lo fastmath<nnan,nsz> : vector<16xf32>
+  %q = arith.fptoui %v : vector<16xf32> to vector<16xi8>
+  return %q : vector<16xi8>
+}
+
+// -----
+
+// Left as they are: bounds outside the storage type (the truncation would wrap), a value not
+// rounded (the conversion truncates toward zero, which rounding would change), 8 lanes (no
+// rounding operand below 512 bits) and scalars.
+// CHECK-LABEL: func.func @kept
+// CHECK-NOT: llvm.call_intrinsic
+// CHECK-COUNT-4: arith.fptosi
+func.func @kept(%x: vector<16xf32>, %y: vector<8xf32>, %s: f32) -> (vector<16xi8>, vector<16xi8>, vector<8xi8>, i8) {
+  %lo = arith.constant dense<-128.0> : vector<16xf32>
+  %hi = arith.constant dense<127.0> : vector<16xf32>
+  %wide = arith.constant dense<200.0> : vector<16xf32>
+  %r = math.roundeven %x : vector<16xf32>
+  %c = arith.maximumf %r, %lo fastmath<nnan,nsz> : vector<16xf32>
+  %v = arith.minimumf %c, %wide fastmath<nnan,nsz> : vector<16xf32>
+  %q = arith.fptosi %v : vector<16xf32> to vector<16xi8>
+  %c2 = arith.maximumf %x, %lo fastmath<nnan,nsz> : vector<16xf32>
+  %v2 = arith.minimumf %c2, %hi fastmath<nnan,nsz> : vector<16xf32>
+  %q2 = arith.fptosi %v2 : vector<16xf32> to vector<16xi8>
+  %lo8 = arith.constant dense<-128.0> : vector<8xf32>
+  %hi8 = arith.constant dense<127.0> : vector<8xf32>
+  %r8 = math.roundeven %y : vector<8xf32>
+  %c8 = arith.maximumf %r8, %lo8 fastmath<nnan,nsz> : vector<8xf32>
+  %v8 = arith.minimumf %c8, %hi8 fastmath<nnan,nsz> : vector<8xf32>
+  %q8 = arith.fptosi %v8 : vector<8xf32> to vector<8xi8>
+  %los = arith.constant -128.0 : f32
+  %his = arith.constant 127.0 : f32
+  %rs = math.roundeven %s : f32
+  %cs = arith.maximumf %rs, %los fastmath<nnan,nsz> : f32
+  %vs = arith.minimumf %cs, %his fastmath<nnan,nsz> : f32
+  %qs = arith.fptosi %vs : f32 to i8
+  return %q, %q2, %q8, %qs : vector<16xi8>, vector<16xi8>, vector<8xi8>, i8
+}
