@@ -75,6 +75,9 @@ void addLoweringPasses(OpPassManager &pm) {
   // Block loops of vectorized products, and large structured ops split into pieces, run on the
   // runtime's thread pool.
   pm.addPass(createParallelizeBlockLoopsPass());
+  // Copies into and out of strided views (a padded input's interior) move whole rows as
+  // vectors; LLVM would copy them byte by byte, unable to tell the two views apart.
+  pm.addNestedPass<func::FuncOp>(createVectorizeCopiesPass());
   // Structured ops become loops; LLVM vectorizes the innermost, contiguous ones.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Math with an LLVM intrinsic uses it; erf/tanh call libm (-lm); integer powers get a helper.

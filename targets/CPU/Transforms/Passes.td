@@ -315,6 +315,33 @@ def ApproximateVectorMathPass : Pass<"dlc-cpu-approximate-vector-math", "mlir::f
                            "mlir::vector::VectorDialect"];
 }
 
+def VectorizeCopiesPass : Pass<"dlc-cpu-vectorize-copies", "mlir::func::FuncOp"> {
+  let summary = "Moves the rows of copies between strided views as whole vectors";
+  let description = [{
+    A copy into or out of a strided view (a padded input's interior, a slice) is a
+    `linalg.copy` on memrefs. Lowered to scalar loops, its source and destination are views of
+    the same workspace, which LLVM cannot tell apart: it does not vectorize the row loop, and a
+    row of 56 bytes becomes 56 byte loads and stores. Here each row moves as vectors of up to
+    256 bytes, read before they are written (a copy's operands do not overlap), the last one
+    masked where the row is not a whole number of them:
+
+    ```mlir
+    linalg.copy ins(%x : memref<2x56xi8, strided<[56, 1]>>)
+                outs(%y : memref<2x56xi8, strided<[58, 1], offset: ?>>)
+    // becomes
+    scf.for %i = %c0 to %c2 step %c1 {
+      %row = vector.transfer_read %x[%i, %c0], %pad {in_bounds = [true]} : ..., vector<56xi8>
+      vector.transfer_write %row, %y[%i, %c0] {in_bounds = [true]} : vector<56xi8>, ...
+    }
+    ```
+
+    Preconditions: static shapes, the same on both sides, and a unit stride along the last
+    dimension of each (other copies stay as they are).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def RoundingConversionsPass : Pass<"dlc-cpu-rounding-conversions", "mlir::func::FuncOp"> {
   let summary = "Converts rounded, clamped vectors to integers with one rounding conversion";
   let description = [{
