@@ -122,6 +122,95 @@ struct Packing {
     return arith::XOrIOp::create(b, loc, lanes, flip);
   }
 
+  /// Whether the rows of the taps can be cut from one interleaved input row: stride 1 and an
+  /// input row that ends where the last tap's does (a padded input), with the shifts between
+  /// taps within one vector's width.
+  bool shiftsRows() {
+    ArrayRef<int64_t> shape = tensorType(op.getResult(0)).getShape();
+    ArrayRef<int64_t> input = tensorType(op.getDpsInputs()[0]).getShape();
+    int64_t span = (shape[3] - 1) * dilations[1];
+    return strides[0] == 1 && strides[1] == 1 && span <= kLanes &&
+           input[3] == shape[5] + span && input[2] == shape[4] + (shape[2] - 1) * dilations[0];
+  }
+
+  /// The stride-1 packing by input rows: each row's g channels are read and interleaved once,
+  /// as whole vectors of 16 positions, and every tap's row that starts in it (row oh of kernel
+  /// row kh reads input row oh + kh d, kernel column kw starts kw d positions in) is cut from
+  /// two adjacent vectors: KH KW stores per chunk and one interleave, where packing tap by tap
+  /// interleaves for every store.
+  Value rewriteByRows(OpBuilder &b, Location loc, Value input, Value flat) {
+    ArrayRef<int64_t> shape = tensorType(op.getResult(0)).getShape();
+    int64_t inputWidth = tensorType(input).getDimSize(3), width = shape[5];
+    int64_t chunks = llvm::divideCeil(width, kLanes);
+    int64_t inputChunks = llvm::divideCeil(inputWidth, kLanes);
+    auto perImage = [&](OpBuilder &ib, Value n, ValueRange carried) -> SmallVector<Value> {
+      auto perGroup = [&](OpBuilder &gb, Value cq, ValueRange carried) -> SmallVector<Value> {
+        auto perRow = [&](OpBuilder &rb, Value ih, ValueRange carried) -> SmallVector<Value> {
+          Value channel = arith::MulIOp::create(rb, loc, cq, indexConstant(rb, loc, g));
+          SmallVector<Value> row;
+          for (int64_t c = 0; c < inputChunks; ++c)
+            row.push_back(interleaved(rb, loc, input,
+                                      {n, channel, ih, indexConstant(rb, loc, c * kLanes)},
+                                      (c + 1) * kLanes <= inputWidth));
+          Value result = carried[0];
+          for (int64_t kh = 0; kh < shape[2]; ++kh) {
+            // Output row oh = ih - kh d, where it is one: ih >= kh d (always so for the
+            // first kernel row) and ih < OH + kh d (always so for the last).
+            Value oh = arith::SubIOp::create(rb, loc, ih,
+                                             indexConstant(rb, loc, kh * dilations[0]));
+            Value inside;
+            auto require = [&](arith::CmpIPredicate predicate, int64_t bound) {
+              Value holds = arith::CmpIOp::create(rb, loc, predicate, oh,
+                                                  indexConstant(rb, loc, bound));
+              inside = inside ? arith::AndIOp::create(rb, loc, inside, holds).getResult() : holds;
+            };
+            if (kh > 0)
+              require(arith::CmpIPredicate::sge, 0);
+            if (kh + 1 < shape[2])
+              require(arith::CmpIPredicate::slt, shape[4]);
+            auto write = [&](OpBuilder &wb, Location) {
+              Value written = result;
+              for (int64_t kw = 0; kw < shape[3]; ++kw)
+                for (int64_t c = 0; c < chunks; ++c) {
+                  // Positions c 16 + kw d .. + 16 of the row, from chunks c and c + 1.
+                  int64_t shift = kw * dilations[1] * g;
+                  Value next = c + 1 < inputChunks ? row[c + 1] : row[c];
+                  SmallVector<int64_t> lanes(kLanes * g);
+                  std::iota(lanes.begin(), lanes.end(), shift);
+                  Value cut = vector::ShuffleOp::create(wb, loc, row[c], next, lanes);
+                  Value at = indexConstant(wb, loc, c * kLanes * g);
+                  written = vector::TransferWriteOp::create(
+                                wb, loc, cut, written,
+                                ValueRange{n, cq, indexConstant(wb, loc, kh),
+                                           indexConstant(wb, loc, kw), oh, at},
+                                ArrayRef<bool>{(c + 1) * kLanes <= width})
+                                .getResult();
+                }
+              if (inside)
+                scf::YieldOp::create(wb, loc, written);
+              else
+                result = written;
+            };
+            if (!inside) {
+              write(rb, loc);
+              continue;
+            }
+            result = scf::IfOp::create(rb, loc, inside, write,
+                                       [&](OpBuilder &eb, Location) {
+                                         scf::YieldOp::create(eb, loc, result);
+                                       })
+                         .getResult(0);
+          }
+          return {result};
+        };
+        int64_t rows = tensorType(input).getDimSize(2);
+        return {forLoop(gb, loc, rows, 1, carried[0], perRow).getResult(0)};
+      };
+      return {forLoop(ib, loc, shape[1], 1, carried[0], perGroup).getResult(0)};
+    };
+    return forLoop(b, loc, shape[0], 1, flat, perImage).getResult(0);
+  }
+
   void rewrite(RewriterBase &rewriter) {
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
@@ -133,6 +222,11 @@ struct Packing {
     // The result written through its [N, CQ, KH, KW, OH, OW * g] view.
     SmallVector<ReassociationIndices> rowGroups{{0}, {1}, {2}, {3}, {4}, {5, 6}};
     Value flat = collapse(b, loc, op.getDpsInits()[0], rowGroups);
+    if (shiftsRows()) {
+      Value packed = rewriteByRows(b, loc, input, flat);
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, packed, rowGroups);
+      return;
+    }
 
     SmallVector<Value> ivs;
     auto chunk = [&](OpBuilder &cb, Value ow0, Value result, bool readInside,

@@ -1,27 +1,33 @@
 // RUN: dlc-opt %s --dlc-convert-graph-to-linalg --dlc-cpu-lower-convolutions --dlc-fuse-elementwise --canonicalize --dlc-cpu-align-epilogues --dlc-cpu-vectorize-dot-convolutions --canonicalize --cse --split-input-file | FileCheck %s
 
 // An int8 1x3 convolution over 4 channels, 5x20 input, 8 filters, less a constant per filter
-// (1 for filter 0: a zero-point correction) and scaled per filter after. The packing reads the 4
-// channel rows 16 lanes at a time, interleaves them (lane l of row j to byte 4 l + j) and flips
-// the top bit of each byte (vpdpbusd reads them as unsigned: x + 128), once for every filter;
-// the 18 output columns are one whole chunk and a masked one. The product's blocks are 8
-// filters x 32 positions (90 = 64 + 26: the last block masked); each starts from -128 times its
-// filter's sum less the filter's constant (filter 0 sums to -12: 1536 - 1), reads the packed
-// bytes as they are, and broadcasts one 32-bit group of each filter (filter 0's first,
-// channels 0..3 at kw = 0: -10, 0, 3, -1, bytes F6 00 03 FF, the i32 -16580362). The per-filter
-// scale runs on the accumulators before the one store; the subtraction left no trace.
+// (1 for filter 0: a zero-point correction) and scaled per filter after. Stride 1: the packing
+// goes by input rows, reading each row's 4 channels 16 lanes at a time, interleaving them (lane
+// l of row j to byte 4 l + j) and flipping the top bit of each byte (vpdpbusd reads them as
+// unsigned: x + 128) once for all 3 taps; each tap's row is cut from two adjacent chunks at
+// its shift (kw positions, 4 kw bytes). The 18 output columns are one whole chunk and a masked
+// one; with one kernel row every input row is an output row (no condition). The product's
+// blocks are 8 filters x 32 positions (90 = 64 + 26: the last block masked); each starts from
+// -128 times its filter's sum less the filter's constant (filter 0 sums to -12: 1536 - 1),
+// reads the packed bytes as they are, and broadcasts one 32-bit group of each filter (filter
+// 0's first, channels 0..3 at kw = 0: -10, 0, 3, -1, bytes F6 00 03 FF, the i32 -16580362).
+// The per-filter scale runs on the accumulators before the one store; the subtraction left no
+// trace.
 // CHECK-LABEL: func.func @int8_conv
 // CHECK-DAG: %[[START0:.+]] = arith.constant dense<1535> : vector<16xi32>
 // CHECK-DAG: %[[FLIP:.+]] = arith.constant dense<-128> : vector<64xi8>
 // CHECK-DAG: %[[WORDS:.+]] = arith.constant dense<{{\[\[}}-16580362, 16581118, 33424127], {{.+}}> : tensor<8x3xi32>
-// CHECK: scf.for
-// CHECK:   scf.for
+// CHECK: scf.for %[[IH:.+]] = %c0 to %c5 step %c1
 // CHECK-COUNT-4: vector.transfer_read %arg0{{.+}} {in_bounds = [true]} : tensor<1x4x5x20xi8>, vector<16xi8>
 // CHECK: %[[LANES:.+]] = vector.shuffle %{{.+}}, %{{.+}} [0, 16, 32, 48, 1, 17, 33, 49, {{.+}}] : vector<32xi8>, vector<32xi8>
-// CHECK: %[[FLIPPED:.+]] = arith.xori %[[LANES]], %[[FLIP]] : vector<64xi8>
-// CHECK: vector.transfer_write %[[FLIPPED]], %{{.+}} {in_bounds = [true]} : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
+// CHECK: %[[FIRST:.+]] = arith.xori %[[LANES]], %[[FLIP]] : vector<64xi8>
 // CHECK-COUNT-4: vector.transfer_read %arg0{{.+}} : tensor<1x4x5x20xi8>, vector<16xi8>
-// CHECK: vector.transfer_write %{{.+}}, %{{.+}}[%c0, %c0, %c0, %{{.+}}, %{{.+}}, %c64] : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
+// CHECK: %[[SECOND:.+]] = arith.xori %{{.+}}, %[[FLIP]] : vector<64xi8>
+// CHECK-NOT: scf.if
+// CHECK: vector.transfer_write %[[FIRST]], %{{.+}}[%c0, %c0, %c0, %c0, %[[IH]], %c0] {in_bounds = [true]} : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
+// CHECK: vector.transfer_write %[[SECOND]], %{{.+}}[%c0, %c0, %c0, %c0, %[[IH]], %c64] : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
+// CHECK: %[[CUT:.+]] = vector.shuffle %[[FIRST]], %[[SECOND]] [4, 5, 6, 7, {{.+}}, 66, 67] : vector<64xi8>, vector<64xi8>
+// CHECK: vector.transfer_write %[[CUT]], %{{.+}}[%c0, %c0, %c0, %c1, %[[IH]], %c0] {in_bounds = [true]} : vector<64xi8>, tensor<1x1x1x3x5x72xi8>
 // CHECK: scf.for %[[P:.+]] = %c0 to %c64 step %c32
 // CHECK:   scf.for %[[Q:.+]] = %c0 to %c3 step %c1 iter_args(%{{.+}} = %[[START0]], %{{.+}} = %[[START0]],
 // CHECK:     %[[COL:.+]] = vector.transfer_read %{{.+}}[%c0, %[[Q]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<1x3x360xi8>, vector<64xi8>
@@ -45,6 +51,30 @@ func.func @int8_conv(%x: tensor<1x4x5x20xi8>, %s: tensor<8xf32>) -> tensor<1x8x5
   %2 = graph.reshape %s : tensor<8xf32> -> tensor<8x1x1xf32>
   %3 = graph.mul %1, %2 : (tensor<1x8x5x18xf32>, tensor<8x1x1xf32>) -> tensor<1x8x5x18xf32>
   return %3 : tensor<1x8x5x18xf32>
+}
+
+// -----
+
+// A 3x3 stride-1 packing: input row ih is output row ih - kh of kernel row kh where that is
+// one, so each kernel row's stores sit behind a condition: ih < 4 for the first, 1 <= ih < 5
+// for the second, ih >= 2 for the last.
+// CHECK-LABEL: func.func @int8_rows
+// CHECK: scf.for %[[IH:.+]] = %c0 to %c6 step %c1
+// CHECK: %[[FIRST:.+]] = arith.cmpi slt, %[[IH]], %c4 : index
+// CHECK: scf.if %[[FIRST]]
+// CHECK-COUNT-3: vector.transfer_write {{.+}}[%c0, %c0, %c0, %c{{[0-2]}}, %[[IH]], %c0] : vector<64xi8>, tensor<1x1x3x3x4x16xi8>
+// CHECK: %[[ROW1:.+]] = arith.subi %[[IH]], %c1 : index
+// CHECK: arith.cmpi sge, %[[ROW1]], %c0 : index
+// CHECK: arith.cmpi slt, %[[ROW1]], %c4 : index
+// CHECK: scf.if
+// CHECK: %[[ROW2:.+]] = arith.subi %[[IH]], %c2 : index
+// CHECK: %[[LAST:.+]] = arith.cmpi sge, %[[ROW2]], %c0 : index
+// CHECK: scf.if %[[LAST]]
+// CHECK-COUNT-3: vector.transfer_write {{.+}}[%c0, %c0, %c2, %c{{[0-2]}}, %[[ROW2]], %c0] : vector<64xi8>, tensor<1x1x3x3x4x16xi8>
+func.func @int8_rows(%x: tensor<1x4x6x6xi8>) -> tensor<1x8x4x4xi32> {
+  %w = graph.constant dense<1> : tensor<8x4x3x3xi8>
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x4x6x6xi8>, tensor<8x4x3x3xi8>) -> tensor<1x8x4x4xi32>
+  return %0 : tensor<1x8x4x4xi32>
 }
 
 // -----
