@@ -548,33 +548,53 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
 
 namespace {
 
-/// `offset / scale` (a rank-0 constant), with the division folded into a constant factor where
-/// `offset` is one: a per-tensor dequantize (q - zq) * sq, a residual branch, becomes
-/// (q - zq) * (sq / scale), as onnxruntime's QLinearAdd scales each operand, and y * c becomes
-/// y * (c / scale); anything else is divided.
-Value scaledDown(OpBuilder &b, Location loc, Value offset, Value scale) {
+/// A term of a requantized sum, `variable + constant` (the constant possibly null): a
+/// per-tensor dequantize (q - zq) * sq divided by s is cast(q) * (sq / s) + (-zq) (sq / s), so
+/// its zero point joins the sum's constant shift instead of costing a subtraction per element.
+struct Term {
+  Value variable, constant;
+};
+
+/// The per-tensor dequantize `dequantize` divided by `scale` (a rank-0 constant) as a Term.
+Term scaledDequantize(OpBuilder &b, Location loc, DequantizeOp dequantize, const Quantization &q,
+                      Value scale) {
+  Type element = q.expressed;
+  auto type = cast<RankedTensorType>(dequantize.getType());
+  Value integers = CastOp::create(b, loc, type, dequantize.getInput());
+  Value factor =
+      createBroadcast<DivOp>(b, loc, createScalar(b, loc, element, q.scales[0]), scale);
+  Value variable = createBroadcast<MulOp>(b, loc, integers, factor);
+  if (q.zeroPointsAreZero())
+    return {variable, Value()};
+  Value zeroPoint = createScalar(b, loc, element, -double(q.zeroPoints[0]));
+  return {variable, createBroadcast<MulOp>(b, loc, zeroPoint, factor)};
+}
+
+/// `offset / scale` (a rank-0 constant) as a Term, with the division folded into a constant
+/// factor where `offset` is one: a per-tensor dequantize, a residual branch, as above (as
+/// onnxruntime's QLinearAdd scales each operand by its scale over the result's), and y * c
+/// becomes y * (c / scale); anything else is divided.
+Term scaledDown(OpBuilder &b, Location loc, Value offset, Value scale) {
   Type element = getElementTypeOrSelf(offset);
   if (auto dequantize = offset.getDefiningOp<DequantizeOp>()) {
     std::optional<Quantization> q = Quantization::of(dequantize.getQuantization());
-    if (q && !q->axis) {
-      Value centered = createCentered(b, loc, dequantize.getInput(), *q);
-      Value factor = createScalar(b, loc, element, q->scales[0]);
-      return createBroadcast<MulOp>(b, loc, centered,
-                                    createBroadcast<DivOp>(b, loc, factor, scale));
-    }
+    if (q && !q->axis && q->expressed == element)
+      return scaledDequantize(b, loc, dequantize, *q, scale);
   }
   if (auto mul = offset.getDefiningOp<MulOp>();
       mul && matchPattern(mul.getRhs(), m_Constant()) &&
       mul.getLhs().getType() == offset.getType()) {
     Value factor = createBroadcast<DivOp>(b, loc, mul.getRhs(), scale);
-    return createBroadcast<MulOp>(b, loc, mul.getLhs(), factor);
+    return {createBroadcast<MulOp>(b, loc, mul.getLhs(), factor), Value()};
   }
-  return createBroadcast<DivOp>(b, loc, offset, scale);
+  return {createBroadcast<DivOp>(b, loc, offset, scale), Value()};
 }
 
 /// quantize(y * a + b) by (s, z) -> quantize(y * (a / s) + (b / s + z)) by (1, 0), with `a` and
-/// `s` constants, per tensor; `y * a` may be a per-tensor dequantize, (q - zq) * sq. The
-/// quotients fold at compile time, so the requantization multiplies once and adds once.
+/// `s` constants, per tensor; `y * a` may be a per-tensor dequantize, (q - zq) * sq, which
+/// becomes q * (sq / s) with -zq sq / s added to the shift (and so may `b`, see scaledDown).
+/// The quotients and the constant shift fold at compile time, so the requantization
+/// multiplies once and adds once per term.
 struct FoldRequantization : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -611,18 +631,28 @@ struct FoldRequantization : OpRewritePattern<QuantizeOp> {
       return failure();
     if (ArrayRef<int64_t>(shape) != type.getShape())
       return failure();
-    Value y = dequantize ? createCentered(rewriter, loc, dequantize.getInput(), *dq)
-                         : mul.getLhs();
-    Value factor = dequantize ? createScalar(rewriter, loc, element, dq->scales[0])
-                              : mul.getRhs();
     Value scale = createScalar(rewriter, loc, element, q->scales[0]);
-    Value quotient = createBroadcast<DivOp>(rewriter, loc, factor, scale);
-    Value result = createBroadcast<MulOp>(rewriter, loc, y, quotient);
-    Value shift = offset ? scaledDown(rewriter, loc, offset, scale) : Value();
-    if (!q->zeroPointsAreZero()) {
-      Value zeroPoint = createScalar(rewriter, loc, element, double(q->zeroPoints[0]));
-      shift = shift ? createBroadcast<AddOp>(rewriter, loc, shift, zeroPoint) : zeroPoint;
-    }
+    Term first = dequantize
+                     ? scaledDequantize(rewriter, loc, dequantize, *dq, scale)
+                     : Term{createBroadcast<MulOp>(
+                                rewriter, loc, mul.getLhs(),
+                                createBroadcast<DivOp>(rewriter, loc, mul.getRhs(), scale)),
+                            Value()};
+    Term second = offset ? scaledDown(rewriter, loc, offset, scale) : Term();
+    // The constant shift: the terms' constants and the zero point, summed at compile time.
+    Value constant;
+    auto addConstant = [&](Value value) {
+      if (value)
+        constant = constant ? createBroadcast<AddOp>(rewriter, loc, constant, value) : value;
+    };
+    addConstant(first.constant);
+    addConstant(second.constant);
+    if (!q->zeroPointsAreZero())
+      addConstant(createScalar(rewriter, loc, element, double(q->zeroPoints[0])));
+    Value shift = second.variable;
+    if (constant)
+      shift = shift ? createBroadcast<AddOp>(rewriter, loc, shift, constant) : constant;
+    Value result = first.variable;
     if (shift)
       result = createBroadcast<AddOp>(rewriter, loc, result, shift);
     quant::QuantizedType units =

@@ -180,15 +180,16 @@ func.func @requantization(%acc: tensor<1x2x3x3xi32>) -> tensor<1x2x3x3xui8> {
 
 // -----
 
-// A dequantize per tensor is (q - zq) * sq: requantized by another scale, q - 10 times 0.5 / 0.25
-// plus the zero point, 10. A value already in units (scale 1) is left as it is.
+// A dequantize per tensor is (q - zq) * sq: requantized by another scale, q times 0.5 / 0.25
+// less 10 times that, plus the zero point, 10: q * 2 - 10, one multiply and one add. A value
+// already in units (scale 1) is left as it is.
 // CHECK-LABEL: func.func @requantization_of_dequantize
 // CHECK-DAG: %[[TWO:.+]] = graph.constant dense<2.000000e+00> : tensor<f32>
-// CHECK-DAG: %[[TEN:.+]] = graph.constant dense<1.000000e+01> : tensor<f32>
+// CHECK-DAG: %[[SHIFT:.+]] = graph.constant dense<-1.000000e+01> : tensor<f32>
 // CHECK: %[[F:.+]] = graph.cast %arg0 : tensor<4xui8> to tensor<4xf32>
-// CHECK: %[[C:.+]] = graph.sub %[[F]], %[[TEN]]
-// CHECK: %[[M:.+]] = graph.mul %[[C]], %[[TWO]]
-// CHECK: %[[S:.+]] = graph.add %[[M]], %[[TEN]]
+// CHECK-NOT: graph.sub
+// CHECK: %[[M:.+]] = graph.mul %[[F]], %[[TWO]]
+// CHECK: %[[S:.+]] = graph.add %[[M]], %[[SHIFT]]
 // CHECK: %[[Q:.+]] = graph.quantize %[[S]] by !quant.uniform<u8:f32, 1.000000e+00>
 // CHECK: %[[U:.+]] = graph.quantize %arg1 by !quant.uniform<u8:f32, 1.000000e+00>
 // CHECK: return %[[Q]], %[[U]]
@@ -203,19 +204,18 @@ func.func @requantization_of_dequantize(%q: tensor<4xui8>, %units: tensor<4xf32>
 
 // A residual sum of two dequantized tensors, requantized: each operand is scaled by its own
 // scale over the result's (0.25 / 0.5 and 1 / 0.5), as onnxruntime's QLinearAdd does, with no
-// division left.
+// division left, and the zero points join one constant: 3 - 7 * 2 = -11.
 // CHECK-LABEL: func.func @requantization_of_residual
 // CHECK-DAG: %[[HALF:.+]] = graph.constant dense<5.000000e-01> : tensor<f32>
 // CHECK-DAG: %[[TWO:.+]] = graph.constant dense<2.000000e+00> : tensor<f32>
-// CHECK-DAG: %[[THREE:.+]] = graph.constant dense<3.000000e+00> : tensor<f32>
-// CHECK-DAG: %[[SEVEN:.+]] = graph.constant dense<7.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[SHIFT:.+]] = graph.constant dense<-1.100000e+01> : tensor<f32>
 // CHECK: %[[A:.+]] = graph.cast %arg0 : tensor<4xi8> to tensor<4xf32>
 // CHECK: %[[AS:.+]] = graph.mul %[[A]], %[[HALF]]
 // CHECK: %[[B:.+]] = graph.cast %arg1 : tensor<4xui8> to tensor<4xf32>
-// CHECK: %[[BC:.+]] = graph.sub %[[B]], %[[SEVEN]]
-// CHECK: %[[BS:.+]] = graph.mul %[[BC]], %[[TWO]]
-// CHECK: %[[SHIFT:.+]] = graph.add %[[BS]], %[[THREE]]
-// CHECK: %[[SUM:.+]] = graph.add %[[AS]], %[[SHIFT]]
+// CHECK-NOT: graph.sub
+// CHECK: %[[BS:.+]] = graph.mul %[[B]], %[[TWO]]
+// CHECK: %[[BSHIFT:.+]] = graph.add %[[BS]], %[[SHIFT]]
+// CHECK: %[[SUM:.+]] = graph.add %[[AS]], %[[BSHIFT]]
 // CHECK: graph.quantize %[[SUM]] by !quant.uniform<u8:f32, 1.000000e+00>
 // CHECK-NOT: graph.div
 func.func @requantization_of_residual(%a: tensor<4xi8>, %b: tensor<4xui8>) -> tensor<4xui8> {
