@@ -628,9 +628,9 @@ struct Product {
         forLoop(b, loc, batch, 1, dest,
                 [&](OpBuilder &ib, Value n, ValueRange carried) -> SmallVector<Value> {
                   Value image = carried[0];
-                  // A tail alone after whole blocks goes with the last of them, which has just
-                  // read the filters it reads.
-                  bool tailAlone = whole > 0 && rest > 0 && rest == tail;
+                  // A tail alone after one whole block goes with it, which has just read the
+                  // filters it reads (after several, the block's code would be emitted twice).
+                  bool tailAlone = whole == nr && rest > 0 && rest == tail;
                   int64_t looped = tailAlone ? whole - nr : whole;
                   if (looped > 0)
                     image = forLoop(ib, loc, looped, nr, image,
