@@ -16,6 +16,9 @@ struct IntegerClamp {
   double lo, hi;
   /// The fast-math flags both steps carry.
   mlir::arith::FastMathFlags flags;
+
+  /// Whether the bounds lie within the range of `width`-bit integers, signed or unsigned.
+  bool fitsIn(unsigned width, bool isSigned) const;
 };
 std::optional<IntegerClamp> matchIntegerClamp(mlir::Value value);
 

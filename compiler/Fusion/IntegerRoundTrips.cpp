@@ -17,12 +17,9 @@ namespace {
 
 /// The value of a float constant, scalar or splat.
 std::optional<double> constantValue(Value value) {
-  FloatAttr attr;
-  if (matchPattern(value, m_Constant(&attr)))
-    return attr.getValueAsDouble();
-  DenseFPElementsAttr elements;
-  if (matchPattern(value, m_Constant(&elements)) && elements.isSplat())
-    return elements.getSplatValue<APFloat>().convertToDouble();
+  APFloat constant(0.0);
+  if (matchPattern(value, m_ConstantFloat(&constant)))
+    return constant.convertToDouble();
   return std::nullopt;
 }
 
@@ -75,10 +72,7 @@ struct ExactRoundTrip : OpRewritePattern<ToFloat> {
         !holdsIntegers(clamp->clamped))
       return failure();
     unsigned width = getElementTypeOrSelf(there.getType()).getIntOrFloatBitWidth();
-    bool isSigned = std::is_same_v<ToInteger, arith::FPToSIOp>;
-    double lowest = isSigned ? -std::ldexp(1.0, width - 1) : 0.0;
-    double highest = isSigned ? std::ldexp(1.0, width - 1) - 1 : std::ldexp(1.0, width) - 1;
-    if (clamp->lo < lowest || clamp->hi > highest)
+    if (!clamp->fitsIn(width, std::is_same_v<ToInteger, arith::FPToSIOp>))
       return failure();
     rewriter.replaceOp(back, x);
     return success();
@@ -96,6 +90,12 @@ std::optional<IntegerClamp> matchIntegerClamp(Value value) {
       (inner = clampStep<arith::MinimumFOp>(outer->clamped)))
     return IntegerClamp{inner->clamped, outer->lo, inner->hi, outer->flags & inner->flags};
   return std::nullopt;
+}
+
+bool IntegerClamp::fitsIn(unsigned width, bool isSigned) const {
+  double lowest = isSigned ? -std::ldexp(1.0, width - 1) : 0.0;
+  double highest = isSigned ? std::ldexp(1.0, width - 1) - 1 : std::ldexp(1.0, width) - 1;
+  return lo >= lowest && hi <= highest;
 }
 
 bool holdsIntegers(Value value) { return holdsIntegersAt(value, 0); }

@@ -90,17 +90,18 @@ quant::QuantizedType constantQuantization(Type storage, Type expressed, DenseEle
   return graph::quantizationType(storage, expressed, scales, zeroPoints, along);
 }
 
-/// The quantization of node input 0 (or output 0, for QuantizeLinear: `integers`) by the
-/// node's constant scale (input 1) and zero point (input 2), or null.
+/// The quantization of `integers` by the node's constant scale (input `scaleInput`) and zero
+/// point (the input after it, where given), or null: DequantizeLinear's input 0 and
+/// QuantizeLinear's output 0 by inputs 1 and 2, QLinearConv's output by inputs 6 and 7.
 quant::QuantizedType nodeQuantization(NodeContext &ctx, Type integers, Type floats,
-                                      int64_t axis) {
-  std::optional<DenseElementsAttr> scale = ctx.constantInput(1);
+                                      int64_t axis, int scaleInput = 1) {
+  int zeroInput = scaleInput + 1;
+  std::optional<DenseElementsAttr> scale = ctx.constantInput(scaleInput);
   std::optional<DenseElementsAttr> zeroPoint =
-      ctx.hasInput(2) ? ctx.constantInput(2) : std::nullopt;
-  if (!scale || (ctx.hasInput(2) && !zeroPoint))
+      ctx.hasInput(zeroInput) ? ctx.constantInput(zeroInput) : std::nullopt;
+  if (!scale || (ctx.hasInput(zeroInput) && !zeroPoint))
     return {};
-  return constantQuantization(integers, floats, *scale,
-                              ctx.hasInput(2) ? zeroPoint : std::nullopt, axis);
+  return constantQuantization(integers, floats, *scale, zeroPoint, axis);
 }
 
 LogicalResult importDequantizeLinear(NodeContext &ctx) {
@@ -657,12 +658,8 @@ FailureOr<Value> quantizedLinearConvolution(NodeContext &ctx, Type element) {
   FailureOr<Value> scaled = integerConvolution(ctx, x, filters, floatBias);
   if (failed(scaled) || !*scaled)
     return scaled;
-  std::optional<DenseElementsAttr> yScale = ctx.constantInput(6);
-  std::optional<DenseElementsAttr> yZero = ctx.hasInput(7) ? ctx.constantInput(7) : std::nullopt;
   quant::QuantizedType quantization =
-      yScale && (!ctx.hasInput(7) || yZero)
-          ? constantQuantization(element, Float32Type::get(ctx.context()), *yScale, yZero, 0)
-          : quant::QuantizedType();
+      nodeQuantization(ctx, element, Float32Type::get(ctx.context()), 0, /*scaleInput=*/6);
   if (quantization && quantization.getExpressedType() == getElementTypeOrSelf(*scaled))
     return ctx.create<graph::QuantizeOp>(RankedTensorType::get(shapeOf(*scaled), element),
                                          *scaled, quantization)

@@ -570,6 +570,12 @@ Term scaledDequantize(OpBuilder &b, Location loc, DequantizeOp dequantize, const
   return {variable, createBroadcast<MulOp>(b, loc, zeroPoint, factor)};
 }
 
+/// `mul` (y * c, c a constant) divided by `scale` as a Term: y * (c / scale).
+Term scaledProduct(OpBuilder &b, Location loc, MulOp mul, Value scale) {
+  Value factor = createBroadcast<DivOp>(b, loc, mul.getRhs(), scale);
+  return {createBroadcast<MulOp>(b, loc, mul.getLhs(), factor), Value()};
+}
+
 /// `offset / scale` (a rank-0 constant) as a Term, with the division folded into a constant
 /// factor where `offset` is one: a per-tensor dequantize, a residual branch, as above (as
 /// onnxruntime's QLinearAdd scales each operand by its scale over the result's), and y * c
@@ -583,10 +589,8 @@ Term scaledDown(OpBuilder &b, Location loc, Value offset, Value scale) {
   }
   if (auto mul = offset.getDefiningOp<MulOp>();
       mul && matchPattern(mul.getRhs(), m_Constant()) &&
-      mul.getLhs().getType() == offset.getType()) {
-    Value factor = createBroadcast<DivOp>(b, loc, mul.getRhs(), scale);
-    return {createBroadcast<MulOp>(b, loc, mul.getLhs(), factor), Value()};
-  }
+      mul.getLhs().getType() == offset.getType())
+    return scaledProduct(b, loc, mul, scale);
   return {createBroadcast<DivOp>(b, loc, offset, scale), Value()};
 }
 
@@ -632,12 +636,8 @@ struct FoldRequantization : OpRewritePattern<QuantizeOp> {
     if (ArrayRef<int64_t>(shape) != type.getShape())
       return failure();
     Value scale = createScalar(rewriter, loc, element, q->scales[0]);
-    Term first = dequantize
-                     ? scaledDequantize(rewriter, loc, dequantize, *dq, scale)
-                     : Term{createBroadcast<MulOp>(
-                                rewriter, loc, mul.getLhs(),
-                                createBroadcast<DivOp>(rewriter, loc, mul.getRhs(), scale)),
-                            Value()};
+    Term first = dequantize ? scaledDequantize(rewriter, loc, dequantize, *dq, scale)
+                            : scaledProduct(rewriter, loc, mul, scale);
     Term second = offset ? scaledDown(rewriter, loc, offset, scale) : Term();
     // The constant shift: the terms' constants and the zero point, summed at compile time.
     Value constant;

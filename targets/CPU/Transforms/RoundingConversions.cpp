@@ -9,8 +9,6 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-#include <cmath>
-
 namespace dlc::cpu {
 
 #define GEN_PASS_DEF_ROUNDINGCONVERSIONSPASS
@@ -43,13 +41,10 @@ struct RoundingConversion : OpRewritePattern<ToInteger> {
       return failure();
     auto round = clamp->clamped.template getDefiningOp<math::RoundEvenOp>();
     // The bounds must hold the results in the integer type (so truncating the 32-bit
-    // conversion is exact) and, for fptoui, in int32.
+    // conversion is exact) and in int32, what the instruction converts to.
     unsigned width = to.getElementType().getIntOrFloatBitWidth();
-    bool isSigned = std::is_same_v<ToInteger, arith::FPToSIOp>;
-    double lowest = isSigned ? -std::ldexp(1.0, width - 1) : 0.0;
-    double highest = isSigned || width == 32 ? std::ldexp(1.0, width - 1) - 1
-                                             : std::ldexp(1.0, width) - 1;
-    if (!round || clamp->lo < lowest || clamp->hi > highest)
+    if (!round || !clamp->fitsIn(width, std::is_same_v<ToInteger, arith::FPToSIOp>) ||
+        !clamp->fitsIn(32, /*isSigned=*/true))
       return failure();
 
     Location loc = op.getLoc();

@@ -2,10 +2,10 @@
 // move each row with whole-vector reads and writes (see Passes.td).
 #include "targets/CPU/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "targets/CPU/Transforms/DotInstructions.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace dlc::cpu {
@@ -39,42 +39,38 @@ void vectorize(OpBuilder &b, linalg::CopyOp copy) {
   int64_t rank = type.getRank(), width = shape.back();
   int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
   int64_t lanes = std::min(width, std::max<int64_t>(1, kChunkBytes / bytes));
-  auto index = [&](OpBuilder &ib, int64_t value) {
-    return arith::ConstantIndexOp::create(ib, loc, value).getResult();
-  };
+  auto vectorType = VectorType::get({lanes}, type.getElementType());
   SmallVector<Value> at;
+  auto move = [&](OpBuilder &mb, Value column, bool inBounds) {
+    SmallVector<Value> indices(at);
+    indices.push_back(column);
+    Value row = vector::TransferReadOp::create(mb, loc, vectorType, source, indices,
+                                               /*padding=*/std::nullopt,
+                                               ArrayRef<bool>{inBounds});
+    vector::TransferWriteOp::create(mb, loc, row, target, indices, ArrayRef<bool>{inBounds});
+  };
   std::function<void(OpBuilder &, int64_t)> nest = [&](OpBuilder &nb, int64_t dim) {
     if (dim + 1 < rank) {
-      scf::ForOp::create(nb, loc, index(nb, 0), index(nb, shape[dim]), index(nb, 1),
-                         ValueRange{},
-                         [&](OpBuilder &lb, Location, Value iv, ValueRange) {
-                           at.push_back(iv);
-                           nest(lb, dim + 1);
-                           at.pop_back();
-                           scf::YieldOp::create(lb, loc);
-                         });
+      forLoop(nb, loc, shape[dim], 1, ValueRange{},
+              [&](OpBuilder &lb, Value iv, ValueRange) -> SmallVector<Value> {
+                at.push_back(iv);
+                nest(lb, dim + 1);
+                at.pop_back();
+                return {};
+              });
       return;
     }
-    auto move = [&](OpBuilder &mb, Value column, bool inBounds) {
-      SmallVector<Value> indices(at);
-      indices.push_back(column);
-      auto vectorType = VectorType::get({lanes}, type.getElementType());
-      Value row = vector::TransferReadOp::create(mb, loc, vectorType, source, indices,
-                                                 /*padding=*/std::nullopt,
-                                                 ArrayRef<bool>{inBounds});
-      vector::TransferWriteOp::create(mb, loc, row, target, indices, ArrayRef<bool>{inBounds});
-    };
     int64_t whole = width / lanes * lanes;
     if (whole == lanes)
-      move(nb, index(nb, 0), true);
+      move(nb, indexConstant(nb, loc, 0), true);
     else if (whole > 0)
-      scf::ForOp::create(nb, loc, index(nb, 0), index(nb, whole), index(nb, lanes), ValueRange{},
-                         [&](OpBuilder &lb, Location, Value column, ValueRange) {
-                           move(lb, column, true);
-                           scf::YieldOp::create(lb, loc);
-                         });
+      forLoop(nb, loc, whole, lanes, ValueRange{},
+              [&](OpBuilder &lb, Value column, ValueRange) -> SmallVector<Value> {
+                move(lb, column, true);
+                return {};
+              });
     if (whole < width)
-      move(nb, index(nb, whole), false);
+      move(nb, indexConstant(nb, loc, whole), false);
   };
   nest(b, 0);
 }
