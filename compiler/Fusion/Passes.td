@@ -28,6 +28,13 @@ def FuseElementwisePass : Pass<"dlc-fuse-elementwise", "mlir::func::FuncOp"> {
     would be computed once per read, and the producer's own kernel (a product whose epilogue it
     is) would lose it.
 
+    Nor is a producer that narrows its data (a quantization of a product's int32 sums to int8)
+    fused into a consumer that, through the chain fusion makes of it, also reads the result of
+    an earlier product (a residual add of two quantized convolutions). That chain becomes the
+    earlier product's epilogue; fused, the producer would make its own product store its int32
+    sums for it, four times the bytes. Unfused, the quantization is its own product's epilogue
+    and stores int8.
+
     Fusion brings a quantization and the dequantization of its result into one body (an Add's
     operand in a QDQ model); the conversions between them cannot change the value and are
     removed: `sitofp(fptosi(x))` becomes `x` where x is integers (a rounding's result, shifted

@@ -190,3 +190,83 @@ func.func @round_trips_kept(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>,
   } -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
   return %y#0, %y#1, %y#2 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
 }
+
+// -----
+
+#mk = affine_map<(m, n, k) -> (m, k)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// Two products' quantized results summed (a residual add of two convolutions). The sum becomes
+// the epilogue of the first product, so the second product's quantization stays separate, in
+// its own product's epilogue: it stores int8 for the sum instead of its int32 sums.
+// CHECK-LABEL: func.func @narrowing_for_another_kernel
+// CHECK: %[[P1:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: %[[P2:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: %[[Q2:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[P2]] : tensor<4x16xi32>) outs(%{{.+}} : tensor<4x16xi8>)
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[P1]], %[[Q2]] : tensor<4x16xi32>, tensor<4x16xi8>)
+// CHECK-NOT: linalg.generic
+func.func @narrowing_for_another_kernel(%a: tensor<4x8xi8>, %w1: tensor<8x16xi8>, %w2: tensor<8x16xi8>) -> tensor<4x16xf32> {
+  %zero = arith.constant 0 : i32
+  %scale = arith.constant 0.25 : f32
+  %e32 = tensor.empty() : tensor<4x16xi32>
+  %acc = linalg.fill ins(%zero : i32) outs(%e32 : tensor<4x16xi32>) -> tensor<4x16xi32>
+  %p1 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w1 : tensor<4x8xi8>, tensor<8x16xi8>) outs(%acc : tensor<4x16xi32>) {
+  ^bb0(%u: i8, %v: i8, %o: i32):
+    %x = arith.extsi %u : i8 to i32
+    %y = arith.extsi %v : i8 to i32
+    %m = arith.muli %x, %y : i32
+    %s = arith.addi %o, %m : i32
+    linalg.yield %s : i32
+  } -> tensor<4x16xi32>
+  %p2 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w2 : tensor<4x8xi8>, tensor<8x16xi8>) outs(%acc : tensor<4x16xi32>) {
+  ^bb0(%u: i8, %v: i8, %o: i32):
+    %x = arith.extsi %u : i8 to i32
+    %y = arith.extsi %v : i8 to i32
+    %m = arith.muli %x, %y : i32
+    %s = arith.addi %o, %m : i32
+    linalg.yield %s : i32
+  } -> tensor<4x16xi32>
+  %e8 = tensor.empty() : tensor<4x16xi8>
+  %q1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%p1 : tensor<4x16xi32>) outs(%e8 : tensor<4x16xi8>) {
+  ^bb0(%u: i32, %o: i8):
+    %f = arith.sitofp %u : i32 to f32
+    %m = arith.mulf %f, %scale : f32
+    %q = arith.fptosi %m : f32 to i8
+    linalg.yield %q : i8
+  } -> tensor<4x16xi8>
+  %q2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%p2 : tensor<4x16xi32>) outs(%e8 : tensor<4x16xi8>) {
+  ^bb0(%u: i32, %o: i8):
+    %f = arith.sitofp %u : i32 to f32
+    %m = arith.mulf %f, %scale : f32
+    %q = arith.fptosi %m : f32 to i8
+    linalg.yield %q : i8
+  } -> tensor<4x16xi8>
+  %e = tensor.empty() : tensor<4x16xf32>
+  %d1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%q1 : tensor<4x16xi8>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%u: i8, %o: f32):
+    %f = arith.sitofp %u : i8 to f32
+    linalg.yield %f : f32
+  } -> tensor<4x16xf32>
+  %d2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%q2 : tensor<4x16xi8>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%u: i8, %o: f32):
+    %f = arith.sitofp %u : i8 to f32
+    linalg.yield %f : f32
+  } -> tensor<4x16xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%d1, %d2 : tensor<4x16xf32>, tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%u: f32, %v: f32, %o: f32):
+    %s = arith.addf %u, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  return %sum : tensor<4x16xf32>
+}
