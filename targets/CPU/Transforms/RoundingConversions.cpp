@@ -26,6 +26,11 @@ constexpr int64_t kLanes = 16;
 /// fptosi(clamp(roundeven(x), lo, hi)) on 16 f32 lanes -> trunci(vcvtps2dq(clamp(x, lo, hi))):
 /// rounding commutes with a clamp to integral bounds, and the conversion rounds. So does
 /// fptoui for bounds in [0, 2^31).
+///
+/// To 8 bits, the truncation saturates (vpmovsdb, vpmovusdb), and the clamp's bound at the
+/// type's limit on the side where the conversion's out-of-range result (INT_MIN) lands is
+/// dropped: a signed result's lower bound -128, an unsigned one's upper bound 255 (INT_MIN read
+/// as unsigned is 2^31).
 template <typename ToInteger>
 struct RoundingConversion : OpRewritePattern<ToInteger> {
   using OpRewritePattern<ToInteger>::OpRewritePattern;
@@ -40,10 +45,11 @@ struct RoundingConversion : OpRewritePattern<ToInteger> {
     if (!clamp)
       return failure();
     auto round = clamp->clamped.template getDefiningOp<math::RoundEvenOp>();
+    constexpr bool isSigned = std::is_same_v<ToInteger, arith::FPToSIOp>;
     // The bounds must hold the results in the integer type (so truncating the 32-bit
     // conversion is exact) and in int32, what the instruction converts to.
     unsigned width = to.getElementType().getIntOrFloatBitWidth();
-    if (!round || !clamp->fitsIn(width, std::is_same_v<ToInteger, arith::FPToSIOp>) ||
+    if (!round || !clamp->fitsIn(width, isSigned) ||
         !clamp->fitsIn(32, /*isSigned=*/true))
       return failure();
 
@@ -52,9 +58,12 @@ struct RoundingConversion : OpRewritePattern<ToInteger> {
       return arith::ConstantOp::create(
           rewriter, loc, DenseElementsAttr::get(from, rewriter.getF32FloatAttr(value)));
     };
-    Value x = arith::MaximumFOp::create(rewriter, loc, round.getOperand(), bound(clamp->lo),
-                                        clamp->flags);
-    x = arith::MinimumFOp::create(rewriter, loc, x, bound(clamp->hi), clamp->flags);
+    bool saturates = width == 8 && (isSigned ? clamp->lo == -128.0 : clamp->hi == 255.0);
+    Value x = round.getOperand();
+    if (!(saturates && isSigned))
+      x = arith::MaximumFOp::create(rewriter, loc, x, bound(clamp->lo), clamp->flags);
+    if (!(saturates && !isSigned))
+      x = arith::MinimumFOp::create(rewriter, loc, x, bound(clamp->hi), clamp->flags);
     auto i32 = VectorType::get({kLanes}, rewriter.getI32Type());
     Value passThrough = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(i32));
     Value all = arith::ConstantOp::create(rewriter, loc, rewriter.getI16IntegerAttr(-1));
@@ -65,8 +74,17 @@ struct RoundingConversion : OpRewritePattern<ToInteger> {
                                       rewriter.getStringAttr("llvm.x86.avx512.mask.cvtps2dq.512"),
                                       ValueRange{x, passThrough, all, rounding})
             .getResult(0);
-    if (width < 32)
+    if (saturates) {
+      Value zeros = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(to));
+      integers = LLVM::CallIntrinsicOp::create(
+                     rewriter, loc, to,
+                     rewriter.getStringAttr(isSigned ? "llvm.x86.avx512.mask.pmovs.db.512"
+                                                     : "llvm.x86.avx512.mask.pmovus.db.512"),
+                     ValueRange{integers, zeros, all})
+                     .getResult(0);
+    } else if (width < 32) {
       integers = arith::TruncIOp::create(rewriter, loc, to, integers);
+    }
     rewriter.replaceOp(op, integers);
     return success();
   }

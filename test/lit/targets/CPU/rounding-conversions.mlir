@@ -2,17 +2,18 @@
 
 // A quantization's rounding, clamp and truncating conversion to i8 on 16 lanes: the clamp
 // moves before the rounding, and vcvtps2dq rounds to nearest even ({rn-sae}, 8) as it
-// converts; the 32-bit result is truncated to the storage type.
+// converts; the 32-bit result narrows to the storage type with signed saturation (vpmovsdb),
+// which takes the place of the lower bound: values below -2^31 convert to INT_MIN, which
+// saturates to -128 as well.
 // CHECK-LABEL: func.func @quantize_lanes
 // CHECK-NOT: math.roundeven
+// CHECK-NOT: arith.maximumf
 // CHECK-DAG: %[[RN:.+]] = arith.constant 8 : i32
 // CHECK-DAG: %[[ALL:.+]] = arith.constant -1 : i16
 // CHECK-DAG: %[[MAX:.+]] = arith.constant dense<1.270000e+02> : vector<16xf32>
-// CHECK-DAG: %[[MIN:.+]] = arith.constant dense<-1.280000e+02> : vector<16xf32>
-// CHECK: %[[LO:.+]] = arith.maximumf %arg0, %[[MIN]] fastmath<nnan,nsz> : vector<16xf32>
-// CHECK: %[[HI:.+]] = arith.minimumf %[[LO]], %[[MAX]] fastmath<nnan,nsz> : vector<16xf32>
+// CHECK: %[[HI:.+]] = arith.minimumf %arg0, %[[MAX]] fastmath<nnan,nsz> : vector<16xf32>
 // CHECK: %[[I:.+]] = llvm.call_intrinsic "llvm.x86.avx512.mask.cvtps2dq.512"(%[[HI]], %{{.+}}, %[[ALL]], %[[RN]]) : (vector<16xf32>, vector<16xi32>, i16, i32) -> vector<16xi32>
-// CHECK: %[[Q:.+]] = arith.trunci %[[I]] : vector<16xi32> to vector<16xi8>
+// CHECK: %[[Q:.+]] = llvm.call_intrinsic "llvm.x86.avx512.mask.pmovs.db.512"(%[[I]], %{{.+}}, %[[ALL]]) : (vector<16xi32>, vector<16xi8>, i16) -> vector<16xi8>
 // CHECK: return %[[Q]]
 func.func @quantize_lanes(%x: vector<16xf32>) -> vector<16xi8> {
   %lo = arith.constant dense<-128.0> : vector<16xf32>
@@ -26,10 +27,14 @@ func.func @quantize_lanes(%x: vector<16xf32>) -> vector<16xi8> {
 
 // -----
 
-// Unsigned storage, the clamp written upper bound first.
+// Unsigned storage, the clamp written upper bound first: the lower bound stays, the upper one
+// gives way to unsigned saturation (vpmovusdb; INT_MIN, from values of 2^31 and above, reads
+// as 2^31 and saturates to 255).
 // CHECK-LABEL: func.func @quantize_unsigned
+// CHECK-NOT: arith.minimumf
+// CHECK: arith.maximumf
 // CHECK: llvm.call_intrinsic "llvm.x86.avx512.mask.cvtps2dq.512"
-// CHECK: arith.trunci %{{.+}} : vector<16xi32> to vector<16xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.mask.pmovus.db.512"
 func.func @quantize_unsigned(%x: vector<16xf32>) -> vector<16xi8> {
   %lo = arith.constant dense<0.0> : vector<16xf32>
   %hi = arith.constant dense<255.0> : vector<16xf32>
@@ -37,6 +42,25 @@ func.func @quantize_unsigned(%x: vector<16xf32>) -> vector<16xi8> {
   %c = arith.minimumf %r, %hi fastmath<nnan,nsz> : vector<16xf32>
   %v = arith.maximumf %c, %lo fastmath<nnan,nsz> : vector<16xf32>
   %q = arith.fptoui %v : vector<16xf32> to vector<16xi8>
+  return %q : vector<16xi8>
+}
+
+// -----
+
+// A clamp inside the type's range (a ReLU folded into a quantization with zero point 0) keeps
+// both bounds, and the 32-bit result is truncated.
+// CHECK-LABEL: func.func @quantize_relu
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.mask.cvtps2dq.512"
+// CHECK: arith.trunci %{{.+}} : vector<16xi32> to vector<16xi8>
+func.func @quantize_relu(%x: vector<16xf32>) -> vector<16xi8> {
+  %lo = arith.constant dense<0.0> : vector<16xf32>
+  %hi = arith.constant dense<127.0> : vector<16xf32>
+  %r = math.roundeven %x : vector<16xf32>
+  %c = arith.maximumf %r, %lo fastmath<nnan,nsz> : vector<16xf32>
+  %v = arith.minimumf %c, %hi fastmath<nnan,nsz> : vector<16xf32>
+  %q = arith.fptosi %v : vector<16xf32> to vector<16xi8>
   return %q : vector<16xi8>
 }
 
