@@ -703,17 +703,21 @@ def make_matmul_integer(name, signed, seed=0, m=64, k=250, n=96, zero_point=3):
     return b.build()
 
 
-def make_conv_integer(name, signed, seed=0, zero_point=37):
+def make_conv_integer(name, signed, seed=0, zero_point=37, channels=12, size=(15, 13), k=3,
+                      stride=1):
     """x [1,12,15,13] uint8 (int8 when `signed`) -> ConvInteger 3x3, pads 1, stride 1, with
     constant int8 filters [20,12,3,3], x's zero point `zero_point` (negated when signed) and
     none for the filters -> y [1,20,15,13] int32: the padding holds the zero point, 108 bytes
-    per sum (not a multiple of 32), 20 filters (not a multiple of 8)."""
+    per sum (not a multiple of 32), 20 filters (not a multiple of 8). `channels`, `size`, `k`
+    (padded by k // 2) and `stride` change the input and filters."""
     b = GraphBuilder(name, seed)
-    x = b.add_input("x", TensorProto.INT8 if signed else TensorProto.UINT8, [1, 12, 15, 13])
-    w = b.weight("w", b.rng.integers(-128, 128, (20, 12, 3, 3)).astype(np.int8))
+    x = b.add_input("x", TensorProto.INT8 if signed else TensorProto.UINT8, [1, channels, *size])
+    w = b.weight("w", b.rng.integers(-128, 128, (20, channels, k, k)).astype(np.int8))
     zero = b.const(-zero_point if signed else zero_point, np.int8 if signed else np.uint8)
-    b.op("ConvInteger", [x, w, zero], out="y", pads=[1, 1, 1, 1])
-    b.add_output("y", TensorProto.INT32, [1, 20, 15, 13])
+    pad = k // 2
+    out = [(d + 2 * pad - k) // stride + 1 for d in size]
+    b.op("ConvInteger", [x, w, zero], out="y", pads=[pad] * 4, strides=[stride] * 2)
+    b.add_output("y", TensorProto.INT32, [1, 20, *out])
     return b.build()
 
 
@@ -792,6 +796,9 @@ MODELS = {
                                                    preprocess=True, operators=True),
     "conv_integer_u8": lambda seed=0: make_conv_integer("conv_integer_u8", False, seed),
     "conv_integer_s8": lambda seed=0: make_conv_integer("conv_integer_s8", True, seed),
+    "conv_integer_stem": lambda seed=0: make_conv_integer("conv_integer_stem", False, seed,
+                                                          channels=3, size=(20, 70), k=7,
+                                                          stride=2),
     "qdq_resnet50": lambda seed=0: make_qdq("qdq_resnet50", "resnet50", True, seed,
                                              preprocess=True),
     "matmul_integer_u8": lambda seed=0: make_matmul_integer("matmul_integer_u8", False, seed),

@@ -9,6 +9,12 @@
 //   out[n, f, p] += w[f, q, j] * col[n, q, p, j]     q = (cq, kh, kw), p = (oh, ow)
 // The filters are the broadcast side (one 32-bit group per filter row of a register block) and
 // the output positions run along the vectors, so the result stays [N, F, OH*OW] (NCHW).
+//
+// With fewer channels than a group (an RGB image's 3 for int8's 4), padding the channels would
+// waste a quarter of the products; the groups are taken along the filter's width instead,
+// kw = kq * g + j, padded to whole groups (zero filter elements):
+//   col[n, c, kh, kq, oh, ow, j] = input[n, c, oh * s + kh * d, ow * s + (kq * g + j) * d]
+// A 7x7 filter over 3 channels then sums 42 groups (3 * 7 * 2) instead of 49 (1 * 7 * 7).
 #ifndef DLC_TARGETS_CPU_TRANSFORMS_DOTCONVOLUTION_H
 #define DLC_TARGETS_CPU_TRANSFORMS_DOTCONVOLUTION_H
 
@@ -39,6 +45,19 @@ inline mlir::AffineMap packingInputMap(mlir::MLIRContext *ctx, int64_t g,
                               {d(0), d(1) * g + d(6), d(4) * strides[0] + d(2) * dilations[0],
                                d(5) * strides[1] + d(3) * dilations[1]},
                               ctx);
+}
+
+/// The packing's iteration space (n, c, kh, kq, oh, ow, j) to the input [N, C, H, W] when the
+/// groups run along the filter's width.
+inline mlir::AffineMap widthPackingInputMap(mlir::MLIRContext *ctx, int64_t g,
+                                            llvm::ArrayRef<int64_t> strides,
+                                            llvm::ArrayRef<int64_t> dilations) {
+  auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
+  return mlir::AffineMap::get(
+      7, 0,
+      {d(0), d(1), d(4) * strides[0] + d(2) * dilations[0],
+       d(5) * strides[1] + (d(3) * g + d(6)) * dilations[1]},
+      ctx);
 }
 
 /// The product's iteration space (n, f, p, q, j) to w [F, Q, g], col [N, Q, P, g] and the

@@ -502,7 +502,8 @@ DenseElementsAttr dotFiltersOf(const Convolution &conv) {
 /// A 2-D convolution of int8 or bf16 operands with constant filters as a product over the
 /// packed columns of DotConvolution.h: the packing, the filters reordered at compile time to
 /// [F, Q, g], and the product into [N, F, OH*OW], summed from zero in the result's type (the
-/// caller adds the start).
+/// caller adds the start). The groups run along the channels, or along the filter's width
+/// where that leaves fewer of them (few channels).
 Value lowerAsDotProduct(OpBuilder &b, Location loc, const Convolution &conv,
                         DenseElementsAttr filters) {
   MLIRContext *ctx = b.getContext();
@@ -513,34 +514,45 @@ Value lowerAsDotProduct(OpBuilder &b, Location loc, const Convolution &conv,
   int64_t numFilters = resultType.getDimSize(1);
   int64_t outH = resultType.getDimSize(2), outW = resultType.getDimSize(3);
   int64_t kh = tensorType(conv.filter).getDimSize(2), kw = tensorType(conv.filter).getDimSize(3);
-  int64_t groups = llvm::divideCeil(channels, g), depth = groups * kh * kw;
+  int64_t groups = llvm::divideCeil(channels, g), widthGroups = llvm::divideCeil(kw, g);
+  bool alongWidth = channels * widthGroups < groups * kw;
+  // The packing's [N, C | CQ, KH, KW | KQ, OH, OW, g] and the padding it reads.
+  int64_t dims[] = {batch, alongWidth ? channels : groups, kh, alongWidth ? widthGroups : kw,
+                    outH, outW, g};
+  int64_t depth = dims[1] * kh * dims[3];
+  SmallVector<int64_t> padHigh(4, 0);
+  if (alongWidth) // the last group's taps past the filter read zeros
+    padHigh[3] = std::max<int64_t>(0, (outW - 1) * conv.strides[1] +
+                                          (widthGroups * g - 1) * conv.dilations[1] + 1 -
+                                          inType.getDimSize(3));
+  else // channels padded to whole groups (their filter elements are zero)
+    padHigh[1] = groups * g - channels;
 
-  // Channels padded to whole groups (their filter elements are zero).
   Value input = conv.input;
-  if (groups * g != channels) {
+  if (llvm::any_of(padHigh, [](int64_t pad) { return pad > 0; })) {
     SmallVector<int64_t> shape(inType.getShape());
-    shape[1] = groups * g;
+    for (auto [size, pad] : llvm::zip(shape, padHigh))
+      size += pad;
     input = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, narrow), input,
                                   getAsIndexOpFoldResult(ctx, {0, 0, 0, 0}),
-                                  getAsIndexOpFoldResult(ctx, {0, groups * g - channels, 0, 0}),
-                                  zeroOf(b, loc, narrow));
+                                  getAsIndexOpFoldResult(ctx, padHigh), zeroOf(b, loc, narrow));
   }
-  auto packedType = RankedTensorType::get({batch, groups, kh, kw, outH, outW, g}, narrow);
-  Value packed =
-      linalg::GenericOp::create(
-          b, loc, packedType, input, emptyTensor(b, loc, packedType),
-          ArrayRef<AffineMap>{
-              dotconv::packingInputMap(ctx, g, conv.strides, conv.dilations),
-              b.getMultiDimIdentityMap(7)},
-          iterators(7, {}),
-          [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-            linalg::YieldOp::create(nested, nestedLoc, args[0]);
-          })
-          .getResult(0);
+  AffineMap inputMap =
+      alongWidth ? dotconv::widthPackingInputMap(ctx, g, conv.strides, conv.dilations)
+                 : dotconv::packingInputMap(ctx, g, conv.strides, conv.dilations);
+  auto packedType = RankedTensorType::get(dims, narrow);
+  Value packed = linalg::GenericOp::create(
+                     b, loc, packedType, input, emptyTensor(b, loc, packedType),
+                     ArrayRef<AffineMap>{inputMap, b.getMultiDimIdentityMap(7)}, iterators(7, {}),
+                     [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                       linalg::YieldOp::create(nested, nestedLoc, args[0]);
+                     })
+                     .getResult(0);
   Value col = tensor::CollapseShapeOp::create(
       b, loc, packed, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}, {6}});
 
-  // w[f, (cq, y, x), j] = filter[f, cq * g + j, y, x], zero past the channels.
+  // Along the channels: w[f, (cq, y, x), j] = filter[f, cq * g + j, y, x]; along the width:
+  // w[f, (c, y, xq), j] = filter[f, c, y, xq * g + j]; zero past the channels or the width.
   size_t width = narrow.getIntOrFloatBitWidth() / 8;
   ArrayRef<char> raw = filters.getRawData();
   std::vector<char> reordered(numFilters * depth * g * width, 0);
@@ -549,8 +561,10 @@ Value lowerAsDotProduct(OpBuilder &b, Location loc, const Convolution &conv,
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x) {
           int64_t from = ((f * channels + c) * kh + y) * kw + x;
-          int64_t q = ((c / g) * kh + y) * kw + x;
-          std::memcpy(&reordered[((f * depth + q) * g + c % g) * width],
+          int64_t q = alongWidth ? (c * kh + y) * widthGroups + x / g
+                                 : ((c / g) * kh + y) * kw + x;
+          int64_t j = alongWidth ? x % g : c % g;
+          std::memcpy(&reordered[((f * depth + q) * g + j) * width],
                       &raw[filters.isSplat() ? 0 : from * width], width);
         }
   Value weights = arith::ConstantOp::create(

@@ -54,6 +54,9 @@ struct Packing {
   /// unsigned bytes, what vpdpbusd reads): set when every reader is a product that knows it,
   /// so the flip happens once per column instead of once per filter block.
   bool flipSign = false;
+  /// Whether the groups run along the filter's width (DotConvolution.h) instead of the
+  /// channels.
+  bool alongWidth = false;
 
   static std::optional<Packing> match(linalg::GenericOp op, bool vnni, bool bf16) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
@@ -78,13 +81,19 @@ struct Packing {
     };
     if (map.getNumResults() != 4 || map.getNumSymbols() != 0)
       return std::nullopt;
+    if (!op.getIndexingMapsArray()[1].isIdentity())
+      return std::nullopt;
     packing.strides = {coefficient(4, 2), coefficient(5, 3)};
     packing.dilations = {coefficient(2, 2), coefficient(3, 3)};
-    if (map != dotconv::packingInputMap(op.getContext(), packing.g, packing.strides,
-                                        packing.dilations) ||
-        !op.getIndexingMapsArray()[1].isIdentity())
-      return std::nullopt;
-    return packing;
+    if (map == dotconv::packingInputMap(op.getContext(), packing.g, packing.strides,
+                                        packing.dilations))
+      return packing;
+    packing.dilations[1] = coefficient(6, 3);
+    packing.alongWidth = true;
+    if (map == dotconv::widthPackingInputMap(op.getContext(), packing.g, packing.strides,
+                                             packing.dilations))
+      return packing;
+    return std::nullopt;
   }
 
   /// The g rows of 16 lanes from `at` (input indices of the first lane), interleaved:
@@ -113,12 +122,36 @@ struct Packing {
     for (int64_t l = 0; l < kLanes; ++l)
       for (int64_t j = 0; j < g; ++j)
         mask[l * g + j] = j * kLanes + l;
-    Value lanes = vector::ShuffleOp::create(b, loc, rows[0], rows[1], mask);
+    return flipped(b, loc, vector::ShuffleOp::create(b, loc, rows[0], rows[1], mask));
+  }
+
+  /// The 16 lanes of g taps along the filter's width from `at` (input indices of the first
+  /// lane's first tap): lane l, tap j reads element l s + j d of the input row from there. One
+  /// read of the span they cover, then one shuffle.
+  Value alongRow(OpBuilder &b, Location loc, Value input, ArrayRef<Value> at, bool inBounds) {
+    Type element = tensorType(input).getElementType();
+    Value row = vector::TransferReadOp::create(b, loc, VectorType::get({spanOf()}, element), input,
+                                               at, /*padding=*/std::nullopt,
+                                               ArrayRef<bool>{inBounds});
+    SmallVector<int64_t> mask(g * kLanes);
+    for (int64_t l = 0; l < kLanes; ++l)
+      for (int64_t j = 0; j < g; ++j)
+        mask[l * g + j] = l * strides[1] + j * dilations[1];
+    return flipped(b, loc, vector::ShuffleOp::create(b, loc, row, row, mask));
+  }
+
+  /// The elements alongRow reads: the span of its 16 lanes, to a power of two.
+  int64_t spanOf() {
+    return llvm::PowerOf2Ceil((kLanes - 1) * strides[1] + (g - 1) * dilations[1] + 1);
+  }
+
+  /// `lanes` with the sign bit flipped where the products want it (flipSign).
+  Value flipped(OpBuilder &b, Location loc, Value lanes) {
     if (!flipSign)
       return lanes;
     auto type = cast<VectorType>(lanes.getType());
     Value flip = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(element, -128)));
+        b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(type.getElementType(), -128)));
     return arith::XOrIOp::create(b, loc, lanes, flip);
   }
 
@@ -129,7 +162,7 @@ struct Packing {
     ArrayRef<int64_t> shape = tensorType(op.getResult(0)).getShape();
     ArrayRef<int64_t> input = tensorType(op.getDpsInputs()[0]).getShape();
     int64_t span = (shape[3] - 1) * dilations[1];
-    return strides[0] == 1 && strides[1] == 1 && span <= kLanes &&
+    return !alongWidth && strides[0] == 1 && strides[1] == 1 && span <= kLanes &&
            input[3] == shape[5] + span && input[2] == shape[4] + (shape[2] - 1) * dilations[0];
   }
 
@@ -231,15 +264,18 @@ struct Packing {
     SmallVector<Value> ivs;
     auto chunk = [&](OpBuilder &cb, Value ow0, Value result, bool readInside,
                      bool writeInside) -> Value {
-      // input[n, cq * g, oh * s + kh * d, ow0 * s + kw * d]
+      // input[n, cq * g, oh * s + kh * d, ow0 * s + kw * d], or along the width
+      // input[n, c, oh * s + kh * d, ow0 * s + kq * g * d]
       auto term = [&](Value x, int64_t scale) -> Value {
         return arith::MulIOp::create(cb, loc, x, indexConstant(cb, loc, scale));
       };
       auto add = [&](Value x, Value y) -> Value { return arith::AddIOp::create(cb, loc, x, y); };
-      SmallVector<Value> at{ivs[0], term(ivs[1], g),
+      int64_t tapStep = alongWidth ? g * dilations[1] : dilations[1];
+      SmallVector<Value> at{ivs[0], alongWidth ? ivs[1] : term(ivs[1], g),
                             add(term(ivs[4], strides[0]), term(ivs[2], dilations[0])),
-                            add(term(ow0, strides[1]), term(ivs[3], dilations[1]))};
-      Value lanes = interleaved(cb, loc, input, at, readInside);
+                            add(term(ow0, strides[1]), term(ivs[3], tapStep))};
+      Value lanes = alongWidth ? alongRow(cb, loc, input, at, readInside)
+                               : interleaved(cb, loc, input, at, readInside);
       SmallVector<Value> to(ivs);
       to.push_back(term(ow0, g));
       return vector::TransferWriteOp::create(cb, loc, lanes, result, to,
@@ -257,18 +293,23 @@ struct Packing {
                          return {next};
                        })
             .getResult(0);
-      // Whole chunks read in bounds when their last row read ends inside the input row.
+      // The leading whole chunks whose reads end inside the input row (at the last tap) read
+      // in bounds, in a loop; the other chunks, the partial one last, read masked.
       int64_t whole = width / kLanes * kLanes;
       int64_t inputWidth = tensorType(input).getDimSize(3);
-      bool wholeInside = whole * strides[1] + (shape[3] - 1) * dilations[1] <= inputWidth;
-      if (whole > 0)
-        result = forLoop(nb, loc, whole, kLanes, result,
+      int64_t lastTap = (shape[3] - 1) * dilations[1] * (alongWidth ? g : 1);
+      int64_t readLength = alongWidth ? spanOf() : kLanes * strides[1];
+      int64_t inside = 0;
+      while (inside < whole && inside * strides[1] + lastTap + readLength <= inputWidth)
+        inside += kLanes;
+      if (inside > 0)
+        result = forLoop(nb, loc, inside, kLanes, result,
                          [&](OpBuilder &cb, Value ow0, ValueRange carried) -> SmallVector<Value> {
-                           return {chunk(cb, ow0, carried[0], wholeInside, true)};
+                           return {chunk(cb, ow0, carried[0], true, true)};
                          })
                      .getResult(0);
-      if (whole < width)
-        result = chunk(nb, indexConstant(nb, loc, whole), result, false, false);
+      for (int64_t ow0 = inside; ow0 < width; ow0 += kLanes)
+        result = chunk(nb, indexConstant(nb, loc, ow0), result, false, ow0 < whole);
       return result;
     };
     Value packed = nest(b, 0, flat);

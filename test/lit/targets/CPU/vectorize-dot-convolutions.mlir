@@ -129,3 +129,26 @@ func.func @bf16_conv(%x: tensor<1x2x8x40xbf16>) -> tensor<1x16x4x20xf32> {
   %0 = graph.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x2x8x40xbf16>, tensor<16x2x1x1xbf16>) -> tensor<1x16x4x20xf32>
   return %0 : tensor<1x16x4x20xf32>
 }
+
+// -----
+
+// Three channels, a 1x7 filter, stride 2: groups along the channels would pad 3 channels to 4
+// (7 groups), so they run along the filter's width, taps 0..3 and 4..6 padded (3 x 2 = 6
+// groups). Each lane's 4 bytes are 4 adjacent input elements, lane l starting at 2 l: one read
+// of 64 bytes from the row and one shuffle per 16 lanes; the first chunk's read ends inside the
+// 70-element row (at the last group's 4 + 64), the second's does not and is masked. Filter 0's
+// first words are its taps 0..3 and 4..6 of channel 0 (-5 -4 -3 -2, -1 0 1 and a zero: bytes
+// FB FC FD FE, FF 00 01 00).
+// CHECK-LABEL: func.func @int8_along_width
+// CHECK-DAG: %[[WORDS:.+]] = arith.constant dense<{{\[\[}}-16909061, 65791, 84148994, {{.+}}> : tensor<8x6xi32>
+// CHECK: %[[ROW:.+]] = vector.transfer_read %arg0[%c0, %{{.+}}, %c0, %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<1x3x1x70xi8>, vector<64xi8>
+// CHECK: %[[LANES:.+]] = vector.shuffle %[[ROW]], %[[ROW]] [0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, {{.+}}, 30, 31, 32, 33] : vector<64xi8>, vector<64xi8>
+// CHECK: arith.xori %[[LANES]]
+// CHECK: vector.transfer_write {{.+}} {in_bounds = [true]} : vector<64xi8>, tensor<1x3x1x2x1x128xi8>
+// CHECK: vector.transfer_read %arg0[%c0, %{{.+}}, %c0, %{{.+}}], %{{.+}} : tensor<1x3x1x70xi8>, vector<64xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+func.func @int8_along_width(%x: tensor<1x3x1x70xi8>) -> tensor<1x8x1x32xi32> {
+  %w = graph.constant dense<[[[[-5, -4, -3, -2, -1, 0, 1]], [[2, 3, 4, 5, -5, -4, -3]], [[-2, -1, 0, 1, 2, 3, 4]]], [[[5, -5, -4, -3, -2, -1, 0]], [[1, 2, 3, 4, 5, -5, -4]], [[-3, -2, -1, 0, 1, 2, 3]]], [[[4, 5, -5, -4, -3, -2, -1]], [[0, 1, 2, 3, 4, 5, -5]], [[-4, -3, -2, -1, 0, 1, 2]]], [[[3, 4, 5, -5, -4, -3, -2]], [[-1, 0, 1, 2, 3, 4, 5]], [[-5, -4, -3, -2, -1, 0, 1]]], [[[2, 3, 4, 5, -5, -4, -3]], [[-2, -1, 0, 1, 2, 3, 4]], [[5, -5, -4, -3, -2, -1, 0]]], [[[1, 2, 3, 4, 5, -5, -4]], [[-3, -2, -1, 0, 1, 2, 3]], [[4, 5, -5, -4, -3, -2, -1]]], [[[0, 1, 2, 3, 4, 5, -5]], [[-4, -3, -2, -1, 0, 1, 2]], [[3, 4, 5, -5, -4, -3, -2]]], [[[-1, 0, 1, 2, 3, 4, 5]], [[-5, -4, -3, -2, -1, 0, 1]], [[2, 3, 4, 5, -5, -4, -3]]]]> : tensor<8x3x1x7xi8>
+  %0 = graph.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x3x1x70xi8>, tensor<8x3x1x7xi8>) -> tensor<1x8x1x32xi32>
+  return %0 : tensor<1x8x1x32xi32>
+}
