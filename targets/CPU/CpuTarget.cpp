@@ -93,8 +93,8 @@ void registerCpuTarget(std::string name, std::string summary, std::string requir
 
 } // namespace
 
-/// vdpbf16ps's multiply-add rate over fp32 FMA's, per LLVM CPU name, as test/bench/peak.c
-/// measured it on one core (`peak all`): the CPUs where it is known. Zen 5 issues it as fast as
+/// vdpbf16ps's multiply-add rate over fp32 FMA's, per LLVM CPU name, as `dlc bench --peak`
+/// measures it on one core: the CPUs where it is known. Zen 5 issues it as fast as
 /// FMA with twice the products; Emerald Rapids at half FMA's rate, so bf16 products would
 /// take longer than fp32 ones there.
 double measuredBF16Speedup(llvm::StringRef cpu) {

@@ -206,9 +206,9 @@ def main(argv=None):
     cache = Path(args.cache)
     work = cache / "precision"
     work.mkdir(parents=True, exist_ok=True)
-    peaks, _ = rb.measure_peak("cc", cache, 600)
+    peaks, _ = rb.measure_peak(args.dlc, 600)
     lines = [f"- CPU: {rb.machine_description()}; 1 thread; {args.runs} rounds",
-             "- Peaks, one core (test/bench/peak.c): " + ", ".join(
+             "- Peaks, one core (`dlc bench --peak`): " + ", ".join(
                  f"{rb.PEAK_NAMES[k]} {v:.0f} G(FL)OP/s" for k, v in peaks.items())]
     try:
         import openvino

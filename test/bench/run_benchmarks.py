@@ -20,11 +20,11 @@ measurement, at most --max-iterations and at most --max-time seconds of dlc runs
 compiles the model again, so N is fixed before it from a short onnxruntime probe and dlc's time in
 the previous run (build/bench/NAME.last.json); dlc bench is rerun with more runs only when dlc
 turned out much faster than assumed.
-test/bench/peak.c is compiled with `cc -O2` and run to measure one core's peak of fp32 FMA,
-AVX512-BF16 and AVX512-VNNI multiply-adds; GFLOP/s figures are FLOPs (integer operations for
+`dlc bench --peak` measures one core's peak of fp32 FMA, AVX512-BF16 and AVX512-VNNI
+multiply-adds; GFLOP/s figures are FLOPs (integer operations for
 int8 models) / median latency, and percent of peak compares with one core's peak of the
 instruction the model's kind uses (MODEL_PEAK; fp32 FMA by default; two cores' peak at 2
-threads). Before and after each dlc and onnxruntime timing of a model, peak runs
+threads). Before and after each dlc and onnxruntime timing of a model, `dlc bench --peak` runs
 on the first two CPUs at once; when the slowest of either's runs reaches less than 90% of the
 one-core peak (the host shares them), the timing is repeated after a pause, at most 3 times, and
 the report counts repeated and never-clean timings. dlc and onnxruntime at the same thread count
@@ -243,24 +243,35 @@ def own_cpu_seconds():
 # Peak
 # ---------------------------------------------------------------------------------------------
 
-def measure_peak(cc, cache, timeout, runs=3):
-    """Compiles and runs peak.c (`peak all`) `runs` times; returns the best rate of each
-    instruction it measured ({"fp32": GFLOP/s, "bf16": GFLOP/s, "int8": GOP/s}, the last two
-    where the CPU has them) and the fp32 ISA it used."""
-    exe = cache / "peak"
-    run_tool([cc, "-O2", REPO_ROOT / "test" / "bench" / "peak.c", "-o", exe], "cc peak.c", timeout)
+def peak_command(dlc):
+    """The command that times one core's peaks: `dlc bench --peak --json`."""
+    return [str(dlc), "bench", "--peak", "--json"]
+
+
+def read_peaks(out):
+    """{kind: (best, slowest)} in G(FL)OP/s and the fp32 instruction, from the JSON object
+    `dlc bench --peak --json` prints."""
+    try:
+        report = json.loads(out)
+    except json.JSONDecodeError as exc:
+        raise BenchError(f"dlc bench --peak printed no JSON ({exc}):\n{out}")
+    rates = {p["kind"]: (p["ops_per_s"] * 1e-9, p["slowest_ops_per_s"] * 1e-9)
+             for p in report["peaks"]}
+    isa = next((p["instruction"] for p in report["peaks"] if p["kind"] == "fp32"), "unknown")
+    return rates, isa
+
+
+def measure_peak(dlc, timeout, runs=3):
+    """Runs `dlc bench --peak` `runs` times; returns the best rate of each instruction it
+    measured ({"fp32": GFLOP/s, "bf16": GFLOP/s, "int8": GOP/s}, the last two where the CPU has
+    them) and the fp32 instruction it used."""
     peaks, isa = {}, "unknown"
-    keys = {"fp32": "peak_gflops", "bf16": "peak_bf16_gflops", "int8": "peak_int8_gops"}
     for _ in range(runs):
-        out = run_tool([exe, "all"], "peak", timeout)
-        for kind, key in keys.items():
-            m = re.search(rf"^{key}\s+([0-9.eE+-]+)", out, re.M)
-            if m:
-                peaks[kind] = max(peaks.get(kind, 0.0), float(m.group(1)))
-        found = re.search(r"^isa\s+(.+)$", out, re.M)
-        isa = found.group(1).strip() if found else isa
+        rates, isa = read_peaks(run_tool(peak_command(dlc), "dlc bench --peak", timeout))
+        for kind, (best, _) in rates.items():
+            peaks[kind] = max(peaks.get(kind, 0.0), best)
     if "fp32" not in peaks:
-        raise BenchError(f"peak printed no peak_gflops line:\n{out}")
+        raise BenchError("dlc bench --peak found no fp32 FMA (neither AVX-512 nor AVX2+FMA)")
     return peaks, isa
 
 
@@ -275,30 +286,33 @@ def peak_of(name, peaks):
 FULL_CORE_SHARE = 0.9
 
 
-def cores_peak(exe, cpus, timeout):
-    """Runs peak.c's binary on every CPU of `cpus` at once, each pinned to its CPU; returns the
-    lowest GFLOP/s of any CPU's slowest run."""
-    procs = [subprocess.Popen([str(exe)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, preexec_fn=lambda cpu=cpu: os.sched_setaffinity(0, {cpu}))
+def cores_peak(dlc, cpus, timeout):
+    """Runs `dlc bench --peak` on every CPU of `cpus` at once, each pinned to its CPU; returns the
+    lowest fp32 GFLOP/s of any CPU's slowest run."""
+    procs = [subprocess.Popen(peak_command(dlc), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              preexec_fn=lambda cpu=cpu: os.sched_setaffinity(0, {cpu}))
              for cpu in cpus]
     rates = []
     for proc in procs:
         out, _ = proc.communicate(timeout=timeout)
-        m = re.search(r"^slowest_gflops\s+([0-9.eE+-]+)", out, re.M)
-        rates.append(float(m.group(1)) if m else 0.0)
+        try:
+            rates.append(read_peaks(out)[0].get("fp32", (0.0, 0.0))[1])
+        except (BenchError, KeyError):
+            rates.append(0.0)
     return min(rates)
 
 
 class CoreCheck:
     """Checks, around each timing, that the CPUs the timings use deliver full cores."""
 
-    def __init__(self, exe, peak, cpus, timeout, attempts=3, wait_s=10.0):
-        self.exe, self.peak, self.cpus, self.timeout = exe, peak, cpus, timeout
+    def __init__(self, dlc, peak, cpus, timeout, attempts=3, wait_s=10.0):
+        self.dlc, self.peak, self.cpus, self.timeout = dlc, peak, cpus, timeout
         self.attempts, self.wait_s = attempts, wait_s
         self.timings = self.repeated = self.shared = 0
 
     def full(self):
-        return cores_peak(self.exe, self.cpus, self.timeout) >= FULL_CORE_SHARE * self.peak
+        return cores_peak(self.dlc, self.cpus, self.timeout) >= FULL_CORE_SHARE * self.peak
 
     def timed(self, what, measure):
         """measure() between two checks; repeated (after a pause) while a check finds the CPUs
@@ -728,7 +742,7 @@ def report(results, peaks, isa, command, started, load, args, dlc_version, onedn
         f"- onnxruntime {ort.__version__} (CPUExecutionProvider, inter_op_num_threads 1, "
         "sequential execution, all graph optimizations), numpy " + np.__version__,
         f"- {onednn}",
-        f"- Measured peaks (test/bench/peak.c, one core, best of 3 runs): fp32 FMA ({isa}) "
+        f"- Measured peaks (`dlc bench --peak`, one core, best of 3 runs): fp32 FMA ({isa}) "
         f"**{peak:.1f} GFLOP/s**"
         + "".join(f"; {PEAK_NAMES[kind]} **{peaks[kind]:.1f} G{'OP' if kind == 'int8' else 'FLOP'}"
                   f"/s** ({peaks[kind] / peak:.2f}x fp32)" for kind in ("bf16", "int8")
@@ -740,7 +754,8 @@ def report(results, peaks, isa, command, started, load, args, dlc_version, onedn
         + (" — **the machine was busy with other work: figures are pessimistic and noisy**"
            if load[0] > 0.7 or (load[1] or 0) > 0.3 else ""),
         f"- Full cores: before and after each of the {check.timings} dlc and onnxruntime "
-        f"timings of the models, peak.c ran on CPUs {', '.join(map(str, check.cpus))} at once; "
+        f"timings of the models, `dlc bench --peak` ran on CPUs "
+        f"{', '.join(map(str, check.cpus))} at once; "
         f"a timing counts as clean when each CPU's slowest run then reached "
         f"{FULL_CORE_SHARE:.0%} of the one-core peak (a virtual machine's CPUs can be two "
         f"hyperthreads of one core, or "
@@ -803,7 +818,6 @@ def parse_args(argv):
     parser.add_argument("--cache", default=str(REPO_ROOT / "build" / "bench"),
                         help="models, inputs, outputs, the peak and onednn_bench binaries "
                              "(default build/bench)")
-    parser.add_argument("--cc", default=os.environ.get("CC", "cc"), help="C compiler for peak.c")
     parser.add_argument("--cxx", default=os.environ.get("CXX", "c++"),
                         help="C++ compiler for onednn_bench.cpp (default $CXX or c++)")
     parser.add_argument("--no-onednn", dest="onednn", action="store_false",
@@ -844,7 +858,7 @@ def main(argv=None):
     cache.mkdir(parents=True, exist_ok=True)
     failed = False
     try:
-        peaks, isa = measure_peak(args.cc, cache, args.timeout)
+        peaks, isa = measure_peak(args.dlc, args.timeout)
     except BenchError as exc:
         log(f"FAIL: {exc}")
         return 1
@@ -852,7 +866,7 @@ def main(argv=None):
     log(f"peaks: " + ", ".join(f"{kind} {value:.1f}" for kind, value in peaks.items())
         + f" G(FL)OP/s ({isa})")
     cpus = sorted(os.sched_getaffinity(0))[:2]
-    check = CoreCheck(cache / "peak", peak, cpus, args.timeout)
+    check = CoreCheck(args.dlc, peak, cpus, args.timeout)
     onednn_exe, onednn = None, "oneDNN: not measured (--no-onednn)"
     if args.onednn:
         try:

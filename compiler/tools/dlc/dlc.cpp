@@ -8,6 +8,7 @@
 #include "compiler/Pipelines/Pipeline.h"
 #include "frontends/onnx/ModelLoader.h"
 #include "targets/AllTargets.h"
+#include "targets/CPU/CorePeaks.h"
 #include "targets/Common/HeaderWriter.h"
 #include "targets/Target.h"
 
@@ -21,8 +22,10 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <optional>
 
@@ -222,6 +225,12 @@ cl::opt<int> warmupOption("warmup", cl::desc("Untimed runs before the timed ones
                           cl::sub(benchSubcommand), cl::cat(benchCategory));
 cl::opt<bool> jsonOption("json", cl::desc("Print one JSON object"), cl::sub(benchSubcommand),
                          cl::cat(benchCategory));
+cl::opt<bool> peakOption("peak",
+                         cl::desc("Instead of a model, time one core's peak rate of each\n"
+                                  "multiply-add instruction this CPU has (fp32 FMA, AVX512-BF16\n"
+                                  "vdpbf16ps, AVX512-VNNI vpdpbusd; about 0.5 s each) and print\n"
+                                  "it with the cache sizes"),
+                         cl::sub(benchSubcommand), cl::cat(benchCategory));
 
 const char *kOverview =
     "dlc - an ahead-of-time compiler for ONNX models\n\n"
@@ -379,7 +388,9 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
   options.bench.iterations = iterationsOption;
   options.bench.warmup = warmupOption;
   options.bench.json = jsonOption;
-  if (options.model.empty() && !options.dumpPipeline)
+  if (peakOption && (!options.model.empty() || !options.inputs.empty()))
+    return "--peak times this CPU, not a model: give no model or inputs";
+  if (options.model.empty() && !options.dumpPipeline && !peakOption)
     return "no model file given";
   if (!maxShapeElsewhereOption.empty())
     return "--max-shape is for dlc compile; " + options.command + " needs fixed shapes (--shape)";
@@ -529,7 +540,60 @@ int runCommand(mlir::MLIRContext &context, const Options &options) {
              : 0;
 }
 
+/// `dlc bench --peak`: one core's peak rates and the cache sizes, as text or one JSON object.
+int peakCommand(bool json) {
+  std::vector<cpu::InstructionPeak> peaks = cpu::measureCorePeaks();
+  cpu::CacheSizes caches = cpu::hostCacheSizes();
+  std::string name = llvm::sys::getHostCPUName().str();
+  double fp32 = peaks.empty() || peaks.front().kind != "fp32" ? 0 : peaks.front().best;
+  if (json) {
+    llvm::json::OStream out(llvm::outs());
+    out.object([&] {
+      out.attribute("cpu", name);
+      out.attributeObject("caches_bytes", [&] {
+        out.attribute("l1d", caches.l1d);
+        out.attribute("l2", caches.l2);
+        out.attribute("l3", caches.l3);
+      });
+      out.attributeArray("peaks", [&] {
+        for (const cpu::InstructionPeak &peak : peaks)
+          out.object([&] {
+            out.attribute("kind", peak.kind);
+            out.attribute("instruction", peak.instruction);
+            out.attribute("ops_per_s", peak.best);
+            out.attribute("slowest_ops_per_s", peak.slowest);
+          });
+      });
+    });
+    llvm::outs() << "\n";
+    return 0;
+  }
+  auto size = [](int64_t bytes) {
+    if (bytes == 0)
+      return std::string("unknown");
+    return bytes % (1 << 20) == 0 ? std::to_string(bytes >> 20) + " MiB"
+                                  : std::to_string(bytes >> 10) + " KiB";
+  };
+  llvm::outs() << "CPU " << name << " (LLVM's name); caches: L1d " << size(caches.l1d) << ", L2 "
+               << size(caches.l2) << ", L3 " << size(caches.l3) << "\n";
+  llvm::outs() << "one core's peak, best of 5 runs (the slowest in brackets):\n";
+  for (const cpu::InstructionPeak &peak : peaks) {
+    const char *unit = peak.kind == "int8" ? "GOP/s  " : "GFLOP/s";
+    llvm::outs() << llvm::format("  %-4s  %-16s %8.1f %s (%.1f)", peak.kind.c_str(),
+                                 peak.instruction.c_str(), peak.best * 1e-9, unit,
+                                 peak.slowest * 1e-9);
+    if (fp32 > 0 && peak.kind != "fp32")
+      llvm::outs() << llvm::format("  %.2fx fp32", peak.best / fp32);
+    llvm::outs() << "\n";
+  }
+  if (peaks.empty())
+    llvm::outs() << "  none: this CPU has neither AVX-512 nor AVX2 with FMA\n";
+  return 0;
+}
+
 int benchCommand(mlir::MLIRContext &context, const Options &options) {
+  if (peakOption)
+    return peakCommand(options.bench.json);
   return failed(driver::benchModel(context, options.model, options.inputs, options.shapes.fixed,
                                    options.bench, llvm::outs(),
                                    precisionOptions(options)))
