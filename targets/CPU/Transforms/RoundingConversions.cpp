@@ -58,11 +58,13 @@ struct RoundingConversion : OpRewritePattern<ToInteger> {
       return arith::ConstantOp::create(
           rewriter, loc, DenseElementsAttr::get(from, rewriter.getF32FloatAttr(value)));
     };
+    // The bound a saturating narrowing takes the place of: -128 signed, 255 unsigned.
     bool saturates = width == 8 && (isSigned ? clamp->lo == -128.0 : clamp->hi == 255.0);
+    bool keepLower = !saturates || !isSigned, keepUpper = !saturates || isSigned;
     Value x = round.getOperand();
-    if (!(saturates && isSigned))
+    if (keepLower)
       x = arith::MaximumFOp::create(rewriter, loc, x, bound(clamp->lo), clamp->flags);
-    if (!(saturates && !isSigned))
+    if (keepUpper)
       x = arith::MinimumFOp::create(rewriter, loc, x, bound(clamp->hi), clamp->flags);
     auto i32 = VectorType::get({kLanes}, rewriter.getI32Type());
     Value passThrough = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(i32));
