@@ -263,8 +263,23 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
     told = true;
   }
   pipelines::buildPipeline(pm, *target_, phase, options);
-  if (failed(pm.run(*module_)))
-    return failure();
+  // A pass that fails says why; one that does not is named here, so a failed compile is never
+  // a silent exit status.
+  bool diagnosed = false;
+  LogicalResult ran = success();
+  {
+    ScopedDiagnosticHandler seen(&context_, [&](Diagnostic &diag) {
+      diagnosed |= diag.getSeverity() == DiagnosticSeverity::Error;
+      return failure(); // on to the handler that prints it
+    });
+    ran = pm.run(*module_);
+  }
+  if (failed(ran))
+    return diagnosed ? failure()
+                     : fail("internal error: a pass of the " + pipelines::phaseName(phase) +
+                            " phase failed without saying why (dlc-opt --" +
+                            "dlc-" + pipelines::phaseName(phase) +
+                            "-pipeline with --mlir-print-ir-after-failure names it)");
   phase_ = phase;
   if (phase < pipelines::Phase::Buffers)
     return success();

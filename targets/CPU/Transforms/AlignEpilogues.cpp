@@ -15,8 +15,17 @@ namespace {
 
 using namespace mlir;
 
+/// Whether `value` is the result of a linalg op with reductions.
+bool isReduction(Value value) {
+  auto producer = value.getDefiningOp<linalg::LinalgOp>();
+  return producer && producer.getNumReductionLoops() > 0;
+}
+
 /// Whether `operand` of an all-parallel linalg.generic is a reshape, used only there, of the
-/// result of a linalg op with reductions.
+/// result of a linalg op with reductions, and no other operand is a reduction's result in
+/// another shape (read directly, or through the other kind of reshape: the select between a
+/// grouped convolution's [N, G, F/G, ..] and a depthwise product's [N, C, ..]), which moving
+/// the reshape would take out of its kernel's shape, and the opposite fold would move back.
 bool isReshapedReduction(OpOperand *operand) {
   auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
   if (!consumer || consumer.getNumLoops() != consumer.getNumParallelLoops())
@@ -26,7 +35,19 @@ bool isReshapedReduction(OpOperand *operand) {
       !reshape->hasOneUse())
     return false;
   auto producer = reshape->getOperand(0).getDefiningOp<linalg::LinalgOp>();
-  return producer && producer.getNumReductionLoops() > 0 && producer->hasOneUse();
+  if (!producer || producer.getNumReductionLoops() == 0 || !producer->hasOneUse())
+    return false;
+  for (OpOperand &other : consumer->getOpOperands()) {
+    if (&other == operand)
+      continue;
+    Operation *otherReshape = other.get().getDefiningOp();
+    if (isReduction(other.get()) ||
+        (otherReshape && isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(otherReshape) &&
+         otherReshape->getName() != reshape->getName() &&
+         isReduction(otherReshape->getOperand(0))))
+      return false;
+  }
+  return true;
 }
 
 struct AlignEpiloguesPass : impl::AlignEpiloguesPassBase<AlignEpiloguesPass> {
@@ -34,8 +55,11 @@ struct AlignEpiloguesPass : impl::AlignEpiloguesPassBase<AlignEpiloguesPass> {
     RewritePatternSet patterns(&getContext());
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, isReshapedReduction);
     linalg::populateFoldReshapeOpsByCollapsingPatterns(patterns, isReshapedReduction);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
+      getOperation().emitError("dlc-cpu-align-epilogues: moving reshapes past their "
+                               "consumers did not converge");
       signalPassFailure();
+    }
   }
 };
 

@@ -57,3 +57,45 @@ func.func @shared_result(%a: tensor<8x4xf32>, %b: tensor<1x4x16xf32>, %init: ten
   } -> tensor<1x8x4x4xf32>
   return %r, %p : tensor<1x8x4x4xf32>, tensor<1x8x16xf32>
 }
+
+// -----
+
+// A select between two reductions computed in different shapes (--precision=auto's probe: a
+// grouped convolution's [N, G, F/G, P] collapsed, beside a depthwise product's [N, C, P]): moving
+// the collapse after the select would expand the other reduction's result, which the opposite
+// fold would then move back, without end. Both stay in their kernels' shapes.
+// CHECK-LABEL: func.func @two_shapes
+// CHECK: %[[G:.+]] = linalg.generic
+// CHECK: } -> tensor<1x2x1x4xf32>
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[G]]
+// CHECK: %[[D:.+]] = linalg.generic
+// CHECK: } -> tensor<1x2x4xf32>
+// CHECK: linalg.generic {{.+}} ins(%[[FLAT]], %[[D]] : tensor<1x2x4xf32>, tensor<1x2x4xf32>)
+func.func @two_shapes(%x: tensor<1x2x1x4x3xf32>, %y: tensor<1x2x4x3xf32>) -> tensor<1x2x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e5 = tensor.empty() : tensor<1x2x1x4xf32>
+  %i5 = linalg.fill ins(%zero : f32) outs(%e5 : tensor<1x2x1x4xf32>) -> tensor<1x2x1x4xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(n, c, f, p, r) -> (n, c, f, p, r)>, affine_map<(n, c, f, p, r) -> (n, c, f, p)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x : tensor<1x2x1x4x3xf32>) outs(%i5 : tensor<1x2x1x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %o, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x1x4xf32>
+  %flat = tensor.collapse_shape %g [[0], [1, 2], [3]] : tensor<1x2x1x4xf32> into tensor<1x2x4xf32>
+  %e4 = tensor.empty() : tensor<1x2x4xf32>
+  %i4 = linalg.fill ins(%zero : f32) outs(%e4 : tensor<1x2x4xf32>) -> tensor<1x2x4xf32>
+  %d = linalg.generic {indexing_maps = [affine_map<(n, c, p, r) -> (n, c, p, r)>, affine_map<(n, c, p, r) -> (n, c, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%y : tensor<1x2x4x3xf32>) outs(%i4 : tensor<1x2x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %o, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x4xf32>
+  %e = tensor.empty() : tensor<1x2x4xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(a, b, c) -> (a, b, c)>, affine_map<(a, b, c) -> (a, b, c)>, affine_map<(a, b, c) -> (a, b, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%flat, %d : tensor<1x2x4xf32>, tensor<1x2x4xf32>) outs(%e : tensor<1x2x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x4xf32>
+  return %r : tensor<1x2x4xf32>
+}
