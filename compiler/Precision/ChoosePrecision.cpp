@@ -95,8 +95,14 @@ std::string reason(StringRef precision, StringRef format, Operation *op, bool ca
     return isConv ? "constant filters, --precision=bf16" : "constant weights, --precision=bf16";
   if (precision == "fp32")
     return "the compilation's precision is fp32";
+  auto conv = dyn_cast<graph::ConvOp>(op);
+  bool depthwise = conv && conv.getGroup() > 1 &&
+                   cast<RankedTensorType>(conv.getFilter().getType()).getDimSize(1) == 1;
+  if (isConv && precision == "int8" && depthwise)
+    return "depthwise: int8 where a --precision=auto plan chooses it";
   if (isConv)
-    return precision == "int8" ? "grouped, not 2-D, or its input has no calibrated range"
+    return precision == "int8" ? "grouped but not depthwise, not 2-D, or its input has no "
+                                 "calibrated range"
            : !candidate        ? "grouped, not 2-D, or filters not constant fp32"
                                : "the target keeps it in fp32";
   auto matmul = cast<graph::MatMulOp>(op);

@@ -697,6 +697,8 @@ FailureOr<SmallVector<Value>> NodeContext::sequenceInput(int i) {
 
 bool NodeContext::integerKernels() { return importer_.options().integerKernels; }
 
+bool NodeContext::hasPrecisionPlan() { return !importer_.options().nodeFormats.empty(); }
+
 std::optional<std::pair<double, double>> NodeContext::calibratedRange(int i) {
   if (!hasInput(i))
     return std::nullopt;

@@ -86,6 +86,8 @@ public:
   std::optional<std::pair<double, double>> calibratedRange(int i);
   /// Whether the target computes 8-bit products on integer kernels (ImportOptions).
   bool integerKernels();
+  /// Whether a precision plan (--precision=auto) chooses each node's format.
+  bool hasPrecisionPlan();
   /// Where input `i` is a graph.dequantize's result (a DequantizeLinear with constant
   /// parameters), what it dequantized: quantized products (QDQ models) use the integers
   /// instead of the floats.

@@ -425,7 +425,7 @@ std::optional<Value> calibratedProduct(NodeContext &ctx, bool transposeRhs) {
 /// The int32 sums of the node's convolution of the 8-bit `x` less its zero point `xZero` (one
 /// value, or null for 0) by the constant int8 filters `weights` (zero point 0): the integer
 /// convolution the kernels run, less zx * sum(w) per filter. A null value where it does not
-/// apply (other types, a group, not 2-D).
+/// apply (other types, groups other than depthwise ones, not 2-D).
 FailureOr<Value> integerSums(NodeContext &ctx, Expansion &e, Value x, DenseElementsAttr xZero,
                              Value weights) {
   auto constant = weights.getDefiningOp<graph::ConstantOp>();
@@ -438,7 +438,12 @@ FailureOr<Value> integerSums(NodeContext &ctx, Expansion &e, Value x, DenseEleme
   FailureOr<ConvWindow> window = convolutionWindow(ctx, x, weights);
   if (failed(window))
     return failure();
-  if (window->group != 1)
+  // Ungrouped, or depthwise (one input and one output channel per group): the int8 kernels'
+  // two forms. Other groups keep the float convolution.
+  int64_t filters = filter.getType().getDimSize(0);
+  bool depthwise = window->group == inShape[1] && filters == window->group &&
+                   filter.getType().getDimSize(1) == 1;
+  if (window->group != 1 && !depthwise)
     return Value();
 
   // The input as int8: uint8 values shifted by -128 (and their zero point with them), which
@@ -467,11 +472,10 @@ FailureOr<Value> integerSums(NodeContext &ctx, Expansion &e, Value x, DenseEleme
                                      IntegerAttr::get(i8, zero));
   Value acc = ctx.create<graph::ConvOp>(RankedTensorType::get(window->outputShape, i32), input,
                                         weights, Value(), window->strides, window->dilations,
-                                        SmallVector<int64_t>(2 * spatial, 0), int64_t(1));
+                                        SmallVector<int64_t>(2 * spatial, 0), window->group);
   if (zero == 0)
     return acc;
   // sum((x - zx) w) = sum(x w) - zx sum(w), per filter.
-  int64_t filters = filter.getType().getDimSize(0);
   SmallVector<int8_t> values(filter.getValues<int8_t>());
   int64_t perFilter = int64_t(values.size()) / filters;
   std::vector<int32_t> correction(filters, 0);
@@ -545,6 +549,13 @@ FailureOr<Value> calibratedConvolution(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!range || !weights || !weights->getElementType().isF32() ||
       weights->getType().getRank() != 4 || !getElementTypeOrSelf(x).isF32())
+    return Value();
+  // A depthwise convolution (one channel per filter) takes int8 only where a plan says so: its
+  // input's one scale must serve channels whose ranges differ widely (PP-OCR recognition: int8
+  // everywhere read 193 of 200 lines as fp32 with them, 195 without), so --precision=auto
+  // weighs each against the budget.
+  if (weights->getType().getDimSize(1) == 1 && shapeOf(x).size() == 4 && shapeOf(x)[1] > 1 &&
+      !ctx.hasPrecisionPlan())
     return Value();
   // Filters per output channel symmetric int8, the input uint8 over its calibrated range.
   MLIRContext *context = ctx.context();

@@ -220,6 +220,25 @@ def make_depthwise_after_conv(seed=0):
     return b.build()
 
 
+def make_depthwise_convs(seed=0):
+    """image [1,16,21,37] -> [1,32,6,10]: MobileNet's and PP-OCR's depthwise convolutions between
+    pointwise ones: 3x3 and 5x5 at stride 1 on rows of 37 (two whole vectors of 16 and a part),
+    3x3 at stride 2, each followed by a 1x1 convolution, with ReLU and Clip (ReLU6)."""
+    b = GraphBuilder("depthwise_convs", seed)
+    x = b.add_input("image", F32, [1, 16, 21, 37])
+    relu6 = lambda v: b.op("Clip", [v, b.weight("lo", np.float32(0)),
+                                    b.weight("hi", np.float32(6))])
+    x = relu6(conv(b, x, 16, 16, 3, pad=1, group=16))                            # [1,16,21,37]
+    x = b.op("Relu", [conv(b, x, 16, 24, 1)])                                     # [1,24,21,37]
+    x = relu6(conv(b, x, 24, 24, 5, pad=2, group=24))                            # [1,24,21,37]
+    x = conv(b, x, 24, 24, 1)                                                     # [1,24,21,37]
+    x = b.op("Relu", [conv(b, x, 24, 24, 3, stride=2, pad=1, group=24)])          # [1,24,11,19]
+    x = conv(b, x, 24, 32, 3, stride=2, pad=1, group=1)                           # [1,32,6,10]
+    b.op("Relu", [x], out="features")
+    b.add_output("features", F32, [1, 32, 6, 10])
+    return b.build()
+
+
 def make_transformer_block(seed=0):
     """One BERT-style encoder layer: hidden [1,16,64], 4 heads, FFN 256 -> out [1,16,64]."""
     b = GraphBuilder("transformer_block", seed)
@@ -769,6 +788,7 @@ MODELS = {
     "small_cnn": make_small_cnn,
     "winograd_convs": make_winograd_convs,
     "depthwise_after_conv": make_depthwise_after_conv,
+    "depthwise_convs": make_depthwise_convs,
     "transformer_block": make_transformer_block,
     "resnet50": make_resnet50,
     "mobilenetv2": make_mobilenetv2,
@@ -786,6 +806,10 @@ MODELS = {
     "qdq_mlp_s8s8": lambda seed=0: make_qdq("qdq_mlp_s8s8", "mlp", True, seed),
     "qdq_mlp_large": lambda seed=0: make_qdq("qdq_mlp_large", "mlp_large", False, seed),
     "qdq_bert_base": lambda seed=0: make_qdq("qdq_bert_base", "bert_base", False, seed),
+    "qdq_depthwise_u8s8": lambda seed=0: make_qdq("qdq_depthwise_u8s8", "depthwise_convs", False,
+                                                   seed, preprocess=True),
+    "qdq_depthwise_s8s8": lambda seed=0: make_qdq("qdq_depthwise_s8s8", "depthwise_convs", True,
+                                                   seed, preprocess=True),
     "qdq_small_cnn_u8s8": lambda seed=0: make_qdq("qdq_small_cnn_u8s8", "small_cnn", False, seed,
                                                    preprocess=True),
     "qdq_small_cnn_s8s8": lambda seed=0: make_qdq("qdq_small_cnn_s8s8", "small_cnn", True, seed,
@@ -801,6 +825,8 @@ MODELS = {
                                                           stride=2),
     "qdq_resnet50": lambda seed=0: make_qdq("qdq_resnet50", "resnet50", True, seed,
                                              preprocess=True),
+    "qdq_mobilenetv2": lambda seed=0: make_qdq("qdq_mobilenetv2", "mobilenetv2", True, seed,
+                                                preprocess=True),
     "matmul_integer_u8": lambda seed=0: make_matmul_integer("matmul_integer_u8", False, seed),
     "matmul_integer_s8": lambda seed=0: make_matmul_integer("matmul_integer_s8", True, seed,
                                                             n=90),

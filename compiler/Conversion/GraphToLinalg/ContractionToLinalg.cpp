@@ -44,22 +44,15 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     // operands of an f32 one exactly.
     bool unsignedOperand[] = {isUnsignedElement(op.getLhs().getType()),
                               isUnsignedElement(op.getRhs().getType())};
-    auto widen = [&](OpBuilder &nested, Location nestedLoc, Value value, int i) -> Value {
-      if (value.getType() == elementType)
-        return value;
-      if (isa<FloatType>(elementType))
-        return arith::ExtFOp::create(nested, nestedLoc, elementType, value).getResult();
-      return unsignedOperand[i]
-                 ? arith::ExtUIOp::create(nested, nestedLoc, elementType, value).getResult()
-                 : arith::ExtSIOp::create(nested, nestedLoc, elementType, value).getResult();
-    };
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, ValueRange{adaptor.getLhs(), adaptor.getRhs()}, init,
         ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iteratorTypes(b + 3, {k}),
         [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
           Value product = combine(nested, nestedLoc, Combiner::Mul,
-                                  widen(nested, nestedLoc, args[0], 0),
-                                  widen(nested, nestedLoc, args[1], 1));
+                                  widenTo(nested, nestedLoc, args[0], elementType,
+                                          unsignedOperand[0]),
+                                  widenTo(nested, nestedLoc, args[1], elementType,
+                                          unsignedOperand[1]));
           Value sum = combine(nested, nestedLoc, Combiner::Add, args[2], product);
           linalg::YieldOp::create(nested, nestedLoc, sum);
         });

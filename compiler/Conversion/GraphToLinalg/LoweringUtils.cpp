@@ -169,6 +169,16 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, 
   return generic.getResult(0);
 }
 
+Value widenTo(OpBuilder &b, Location loc, Value value, Type wide, bool isUnsigned) {
+  if (value.getType() == wide)
+    return value;
+  if (isa<FloatType>(wide))
+    return arith::ExtFOp::create(b, loc, wide, value);
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, loc, wide, value);
+  return arith::ExtSIOp::create(b, loc, wide, value);
+}
+
 Value combine(OpBuilder &b, Location loc, Combiner kind, Value lhs, Value rhs, bool isUnsigned) {
   bool isFloat = isa<FloatType>(lhs.getType());
   switch (kind) {

@@ -62,6 +62,11 @@ mlir::Value buildElementwise(
 llvm::SmallVector<mlir::utils::IteratorType>
 iteratorTypes(int64_t rank, llvm::ArrayRef<int64_t> reductionDims);
 
+/// `value` extended to `wide`, the element type a product sums in: 8-bit integers by their own
+/// signedness (`isUnsigned`: the graph type's, which lowering drops), bf16 exactly.
+mlir::Value widenTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value, mlir::Type wide,
+                    bool isUnsigned = false);
+
 /// Builds the arith op combining two scalars of a float or integer type: add, mul, max or min
 /// (integers compare as unsigned when `isUnsigned`).
 enum class Combiner { Add, Mul, Max, Min };

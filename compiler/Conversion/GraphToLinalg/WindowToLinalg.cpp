@@ -48,7 +48,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     // [N, C, D..] -> padded [N, G, C/G, D'..]; [F, C/G, K..] -> [G, F/G, C/G, K..].
     Value zero = scalarConstant(rewriter, loc, elementType, 0);
     auto [low, high] = fullPads(op.getPads(), SmallVector<int64_t>(spatial, 0));
-    Value input = padTensor(rewriter, loc, adaptor.getInput(), low, high, zero);
+    Value input = padTensor(
+        rewriter, loc, adaptor.getInput(), low, high,
+        scalarConstant(rewriter, loc, tensorType(adaptor.getInput()).getElementType(), 0));
     input = splitDim(rewriter, loc, input, 1, group);
     Value filter = splitDim(rewriter, loc, adaptor.getFilter(), 0, group);
 
@@ -102,7 +104,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
         rewriter, loc, groupedType, ValueRange{input, filter}, init, maps,
         iteratorTypes(numDims, reductions),
         [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          Value product = combine(b, nestedLoc, Combiner::Mul, args[0], args[1]);
+          // 8-bit operands of an int32 sum (a quantized model's depthwise convolution, which
+          // the importer gives signed operands) and bf16 ones of an f32 sum are widened first.
+          Value product =
+              combine(b, nestedLoc, Combiner::Mul, widenTo(b, nestedLoc, args[0], elementType),
+                      widenTo(b, nestedLoc, args[1], elementType));
           linalg::YieldOp::create(b, nestedLoc,
                                   combine(b, nestedLoc, Combiner::Add, args[2], product));
         });

@@ -207,8 +207,9 @@ LogicalResult ConvOp::verify() {
                             "bf16 summed in f32";
   if (getBias() && getElementTypeOrSelf(getBias()) != resultElement)
     return emitOpError() << "bias must hold " << resultElement;
-  if ((integer || bf16) && group != 1)
-    return emitOpError() << "an int8 or bf16 convolution must be ungrouped";
+  if ((integer || bf16) && group != 1 && (filter[1] != 1 || filter[0] != group))
+    return emitOpError() << "an int8 or bf16 convolution must be ungrouped or depthwise (one "
+                            "input and one output channel per group)";
   if (integer && llvm::any_of(getPads(), [](int64_t pad) { return pad != 0; }))
     return emitOpError() << "an int8 convolution takes its input padded (with its zero point)";
   for (int64_t i = 0; i < spatial; ++i) {

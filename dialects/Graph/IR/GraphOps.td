@@ -306,7 +306,7 @@ def Graph_ConvOp : Graph_Op<"conv", [Pure]> {
     type, int32 for int8 operands (a quantized convolution: the importer pads the input with
     its zero point and applies the zero points and scales around the op, so it has no pads of
     its own and no bias), or f32 for bf16 operands (a convolution compiled with
-    `--precision=bf16`).
+    `--precision=bf16`). int8 and bf16 convolutions are ungrouped or depthwise (`group` = C = F).
   }];
   let arguments = (ins Graph_Tensor:$input, Graph_Tensor:$filter,
                    Optional<Graph_FloatTensor>:$bias,

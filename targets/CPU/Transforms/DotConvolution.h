@@ -15,6 +15,13 @@
 // kw = kq * g + j, padded to whole groups (zero filter elements):
 //   col[n, c, kh, kq, oh, ow, j] = input[n, c, oh * s + kh * d, ow * s + (kq * g + j) * d]
 // A 7x7 filter over 3 channels then sums 42 groups (3 * 7 * 2) instead of 49 (1 * 7 * 7).
+//
+// A depthwise convolution (one input and one output channel per group) sums one channel's taps
+// only: its groups run along the filter's width, and the kernel reads them from the input rows
+// in place (one read and one shuffle per group of 16 lanes), with no packing:
+//   out[n, c, oh, ow] += w[c, kh, kq, j] * input[n, c, oh * s + kh * d, ow * s + (kq * g + j) * d]
+// the input padded on the right for the last group's taps past the filter (zero filter
+// elements).
 #ifndef DLC_TARGETS_CPU_TRANSFORMS_DOTCONVOLUTION_H
 #define DLC_TARGETS_CPU_TRANSFORMS_DOTCONVOLUTION_H
 
@@ -67,6 +74,20 @@ inline llvm::SmallVector<mlir::AffineMap, 3> productMaps(mlir::MLIRContext *ctx)
   return {mlir::AffineMap::get(5, 0, {d(1), d(3), d(4)}, ctx),
           mlir::AffineMap::get(5, 0, {d(0), d(3), d(2), d(4)}, ctx),
           mlir::AffineMap::get(5, 0, {d(0), d(1), d(2)}, ctx)};
+}
+
+/// The depthwise product's iteration space (n, c, oh, ow, kh, kq, j) to the input [N, C, H, W],
+/// the filters [C, KH, KQ, g] and the result [N, C, OH, OW].
+inline llvm::SmallVector<mlir::AffineMap, 3>
+depthwiseMaps(mlir::MLIRContext *ctx, int64_t g, llvm::ArrayRef<int64_t> strides,
+              llvm::ArrayRef<int64_t> dilations) {
+  auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
+  return {mlir::AffineMap::get(7, 0,
+                               {d(0), d(1), d(2) * strides[0] + d(4) * dilations[0],
+                                d(3) * strides[1] + (d(5) * g + d(6)) * dilations[1]},
+                               ctx),
+          mlir::AffineMap::get(7, 0, {d(1), d(4), d(5), d(6)}, ctx),
+          mlir::AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
 }
 
 } // namespace dlc::dotconv

@@ -1,5 +1,6 @@
 // The dlc-cpu-lower-convolutions pass: linalg's named convolutions become what the CPU kernels
-// run fastest: Winograd F(2x2, 3x3), or a matrix product over im2col columns (see Passes.td).
+// run fastest: Winograd F(2x2, 3x3), or a matrix product over im2col columns; int8 and bf16
+// depthwise ones a product on dot-product instructions (see Passes.td).
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "targets/CPU/Transforms/DotConvolution.h"
@@ -581,6 +582,125 @@ Value lowerAsDotProduct(OpBuilder &b, Location loc, const Convolution &conv,
   return product;
 }
 
+/// A depthwise convolution (one input and one output channel per group; 2-D; int8 or bf16
+/// operands; constant filters) as dlc-convert-graph-to-linalg writes grouped convolutions: a
+/// generic over (n, g, f, c, kh, kw, oh, ow) reading the padded input [N, G, 1, H, W] and the
+/// filters [G, 1, 1, KH, KW] into [N, G, 1, OH, OW]. lowerDepthwise computes it on dot products.
+struct Depthwise {
+  linalg::GenericOp op;
+  DenseElementsAttr filters;
+  SmallVector<int64_t> strides, dilations;
+
+  Value input() { return op.getDpsInputs()[0]; }
+  Value init() { return op.getDpsInits()[0]; }
+};
+
+/// `op`'s 8 loops, maps and body as the grouped lowering writes them, for a depthwise
+/// convolution the dot kernels compute.
+std::optional<Depthwise> matchDepthwise(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 8 || op.getNumReductionLoops() != 3)
+    return std::nullopt;
+  RankedTensorType in = tensorType(op.getDpsInputs()[0]), out = tensorType(op.getResult(0));
+  RankedTensorType filterType = tensorType(op.getDpsInputs()[1]);
+  Depthwise conv{op, {}, {}, {}};
+  if (!in.hasStaticShape() || !out.hasStaticShape() || in.getRank() != 5 ||
+      out.getRank() != 5 || filterType.getRank() != 5 || in.getDimSize(2) != 1 ||
+      out.getDimSize(2) != 1 || filterType.getDimSize(1) != 1 || filterType.getDimSize(2) != 1 ||
+      !dotconv::groupOf(in.getElementType()))
+    return std::nullopt;
+  // The filters: a constant, or one the grouped lowering's split of the filter dimension
+  // reshapes (the same elements in the same order).
+  Value filter = op.getDpsInputs()[1];
+  if (auto split = filter.getDefiningOp<tensor::ExpandShapeOp>())
+    filter = split.getSrc();
+  if (!matchPattern(filter, m_Constant(&conv.filters)))
+    return std::nullopt;
+  // The strides and dilations are the input map's coefficients of oh, ow and kh, kw; the maps
+  // must be the grouped lowering's for them.
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0].getNumResults() != 5 || maps[0].getNumSymbols() != 0)
+    return std::nullopt;
+  auto coefficient = [&](unsigned dim, unsigned result) {
+    SmallVector<int64_t> point(8, 0);
+    point[dim] = 1;
+    return maps[0].compose(point)[result];
+  };
+  conv.strides = {coefficient(6, 3), coefficient(7, 4)};
+  conv.dilations = {coefficient(4, 3), coefficient(5, 4)};
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineMap expected[] = {
+      AffineMap::get(8, 0,
+                     {d(0), d(1), d(3), d(6) * conv.strides[0] + d(4) * conv.dilations[0],
+                      d(7) * conv.strides[1] + d(5) * conv.dilations[1]},
+                     ctx),
+      AffineMap::get(8, 0, {d(1), d(2), d(3), d(4), d(5)}, ctx),
+      AffineMap::get(8, 0, {d(0), d(1), d(2), d(6), d(7)}, ctx)};
+  if (maps != ArrayRef(expected))
+    return std::nullopt;
+  // The body: out + widen(x) * widen(w).
+  Block &body = *op.getBody();
+  Operation *add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddIOp, arith::AddFOp>(add) ||
+      add->getOperand(0) != body.getArgument(2) ||
+      !isa_and_nonnull<arith::MulIOp, arith::MulFOp>(add->getOperand(1).getDefiningOp()))
+    return std::nullopt;
+  return conv;
+}
+
+/// A depthwise convolution as the product of DotConvolution.h that reads the input in place:
+/// the input collapsed to [N, C, H, W] and padded on the right for the last group's taps, the
+/// filters reordered at compile time to [C, KH, KQ, g] (zero past the width), summed onto the
+/// convolution's own start.
+void lowerDepthwise(OpBuilder &b, Depthwise conv) {
+  Location loc = conv.op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  b.setInsertionPoint(conv.op);
+  RankedTensorType inType = tensorType(conv.input()), outType = tensorType(conv.op.getResult(0));
+  Type narrow = inType.getElementType();
+  int64_t g = dotconv::groupOf(narrow);
+  int64_t channels = inType.getDimSize(1), width = inType.getDimSize(4);
+  RankedTensorType filterType = tensorType(conv.op.getDpsInputs()[1]); // [G, 1, 1, KH, KW]
+  int64_t kh = filterType.getDimSize(3), kw = filterType.getDimSize(4);
+  int64_t kq = llvm::divideCeil(kw, g);
+  int64_t outW = outType.getDimSize(4);
+  SmallVector<ReassociationIndices> merge{{0}, {1, 2}, {3}, {4}};
+  Value input = tensor::CollapseShapeOp::create(b, loc, conv.input(), merge);
+  int64_t padWidth = std::max<int64_t>(
+      0, (outW - 1) * conv.strides[1] + (kq * g - 1) * conv.dilations[1] + 1 - width);
+  if (padWidth > 0) {
+    SmallVector<int64_t> shape(tensorType(input).getShape());
+    shape[3] += padWidth;
+    input = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, narrow), input,
+                                  getAsIndexOpFoldResult(ctx, {0, 0, 0, 0}),
+                                  getAsIndexOpFoldResult(ctx, {0, 0, 0, padWidth}),
+                                  zeroOf(b, loc, narrow));
+  }
+  // w[c, y, xq, j] = filter[c, 0, 0, y, xq * g + j], zero past the width.
+  size_t bytes = narrow.getIntOrFloatBitWidth() / 8;
+  ArrayRef<char> raw = conv.filters.getRawData();
+  std::vector<char> reordered(channels * kh * kq * g * bytes, 0);
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x)
+        std::memcpy(&reordered[(((c * kh + y) * kq + x / g) * g + x % g) * bytes],
+                    &raw[conv.filters.isSplat() ? 0 : ((c * kh + y) * kw + x) * bytes], bytes);
+  Value weights = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::getFromRawBuffer(RankedTensorType::get({channels, kh, kq, g}, narrow),
+                                          reordered));
+  Value init = tensor::CollapseShapeOp::create(b, loc, conv.init(), merge);
+  Value product = linalg::GenericOp::create(
+                      b, loc, init.getType(), ValueRange{input, weights}, init,
+                      dotconv::depthwiseMaps(ctx, g, conv.strides, conv.dilations),
+                      iterators(7, {4, 5, 6}), multiplyAddBody)
+                      .getResult(0);
+  Value result = tensor::ExpandShapeOp::create(b, loc, outType, product, merge);
+  conv.op->getResult(0).replaceAllUsesWith(result);
+  conv.op->erase();
+}
+
 /// Rewrites one convolution with the strategy its shape calls for.
 void lowerConvolution(OpBuilder &b, const Convolution &conv) {
   Location loc = conv.op->getLoc();
@@ -625,14 +745,20 @@ struct LowerConvolutionsPass : impl::LowerConvolutionsPassBase<LowerConvolutions
     // The ops are collected first and described one at a time: a convolution may read the
     // result of one rewritten before it.
     SmallVector<Operation *> convolutions;
+    SmallVector<Depthwise> depthwise;
     getOperation().walk([&](Operation *op) {
       if (matchConvolution(op) &&
           llvm::all_of(op->getOperandTypes(), llvm::IsaPred<RankedTensorType>))
         convolutions.push_back(op);
+      else if (auto generic = dyn_cast<linalg::GenericOp>(op))
+        if (std::optional<Depthwise> conv = matchDepthwise(generic))
+          depthwise.push_back(*conv);
     });
     OpBuilder b(&getContext());
     for (Operation *op : convolutions)
       lowerConvolution(b, *matchConvolution(op));
+    for (Depthwise &conv : depthwise)
+      lowerDepthwise(b, conv);
   }
 };
 

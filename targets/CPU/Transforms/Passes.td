@@ -41,6 +41,18 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
     The init of the convolution (a fill, or the bias broadcast along the filters) is rebuilt in
     the shape each computation accumulates in; any other init is reshaped to it.
 
+    Grouped convolutions stay the graph lowering's direct window loop (a `linalg.generic` over
+    (n, g, f, c, kh, kw, oh, ow)), which dlc-cpu-vectorize-windows computes, except depthwise
+    ones of int8 or bf16 operands with constant filters: they become the depthwise product of
+    `DotConvolution.h`, which reads the input rows in place with the taps grouped along the
+    filter's width (the input padded on the right for the last group's zero taps):
+
+    ```mlir
+    // (n, c, oh, ow, kh, kq, j): out[n, c, oh, ow] += w[c, kh, kq, j] *
+    //                            x[n, c, oh s + kh d, ow s + (kq g + j) d]
+    %p = linalg.generic ins(%x_padded, %w_c_kh_kq_g) outs(%init_nchw)
+    ```
+
     Preconditions: static shapes and tensor semantics (the graph lowering's output).
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
@@ -194,6 +206,12 @@ def VectorizeDotConvolutionsPass
     each filter's sum, computed at compile time. The product's elementwise consumer (scale,
     bias, activation, requantization, a residual add) runs on the registers before the one
     store, as in dlc-cpu-vectorize-dot-contractions.
+
+    A depthwise product (one channel's taps, grouped along the filter's width) reads the input
+    rows in place: per output row, register blocks of up to 4 vectors of 16 positions, and per
+    kernel row and group one read of the row's span and one shuffle that places each lane's g
+    taps (`vpermb` for int8), flipped for `vpdpbusd` as above, then one dot product with the
+    channel's broadcast group; its elementwise consumer runs on the registers before the store.
 
     The CPU target sets `vnni` and `bf16` as for dlc-cpu-vectorize-dot-contractions;
     convolutions of a kind it lacks are left to the generic loop lowering.

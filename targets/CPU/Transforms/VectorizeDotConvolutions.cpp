@@ -42,6 +42,108 @@ Value collapse(OpBuilder &b, Location loc, Value value, ArrayRef<ReassociationIn
   return tensor::CollapseShapeOp::create(b, loc, value, groups);
 }
 
+/// `lanes` (int8) with the sign bit flipped: x + 128 as the unsigned bytes vpdpbusd reads.
+Value flipSigns(OpBuilder &b, Location loc, Value lanes) {
+  auto type = cast<VectorType>(lanes.getType());
+  Value flip = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(type.getElementType(), -128)));
+  return arith::XOrIOp::create(b, loc, lanes, flip);
+}
+
+/// The elements rowTaps reads: the span of its 16 lanes of g taps, to a power of two.
+int64_t rowSpan(int64_t g, int64_t stride, int64_t dilation) {
+  return llvm::PowerOf2Ceil((kLanes - 1) * stride + (g - 1) * dilation + 1);
+}
+
+/// The 16 lanes of g taps along an input row from `at` (input indices of the first lane's first
+/// tap): lane l, tap j reads element l s + j d of the row from there. One read of the span they
+/// cover, then one shuffle.
+Value rowTaps(OpBuilder &b, Location loc, Value input, ArrayRef<Value> at, bool inBounds,
+              int64_t g, int64_t stride, int64_t dilation) {
+  Type element = tensorType(input).getElementType();
+  Value row = vector::TransferReadOp::create(
+      b, loc, VectorType::get({rowSpan(g, stride, dilation)}, element), input, at,
+      /*padding=*/std::nullopt, ArrayRef<bool>{inBounds});
+  SmallVector<int64_t> mask(g * kLanes);
+  for (int64_t l = 0; l < kLanes; ++l)
+    for (int64_t j = 0; j < g; ++j)
+      mask[l * g + j] = l * stride + j * dilation;
+  return vector::ShuffleOp::create(b, loc, row, row, mask);
+}
+
+/// Whether `op`'s body is `out + widen(x) * widen(y)` for its two inputs (in either order),
+/// the integers sign-extended.
+bool hasWidenedMultiplyAdd(linalg::GenericOp op) {
+  Block &body = *op.getBody();
+  Operation *add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddIOp, arith::AddFOp>(add) ||
+      add->getOperand(0) != body.getArgument(2))
+    return false;
+  Operation *mul = add->getOperand(1).getDefiningOp();
+  if (!mul || !isa<arith::MulIOp, arith::MulFOp>(mul))
+    return false;
+  for (auto [operand, arg] : llvm::zip(mul->getOperands(), body.getArguments().take_front(2))) {
+    Operation *ext = operand.getDefiningOp();
+    if (!ext || !isa<arith::ExtSIOp, arith::ExtFOp>(ext) || ext->getOperand(0) != arg)
+      return false;
+  }
+  return true;
+}
+
+/// The product's only user when it is an elementwise op over its result of `rank` dimensions
+/// that can run on the kernel's registers (see dlc-cpu-vectorize-dot-contractions), or null.
+linalg::GenericOp epilogueOf(Value result, int64_t rank) {
+  if (!result.hasOneUse())
+    return {};
+  auto consumer = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (ElementwiseStage::accepts(consumer, rank, result) && consumer.getDpsInits()[0] != result)
+    return consumer;
+  return {};
+}
+
+/// The weights [R.., g] of a dot kind as one 32-bit word per group, [rows, groups]: what a
+/// block broadcasts.
+DenseElementsAttr groupWordsOf(DenseElementsAttr weights, int64_t rows, int64_t groups) {
+  auto type = RankedTensorType::get({rows, groups}, IntegerType::get(weights.getContext(), 32));
+  ArrayRef<char> raw = weights.getRawData();
+  if (!weights.isSplat())
+    return DenseElementsAttr::getFromRawBuffer(type, raw);
+  std::vector<char> words(type.getNumElements() * 4);
+  for (size_t offset = 0; offset < words.size(); offset += raw.size())
+    std::memcpy(&words[offset], raw.data(), raw.size());
+  return DenseElementsAttr::getFromRawBuffer(type, words);
+}
+
+/// -128 times the sum of each of `rows` rows of int8 `weights` (see rowStartsOf).
+SmallVector<int32_t> signCorrectionOf(DenseElementsAttr weights, int64_t rows) {
+  int64_t perRow = weights.getNumElements() / rows;
+  SmallVector<int8_t> values =
+      weights.isSplat()
+          ? SmallVector<int8_t>(weights.getNumElements(), weights.getSplatValue<int8_t>())
+          : SmallVector<int8_t>(weights.getValues<int8_t>());
+  SmallVector<int32_t> sums(rows, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < perRow; ++i)
+      sums[r] -= 128 * int32_t(values[r * perRow + i]);
+  return sums;
+}
+
+/// What the blocks of each of `rows` rows of `weights` start from beyond the init: for int8
+/// activations, which vpdpbusd reads as unsigned after adding 128, -128 times the row's sum,
+/// the int32 that undoes the shift; plus the epilogue's leading per-row offset. Null when
+/// there is none (bf16).
+DenseElementsAttr rowStartsOf(DotKind kind, DenseElementsAttr weights, int64_t rows,
+                              const std::optional<ElementwiseStage::RowOffset> &rowOffset) {
+  if (kind != DotKind::Int8)
+    return {};
+  SmallVector<int32_t> starts(signCorrectionOf(weights, rows));
+  if (rowOffset)
+    for (auto [start, offset] : llvm::zip(starts, rowOffset->values))
+      start += int32_t(offset);
+  auto type = RankedTensorType::get({rows}, IntegerType::get(weights.getContext(), 32));
+  return DenseElementsAttr::get(type, ArrayRef<int32_t>(starts));
+}
+
 /// The packing of the input columns:
 ///   col[n, cq, kh, kw, oh, ow, j] = input[n, cq * g + j, oh * s + kh * d, ow * s + kw * d]
 /// Per output row and 16 output columns it reads g input rows of 16 (strided) lanes and
@@ -125,34 +227,17 @@ struct Packing {
     return flipped(b, loc, vector::ShuffleOp::create(b, loc, rows[0], rows[1], mask));
   }
 
-  /// The 16 lanes of g taps along the filter's width from `at` (input indices of the first
-  /// lane's first tap): lane l, tap j reads element l s + j d of the input row from there. One
-  /// read of the span they cover, then one shuffle.
+  /// The 16 lanes of g taps along the filter's width from `at` (see rowTaps).
   Value alongRow(OpBuilder &b, Location loc, Value input, ArrayRef<Value> at, bool inBounds) {
-    Type element = tensorType(input).getElementType();
-    Value row = vector::TransferReadOp::create(b, loc, VectorType::get({spanOf()}, element), input,
-                                               at, /*padding=*/std::nullopt,
-                                               ArrayRef<bool>{inBounds});
-    SmallVector<int64_t> mask(g * kLanes);
-    for (int64_t l = 0; l < kLanes; ++l)
-      for (int64_t j = 0; j < g; ++j)
-        mask[l * g + j] = l * strides[1] + j * dilations[1];
-    return flipped(b, loc, vector::ShuffleOp::create(b, loc, row, row, mask));
+    return flipped(b, loc, rowTaps(b, loc, input, at, inBounds, g, strides[1], dilations[1]));
   }
 
-  /// The elements alongRow reads: the span of its 16 lanes, to a power of two.
-  int64_t spanOf() {
-    return llvm::PowerOf2Ceil((kLanes - 1) * strides[1] + (g - 1) * dilations[1] + 1);
-  }
+  /// The elements alongRow reads.
+  int64_t spanOf() { return rowSpan(g, strides[1], dilations[1]); }
 
   /// `lanes` with the sign bit flipped where the products want it (flipSign).
   Value flipped(OpBuilder &b, Location loc, Value lanes) {
-    if (!flipSign)
-      return lanes;
-    auto type = cast<VectorType>(lanes.getType());
-    Value flip = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(type.getElementType(), -128)));
-    return arith::XOrIOp::create(b, loc, lanes, flip);
+    return flipSign ? flipSigns(b, loc, lanes) : lanes;
   }
 
   /// Whether the rows of the taps can be cut from one interleaved input row: stride 1 and an
@@ -344,28 +429,12 @@ struct Product {
         colType.getDimSize(3) != dotGroup(*kind) ||
         getElementTypeOrSelf(op.getResult(0)) != dotSum(op.getContext(), *kind))
       return std::nullopt;
-    // The body: out + widen(w) * widen(col), the integers sign-extended.
-    Block &body = *op.getBody();
-    Operation *add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
-    if (!add || !isa<arith::AddIOp, arith::AddFOp>(add) ||
-        add->getOperand(0) != body.getArgument(2))
+    if (!hasWidenedMultiplyAdd(op))
       return std::nullopt;
-    Operation *mul = add->getOperand(1).getDefiningOp();
-    if (!mul || !isa<arith::MulIOp, arith::MulFOp>(mul))
-      return std::nullopt;
-    for (auto [operand, arg] : llvm::zip(mul->getOperands(), body.getArguments().take_front(2))) {
-      Operation *ext = operand.getDefiningOp();
-      if (!ext || !isa<arith::ExtSIOp, arith::ExtFOp>(ext) || ext->getOperand(0) != arg)
-        return std::nullopt;
-    }
     Product product{op, *kind, dyn_cast<DenseElementsAttr>(constant), {}};
     if (!product.weights)
       return std::nullopt;
-    Value result = op.getResult(0);
-    if (result.hasOneUse())
-      if (auto consumer = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
-          ElementwiseStage::accepts(consumer, 3, result) && consumer.getDpsInits()[0] != result)
-        product.epilogue = consumer;
+    product.epilogue = epilogueOf(op.getResult(0), 3);
     return product;
   }
 
@@ -381,44 +450,10 @@ struct Product {
 
   /// The weights [F, Q, g] as one 32-bit word per group, [F, Q]: what a block broadcasts,
   /// and what a transposed tail reads 16 words of a filter at a time.
-  DenseElementsAttr groupWords() {
-    auto type = RankedTensorType::get({filters(), depth()}, IntegerType::get(op.getContext(), 32));
-    ArrayRef<char> raw = weights.getRawData();
-    if (!weights.isSplat())
-      return DenseElementsAttr::getFromRawBuffer(type, raw);
-    std::vector<char> words(type.getNumElements() * 4);
-    for (size_t offset = 0; offset < words.size(); offset += raw.size())
-      std::memcpy(&words[offset], raw.data(), raw.size());
-    return DenseElementsAttr::getFromRawBuffer(type, words);
-  }
+  DenseElementsAttr groupWords() { return groupWordsOf(weights, filters(), depth()); }
 
-  /// What each filter's blocks start from beyond the init: for int8 activations, which vpdpbusd
-  /// reads as unsigned after adding 128, -128 times the filter's sum, the int32 that undoes the
-  /// shift; plus the epilogue's leading per-filter offset. Null when there is none (bf16).
-  DenseElementsAttr rowStarts() {
-    if (kind != DotKind::Int8)
-      return {};
-    SmallVector<int32_t> starts(signCorrection());
-    if (rowOffset)
-      for (auto [start, offset] : llvm::zip(starts, rowOffset->values))
-        start += int32_t(offset);
-    auto type = RankedTensorType::get({filters()}, IntegerType::get(op.getContext(), 32));
-    return DenseElementsAttr::get(type, ArrayRef<int32_t>(starts));
-  }
-
-  /// -128 times each filter's sum (see rowStarts).
-  SmallVector<int32_t> signCorrection() {
-    int64_t perFilter = depth() * dotGroup(kind);
-    SmallVector<int8_t> values =
-        weights.isSplat() ? SmallVector<int8_t>(filters() * perFilter,
-                                                weights.getSplatValue<int8_t>())
-                          : SmallVector<int8_t>(weights.getValues<int8_t>());
-    SmallVector<int32_t> sums(filters(), 0);
-    for (int64_t f = 0; f < filters(); ++f)
-      for (int64_t i = 0; i < perFilter; ++i)
-        sums[f] -= 128 * int32_t(values[f * perFilter + i]);
-    return sums;
-  }
+  /// What each filter's blocks start from beyond the init (see rowStartsOf).
+  DenseElementsAttr rowStarts() { return rowStartsOf(kind, weights, filters(), rowOffset); }
 
   int64_t blockRows() {
     for (int64_t candidate : {kMaxRows, int64_t(6), int64_t(4), int64_t(2)})
@@ -694,6 +729,211 @@ struct Product {
   }
 };
 
+/// The depthwise product of DotConvolution.h,
+///   out[n, c, oh, ow] += w[c, kh, kq, j] * input[n, c, oh s + kh d, ow s + (kq g + j) d],
+/// w a constant: per output row, blocks of up to kMaxRowVectors vectors of 16 positions whose
+/// taps are read from the input rows in place (rowTaps), each group of taps one dot product
+/// with the channel's broadcast group.
+struct DepthwiseProduct {
+  linalg::GenericOp op;
+  DotKind kind = DotKind::Int8;
+  DenseElementsAttr weights; ///< [C, KH, KQ, g]
+  SmallVector<int64_t> strides, dilations;
+  /// The product's only user when it is an elementwise op over [N, C, OH, OW].
+  linalg::GenericOp epilogue;
+  /// The epilogue's leading per-channel offset, folded into the blocks' start.
+  std::optional<ElementwiseStage::RowOffset> rowOffset;
+
+  /// Vectors of a row block: independent accumulators that hide the dot product's latency.
+  static constexpr int64_t kMaxRowVectors = 8;
+
+  static std::optional<DepthwiseProduct> match(linalg::GenericOp op, bool vnni, bool bf16) {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+        op.getNumLoops() != 7 || op.getNumReductionLoops() != 3)
+      return std::nullopt;
+    RankedTensorType inType = tensorType(op.getDpsInputs()[0]);
+    std::optional<DotKind> kind = kindOf(inType.getElementType(), vnni, bf16);
+    DepthwiseProduct product{op, DotKind::Int8, {}, {}, {}, {}, {}};
+    if (!kind || !inType.hasStaticShape() || inType.getRank() != 4 ||
+        !matchPattern(op.getDpsInputs()[1], m_Constant(&product.weights)) ||
+        product.weights.getType().getRank() != 4 ||
+        product.weights.getType().getDimSize(3) != dotGroup(*kind) ||
+        getElementTypeOrSelf(op.getResult(0)) != dotSum(op.getContext(), *kind) ||
+        !hasWidenedMultiplyAdd(op))
+      return std::nullopt;
+    product.kind = *kind;
+    // The strides and dilations are the input map's coefficients of oh, ow and kh, j.
+    AffineMap map = op.getIndexingMapsArray()[0];
+    if (map.getNumResults() != 4 || map.getNumSymbols() != 0)
+      return std::nullopt;
+    auto coefficient = [&](unsigned dim, unsigned result) {
+      SmallVector<int64_t> point(7, 0);
+      point[dim] = 1;
+      return map.compose(point)[result];
+    };
+    product.strides = {coefficient(2, 2), coefficient(3, 3)};
+    product.dilations = {coefficient(4, 2), coefficient(6, 3)};
+    if (op.getIndexingMapsArray() != ArrayRef(dotconv::depthwiseMaps(op.getContext(),
+                                                                      dotGroup(*kind),
+                                                                      product.strides,
+                                                                      product.dilations)))
+      return std::nullopt;
+    product.epilogue = epilogueOf(op.getResult(0), 4);
+    if (product.epilogue)
+      product.rowOffset =
+          ElementwiseStage{product.epilogue}.leadingRowOffset(op.getResult(0), 1);
+    return product;
+  }
+
+  void rewrite(RewriterBase &rewriter) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    OpBuilder &b = rewriter;
+    MLIRContext *ctx = op.getContext();
+    Type narrow = dotElement(ctx, kind), sum = dotSum(ctx, kind), i32 = b.getI32Type();
+    int64_t g = dotGroup(kind);
+    ArrayRef<int64_t> shape = tensorType(op.getResult(0)).getShape(); // [N, C, OH, OW]
+    int64_t channels = shape[1], width = shape[3];
+    int64_t kh = weights.getType().getDimSize(1), kq = weights.getType().getDimSize(2);
+    Value input = op.getDpsInputs()[0];
+    int64_t inputWidth = tensorType(input).getDimSize(3);
+    int64_t span = rowSpan(g, strides[1], dilations[1]);
+    Value words = arith::ConstantOp::create(b, loc, groupWordsOf(weights, channels, kh * kq));
+    DenseElementsAttr startValues = rowStartsOf(kind, weights, channels, rowOffset);
+    Value starts =
+        startValues ? arith::ConstantOp::create(b, loc, startValues).getResult() : Value();
+    // As for Product: a fill's value starts the blocks, which write into the fill's (or the
+    // epilogue's) destination.
+    Value init = op.getDpsInits()[0], dest = init, fillValue;
+    if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+      fillValue = fill.getInputs()[0];
+      dest = fill.getOutputs()[0];
+    }
+    if (epilogue) {
+      rewriter.setInsertionPoint(epilogue);
+      dest = epilogue.getDpsInits()[0];
+    }
+    Value zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
+    auto accType = VectorType::get({kLanes}, sum);
+    auto groupsType = VectorType::get({kLanes * g}, narrow);
+    auto add = [&](OpBuilder &ab, Value x, Value y) -> Value {
+      return arith::AddIOp::create(ab, loc, x, y);
+    };
+    auto scaled = [&](OpBuilder &ab, Value x, int64_t factor) -> Value {
+      return arith::MulIOp::create(ab, loc, x, indexConstant(ab, loc, factor));
+    };
+
+    // Whether the taps of the vector at position `ow` read inside the input row (the last
+    // group's span ends in it) and whether its 16 lanes lie inside the output row.
+    auto readsInside = [&](int64_t ow) {
+      return ow * strides[1] + (kq - 1) * g * dilations[1] + span <= inputWidth;
+    };
+    // One block: `vectors` vectors of 16 positions from ow0 (static offsets), of row oh.
+    auto block = [&](OpBuilder &nb, Value n, Value c, Value oh, Value ow0,
+                     std::optional<int64_t> staticOw0, int64_t vectors, Value result) -> Value {
+      SmallVector<Value> at0(vectors);
+      SmallVector<bool> reads(vectors), stores(vectors);
+      for (int64_t v = 0; v < vectors; ++v) {
+        at0[v] = add(nb, ow0, indexConstant(nb, loc, v * kLanes));
+        // Blocks at a run-time position lie wholly inside the row (see below).
+        reads[v] = !staticOw0 || readsInside(*staticOw0 + v * kLanes);
+        stores[v] = !staticOw0 || *staticOw0 + (v + 1) * kLanes <= width;
+      }
+      Value start = starts ? vector::BroadcastOp::create(
+                                 nb, loc, accType, tensor::ExtractOp::create(nb, loc, starts, c))
+                                 .getResult()
+                           : Value();
+      SmallVector<Value> accs;
+      for (int64_t v = 0; v < vectors; ++v) {
+        Value acc =
+            fillValue ? vector::BroadcastOp::create(nb, loc, accType, fillValue).getResult()
+                      : vector::TransferReadOp::create(nb, loc, accType, epilogue ? init : result,
+                                                       ValueRange{n, c, oh, at0[v]}, zeroSum,
+                                                       ArrayRef<bool>{stores[v]})
+                            .getResult();
+        accs.push_back(start ? add(nb, acc, start) : acc);
+      }
+      Value firstColumn = scaled(nb, ow0, strides[1]);
+      for (int64_t y = 0; y < kh; ++y) {
+        Value row = add(nb, scaled(nb, oh, strides[0]), indexConstant(nb, loc, y * dilations[0]));
+        for (int64_t q = 0; q < kq; ++q) {
+          Value word = tensor::ExtractOp::create(
+              nb, loc, words, ValueRange{c, indexConstant(nb, loc, y * kq + q)});
+          Value spread = vector::BitCastOp::create(
+              nb, loc, groupsType,
+              vector::BroadcastOp::create(nb, loc, VectorType::get({kLanes}, i32), word));
+          for (int64_t v = 0; v < vectors; ++v) {
+            Value column = add(nb, firstColumn,
+                               indexConstant(nb, loc,
+                                             v * kLanes * strides[1] + q * g * dilations[1]));
+            Value lanes = rowTaps(nb, loc, input, {n, c, row, column}, reads[v], g, strides[1],
+                                  dilations[1]);
+            if (kind == DotKind::Int8)
+              lanes = flipSigns(nb, loc, lanes);
+            accs[v] = emitDot(nb, loc, kind, accs[v], lanes, spread);
+          }
+        }
+      }
+      for (int64_t v = 0; v < vectors; ++v) {
+        SmallVector<Value> at{n, c, oh, at0[v]};
+        Value value = accs[v];
+        if (epilogue)
+          value = ElementwiseStage{epilogue, /*contract=*/true}.emit(
+              nb, loc, at, kLanes, op.getResult(0), value, stores[v],
+              rowOffset ? rowOffset->op : nullptr);
+        result = vector::TransferWriteOp::create(nb, loc, value, result, at,
+                                                 ArrayRef<bool>{stores[v]})
+                     .getResult();
+      }
+      return result;
+    };
+
+    // Per row: the leading blocks of kMaxRowVectors vectors that read and write inside the rows
+    // in a loop, then the rest in blocks of as equal a size as fit.
+    int64_t total = llvm::divideCeil(width, kLanes), looped = 0;
+    while ((looped + 1) * kMaxRowVectors * kLanes <= width &&
+           readsInside(((looped + 1) * kMaxRowVectors - 1) * kLanes))
+      ++looped;
+    if (looped == 1)
+      looped = 0;
+    int64_t rest = total - looped * kMaxRowVectors;
+    int64_t restBlocks = llvm::divideCeil(rest, kMaxRowVectors);
+    auto perRow = [&](OpBuilder &rb, Value n, Value c, Value oh, Value result) -> Value {
+      if (looped > 0)
+        result = forLoop(rb, loc, looped * kMaxRowVectors * kLanes, kMaxRowVectors * kLanes,
+                         result,
+                         [&](OpBuilder &lb, Value ow0, ValueRange carried) -> SmallVector<Value> {
+                           return {block(lb, n, c, oh, ow0, std::nullopt, kMaxRowVectors,
+                                         carried[0])};
+                         })
+                     .getResult(0);
+      int64_t first = looped * kMaxRowVectors;
+      for (int64_t i = 0; i < restBlocks; ++i) {
+        int64_t begin = first + rest * i / restBlocks, end = first + rest * (i + 1) / restBlocks;
+        result = block(rb, n, c, oh, indexConstant(rb, loc, begin * kLanes), begin * kLanes,
+                       end - begin, result);
+      }
+      return result;
+    };
+    Value result = forLoop(
+        b, loc, shape[0], 1, dest,
+        [&](OpBuilder &ib, Value n, ValueRange image) -> SmallVector<Value> {
+          return {forLoop(ib, loc, channels, 1, image[0],
+                          [&](OpBuilder &cb, Value c, ValueRange plane) -> SmallVector<Value> {
+                            return {forLoop(cb, loc, shape[2], 1, plane[0],
+                                            [&](OpBuilder &hb, Value oh, ValueRange rows)
+                                                -> SmallVector<Value> {
+                                              return {perRow(hb, n, c, oh, rows[0])};
+                                            })
+                                        .getResult(0)};
+                          })
+                      .getResult(0)};
+        })
+        .getResult(0);
+    replaceWithKernel(rewriter, op, epilogue, result);
+  }
+};
+
 struct VectorizeDotConvolutionsPass
     : impl::VectorizeDotConvolutionsPassBase<VectorizeDotConvolutionsPass> {
   using Base::Base;
@@ -703,11 +943,14 @@ struct VectorizeDotConvolutionsPass
       return;
     SmallVector<Packing> packings;
     SmallVector<Product> products;
+    SmallVector<DepthwiseProduct> depthwise;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Packing> packing = Packing::match(op, vnni, bf16))
         packings.push_back(*packing);
       else if (std::optional<Product> product = Product::match(op, vnni, bf16))
         products.push_back(*product);
+      else if (std::optional<DepthwiseProduct> product = DepthwiseProduct::match(op, vnni, bf16))
+        depthwise.push_back(*product);
     });
     // An elementwise op that reads two products (a residual add of two convolutions) is the
     // epilogue of the first; the second stores its result for it.
@@ -750,6 +993,8 @@ struct VectorizeDotConvolutionsPass
     for (Packing &packing : packings)
       packing.rewrite(rewriter);
     for (Product &product : products)
+      product.rewrite(rewriter);
+    for (DepthwiseProduct &product : depthwise)
       product.rewrite(rewriter);
   }
 };

@@ -86,6 +86,17 @@ func.func @conv_channels(%x: tensor<1x4x5x5xf32>, %w: tensor<6x4x3x3xf32>) -> te
 
 // -----
 
+// An int8 convolution is ungrouped or depthwise: the integer kernels' two forms.
+func.func @conv_int8_grouped(%x: tensor<1x4x5x5xi8>, %w: tensor<4x2x3x3xi8>) -> tensor<1x4x3x3xi32> {
+  // expected-error @+1 {{'graph.conv' op an int8 or bf16 convolution must be ungrouped or depthwise (one input and one output channel per group)}}
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>,
+                          pads = array<i64: 0, 0, 0, 0>, group = 2 : i64}
+      : (tensor<1x4x5x5xi8>, tensor<4x2x3x3xi8>) -> tensor<1x4x3x3xi32>
+  return %0 : tensor<1x4x3x3xi32>
+}
+
+// -----
+
 // A conv result's spatial size follows from input, kernel, pads, strides and dilations.
 func.func @conv_spatial(%x: tensor<1x3x8x8xf32>, %w: tensor<2x3x3x3xf32>) -> tensor<1x2x6x4xf32> {
   // expected-error @+1 {{'graph.conv' op spatial dimension 1 of the result is 4, expected 3}}

@@ -209,3 +209,27 @@ func.func @bf16_conv(%x: tensor<1x4x6x6xbf16>, %b: tensor<8xf32>) -> tensor<1x8x
   %0 = graph.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x4x6x6xbf16>, tensor<8x4x1x1xbf16>, tensor<8xf32>) -> tensor<1x8x3x3xf32>
   return %0 : tensor<1x8x3x3xf32>
 }
+
+// -----
+
+// An int8 depthwise convolution (group = channels = filters) is the depthwise product of
+// DotConvolution.h: the taps grouped 4 along the filter's width, the input read in place. A
+// 3-wide filter becomes one group per row, its fourth tap zero; the 9-wide rows are padded by
+// one column, where output column 6's zero tap reads (6 + 3 = 9). Stride 2 along the height
+// only: (oh * 2 + kh, ow + kq * 4 + j).
+// CHECK-DAG: #[[INPUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2 * 2 + d4, d3 + d5 * 4 + d6)>
+// CHECK-DAG: #[[FILTER:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// CHECK-DAG: #[[OUTPUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @int8_depthwise
+// CHECK: tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 0, 0, 1]
+// CHECK: } : tensor<1x2x6x9xi8> to tensor<1x2x6x10xi8>
+// CHECK: %[[W:.+]] = arith.constant dense<{{\[\[\[\[}}1, 2, 3, 0]], {{\[\[}}4, 5, 6, 0]], {{\[\[}}7, 8, 9, 0]]], {{\[\[\[}}-1, -2, -3, 0]], {{\[\[}}-4, -5, -6, 0]], {{\[\[}}-7, -8, -9, 0]]]]> : tensor<2x3x1x4xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[INPUT]], #[[FILTER]], #[[OUTPUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.+}}, %[[W]] : tensor<1x2x6x10xi8>, tensor<2x3x1x4xi8>) outs(%{{.+}} : tensor<1x2x2x7xi32>)
+// CHECK: arith.extsi
+// CHECK: arith.extsi
+// CHECK: arith.muli
+func.func @int8_depthwise(%x: tensor<1x2x6x9xi8>) -> tensor<1x2x2x7xi32> {
+  %w = graph.constant dense<[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [[[-1, -2, -3], [-4, -5, -6], [-7, -8, -9]]]]> : tensor<2x1x3x3xi8>
+  %0 = graph.conv %x, %w {strides = array<i64: 2, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x2x6x9xi8>, tensor<2x1x3x3xi8>) -> tensor<1x2x2x7xi32>
+  return %0 : tensor<1x2x2x7xi32>
+}

@@ -152,3 +152,43 @@ func.func @int8_along_width(%x: tensor<1x3x1x70xi8>) -> tensor<1x8x1x32xi32> {
   %0 = graph.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x3x1x70xi8>, tensor<8x3x1x7xi8>) -> tensor<1x8x1x32xi32>
   return %0 : tensor<1x8x1x32xi32>
 }
+
+// -----
+
+// An int8 depthwise convolution reads its input rows in place: per kernel row and group of 4
+// taps along the width, one 32-byte read at the vector's first tap and one shuffle that gives
+// lane l the bytes l .. l + 3, the sign flip, and one vpdpbusd with the channel's broadcast
+// group. The 5-wide filter is two groups per row (its taps 1..4 and 5 then three zeros: words
+// 0x04030201 = 67305985 and 5 for channel 0), the 37-wide rows are padded by 3 for the last
+// group; 33 outputs are 3 vectors in one block, the reads of the second and third past the
+// 40-wide row and the third one's store past the 33 outputs masked. The blocks start from -128 times each channel's sum
+// (-128 * 120 = -15360), and the subtraction after the convolution runs on the registers.
+// CHECK-LABEL: func.func @int8_depthwise
+// CHECK-DAG: %[[STARTS:.+]] = arith.constant dense<[-15360, 15360]> : tensor<2xi32>
+// CHECK-DAG: %[[WORDS:.+]] = arith.constant dense<{{\[\[}}67305985, 5, 151521030, 10, 235736075, 15], [-50462977, 251, {{.+}}]]> : tensor<2x6xi32>
+// CHECK: %[[PADDED:.+]] = tensor.pad %arg0 low[0, 0, 0, 0] high[0, 0, 0, 3]
+// CHECK: scf.for %[[C:.+]] = %c0 to %c2
+// CHECK: %[[START:.+]] = tensor.extract %[[STARTS]][%[[C]]]
+// CHECK: %[[ACC:.+]] = vector.broadcast %[[START]] : i32 to vector<16xi32>
+// CHECK: tensor.extract %[[WORDS]][%[[C]], %c0]
+// CHECK: %[[ROW:.+]] = vector.transfer_read %[[PADDED]][%c0, %[[C]], %c0, %c0], %{{.+}} {in_bounds = [true]} : tensor<1x2x3x40xi8>, vector<32xi8>
+// CHECK: %[[LANES:.+]] = vector.shuffle %[[ROW]], %[[ROW]] [0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5, {{.+}}, 15, 16, 17, 18] : vector<32xi8>, vector<32xi8>
+// CHECK: %[[FLIPPED:.+]] = arith.xori %[[LANES]]
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[ACC]], %[[FLIPPED]], %{{.+}})
+// CHECK: vector.transfer_read %[[PADDED]][%c0, %[[C]], %c0, %c32], %{{.+}} : tensor<1x2x3x40xi8>, vector<32xi8>
+// CHECK: tensor.extract %[[WORDS]][%[[C]], %c1]
+// CHECK: vector.transfer_read %[[PADDED]][%c0, %[[C]], %c0, %c4], %{{.+}} {in_bounds = [true]}
+// CHECK: vector.transfer_read %[[PADDED]][%c0, %[[C]], %c0, %c36], %{{.+}} : tensor<1x2x3x40xi8>, vector<32xi8>
+// CHECK: arith.subi
+// CHECK: vector.transfer_write %{{.+}}[%c0, %[[C]], %c0, %c0] {in_bounds = [true]} : vector<16xi32>, tensor<1x2x1x33xi32>
+// CHECK: arith.subi
+// CHECK: vector.transfer_write %{{.+}}[%c0, %[[C]], %c0, %c16] {in_bounds = [true]}
+// CHECK: arith.subi
+// CHECK: vector.transfer_write %{{.+}}[%c0, %[[C]], %c0, %c32] : vector<16xi32>, tensor<1x2x1x33xi32>
+func.func @int8_depthwise(%x: tensor<1x2x3x37xi8>) -> tensor<1x2x1x33xi32> {
+  %w = graph.constant dense<[[[[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12, 13, 14, 15]]], [[[-1, -2, -3, -4, -5], [-6, -7, -8, -9, -10], [-11, -12, -13, -14, -15]]]]> : tensor<2x1x3x5xi8>
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x2x3x37xi8>, tensor<2x1x3x5xi8>) -> tensor<1x2x1x33xi32>
+  %c = graph.constant dense<[[[7]], [[-3]]]> : tensor<2x1x1xi32>
+  %1 = graph.sub %0, %c : (tensor<1x2x1x33xi32>, tensor<2x1x1xi32>) -> tensor<1x2x1x33xi32>
+  return %1 : tensor<1x2x1x33xi32>
+}
