@@ -353,6 +353,9 @@ def VectorizeCopiesPass : Pass<"dlc-cpu-vectorize-copies", "mlir::func::FuncOp">
     }
     ```
 
+    Rows of bf16 or f16 move in vectors of a power of two (LLVM's instruction selection
+    aborts on a vector of 34 bf16), the rest masked.
+
     Preconditions: static shapes, the same on both sides, and a unit stride along the last
     dimension of each (other copies stay as they are).
   }];
@@ -386,6 +389,13 @@ def RoundingConversionsPass : Pass<"dlc-cpu-rounding-conversions", "mlir::func::
     (`vcvtps2dq` gives INT_MIN): a signed result's -128, an unsigned one's 255 (INT_MIN read
     as unsigned is 2^31). One clamp instruction fewer per 16 results, in every epilogue that
     stores int8 (QDQ ResNet-50 1.9% faster, outputs bit-identical).
+
+    f32 rounded to bf16 (`arith.truncf`) on a scalar, or on a vector of fewer than 4 lanes or
+    a number of lanes that is not a power of two (a bf16 product's input written by the
+    transposed tail of the product before it; the 2 elements left of a row of 34), has no
+    x86 instruction that LLVM's instruction selection takes, and it aborts on them; they are
+    rounded on the integer bits (to nearest even, a NaN kept quiet). Other vectors keep
+    `vcvtneps2bf16`.
 
     Preconditions: the target has AVX-512 F (the CPU pipeline adds the pass only then);
     16-lane f32 vectors (the instruction's rounding operand exists at 512 bits only); bounds

@@ -1,6 +1,6 @@
 // The dlc-cpu-rounding-conversions pass: a vector conversion to integers of rounded floats
-// clamped to integral bounds clamps first and converts with rounding in one instruction (see
-// Passes.td).
+// clamped to integral bounds clamps first and converts with rounding in one instruction; a
+// single f32 rounded to bf16 becomes integer arithmetic (see Passes.td).
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "compiler/Fusion/IntegerClamps.h"
@@ -98,7 +98,59 @@ struct RoundingConversionsPass : impl::RoundingConversionsPassBase<RoundingConve
     patterns.add<RoundingConversion<arith::FPToSIOp>, RoundingConversion<arith::FPToUIOp>>(
         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // f32 rounded to bf16 in fewer than 4 lanes, or a number of lanes that is not a power of
+    // two (a product's last output position, the 2 left of a row of 34), has no x86
+    // instruction that LLVM's instruction selection takes: it aborts on them (and on a select
+    // of bf16 values). They are rounded on the integer bits instead.
+    SmallVector<arith::TruncFOp> scalars;
+    getOperation().walk([&](arith::TruncFOp op) {
+      auto vector = dyn_cast<VectorType>(op.getType());
+      if (getElementTypeOrSelf(op.getType()).isBF16() &&
+          getElementTypeOrSelf(op.getIn().getType()).isF32() &&
+          (!vector || vector.getNumElements() < 4 ||
+           !llvm::isPowerOf2_64(vector.getNumElements())))
+        scalars.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (arith::TruncFOp op : scalars)
+      roundOnBits(rewriter, op);
+  }
+
+  /// bf16(x) = the high half of x's bits plus 0x7FFF plus the lowest kept bit (to nearest,
+  /// ties to even); a NaN's high half with its quiet bit set.
+  static void roundOnBits(IRRewriter &rewriter, arith::TruncFOp op) {
+    rewriter.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    Type type = op.getIn().getType();
+    auto like = [&](Type element) -> Type {
+      if (auto vector = dyn_cast<VectorType>(type))
+        return vector.clone(element);
+      return element;
+    };
+    Type i32 = like(rewriter.getI32Type()), i16 = like(rewriter.getI16Type());
+    auto constant = [&](Type t, int64_t value) -> Value {
+      auto element = cast<IntegerType>(getElementTypeOrSelf(t));
+      TypedAttr attr = rewriter.getIntegerAttr(element, value);
+      if (auto vector = dyn_cast<VectorType>(t))
+        attr = DenseElementsAttr::get(vector, attr);
+      return arith::ConstantOp::create(rewriter, loc, attr);
+    };
+    Value x = op.getIn();
+    Value bits = arith::BitcastOp::create(rewriter, loc, i32, x);
+    Value high = arith::ShRUIOp::create(rewriter, loc, bits, constant(i32, 16));
+    Value lowestKept = arith::AndIOp::create(rewriter, loc, high, constant(i32, 1));
+    Value bias = arith::AddIOp::create(rewriter, loc, lowestKept, constant(i32, 0x7FFF));
+    // A NaN keeps its bits, made quiet, where the bias could carry it into an infinity. The
+    // choice is made on the 32-bit integers: LLVM would move a select of the narrow results
+    // past their bitcast, onto bf16 values, which instruction selection cannot take either.
+    Value isNaN = arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::UNO, x, x);
+    Value quiet = arith::OrIOp::create(rewriter, loc, bits, constant(i32, 0x400000));
+    Value biased = arith::AddIOp::create(rewriter, loc, bits, bias);
+    Value chosen = arith::SelectOp::create(rewriter, loc, isNaN, quiet, biased);
+    Value narrow = arith::TruncIOp::create(
+        rewriter, loc, i16, arith::ShRUIOp::create(rewriter, loc, chosen, constant(i32, 16)));
+    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, op.getType(), narrow);
   }
 };
 

@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/bit.h"
 
 namespace dlc::cpu {
 
@@ -39,6 +40,10 @@ void vectorize(OpBuilder &b, linalg::CopyOp copy) {
   int64_t rank = type.getRank(), width = shape.back();
   int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
   int64_t lanes = std::min(width, std::max<int64_t>(1, kChunkBytes / bytes));
+  // LLVM's instruction selection aborts on vectors of bf16 (and f16) whose length is not a
+  // power of two (a padded row of 34): those rows move in powers of two, the rest masked.
+  if (isa<BFloat16Type, Float16Type>(type.getElementType()))
+    lanes = int64_t(llvm::bit_floor(uint64_t(lanes)));
   auto vectorType = VectorType::get({lanes}, type.getElementType());
   SmallVector<Value> at;
   auto move = [&](OpBuilder &mb, Value column, bool inBounds) {

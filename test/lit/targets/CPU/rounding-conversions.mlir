@@ -97,3 +97,32 @@ func.func @kept(%x: vector<16xf32>, %y: vector<8xf32>, %s: f32) -> (vector<16xi8
   %qs = arith.fptosi %vs : f32 to i8
   return %q, %q2, %q8, %qs : vector<16xi8>, vector<16xi8>, vector<8xi8>, i8
 }
+
+// -----
+
+// One f32 (or 2, or 6) rounded to bf16 has no instruction LLVM selects: it is rounded on the
+// bits, (x + 0x7FFF + bit 16 of x) >> 16, a NaN made quiet (| 0x400000) instead. 16 lanes
+// keep the truncation (vcvtneps2bf16).
+// CHECK-LABEL: func.func @bf16_lanes
+// CHECK: %[[BITS:.+]] = arith.bitcast %arg0 : f32 to i32
+// CHECK: %[[HIGH:.+]] = arith.shrui %[[BITS]], %c16_i32 : i32
+// CHECK: %[[KEPT:.+]] = arith.andi %[[HIGH]], %c1_i32 : i32
+// CHECK: %[[BIAS:.+]] = arith.addi %[[KEPT]], %c32767_i32 : i32
+// CHECK: %[[NAN:.+]] = arith.cmpf uno, %arg0, %arg0 : f32
+// CHECK: %[[QUIET:.+]] = arith.ori %[[BITS]], %c4194304_i32 : i32
+// CHECK: %[[BIASED:.+]] = arith.addi %[[BITS]], %[[BIAS]] : i32
+// CHECK: %[[CHOSEN:.+]] = arith.select %[[NAN]], %[[QUIET]], %[[BIASED]] : i32
+// CHECK: %[[TOP:.+]] = arith.shrui %[[CHOSEN]], %{{.+}} : i32
+// CHECK: %[[NARROW:.+]] = arith.trunci %[[TOP]] : i32 to i16
+// CHECK: arith.bitcast %[[NARROW]] : i16 to bf16
+// CHECK: arith.bitcast %arg1 : vector<2xf32> to vector<2xi32>
+// CHECK: arith.bitcast %{{.+}} : vector<2xi16> to vector<2xbf16>
+// CHECK: arith.bitcast %arg2 : vector<6xf32> to vector<6xi32>
+// CHECK: arith.truncf %arg3 : vector<16xf32> to vector<16xbf16>
+func.func @bf16_lanes(%s: f32, %two: vector<2xf32>, %six: vector<6xf32>, %x: vector<16xf32>) -> (bf16, vector<2xbf16>, vector<6xbf16>, vector<16xbf16>) {
+  %a = arith.truncf %s : f32 to bf16
+  %b = arith.truncf %two : vector<2xf32> to vector<2xbf16>
+  %c = arith.truncf %six : vector<6xf32> to vector<6xbf16>
+  %d = arith.truncf %x : vector<16xf32> to vector<16xbf16>
+  return %a, %b, %c, %d : bf16, vector<2xbf16>, vector<6xbf16>, vector<16xbf16>
+}

@@ -38,3 +38,17 @@ func.func @strided_rows(%x: memref<4x8xf32, strided<[1, 4]>>, %y: memref<4x8xf32
   linalg.copy ins(%x : memref<4x8xf32, strided<[1, 4]>>) outs(%y : memref<4x8xf32>)
   return
 }
+
+// -----
+
+// bf16 rows move in vectors of a power of two (LLVM selects no instructions for 34 bf16
+// lanes): a row of 34 is 32 and the 2 left masked.
+// CHECK-LABEL: func.func @bf16_rows
+// CHECK: vector.transfer_read %arg0[%{{.+}}, %c0]{{.*}} {in_bounds = [true]} : memref<3x34xbf16, strided<[40, 1]>>, vector<32xbf16>
+// CHECK: vector.transfer_read %arg0[%{{.+}}, %c32]{{.*}} : memref<3x34xbf16, strided<[40, 1]>>, vector<32xbf16>
+// CHECK-NOT: in_bounds
+// CHECK: vector.transfer_write %{{.+}}, %arg1[%{{.+}}, %c32] : vector<32xbf16>, memref<3x34xbf16>
+func.func @bf16_rows(%x: memref<3x34xbf16, strided<[40, 1]>>, %y: memref<3x34xbf16>) {
+  linalg.copy ins(%x : memref<3x34xbf16, strided<[40, 1]>>) outs(%y : memref<3x34xbf16>)
+  return
+}
