@@ -48,11 +48,20 @@ std::string formatName(Type type) {
   return text;
 }
 
-/// The constant f32 filters of a convolution that bf16 computes (ungrouped, 2-D, f32), or null.
+/// Whether `conv` is depthwise: one input and one output channel per group.
+bool isDepthwise(graph::ConvOp conv) {
+  auto filter = cast<RankedTensorType>(conv.getFilter().getType());
+  return conv.getGroup() > 1 && filter.getDimSize(1) == 1 &&
+         filter.getDimSize(0) == conv.getGroup();
+}
+
+/// The constant f32 filters of a convolution that bf16 computes (ungrouped or depthwise, 2-D,
+/// f32), or null.
 DenseElementsAttr bf16Filters(graph::ConvOp conv) {
   auto filter = conv.getFilter().getDefiningOp<graph::ConstantOp>();
   auto values = filter ? dyn_cast<DenseElementsAttr>(filter.getValue()) : nullptr;
-  if (!values || !values.getElementType().isF32() || conv.getGroup() != 1 ||
+  if (!values || !values.getElementType().isF32() ||
+      (conv.getGroup() != 1 && !isDepthwise(conv)) ||
       cast<RankedTensorType>(conv.getInput().getType()).getRank() != 4 ||
       !getElementTypeOrSelf(conv.getInput()).isF32() ||
       !getElementTypeOrSelf(conv).isF32())
@@ -96,14 +105,13 @@ std::string reason(StringRef precision, StringRef format, Operation *op, bool ca
   if (precision == "fp32")
     return "the compilation's precision is fp32";
   auto conv = dyn_cast<graph::ConvOp>(op);
-  bool depthwise = conv && conv.getGroup() > 1 &&
-                   cast<RankedTensorType>(conv.getFilter().getType()).getDimSize(1) == 1;
-  if (isConv && precision == "int8" && depthwise)
+  if (conv && precision == "int8" && isDepthwise(conv))
     return "depthwise: int8 where a --precision=auto plan chooses it";
   if (isConv)
     return precision == "int8" ? "grouped but not depthwise, not 2-D, or its input has no "
                                  "calibrated range"
-           : !candidate        ? "grouped, not 2-D, or filters not constant fp32"
+           : !candidate        ? "grouped but not depthwise, not 2-D, or filters not "
+                                 "constant fp32"
                                : "the target keeps it in fp32";
   auto matmul = cast<graph::MatMulOp>(op);
   return !matmul.getRhs().getDefiningOp<graph::ConstantOp>() ? "a product of two activations"

@@ -20,6 +20,9 @@ def ChoosePrecisionPass : Pass<"dlc-choose-precision", "mlir::func::FuncOp"> {
     %y = graph.matmul %xb, %wb : (tensor<64x256xbf16>, tensor<256x512xbf16>) -> tensor<64x512xf32>
     ```
 
+    A 2-D `graph.conv` with constant f32 filters, ungrouped or depthwise (one input and one
+    output channel per group), takes bf16 input and filters alike.
+
     Everything else stays in fp32: softmax, normalizations, reductions, exp and log, and the
     elementwise ops around the products (bias, activation, residual), which read the products'
     f32 results. With `precision=fp32` the pass changes nothing. With `precision=mixed` it

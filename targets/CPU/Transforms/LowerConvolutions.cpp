@@ -651,8 +651,8 @@ std::optional<Depthwise> matchDepthwise(linalg::GenericOp op) {
 
 /// A depthwise convolution as the product of DotConvolution.h that reads the input in place:
 /// the input collapsed to [N, C, H, W] and padded on the right for the last group's taps, the
-/// filters reordered at compile time to [C, KH, KQ, g] (zero past the width), summed onto the
-/// convolution's own start.
+/// filters reordered at compile time to [C, KH, KQ, g] (zero past the width), from the
+/// convolution's fill or from zero plus its start.
 void lowerDepthwise(OpBuilder &b, Depthwise conv) {
   Location loc = conv.op.getLoc();
   MLIRContext *ctx = b.getContext();
@@ -690,12 +690,41 @@ void lowerDepthwise(OpBuilder &b, Depthwise conv) {
       b, loc,
       DenseElementsAttr::getFromRawBuffer(RankedTensorType::get({channels, kh, kq, g}, narrow),
                                           reordered));
-  Value init = tensor::CollapseShapeOp::create(b, loc, conv.init(), merge);
+  // A fill starts the sums; any other start (a bias broadcast over the groups) is added after
+  // them, in an elementwise op that fusion merges with the epilogue, so the kernel neither
+  // writes nor reads the broadcast.
+  Start start = readStart(conv.init());
+  RankedTensorType sumsType = tensor::CollapseShapeOp::inferCollapsedType(outType, merge);
+  Value init = filledTensor(b, loc, sumsType,
+                            start.fill ? start.fill : zeroOf(b, loc, sumsType.getElementType()));
   Value product = linalg::GenericOp::create(
-                      b, loc, init.getType(), ValueRange{input, weights}, init,
+                      b, loc, sumsType, ValueRange{input, weights}, init,
                       dotconv::depthwiseMaps(ctx, g, conv.strides, conv.dilations),
                       iterators(7, {4, 5, 6}), multiplyAddBody)
                       .getResult(0);
+  if (!start.fill) {
+    // The grouped lowering's bias broadcast reads [G, 1] along (g, f): the [C] bias along c.
+    AffineMap identity = b.getMultiDimIdentityMap(4);
+    Value addend;
+    AffineMap addendMap = identity;
+    auto broadcast = conv.init().getDefiningOp<linalg::GenericOp>();
+    if (broadcast && broadcast.getNumDpsInputs() == 1 && broadcast.getNumReductionLoops() == 0 &&
+        broadcast.getIndexingMapsArray()[0] ==
+            AffineMap::get(5, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx) &&
+        cast<linalg::YieldOp>(broadcast.getBody()->getTerminator()).getOperand(0) ==
+            broadcast.getBody()->getArgument(0)) {
+      addend = tensor::CollapseShapeOp::create(b, loc, broadcast.getDpsInputs()[0],
+                                               SmallVector<ReassociationIndices>{{0, 1}});
+      addendMap = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    } else {
+      addend = tensor::CollapseShapeOp::create(b, loc, conv.init(), merge);
+    }
+    product = linalg::GenericOp::create(b, loc, sumsType, ValueRange{product, addend},
+                                        emptyTensor(b, loc, sumsType),
+                                        ArrayRef<AffineMap>{identity, addendMap, identity},
+                                        iterators(4, {}), addBody)
+                  .getResult(0);
+  }
   Value result = tensor::ExpandShapeOp::create(b, loc, outType, product, merge);
   conv.op->getResult(0).replaceAllUsesWith(result);
   conv.op->erase();

@@ -26,3 +26,19 @@ func.func @activations(%q: tensor<4x8xf32>, %k: tensor<8x4xf32>) -> tensor<4x4xf
   %y = graph.matmul %q, %k : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
   return %y : tensor<4x4xf32>
 }
+
+// -----
+
+// A depthwise convolution (group = channels = filters) takes bf16 input and filters too; a
+// grouped one with two channels per group stays fp32.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: %[[X:.+]] = graph.cast %arg0 : tensor<1x4x5x5xf32> to tensor<1x4x5x5xbf16>
+// CHECK: graph.conv %[[X]], %{{.+}} {{.+}} : (tensor<1x4x5x5xbf16>, tensor<4x1x3x3xbf16>) -> tensor<1x4x3x3xf32>
+// CHECK: graph.conv %arg0, %{{.+}} {{.+}} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32>
+func.func @depthwise(%x: tensor<1x4x5x5xf32>) -> (tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>) {
+  %w = graph.constant dense<0.5> : tensor<4x1x3x3xf32>
+  %y = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %v = graph.constant dense<0.5> : tensor<4x2x3x3xf32>
+  %z = graph.conv %x, %v {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32>
+  return %y, %z : tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>
+}

@@ -233,3 +233,23 @@ func.func @int8_depthwise(%x: tensor<1x2x6x9xi8>) -> tensor<1x2x2x7xi32> {
   %0 = graph.conv %x, %w {strides = array<i64: 2, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x2x6x9xi8>, tensor<2x1x3x3xi8>) -> tensor<1x2x2x7xi32>
   return %0 : tensor<1x2x2x7xi32>
 }
+
+// -----
+
+// A bf16 depthwise convolution with a bias groups its taps in pairs (a 3-wide filter: 2
+// groups, the last one's second tap zero) and sums from zero; the bias, which the grouped
+// lowering broadcast over [N, G, 1, OH, OW], is added after as the [C] vector along the
+// channels, in an elementwise op that fusion merges with what follows.
+// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @bf16_depthwise_bias
+// CHECK: %[[W:.+]] = arith.constant dense<{{.+}}> : tensor<2x3x2x2xbf16>
+// CHECK: %[[ZERO:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x2x2x4xf32>)
+// CHECK: %[[P:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %[[W]] : tensor<1x2x4x7xbf16>, tensor<2x3x2x2xbf16>) outs(%[[ZERO]] : tensor<1x2x2x4xf32>)
+// CHECK: %[[B:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1]] : tensor<2x1xf32> into tensor<2xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[BIAS]], #{{.+}}]{{.+}} ins(%[[P]], %[[B]] : tensor<1x2x2x4xf32>, tensor<2xf32>)
+// CHECK: arith.addf
+func.func @bf16_depthwise_bias(%x: tensor<1x2x4x6xbf16>, %b: tensor<2xf32>) -> tensor<1x2x2x4xf32> {
+  %w = graph.constant dense<1.0> : tensor<2x1x3x3xbf16>
+  %0 = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x2x4x6xbf16>, tensor<2x1x3x3xbf16>, tensor<2xf32>) -> tensor<1x2x2x4xf32>
+  return %0 : tensor<1x2x2x4xf32>
+}
