@@ -144,6 +144,27 @@ DenseElementsAttr rowStartsOf(DotKind kind, DenseElementsAttr weights, int64_t r
   return DenseElementsAttr::get(type, ArrayRef<int32_t>(starts));
 }
 
+/// What a product's kernel starts from and writes into: a product that starts from a fill
+/// starts its blocks from the fill's value and writes into the fill's destination; with an
+/// epilogue, blocks are written into the epilogue's (and the kernel goes where it is).
+struct KernelStart {
+  Value init, dest, fillValue;
+
+  static KernelStart of(RewriterBase &rewriter, linalg::GenericOp op,
+                        linalg::GenericOp epilogue) {
+    KernelStart start{op.getDpsInits()[0], op.getDpsInits()[0], {}};
+    if (auto fill = start.init.getDefiningOp<linalg::FillOp>()) {
+      start.fillValue = fill.getInputs()[0];
+      start.dest = fill.getOutputs()[0];
+    }
+    if (epilogue) {
+      rewriter.setInsertionPoint(epilogue);
+      start.dest = epilogue.getDpsInits()[0];
+    }
+    return start;
+  }
+};
+
 /// The packing of the input columns:
 ///   col[n, cq, kh, kw, oh, ow, j] = input[n, cq * g + j, oh * s + kh * d, ow * s + kw * d]
 /// Per output row and 16 output columns it reads g input rows of 16 (strided) lanes and
@@ -477,17 +498,8 @@ struct Product {
                          : Value();
     // col [N, Q, P, g] read through its [N, Q, P * g] view.
     Value col = collapse(b, loc, op.getDpsInputs()[1], {{0}, {1}, {2, 3}});
-    // A product that starts from a fill starts its blocks from the fill's value and writes into
-    // the fill's destination; with an epilogue, blocks are written into the epilogue's.
-    Value init = op.getDpsInits()[0], dest = init, fillValue;
-    if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
-      fillValue = fill.getInputs()[0];
-      dest = fill.getOutputs()[0];
-    }
-    if (epilogue) {
-      rewriter.setInsertionPoint(epilogue);
-      dest = epilogue.getDpsInits()[0];
-    }
+    KernelStart kernelStart = KernelStart::of(rewriter, op, epilogue);
+    Value init = kernelStart.init, dest = kernelStart.dest, fillValue = kernelStart.fillValue;
     Value zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
     auto add = [&](OpBuilder &ab, Value x, Value y) -> Value {
       if (isa<FloatType>(x.getType()))
@@ -802,17 +814,8 @@ struct DepthwiseProduct {
     DenseElementsAttr startValues = rowStartsOf(kind, weights, channels, rowOffset);
     Value starts =
         startValues ? arith::ConstantOp::create(b, loc, startValues).getResult() : Value();
-    // As for Product: a fill's value starts the blocks, which write into the fill's (or the
-    // epilogue's) destination.
-    Value init = op.getDpsInits()[0], dest = init, fillValue;
-    if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
-      fillValue = fill.getInputs()[0];
-      dest = fill.getOutputs()[0];
-    }
-    if (epilogue) {
-      rewriter.setInsertionPoint(epilogue);
-      dest = epilogue.getDpsInits()[0];
-    }
+    KernelStart kernelStart = KernelStart::of(rewriter, op, epilogue);
+    Value init = kernelStart.init, dest = kernelStart.dest, fillValue = kernelStart.fillValue;
     Value zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
     auto accType = VectorType::get({kLanes}, sum);
     auto groupsType = VectorType::get({kLanes * g}, narrow);
