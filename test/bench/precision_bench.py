@@ -4,10 +4,10 @@
 # called alternately in this one process, at 1 thread.
 """Times dlc's fp32, bf16 and int8 compilations of models against onnxruntime and OpenVINO.
 
-For each model M (resnet50, bert_base by default; ppocr_rec, the trained PP-OCRv4 recognizer,
-on request) the fp32 model and its QDQ form (onnxruntime's quantize_static, as
-test/models/make_models.py writes it: qdq_resnet50 S8S8, qdq_bert_base U8S8, per-channel
-weights) run as:
+For each model M (resnet50, bert_base by default; mobilenetv2, and ppocr_rec, the trained
+PP-OCRv4 recognizer, on request) the fp32 model and its QDQ form (onnxruntime's
+quantize_static, as test/models/make_models.py writes it: qdq_resnet50 and qdq_mobilenetv2
+S8S8, qdq_bert_base U8S8, per-channel weights) run as:
 
   dlc fp32    dlc compile M                       (a shared object loaded here)
   dlc bf16    dlc compile M --precision=bf16
@@ -26,8 +26,8 @@ affects all alike; the table gives the minimum and median of --runs rounds and t
 issue names. Outputs are compared first: dlc fp32 and bf16 with onnxruntime fp32, dlc int8
 with onnxruntime int8 (max |a - b| / max |b|).
 
-    python3 test/bench/precision_bench.py [--models resnet50 bert_base ppocr_rec] [--runs 30]
-                                          [--report docs/precision-benchmarks.md]
+    python3 test/bench/precision_bench.py [--models resnet50 bert_base mobilenetv2 ppocr_rec]
+                                          [--runs 30] [--report docs/precision-benchmarks.md]
 """
 import argparse
 import statistics
