@@ -208,10 +208,12 @@ def VectorizeDotConvolutionsPass
     store, as in dlc-cpu-vectorize-dot-contractions.
 
     A depthwise product (one channel's taps, grouped along the filter's width) reads the input
-    rows in place: per output row, register blocks of up to 4 vectors of 16 positions, and per
-    kernel row and group one read of the row's span and one shuffle that places each lane's g
-    taps (`vpermb` for int8), flipped for `vpdpbusd` as above, then one dot product with the
-    channel's broadcast group; its elementwise consumer runs on the registers before the store.
+    rows in place: register blocks of up to 8 vectors of 16 positions along an output row (of
+    several output rows where a row has fewer vectors, so the input rows they share are read
+    once), and per kernel row and group one read of the row's span and one shuffle that places
+    each lane's g taps (`vpermb` for int8, `vpermw` for bf16), flipped for `vpdpbusd` as above,
+    then one dot product with the channel's broadcast group; its elementwise consumer runs on
+    the registers before the store.
 
     The CPU target sets `vnni` and `bf16` as for dlc-cpu-vectorize-dot-contractions;
     convolutions of a kind it lacks are left to the generic loop lowering.

@@ -831,10 +831,11 @@ struct DepthwiseProduct {
     auto readsInside = [&](int64_t ow) {
       return ow * strides[1] + (kq - 1) * g * dilations[1] + span <= inputWidth;
     };
-    // One block: `vectors` vectors of 16 positions from ow0 (static offsets), of row oh.
-    auto block = [&](OpBuilder &nb, Value n, Value c, Value oh, Value ow0,
+    // One block: `vectors` vectors of 16 positions from ow0 (static offsets), of `rows` output
+    // rows from oh.
+    auto block = [&](OpBuilder &nb, Value n, Value c, Value oh, int64_t rows, Value ow0,
                      std::optional<int64_t> staticOw0, int64_t vectors, Value result) -> Value {
-      SmallVector<Value> at0(vectors);
+      SmallVector<Value> at0(vectors), outRows(rows);
       SmallVector<bool> reads(vectors), stores(vectors);
       for (int64_t v = 0; v < vectors; ++v) {
         at0[v] = add(nb, ow0, indexConstant(nb, loc, v * kLanes));
@@ -842,52 +843,60 @@ struct DepthwiseProduct {
         reads[v] = !staticOw0 || readsInside(*staticOw0 + v * kLanes);
         stores[v] = !staticOw0 || *staticOw0 + (v + 1) * kLanes <= width;
       }
+      for (int64_t r = 0; r < rows; ++r)
+        outRows[r] = add(nb, oh, indexConstant(nb, loc, r));
       Value start = starts ? vector::BroadcastOp::create(
                                  nb, loc, accType, tensor::ExtractOp::create(nb, loc, starts, c))
                                  .getResult()
                            : Value();
       SmallVector<Value> accs;
-      for (int64_t v = 0; v < vectors; ++v) {
-        Value acc =
-            fillValue ? vector::BroadcastOp::create(nb, loc, accType, fillValue).getResult()
-                      : vector::TransferReadOp::create(nb, loc, accType, epilogue ? init : result,
-                                                       ValueRange{n, c, oh, at0[v]}, zeroSum,
-                                                       ArrayRef<bool>{stores[v]})
-                            .getResult();
-        accs.push_back(start ? add(nb, acc, start) : acc);
-      }
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t v = 0; v < vectors; ++v) {
+          Value acc =
+              fillValue ? vector::BroadcastOp::create(nb, loc, accType, fillValue).getResult()
+                        : vector::TransferReadOp::create(
+                              nb, loc, accType, epilogue ? init : result,
+                              ValueRange{n, c, outRows[r], at0[v]}, zeroSum,
+                              ArrayRef<bool>{stores[v]})
+                              .getResult();
+          accs.push_back(start ? add(nb, acc, start) : acc);
+        }
       Value firstColumn = scaled(nb, ow0, strides[1]);
       for (int64_t y = 0; y < kh; ++y) {
-        Value row = add(nb, scaled(nb, oh, strides[0]), indexConstant(nb, loc, y * dilations[0]));
         for (int64_t q = 0; q < kq; ++q) {
           Value word = tensor::ExtractOp::create(
               nb, loc, words, ValueRange{c, indexConstant(nb, loc, y * kq + q)});
           Value spread = vector::BitCastOp::create(
               nb, loc, groupsType,
               vector::BroadcastOp::create(nb, loc, VectorType::get({kLanes}, i32), word));
-          for (int64_t v = 0; v < vectors; ++v) {
-            Value column = add(nb, firstColumn,
-                               indexConstant(nb, loc,
-                                             v * kLanes * strides[1] + q * g * dilations[1]));
-            Value lanes = rowTaps(nb, loc, input, {n, c, row, column}, reads[v], g, strides[1],
-                                  dilations[1]);
-            if (kind == DotKind::Int8)
-              lanes = flipSigns(nb, loc, lanes);
-            accs[v] = emitDot(nb, loc, kind, accs[v], lanes, spread);
+          for (int64_t r = 0; r < rows; ++r) {
+            Value row = add(nb, scaled(nb, outRows[r], strides[0]),
+                            indexConstant(nb, loc, y * dilations[0]));
+            for (int64_t v = 0; v < vectors; ++v) {
+              Value column = add(nb, firstColumn,
+                                 indexConstant(nb, loc,
+                                               v * kLanes * strides[1] + q * g * dilations[1]));
+              Value lanes = rowTaps(nb, loc, input, {n, c, row, column}, reads[v], g,
+                                    strides[1], dilations[1]);
+              if (kind == DotKind::Int8)
+                lanes = flipSigns(nb, loc, lanes);
+              accs[r * vectors + v] = emitDot(nb, loc, kind, accs[r * vectors + v], lanes, spread);
+            }
           }
         }
       }
-      for (int64_t v = 0; v < vectors; ++v) {
-        SmallVector<Value> at{n, c, oh, at0[v]};
-        Value value = accs[v];
-        if (epilogue)
-          value = ElementwiseStage{epilogue, /*contract=*/true}.emit(
-              nb, loc, at, kLanes, op.getResult(0), value, stores[v],
-              rowOffset ? rowOffset->op : nullptr);
-        result = vector::TransferWriteOp::create(nb, loc, value, result, at,
-                                                 ArrayRef<bool>{stores[v]})
-                     .getResult();
-      }
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t v = 0; v < vectors; ++v) {
+          SmallVector<Value> at{n, c, outRows[r], at0[v]};
+          Value value = accs[r * vectors + v];
+          if (epilogue)
+            value = ElementwiseStage{epilogue, /*contract=*/true}.emit(
+                nb, loc, at, kLanes, op.getResult(0), value, stores[v],
+                rowOffset ? rowOffset->op : nullptr);
+          result = vector::TransferWriteOp::create(nb, loc, value, result, at,
+                                                   ArrayRef<bool>{stores[v]})
+                       .getResult();
+        }
       return result;
     };
 
@@ -901,34 +910,46 @@ struct DepthwiseProduct {
       looped = 0;
     int64_t rest = total - looped * kMaxRowVectors;
     int64_t restBlocks = llvm::divideCeil(rest, kMaxRowVectors);
-    auto perRow = [&](OpBuilder &rb, Value n, Value c, Value oh, Value result) -> Value {
+    // A row of at most kMaxRowVectors / 2 vectors (a 56-wide map: 4) takes the next rows into
+    // its block, so that as many independent sums hide the instruction's latency.
+    int64_t rowsAtOnce =
+        looped == 0 && restBlocks == 1 ? std::min(kMaxRowVectors / rest, shape[2]) : 1;
+    auto perRow = [&](OpBuilder &rb, Value n, Value c, Value oh, int64_t rows,
+                      Value result) -> Value {
       if (looped > 0)
         result = forLoop(rb, loc, looped * kMaxRowVectors * kLanes, kMaxRowVectors * kLanes,
                          result,
                          [&](OpBuilder &lb, Value ow0, ValueRange carried) -> SmallVector<Value> {
-                           return {block(lb, n, c, oh, ow0, std::nullopt, kMaxRowVectors,
+                           return {block(lb, n, c, oh, rows, ow0, std::nullopt, kMaxRowVectors,
                                          carried[0])};
                          })
                      .getResult(0);
       int64_t first = looped * kMaxRowVectors;
       for (int64_t i = 0; i < restBlocks; ++i) {
         int64_t begin = first + rest * i / restBlocks, end = first + rest * (i + 1) / restBlocks;
-        result = block(rb, n, c, oh, indexConstant(rb, loc, begin * kLanes), begin * kLanes,
-                       end - begin, result);
+        result = block(rb, n, c, oh, rows, indexConstant(rb, loc, begin * kLanes),
+                       begin * kLanes, end - begin, result);
       }
       return result;
     };
+    int64_t wholeRows = shape[2] / rowsAtOnce * rowsAtOnce;
     Value result = forLoop(
         b, loc, shape[0], 1, dest,
         [&](OpBuilder &ib, Value n, ValueRange image) -> SmallVector<Value> {
           return {forLoop(ib, loc, channels, 1, image[0],
                           [&](OpBuilder &cb, Value c, ValueRange plane) -> SmallVector<Value> {
-                            return {forLoop(cb, loc, shape[2], 1, plane[0],
-                                            [&](OpBuilder &hb, Value oh, ValueRange rows)
-                                                -> SmallVector<Value> {
-                                              return {perRow(hb, n, c, oh, rows[0])};
-                                            })
-                                        .getResult(0)};
+                            Value rows = forLoop(cb, loc, wholeRows, rowsAtOnce, plane[0],
+                                                 [&](OpBuilder &hb, Value oh, ValueRange carried)
+                                                     -> SmallVector<Value> {
+                                                   return {perRow(hb, n, c, oh, rowsAtOnce,
+                                                                  carried[0])};
+                                                 })
+                                             .getResult(0);
+                            // The rows left, fewer than a block's, in one block.
+                            if (wholeRows < shape[2])
+                              rows = perRow(cb, n, c, indexConstant(cb, loc, wholeRows),
+                                            shape[2] - wholeRows, rows);
+                            return {rows};
                           })
                       .getResult(0)};
         })

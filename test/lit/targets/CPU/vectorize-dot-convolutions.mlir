@@ -192,3 +192,26 @@ func.func @int8_depthwise(%x: tensor<1x2x3x37xi8>) -> tensor<1x2x1x33xi32> {
   %1 = graph.sub %0, %c : (tensor<1x2x1x33xi32>, tensor<2x1x1xi32>) -> tensor<1x2x1x33xi32>
   return %1 : tensor<1x2x1x33xi32>
 }
+
+// -----
+
+// A row of one vector (16 outputs) leaves most accumulators idle: its block takes all 3 output
+// rows (up to 8 vectors), 9 independent dot products per channel, and the input rows the
+// kernel rows share are read once: rows 0..4, 5 reads for the 9 (output row, kernel row) pairs.
+// CHECK-LABEL: func.func @int8_depthwise_rows
+// CHECK: scf.for %[[C:.+]] = %c0 to %c2
+// CHECK-NOT: scf.for
+// CHECK: vector.transfer_read %[[P:.+]][%c0, %[[C]], %c0, %c0]
+// CHECK: vector.transfer_read %[[P]][%c0, %[[C]], %c1, %c0]
+// CHECK: vector.transfer_read %[[P]][%c0, %[[C]], %c2, %c0]
+// CHECK: vector.transfer_read %[[P]][%c0, %[[C]], %c3, %c0]
+// CHECK: vector.transfer_read %[[P]][%c0, %[[C]], %c4, %c0]
+// CHECK-NOT: vector.transfer_read
+// CHECK: vector.transfer_write %{{.+}}[%c0, %[[C]], %c0, %c0]
+// CHECK: vector.transfer_write %{{.+}}[%c0, %[[C]], %c1, %c0]
+// CHECK: vector.transfer_write %{{.+}}[%c0, %[[C]], %c2, %c0]
+func.func @int8_depthwise_rows(%x: tensor<1x2x5x18xi8>) -> tensor<1x2x3x16xi32> {
+  %w = graph.constant dense<[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [[[-1, -2, -3], [-4, -5, -6], [-7, -8, -9]]]]> : tensor<2x1x3x3xi8>
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x2x5x18xi8>, tensor<2x1x3x3xi8>) -> tensor<1x2x3x16xi32>
+  return %0 : tensor<1x2x3x16xi32>
+}
