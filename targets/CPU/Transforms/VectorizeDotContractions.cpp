@@ -6,6 +6,7 @@
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "targets/CPU/Transforms/DotInstructions.h"
+#include "targets/CPU/Transforms/DotOperands.h"
 #include "targets/CPU/Transforms/VectorBody.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -126,12 +127,7 @@ struct DotProduct {
     product.rhs = dyn_cast<DenseElementsAttr>(constant);
     if (!product.rhs)
       return std::nullopt;
-    Value result = op.getResult(0);
-    if (result.hasOneUse())
-      if (auto consumer = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
-          ElementwiseStage::accepts(consumer, outMap.getNumResults(), result) &&
-          consumer.getDpsInits()[0] != result)
-        product.epilogue = consumer;
+    product.epilogue = epilogueOf(op.getResult(0), outMap.getNumResults());
     return product;
   }
 

@@ -5,6 +5,7 @@
 
 #include "targets/CPU/Transforms/DotConvolution.h"
 #include "targets/CPU/Transforms/DotInstructions.h"
+#include "targets/CPU/Transforms/DotOperands.h"
 #include "targets/CPU/Transforms/VectorBody.h"
 #include "targets/CPU/Transforms/WindowReads.h"
 
@@ -41,129 +42,6 @@ std::optional<DotKind> kindOf(Type element, bool vnni, bool bf16) {
 Value collapse(OpBuilder &b, Location loc, Value value, ArrayRef<ReassociationIndices> groups) {
   return tensor::CollapseShapeOp::create(b, loc, value, groups);
 }
-
-/// `lanes` (int8) with the sign bit flipped: x + 128 as the unsigned bytes vpdpbusd reads.
-Value flipSigns(OpBuilder &b, Location loc, Value lanes) {
-  auto type = cast<VectorType>(lanes.getType());
-  Value flip = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(type.getElementType(), -128)));
-  return arith::XOrIOp::create(b, loc, lanes, flip);
-}
-
-/// The elements rowTaps reads: the span of its 16 lanes of g taps, to a power of two.
-int64_t rowSpan(int64_t g, int64_t stride, int64_t dilation) {
-  return llvm::PowerOf2Ceil((kLanes - 1) * stride + (g - 1) * dilation + 1);
-}
-
-/// The 16 lanes of g taps along an input row from `at` (input indices of the first lane's first
-/// tap): lane l, tap j reads element l s + j d of the row from there. One read of the span they
-/// cover, then one shuffle.
-Value rowTaps(OpBuilder &b, Location loc, Value input, ArrayRef<Value> at, bool inBounds,
-              int64_t g, int64_t stride, int64_t dilation) {
-  Type element = tensorType(input).getElementType();
-  Value row = vector::TransferReadOp::create(
-      b, loc, VectorType::get({rowSpan(g, stride, dilation)}, element), input, at,
-      /*padding=*/std::nullopt, ArrayRef<bool>{inBounds});
-  SmallVector<int64_t> mask(g * kLanes);
-  for (int64_t l = 0; l < kLanes; ++l)
-    for (int64_t j = 0; j < g; ++j)
-      mask[l * g + j] = l * stride + j * dilation;
-  return vector::ShuffleOp::create(b, loc, row, row, mask);
-}
-
-/// Whether `op`'s body is `out + widen(x) * widen(y)` for its two inputs (in either order),
-/// the integers sign-extended.
-bool hasWidenedMultiplyAdd(linalg::GenericOp op) {
-  Block &body = *op.getBody();
-  Operation *add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
-  if (!add || !isa<arith::AddIOp, arith::AddFOp>(add) ||
-      add->getOperand(0) != body.getArgument(2))
-    return false;
-  Operation *mul = add->getOperand(1).getDefiningOp();
-  if (!mul || !isa<arith::MulIOp, arith::MulFOp>(mul))
-    return false;
-  for (auto [operand, arg] : llvm::zip(mul->getOperands(), body.getArguments().take_front(2))) {
-    Operation *ext = operand.getDefiningOp();
-    if (!ext || !isa<arith::ExtSIOp, arith::ExtFOp>(ext) || ext->getOperand(0) != arg)
-      return false;
-  }
-  return true;
-}
-
-/// The product's only user when it is an elementwise op over its result of `rank` dimensions
-/// that can run on the kernel's registers (see dlc-cpu-vectorize-dot-contractions), or null.
-linalg::GenericOp epilogueOf(Value result, int64_t rank) {
-  if (!result.hasOneUse())
-    return {};
-  auto consumer = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
-  if (ElementwiseStage::accepts(consumer, rank, result) && consumer.getDpsInits()[0] != result)
-    return consumer;
-  return {};
-}
-
-/// The weights [R.., g] of a dot kind as one 32-bit word per group, [rows, groups]: what a
-/// block broadcasts.
-DenseElementsAttr groupWordsOf(DenseElementsAttr weights, int64_t rows, int64_t groups) {
-  auto type = RankedTensorType::get({rows, groups}, IntegerType::get(weights.getContext(), 32));
-  ArrayRef<char> raw = weights.getRawData();
-  if (!weights.isSplat())
-    return DenseElementsAttr::getFromRawBuffer(type, raw);
-  std::vector<char> words(type.getNumElements() * 4);
-  for (size_t offset = 0; offset < words.size(); offset += raw.size())
-    std::memcpy(&words[offset], raw.data(), raw.size());
-  return DenseElementsAttr::getFromRawBuffer(type, words);
-}
-
-/// -128 times the sum of each of `rows` rows of int8 `weights` (see rowStartsOf).
-SmallVector<int32_t> signCorrectionOf(DenseElementsAttr weights, int64_t rows) {
-  int64_t perRow = weights.getNumElements() / rows;
-  SmallVector<int8_t> values =
-      weights.isSplat()
-          ? SmallVector<int8_t>(weights.getNumElements(), weights.getSplatValue<int8_t>())
-          : SmallVector<int8_t>(weights.getValues<int8_t>());
-  SmallVector<int32_t> sums(rows, 0);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t i = 0; i < perRow; ++i)
-      sums[r] -= 128 * int32_t(values[r * perRow + i]);
-  return sums;
-}
-
-/// What the blocks of each of `rows` rows of `weights` start from beyond the init: for int8
-/// activations, which vpdpbusd reads as unsigned after adding 128, -128 times the row's sum,
-/// the int32 that undoes the shift; plus the epilogue's leading per-row offset. Null when
-/// there is none (bf16).
-DenseElementsAttr rowStartsOf(DotKind kind, DenseElementsAttr weights, int64_t rows,
-                              const std::optional<ElementwiseStage::RowOffset> &rowOffset) {
-  if (kind != DotKind::Int8)
-    return {};
-  SmallVector<int32_t> starts(signCorrectionOf(weights, rows));
-  if (rowOffset)
-    for (auto [start, offset] : llvm::zip(starts, rowOffset->values))
-      start += int32_t(offset);
-  auto type = RankedTensorType::get({rows}, IntegerType::get(weights.getContext(), 32));
-  return DenseElementsAttr::get(type, ArrayRef<int32_t>(starts));
-}
-
-/// What a product's kernel starts from and writes into: a product that starts from a fill
-/// starts its blocks from the fill's value and writes into the fill's destination; with an
-/// epilogue, blocks are written into the epilogue's (and the kernel goes where it is).
-struct KernelStart {
-  Value init, dest, fillValue;
-
-  static KernelStart of(RewriterBase &rewriter, linalg::GenericOp op,
-                        linalg::GenericOp epilogue) {
-    KernelStart start{op.getDpsInits()[0], op.getDpsInits()[0], {}};
-    if (auto fill = start.init.getDefiningOp<linalg::FillOp>()) {
-      start.fillValue = fill.getInputs()[0];
-      start.dest = fill.getOutputs()[0];
-    }
-    if (epilogue) {
-      rewriter.setInsertionPoint(epilogue);
-      start.dest = epilogue.getDpsInits()[0];
-    }
-    return start;
-  }
-};
 
 /// The packing of the input columns:
 ///   col[n, cq, kh, kw, oh, ow, j] = input[n, cq * g + j, oh * s + kh * d, ow * s + kw * d]
