@@ -26,4 +26,34 @@ def FlattenEmptyArgumentsPass
   }];
 }
 
+def WriteResultsInPlacePass
+    : Pass<"dlc-write-results-in-place", "mlir::func::FuncOp"> {
+  let summary = "Computes a result in its output buffer when it is a reshape of a fresh buffer";
+  let description = [{
+    `-buffer-results-to-out-params` computes a result directly in the caller's output buffer
+    only when the function returns the allocation itself. A result that is a reshape of one (a
+    product tiled through an `expand_shape`, a depthwise convolution computed with its group
+    dimension and collapsed) is computed in the workspace and copied out at the end: one more
+    pass over the result's bytes. Such an allocation becomes the inverse reshape of the output
+    argument and the copy disappears:
+
+    ```mlir
+    %a = memref.alloc() : memref<1x144x1x56x56xf32>
+    ...                                          // writes %a
+    %c = memref.collapse_shape %a [[0], [1, 2], [3], [4]] : ... into memref<1x144x56x56xf32>
+    memref.copy %c, %out : memref<1x144x56x56xf32> to memref<1x144x56x56xf32>
+    // becomes
+    %a = memref.expand_shape %out [[0], [1, 2], [3], [4]] output_shape [1, 144, 1, 56, 56] ...
+    ...                                          // writes the output directly
+    ```
+
+    Preconditions: the copy is the output argument's only use and sits in the function's
+    entry block; its source is a chain of `collapse_shape`/`expand_shape` ops (possibly none)
+    of an identity-layout, statically shaped `memref.alloc` in the entry block; no op after the
+    copy uses the allocation (a second output of the same value keeps its copy). Output
+    buffers therefore must not overlap the inputs (docs/artifact-contract.md).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 #endif // DLC_COMPILER_BUFFERS_PASSES

@@ -89,6 +89,9 @@ void addBufferPasses(OpPassManager &pm, const targets::Target &target) {
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // So is a result that is a reshape of a fresh buffer (a product tiled through an expanded
+  // shape, a depthwise convolution's grouped result), instead of being copied out at the end.
+  pm.addNestedPass<func::FuncOp>(buffers::createWriteResultsInPlacePass());
   // Vector transfers address their base buffers directly (not subviews), which lets the
   // target's hoisting see that an accumulator block is not aliased inside its loop.
   pm.addPass(memref::createFoldMemRefAliasOpsPass());
