@@ -56,4 +56,35 @@ def WriteResultsInPlacePass
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def ProfileKernelsPass : Pass<"dlc-profile-kernels", "mlir::ModuleOp"> {
+  let summary = "Times each kernel of the graph functions into the runtime's profile";
+  let description = [{
+    For `dlc compile --profile` and `dlc bench --profile`. Each top-level op of a graph function
+    (one with a planned workspace) that does work (a loop nest, a structured op, a copy, a
+    call) is a kernel: the runtime's clock is read before it, and after it
+    `dlc_rt_profile_record` gets the kernel's name, its arithmetic and the time it started
+    (runtime/include/dlc/profile.h):
+
+    ```mlir
+    scf.for %c = ... { ... }                      // loc("n_Conv_3"), with a fused loc("n_Relu_4")
+    // becomes
+    %t = func.call @dlc_rt_profile_clock() : () -> i64
+    scf.for %c = ... { ... }
+    %name = llvm.mlir.addressof @__dlc_profile_name_7 : !llvm.ptr   // "n_Conv_3+n_Relu_4"
+    func.call @dlc_rt_profile_record(%name, %ops, %kind, %t)
+    ```
+
+    The name joins the ONNX node names (`NameLoc`s) of the kernel's ops in order of first
+    appearance. The arithmetic counts each float or integer vector or scalar multiply and
+    add (an FMA 2, a `vdpbf16ps` lane 4, a `vpdpbusd` lane 8; index arithmetic not at all)
+    times the trip counts of the loops around it inside the kernel (a loop whose bounds are
+    not constants counts once; of an `scf.if`, the larger branch): what the generated code
+    computes, so Winograd convolutions count their transformed products. The kind says which
+    instruction's peak to compare with: int8 if the kernel has `vpdpbusd`, else bf16 if it
+    has `vdpbf16ps`, else fp32. Run before the parallelization of block loops, so that a
+    parallel loop is one kernel, timed on the calling thread.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // DLC_COMPILER_BUFFERS_PASSES

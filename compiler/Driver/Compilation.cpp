@@ -255,6 +255,7 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   PassManager pm(&context_);
   pipelines::PipelineOptions options;
   options.precision = effectivePrecision(*target_, request_.precision.format);
+  options.profile = request_.profile;
   if (options.precision != request_.precision.format) {
     static bool told = false; // once per process, not once per specialization
     if (!told)

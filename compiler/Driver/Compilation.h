@@ -45,6 +45,8 @@ struct CompileRequest {
   std::string graphFunction;
   /// The format matrix products compute in.
   PrecisionOptions precision;
+  /// Kernels record their times into the runtime's profile (dlc/profile.h).
+  bool profile = false;
 };
 
 /// The precision `target` compiles a `requested` one in: fp32 for bf16 where the target's bf16

@@ -5,12 +5,14 @@
 #include <cstring>
 
 #include "compiler/Driver/Compilation.h"
+#include "compiler/Driver/Profile.h"
 #include "compiler/Driver/TensorFiles.h"
 #include "frontends/onnx/Importer.h"
 #include "frontends/onnx/ModelLoader.h"
 #include "frontends/onnx/Tensors.h"
 #include "targets/Common/JitRunner.h"
 
+#include "dlc/profile.h"
 #include "dlc/threads.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -26,6 +28,9 @@ namespace dlc::driver {
 using namespace mlir;
 
 namespace {
+
+/// Kernels `dlc bench --profile` lists before summing up the rest.
+constexpr size_t kProfileRows = 40;
 
 /// A model compiled for this machine and loaded, with its input buffers filled.
 struct PreparedModel {
@@ -49,7 +54,8 @@ std::vector<char> syntheticInput(const targets::TensorSignature &tensor) {
 
 FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelPath,
                                  const InputFiles &inputFiles, const InputShapes &shapes,
-                                 bool allowSynthetic, const PrecisionOptions &precision) {
+                                 bool allowSynthetic, const PrecisionOptions &precision,
+                                 bool profile = false) {
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
   auto model = onnx_frontend::readModel(modelPath);
   if (!model)
@@ -104,6 +110,7 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
   CompileRequest request;
   request.modelPath = modelPath;
   request.precision = precision;
+  request.profile = profile;
   Compilation compilation(context, request);
   if (failed(specializeModel(context, *model, modelPath, bindings)) ||
       failed(compilation.import(*model)) || failed(compilation.lowerTo(pipelines::Phase::LLVM)))
@@ -224,7 +231,7 @@ LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
                          const BenchOptions &options, llvm::raw_ostream &out,
                          const PrecisionOptions &precision) {
   FailureOr<PreparedModel> model =
-      prepare(context, modelPath, inputFiles, shapes, true, precision);
+      prepare(context, modelPath, inputFiles, shapes, true, precision, options.profile);
   if (failed(model))
     return failure();
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
@@ -235,10 +242,14 @@ LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
     if (int status = buffers.run(*model))
       return fail("the compiled model returned status " + llvm::Twine(status));
   std::vector<double> milliseconds;
+  std::vector<std::pair<int64_t, int64_t>> runs; // start and end, on the profile's clock
+  dlc_rt_profile_reset();
   for (int i = 0; i < options.iterations; ++i) {
     auto start = Clock::now();
+    int64_t startNs = dlc_rt_profile_clock();
     buffers.run(*model);
     milliseconds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    runs.emplace_back(startNs, dlc_rt_profile_clock());
   }
   std::sort(milliseconds.begin(), milliseconds.end());
   auto percentile = [&](double p) {
@@ -246,17 +257,34 @@ LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
                                          size_t(p * (milliseconds.size() - 1) + 0.5))];
   };
   double median = percentile(0.5), p90 = percentile(0.9);
+  std::vector<KernelFigures> kernels;
+  if (options.profile) {
+    if (size_t dropped = dlc_rt_profile_dropped())
+      return fail("the profile kept " + llvm::Twine(DLC_RT_PROFILE_CAPACITY) + " kernel runs and "
+                  "dropped " + llvm::Twine(dropped) + ": use fewer --iterations");
+    kernels = summarizeProfile(options.iterations);
+    if (!options.traceFile.empty())
+      if (llvm::Error error = writeTrace(options.traceFile, modelPath, runs))
+        return fail(llvm::toString(std::move(error)));
+  }
   if (options.json) {
     out << llvm::format("{\"model\": \"%s\", \"threads\": %d, \"iterations\": %d, "
                         "\"median_ms\": %.4f, \"p90_ms\": %.4f, \"min_ms\": %.4f, "
-                        "\"throughput_per_s\": %.3f}\n",
+                        "\"throughput_per_s\": %.3f",
                         modelPath.c_str(), dlc_rt_get_num_threads(), options.iterations, median,
                         p90, milliseconds.front(), 1000.0 / median);
+    if (options.profile) {
+      out << ", \"kernels\": ";
+      printProfileJson(kernels, out);
+    }
+    out << "}\n";
   } else {
     out << llvm::format("%s: %d threads, %d iterations after %d warm-up\n", modelPath.c_str(),
                         dlc_rt_get_num_threads(), options.iterations, options.warmup);
     out << llvm::format("  median %.3f ms, p90 %.3f ms, min %.3f ms, %.2f runs/s\n", median, p90,
                         milliseconds.front(), 1000.0 / median);
+    if (options.profile)
+      printProfile(kernels, options.iterations, median, options.peaks, dlc_rt_get_num_threads(), kProfileRows, out);
   }
   return success();
 }

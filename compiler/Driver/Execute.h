@@ -35,6 +35,13 @@ struct BenchOptions {
   bool json = false;
   /// Threads the model's parallel loops use; 0 keeps the runtime's default.
   int threads = 0;
+  /// Compile with --profile and report each kernel's time per run after the timed runs.
+  bool profile = false;
+  /// With profile: where to write the timed runs' kernels as Chrome trace JSON (none if empty).
+  std::string traceFile;
+  /// With profile: one core's peak rate, in operations per second, of fp32 FMA, vdpbf16ps and
+  /// vpdpbusd (0 where unknown), for each kernel's share of its instruction's peak.
+  double peaks[3] = {0, 0, 0};
 };
 
 /// Compiles the model for this machine and times `NAME_run`: warm-up runs, then `iterations`

@@ -105,7 +105,12 @@ void addBufferPasses(OpPassManager &pm, const targets::Target &target) {
   pm.addPass(memory::createPlanWorkspacePass());
 }
 
-void addLLVMPasses(OpPassManager &pm, const targets::Target &target) {
+void addLLVMPasses(OpPassManager &pm, const targets::Target &target,
+                   const PipelineOptions &options) {
+  // With --profile, each kernel is timed: a parallel loop as one kernel, before the target
+  // outlines its loops for the thread pool.
+  if (options.profile)
+    pm.addPass(buffers::createProfileKernelsPass());
   // Copies into strided views become loops rather than calls into MLIR's runner library, which
   // no generated library links.
   pm.addNestedPass<func::FuncOp>(conversion::createConvertMemRefCopyToLinalgPass());
@@ -123,7 +128,7 @@ void buildPhase(OpPassManager &pm, const targets::Target &target, Phase phase,
   case Phase::Graph: return addGraphPasses(pm, options);
   case Phase::Linalg: return addLinalgPasses(pm, target);
   case Phase::Buffers: return addBufferPasses(pm, target);
-  case Phase::LLVM: return addLLVMPasses(pm, target);
+  case Phase::LLVM: return addLLVMPasses(pm, target, options);
   }
 }
 

@@ -34,6 +34,9 @@ struct PipelineOptions {
   /// sums in fp32; see dlc-choose-precision), "int8" (chosen by the importer) or "mixed" (per
   /// node, from the graph function's precision plan).
   std::string precision = "fp32";
+  /// Each kernel of the graph functions records its time into the runtime's profile
+  /// (dlc-profile-kernels; `dlc compile --profile`).
+  bool profile = false;
 };
 
 /// Adds the passes of `phase` alone (for a module that has been through the phases before it).

@@ -56,8 +56,9 @@ public:
   }
 
   std::vector<std::string> runtimeComponents() const override {
-    // The feature check NAME_run makes first, and the pool its parallel loops run on.
-    return {"cpu_features", "thread_pool"};
+    // The feature check NAME_run makes first, the pool its parallel loops run on, and the
+    // event buffer of a library compiled with --profile (linked only where it is called).
+    return {"cpu_features", "profile", "thread_pool"};
   }
 
 private:

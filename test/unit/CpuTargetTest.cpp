@@ -37,7 +37,7 @@ TEST_CASE("the registry holds the CPU targets and creates each", "[target]") {
     REQUIRE(static_cast<bool>(target));
     CHECK((*target)->info().name == name);
     CHECK((*target)->runtimeComponents() ==
-          std::vector<std::string>{"cpu_features", "thread_pool"});
+          std::vector<std::string>{"cpu_features", "profile", "thread_pool"});
   }
 }
 

@@ -231,6 +231,18 @@ cl::opt<bool> peakOption("peak",
                                   "vdpbf16ps, AVX512-VNNI vpdpbusd; about 0.5 s each) and print\n"
                                   "it with the cache sizes"),
                          cl::sub(benchSubcommand), cl::cat(benchCategory));
+cl::opt<bool> profileOption(
+    "profile",
+    cl::desc("Time each kernel of the generated code (two clock reads per kernel and run).\n"
+             "compile: the library records its kernels' times (dlc/profile.h); bench: prints\n"
+             "a table of the kernels, slowest first: time per run, share, G(FL)OP/s and share\n"
+             "of one core's measured peak (measured first, about 1.5 s)"),
+    cl::sub(compileSubcommand), cl::sub(benchSubcommand), cl::cat(outputCategory));
+cl::opt<std::string> profileTraceOption(
+    "profile-trace",
+    cl::desc("With --profile: write the timed runs' kernels to FILE as Chrome trace JSON\n"
+             "(chrome://tracing, ui.perfetto.dev)"),
+    cl::value_desc("FILE"), cl::sub(benchSubcommand), cl::cat(benchCategory));
 
 const char *kOverview =
     "dlc - an ahead-of-time compiler for ONNX models\n\n"
@@ -388,6 +400,12 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
   options.bench.iterations = iterationsOption;
   options.bench.warmup = warmupOption;
   options.bench.json = jsonOption;
+  options.bench.profile = profileOption;
+  options.bench.traceFile = profileTraceOption;
+  if (!options.bench.traceFile.empty() && !options.bench.profile)
+    return "--profile-trace needs --profile";
+  if (options.bench.profile && peakOption)
+    return "--profile times a model's kernels; --peak times this CPU";
   if (peakOption && (!options.model.empty() || !options.inputs.empty()))
     return "--peak times this CPU, not a model: give no model or inputs";
   if (options.model.empty() && !options.dumpPipeline && !peakOption)
@@ -454,6 +472,7 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   if (options.dumpPipeline) {
     pipelines::PipelineOptions pipeline;
     pipeline.precision = driver::effectivePrecision(**target, precisionOptions(options).format);
+    pipeline.profile = profileOption;
     pipelines::printPipeline(**target, llvm::outs(), pipeline);
     return 0;
   }
@@ -462,6 +481,7 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   request.name = options.name;
   request.target = options.target;
   request.precision = precisionOptions(options);
+  request.profile = profileOption;
   if (!options.name.empty() && targets::makeCIdentifier(options.name, "") != options.name)
     return usage("--name=" + options.name + " is not a C identifier");
   std::optional<pipelines::Phase> phase = pipelines::allPhases().back();
@@ -594,8 +614,13 @@ int peakCommand(bool json) {
 int benchCommand(mlir::MLIRContext &context, const Options &options) {
   if (peakOption)
     return peakCommand(options.bench.json);
+  driver::BenchOptions bench = options.bench;
+  // Each kernel's rate is compared with its instruction's peak on this core.
+  if (bench.profile)
+    for (const cpu::InstructionPeak &peak : cpu::measureCorePeaks())
+      bench.peaks[peak.kind == "int8" ? 2 : peak.kind == "bf16" ? 1 : 0] = peak.best;
   return failed(driver::benchModel(context, options.model, options.inputs, options.shapes.fixed,
-                                   options.bench, llvm::outs(),
+                                   bench, llvm::outs(),
                                    precisionOptions(options)))
              ? 1
              : 0;
