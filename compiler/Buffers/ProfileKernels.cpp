@@ -170,8 +170,9 @@ struct ProfileKernelsPass : impl::ProfileKernelsPassBase<ProfileKernelsPass> {
         OpBuilder b(kernel);
         Value start = func::CallOp::create(b, loc, clock).getResult(0);
         b.setInsertionPointAfter(kernel);
-        Value name = LLVM::createGlobalString(loc, b, "__dlc_profile_name_" + std::to_string(next++),
-                                              kernelName(kernel) + '\0', LLVM::Linkage::Internal);
+        std::string symbol = "__dlc_profile_name_" + std::to_string(next++);
+        Value name = LLVM::createGlobalString(loc, b, symbol, kernelName(kernel) + '\0',
+                                              LLVM::Linkage::Internal);
         Value operations = arith::ConstantIntOp::create(b, loc, i64, work.operations);
         Value kind = arith::ConstantIntOp::create(b, loc, i32, work.kind);
         func::CallOp::create(b, loc, record, ValueRange{name, operations, kind, start});

@@ -21,7 +21,8 @@
 // CHECK: arith.constant 0 : i64
 // CHECK: call @dlc_rt_profile_record(%{{.*}}, %{{.*}}, %{{.*}}, %[[T1]])
 // CHECK-NEXT: return
-func.func @graph(%x: memref<8x64xf32>, %y: memref<8x64xf32>) attributes {dlc.workspace_size = 64 : i64} {
+func.func @graph(%x: memref<8x64xf32>, %y: memref<8x64xf32>)
+    attributes {dlc.workspace_size = 64 : i64} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
