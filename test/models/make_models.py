@@ -194,8 +194,8 @@ def make_small_cnn(seed=0):
 
 def make_winograd_convs(seed=0):
     """image [2,16,15,13] -> [2,32,13,11]: 3x3 stride-1 convolutions as dlc computes them with
-    Winograd tiles, on odd sizes (the last tile row and column half outside), a batch of 2, with
-    and without padding and bias."""
+    Winograd tiles (F(4x4, 3x3): 32 tiles), on sizes the tiles do not divide (the last tile row
+    and column partly outside), a batch of 2, with and without padding and bias."""
     b = GraphBuilder("winograd_convs", seed)
     x = b.add_input("image", F32, [2, 16, 15, 13])
     x = b.op("Relu", [conv(b, x, 16, 32, 3, pad=1)])                              # [2,32,15,13]

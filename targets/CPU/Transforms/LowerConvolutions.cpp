@@ -1,5 +1,6 @@
 // The dlc-cpu-lower-convolutions pass: linalg's named convolutions become what the CPU kernels
-// run fastest: Winograd F(2x2, 3x3), or a matrix product over im2col columns; int8 and bf16
+// run fastest: Winograd F(4x4, 3x3) or F(2x2, 3x3), or a matrix product over im2col columns;
+// int8 and bf16
 // depthwise ones a product on dot-product instructions (see Passes.td).
 #include "targets/CPU/Transforms/Passes.h"
 
@@ -332,30 +333,32 @@ void scaledSumBody(OpBuilder &b, Location loc, ValueRange args) {
   linalg::YieldOp::create(b, loc, arith::AddFOp::create(b, loc, args[3], term).getResult());
 }
 
-/// The transformed filters U[a * 4 + b, f, c] = (G g[f, c] G^T)[a, b] of 3x3 f32 filters
-/// [F, C, 3, 3], computed at compile time.
+/// The transformed filters U[a * alpha + b, f, c] = (G g[f, c] G^T)[a, b] of 3x3 f32 filters
+/// [F, C, 3, 3], computed at compile time (in double, then rounded once).
 DenseElementsAttr winogradFilters(DenseElementsAttr filters, int64_t numFilters,
-                                  int64_t channels) {
+                                  int64_t channels, const winograd::Variant &variant) {
   using namespace winograd;
+  int64_t alpha = variant.alpha;
+  const float *matrix = variant.filterMatrix;
   auto values = filters.getValues<float>();
-  std::vector<float> transformed(kAlpha * kAlpha * numFilters * channels);
+  std::vector<float> transformed(alpha * alpha * numFilters * channels);
   for (int64_t f = 0; f < numFilters; ++f)
     for (int64_t c = 0; c < channels; ++c) {
       int64_t base = (f * channels + c) * kKernel * kKernel;
-      float half[kAlpha][kKernel] = {}; // G g
-      for (int64_t a = 0; a < kAlpha; ++a)
+      double half[kMaxAlpha][kKernel] = {}; // G g
+      for (int64_t a = 0; a < alpha; ++a)
         for (int64_t s = 0; s < kKernel; ++s)
           for (int64_t r = 0; r < kKernel; ++r)
-            half[a][s] += kFilterMatrix[a][r] * values[base + r * kKernel + s];
-      for (int64_t a = 0; a < kAlpha; ++a)
-        for (int64_t bb = 0; bb < kAlpha; ++bb) {
-          float sum = 0;
+            half[a][s] += double(matrix[a * kKernel + r]) * values[base + r * kKernel + s];
+      for (int64_t a = 0; a < alpha; ++a)
+        for (int64_t bb = 0; bb < alpha; ++bb) {
+          double sum = 0;
           for (int64_t s = 0; s < kKernel; ++s)
-            sum += half[a][s] * kFilterMatrix[bb][s];
-          transformed[((a * kAlpha + bb) * numFilters + f) * channels + c] = sum;
+            sum += half[a][s] * matrix[bb * kKernel + s];
+          transformed[((a * alpha + bb) * numFilters + f) * channels + c] = float(sum);
         }
     }
-  auto type = RankedTensorType::get({kAlpha * kAlpha, numFilters, channels},
+  auto type = RankedTensorType::get({alpha * alpha, numFilters, channels},
                                     Float32Type::get(filters.getContext()));
   return DenseElementsAttr::get(type, ArrayRef<float>(transformed));
 }
@@ -389,45 +392,47 @@ Value padEnd(OpBuilder &b, Location loc, Value value, int64_t extraRows, int64_t
       .getResult();
 }
 
-/// A 3x3, stride-1 convolution with constant f32 filters as Winograd F(2x2, 3x3) (see
-/// Winograd.h), tiles of 2x2 outputs along the columns of 16 batched matrix products:
-///   V[a, b, c, (n, ty, tx)]  = (B^T d B)[a, b]         input transform, per 4x4 input tile
+/// A 3x3, stride-1 convolution with constant f32 filters as Winograd F(m x m, 3x3) (see
+/// Winograd.h), tiles of m x m outputs along the columns of alpha^2 batched matrix products:
+///   V[a, b, c, (n, ty, tx)]  = (B^T d B)[a, b]         input transform, per alpha^2 input tile
 ///   M[a, b, f, (n, ty, tx)]  = sum_c U[a, b, f, c] * V[a, b, c, (n, ty, tx)]
-///   Y[n, f, 2ty + i, 2tx + j] = start[n, f, ..] + (A^T M A)[i, j]   output transform
-/// Odd output sizes compute one more row or column and drop it.
+///   Y[n, f, m ty + i, m tx + j] = start[n, f, ..] + (A^T M A)[i, j]   output transform
+/// Output sizes that m does not divide compute up to m - 1 more rows or columns and drop them.
 Value lowerAsWinograd(OpBuilder &b, Location loc, const Convolution &conv,
-                      DenseElementsAttr filters, const Start &start) {
+                      DenseElementsAttr filters, const Start &start,
+                      const winograd::Variant &variant) {
   using namespace winograd;
   MLIRContext *ctx = b.getContext();
+  int64_t alpha = variant.alpha, outputTile = variant.outputTile;
   Type f32 = b.getF32Type();
   RankedTensorType resultType = conv.resultType();
   int64_t batch = resultType.getDimSize(0), numFilters = resultType.getDimSize(1);
   int64_t height = resultType.getDimSize(2), width = resultType.getDimSize(3);
   int64_t channels = tensorType(conv.filter).getDimSize(1);
-  int64_t tileRows = llvm::divideCeil(height, kOutputTile);
-  int64_t tileCols = llvm::divideCeil(width, kOutputTile);
-  int64_t extraRows = tileRows * kOutputTile - height, extraCols = tileCols * kOutputTile - width;
+  int64_t tileRows = llvm::divideCeil(height, outputTile);
+  int64_t tileCols = llvm::divideCeil(width, outputTile);
+  int64_t extraRows = tileRows * outputTile - height, extraCols = tileCols * outputTile - width;
   Value zero = zeroOf(b, loc, f32);
 
   // Input transform over (a, b, c, n, ty, tx, p, q); an odd output size needs one more padded
   // row or column for its last tile.
   Value padded = padEnd(b, loc, conv.input, extraRows, extraCols);
-  Value inputMatrix = matrixConstant(b, loc, &kInputMatrix[0][0], kAlpha, kAlpha);
+  Value inputMatrix = matrixConstant(b, loc, variant.inputMatrix, alpha, alpha);
   auto transformedType =
-      RankedTensorType::get({kAlpha, kAlpha, channels, batch, tileRows, tileCols}, f32);
+      RankedTensorType::get({alpha, alpha, channels, batch, tileRows, tileCols}, f32);
   auto inputTransform = linalg::GenericOp::create(
       b, loc, transformedType, ValueRange{padded, inputMatrix, inputMatrix},
-      filledTensor(b, loc, transformedType, zero), inputTransformMaps(ctx),
+      filledTensor(b, loc, transformedType, zero), inputTransformMaps(ctx, variant),
       iterators(8, {6, 7}), scaledSumBody);
   SmallVector<ReassociationIndices> toMatrices{{0, 1}, {2}, {3, 4, 5}};
   Value transformed =
       tensor::CollapseShapeOp::create(b, loc, inputTransform.getResult(0), toMatrices);
 
-  // The 16 products over (k, f, c, t).
+  // The alpha^2 products over (k, f, c, t).
   Value transformedFilters =
-      arith::ConstantOp::create(b, loc, winogradFilters(filters, numFilters, channels));
+      arith::ConstantOp::create(b, loc, winogradFilters(filters, numFilters, channels, variant));
   int64_t tiles = batch * tileRows * tileCols;
-  auto productType = RankedTensorType::get({kAlpha * kAlpha, numFilters, tiles}, f32);
+  auto productType = RankedTensorType::get({alpha * alpha, numFilters, tiles}, f32);
   AffineExpr k = getAffineDimExpr(0, ctx), f = getAffineDimExpr(1, ctx),
              c = getAffineDimExpr(2, ctx), t = getAffineDimExpr(3, ctx);
   auto product = linalg::GenericOp::create(
@@ -441,16 +446,16 @@ Value lowerAsWinograd(OpBuilder &b, Location loc, const Convolution &conv,
   // Output transform over (n, f, ty, i, tx, j, a, b), starting from the bias.
   Value products = tensor::ExpandShapeOp::create(
       b, loc,
-      RankedTensorType::get({kAlpha, kAlpha, numFilters, batch, tileRows, tileCols}, f32),
+      RankedTensorType::get({alpha, alpha, numFilters, batch, tileRows, tileCols}, f32),
       product.getResult(0), toMatrices);
   auto tiledType = RankedTensorType::get(
-      {batch, numFilters, tileRows, kOutputTile, tileCols, kOutputTile}, f32);
+      {batch, numFilters, tileRows, outputTile, tileCols, outputTile}, f32);
   SmallVector<ReassociationIndices> toTiles{{0}, {1}, {2, 3}, {4, 5}};
   Value init = buildStart(b, loc, start, tiledType, [&](Value init) -> Value {
     return tensor::ExpandShapeOp::create(b, loc, tiledType,
                                          padEnd(b, loc, init, extraRows, extraCols), toTiles);
   });
-  Value outputMatrix = matrixConstant(b, loc, &kOutputMatrix[0][0], kOutputTile, kAlpha);
+  Value outputMatrix = matrixConstant(b, loc, variant.outputMatrix, outputTile, alpha);
   auto outputTransform = linalg::GenericOp::create(
       b, loc, tiledType, ValueRange{products, outputMatrix, outputMatrix}, init,
       outputTransformMaps(ctx), iterators(8, {6, 7}), scaledSumBody);
@@ -464,13 +469,21 @@ Value lowerAsWinograd(OpBuilder &b, Location loc, const Convolution &conv,
       SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
 }
 
-/// The constant filters of a convolution that Winograd F(2x2, 3x3) computes faster than a
-/// product, or null. It needs a 3x3, stride-1, f32 convolution with constant filters. With
-/// fewer than 16 channels or filters the product is too small to matter, and with fewer than
-/// 32 tiles the transformed filters (16/9 the size of the filters) are read for few columns, so
-/// the products wait on memory for them (ResNet-50's 3x3 convolutions on 7x7 maps, 16 tiles,
-/// were slower in the model than with im2col).
-DenseElementsAttr winogradFiltersOf(const Convolution &conv) {
+/// A convolution that Winograd computes faster than a product: its constant filters and the
+/// variant to use.
+struct WinogradChoice {
+  DenseElementsAttr filters;
+  const winograd::Variant *variant = nullptr;
+};
+
+/// The Winograd variant for `conv`, if any. It needs a 3x3, stride-1, f32 convolution with
+/// constant filters; with fewer than 16 channels or filters the product is too small to matter.
+/// Each transformed filter is read once per column block of tiles, so a variant needs at least
+/// 32 tiles: with fewer, the products wait on memory for filters read for few columns
+/// (ResNet-50's 3x3 convolutions on 7x7 maps, 16 tiles of F(2x2), were slower in the model
+/// than with im2col). F(4x4) is taken wherever it has the tiles (maps of 23x23 and larger):
+/// a third fewer multiply-adds than F(2x2) and half the transformed inputs.
+std::optional<WinogradChoice> winogradOf(const Convolution &conv) {
   using namespace winograd;
   RankedTensorType resultType = conv.resultType();
   RankedTensorType filterType = tensorType(conv.filter);
@@ -480,14 +493,17 @@ DenseElementsAttr winogradFiltersOf(const Convolution &conv) {
       filterType.getDimSize(2) != kKernel || filterType.getDimSize(3) != kKernel ||
       llvm::any_of(conv.strides, [](int64_t s) { return s != 1; }) ||
       llvm::any_of(conv.dilations, [](int64_t d) { return d != 1; }) ||
-      !matchPattern(conv.filter, m_Constant(&filters)))
-    return {};
-  int64_t tiles = resultType.getDimSize(0) *
-                  llvm::divideCeil(resultType.getDimSize(2), kOutputTile) *
-                  llvm::divideCeil(resultType.getDimSize(3), kOutputTile);
-  if (filterType.getDimSize(1) < 16 || filterType.getDimSize(0) < 16 || tiles < 32)
-    return {};
-  return filters;
+      !matchPattern(conv.filter, m_Constant(&filters)) || filterType.getDimSize(1) < 16 ||
+      filterType.getDimSize(0) < 16)
+    return std::nullopt;
+  for (const Variant *variant : {&kF4x4, &kF2x2}) {
+    int64_t tiles = resultType.getDimSize(0) *
+                    llvm::divideCeil(resultType.getDimSize(2), variant->outputTile) *
+                    llvm::divideCeil(resultType.getDimSize(3), variant->outputTile);
+    if (tiles >= 32)
+      return WinogradChoice{filters, variant};
+  }
+  return std::nullopt;
 }
 
 /// The constant filters of a 2-D convolution of int8 or bf16 operands, which
@@ -743,8 +759,8 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv) {
                           b, loc, resultType, lowerAsDotProduct(b, loc, conv, dotFilters),
                           SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}),
                       start);
-  } else if (DenseElementsAttr winogradFilters = winogradFiltersOf(conv)) {
-    result = lowerAsWinograd(b, loc, conv, winogradFilters, start);
+  } else if (std::optional<WinogradChoice> winograd = winogradOf(conv)) {
+    result = lowerAsWinograd(b, loc, conv, winograd->filters, start, *winograd->variant);
   } else {
     Value col = im2col(b, loc, conv);
     Value filter = collapseTrailing(b, loc, conv.filter, 1);

@@ -13,11 +13,12 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
     onto the bias. This pass chooses, per convolution, the computation the CPU kernels run
     fastest, and writes it as `linalg.generic` ops that the later CPU passes vectorize:
 
-    - Winograd F(2x2, 3x3) (`Winograd.h`) for a 3x3, stride-1 f32 convolution with constant
-      filters, at least 16 channels and filters, and at least 32 output tiles: an input
-      transform, 16 batched products with filters transformed at compile time, and an output
-      transform that starts from the bias. It takes 16 multiply-adds per 2x2 outputs and channel
-      pair where a product over im2col columns takes 36.
+    - Winograd (`Winograd.h`) for a 3x3, stride-1 f32 convolution with constant filters and at
+      least 16 channels and filters: F(4x4, 3x3) where it has at least 32 tiles of 4x4 outputs,
+      else F(2x2, 3x3) where it has 32 tiles of 2x2: an input transform, alpha^2 batched
+      products (36 or 16) with filters transformed at compile time, and an output transform
+      that starts from the bias. F(4x4) takes 36 multiply-adds per 4x4 outputs and channel
+      pair, F(2x2) 16 per 2x2, where a product over im2col columns takes 144 and 36.
     - Otherwise a matrix product `filter[F, C*K..] x col[N, C*K.., P]` over im2col columns
       (for a 1x1, stride-1 convolution a view of the input, no copy), its output positions P
       along the vectors:
@@ -282,11 +283,12 @@ def VectorizeWindowsPass : Pass<"dlc-cpu-vectorize-windows", "mlir::func::FuncOp
 def VectorizeWinogradPass : Pass<"dlc-cpu-vectorize-winograd", "mlir::func::FuncOp"> {
   let summary = "Vectorizes the input and output transforms of Winograd convolutions";
   let description = [{
-    A 3x3, stride-1 convolution with constant filters is lowered as Winograd F(2x2, 3x3)
-    (`Winograd.h`, built by dlc-cpu-lower-convolutions): an input transform, 16 batched matrix
-    products, an output transform. As generic reductions the transforms would multiply by
-    every entry of their 4x4 matrices; here they become vector loops over 16 tiles at a time
-    that apply B^T and A^T (entries 0, 1, -1) as additions and subtractions:
+    A 3x3, stride-1 convolution with constant filters is lowered as Winograd F(2x2, 3x3) or
+    F(4x4, 3x3) (`Winograd.h`, built by dlc-cpu-lower-convolutions): an input transform,
+    batched matrix products, an output transform. As generic reductions the transforms would
+    multiply by every entry of their matrices; here they become vector loops over 16 tiles at
+    a time that apply B^T and A^T as additions and subtractions (F(2x2)'s entries are 0, 1, -1)
+    and fused multiply-adds (F(4x4)'s 2, 4, 5, 8). For F(2x2):
 
     ```
     // input transform, per (c, n, ty) and 16 tiles tx0..tx0+15:
@@ -296,6 +298,9 @@ def VectorizeWinogradPass : Pass<"dlc-cpu-vectorize-winograd", "mlir::func::Func
     o[i][j] = bias[f] + (A^T M[.., f, n, ty, tx0 : 16] A)[i][j]   // then the activation
     y[n, f, 2ty + i, 2tx0 : 32] = interleave(o[i][0], o[i][1])
     ```
+
+    F(4x4) reads 6x6 tiles 4 apart (every fourth column) and interleaves four outputs per
+    tile row into rows of 64.
 
     The input is read from the unpadded source of its `tensor.pad` (rows outside the input and
     border columns supplied as padding, as `dlc-cpu-vectorize-windows` does), so the padded

@@ -24,11 +24,11 @@ using namespace winograd;
 /// Tiles per vector (f32 lanes of a 512-bit register).
 constexpr int64_t kLanes = 16;
 
-/// Whether `value` is a constant f32 matrix equal to `matrix` (`rows` x kAlpha).
-bool isMatrix(Value value, const float *matrix, int64_t rows) {
+/// Whether `value` is a constant f32 matrix equal to `matrix` (`rows` x `cols`).
+bool isMatrix(Value value, const float *matrix, int64_t rows, int64_t cols) {
   DenseElementsAttr elements;
   if (!matchPattern(value, m_Constant(&elements)) || !elements.getElementType().isF32() ||
-      cast<ShapedType>(elements.getType()).getShape() != ArrayRef<int64_t>{rows, kAlpha})
+      cast<ShapedType>(elements.getType()).getShape() != ArrayRef<int64_t>{rows, cols})
     return false;
   int64_t index = 0;
   for (float element : elements.getValues<float>())
@@ -38,15 +38,15 @@ bool isMatrix(Value value, const float *matrix, int64_t rows) {
 }
 
 /// Whether `op` is one of the Winograd transforms: indexed by `maps`, reducing over its last two
-/// loops, with the constant `matrix` (`rows` x kAlpha) as inputs 1 and 2 and the body
+/// loops, with the constant `matrix` (`rows` x `cols`) as inputs 1 and 2 and the body
 /// `acc + input0 * input1 * input2` (the products in any order).
 bool isTransform(linalg::GenericOp op, ArrayRef<AffineMap> maps, const float *matrix,
-                 int64_t rows) {
+                 int64_t rows, int64_t cols) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 3 || op.getNumDpsInits() != 1 ||
       op.getIndexingMapsArray() != maps ||
       llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) ||
-      !isMatrix(op.getDpsInputs()[1], matrix, rows) ||
-      !isMatrix(op.getDpsInputs()[2], matrix, rows))
+      !isMatrix(op.getDpsInputs()[1], matrix, rows, cols) ||
+      !isMatrix(op.getDpsInputs()[2], matrix, rows, cols))
     return false;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   for (auto [dim, type] : llvm::enumerate(iterators))
@@ -85,7 +85,7 @@ bool isZeroFill(Value value) {
 }
 
 /// sum_k row[k] * inputs[k] for a row of a transform matrix: additions and subtractions for
-/// entries of 1 and -1, which are all that B^T and A^T hold, a multiplication otherwise.
+/// entries of 1 and -1 (all that F(2x2)'s B^T and A^T hold), a fused multiply-add otherwise.
 Value combineRow(OpBuilder &b, Location loc, const float *row, ArrayRef<Value> inputs) {
   // Start from a term added, so that no negation is needed.
   int64_t first = llvm::find(ArrayRef<float>(row, inputs.size()), 1.0f) - row;
@@ -99,6 +99,10 @@ Value combineRow(OpBuilder &b, Location loc, const float *row, ArrayRef<Value> i
       auto type = cast<VectorType>(input.getType());
       Value scale = arith::ConstantOp::create(
           b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(coefficient).getValue()));
+      if (sum) {
+        sum = vector::FMAOp::create(b, loc, input, scale, sum);
+        continue;
+      }
       term = arith::MulFOp::create(b, loc, input, scale);
     }
     if (!sum)
@@ -143,19 +147,21 @@ private:
   SmallVector<scf::ForOp> loops;
 };
 
-/// 2 * value + offset, for tile indices.
-Value tileStart(OpBuilder &b, Location loc, Value tile, int64_t offset) {
-  Value doubled = arith::MulIOp::create(b, loc, tile,
-                                        arith::ConstantIndexOp::create(b, loc, kOutputTile));
-  return b.createOrFold<arith::AddIOp>(loc, doubled,
+/// m * tile + offset, for tile indices (m the output tile).
+Value tileStart(OpBuilder &b, Location loc, Value tile, int64_t m, int64_t offset) {
+  Value scaled = arith::MulIOp::create(b, loc, tile, arith::ConstantIndexOp::create(b, loc, m));
+  return b.createOrFold<arith::AddIOp>(loc, scaled,
                                        arith::ConstantIndexOp::create(b, loc, offset));
 }
 
-/// The input transform V[a, b, c, n, ty, tx] = (B^T d B)[a, b] of the tile d at rows 2ty..2ty+3
-/// and columns 2tx..2tx+3 of the padded input: per (c, n, ty), vectors of 16 tiles along tx,
-/// each of the 16 input vectors one read of every second column (from the unpadded source).
-void rewriteInputTransform(RewriterBase &rewriter, linalg::GenericOp op) {
+/// The input transform V[a, b, c, n, ty, tx] = (B^T d B)[a, b] of the tile d at rows
+/// m ty .. m ty + alpha - 1 and the same columns of the padded input: per (c, n, ty), vectors of
+/// 16 tiles along tx, each of the alpha^2 input vectors one read of every m-th column (from the
+/// unpadded source).
+void rewriteInputTransform(RewriterBase &rewriter, linalg::GenericOp op,
+                           const Variant &variant) {
   Location loc = op.getLoc();
+  int64_t alpha = variant.alpha, outputTile = variant.outputTile;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t channels = ranges[2], batch = ranges[3], tileRows = ranges[4], tileCols = ranges[5];
   rewriter.setInsertionPoint(op);
@@ -165,9 +171,9 @@ void rewriteInputTransform(RewriterBase &rewriter, linalg::GenericOp op) {
   // Tile rows whose four input rows all lie inside the source.
   int64_t rowLow = padded ? padded->low[2] : 0;
   int64_t rowSize = padded ? padded->sizes[2] : cast<ShapedType>(input.getType()).getDimSize(2);
-  int64_t firstInside = std::clamp<int64_t>(llvm::divideCeil(rowLow, kOutputTile), 0, tileRows);
+  int64_t firstInside = std::clamp<int64_t>(llvm::divideCeil(rowLow, outputTile), 0, tileRows);
   int64_t endInside = std::clamp<int64_t>(
-      llvm::divideFloorSigned(rowLow + rowSize - kAlpha, kOutputTile) + 1, firstInside,
+      llvm::divideFloorSigned(rowLow + rowSize - alpha, outputTile) + 1, firstInside,
       tileRows);
 
   auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
@@ -179,24 +185,29 @@ void rewriteInputTransform(RewriterBase &rewriter, linalg::GenericOp op) {
     auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, l, v); };
     for (int64_t tx0 = 0; tx0 < tileCols; tx0 += kLanes) {
       int64_t width = std::min(kLanes, tileCols - tx0);
-      // rows[p][q]: columns 2tx + q of input row 2ty + p, for the tiles tx0 .. tx0 + width.
-      Value rows[kAlpha][kAlpha];
-      for (int64_t p = 0; p < kAlpha; ++p)
-        for (int64_t q = 0; q < kAlpha; ++q) {
-          SmallVector<Value> at{n, c, tileStart(b, l, ty, p), index(tx0 * kOutputTile + q)};
-          rows[p][q] = padded ? padded->read(b, l, source, at, kOutputTile, width,
+      // rows[p][q]: columns m tx + q of input row m ty + p, for the tiles tx0 .. tx0 + width.
+      Value rows[kMaxAlpha][kMaxAlpha];
+      for (int64_t p = 0; p < alpha; ++p)
+        for (int64_t q = 0; q < alpha; ++q) {
+          SmallVector<Value> at{n, c, tileStart(b, l, ty, outputTile, p),
+                                index(tx0 * outputTile + q)};
+          rows[p][q] = padded ? padded->read(b, l, source, at, outputTile, width,
                                              {true, true, rowsInside, false})
-                              : readLanes(b, l, source, at, kOutputTile, width);
+                              : readLanes(b, l, source, at, outputTile, width);
         }
       // B^T d: combine rows; then (B^T d) B: combine columns.
-      Value half[kAlpha][kAlpha];
-      for (int64_t a = 0; a < kAlpha; ++a)
-        for (int64_t q = 0; q < kAlpha; ++q)
-          half[a][q] = combineRow(b, l, kInputMatrix[a],
-                                  {rows[0][q], rows[1][q], rows[2][q], rows[3][q]});
-      for (int64_t a = 0; a < kAlpha; ++a)
-        for (int64_t bb = 0; bb < kAlpha; ++bb) {
-          Value transformed = combineRow(b, l, kInputMatrix[bb], half[a]);
+      Value half[kMaxAlpha][kMaxAlpha];
+      for (int64_t a = 0; a < alpha; ++a)
+        for (int64_t q = 0; q < alpha; ++q) {
+          SmallVector<Value, kMaxAlpha> column;
+          for (int64_t p = 0; p < alpha; ++p)
+            column.push_back(rows[p][q]);
+          half[a][q] = combineRow(b, l, variant.inputMatrix + a * alpha, column);
+        }
+      for (int64_t a = 0; a < alpha; ++a)
+        for (int64_t bb = 0; bb < alpha; ++bb) {
+          Value transformed = combineRow(b, l, variant.inputMatrix + bb * alpha,
+                                         ArrayRef<Value>(half[a], alpha));
           carried = vector::TransferWriteOp::create(
                         b, l, transformed, carried,
                         ValueRange{index(a), index(bb), c, n, ty, index(tx0)},
@@ -280,11 +291,29 @@ struct OutputInit {
   }
 };
 
-/// The output transform Y[n, f, 2ty + i, 2tx + j] = init[f] + (A^T M A)[i, j]: per (f, n, ty),
-/// vectors of 16 tiles along tx; an activation that follows is applied to the same vectors, and
-/// the two outputs of a tile row are interleaved into one contiguous row of 32 results.
-void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, OutputInit init) {
+/// Lane t * k + j of the result is lane t of vectors[j], for k vectors of `width` lanes (k a
+/// power of two): pairs interleaved lane by lane, the even-numbered vectors' before the odd.
+Value interleave(OpBuilder &b, Location loc, ArrayRef<Value> vectors, int64_t width) {
+  if (vectors.size() == 1)
+    return vectors.front();
+  SmallVector<Value> evens, odds;
+  for (auto [k, vector] : llvm::enumerate(vectors))
+    (k % 2 ? odds : evens).push_back(vector);
+  int64_t half = width * int64_t(evens.size());
+  SmallVector<int64_t> lanes;
+  for (int64_t lane = 0; lane < half; ++lane)
+    lanes.append({lane, half + lane});
+  return vector::ShuffleOp::create(b, loc, interleave(b, loc, evens, width),
+                                   interleave(b, loc, odds, width), lanes);
+}
+
+/// The output transform Y[n, f, m ty + i, m tx + j] = init[f] + (A^T M A)[i, j]: per
+/// (f, n, ty), vectors of 16 tiles along tx; an activation that follows is applied to the same
+/// vectors, and the m outputs of a tile row are interleaved into one contiguous row of 16 m.
+void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, OutputInit init,
+                            const Variant &variant) {
   Location loc = op.getLoc();
+  int64_t alpha = variant.alpha, outputTile = variant.outputTile;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t batch = ranges[0], filters = ranges[1], tileRows = ranges[2], tileCols = ranges[4];
   linalg::GenericOp epilogue = findEpilogue(op);
@@ -294,7 +323,7 @@ void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, Output
   auto resultType = cast<RankedTensorType>(last->getResultTypes()[0]);
   Value dest = tensor::EmptyOp::create(
       rewriter, loc,
-      ArrayRef<int64_t>{batch, filters, tileRows * kOutputTile, tileCols * kOutputTile},
+      ArrayRef<int64_t>{batch, filters, tileRows * outputTile, tileCols * outputTile},
       resultType.getElementType());
 
   LoopBuilder loops;
@@ -303,24 +332,29 @@ void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, Output
     for (int64_t tx0 = 0; tx0 < tileCols; tx0 += kLanes) {
       int64_t width = std::min(kLanes, tileCols - tx0);
       auto vectorType = VectorType::get({width}, b.getF32Type());
-      Value m[kAlpha][kAlpha];
-      for (int64_t a = 0; a < kAlpha; ++a)
-        for (int64_t bb = 0; bb < kAlpha; ++bb)
+      Value m[kMaxAlpha][kMaxAlpha];
+      for (int64_t a = 0; a < alpha; ++a)
+        for (int64_t bb = 0; bb < alpha; ++bb)
           m[a][bb] = vector::TransferReadOp::create(
               b, l, vectorType, products, ValueRange{index(a), index(bb), f, n, ty, index(tx0)},
               /*padding=*/std::nullopt, ArrayRef<bool>{true});
       // A^T M: combine rows; then (A^T M) A: combine columns.
-      Value half[kOutputTile][kAlpha];
-      for (int64_t i = 0; i < kOutputTile; ++i)
-        for (int64_t bb = 0; bb < kAlpha; ++bb)
-          half[i][bb] =
-              combineRow(b, l, kOutputMatrix[i], {m[0][bb], m[1][bb], m[2][bb], m[3][bb]});
+      Value half[kMaxAlpha][kMaxAlpha];
+      for (int64_t i = 0; i < outputTile; ++i)
+        for (int64_t bb = 0; bb < alpha; ++bb) {
+          SmallVector<Value, kMaxAlpha> column;
+          for (int64_t a = 0; a < alpha; ++a)
+            column.push_back(m[a][bb]);
+          half[i][bb] = combineRow(b, l, variant.outputMatrix + i * alpha, column);
+        }
       Value start = init.vector(b, l, f, width);
-      for (int64_t i = 0; i < kOutputTile; ++i) {
-        Value outputs[kOutputTile];
-        for (int64_t j = 0; j < kOutputTile; ++j) {
-          Value sum = arith::AddFOp::create(b, l, start,
-                                            combineRow(b, l, kOutputMatrix[j], half[i]));
+      for (int64_t i = 0; i < outputTile; ++i) {
+        SmallVector<Value, kMaxAlpha> outputs;
+        for (int64_t j = 0; j < outputTile; ++j) {
+          Value sum = arith::AddFOp::create(
+              b, l, start,
+              combineRow(b, l, variant.outputMatrix + j * alpha,
+                         ArrayRef<Value>(half[i], alpha)));
           if (epilogue) {
             SmallVector<Value> args;
             for (OpOperand *input : epilogue.getDpsInputOperands())
@@ -329,16 +363,14 @@ void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, Output
             args.push_back(nullptr);
             sum = emitVectorBody(b, l, *epilogue.getBody(), args, width);
           }
-          outputs[j] = sum;
+          outputs.push_back(sum);
         }
-        // Lanes t of outputs[0] and outputs[1] are columns 2t and 2t + 1.
-        SmallVector<int64_t> interleaved;
-        for (int64_t lane = 0; lane < width; ++lane)
-          interleaved.append({lane, width + lane});
-        Value row = vector::ShuffleOp::create(b, l, outputs[0], outputs[1], interleaved);
+        // Lane t of outputs[j] is column m t + j.
+        Value row = interleave(b, l, outputs, width);
         carried = vector::TransferWriteOp::create(
                       b, l, row, carried,
-                      ValueRange{n, f, tileStart(b, l, ty, i), index(tx0 * kOutputTile)},
+                      ValueRange{n, f, tileStart(b, l, ty, outputTile, i),
+                                 index(tx0 * outputTile)},
                       ArrayRef<bool>{true})
                       .getResult();
       }
@@ -368,20 +400,23 @@ void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, Output
 struct VectorizeWinogradPass : impl::VectorizeWinogradPassBase<VectorizeWinogradPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    SmallVector<linalg::GenericOp> inputs, outputs;
+    SmallVector<std::pair<linalg::GenericOp, const Variant *>> inputs, outputs;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (isTransform(op, inputTransformMaps(ctx), &kInputMatrix[0][0], kAlpha) &&
-          isZeroFill(op.getDpsInits()[0]))
-        inputs.push_back(op);
-      else if (isTransform(op, outputTransformMaps(ctx), &kOutputMatrix[0][0], kOutputTile))
-        outputs.push_back(op);
+      for (const Variant *v : kVariants) {
+        if (isTransform(op, inputTransformMaps(ctx, *v), v->inputMatrix, v->alpha, v->alpha) &&
+            isZeroFill(op.getDpsInits()[0]))
+          inputs.emplace_back(op, v);
+        else if (isTransform(op, outputTransformMaps(ctx), v->outputMatrix, v->outputTile,
+                             v->alpha))
+          outputs.emplace_back(op, v);
+      }
     });
     IRRewriter rewriter(ctx);
-    for (linalg::GenericOp op : inputs)
-      rewriteInputTransform(rewriter, op);
-    for (linalg::GenericOp op : outputs)
+    for (auto [op, variant] : inputs)
+      rewriteInputTransform(rewriter, op, *variant);
+    for (auto [op, variant] : outputs)
       if (std::optional<OutputInit> init = OutputInit::of(op.getDpsInits()[0]))
-        rewriteOutputTransform(rewriter, op, *init);
+        rewriteOutputTransform(rewriter, op, *init, *variant);
   }
 };
 
