@@ -12,6 +12,11 @@ namespace dlc::cpu {
 
 using namespace mlir;
 
+/// The lanes a strided read of `span` lanes reads: the next power of two (see readLanes).
+int64_t widenedSpan(int64_t span, int64_t stride) {
+  return stride > 1 ? int64_t(llvm::PowerOf2Ceil(span)) : span;
+}
+
 /// Lanes 0, stride, 2 * stride, ... of `span` (`width` of them): a shuffle unless stride is 1.
 Value everyStride(OpBuilder &b, Location loc, Value span, int64_t stride, int64_t width) {
   if (stride == 1)
@@ -34,6 +39,19 @@ Value readLanes(OpBuilder &b, Location loc, Value source, ValueRange indices, in
     return vector::BroadcastOp::create(b, loc, vectorType, scalar);
   }
   int64_t span = (width - 1) * stride + 1;
+  // A strided span is read as a power of two of lanes: LLVM splits a read of 31 lanes into
+  // reads of 16, 8, 4, 2 and 1 and assembles the picked lanes from them one by one, where it
+  // picks them from two whole registers with one permute (a stride-2 depthwise convolution,
+  // 96 channels at 112x112: 0.201 -> 0.122 ms). The lanes past the span are never picked;
+  // they are masked off where they may lie past the buffer.
+  if (stride > 1 && !llvm::isPowerOf2_64(span)) {
+    int64_t widened = widenedSpan(span, stride);
+    int64_t row = cast<ShapedType>(source.getType()).getShape().back();
+    std::optional<int64_t> column = getConstantIntValue(indices.back());
+    bool fits = inBounds && column && !ShapedType::isDynamic(row) && *column + widened <= row;
+    span = widened;
+    inBounds = fits;
+  }
   Value lanes = vector::TransferReadOp::create(b, loc, VectorType::get({span}, element), source,
                                                indices, /*padding=*/std::nullopt,
                                                ArrayRef<bool>{inBounds});
@@ -95,7 +113,36 @@ Value PaddedSource::readBorder(OpBuilder &b, Location loc, Value unpadded,
   // out-of-bounds read would rely on the row being the buffer's innermost dimension, which is
   // no longer so once the read is folded into a reshaped buffer (a product's [N, F, H*W]).
   int64_t valid = std::clamp<int64_t>(sizes.back() - (start + before), 0, span - before);
+  // A strided span is read as a power of two of lanes, as readLanes does: the row's lanes, then
+  // padding selected over what lies past the row (another row's elements, in a reshaped buffer),
+  // shifted behind the padding lanes in front by one shuffle of whole registers.
+  int64_t wide = widenedSpan(span, stride);
+  auto wideRead = [&](OpBuilder &builder, Location l) -> Value {
+    if (valid == 0)
+      return splat(builder, l, wide);
+    SmallVector<Value> at(shifted.begin(), shifted.end());
+    at.back() = arith::ConstantIndexOp::create(builder, l, start + before);
+    auto type = VectorType::get({wide}, element);
+    bool fits = start + before + wide <= cast<ShapedType>(unpadded.getType()).getShape().back();
+    Value lanes = vector::TransferReadOp::create(builder, l, type, unpadded, at, padValue,
+                                                 ArrayRef<bool>{fits});
+    if (before + valid < span) { // (lanes from `span` on are never picked)
+      SmallVector<bool> row(wide, false);
+      std::fill_n(row.begin(), valid, true);
+      auto maskType = VectorType::get({wide}, builder.getI1Type());
+      Value mask = arith::ConstantOp::create(builder, l, DenseElementsAttr::get(maskType, row));
+      lanes = arith::SelectOp::create(builder, l, mask, lanes, splat(builder, l, wide));
+    }
+    if (before == 0)
+      return lanes;
+    SmallVector<int64_t> shift;
+    for (int64_t lane = 0; lane < wide; ++lane)
+      shift.push_back(lane < before ? lane : wide + lane - before);
+    return vector::ShuffleOp::create(builder, l, splat(builder, l, wide), lanes, shift);
+  };
   auto rowRead = [&](OpBuilder &builder, Location l) -> Value {
+    if (wide != span)
+      return wideRead(builder, l);
     if (valid == 0)
       return splat(builder, l, span);
     SmallVector<Value> at(shifted.begin(), shifted.end());
@@ -124,7 +171,7 @@ Value PaddedSource::readBorder(OpBuilder &b, Location loc, Value unpadded,
               b, loc, rowsInside,
               [&](OpBuilder &then, Location l) { scf::YieldOp::create(then, l, rowRead(then, l)); },
               [&](OpBuilder &other, Location l) {
-                scf::YieldOp::create(other, l, splat(other, l, span));
+                scf::YieldOp::create(other, l, splat(other, l, wide));
               })
               .getResult(0);
   }

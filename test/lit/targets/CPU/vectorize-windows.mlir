@@ -7,9 +7,10 @@
 #id5 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
 
 // A stride-2 depthwise convolution with its bias broadcast and a clip: per channel and output
-// row, 16 results start from the bias, take 9 taps (31 contiguous inputs, even lanes picked,
-// times a broadcast weight), are clipped and written once; the 4 remaining columns of the row
-// are one vector<4>. The bias and clip generics are gone.
+// row, 16 results start from the bias, take 9 taps (32 contiguous inputs, the 31 needed
+// rounded up to whole registers, even lanes picked, times a broadcast weight), are clipped and
+// written once; the 4 remaining columns of the row are one vector<4> (from 8 inputs). The bias
+// and clip generics are gone.
 // CHECK-LABEL: func.func @depthwise
 // CHECK-NOT: linalg.generic
 // CHECK: scf.for %[[C:.+]] = %c0 to %c8 step %c1 iter_args(%[[D:.+]] = %{{.+}})
@@ -17,15 +18,15 @@
 // CHECK:   %[[INIT:.+]] = vector.broadcast %[[BIAS]] : f32 to vector<16xf32>
 // CHECK:   %[[W0:.+]] = vector.broadcast %{{.+}} : f32 to vector<16xf32>
 // CHECK:   scf.for %[[H:.+]] = %c0 to %c20 step %c1 iter_args(%[[D2:.+]] = %[[D]])
-// CHECK:     %[[ROW:.+]] = vector.transfer_read %{{.+}}[%c0, %[[C]], %c0, %{{.+}}, %c0], %{{.+}} {in_bounds = [true]} : tensor<1x8x1x41x41xf32>, vector<31xf32>
+// CHECK:     %[[ROW:.+]] = vector.transfer_read %{{.+}}[%c0, %[[C]], %c0, %{{.+}}, %c0], %{{.+}} {in_bounds = [true]} : tensor<1x8x1x41x41xf32>, vector<32xf32>
 // CHECK:     %[[EVEN:.+]] = vector.shuffle %[[ROW]], %[[ROW]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
 // CHECK:     %[[P:.+]] = arith.mulf %[[EVEN]], %[[W0]] : vector<16xf32>
 // CHECK:     arith.addf %[[INIT]], %[[P]] : vector<16xf32>
-// CHECK-COUNT-8: vector.transfer_read {{.+}} vector<31xf32>
+// CHECK-COUNT-8: vector.transfer_read {{.+}} vector<32xf32>
 // CHECK:     %[[LO:.+]] = arith.maximumf %{{.+}}, %{{.+}} : vector<16xf32>
 // CHECK:     %[[CLIPPED:.+]] = arith.minimumf %[[LO]], %{{.+}} : vector<16xf32>
 // CHECK:     %[[W:.+]] = vector.transfer_write %[[CLIPPED]], %[[D2]][%c0, %[[C]], %c0, %[[H]], %c0]
-// CHECK:     vector.transfer_read %{{.+}}[%c0, %[[C]], %c0, %{{.+}}, %c32], %{{.+}} : tensor<1x8x1x41x41xf32>, vector<7xf32>
+// CHECK:     vector.transfer_read %{{.+}}[%c0, %[[C]], %c0, %{{.+}}, %c32], %{{.+}} {in_bounds = [true]} : tensor<1x8x1x41x41xf32>, vector<8xf32>
 // CHECK:     vector.transfer_write %{{.+}}, %[[W]][%c0, %[[C]], %c0, %[[H]], %c16] {{.+}} : vector<4xf32>
 func.func @depthwise(%x: tensor<1x8x1x41x41xf32>, %f: tensor<8x1x1x3x3xf32>, %b: tensor<8x1xf32>) -> tensor<1x8x1x20x20xf32> {
   %zero = arith.constant 0.0 : f32

@@ -5,8 +5,10 @@
 // map has too few 4x4 tiles for F(4x4, 3x3) (3 x 8): F(2x2, 3x3), 5 x 16 tiles.
 //
 // Input transform, per channel: the first and last tile rows read rows of padding; the tile
-// rows in between read 4 input rows, each as 4 reads of every second column (the first with a
-// padding lane shuffled in front), and combine them with additions and subtractions only.
+// rows in between read 4 input rows, each as 3 reads of 32 lanes (columns 0, 1 and 2 on), from
+// which every second column is picked 4 times (the first time after a padding lane is shifted
+// in front; from column 2, the lane past the row is replaced by padding), and combine them with
+// additions and subtractions only.
 // CHECK-LABEL: func.func @winograd
 // CHECK-SAME: %[[X:.+]]: tensor<1x16x10x32xf32>, %[[B:.+]]: tensor<16xf32>
 // CHECK: scf.for %[[C:.+]] = %c0 to %c16 step %c1 iter_args(%{{.+}} = %{{.+}}) -> (tensor<4x4x16x1x5x16xf32>)
@@ -14,10 +16,13 @@
 // CHECK: scf.for %[[TY:.+]] = %c1 to %c4 step %c1 iter_args(%[[V:.+]] = %{{.+}})
 // CHECK:   %[[ROW:.+]] = arith.muli %[[TY]], %c2 : index
 // CHECK:   %[[ABOVE:.+]] = arith.subi %[[ROW]], %c1 : index
-// CHECK:   %[[R0:.+]] = vector.transfer_read %[[X]][%c0, %[[C]], %[[ABOVE]], %c0], %{{.+}} {in_bounds = [true]} : tensor<1x16x10x32xf32>, vector<30xf32>
-// CHECK:   %[[P0:.+]] = vector.shuffle %{{.+}}, %[[R0]] [0, 1, 2, {{.+}}, 30] : vector<1xf32>, vector<30xf32>
-// CHECK:   vector.shuffle %[[P0]], %[[P0]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<31xf32>, vector<31xf32>
-// CHECK-COUNT-15: vector.shuffle {{.+}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<31xf32>, vector<31xf32>
+// CHECK:   %[[R0:.+]] = vector.transfer_read %[[X]][%c0, %[[C]], %[[ABOVE]], %c0], %{{.+}} {in_bounds = [true]} : tensor<1x16x10x32xf32>, vector<32xf32>
+// CHECK:   %[[P0:.+]] = vector.shuffle %{{.+}}, %[[R0]] [0, 32, 33, {{.+}}, 62] : vector<32xf32>, vector<32xf32>
+// CHECK:   vector.shuffle %[[P0]], %[[P0]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+// CHECK:   vector.shuffle %[[R0]], %[[R0]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+// CHECK:   %[[R2:.+]] = vector.transfer_read %[[X]][%c0, %[[C]], %[[ABOVE]], %c2], %{{.+}} : tensor<1x16x10x32xf32>, vector<32xf32>
+// CHECK:   arith.select %{{.+}}, %[[R2]], %{{.+}} : vector<32xi1>, vector<32xf32>
+// CHECK-COUNT-13: vector.shuffle {{.+}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
 // CHECK-NOT: arith.mulf
 // CHECK:   arith.subf {{.+}} : vector<16xf32>
 // CHECK:   vector.transfer_write %{{.+}}, %[[V]][%c0, %c0, %[[C]], %c0, %[[TY]], %c0] {in_bounds = [true]} : vector<16xf32>, tensor<4x4x16x1x5x16xf32>
@@ -57,14 +62,14 @@ func.func @winograd(%x: tensor<1x16x10x32xf32>, %b: tensor<16xf32>) -> tensor<1x
 // -----
 
 // F(4x4, 3x3) on a 32x32 map (8 x 8 tiles of 4x4 outputs): the input transform reads 6x6
-// tiles 4 apart (every fourth column) and writes 36 transformed vectors per tile row, its
+// tiles 4 apart (every fourth column of 32-lane reads) and writes 36 transformed vectors per tile row, its
 // entries other than 1 and -1 as fused multiply-adds; 36 batched products; the output
 // transform interleaves each tile row's four outputs into one 32-lane row, four rows per tile.
 // CHECK-LABEL: func.func @winograd_4x4
 // CHECK: scf.for %[[C:.+]] = %c0 to %c16 step %c1 iter_args(%{{.+}} = %{{.+}}) -> (tensor<6x6x16x1x8x8xf32>)
 // CHECK: scf.for %[[TY:.+]] = %c1 to %c7 step %c1
 // CHECK:   arith.muli %[[TY]], %c4 : index
-// CHECK:   vector.shuffle {{.+}} [0, 4, 8, 12, 16, 20, 24, 28] : vector<29xf32>, vector<29xf32>
+// CHECK:   vector.shuffle {{.+}} [0, 4, 8, 12, 16, 20, 24, 28] : vector<32xf32>, vector<32xf32>
 // CHECK:   vector.fma {{.+}} : vector<8xf32>
 // CHECK-COUNT-36: vector.transfer_write {{.+}} : vector<8xf32>, tensor<6x6x16x1x8x8xf32>
 // CHECK: } -> tensor<36x16x64xf32>
