@@ -44,37 +44,9 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_benchmarks as rb  # noqa: E402  (model_file, write_inputs, measure_peak, ...)
 
+from peers import error, openvino_runner, ort_runner  # noqa: E402
 sys.path.insert(0, str(rb.REPO_ROOT / "compiler" / "tools" / "dlc"))
 import library  # noqa: E402  (a dlc-compiled model called in this process)
-
-
-def ort_runner(path, feed):
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    return lambda: session.run(None, feed)
-
-
-def openvino_runner(path, feed, precision):
-    """OpenVINO's CPU plugin at 1 thread, or None where openvino is not installed."""
-    try:
-        import openvino as ov
-    except ImportError:
-        return None
-    core = ov.Core()
-    config = {"INFERENCE_NUM_THREADS": "1", "PERFORMANCE_HINT": "LATENCY"}
-    if precision:
-        config["INFERENCE_PRECISION_HINT"] = precision
-    compiled = core.compile_model(str(path), "CPU", config)
-    request = compiled.create_infer_request()
-    inputs = {compiled.input(k): v for k, v in enumerate(feed.values())}
-    return lambda: [np.asarray(request.infer(inputs)[compiled.output(k)])
-                    for k in range(len(compiled.outputs))]
-
-
-def error(got, want):
-    a, b = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
 
 
 def ppocr_rec(args, cache, work):

@@ -115,6 +115,19 @@ Value combineRow(OpBuilder &b, Location loc, const float *row, ArrayRef<Value> i
   return sum;
 }
 
+/// half[i][q] = sum_p matrix[i, p] * tile[p][q] for i < rows and p, q < alpha: the left product
+/// of a transform (B^T d, A^T M), each entry one combineRow.
+void leftProduct(OpBuilder &b, Location loc, const float *matrix, int64_t rows, int64_t alpha,
+                 Value (&tile)[kMaxAlpha][kMaxAlpha], Value (&half)[kMaxAlpha][kMaxAlpha]) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t q = 0; q < alpha; ++q) {
+      SmallVector<Value, kMaxAlpha> column;
+      for (int64_t p = 0; p < alpha; ++p)
+        column.push_back(tile[p][q]);
+      half[i][q] = combineRow(b, loc, matrix + i * alpha, column);
+    }
+}
+
 /// Builds the loop nests of the transforms: loops on tensors that carry the destination.
 class LoopBuilder {
 public:
@@ -197,13 +210,7 @@ void rewriteInputTransform(RewriterBase &rewriter, linalg::GenericOp op,
         }
       // B^T d: combine rows; then (B^T d) B: combine columns.
       Value half[kMaxAlpha][kMaxAlpha];
-      for (int64_t a = 0; a < alpha; ++a)
-        for (int64_t q = 0; q < alpha; ++q) {
-          SmallVector<Value, kMaxAlpha> column;
-          for (int64_t p = 0; p < alpha; ++p)
-            column.push_back(rows[p][q]);
-          half[a][q] = combineRow(b, l, variant.inputMatrix + a * alpha, column);
-        }
+      leftProduct(b, l, variant.inputMatrix, alpha, alpha, rows, half);
       for (int64_t a = 0; a < alpha; ++a)
         for (int64_t bb = 0; bb < alpha; ++bb) {
           Value transformed = combineRow(b, l, variant.inputMatrix + bb * alpha,
@@ -340,13 +347,7 @@ void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, Output
               /*padding=*/std::nullopt, ArrayRef<bool>{true});
       // A^T M: combine rows; then (A^T M) A: combine columns.
       Value half[kMaxAlpha][kMaxAlpha];
-      for (int64_t i = 0; i < outputTile; ++i)
-        for (int64_t bb = 0; bb < alpha; ++bb) {
-          SmallVector<Value, kMaxAlpha> column;
-          for (int64_t a = 0; a < alpha; ++a)
-            column.push_back(m[a][bb]);
-          half[i][bb] = combineRow(b, l, variant.outputMatrix + i * alpha, column);
-        }
+      leftProduct(b, l, variant.outputMatrix, outputTile, alpha, m, half);
       Value start = init.vector(b, l, f, width);
       for (int64_t i = 0; i < outputTile; ++i) {
         SmallVector<Value, kMaxAlpha> outputs;

@@ -12,14 +12,13 @@ namespace dlc::cpu {
 
 using namespace mlir;
 
-/// The lanes a strided read of `span` lanes reads: the next power of two (see readLanes).
-int64_t widenedSpan(int64_t span, int64_t stride) {
-  return stride > 1 ? int64_t(llvm::PowerOf2Ceil(span)) : span;
-}
+/// The lanes a read of `span` lanes reads: the next power of two (see readLanes).
+int64_t widenedSpan(int64_t span) { return int64_t(llvm::PowerOf2Ceil(span)); }
 
-/// Lanes 0, stride, 2 * stride, ... of `span` (`width` of them): a shuffle unless stride is 1.
+/// Lanes 0, stride, 2 * stride, ... of `span` (`width` of them): a shuffle unless they are all
+/// of its lanes.
 Value everyStride(OpBuilder &b, Location loc, Value span, int64_t stride, int64_t width) {
-  if (stride == 1)
+  if (stride == 1 && cast<VectorType>(span.getType()).getNumElements() == width)
     return span;
   SmallVector<int64_t> picked;
   for (int64_t lane = 0; lane < width; ++lane)
@@ -39,13 +38,14 @@ Value readLanes(OpBuilder &b, Location loc, Value source, ValueRange indices, in
     return vector::BroadcastOp::create(b, loc, vectorType, scalar);
   }
   int64_t span = (width - 1) * stride + 1;
-  // A strided span is read as a power of two of lanes: LLVM splits a read of 31 lanes into
-  // reads of 16, 8, 4, 2 and 1 and assembles the picked lanes from them one by one, where it
-  // picks them from two whole registers with one permute (a stride-2 depthwise convolution,
-  // 96 channels at 112x112: 0.201 -> 0.122 ms). The lanes past the span are never picked;
-  // they are masked off where they may lie past the buffer.
-  if (stride > 1 && !llvm::isPowerOf2_64(span)) {
-    int64_t widened = widenedSpan(span, stride);
+  // A span is read as a power of two of lanes: LLVM splits a read of 31 lanes into reads of
+  // 16, 8, 4, 2 and 1 and assembles the picked lanes from them one by one, where it picks them
+  // from two whole registers with one permute (a stride-2 depthwise convolution, 96 channels
+  // at 112x112: 0.201 -> 0.122 ms), and a row of 14 or 7 lanes (MobileNetV2's 14x14 and 7x7
+  // depthwise convolutions) takes one read instead of three. The lanes past the span are never
+  // picked; they are masked off where they may lie past the buffer.
+  if (!llvm::isPowerOf2_64(span)) {
+    int64_t widened = widenedSpan(span);
     int64_t row = cast<ShapedType>(source.getType()).getShape().back();
     std::optional<int64_t> column = getConstantIntValue(indices.back());
     bool fits = inBounds && column && !ShapedType::isDynamic(row) && *column + widened <= row;
@@ -113,10 +113,10 @@ Value PaddedSource::readBorder(OpBuilder &b, Location loc, Value unpadded,
   // out-of-bounds read would rely on the row being the buffer's innermost dimension, which is
   // no longer so once the read is folded into a reshaped buffer (a product's [N, F, H*W]).
   int64_t valid = std::clamp<int64_t>(sizes.back() - (start + before), 0, span - before);
-  // A strided span is read as a power of two of lanes, as readLanes does: the row's lanes, then
-  // padding selected over what lies past the row (another row's elements, in a reshaped buffer),
+  // A span is read as a power of two of lanes, as readLanes does: the row's lanes, then padding
+  // selected over what lies past the row (another row's elements, in a reshaped buffer),
   // shifted behind the padding lanes in front by one shuffle of whole registers.
-  int64_t wide = widenedSpan(span, stride);
+  int64_t wide = widenedSpan(span);
   auto wideRead = [&](OpBuilder &builder, Location l) -> Value {
     if (valid == 0)
       return splat(builder, l, wide);
