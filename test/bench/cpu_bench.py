@@ -21,9 +21,7 @@ compared with onnxruntime's first (max |a - b| / max |b|).
 """
 import argparse
 import datetime
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import onnxruntime as ort
@@ -32,7 +30,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_benchmarks as rb  # noqa: E402  (model_file, write_inputs, measure_peak, ...)
 
-from peers import error, openvino_runner, openvino_version, ort_runner  # noqa: E402
+from peers import error, interleaved, openvino_runner, openvino_version, ort_runner  # noqa: E402
 sys.path.insert(0, str(rb.REPO_ROOT / "compiler" / "tools" / "dlc"))
 import library  # noqa: E402  (a dlc-compiled model called in this process)
 
@@ -64,16 +62,8 @@ def bench(name, threads, args, cache, work):
         variants["ov"] = ov
     want = variants["ort"]()[0]
     errors = {label: error(run()[0], want) for label, run in variants.items()}
-    for run in variants.values():  # warm-up
-        for _ in range(3):
-            run()
-    times = {label: [] for label in variants}
-    for _ in range(args.runs):
-        for label, run in variants.items():
-            start = time.perf_counter()
-            run()
-            times[label].append((time.perf_counter() - start) * 1e3)
-    return {label: (min(t), statistics.median(t), errors[label]) for label, t in times.items()}
+    times = interleaved(variants, args.runs)
+    return {label: (low, mid, errors[label]) for label, (low, mid) in times.items()}
 
 
 def ratio(rows, a, b):

@@ -1,6 +1,9 @@
 # The peer runtimes the benchmarks call in the same process as dlc: onnxruntime and OpenVINO.
 """Callables that run a model once on a fixed feed, for the interleaved benchmarks
 (precision_bench.py, cpu_bench.py)."""
+import statistics
+import time
+
 import numpy as np
 import onnxruntime as ort
 
@@ -46,3 +49,18 @@ def error(got, want):
     """max |a - b| / max |b|."""
     a, b = np.asarray(got, np.float64), np.asarray(want, np.float64)
     return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
+
+
+def interleaved(variants, runs, warmup=3):
+    """{label: (minimum, median) ms} of `runs` rounds, each calling every variant once in turn
+    (after `warmup` calls of each), so that a change in the machine's load touches all alike."""
+    for run in variants.values():
+        for _ in range(warmup):
+            run()
+    times = {label: [] for label in variants}
+    for _ in range(runs):
+        for label, run in variants.items():
+            start = time.perf_counter()
+            run()
+            times[label].append((time.perf_counter() - start) * 1e3)
+    return {label: (min(t), statistics.median(t)) for label, t in times.items()}

@@ -30,7 +30,6 @@ with onnxruntime int8 (max |a - b| / max |b|).
                                           [--runs 30] [--report docs/precision-benchmarks.md]
 """
 import argparse
-import statistics
 import subprocess
 import sys
 import time
@@ -44,7 +43,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_benchmarks as rb  # noqa: E402  (model_file, write_inputs, measure_peak, ...)
 
-from peers import error, openvino_runner, ort_runner  # noqa: E402
+from peers import error, interleaved, openvino_runner, ort_runner  # noqa: E402
 sys.path.insert(0, str(rb.REPO_ROOT / "compiler" / "tools" / "dlc"))
 import library  # noqa: E402  (a dlc-compiled model called in this process)
 
@@ -138,16 +137,8 @@ def bench(name, args, cache, work):
     errors = {label: error(variants[label]()[0], reference[against.get(
                   label, "int8" if "int8" in label else "fp32")][0])
               for label in variants}
-    for run in variants.values():  # warm-up
-        for _ in range(3):
-            run()
-    times = {label: [] for label in variants}
-    for _ in range(args.runs):
-        for label, run in variants.items():
-            start = time.perf_counter()
-            run()
-            times[label].append((time.perf_counter() - start) * 1e3)
-    return {label: (min(t), statistics.median(t), errors[label]) for label, t in times.items()}
+    times = interleaved(variants, args.runs)
+    return {label: (low, mid, errors[label]) for label, (low, mid) in times.items()}
 
 
 def report(name, rows):
