@@ -51,9 +51,11 @@ def error(got, want):
     return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
 
 
-def interleaved(variants, runs, warmup=3):
+def interleaved(variants, runs, warmup=3, gap_ms=0.0):
     """{label: (minimum, median) ms} of `runs` rounds, each calling every variant once in turn
-    (after `warmup` calls of each), so that a change in the machine's load touches all alike."""
+    (after `warmup` calls of each), so that a change in the machine's load touches all alike.
+    `gap_ms` of sleep after each call lets a library's workers stop spinning before the next
+    library runs on the cores they would take."""
     for run in variants.values():
         for _ in range(warmup):
             run()
@@ -63,4 +65,6 @@ def interleaved(variants, runs, warmup=3):
             start = time.perf_counter()
             run()
             times[label].append((time.perf_counter() - start) * 1e3)
+            if gap_ms:
+                time.sleep(gap_ms * 1e-3)
     return {label: (min(t), statistics.median(t)) for label, t in times.items()}
