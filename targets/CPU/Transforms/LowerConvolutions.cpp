@@ -481,7 +481,7 @@ struct WinogradChoice {
 /// Each transformed filter is read once per column block of tiles, so a variant needs at least
 /// 32 tiles: with fewer, the products wait on memory for filters read for few columns
 /// (ResNet-50's 3x3 convolutions on 7x7 maps, 16 tiles of F(2x2), were slower in the model
-/// than with im2col). F(4x4) is taken wherever it has the tiles (maps of 23x23 and larger):
+/// than with im2col). F(4x4) is taken wherever it has the tiles (square maps from 21x21 on):
 /// a third fewer multiply-adds than F(2x2) and half the transformed inputs.
 std::optional<WinogradChoice> winogradOf(const Convolution &conv) {
   using namespace winograd;
