@@ -35,7 +35,8 @@ sys.path.insert(0, str(rb.REPO_ROOT / "compiler" / "tools" / "dlc"))
 import library  # noqa: E402  (a dlc-compiled model called in this process)
 
 MODELS = ["resnet50", "mobilenetv2", "bert_base", "mlp_large", "conv_resnet_3x3",
-          "conv_resnet_1x1", "conv_resnet_7x7s2", "conv_mobilenet_dw", "conv_mobilenet_dw_s2"]
+          "conv_resnet_1x1", "conv_resnet_7x7s2", "conv_resnet_3x3_14", "conv_resnet_3x3_7",
+          "conv_mobilenet_dw", "conv_mobilenet_dw_s2"]
 
 
 def cpu_family():
