@@ -53,7 +53,8 @@ def main():
     for i, kernel in enumerate(kernels):
         x = LEFT + (kernel["ts"] - begin) * scale
         colour = COLOURS.get(kernel.get("cat"), COLOURS["fp32"])[i % 2]
-        svg.append(f'<rect x="{x:.2f}" y="{STRIP_TOP}" width="{max(kernel["dur"] * scale, 0.5):.2f}"'
+        width = max(kernel["dur"] * scale, 0.5)
+        svg.append(f'<rect x="{x:.2f}" y="{STRIP_TOP}" width="{width:.2f}"'
                    f' height="{STRIP_HEIGHT}" fill="{colour}"><title>{escape(kernel["name"])}: '
                    f'{kernel["dur"]:.1f} us</title></rect>')
     # Ticks every 1, 2 or 5 times a power of ten milliseconds: at most 10 of them.

@@ -284,7 +284,8 @@ LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
     out << llvm::format("  median %.3f ms, p90 %.3f ms, min %.3f ms, %.2f runs/s\n", median, p90,
                         milliseconds.front(), 1000.0 / median);
     if (options.profile)
-      printProfile(kernels, options.iterations, median, options.peaks, dlc_rt_get_num_threads(), kProfileRows, out);
+      printProfile(kernels, options.iterations, median, options.peaks, dlc_rt_get_num_threads(),
+                   kProfileRows, out);
   }
   return success();
 }
