@@ -38,9 +38,11 @@ std::vector<KernelFigures> summarizeProfile(int runs) {
     if (inserted) {
       kernels.emplace_back();
       kernels.back().name = event.name;
-      kernels.back().kind = event.kind;
     }
     KernelFigures &kernel = kernels[it->second];
+    // A row's kind is its kernels' fastest instruction, as each kernel's is its ops' (a bf16
+    // product's row also holds the fp32 kernel that fills its result).
+    kernel.kind = std::max(kernel.kind, event.kind);
     kernel.milliseconds += double(event.end_ns - event.start_ns) * 1e-6;
     kernel.operations += double(event.operations);
     ++kernel.calls;

@@ -18,7 +18,7 @@ namespace dlc::driver {
 /// (a product's blocks and its remainder are several kernels of one name).
 struct KernelFigures {
   std::string name;
-  int32_t kind = 0;           ///< DLC_RT_PROFILE_FP32, _BF16 or _INT8
+  int32_t kind = 0;        ///< DLC_RT_PROFILE_FP32, _BF16 or _INT8: the row's fastest
   double milliseconds = 0; ///< time per run
   double operations = 0;   ///< multiply-adds (as two operations each) per run
   int64_t calls = 0;       ///< kernel calls over all runs
