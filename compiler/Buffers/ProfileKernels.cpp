@@ -2,6 +2,8 @@
 // profile, with its name and its arithmetic (see Passes.td and runtime/include/dlc/profile.h).
 #include "compiler/Buffers/Passes.h"
 
+#include "dlc/profile.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -21,16 +23,13 @@ namespace {
 
 using namespace mlir;
 
-/// runtime/include/dlc/profile.h's DLC_RT_PROFILE_FP32, _BF16 and _INT8.
-enum Kind : int32_t { kFP32 = 0, kBF16 = 1, kINT8 = 2 };
-
 /// Node names a kernel's name lists before "+N more".
 constexpr size_t kMaxNames = 4;
 
 /// A kernel's arithmetic (see Passes.td) and the instruction it runs on.
 struct Work {
   int64_t operations = 0;
-  Kind kind = kFP32;
+  int32_t kind = DLC_RT_PROFILE_FP32; ///< what the runtime's events say (dlc/profile.h)
 };
 
 int64_t elementsOf(Type type) {
@@ -40,7 +39,7 @@ int64_t elementsOf(Type type) {
 }
 
 /// Multiply-adds of `op` itself (not of its regions), counted as FLOPs.
-int64_t ownOperations(Operation *op, Kind &kind) {
+int64_t ownOperations(Operation *op, int32_t &kind) {
   if (op->getNumResults() != 1)
     return 0;
   Type type = op->getResult(0).getType();
@@ -53,12 +52,12 @@ int64_t ownOperations(Operation *op, Kind &kind) {
   if (isa<vector::FMAOp, math::FmaOp>(op))
     return 2 * elements;
   if (isa<x86vector::DotBF16Op>(op)) {
-    kind = std::max(kind, kBF16);
+    kind = std::max<int32_t>(kind, DLC_RT_PROFILE_BF16);
     return 4 * elements;
   }
   if (auto intrinsic = dyn_cast<LLVM::CallIntrinsicOp>(op);
       intrinsic && intrinsic.getIntrin().starts_with("llvm.x86.avx512.vpdpbusd")) {
-    kind = kINT8;
+    kind = DLC_RT_PROFILE_INT8;
     return 8 * elements;
   }
   return 0;
@@ -73,9 +72,9 @@ int64_t tripCount(scf::ForOp loop) {
   return std::max<int64_t>(0, llvm::divideCeil(*upper - *lower, *step));
 }
 
-int64_t operationsOf(Operation *op, Kind &kind);
+int64_t operationsOf(Operation *op, int32_t &kind);
 
-int64_t operationsOf(Region &region, Kind &kind) {
+int64_t operationsOf(Region &region, int32_t &kind) {
   int64_t total = 0;
   for (Block &block : region)
     for (Operation &op : block)
@@ -83,7 +82,7 @@ int64_t operationsOf(Region &region, Kind &kind) {
   return total;
 }
 
-int64_t operationsOf(Operation *op, Kind &kind) {
+int64_t operationsOf(Operation *op, int32_t &kind) {
   if (auto loop = dyn_cast<scf::ForOp>(op))
     return tripCount(loop) * operationsOf(loop.getRegion(), kind);
   if (auto branch = dyn_cast<scf::IfOp>(op))

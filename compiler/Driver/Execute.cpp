@@ -242,14 +242,16 @@ LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
     if (int status = buffers.run(*model))
       return fail("the compiled model returned status " + llvm::Twine(status));
   std::vector<double> milliseconds;
-  std::vector<std::pair<int64_t, int64_t>> runs; // start and end, on the profile's clock
-  dlc_rt_profile_reset();
+  std::vector<std::pair<int64_t, int64_t>> runs; // with profile: on the profile's clock
+  if (options.profile)
+    dlc_rt_profile_reset();
   for (int i = 0; i < options.iterations; ++i) {
     auto start = Clock::now();
-    int64_t startNs = dlc_rt_profile_clock();
+    int64_t startNs = options.profile ? dlc_rt_profile_clock() : 0;
     buffers.run(*model);
     milliseconds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    runs.emplace_back(startNs, dlc_rt_profile_clock());
+    if (options.profile)
+      runs.emplace_back(startNs, dlc_rt_profile_clock());
   }
   std::sort(milliseconds.begin(), milliseconds.end());
   auto percentile = [&](double p) {

@@ -1,7 +1,6 @@
 // The dlc-cpu-lower-convolutions pass: linalg's named convolutions become what the CPU kernels
 // run fastest: Winograd F(4x4, 3x3) or F(2x2, 3x3), or a matrix product over im2col columns;
-// int8 and bf16
-// depthwise ones a product on dot-product instructions (see Passes.td).
+// int8 and bf16 depthwise ones a product on dot-product instructions (see Passes.td).
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "targets/CPU/Transforms/DotConvolution.h"
@@ -414,8 +413,8 @@ Value lowerAsWinograd(OpBuilder &b, Location loc, const Convolution &conv,
   int64_t extraRows = tileRows * outputTile - height, extraCols = tileCols * outputTile - width;
   Value zero = zeroOf(b, loc, f32);
 
-  // Input transform over (a, b, c, n, ty, tx, p, q); an odd output size needs one more padded
-  // row or column for its last tile.
+  // Input transform over (a, b, c, n, ty, tx, p, q); an output size that m does not divide
+  // needs more padded rows or columns for its last tiles.
   Value padded = padEnd(b, loc, conv.input, extraRows, extraCols);
   Value inputMatrix = matrixConstant(b, loc, variant.inputMatrix, alpha, alpha);
   auto transformedType =
