@@ -91,8 +91,7 @@ struct WriteResultsInPlacePass : impl::WriteResultsInPlacePassBase<WriteResultsI
       auto chain = reshapeChain(copy.getSource(), entry);
       if (!chain || usedAfter(chain->first, copy))
         continue;
-      OpBuilder b(chain->first);
-      b.setInsertionPointToStart(&entry);
+      auto b = OpBuilder::atBlockBegin(&entry);
       Value view = viewAsAllocation(b, output, chain->second, chain->first);
       chain->first.replaceAllUsesWith(view);
       copy.erase();
