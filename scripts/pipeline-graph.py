@@ -7,8 +7,8 @@ It runs `dlc compile --dump-pipeline --target=T` (one line per phase: the phase 
 phase's textual pass pipeline), turns each phase into a cluster of its passes in order, and writes
 the Graphviz source; with --svg it also renders it with `dot`. dlc's own passes are drawn bold,
 the target's (dlc-cpu-*) filled; phases stand side by side. docs/pipeline.dot and
-docs/pipeline.svg are its output for the host target; a lit test checks that docs/pipeline.dot
-still matches the pass order.
+docs/pipeline.svg are its output for target znver5 (every CPU pass, the same on any machine); a
+lit test checks that docs/pipeline.dot still matches the pass order.
 """
 import argparse
 import subprocess

@@ -18,6 +18,8 @@ Target::~Target() = default;
 
 std::string Target::headerExtras(const ModelSignature &) const { return ""; }
 
+void Target::printDescription(llvm::raw_ostream &) const {}
+
 std::string describePrecisions(unsigned precisions) {
   static const std::pair<unsigned, const char *> kNames[] = {{kPrecisionF32, "f32"},
                                                              {kPrecisionBF16, "bf16"},

@@ -97,6 +97,10 @@ public:
   /// Declarations added to NAME.h after the contract's own (empty unless a target needs any).
   virtual std::string headerExtras(const ModelSignature &signature) const;
 
+  /// One line on what the target's kernels are shaped for (a CPU's vectors, caches and register
+  /// blocks), which `dlc compile --stats` prints; nothing by default.
+  virtual void printDescription(llvm::raw_ostream &os) const;
+
 private:
   TargetInfo info_;
 };

@@ -20,14 +20,17 @@ using namespace mlir;
 
 namespace {
 
-void addAlgorithmPasses(OpPassManager &pm) {
+void addAlgorithmPasses(OpPassManager &pm, const CpuDescription &cpu) {
   // Convolutions become Winograd transforms around batched products, or products over im2col
   // columns, whichever the CPU kernels run faster for their shape.
-  pm.addNestedPass<func::FuncOp>(createLowerConvolutionsPass());
+  LowerConvolutionsPassOptions convolutions;
+  convolutions.lanes = cpu.lanes();
+  pm.addNestedPass<func::FuncOp>(createLowerConvolutionsPass(convolutions));
   pm.addPass(createCanonicalizerPass());
 }
 
-void addTensorPasses(OpPassManager &pm, const CpuModel &model) {
+void addTensorPasses(OpPassManager &pm, const CpuModel &model, const CpuDescription &cpu) {
+  RegisterBlock block = productBlock(cpu);
   // Products of 8-bit integers or bf16 with constant weights become blocks of the CPU's dot
   // product instructions, where it has them (before the fp32 vectorization, which would take
   // them as generic products).
@@ -35,8 +38,10 @@ void addTensorPasses(OpPassManager &pm, const CpuModel &model) {
   dot.vnni = (model.requiredCpu & DLC_CPU_AVX512VNNI) != 0;
   dot.bf16 = computesBF16(model);
   pm.addNestedPass<func::FuncOp>(createVectorizeDotContractionsPass(dot));
-  // Constant weights are packed into column panels at compile time.
-  pm.addNestedPass<func::FuncOp>(createPackConstantOperandsPass());
+  // Constant weights are packed at compile time into column panels one register block wide.
+  PackConstantOperandsPassOptions panels;
+  panels.panel = block.columns;
+  pm.addNestedPass<func::FuncOp>(createPackConstantOperandsPass(panels));
   // A fill reshaped for a packed product becomes a fill of the packed shape, so the product
   // starts its blocks from the fill value instead of reading a filled buffer.
   pm.addPass(createCanonicalizerPass());
@@ -49,10 +54,18 @@ void addTensorPasses(OpPassManager &pm, const CpuModel &model) {
   dotConvolutions.vnni = dot.vnni;
   dotConvolutions.bf16 = dot.bf16;
   pm.addNestedPass<func::FuncOp>(createVectorizeDotConvolutionsPass(dotConvolutions));
-  // Matrix products become register-blocked vector code.
-  pm.addNestedPass<func::FuncOp>(createVectorizeContractionsPass());
+  // Matrix products become register-blocked vector code, the blocks as large as the CPU's
+  // registers hold and long reductions cut into chunks that fit its L2.
+  VectorizeContractionsPassOptions contractions;
+  contractions.lanes = cpu.lanes();
+  contractions.blockRows = block.rows;
+  if (cpu.caches.l2 > 0)
+    contractions.l2Bytes = cpu.caches.l2;
+  pm.addNestedPass<func::FuncOp>(createVectorizeContractionsPass(contractions));
   // The transforms around the products of Winograd convolutions become vector loops.
-  pm.addNestedPass<func::FuncOp>(createVectorizeWinogradPass());
+  VectorizeWinogradPassOptions winograd;
+  winograd.lanes = cpu.lanes();
+  pm.addNestedPass<func::FuncOp>(createVectorizeWinogradPass(winograd));
   // Depthwise convolutions, pooling and other window reductions become vector loops, with
   // their bias and activation applied to the same vectors.
   pm.addNestedPass<func::FuncOp>(createVectorizeWindowsPass());
@@ -118,10 +131,11 @@ void addLoweringPasses(OpPassManager &pm) {
 
 } // namespace
 
-void addCpuPasses(OpPassManager &pm, targets::Stage stage, const CpuModel &model) {
+void addCpuPasses(OpPassManager &pm, targets::Stage stage, const CpuModel &model,
+                  const CpuDescription &cpu) {
   switch (stage) {
-  case targets::Stage::Algorithms: return addAlgorithmPasses(pm);
-  case targets::Stage::Tensors: return addTensorPasses(pm, model);
+  case targets::Stage::Algorithms: return addAlgorithmPasses(pm, cpu);
+  case targets::Stage::Tensors: return addTensorPasses(pm, model, cpu);
   case targets::Stage::Buffers: return addBufferPasses(pm);
   case targets::Stage::Lowering: return addLoweringPasses(pm);
   }

@@ -9,6 +9,7 @@
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 namespace dlc::cpu {
 namespace {
@@ -29,6 +30,35 @@ constexpr FeatureBit kFeatureBits[] = {
     {"amx-bf16", DLC_CPU_AMX_BF16},    {"amx-int8", DLC_CPU_AMX_INT8},
 };
 
+/// The CPUs that are targets by their LLVM name, with what each is. Their features are LLVM's
+/// for that CPU; AMX is left out (the fp32, bf16 and int8 kernels do not use it, and a
+/// hypervisor may hide it), their cache sizes and pipes come from CpuDescription.cpp's table.
+struct NamedCpu {
+  const char *name, *summary;
+};
+constexpr NamedCpu kNamedCpus[] = {
+    {"znver3", "AMD Zen 3 (EPYC 7003, Ryzen 5000): AVX2"},
+    {"znver4", "AMD Zen 4 (EPYC 9004): AVX-512 with VNNI and BF16"},
+    {"znver5", "AMD Zen 5 (EPYC 9005): AVX-512 with VNNI and BF16"},
+    {"skylake-avx512", "Intel Xeon Scalable 1st generation (Skylake-SP): AVX-512"},
+    {"cascadelake", "Intel Xeon Scalable 2nd generation (Cascade Lake): AVX-512 with VNNI"},
+    {"icelake-server", "Intel Xeon Scalable 3rd generation (Ice Lake-SP): AVX-512 with VNNI"},
+    {"sapphirerapids",
+     "Intel Xeon Scalable 4th generation (Sapphire Rapids): AVX-512 with VNNI, BF16 and FP16"},
+    {"emeraldrapids",
+     "Intel Xeon Scalable 5th generation (Emerald Rapids): AVX-512 with VNNI, BF16 and FP16"},
+};
+
+constexpr uint64_t kAmx = DLC_CPU_AMX_TILE | DLC_CPU_AMX_BF16 | DLC_CPU_AMX_INT8;
+
+/// The DLC_CPU_* bit of an LLVM feature name ("avx2"), or 0.
+uint64_t featureBit(llvm::StringRef feature) {
+  for (const FeatureBit &bit : kFeatureBits)
+    if (feature == bit.llvmName)
+      return bit.bit;
+  return 0;
+}
+
 constexpr uint64_t kX86_64_V3 =
     DLC_CPU_SSE42 | DLC_CPU_AVX | DLC_CPU_AVX2 | DLC_CPU_FMA | DLC_CPU_F16C | DLC_CPU_BMI2;
 constexpr uint64_t kX86_64_V4 = kX86_64_V3 | DLC_CPU_AVX512F | DLC_CPU_AVX512BW |
@@ -38,7 +68,7 @@ constexpr uint64_t kX86_64_V4 = kX86_64_V3 | DLC_CPU_AVX512F | DLC_CPU_AVX512BW 
 class CpuTarget final : public targets::Target {
 public:
   CpuTarget(const targets::TargetInfo &info, CpuModel model)
-      : Target(info), model_(std::move(model)) {}
+      : Target(info), model_(std::move(model)), description_(describeCpu(model_)) {}
 
   bool supportsElementType(mlir::Type type) const override {
     // Every integer and float width the graph dialect has: LLVM legalizes each on x86-64.
@@ -46,7 +76,11 @@ public:
   }
 
   void addPasses(mlir::OpPassManager &pm, targets::Stage stage) const override {
-    addCpuPasses(pm, stage, model_);
+    addCpuPasses(pm, stage, model_, description_);
+  }
+
+  void printDescription(llvm::raw_ostream &os) const override {
+    printCpuDescription(description_, os);
   }
 
   llvm::Expected<std::vector<targets::ObjectFile>>
@@ -63,6 +97,7 @@ public:
 
 private:
   CpuModel model_;
+  CpuDescription description_;
 };
 
 /// Registers `name` with what the generated code requires of the machine and the precisions
@@ -114,14 +149,13 @@ llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name) {
   model.triple = llvm::sys::getDefaultTargetTriple();
   if (name == "host") {
     model.cpu = llvm::sys::getHostCPUName().str();
+    model.isHost = true;
     std::string features;
     for (const auto &feature : llvm::sys::getHostCPUFeatures()) {
       features += (features.empty() ? "" : ",") + std::string(feature.second ? "+" : "-") +
                   feature.first().str();
       if (feature.second)
-        for (const FeatureBit &bit : kFeatureBits)
-          if (feature.first() == bit.llvmName)
-            model.requiredCpu |= bit.bit;
+        model.requiredCpu |= featureBit(feature.first());
     }
     model.features = features;
   } else if (name == "x86-64-v3") {
@@ -130,6 +164,14 @@ llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name) {
   } else if (name == "x86-64-v4") {
     model.cpu = "x86-64-v4";
     model.requiredCpu = kX86_64_V4;
+  } else if (llvm::any_of(kNamedCpus, [&](const NamedCpu &cpu) { return name == cpu.name; })) {
+    model.cpu = name.str();
+    llvm::SmallVector<llvm::StringRef> features;
+    llvm::X86::getFeaturesForCPU(name, features, /*NeedPlus=*/true);
+    for (llvm::StringRef feature : features)
+      model.requiredCpu |= featureBit(feature.drop_front());
+    model.requiredCpu &= ~kAmx;
+    model.features = "-amx-tile,-amx-int8,-amx-bf16";
   } else {
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "'" + name + "' is not a CPU target");
@@ -149,6 +191,10 @@ void registerCpuTargets() {
                     "x86-64 with SSE4.2, AVX, AVX2, FMA, F16C and BMI2");
   registerCpuTarget("x86-64-v4", "x86-64 with AVX-512 (Skylake-SP, Zen 4 and later)",
                     "x86-64-v3 plus AVX-512 F, BW, CD, DQ and VL");
+  for (const NamedCpu &cpu : kNamedCpus)
+    registerCpuTarget(cpu.name, cpu.summary,
+                      std::string("the CPU features LLVM lists for ") + cpu.name +
+                          " (AMX aside)");
 }
 
 } // namespace dlc::cpu

@@ -3,6 +3,7 @@
 #ifndef DLC_TARGETS_CPU_CPUTARGET_H
 #define DLC_TARGETS_CPU_CPUTARGET_H
 
+#include "targets/CPU/CpuDescription.h"
 #include "targets/Target.h"
 
 #include <cstdint>
@@ -16,6 +17,7 @@ struct CpuModel {
   std::string cpu;          ///< LLVM CPU name
   std::string features;     ///< LLVM feature string (+avx512f,...)
   uint64_t requiredCpu = 0; ///< DLC_CPU_* bits the generated code checks at run time
+  bool isHost = false;      ///< the machine that compiles: its caches are read from the system
 };
 
 /// Resolves a CPU target name; `host` is this machine's CPU and features.
@@ -25,8 +27,9 @@ llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name);
 /// and vdpbf16ps was measured to outrun FMA on it (CpuTarget.cpp lists the measured CPUs).
 bool computesBF16(const CpuModel &model);
 
-/// Adds the passes for `model`'s CPU at `stage` (CpuPipeline.cpp).
-void addCpuPasses(mlir::OpPassManager &pm, targets::Stage stage, const CpuModel &model);
+/// Adds the passes for `model`'s CPU, which `cpu` describes, at `stage` (CpuPipeline.cpp).
+void addCpuPasses(mlir::OpPassManager &pm, targets::Stage stage, const CpuModel &model,
+                  const CpuDescription &cpu);
 
 /// Generates the object or text of a model lowered by the CPU pipeline (CpuCodegen.cpp).
 llvm::Expected<std::vector<targets::ObjectFile>>

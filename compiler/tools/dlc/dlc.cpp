@@ -59,6 +59,7 @@ cl::SubCommandGroup executeSubcommands({&runSubcommand, &benchSubcommand});
 cl::SubCommandGroup fixedShapeSubcommands({&runSubcommand, &benchSubcommand, &inspectSubcommand});
 cl::SubCommandGroup compilingSubcommands({&compileSubcommand, &runSubcommand, &benchSubcommand,
                                           &inspectSubcommand});
+cl::SubCommandGroup targetSubcommands({&compileSubcommand, &inspectSubcommand});
 
 // The option groups of --help. Every option of dlc is in one, which lets main hide LLVM's own.
 cl::OptionCategory targetCategory("Target options");
@@ -87,7 +88,7 @@ cl::list<std::string> commandOption(cl::Positional, cl::Hidden); // not a comman
 
 // Its description lists the registered targets (completeCommandLine).
 cl::opt<std::string> targetOption("target", cl::value_desc("name"), cl::init("host"),
-                                  cl::sub(compileSubcommand), cl::cat(targetCategory));
+                                  cl::sub(targetSubcommands), cl::cat(targetCategory));
 cl::opt<bool> dumpPipelineOption(
     "dump-pipeline",
     cl::desc("Print the pass pipeline of each phase for --target (and --precision) and exit "
@@ -184,7 +185,10 @@ cl::opt<std::string> nameOption("name",
                                          "stem)"),
                                 cl::value_desc("name"), cl::sub(compileSubcommand),
                                 cl::cat(outputCategory));
-cl::opt<bool> statsOption("stats", cl::desc("Print the memory plan's figures to stderr"),
+cl::opt<bool> statsOption("stats",
+                          cl::desc("Print what the target's kernels are shaped for (vectors, "
+                                   "caches, register blocks) and the memory plan's figures to "
+                                   "stderr"),
                           cl::sub(compileSubcommand), cl::cat(outputCategory));
 
 cl::list<std::string>
@@ -460,6 +464,16 @@ int targetsCommand() {
     llvm::outs() << (&info == targets::registeredTargets().begin() ? "" : "\n") << info.name
                  << "\n  summary: " << info.summary << "\n  requires: " << info.requirements
                  << "\n  precisions: " << targets::describePrecisions(info.precisions) << "\n";
+    auto target = targets::createTarget(info.name);
+    if (!target) {
+      llvm::consumeError(target.takeError());
+      continue;
+    }
+    std::string description;
+    llvm::raw_string_ostream stream(description);
+    (*target)->printDescription(stream);
+    if (!description.empty())
+      llvm::outs() << "  kernels for: " << description << "\n";
   }
   return 0;
 }
@@ -475,6 +489,11 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
     pipeline.profile = profileOption;
     pipelines::printPipeline(**target, llvm::outs(), pipeline);
     return 0;
+  }
+  if (options.stats) {
+    llvm::errs() << "target " << (*target)->info().name << ": ";
+    (*target)->printDescription(llvm::errs());
+    llvm::errs() << "\n";
   }
   driver::CompileRequest request;
   request.modelPath = options.model;
@@ -627,6 +646,8 @@ int benchCommand(mlir::MLIRContext &context, const Options &options) {
 }
 
 int inspectCommand(mlir::MLIRContext &context, const Options &options) {
+  if (auto target = targets::createTarget(options.target); !target)
+    return usageError(options.command, llvm::toString(target.takeError()));
   auto model = onnx_frontend::readModel(options.model);
   if (!model)
     return reportError(model.takeError());
@@ -644,6 +665,7 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
   }
   driver::CompileRequest request;
   request.modelPath = options.model;
+  request.target = options.target;
   request.precision = precisionOptions(options);
   driver::Compilation compilation(context, request);
   if (failed(compilation.import(*model)) ||

@@ -20,12 +20,6 @@ namespace {
 
 using namespace mlir;
 
-/// f32 lanes of a 512-bit register: the width of the products' column blocks.
-constexpr int64_t kLanes = 16;
-/// Filters per packed panel of a transposed product's right-hand side (the panel width of
-/// dlc-cpu-pack-constant-operands).
-constexpr int64_t kPanelColumns = 32;
-
 RankedTensorType tensorType(Value value) { return cast<RankedTensorType>(value.getType()); }
 
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
@@ -745,8 +739,9 @@ void lowerDepthwise(OpBuilder &b, Depthwise conv) {
   conv.op->erase();
 }
 
-/// Rewrites one convolution with the strategy its shape calls for.
-void lowerConvolution(OpBuilder &b, const Convolution &conv) {
+/// Rewrites one convolution with the strategy its shape calls for, on a target whose vectors
+/// hold `lanes` f32 lanes (the products' column blocks are one or two vectors wide).
+void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes) {
   Location loc = conv.op->getLoc();
   b.setInsertionPoint(conv.op);
   Start start = readStart(conv.init);
@@ -767,10 +762,11 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv) {
     int64_t filters = resultType.getDimSize(1);
     // Few output positions that vectors do not divide (7x7 = 49) would leave a narrow, mostly
     // scalar column block as large as the rest; the product is computed transposed instead,
-    // with filters (whole panels) along the vectors. (With more positions the narrow block is
-    // a small part, and the transposes cost more.)
+    // with filters (whole panels of two vectors, dlc-cpu-pack-constant-operands) along the
+    // vectors. (With more positions the narrow block is a small part, and the transposes cost
+    // more.)
     bool transposed =
-        positions % kLanes != 0 && positions < 4 * kLanes && filters % kPanelColumns == 0;
+        positions % lanes != 0 && positions < 4 * lanes && filters % (2 * lanes) == 0;
     Value product =
         transposed ? addStart(b, loc, lowerAsTransposedProduct(b, loc, conv, col, filter), start)
                    : lowerAsProduct(b, loc, conv, col, filter, start);
@@ -785,6 +781,8 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv) {
 }
 
 struct LowerConvolutionsPass : impl::LowerConvolutionsPassBase<LowerConvolutionsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     // The ops are collected first and described one at a time: a convolution may read the
     // result of one rewritten before it.
@@ -800,7 +798,7 @@ struct LowerConvolutionsPass : impl::LowerConvolutionsPassBase<LowerConvolutions
     });
     OpBuilder b(&getContext());
     for (Operation *op : convolutions)
-      lowerConvolution(b, *matchConvolution(op));
+      lowerConvolution(b, *matchConvolution(op), lanes);
     for (Depthwise &conv : depthwise)
       lowerDepthwise(b, conv);
   }

@@ -18,17 +18,14 @@ namespace {
 
 using namespace mlir;
 
-/// Columns per panel: one register block's width.
-constexpr int64_t kPanel = 32;
-
-/// `constant` [..., K, N] repacked as [..., N/kPanel, K, kPanel].
-DenseElementsAttr packPanels(DenseElementsAttr constant) {
+/// `constant` [..., K, N] repacked as [..., N/panel, K, panel].
+DenseElementsAttr packPanels(DenseElementsAttr constant, int64_t panel) {
   auto type = cast<RankedTensorType>(constant.getType());
   ArrayRef<int64_t> shape = type.getShape();
   int64_t rank = shape.size(), k = shape[rank - 2], n = shape[rank - 1];
-  int64_t batch = type.getNumElements() / (k * n), panels = n / kPanel;
+  int64_t batch = type.getNumElements() / (k * n), panels = n / panel;
   SmallVector<int64_t> packedShape(shape.drop_back(2));
-  packedShape.append({panels, k, kPanel});
+  packedShape.append({panels, k, panel});
   auto packedType = RankedTensorType::get(packedShape, type.getElementType());
   if (constant.isSplat())
     return constant.reshape(packedType);
@@ -37,10 +34,9 @@ DenseElementsAttr packPanels(DenseElementsAttr constant) {
   std::vector<char> packed(raw.size());
   char *out = packed.data();
   for (int64_t b = 0; b < batch; ++b)
-    for (int64_t panel = 0; panel < panels; ++panel)
-      for (int64_t row = 0; row < k; ++row, out += kPanel * width)
-        std::memcpy(out, raw.data() + ((b * k + row) * n + panel * kPanel) * width,
-                    kPanel * width);
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t row = 0; row < k; ++row, out += panel * width)
+        std::memcpy(out, raw.data() + ((b * k + row) * n + p * panel) * width, panel * width);
   return DenseElementsAttr::getFromRawBuffer(packedType, ArrayRef<char>(packed));
 }
 
@@ -52,8 +48,9 @@ AffineExpr splitDimExpr(AffineExpr expr, unsigned column, MLIRContext *ctx) {
   return getAffineDimExpr(position < column ? position : position + 1, ctx);
 }
 
-/// Packs the constant right-hand side of one contraction; returns whether it did.
-bool packRhs(RewriterBase &rewriter, linalg::GenericOp op) {
+/// Packs the constant right-hand side of one contraction into panels of `panel` columns;
+/// returns whether it did.
+bool packRhs(RewriterBase &rewriter, linalg::GenericOp op, int64_t panel) {
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
   if (failed(dims) || dims->n.empty() || dims->k.size() != 1 || op.getNumDpsInputs() != 2)
     return false;
@@ -80,7 +77,7 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op) {
                        outMap.getResults().back() == getAffineDimExpr(dims->m.back(), ctx))))
     return false;
   int64_t n = elements.getType().getShape().back();
-  if (n <= kPanel || n % kPanel != 0)
+  if (n <= panel || n % panel != 0)
     return false;
 
   // New iteration space: the column dimension becomes (nb, nl).
@@ -108,7 +105,7 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op) {
 
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  Value packed = arith::ConstantOp::create(rewriter, loc, packPanels(elements));
+  Value packed = arith::ConstantOp::create(rewriter, loc, packPanels(elements, panel));
   Value init = op.getDpsInitOperand(0)->get();
   auto initType = cast<RankedTensorType>(init.getType());
   SmallVector<int64_t> splitShape;
@@ -120,7 +117,7 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op) {
       groups.push_back({first});
       continue;
     }
-    splitShape.append({n / kPanel, kPanel});
+    splitShape.append({n / panel, panel});
     groups.push_back({first, first + 1});
   }
   auto splitType = RankedTensorType::get(splitShape, initType.getElementType());
@@ -136,11 +133,17 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op) {
 
 struct PackConstantOperandsPass
     : impl::PackConstantOperandsPassBase<PackConstantOperandsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    if (panel < 1) {
+      getOperation().emitError("dlc-cpu-pack-constant-operands needs panel >= 1");
+      return signalPassFailure();
+    }
     SmallVector<linalg::GenericOp> candidates = tensorContractions(getOperation());
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : candidates)
-      packRhs(rewriter, op);
+      packRhs(rewriter, op, panel);
   }
 };
 

@@ -34,8 +34,9 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
     ```
 
     - The same product transposed, filters along the vectors, when the output positions are
-      fewer than 64 and not a multiple of 16 (a 7x7 map) and the filters fill whole 32-wide
-      panels: a narrow position block would otherwise be as large as the rest and mostly scalar.
+      fewer than 4 vectors and not a multiple of one (a 7x7 map on AVX-512, whose vectors hold
+      `lanes` = 16 f32) and the filters fill whole panels of two vectors: a narrow position block
+      would otherwise be as large as the rest and mostly scalar.
       It starts from zero and adds the bias after, in an elementwise op that fusion merges with
       the activation.
 
@@ -58,6 +59,10 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16",
+           "fp32 lanes of the target's vector registers (16: AVX-512, 8: AVX2)">,
+  ];
 }
 
 def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::func::FuncOp"> {
@@ -80,29 +85,33 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
     Column blocks go outside row blocks when there are at least 4 of them, so one rhs panel
     stays in cache for every row block; otherwise rows go outside, giving the outer loop (which
     runs on threads) more iterations. The accumulator is hoisted out of the k loop on tensors,
-    so each step is MR x NR/16 fused multiply-adds on AVX-512.
+    so each step is MR x NR/L fused multiply-adds, L the `lanes` of a vector register (16 on
+    AVX-512, 8 on AVX2; the CPU target passes its description's, CpuDescription.h).
 
-    NR is 32 when it divides N, 16 when N is 16 or 32 + 16 does not apply, or N itself when
-    N < 16. A larger N that 32 does not divide is first split into the columns 32 divides and
-    the rest (784 = 768 + 16: 8x32 blocks load one vector per 8 FMAs' worth of broadcasts, 8x16
-    blocks twice as many), each vectorized on its own. A consumer is split at the same column,
-    so each part still applies it to its blocks.
-    MR is the first of 8, 7, 6, 4, 2, 1 that divides M (7: the 49 positions of a 7x7 map).
+    NR is 2L when it divides N, L when N is L or 2L + L does not apply, or N itself when
+    N < L. A larger N that 2L does not divide is first split into the columns 2L divides and
+    the rest (784 = 768 + 16 on AVX-512: 8x32 blocks load one vector per 8 FMAs' worth of
+    broadcasts, 8x16 blocks twice as many), each vectorized on its own. A consumer is split at
+    the same column, so each part still applies it to its blocks.
+    MR is the first of 8, 7, 6, 4, 2, 1 that divides M (7: the 49 positions of a 7x7 map) and
+    is at most `block-rows` (8 with AVX-512's 32 registers; 6 with AVX2's 16, where 6 x 2
+    accumulators, two panel vectors and a broadcast fill 15 of them).
 
-    A part with fewer than 16 columns (196 positions = 192 + 4) is computed as dot products
-    instead, when 16 divides K and 4 divides M: its rhs columns are transposed into rows
-    (N x K elements), the reduction becomes the innermost loop, and blocks of 4 rows x N
-    columns carry 4 x N vectors of partial sums over 16 consecutive k, added up once per block
-    (`vector.multi_reduction`). As a register block, 4 columns cost one broadcast per row and
-    step for 4 multiply-adds, as much per step as 16 or 32 columns. A consumer split with the
-    product stays a separate op over those few columns.
+    A part with fewer than L columns (196 positions = 192 + 4) is computed as dot products
+    instead, when L divides K and 4 divides M: its rhs columns are transposed into rows
+    (N x K elements), the reduction becomes the innermost loop, and blocks of 4 rows (2 on
+    AVX2) x N columns carry 4 x N vectors of partial sums over L consecutive k, added up once
+    per block (`vector.multi_reduction`). As a register block, 4 columns cost one broadcast per
+    row and step for 4 multiply-adds, as much per step as 16 or 32 columns. A consumer split
+    with the product stays a separate op over those few columns.
 
     A result indexed `[.., N, M]` (a product computed with its operands exchanged, such as the
     transposed convolution product of 7x7 maps) gets the same blocks; its accumulator block is
     read and written through a transposing map, once per block, outside the k loop.
 
-    A long reduction, whose rhs panel (K x NR) exceeds 256 KiB, is cut into chunks of kc steps,
-    kc the largest divisor of K whose panel and lhs slices (kc x (NR + M)) fit 512 KiB. The
+    A long reduction, whose rhs panel (K x NR) exceeds a quarter of `l2-bytes` (one core's L2),
+    is cut into chunks of kc steps, kc the largest divisor of K whose panel and lhs slices
+    (kc x (NR + M)) fit half of it. The
     chunk loop runs outermost and carries the result; inside it the block loops run as above,
     over kc steps. Every block then reads slices that stay in L2, where a whole panel would
     evict the lhs that the next block reads again (ResNet-50's 3x3 convolutions on 7x7 maps,
@@ -114,6 +123,14 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16",
+           "fp32 lanes of the target's vector registers (16: AVX-512, 8: AVX2)">,
+    Option<"blockRows", "block-rows", "int64_t", /*default=*/"8",
+           "The most rows of a register block (CpuDescription.h: productBlock)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
+           "One core's L2 cache, which a long reduction's chunks are sized for">,
+  ];
 }
 
 def VectorizeDotContractionsPass
@@ -286,9 +303,10 @@ def VectorizeWinogradPass : Pass<"dlc-cpu-vectorize-winograd", "mlir::func::Func
     A 3x3, stride-1 convolution with constant filters is lowered as Winograd F(2x2, 3x3) or
     F(4x4, 3x3) (`Winograd.h`, built by dlc-cpu-lower-convolutions): an input transform,
     batched matrix products, an output transform. As generic reductions the transforms would
-    multiply by every entry of their matrices; here they become vector loops over 16 tiles at
-    a time that apply B^T and A^T as additions and subtractions (F(2x2)'s entries are 0, 1, -1)
-    and fused multiply-adds (F(4x4)'s 2, 4, 5, 8). For F(2x2):
+    multiply by every entry of their matrices; here they become vector loops over `lanes` tiles
+    (one register: 16 on AVX-512, 8 on AVX2) at a time that apply B^T and A^T as additions and
+    subtractions (F(2x2)'s entries are 0, 1, -1) and fused multiply-adds (F(4x4)'s 2, 4, 5, 8).
+    For F(2x2) on AVX-512:
 
     ```
     // input transform, per (c, n, ty) and 16 tiles tx0..tx0+15:
@@ -315,6 +333,10 @@ def VectorizeWinogradPass : Pass<"dlc-cpu-vectorize-winograd", "mlir::func::Func
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16",
+           "fp32 lanes of the target's vector registers (16: AVX-512, 8: AVX2)">,
+  ];
 }
 
 def ApproximateVectorMathPass : Pass<"dlc-cpu-approximate-vector-math", "mlir::func::FuncOp"> {
@@ -429,9 +451,13 @@ def PackConstantOperandsPass : Pass<"dlc-cpu-pack-constant-operands", "mlir::fun
     Preconditions: the right-hand side is an `arith.constant` whose innermost dimension is the
     result's innermost (column) dimension, or its second-innermost when the result's innermost
     is the row dimension (a transposed result, split where the columns stand:
-    `[.., N/NR, NR, M]`), and NR = 32 divides N (N > NR).
+    `[.., N/NR, NR, M]`), and NR (`panel`: 32 on AVX-512, 16 on AVX2) divides N (N > NR).
   }];
   let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
+  let options = [
+    Option<"panel", "panel", "int64_t", /*default=*/"32",
+           "Columns per panel: the register block's width (two vectors)">,
+  ];
 }
 
 def HoistVectorTransfersPass : Pass<"dlc-cpu-hoist-vector-transfers", "mlir::func::FuncOp"> {

@@ -31,15 +31,24 @@ int64_t firstDivisor(int64_t size, ArrayRef<int64_t> candidates) {
   return 0;
 }
 
+/// The target's register blocks: vectors of `lanes` fp32 lanes (16 on AVX-512, 8 on AVX2), at
+/// most `rows` rows by two vectors (8x32 on AVX-512's 32 registers, 6x16 on AVX2's 16), and the
+/// L2 cache a long reduction's chunks are sized for.
+struct Blocking {
+  int64_t lanes = 16;
+  int64_t rows = 8;
+  int64_t l2Bytes = 1 << 20;
+};
+
 /// The register block width for `columns` columns (of a product, or of one part of a split
-/// one): 32 or 16 when one divides them, the columns themselves when fewer than 16; 0 when that
-/// many columns would need splitting first.
-int64_t blockColumns(int64_t columns) {
-  if (columns % 32 == 0)
-    return 32;
-  if (columns % 16 == 0)
-    return 16;
-  return columns < 16 ? columns : 0;
+/// one): two vectors or one when that divides them, the columns themselves when fewer than one
+/// vector; 0 when that many columns would need splitting first.
+int64_t blockColumns(const Blocking &blocking, int64_t columns) {
+  if (columns % (2 * blocking.lanes) == 0)
+    return 2 * blocking.lanes;
+  if (columns % blocking.lanes == 0)
+    return blocking.lanes;
+  return columns < blocking.lanes ? columns : 0;
 }
 
 /// Whether the result is indexed [.., column, row]: the vector dimension second-innermost.
@@ -57,7 +66,7 @@ bool isTransposedResult(linalg::LinalgOp op, const linalg::ContractionDimensions
 /// contiguous); every other parallel dimension (batch, outer M or N dimensions such as a
 /// broadcast batch of 1) is tiled by 1. Reductions stay whole: the second tiling splits them
 /// by 1.
-FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
+FailureOr<SmallVector<int64_t>> blockTileSizes(const Blocking &blocking, linalg::LinalgOp op,
                                                const linalg::ContractionDimensions &dims,
                                                int64_t columnBlock = 0) {
   if (dims.m.empty() || dims.n.empty() || dims.k.empty())
@@ -74,8 +83,12 @@ FailureOr<SmallVector<int64_t>> blockTileSizes(linalg::LinalgOp op,
           getAffineDimExpr(column, op.getContext()))
     return failure();
   int64_t columns = ranges[column];
-  int64_t nr = columnBlock ? columnBlock : blockColumns(columns);
-  int64_t mr = firstDivisor(ranges[row], {8, 7, 6, 4, 2, 1});
+  int64_t nr = columnBlock ? columnBlock : blockColumns(blocking, columns);
+  SmallVector<int64_t> rowCandidates;
+  for (int64_t mr : {8, 7, 6, 4, 2, 1})
+    if (mr <= blocking.rows)
+      rowCandidates.push_back(mr);
+  int64_t mr = firstDivisor(ranges[row], rowCandidates);
   if (!nr)
     return failure();
   SmallVector<int64_t> sizes(ranges.size(), 0);
@@ -226,9 +239,8 @@ void vectorizeBlock(RewriterBase &rewriter, FailureOr<Operation *> block,
   rewriter.replaceOp(*step, vectorized->replacements);
 }
 
-/// Rows of a dot-product block and the reduction length its vectors hold.
+/// Rows of a dot-product block (on AVX-512; half as many with 16 registers).
 constexpr int64_t kDotRows = 4;
-constexpr int64_t kDotLanes = 16;
 
 /// Computes a product with fewer than 16 columns as dot products along the reduction: the
 /// narrow part left by a column split (196 positions = 192 + 4). As register blocks, 4 columns
@@ -239,14 +251,14 @@ constexpr int64_t kDotLanes = 16;
 /// partial sums are added up once per block (s3 3x3 convolution of ResNet-50, 256 filters,
 /// 196 positions: 1.00 -> 0.96 ms). Applies (fitsDotProducts) with one reduction dimension,
 /// the lhs and the rhs indexed [.., row, k] and [.., k, column], 16 dividing K and 4 the rows.
-bool fitsDotProducts(linalg::LinalgOp op, const linalg::ContractionDimensions &dims,
-                     int64_t columns) {
+bool fitsDotProducts(const Blocking &blocking, linalg::LinalgOp op,
+                     const linalg::ContractionDimensions &dims, int64_t columns) {
   if (dims.k.size() != 1 || op.getNumDpsInputs() != 2 || !isa<linalg::GenericOp>(op))
     return false;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned k = dims.k[0], row = dims.m.back(), column = dims.n.back();
-  if (ShapedType::isDynamic(ranges[k]) || ranges[k] % kDotLanes != 0 ||
-      ranges[row] % kDotRows != 0 || columns >= 16)
+  if (ShapedType::isDynamic(ranges[k]) || ranges[k] % blocking.lanes != 0 ||
+      ranges[row] % kDotRows != 0 || columns >= blocking.lanes)
     return false;
   MLIRContext *ctx = op.getContext();
   AffineMap lhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
@@ -258,8 +270,8 @@ bool fitsDotProducts(linalg::LinalgOp op, const linalg::ContractionDimensions &d
          rhsMap.getResult(rhsRank - 2) == getAffineDimExpr(k, ctx);
 }
 
-void vectorizeAsDotProducts(RewriterBase &rewriter, linalg::GenericOp op,
-                            const linalg::ContractionDimensions &dims) {
+void vectorizeAsDotProducts(const Blocking &blocking, RewriterBase &rewriter,
+                            linalg::GenericOp op, const linalg::ContractionDimensions &dims) {
   MLIRContext *ctx = op.getContext();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned k = dims.k[0], row = dims.m.back(), column = dims.n.back();
@@ -314,13 +326,13 @@ void vectorizeAsDotProducts(RewriterBase &rewriter, linalg::GenericOp op,
   rewriter.inlineRegionBefore(op.getRegion(), dot.getRegion(), dot.getRegion().end());
   rewriter.replaceOp(op, dot.getResults());
 
-  // Blocks of kDotRows rows and every column, then the reduction in steps of kDotLanes whose
-  // partial sums stay apart until the block is done.
+  // Blocks of kDotRows rows (half on AVX2) and every column, then the reduction in steps of
+  // one vector whose partial sums stay apart until the block is done.
   SmallVector<int64_t> blockSizes(ranges.size(), 0);
   for (auto [d, type] : llvm::enumerate(dot.getIteratorTypesArray()))
     if (type == utils::IteratorType::parallel)
       blockSizes[d] = 1;
-  blockSizes[row] = kDotRows;
+  blockSizes[row] = blocking.lanes >= 16 ? kDotRows : kDotRows / 2;
   blockSizes[column] = ranges[column];
   FailureOr<Operation *> block = tile(rewriter, cast<TilingInterface>(dot.getOperation()),
                                       blockSizes);
@@ -328,7 +340,7 @@ void vectorizeAsDotProducts(RewriterBase &rewriter, linalg::GenericOp op,
     return;
   scf::SCFTilingOptions options;
   SmallVector<int64_t> stepSizes(ranges.size(), 0);
-  stepSizes[k] = kDotLanes;
+  stepSizes[k] = blocking.lanes;
   options.setTileSizes(getAsIndexOpFoldResult(ctx, stepSizes));
   options.setReductionTilingStrategy(ReductionTilingStrategy::PartialReductionOuterReduction);
   options.setReductionDims({k});
@@ -355,7 +367,8 @@ void vectorizeAsDotProducts(RewriterBase &rewriter, linalg::GenericOp op,
 
 /// Computes the columns of `op` that `part` (a narrow part of its split consumer) reads as dot
 /// products of their own; `part` stays a separate elementwise op over those few columns.
-LogicalResult dotProductsForPart(RewriterBase &rewriter, linalg::LinalgOp op,
+LogicalResult dotProductsForPart(const Blocking &blocking, RewriterBase &rewriter,
+                                 linalg::LinalgOp op,
                                  const linalg::ContractionDimensions &dims,
                                  TilingInterface part) {
   for (Value input : cast<linalg::LinalgOp>(part.getOperation()).getDpsInputs()) {
@@ -370,7 +383,8 @@ LogicalResult dotProductsForPart(RewriterBase &rewriter, linalg::LinalgOp op,
     if (failed(columns) || columns->tiledOps.empty())
       return failure();
     rewriter.replaceOp(slice, columns->tiledValues[0]);
-    vectorizeAsDotProducts(rewriter, cast<linalg::GenericOp>(columns->tiledOps.back()), dims);
+    vectorizeAsDotProducts(blocking, rewriter, cast<linalg::GenericOp>(columns->tiledOps.back()),
+                           dims);
     return success();
   }
   return failure();
@@ -380,14 +394,16 @@ LogicalResult dotProductsForPart(RewriterBase &rewriter, linalg::LinalgOp op,
 /// is split at the same column, and each part gets the product's matching columns fused into its
 /// register blocks, so the split keeps its epilogue. Fails (changing nothing) when the
 /// remaining columns would need another split.
-LogicalResult vectorizeSplitWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp op,
+LogicalResult vectorizeSplitWithEpilogue(const Blocking &blocking, RewriterBase &rewriter,
+                                         linalg::LinalgOp op,
                                          const linalg::ContractionDimensions &dims,
                                          linalg::GenericOp epilogue, int64_t split) {
   unsigned column = dims.n.back();
   int64_t columns = op.getStaticLoopRanges()[column];
-  if (!blockColumns(split) || !blockColumns(columns - split))
+  if (!blockColumns(blocking, split) || !blockColumns(blocking, columns - split))
     return failure();
-  FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(op, dims, blockColumns(split));
+  FailureOr<SmallVector<int64_t>> sizes =
+      blockTileSizes(blocking, op, dims, blockColumns(blocking, split));
   AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   std::optional<unsigned> epilogueColumn =
       out.getResultPosition(getAffineDimExpr(column, op.getContext()));
@@ -400,9 +416,10 @@ LogicalResult vectorizeSplitWithEpilogue(RewriterBase &rewriter, linalg::LinalgO
   for (auto [part, width] : {std::pair{first, split}, std::pair{second, columns - split}}) {
     if (!part)
       continue;
-    if (fitsDotProducts(op, dims, width) && succeeded(dotProductsForPart(rewriter, op, dims, part)))
+    if (fitsDotProducts(blocking, op, dims, width) &&
+        succeeded(dotProductsForPart(blocking, rewriter, op, dims, part)))
       continue;
-    (*sizes)[column] = blockColumns(width);
+    (*sizes)[column] = blockColumns(blocking, width);
     SmallVector<Operation *> stages;
     rewriter.setInsertionPoint(part);
     FailureOr<Operation *> block =
@@ -413,20 +430,15 @@ LogicalResult vectorizeSplitWithEpilogue(RewriterBase &rewriter, linalg::LinalgO
   return success();
 }
 
-/// Bytes of one column panel of the right-hand side (K x NR) above which the reduction is cut
-/// into chunks: the panel no longer stays in L2 next to the left-hand side it meets.
-constexpr int64_t kLongPanelBytes = 256 << 10;
-/// Bytes that a chunk's panel slice and left-hand-side slice (kc x (NR + M)) should fit in, so
-/// both stay in L2 while every register block of the chunk reads them.
-constexpr int64_t kChunkBytes = 512 << 10;
-
-/// The reduction length kc that a long reduction is cut into, or 0 to keep it whole. The chunks
-/// run outermost: each register block then accumulates kc steps at a time, reading a panel
-/// slice and a left-hand-side slice that both stay in cache, instead of streaming a whole
-/// panel that evicts the left-hand side the next block needs again. kc divides K (so blocks
-/// keep static shapes); it is the largest such length whose slices fit kChunkBytes.
-int64_t reductionChunk(linalg::LinalgOp op, const linalg::ContractionDimensions &dims,
-                       ArrayRef<int64_t> blockSizes) {
+/// The reduction length kc that a long reduction is cut into, or 0 to keep it whole: a
+/// reduction whose column panel of the right-hand side (K x NR) exceeds a quarter of L2 no
+/// longer stays in L2 next to the left-hand side it meets. The chunks run outermost: each
+/// register block then accumulates kc steps at a time, reading a panel slice and a
+/// left-hand-side slice that both stay in cache, instead of streaming a whole panel that evicts
+/// the left-hand side the next block needs again. kc divides K (so blocks keep static shapes);
+/// it is the largest such length whose slices (kc x (NR + M)) fit half of L2.
+int64_t reductionChunk(const Blocking &blocking, linalg::LinalgOp op,
+                       const linalg::ContractionDimensions &dims, ArrayRef<int64_t> blockSizes) {
   if (dims.k.size() != 1)
     return 0;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -436,9 +448,9 @@ int64_t reductionChunk(linalg::LinalgOp op, const linalg::ContractionDimensions 
     rows *= ranges[m];
   int64_t bytes =
       getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType()).getIntOrFloatBitWidth() / 8;
-  if (k * nr * bytes <= kLongPanelBytes)
+  if (k * nr * bytes <= blocking.l2Bytes / 4)
     return 0;
-  int64_t limit = std::max<int64_t>(kChunkBytes / ((nr + rows) * bytes), 64);
+  int64_t limit = std::max<int64_t>(blocking.l2Bytes / 2 / ((nr + rows) * bytes), 64);
   for (int64_t chunk = std::min(limit, k / 2); chunk >= 64; --chunk)
     if (k % chunk == 0)
       return chunk;
@@ -446,40 +458,43 @@ int64_t reductionChunk(linalg::LinalgOp op, const linalg::ContractionDimensions 
 }
 
 /// Tiles one contraction into register blocks and vectorizes the innermost step.
-/// When 32 does not divide its columns, it is first split into a part that 32 divides and the
-/// remaining columns, and each part is vectorized on its own (no masking needed).
-void vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
+/// When the block width does not divide its columns, it is first split into a part that it
+/// divides and the remaining columns, and each part is vectorized on its own (no masking
+/// needed).
+void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, linalg::LinalgOp op) {
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
   if (failed(dims) || dims->n.empty())
     return;
   unsigned column = dims->n.back();
   int64_t columns = op.getStaticLoopRanges()[column];
-  int64_t split = columns > 32 && columns % 32 != 0 ? columns / 32 * 32
-                  : columns > 16 && columns % 16 != 0 ? columns / 16 * 16
-                                                       : 0;
+  int64_t wide = 2 * blocking.lanes, narrow = blocking.lanes;
+  int64_t split = columns > wide && columns % wide != 0       ? columns / wide * wide
+                  : columns > narrow && columns % narrow != 0 ? columns / narrow * narrow
+                                                              : 0;
   // An elementwise consumer (and the op computing the initial value) run on each block too,
   // so the product is written once, after its activation or residual add.
   linalg::GenericOp epilogue = findEpilogue(op);
   if (!ShapedType::isDynamic(columns) && split) {
-    if (epilogue && succeeded(vectorizeSplitWithEpilogue(rewriter, op, *dims, epilogue, split)))
+    if (epilogue &&
+        succeeded(vectorizeSplitWithEpilogue(blocking, rewriter, op, *dims, epilogue, split)))
       return;
     rewriter.setInsertionPoint(op);
     auto [whole, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
                                          column, rewriter.getIndexAttr(split));
     if (whole)
-      vectorizeContraction(rewriter, cast<linalg::LinalgOp>(whole.getOperation()));
+      vectorizeContraction(blocking, rewriter, cast<linalg::LinalgOp>(whole.getOperation()));
     if (rest)
-      vectorizeContraction(rewriter, cast<linalg::LinalgOp>(rest.getOperation()));
+      vectorizeContraction(blocking, rewriter, cast<linalg::LinalgOp>(rest.getOperation()));
     return;
   }
-  if (!ShapedType::isDynamic(columns) && fitsDotProducts(op, *dims, columns)) {
-    vectorizeAsDotProducts(rewriter, cast<linalg::GenericOp>(op.getOperation()), *dims);
+  if (!ShapedType::isDynamic(columns) && fitsDotProducts(blocking, op, *dims, columns)) {
+    vectorizeAsDotProducts(blocking, rewriter, cast<linalg::GenericOp>(op.getOperation()), *dims);
     return;
   }
-  FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(op, *dims);
+  FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(blocking, op, *dims);
   if (failed(sizes))
     return;
-  if (int64_t chunk = reductionChunk(op, *dims, *sizes)) {
+  if (int64_t chunk = reductionChunk(blocking, op, *dims, *sizes)) {
     SmallVector<int64_t> chunkSizes(op.getNumLoops(), 0);
     chunkSizes[dims->k.back()] = chunk;
     rewriter.setInsertionPoint(op);
@@ -517,11 +532,19 @@ void hoistAccumulators(func::FuncOp func) {
 
 struct VectorizeContractionsPass
     : impl::VectorizeContractionsPassBase<VectorizeContractionsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    Blocking blocking{lanes, blockRows, l2Bytes};
+    if (lanes < 4 || blockRows < 1 || l2Bytes < (64 << 10)) {
+      getOperation().emitError("dlc-cpu-vectorize-contractions needs lanes >= 4, block-rows >= 1 "
+                               "and l2-bytes >= 65536");
+      return signalPassFailure();
+    }
     SmallVector<linalg::GenericOp> candidates = tensorContractions(getOperation());
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : candidates)
-      vectorizeContraction(rewriter, op);
+      vectorizeContraction(blocking, rewriter, op);
     if (!candidates.empty())
       hoistAccumulators(getOperation());
   }

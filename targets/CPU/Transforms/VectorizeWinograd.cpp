@@ -21,9 +21,6 @@ namespace {
 using namespace mlir;
 using namespace winograd;
 
-/// Tiles per vector (f32 lanes of a 512-bit register).
-constexpr int64_t kLanes = 16;
-
 /// Whether `value` is a constant f32 matrix equal to `matrix` (`rows` x `cols`).
 bool isMatrix(Value value, const float *matrix, int64_t rows, int64_t cols) {
   DenseElementsAttr elements;
@@ -169,10 +166,10 @@ Value tileStart(OpBuilder &b, Location loc, Value tile, int64_t m, int64_t offse
 
 /// The input transform V[a, b, c, n, ty, tx] = (B^T d B)[a, b] of the tile d at rows
 /// m ty .. m ty + alpha - 1 and the same columns of the padded input: per (c, n, ty), vectors of
-/// 16 tiles along tx, each of the alpha^2 input vectors one read of every m-th column (from the
-/// unpadded source).
-void rewriteInputTransform(RewriterBase &rewriter, linalg::GenericOp op,
-                           const Variant &variant) {
+/// `lanes` tiles (one register) along tx, each of the alpha^2 input vectors one read of every
+/// m-th column (from the unpadded source).
+void rewriteInputTransform(RewriterBase &rewriter, linalg::GenericOp op, const Variant &variant,
+                           int64_t lanes) {
   Location loc = op.getLoc();
   int64_t alpha = variant.alpha, outputTile = variant.outputTile;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -196,8 +193,8 @@ void rewriteInputTransform(RewriterBase &rewriter, linalg::GenericOp op,
   auto tileRow = [&](OpBuilder &b, Location l, Value c, Value n, Value ty, Value carried,
                      bool rowsInside) {
     auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, l, v); };
-    for (int64_t tx0 = 0; tx0 < tileCols; tx0 += kLanes) {
-      int64_t width = std::min(kLanes, tileCols - tx0);
+    for (int64_t tx0 = 0; tx0 < tileCols; tx0 += lanes) {
+      int64_t width = std::min(lanes, tileCols - tx0);
       // rows[p][q]: columns m tx + q of input row m ty + p, for the tiles tx0 .. tx0 + width.
       Value rows[kMaxAlpha][kMaxAlpha];
       for (int64_t p = 0; p < alpha; ++p)
@@ -315,10 +312,11 @@ Value interleave(OpBuilder &b, Location loc, ArrayRef<Value> vectors, int64_t wi
 }
 
 /// The output transform Y[n, f, m ty + i, m tx + j] = init[f] + (A^T M A)[i, j]: per
-/// (f, n, ty), vectors of 16 tiles along tx; an activation that follows is applied to the same
-/// vectors, and the m outputs of a tile row are interleaved into one contiguous row of 16 m.
+/// (f, n, ty), vectors of `lanes` tiles along tx; an activation that follows is applied to the
+/// same vectors, and the m outputs of a tile row are interleaved into one contiguous row of
+/// `lanes` m.
 void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, OutputInit init,
-                            const Variant &variant) {
+                            const Variant &variant, int64_t lanes) {
   Location loc = op.getLoc();
   int64_t alpha = variant.alpha, outputTile = variant.outputTile;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -336,8 +334,8 @@ void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, Output
   LoopBuilder loops;
   auto tileRow = [&](OpBuilder &b, Location l, Value f, Value n, Value ty, Value carried) {
     auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, l, v); };
-    for (int64_t tx0 = 0; tx0 < tileCols; tx0 += kLanes) {
-      int64_t width = std::min(kLanes, tileCols - tx0);
+    for (int64_t tx0 = 0; tx0 < tileCols; tx0 += lanes) {
+      int64_t width = std::min(lanes, tileCols - tx0);
       auto vectorType = VectorType::get({width}, b.getF32Type());
       Value m[kMaxAlpha][kMaxAlpha];
       for (int64_t a = 0; a < alpha; ++a)
@@ -399,6 +397,8 @@ void rewriteOutputTransform(RewriterBase &rewriter, linalg::GenericOp op, Output
 }
 
 struct VectorizeWinogradPass : impl::VectorizeWinogradPassBase<VectorizeWinogradPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     SmallVector<std::pair<linalg::GenericOp, const Variant *>> inputs, outputs;
@@ -414,10 +414,10 @@ struct VectorizeWinogradPass : impl::VectorizeWinogradPassBase<VectorizeWinograd
     });
     IRRewriter rewriter(ctx);
     for (auto [op, variant] : inputs)
-      rewriteInputTransform(rewriter, op, *variant);
+      rewriteInputTransform(rewriter, op, *variant, lanes);
     for (auto [op, variant] : outputs)
       if (std::optional<OutputInit> init = OutputInit::of(op.getDpsInits()[0]))
-        rewriteOutputTransform(rewriter, op, *init, *variant);
+        rewriteOutputTransform(rewriter, op, *init, *variant, lanes);
   }
 };
 
