@@ -1,4 +1,8 @@
 // RUN: dlc-opt %s --dlc-cpu-pack-constant-operands --dlc-cpu-vectorize-contractions --canonicalize | FileCheck %s
+// On AVX2 (8 lanes, 16 registers: the CPU target passes panel=16, lanes=8, block-rows=6) the
+// same product is packed into 8 panels of 16 columns and computed in blocks of at most 6 rows:
+// 4 divides M = 16.
+// RUN: dlc-opt %s --dlc-cpu-pack-constant-operands=panel=16 "--dlc-cpu-vectorize-contractions=lanes=8 block-rows=6" --canonicalize | FileCheck %s --check-prefix=AVX2
 
 // After packing, the 4 column panels of a 128-column constant still count as 4 column blocks,
 // so the panel loop stays outside the row loop (each packed panel is reused by every row block).
@@ -6,6 +10,10 @@
 // CHECK: scf.for %{{.+}} = %c0 to %c4 step %c1
 // CHECK:   scf.for %{{.+}} = %c0 to %c16 step %c8
 // CHECK:     scf.for %{{.+}} = %c0 to %c8 step %c1 iter_args(%{{.+}}) -> (vector<8x1x32xf32>)
+// AVX2-LABEL: func.func @packed_panels_outer
+// AVX2: scf.for %{{.+}} = %c0 to %c8 step %c1
+// AVX2:   scf.for %{{.+}} = %c0 to %c16 step %c4
+// AVX2:     scf.for %{{.+}} = %c0 to %c8 step %c1 iter_args(%{{.+}}) -> (vector<4x1x16xf32>)
 func.func @packed_panels_outer(%a: tensor<16x8xf32>, %c: tensor<16x128xf32>) -> tensor<16x128xf32> {
   %b = arith.constant dense<0.5> : tensor<8x128xf32>
   %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
