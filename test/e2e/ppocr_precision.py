@@ -29,7 +29,8 @@ the ones checked (32 lines, 4 pages). Then:
 
 On a target without fast bf16 products (see `dlc targets`) the bf16 build is fp32 and agrees
 trivially. Prints every figure. Exit status 0 pass, 1 failure, 77 when the models cannot be
-fetched.
+fetched or this machine's CPU has no int8 kernels (AVX512-VNNI: `dlc targets` lists int8 among
+the host's precisions), where --precision=int8 is refused.
 """
 import argparse
 import os
@@ -107,6 +108,17 @@ def calibrate(dlc, model, samples, work, kind):
     return table
 
 
+def host_precisions(dlc):
+    """The precisions `dlc targets` lists for the host target ("f32, bf16, int8")."""
+    described = subprocess.run([dlc, "targets"], check=True, capture_output=True,
+                               text=True).stdout
+    block = described.split("\n\n")[0]
+    for line in block.splitlines():
+        if line.strip().startswith("precisions:"):
+            return [p.strip() for p in line.split(":", 1)[1].split(",")]
+    return []
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dlc", default=os.environ.get("DLC", os.path.join(
@@ -122,6 +134,10 @@ def main():
     parser.add_argument("--auto-budget", type=float, default=0.01,
                         help="--accuracy-budget of the auto build (top-1 moves per step)")
     args = parser.parse_args()
+    if "int8" not in host_precisions(args.dlc):
+        print("SKIP: this CPU has no int8 kernels (AVX512-VNNI); dlc targets lists the host's "
+              "precisions")
+        return fetch_ppocr.EXIT_SKIP
     models = fetch_ppocr.fetch(args.cache)
     if models is None:
         return fetch_ppocr.EXIT_SKIP

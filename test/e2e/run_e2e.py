@@ -1,12 +1,13 @@
 # End-to-end test: compiles ONNX models with `dlc compile`, links the archives into a generated C
-# program, runs it on random inputs and compares every output with onnxruntime (CPU).
+# program, runs it on random inputs and compares every output with onnxruntime (CPU) or ONNX's
+# reference evaluator (--reference).
 """Usage:
   python3 test/e2e/run_e2e.py small_cnn --dlc build/bin/dlc --work build/e2e/small_cnn
   python3 test/e2e/run_e2e.py path/to/model.onnx [--rtol 1e-3] [--target x86-64-v3]
   python3 test/e2e/run_e2e.py --two-models          # small_cnn + mlp linked into one program
   python3 test/e2e/run_e2e.py small_cnn mlp          # the same, with any list of models
 
-Tolerance: for each output, err = max|a - b| / max|b| (a: dlc, b: onnxruntime; the denominator is
+Tolerance: for each output, err = max|a - b| / max|b| (a: dlc, b: the reference; the denominator is
 1 when b is all zeros; non-finite elements are left out of it). The output passes when
 err <= --rtol and a has NaN/Inf exactly where b has the same (NaN where b has NaN, an inf of b's
 sign where b has one).
@@ -141,14 +142,45 @@ def make_inputs(model, inputs, seed):
     return values
 
 
-def reference_outputs(model_path, inputs, values, optimized=False):
-    """onnxruntime's outputs: its graph unoptimized (as the ONNX ops define them), or with every
-    optimization, where a QDQ model runs on onnxruntime's int8 kernels."""
+def cpu_has(flag):
+    """Whether /proc/cpuinfo lists `flag` ("avx512_vnni") for this machine's CPU."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            return any(line.startswith("flags") and flag in line.split() for line in cpuinfo)
+    except OSError:
+        return False
+
+
+def reference_outputs(model_path, inputs, values, reference="onnxruntime"):
+    """The outputs to compare with, from `reference`:
+      onnxruntime       its graph unoptimized (as the ONNX ops define them);
+      onnxruntime-int8  with every optimization, where a QDQ model runs on onnxruntime's int8
+                        kernels. On a CPU without AVX512-VNNI dlc computes a QDQ model's products
+                        in fp32 on the dequantized values, and onnxruntime's AVX2 u8s8 kernels
+                        add pairs of products in saturating int16 (vpmaddubsw: a MatMulInteger
+                        0.11 of its largest output off the exact sums), so `onnx` is used there;
+      onnx              ONNX's reference evaluator (numpy: exact integer sums, QDQ as float math),
+                        on the model converted to opset 19 where it is older (the evaluator
+                        implements DequantizeLinear from 19 on)."""
+    feed = {t.name: v for t, v in zip(inputs, values)}
+    if reference == "onnxruntime-int8" and not cpu_has("avx512_vnni"):
+        print("note: this CPU has no AVX512-VNNI: comparing with ONNX's reference evaluator, not "
+              "onnxruntime's int8 kernels")
+        reference = "onnx"
+    if reference == "onnx":
+        from onnx import version_converter
+        from onnx.reference import ReferenceEvaluator
+        model = onnx.load(str(model_path))
+        opset = next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
+        if opset < 19:
+            model = version_converter.convert_version(model, 19)
+        return ReferenceEvaluator(model).run(None, feed)
     options = ort.SessionOptions()
-    options.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL if optimized
+    options.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                                        if reference == "onnxruntime-int8"
                                         else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
     session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
-    return session.run(None, {t.name: v for t, v in zip(inputs, values)})
+    return session.run(None, feed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -470,8 +502,7 @@ def prepare_library(spec, work, args, prefix):
     for i, value in enumerate(lib.input_values):
         value.tofile(work / f"{prefix}in{i}.bin")
         np.save(work / f"{prefix}in{i}.npy", value)
-    lib.reference = reference_outputs(path, lib.inputs, lib.input_values,
-                                      args.reference_optimized)
+    lib.reference = reference_outputs(path, lib.inputs, lib.input_values, args.reference)
     return lib
 
 
@@ -500,8 +531,8 @@ def run(args, work):
         ok = all([check_dlc_run(args.dlc, lib, work, args.rtol, args.timeout, args.precision)
                   for lib in libs]) and ok
     if not ok:
-        raise E2EError(f"outputs of {', '.join(names)} do not match onnxruntime "
-                       f"(rtol {args.rtol:g})")
+        raise E2EError(f"outputs of {', '.join(names)} do not match the reference "
+                       f"({args.reference}, rtol {args.rtol:g})")
     print(f"PASS: {', '.join(names)}")
     return 0
 
@@ -529,9 +560,10 @@ def parse_args(argv):
                         help="seed of the model weights (default 0)")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="seconds per command (default 3600)")
-    parser.add_argument("--reference-optimized", action="store_true",
-                        help="compare with onnxruntime's optimized graph (a QDQ model's int8 "
-                             "kernels) instead of its unoptimized one")
+    parser.add_argument("--reference", default="onnxruntime",
+                        choices=["onnxruntime", "onnxruntime-int8", "onnx"],
+                        help="what the outputs are compared with (reference_outputs says each; "
+                             "default onnxruntime, its graph unoptimized)")
     parser.add_argument("--precision", choices=["fp32", "bf16"],
                         help="passed to dlc compile and dlc run (default: dlc's, fp32)")
     parser.add_argument("--check-dlc-run", action="store_true",
