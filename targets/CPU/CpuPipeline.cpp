@@ -61,6 +61,8 @@ void addTensorPasses(OpPassManager &pm, const CpuModel &model, const CpuDescript
   contractions.blockRows = block.rows;
   if (cpu.caches.l2 > 0)
     contractions.l2Bytes = cpu.caches.l2;
+  if (cpu.caches.l3 > 0)
+    contractions.l3Bytes = cpu.caches.l3;
   pm.addNestedPass<func::FuncOp>(createVectorizeContractionsPass(contractions));
   // The transforms around the products of Winograd convolutions become vector loops.
   VectorizeWinogradPassOptions winograd;

@@ -130,6 +130,9 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
            "The most rows of a register block (CpuDescription.h: productBlock)">,
     Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
            "One core's L2 cache, which a long reduction's chunks are sized for">,
+    Option<"l3Bytes", "l3-bytes", "int64_t", /*default=*/"33554432",
+           "The L3 cache one core reaches, from which a product split along its rows reads "
+           "the right-hand side again">,
   ];
 }
 

@@ -1,7 +1,8 @@
 // RUN: dlc-opt %s --dlc-cpu-pack-constant-operands --dlc-cpu-vectorize-contractions --canonicalize | FileCheck %s
 // On AVX2 (8 lanes, 16 registers: the CPU target passes panel=16, lanes=8, block-rows=6) the
 // same product is packed into 8 panels of 16 columns and computed in blocks of at most 6 rows:
-// 4 divides M = 16.
+// 4 divides M = 16. (A product whose right-hand side is computed would be split into 12 rows in
+// blocks of 6 and 4 more; a packed constant one is not: vectorize-contractions.mlir.)
 // RUN: dlc-opt %s --dlc-cpu-pack-constant-operands=panel=16 "--dlc-cpu-vectorize-contractions=lanes=8 block-rows=6" --canonicalize | FileCheck %s --check-prefix=AVX2
 
 // After packing, the 4 column panels of a 128-column constant still count as 4 column blocks,

@@ -1,4 +1,5 @@
 // RUN: dlc-opt %s --dlc-cpu-vectorize-contractions --canonicalize --split-input-file | FileCheck %s
+// RUN: dlc-opt %s "--dlc-cpu-vectorize-contractions=lanes=8 block-rows=6" --canonicalize --split-input-file | FileCheck %s --check-prefix=AVX2
 
 #lhs = affine_map<(m, k, n) -> (m, k)>
 #rhs = affine_map<(m, k, n) -> (k, n)>
@@ -18,6 +19,13 @@
 // CHECK:       %[[SUM:.+]] = arith.addf %[[ACC]], {{.+}} : vector<8x32xf32>
 // CHECK:       scf.yield %[[SUM]]
 // CHECK:     vector.transfer_write %[[LOOP]], {{.+}} : vector<8x32xf32>, tensor<8x32xf32>
+// On AVX2 (8 lanes, blocks of at most 6 rows) 6 does not divide the 16 rows: 12 run in blocks of
+// 6 rows by 16 columns, the other 4 in blocks of their own.
+// AVX2-LABEL: func.func @matmul
+// AVX2: scf.for %{{.+}} = %c0 to %c12 step %c6
+// AVX2:   scf.for {{.+}} -> (vector<6x16xf32>)
+// AVX2: scf.for %{{.+}} = %c0 to %c128 step %c16
+// AVX2:   scf.for {{.+}} -> (vector<4x16xf32>)
 func.func @matmul(%a: tensor<16x24xf32>, %b: tensor<24x128xf32>, %c: tensor<16x128xf32>) -> tensor<16x128xf32> {
   %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
       ins(%a, %b : tensor<16x24xf32>, tensor<24x128xf32>) outs(%c : tensor<16x128xf32>) {
