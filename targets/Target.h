@@ -33,6 +33,11 @@ enum class Stage {
   Lowering,
 };
 
+/// The attribute of the graph function in which a target's passes record how they compute the
+/// ops they chose a strategy for (a convolution as Winograd, say): an array of strings
+/// "node\tstrategy\twhy", which `dlc compile --stats` prints.
+inline constexpr llvm::StringLiteral kStrategiesAttr = "dlc.strategies";
+
 /// The number formats a target's kernels compute in, as bits of `TargetInfo::precisions`.
 enum Precision : unsigned {
   kPrecisionF32 = 1u << 0,

@@ -303,6 +303,13 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
       auto [format, why] = rest.split('\t');
       signature_.precisions.push_back({node.str(), format.str(), why.str()});
     }
+  signature_.strategies.clear();
+  if (auto report = func->getAttrOfType<ArrayAttr>(targets::kStrategiesAttr))
+    for (auto line : report.getAsRange<StringAttr>()) {
+      auto [node, rest] = line.getValue().split('\t');
+      auto [strategy, why] = rest.split('\t');
+      signature_.strategies.push_back({node.str(), strategy.str(), why.str()});
+    }
   return success();
 }
 

@@ -152,6 +152,12 @@ void printMemoryPlan(const targets::ModelSignature &signature, llvm::raw_ostream
   out << "workspace lower bound: " << bound << " bytes (largest total of simultaneously live "
       << "intermediates); plan / bound = "
       << llvm::format("%.3f", bound ? double(planned) / double(bound) : 1.0) << "\n";
+  if (!signature.strategies.empty()) {
+    // One line per convolution: the node, how the target computes it, and why.
+    out << "convolutions: " << signature.strategies.size() << " (strategy chosen by the target)\n";
+    for (const auto &choice : signature.strategies)
+      out << "  " << choice.node << ": " << choice.strategy << " (" << choice.why << ")\n";
+  }
   if (signature.precisions.empty())
     return;
   // One line per product or convolution: the node, the format it computes in, and why.

@@ -76,6 +76,12 @@ struct ModelSignature {
   };
   std::vector<PrecisionChoice> precisions;
 
+  /// Per op the target chose a strategy for (kStrategiesAttr): the node, the strategy and why.
+  struct StrategyChoice {
+    std::string node, strategy, why;
+  };
+  std::vector<StrategyChoice> strategies;
+
   /// Where, in the aligned workspace, a run records the sizes of outputs with a data-dependent
   /// axis (one int64 per slot; outputs of one op may share a slot); NAME_result_shape reads them.
   int64_t resultSizesOffset = 0;

@@ -5,6 +5,7 @@
 
 #include "targets/CPU/Transforms/DotConvolution.h"
 #include "targets/CPU/Transforms/Winograd.h"
+#include "targets/Target.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
@@ -739,6 +740,27 @@ void lowerDepthwise(OpBuilder &b, Depthwise conv) {
   conv.op->erase();
 }
 
+/// The ONNX node `op` came from (its first name location), or its op name.
+std::string nodeName(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
+    loc = fused.getLocations().front();
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  return op->getName().getStringRef().str();
+}
+
+/// Records on the function how `op` is computed and why (targets::kStrategiesAttr).
+void recordStrategy(Operation *op, const std::string &strategy, const std::string &why) {
+  auto func = op->getParentOfType<func::FuncOp>();
+  Builder b(op->getContext());
+  SmallVector<Attribute> lines;
+  if (auto existing = func->getAttrOfType<ArrayAttr>(targets::kStrategiesAttr))
+    llvm::append_range(lines, existing.getValue());
+  lines.push_back(b.getStringAttr(nodeName(op) + "\t" + strategy + "\t" + why));
+  func->setAttr(targets::kStrategiesAttr, b.getArrayAttr(lines));
+}
+
 /// Rewrites one convolution with the strategy its shape calls for, on a target whose vectors
 /// hold `lanes` f32 lanes (the products' column blocks are one or two vectors wide).
 void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes) {
@@ -748,12 +770,18 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes) {
   RankedTensorType resultType = conv.resultType();
   Value result;
   if (DenseElementsAttr dotFilters = dotFiltersOf(conv)) {
+    recordStrategy(conv.op, "dot-product blocks",
+                   "int8 or bf16 operands with constant filters: vpdpbusd or vdpbf16ps");
     result = addStart(b, loc,
                       tensor::ExpandShapeOp::create(
                           b, loc, resultType, lowerAsDotProduct(b, loc, conv, dotFilters),
                           SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}),
                       start);
   } else if (std::optional<WinogradChoice> winograd = winogradOf(conv)) {
+    recordStrategy(conv.op, std::string("Winograd ") + winograd->variant->name,
+                   "3x3 stride 1 with constant filters, at least 32 output tiles of " +
+                       std::to_string(winograd->variant->outputTile) + "x" +
+                       std::to_string(winograd->variant->outputTile));
     result = lowerAsWinograd(b, loc, conv, winograd->filters, start, *winograd->variant);
   } else {
     Value col = im2col(b, loc, conv);
@@ -767,6 +795,16 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes) {
     // more.)
     bool transposed =
         positions % lanes != 0 && positions < 4 * lanes && filters % (2 * lanes) == 0;
+    bool view = llvm::all_of(tensorType(conv.filter).getShape().drop_front(2),
+                             [](int64_t k) { return k == 1; }) &&
+                llvm::all_of(conv.strides, [](int64_t s) { return s == 1; });
+    std::string columns = view ? "1x1 stride 1: the input itself, no copy" : "im2col columns";
+    if (transposed)
+      recordStrategy(conv.op, "transposed product (filters along the vectors)",
+                     std::to_string(positions) + " output positions, not a multiple of " +
+                         std::to_string(lanes) + " lanes; " + columns);
+    else
+      recordStrategy(conv.op, "product (positions along the vectors)", columns);
     Value product =
         transposed ? addStart(b, loc, lowerAsTransposedProduct(b, loc, conv, col, filter), start)
                    : lowerAsProduct(b, loc, conv, col, filter, start);

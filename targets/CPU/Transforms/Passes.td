@@ -41,7 +41,9 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
       the activation.
 
     The init of the convolution (a fill, or the bias broadcast along the filters) is rebuilt in
-    the shape each computation accumulates in; any other init is reshaped to it.
+    the shape each computation accumulates in; any other init is reshaped to it. Each choice is
+    recorded, with its reason, in the function's `dlc.strategies` (`targets::kStrategiesAttr`),
+    which `dlc compile --stats` prints.
 
     Grouped convolutions stay the graph lowering's direct window loop (a `linalg.generic` over
     (n, g, f, c, kh, kw, oh, ow)), which dlc-cpu-vectorize-windows computes, except depthwise
