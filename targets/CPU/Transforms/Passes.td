@@ -97,7 +97,11 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
     the same column, so each part still applies it to its blocks.
     MR is the first of 8, 7, 6, 4, 2, 1 that divides M (7: the 49 positions of a 7x7 map) and
     is at most `block-rows` (8 with AVX-512's 32 registers; 6 with AVX2's 16, where 6 x 2
-    accumulators, two panel vectors and a broadcast fill 15 of them).
+    accumulators, two panel vectors and a broadcast fill 15 of them). Where only a block of at
+    most half that height divides M (64 rows on AVX2) and the rhs is computed, not a packed
+    constant (a convolution's columns), and fits in half of `l3-bytes`, M is split like N: the
+    bulk in blocks of full height, the rest (a multiple of 4 where it can be) apart, with the
+    consumer split alongside (64 = 60 + 4).
 
     A part with fewer than L columns (196 positions = 192 + 4) is computed as dot products
     instead, when L divides K and 4 divides M: its rhs columns are transposed into rows

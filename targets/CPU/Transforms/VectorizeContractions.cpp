@@ -262,15 +262,16 @@ void vectorizeBlock(RewriterBase &rewriter, FailureOr<Operation *> block,
 /// Rows of a dot-product block (on AVX-512; half as many with 16 registers).
 constexpr int64_t kDotRows = 4;
 
-/// Computes a product with fewer than 16 columns as dot products along the reduction: the
-/// narrow part left by a column split (196 positions = 192 + 4). As register blocks, 4 columns
-/// would need one broadcast per row and k for 4 multiply-adds, as costly per step as 16 or 32
-/// columns. Here the rhs columns are transposed into rows ([.., N, K], N x K elements) and each
-/// block of 4 rows x N columns keeps 4 x N vectors of partial sums over 16 consecutive k,
-/// reading the lhs rows and the transposed rhs rows 16 contiguous elements at a time; the 16
-/// partial sums are added up once per block (s3 3x3 convolution of ResNet-50, 256 filters,
-/// 196 positions: 1.00 -> 0.96 ms). Applies (fitsDotProducts) with one reduction dimension,
-/// the lhs and the rhs indexed [.., row, k] and [.., k, column], 16 dividing K and 4 the rows.
+/// Computes a product with fewer columns than a vector's L lanes as dot products along the
+/// reduction: the narrow part left by a column split (196 positions = 192 + 4 on AVX-512). As
+/// register blocks, 4 columns would need one broadcast per row and k for 4 multiply-adds, as
+/// costly per step as 16 or 32 columns. Here the rhs columns are transposed into rows ([.., N,
+/// K], N x K elements) and each block of 4 rows (2 on AVX2) x N columns keeps a vector of
+/// partial sums per row and column over L consecutive k, reading the lhs rows and the
+/// transposed rhs rows L contiguous elements at a time; the L partial sums are added up once
+/// per block (s3 3x3 convolution of ResNet-50, 256 filters, 196 positions, AVX-512: 1.00 ->
+/// 0.96 ms). Applies (fitsDotProducts) with one reduction dimension, the lhs and the rhs
+/// indexed [.., row, k] and [.., k, column], L dividing K and 4 the rows.
 bool fitsDotProducts(const Blocking &blocking, linalg::LinalgOp op,
                      const linalg::ContractionDimensions &dims, int64_t columns) {
   if (dims.k.size() != 1 || op.getNumDpsInputs() != 2 || !isa<linalg::GenericOp>(op))
