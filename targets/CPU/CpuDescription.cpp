@@ -16,8 +16,9 @@ namespace {
 constexpr int64_t KiB = 1 << 10, MiB = 1 << 20;
 
 /// Published figures of one CPU: pipes counted in vectors of its widest registers (Zen 4 splits
-/// a 512-bit FMA over its two 256-bit pipes: one per cycle), caches per core except L3, which is
-/// what one core can reach (a CCD's on AMD, the socket's on Intel).
+/// a 512-bit FMA or load over two 256-bit pipes: one per cycle; Zen 3 loads three values a
+/// cycle, two of them 256-bit), caches per core except L3, which is what one core can reach (a
+/// CCD's on AMD, the socket's on Intel).
 struct TableRow {
   const char *cpu;
   int fmaPipes, loadPipes;
@@ -25,8 +26,8 @@ struct TableRow {
 };
 
 constexpr TableRow kTable[] = {
-    {"znver3", 2, 3, 32 * KiB, 512 * KiB, 32 * MiB},
-    {"znver4", 1, 2, 32 * KiB, 1 * MiB, 32 * MiB},
+    {"znver3", 2, 2, 32 * KiB, 512 * KiB, 32 * MiB},
+    {"znver4", 1, 1, 32 * KiB, 1 * MiB, 32 * MiB},
     {"znver5", 2, 2, 48 * KiB, 1 * MiB, 32 * MiB},
     {"skylake-avx512", 2, 2, 32 * KiB, 1 * MiB, 38 * MiB + 512 * KiB},
     {"cascadelake", 2, 2, 32 * KiB, 1 * MiB, 38 * MiB + 512 * KiB},
