@@ -313,9 +313,9 @@ def VectorizeWinogradPass : Pass<"dlc-cpu-vectorize-winograd", "mlir::func::Func
     F(4x4, 3x3) (`Winograd.h`, built by dlc-cpu-lower-convolutions): an input transform,
     batched matrix products, an output transform. As generic reductions the transforms would
     multiply by every entry of their matrices; here they become vector loops over `lanes` tiles
-    (one register: 16 on AVX-512, 8 on AVX2) at a time that apply B^T and A^T as additions and
-    subtractions (F(2x2)'s entries are 0, 1, -1) and fused multiply-adds (F(4x4)'s 2, 4, 5, 8).
-    For F(2x2) on AVX-512:
+    (16 by default: one zmm register, two ymm ones) at a time that apply B^T and A^T as
+    additions and subtractions (F(2x2)'s entries are 0, 1, -1) and fused multiply-adds
+    (F(4x4)'s 2, 4, 5, 8). For F(2x2):
 
     ```
     // input transform, per (c, n, ty) and 16 tiles tx0..tx0+15:
