@@ -4,6 +4,7 @@
 
 #include "dialects/Graph/IR/GraphDialect.h"
 #include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Graph/IR/NodeNames.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -27,16 +28,6 @@ DenseElementsAttr toBF16(DenseElementsAttr values) {
     rounded.convert(APFloat::BFloat(), APFloat::rmNearestTiesToEven, &losesInfo);
     return rounded.bitcastToAPInt();
   });
-}
-
-/// The node an op was imported from, as its location names it.
-std::string nodeName(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
-    loc = fused.getLocations().front();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return op->getName().getStringRef().str();
 }
 
 /// The --precision spelling of a float type (fp32), or the type as MLIR prints it.
@@ -76,7 +67,7 @@ bool isBF16Candidate(graph::ConvOp conv) { return bool(bf16Filters(conv)); }
 StringRef plannedFormat(Operation *op) {
   auto func = op->getParentOfType<func::FuncOp>();
   auto plan = func ? func->getAttrOfType<DictionaryAttr>(graph::kPrecisionPlanAttr) : nullptr;
-  auto format = plan ? plan.getAs<StringAttr>(nodeName(op)) : nullptr;
+  auto format = plan ? plan.getAs<StringAttr>(graph::nodeNameOf(op)) : nullptr;
   return format ? format.getValue() : StringRef();
 }
 
@@ -135,7 +126,7 @@ ArrayAttr precisionReport(func::FuncOp func, StringRef precision) {
     std::string format = element.isInteger(8) ? "int8"
                          : element.isBF16()   ? "bf16"
                                               : formatName(element);
-    lines.push_back(b.getStringAttr(nodeName(op) + "\t" + format + "\t" +
+    lines.push_back(b.getStringAttr(graph::nodeNameOf(op) + "\t" + format + "\t" +
                                     reason(precision, format, op, candidate)));
   });
   return b.getArrayAttr(lines);

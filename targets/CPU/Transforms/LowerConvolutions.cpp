@@ -7,6 +7,8 @@
 #include "targets/CPU/Transforms/Winograd.h"
 #include "targets/Target.h"
 
+#include "dialects/Graph/IR/NodeNames.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
 
@@ -740,16 +742,6 @@ void lowerDepthwise(OpBuilder &b, Depthwise conv) {
   conv.op->erase();
 }
 
-/// The ONNX node `op` came from (its first name location), or its op name.
-std::string nodeName(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
-    loc = fused.getLocations().front();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return op->getName().getStringRef().str();
-}
-
 /// Records on the function how `op` is computed and why (targets::kStrategiesAttr).
 void recordStrategy(Operation *op, const std::string &strategy, const std::string &why) {
   auto func = op->getParentOfType<func::FuncOp>();
@@ -757,7 +749,7 @@ void recordStrategy(Operation *op, const std::string &strategy, const std::strin
   SmallVector<Attribute> lines;
   if (auto existing = func->getAttrOfType<ArrayAttr>(targets::kStrategiesAttr))
     llvm::append_range(lines, existing.getValue());
-  lines.push_back(b.getStringAttr(nodeName(op) + "\t" + strategy + "\t" + why));
+  lines.push_back(b.getStringAttr(graph::nodeNameOf(op) + "\t" + strategy + "\t" + why));
   func->setAttr(targets::kStrategiesAttr, b.getArrayAttr(lines));
 }
 
