@@ -296,20 +296,18 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   signature_.workspaceSize = size.getInt() + 8 * signature_.numResultSizes() +
                              targets::kWorkspaceAlignmentSlack;
   signature_.workspaceLowerBound = bound.getInt();
-  signature_.precisions.clear();
-  if (auto report = func->getAttrOfType<ArrayAttr>(precision::kPrecisionsAttr))
-    for (auto line : report.getAsRange<StringAttr>()) {
-      auto [node, rest] = line.getValue().split('\t');
-      auto [format, why] = rest.split('\t');
-      signature_.precisions.push_back({node.str(), format.str(), why.str()});
-    }
-  signature_.strategies.clear();
-  if (auto report = func->getAttrOfType<ArrayAttr>(targets::kStrategiesAttr))
-    for (auto line : report.getAsRange<StringAttr>()) {
-      auto [node, rest] = line.getValue().split('\t');
-      auto [strategy, why] = rest.split('\t');
-      signature_.strategies.push_back({node.str(), strategy.str(), why.str()});
-    }
+  // The precision and strategy reports: one "node\twhat\twhy" string per op.
+  auto readReport = [&](llvm::StringRef attr, auto &choices) {
+    choices.clear();
+    if (auto report = func->getAttrOfType<ArrayAttr>(attr))
+      for (auto line : report.getAsRange<StringAttr>()) {
+        auto [node, rest] = line.getValue().split('\t');
+        auto [what, why] = rest.split('\t');
+        choices.push_back({node.str(), what.str(), why.str()});
+      }
+  };
+  readReport(precision::kPrecisionsAttr, signature_.precisions);
+  readReport(targets::kStrategiesAttr, signature_.strategies);
   return success();
 }
 
