@@ -252,6 +252,38 @@ func.func @long_reduction(%a: tensor<14x8192xf32>, %b: tensor<8192x64xf32>, %c: 
 
 // -----
 
+// A long reduction keeps its chunks when an epilogue follows: the ReLU is not fused into the
+// register blocks (which see only kc steps of the sum at a time) but runs once, after both
+// parts of the split product (32 + 16 columns) have been chunked.
+// CHECK-LABEL: func.func @long_reduction_epilogue
+// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c2048 iter_args({{.+}}) -> (vector<8x32xf32>)
+// CHECK:   scf.for %{{.+}} = %c0 to %c2048 step %c1
+// CHECK-NOT: arith.maximumf
+// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c4096 iter_args({{.+}}) -> (vector<8x16xf32>)
+// CHECK:   scf.for %{{.+}} = %c0 to %c4096 step %c1
+// CHECK-NOT: arith.maximumf
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+func.func @long_reduction_epilogue(%a: tensor<8x8192xf32>, %b: tensor<8192x48xf32>, %c: tensor<8x48xf32>) -> tensor<8x48xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x8192xf32>, tensor<8192x48xf32>) outs(%c : tensor<8x48xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x48xf32>
+  %e = tensor.empty() : tensor<8x48xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]} ins(%p : tensor<8x48xf32>) outs(%e : tensor<8x48xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.maximumf %x, %zero : f32
+    linalg.yield %y : f32
+  } -> tensor<8x48xf32>
+  return %r : tensor<8x48xf32>
+}
+
+// -----
+
 // Fewer than 16 columns (the 4 left of 196 positions after 192): the rhs columns are transposed
 // into rows, and blocks of 4 rows x 4 columns keep 4 x 4 vectors of partial sums over 16
 // consecutive k (the reduction innermost), added up once per block.
