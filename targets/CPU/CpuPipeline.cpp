@@ -59,6 +59,8 @@ void addTensorPasses(OpPassManager &pm, const CpuModel &model, const CpuDescript
   VectorizeContractionsPassOptions contractions;
   contractions.lanes = cpu.lanes();
   contractions.blockRows = block.rows;
+  if (cpu.caches.l1d > 0)
+    contractions.l1Bytes = cpu.caches.l1d;
   if (cpu.caches.l2 > 0)
     contractions.l2Bytes = cpu.caches.l2;
   if (cpu.caches.l3 > 0)

@@ -230,16 +230,38 @@ func.func @transposed_result(%a: tensor<14x24xf32>, %b: tensor<24x64xf32>, %c: t
 // -----
 
 // A reduction so long that one panel of the rhs (8192 x 32 floats, 1 MiB) would not stay in
-// cache is cut into chunks: the largest divisor of K whose panel and lhs slices
-// (kc x (32 + 14) floats) fit 512 KiB is 2048. The chunk loop runs outermost, carrying the
-// result; the register blocks inside accumulate 2048 steps at a time.
+// cache is cut into chunks. With 8 column blocks, the column loop runs outside the row loop:
+// each panel's slice and the lhs slice it meets must stay in L2, and the largest divisor of K
+// whose slices (kc x (32 + 14) floats) fit half of it (512 KiB) is 2048. The chunk loop runs
+// outermost, carrying the result; the register blocks inside accumulate 2048 steps at a time.
 // CHECK-LABEL: func.func @long_reduction
 // CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c2048 iter_args
-// CHECK:   scf.for %{{.+}} = %c0 to %c14 step %c7
-// CHECK:     scf.for %{{.+}} = %c0 to %c64 step %c32
+// CHECK:   scf.for %{{.+}} = %c0 to %c256 step %c32
+// CHECK:     scf.for %{{.+}} = %c0 to %c14 step %c7
 // CHECK:       vector.transfer_read {{.+}} : tensor<7x32xf32>, vector<7x32xf32>
 // CHECK:       scf.for %{{.+}} = %c0 to %c2048 step %c1 iter_args
-func.func @long_reduction(%a: tensor<14x8192xf32>, %b: tensor<8192x64xf32>, %c: tensor<14x64xf32>) -> tensor<14x64xf32> {
+func.func @long_reduction(%a: tensor<14x8192xf32>, %b: tensor<8192x256xf32>, %c: tensor<14x256xf32>) -> tensor<14x256xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<14x8192xf32>, tensor<8192x256xf32>) outs(%c : tensor<14x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<14x256xf32>
+  return %r : tensor<14x256xf32>
+}
+
+// -----
+
+// With 2 column blocks the row loop runs outside: every row block reads the whole rhs
+// (8192 x 64 floats, 2 MiB), so its chunks are sized for L1 (48 KiB by default): the largest
+// divisor of K whose slices (kc x (64 + 8) floats) fit 3/4 of it is 128.
+// CHECK-LABEL: func.func @long_reduction_rows_outside
+// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c128 iter_args
+// CHECK:   scf.for %{{.+}} = %c0 to %c14 step %c7
+// CHECK:     scf.for %{{.+}} = %c0 to %c64 step %c32
+// CHECK:       scf.for %{{.+}} = %c0 to %c128 step %c1 iter_args
+func.func @long_reduction_rows_outside(%a: tensor<14x8192xf32>, %b: tensor<8192x64xf32>, %c: tensor<14x64xf32>) -> tensor<14x64xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
       ins(%a, %b : tensor<14x8192xf32>, tensor<8192x64xf32>) outs(%c : tensor<14x64xf32>) {
   ^bb0(%x: f32, %y: f32, %z: f32):
@@ -254,13 +276,13 @@ func.func @long_reduction(%a: tensor<14x8192xf32>, %b: tensor<8192x64xf32>, %c: 
 
 // A long reduction keeps its chunks when an epilogue follows: the ReLU is not fused into the
 // register blocks (which see only kc steps of the sum at a time) but runs once, after both
-// parts of the split product (32 + 16 columns) have been chunked.
+// parts of the split product (32 + 16 columns). The first part's rhs (8192 x 32 floats) is
+// chunked; the second's (8192 x 16, 512 KiB) fits half of L2 and is read whole.
 // CHECK-LABEL: func.func @long_reduction_epilogue
-// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c2048 iter_args({{.+}}) -> (vector<8x32xf32>)
-// CHECK:   scf.for %{{.+}} = %c0 to %c2048 step %c1
+// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c128 iter_args({{.+}}) -> (vector<8x32xf32>)
+// CHECK:   scf.for %{{.+}} = %c0 to %c128 step %c1
 // CHECK-NOT: arith.maximumf
-// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c4096 iter_args({{.+}}) -> (vector<8x16xf32>)
-// CHECK:   scf.for %{{.+}} = %c0 to %c4096 step %c1
+// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c1 iter_args({{.+}}) -> (vector<8x16xf32>)
 // CHECK-NOT: arith.maximumf
 // CHECK: linalg.generic
 // CHECK: arith.maximumf
