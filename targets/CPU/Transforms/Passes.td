@@ -119,14 +119,18 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
     loop runs outermost and carries the result, and inside it the block loops run as above,
     over kc steps. What must stay in cache depends on the block order. With column blocks
     outside, each panel's slice and the lhs slice (M x kc) it meets must stay in L2: the
-    reduction is chunked when its rhs panel (K x NR) exceeds a quarter of `l2-bytes`, kc the
-    largest whose slices (kc x (NR + M)) fit half of it (a whole panel would evict the lhs
-    that the next block reads again). With row blocks outside, every row block reads the
-    whole rhs: it is chunked when the rhs (K x N) exceeds half of `l2-bytes`, kc the largest
-    whose rhs slice and row block (kc x (N + MR)) fit 3/4 of `l1-bytes` (ResNet-50's 3x3
-    convolutions on 7x7 maps, K = 4608: 96; its 1x1 convolutions from 2048 channels: 64,
-    1.24x faster than unchunked on a Zen 3). A consumer of a chunked product is not fused
-    into its blocks: it runs once, over the finished result.
+    reduction is chunked when its rhs panel (K x NR) exceeds a quarter of `l2-bytes` or its
+    lhs all of it, kc the largest whose slices (kc x (NR + M)) fit half of it (a whole panel
+    would evict the lhs that the next block reads again). With row blocks outside, every row
+    block reads the whole rhs: it is chunked when the rhs (K x N) exceeds half of `l2-bytes`
+    or the lhs all of it, kc the largest whose rhs slice and row block (kc x (N + MR)) fit
+    3/4 of `l1-bytes` (ResNet-50's 3x3 convolutions on 7x7 maps, K = 4608: 96; its 1x1
+    convolutions from 2048 channels: 64, 1.24x faster than unchunked on a Zen 3). There the
+    whole product is chunked before it is split at its columns and rows, so that the
+    remainders run inside each chunk on the lhs slice the bulk has just read (split first,
+    the 49th position of a 1x1 convolution to 2048 channels on 7x7 was computed from 4 MiB of
+    filters in L3). A consumer of a chunked product is not fused into its blocks: it runs
+    once, over the finished result.
 
     Preconditions: static shapes; the innermost N dimension is the result's innermost
     dimension, or the one before it with the innermost M dimension after it. Other

@@ -472,6 +472,9 @@ LogicalResult vectorizeSplitWithEpilogue(const Blocking &blocking, RewriterBase 
 ///   2.9 in chunks of 96, 3% more in chunks of 72, Zen 3); unchunked, 1x1 convolutions of
 ///   2048 channels to 512 on 7x7 read their 400 KiB input from L3 for every 6 rows (1.24x the
 ///   time of chunks of 64).
+/// Either way a left-hand side larger than L2 is chunked too: the remainder parts of a split
+/// product (vectorizeContraction) would read it again from L3 (a 1x1 convolution of 512
+/// channels to 2048 on 7x7: its 49th position cost an eighth of the whole).
 int64_t reductionChunk(const Blocking &blocking, linalg::LinalgOp op,
                        const linalg::ContractionDimensions &dims, int64_t nr,
                        bool rowsOutside) {
@@ -488,11 +491,11 @@ int64_t reductionChunk(const Blocking &blocking, linalg::LinalgOp op,
       getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType()).getIntOrFloatBitWidth() / 8;
   int64_t limit;
   if (rowsOutside) {
-    if (k * columns * bytes <= blocking.l2Bytes / 2)
+    if (k * columns * bytes <= blocking.l2Bytes / 2 && k * rows * bytes <= blocking.l2Bytes)
       return 0;
     limit = blocking.l1Bytes * 3 / 4 / ((columns + blocking.rows) * bytes);
   } else {
-    if (k * nr * bytes <= blocking.l2Bytes / 4)
+    if (k * nr * bytes <= blocking.l2Bytes / 4 && k * rows * bytes <= blocking.l2Bytes)
       return 0;
     limit = blocking.l2Bytes / 2 / ((nr + rows) * bytes);
   }
@@ -522,22 +525,42 @@ void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, lina
   int64_t split = columns > wide && columns % wide != 0       ? columns / wide * wide
                   : columns > narrow && columns % narrow != 0 ? columns / narrow * narrow
                                                               : 0;
-  // An elementwise consumer (and the op computing the initial value) run on each block too,
-  // so the product is written once, after its activation or residual add.
-  // Not where the reduction is cut into chunks, though: each chunk would have to leave its
-  // partial sums unfinished, so the epilogue runs afterwards, over the finished result (once
-  // per element; a split product with its epilogue fused kept its reduction whole: a 3x3
-  // convolution of 512 filters on 7x7 and a ReLU read its whole 900 KiB of columns from L3 for
-  // every 4 rows, 1.9x the time of the product chunked and the ReLU apart, Zen 3).
+  // A long reduction is cut into chunks. With row blocks outside, the whole product is cut
+  // first: the parts it is split into below (a column or row remainder) then run inside each
+  // chunk and read the left-hand side's slice that the bulk has just brought into cache (split
+  // first, a 1x1 convolution of 2048 channels on 7x7 computed its 49th column from 4 MiB of
+  // filters in L3). With column blocks outside, the parts are chunked each (below): the narrow
+  // remainder of 196 positions (192 + 4, as dot products) cut into chunks added up its
+  // partial sums once per chunk, which cost more than reading the lhs again once.
+  bool chunked = false;
   linalg::GenericOp epilogue = findEpilogue(op);
-  if (epilogue && !ShapedType::isDynamic(columns)) {
-    int64_t nr = split ? blockColumns(blocking, split) : blockColumns(blocking, columns);
+  if (!ShapedType::isDynamic(columns) && !fitsDotProducts(blocking, op, *dims, columns)) {
+    int64_t nr = blockColumns(blocking, split ? split : columns);
     SmallVector<int64_t> sizes(op.getNumLoops(), 1);
     sizes[column] = nr ? nr : wide;
-    if (reductionChunk(blocking, op, *dims, sizes[column],
-                       blockInterchange(op, *dims, sizes).empty()))
-      epilogue = nullptr;
+    bool rowsOutside = blockInterchange(op, *dims, sizes).empty();
+    int64_t chunk = reductionChunk(blocking, op, *dims, sizes[column], rowsOutside);
+    if (chunk && rowsOutside) {
+      SmallVector<int64_t> chunkSizes(op.getNumLoops(), 0);
+      chunkSizes[dims->k.back()] = chunk;
+      rewriter.setInsertionPoint(op);
+      FailureOr<Operation *> inner =
+          tile(rewriter, cast<TilingInterface>(op.getOperation()), chunkSizes);
+      if (succeeded(inner))
+        vectorizeContraction(blocking, rewriter, cast<linalg::LinalgOp>(*inner));
+      return;
+    }
+    chunked = chunk != 0;
   }
+  // An elementwise consumer (and the op computing the initial value) run on each block too,
+  // so the product is written once, after its activation or residual add. Not where the
+  // reduction is cut into chunks, though: each chunk leaves its partial sums unfinished, so
+  // the consumer runs afterwards, over the finished result (once per element; a split product
+  // with its epilogue fused kept its reduction whole: a 3x3 convolution of 512 filters on 7x7
+  // and a ReLU read its whole 900 KiB of columns from L3 for every 4 rows, 1.9x the time of
+  // the product chunked and the ReLU apart, Zen 3).
+  if (chunked)
+    epilogue = nullptr;
   if (!ShapedType::isDynamic(columns) && split) {
     if (epilogue &&
         succeeded(vectorizeSplitWithEpilogue(blocking, rewriter, op, *dims, epilogue, split)))
@@ -558,8 +581,6 @@ void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, lina
   FailureOr<SmallVector<int64_t>> sizes = blockTileSizes(blocking, op, *dims);
   if (failed(sizes))
     return;
-  int64_t chunk = reductionChunk(blocking, op, *dims, (*sizes)[column],
-                                 blockInterchange(op, *dims, *sizes).empty());
   // Rows that only short blocks divide are split too, the bulk into blocks of full height, where
   // the right-hand side is computed (a convolution's columns: each step of a block reads a row
   // of them far from the last, and taller blocks read fewer; 1x1 convolution of 64 filters on
@@ -585,15 +606,16 @@ void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, lina
       vectorizeContraction(blocking, rewriter, cast<linalg::LinalgOp>(rest.getOperation()));
     return;
   }
-  if (chunk) {
+  if (int64_t chunk = reductionChunk(blocking, op, *dims, (*sizes)[column],
+                                     blockInterchange(op, *dims, *sizes).empty())) {
     SmallVector<int64_t> chunkSizes(op.getNumLoops(), 0);
     chunkSizes[dims->k.back()] = chunk;
     rewriter.setInsertionPoint(op);
-    FailureOr<Operation *> chunked =
+    FailureOr<Operation *> inner =
         tile(rewriter, cast<TilingInterface>(op.getOperation()), chunkSizes);
-    if (failed(chunked))
+    if (failed(inner))
       return;
-    op = cast<linalg::LinalgOp>(*chunked);
+    op = cast<linalg::LinalgOp>(*inner);
     epilogue = nullptr;
   }
   SmallVector<int64_t> interchange = blockInterchange(op, *dims, *sizes);

@@ -275,14 +275,14 @@ func.func @long_reduction_rows_outside(%a: tensor<14x8192xf32>, %b: tensor<8192x
 // -----
 
 // A long reduction keeps its chunks when an epilogue follows: the ReLU is not fused into the
-// register blocks (which see only kc steps of the sum at a time) but runs once, after both
-// parts of the split product (32 + 16 columns). The first part's rhs (8192 x 32 floats) is
-// chunked; the second's (8192 x 16, 512 KiB) fits half of L2 and is read whole.
+// register blocks (which see only kc steps of the sum at a time) but runs once, after the
+// product. Its row block runs outside its column blocks, so the whole product is chunked
+// first (its rhs, 8192 x 48 floats, does not fit half of L2; kc x (48 + 8) floats fit 3/4
+// of L1 for kc = 128) and both parts of its column split (32 + 16) run inside each chunk.
 // CHECK-LABEL: func.func @long_reduction_epilogue
-// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c128 iter_args({{.+}}) -> (vector<8x32xf32>)
-// CHECK:   scf.for %{{.+}} = %c0 to %c128 step %c1
-// CHECK-NOT: arith.maximumf
-// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c1 iter_args({{.+}}) -> (vector<8x16xf32>)
+// CHECK: scf.for %{{.+}} = %c0 to %c8192 step %c128 iter_args({{.+}}) -> (vector<8x32xf32>, vector<8x16xf32>)
+// CHECK:   scf.for %{{.+}} = %c0 to %c128 step %c1 iter_args({{.+}}) -> (vector<8x32xf32>)
+// CHECK:   scf.for %{{.+}} = %c0 to %c128 step %c1 iter_args({{.+}}) -> (vector<8x16xf32>)
 // CHECK-NOT: arith.maximumf
 // CHECK: linalg.generic
 // CHECK: arith.maximumf
