@@ -69,7 +69,7 @@ void printProfile(const std::vector<KernelFigures> &kernels, int runs, double ru
     calls += kernel.calls;
   }
   out << llvm::format("kernels: %zu rows (one per set of ONNX nodes), %.1f calls and %.3f ms per "
-                      "run of the median run's %.3f ms\n",
+                      "run, of a mean run of %.3f ms\n",
                       kernels.size(), double(calls) / std::max(runs, 1), total, runMilliseconds);
   out << "        ms   share   GFLOP/s   of peak  kind  kernel (ONNX nodes)\n";
   double rest = 0;

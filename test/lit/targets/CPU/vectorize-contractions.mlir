@@ -39,6 +39,28 @@ func.func @matmul(%a: tensor<16x24xf32>, %b: tensor<24x128xf32>, %c: tensor<16x1
 
 // -----
 
+// 8 rows in blocks of at most 6 (the AVX2 run): no split leaves a multiple of 4 (6 + 2, and
+// 2-row blocks hold too few accumulators to hide the FMA latency), so they stay whole, in two
+// blocks of 4.
+// AVX2-LABEL: func.func @eight_rows
+// AVX2-NOT: vector<6x16xf32>
+// AVX2: scf.for %{{.+}} = %c0 to %c8 step %c4
+// AVX2:   scf.for {{.+}} -> (vector<4x16xf32>)
+// AVX2-NOT: vector<2x16xf32>
+// AVX2: return
+func.func @eight_rows(%a: tensor<8x24xf32>, %b: tensor<24x128xf32>, %c: tensor<8x128xf32>) -> tensor<8x128xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x24xf32>, tensor<24x128xf32>) outs(%c : tensor<8x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x128xf32>
+  return %r : tensor<8x128xf32>
+}
+
+// -----
+
 // With fewer than 4 column blocks, row blocks go outside (more outer iterations for threads).
 // CHECK-LABEL: func.func @few_column_blocks
 // CHECK: scf.for %{{.+}} = %c0 to %c16 step %c8
