@@ -506,6 +506,16 @@ int64_t reductionChunk(const Blocking &blocking, linalg::LinalgOp op,
   return 0;
 }
 
+/// `op` with its reduction tiled by `chunk`: the chunk loop, carrying the result, around the
+/// op over one chunk, which is returned.
+FailureOr<Operation *> chunkReduction(RewriterBase &rewriter, linalg::LinalgOp op,
+                                      const linalg::ContractionDimensions &dims, int64_t chunk) {
+  SmallVector<int64_t> sizes(op.getNumLoops(), 0);
+  sizes[dims.k.back()] = chunk;
+  rewriter.setInsertionPoint(op);
+  return tile(rewriter, cast<TilingInterface>(op.getOperation()), sizes);
+}
+
 /// Bytes of the right-hand side of a product (its second input).
 int64_t rhsBytes(linalg::LinalgOp op) {
   auto type = cast<ShapedType>(op.getDpsInputOperand(1)->get().getType());
@@ -542,11 +552,7 @@ void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, lina
     bool rowsOutside = blockInterchange(op, *dims, sizes).empty();
     int64_t chunk = reductionChunk(blocking, op, *dims, sizes[column], rowsOutside);
     if (chunk && rowsOutside) {
-      SmallVector<int64_t> chunkSizes(op.getNumLoops(), 0);
-      chunkSizes[dims->k.back()] = chunk;
-      rewriter.setInsertionPoint(op);
-      FailureOr<Operation *> inner =
-          tile(rewriter, cast<TilingInterface>(op.getOperation()), chunkSizes);
+      FailureOr<Operation *> inner = chunkReduction(rewriter, op, *dims, chunk);
       if (succeeded(inner))
         vectorizeContraction(blocking, rewriter, cast<linalg::LinalgOp>(*inner));
       return;
@@ -609,11 +615,7 @@ void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, lina
   }
   if (int64_t chunk = reductionChunk(blocking, op, *dims, (*sizes)[column],
                                      blockInterchange(op, *dims, *sizes).empty())) {
-    SmallVector<int64_t> chunkSizes(op.getNumLoops(), 0);
-    chunkSizes[dims->k.back()] = chunk;
-    rewriter.setInsertionPoint(op);
-    FailureOr<Operation *> inner =
-        tile(rewriter, cast<TilingInterface>(op.getOperation()), chunkSizes);
+    FailureOr<Operation *> inner = chunkReduction(rewriter, op, *dims, chunk);
     if (failed(inner))
       return;
     op = cast<linalg::LinalgOp>(*inner);
