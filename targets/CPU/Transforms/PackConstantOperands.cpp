@@ -7,6 +7,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace dlc::cpu {
@@ -18,25 +20,34 @@ namespace {
 
 using namespace mlir;
 
-/// `constant` [..., K, N] repacked as [..., N/panel, K, panel].
+/// `constant` [..., K, N] repacked as [..., ceil(N/panel), K, panel], the columns of the last
+/// panel past N zero.
 DenseElementsAttr packPanels(DenseElementsAttr constant, int64_t panel) {
   auto type = cast<RankedTensorType>(constant.getType());
   ArrayRef<int64_t> shape = type.getShape();
   int64_t rank = shape.size(), k = shape[rank - 2], n = shape[rank - 1];
-  int64_t batch = type.getNumElements() / (k * n), panels = n / panel;
+  int64_t batch = type.getNumElements() / (k * n), panels = (n + panel - 1) / panel;
   SmallVector<int64_t> packedShape(shape.drop_back(2));
   packedShape.append({panels, k, panel});
   auto packedType = RankedTensorType::get(packedShape, type.getElementType());
-  if (constant.isSplat())
+  if (constant.isSplat() && n % panel == 0)
     return constant.reshape(packedType);
   size_t width = type.getElementTypeBitWidth() / 8;
-  ArrayRef<char> raw = constant.getRawData();
-  std::vector<char> packed(raw.size());
+  std::vector<char> raw;
+  if (constant.isSplat()) {
+    ArrayRef<char> one = constant.getRawData();
+    for (int64_t i = 0; i < type.getNumElements(); ++i)
+      raw.insert(raw.end(), one.begin(), one.begin() + width);
+  } else {
+    raw.assign(constant.getRawData().begin(), constant.getRawData().end());
+  }
+  std::vector<char> packed(batch * panels * k * panel * width, 0);
   char *out = packed.data();
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t p = 0; p < panels; ++p)
       for (int64_t row = 0; row < k; ++row, out += panel * width)
-        std::memcpy(out, raw.data() + ((b * k + row) * n + p * panel) * width, panel * width);
+        std::memcpy(out, raw.data() + ((b * k + row) * n + p * panel) * width,
+                    std::min(panel, n - p * panel) * width);
   return DenseElementsAttr::getFromRawBuffer(packedType, ArrayRef<char>(packed));
 }
 
@@ -77,8 +88,9 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op, int64_t panel) {
                        outMap.getResults().back() == getAffineDimExpr(dims->m.back(), ctx))))
     return false;
   int64_t n = elements.getType().getShape().back();
-  if (n <= panel || n % panel != 0)
+  if (n <= panel)
     return false;
+  int64_t padded = (n + panel - 1) / panel * panel;
 
   // New iteration space: the column dimension becomes (nb, nl).
   unsigned numDims = op.getNumLoops() + 1;
@@ -106,8 +118,19 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op, int64_t panel) {
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   Value packed = arith::ConstantOp::create(rewriter, loc, packPanels(elements, panel));
+  // Columns that panels do not divide are computed padded with zero columns, and the result
+  // is the slice of the first N.
   Value init = op.getDpsInitOperand(0)->get();
-  auto initType = cast<RankedTensorType>(init.getType());
+  auto resultType = cast<RankedTensorType>(init.getType());
+  auto initType = resultType;
+  if (padded != n) {
+    SmallVector<int64_t> paddedShape(resultType.getShape());
+    paddedShape[*outColumn] = padded;
+    initType = RankedTensorType::get(paddedShape, resultType.getElementType());
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getZeroAttr(resultType.getElementType()));
+    init = tensor::createPadHighOp(initType, init, zero, /*nofold=*/false, loc, rewriter);
+  }
   SmallVector<int64_t> splitShape;
   SmallVector<ReassociationIndices> groups;
   for (int64_t d = 0; d < rank; ++d) {
@@ -117,7 +140,7 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op, int64_t panel) {
       groups.push_back({first});
       continue;
     }
-    splitShape.append({n / panel, panel});
+    splitShape.append({padded / panel, panel});
     groups.push_back({first, first + 1});
   }
   auto splitType = RankedTensorType::get(splitShape, initType.getElementType());
@@ -126,8 +149,17 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op, int64_t panel) {
       rewriter, loc, splitType, ValueRange{op.getDpsInputOperand(0)->get(), packed}, splitInit,
       maps, iterators);
   rewriter.inlineRegionBefore(op.getRegion(), packedOp.getRegion(), packedOp.getRegion().end());
-  rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, initType, packedOp.getResult(0),
-                                                       groups);
+  Value result =
+      tensor::CollapseShapeOp::create(rewriter, loc, initType, packedOp.getResult(0), groups);
+  if (padded != n) {
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes =
+        getAsIndexOpFoldResult(rewriter.getContext(), resultType.getShape());
+    result = tensor::ExtractSliceOp::create(rewriter, loc, resultType, result, offsets, sizes,
+                                            strides);
+  }
+  rewriter.replaceOp(op, result);
   return true;
 }
 

@@ -115,6 +115,10 @@ def VectorizeContractionsPass : Pass<"dlc-cpu-vectorize-contractions", "mlir::fu
     transposed convolution product of 7x7 maps) gets the same blocks; its accumulator block is
     read and written through a transposing map, once per block, outside the k loop.
 
+    A product of one or two rows (a matrix-vector product) whose rhs is packed in panels
+    (`[.., N/NR, K, NR]`) gets blocks that span several panels, up to 8 accumulators: one
+    panel's block holds 2, and an FMA's latency needs about 8 in flight.
+
     A long reduction is cut into chunks of kc steps (kc dividing K, at least 64); the chunk
     loop runs outermost and carries the result, and inside it the block loops run as above,
     over kc steps. What must stay in cache depends on the block order. With column blocks
@@ -469,10 +473,15 @@ def PackConstantOperandsPass : Pass<"dlc-cpu-pack-constant-operands", "mlir::fun
     Cv[m, nb, nl] += A[m, k] * Bp[nb, k, nl]        // Cv is C viewed as [M, N/NR, NR]
     ```
 
+    Where NR does not divide N, the last panel is padded with zero columns, the product runs
+    on its initial value padded to the panels' width (`tensor.pad`), and the result is the
+    slice of its first N columns (a padded column costs its FMAs; unpacked, the 1000 columns
+    of MobileNetV2's classifier put every step of its one-row product on a new page).
+
     Preconditions: the right-hand side is an `arith.constant` whose innermost dimension is the
     result's innermost (column) dimension, or its second-innermost when the result's innermost
     is the row dimension (a transposed result, split where the columns stand:
-    `[.., N/NR, NR, M]`), and NR (`panel`: 32 on AVX-512, 16 on AVX2) divides N (N > NR).
+    `[.., N/NR, NR, M]`), and N > NR (`panel`: 32 on AVX-512, 16 on AVX2).
   }];
   let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
   let options = [
@@ -521,10 +530,11 @@ def PrefetchPanelsPass : Pass<"dlc-cpu-prefetch-panels", "mlir::func::FuncOp"> {
     The next panel then arrives at an even rate over the whole time the current one is used,
     and its first block reads it from cache (ResNet-50 37.5 -> 34.3 ms, BERT-base 114 -> 104 ms,
     the MLP 16.6 -> 13.2 ms, 1 thread). A k loop without an enclosing row-block loop prefetches
-    its own row of the next panel. With more than 32 row blocks per panel nothing is
-    prefetched: the first block's read is then a small part of the panel's time, the hardware
-    prefetcher keeps up, and the prefetches only take load slots (a 4096x1024x4096 product
-    ran at 80% of peak with them, 86% without).
+    its own row of the next panel; a read that spans several panels (the blocks of a one-row
+    product) prefetches as many panels after them. With more than 32 row blocks per panel
+    nothing is prefetched: the first block's read is then a small part of the panel's time, the
+    hardware prefetcher keeps up, and the prefetches only take load slots (a 4096x1024x4096
+    product ran at 80% of peak with them, 86% without).
 
     Preconditions: after bufferization and `fold-memref-alias-ops`, so that the reads address
     the packed global directly: a `vector.transfer_read` of a static global of rank >= 3 inside

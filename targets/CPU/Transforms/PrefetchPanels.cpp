@@ -88,19 +88,28 @@ void prefetchNextPanel(PanelRead match) {
   OpBuilder b(read);
   Location loc = read.getLoc();
   SmallVector<Value> indices(read.getIndices());
-  // The next panel; the last one prefetches itself.
-  Value panel = indices[rank - 3];
-  Value next = arith::AddIOp::create(b, loc, panel,
-                                     arith::ConstantIndexOp::create(b, loc, 1));
-  indices[rank - 3] = arith::MinUIOp::create(
-      b, loc, next, arith::ConstantIndexOp::create(b, loc, type.getDimSize(rank - 3) - 1));
-  indices[rank - 2] = prefetchRow(b, loc, match, panel, indices[rank - 2]);
+  // A read may span several panels (the blocks of a matrix-vector product): the next ones
+  // are as many further on; the last prefetches itself.
+  int64_t span = 1;
+  if (std::optional<unsigned> position = read.getPermutationMap().getResultPosition(
+          getAffineDimExpr(rank - 3, read.getContext())))
+    span = read.getVectorType().getDimSize(*position);
+  Value panel = indices[rank - 3], row;
   int64_t elementBytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
   int64_t perLine = kCacheLineBytes / elementBytes;
-  for (int64_t column = 0; column < type.getDimSize(rank - 1); column += perLine) {
-    indices[rank - 1] = arith::ConstantIndexOp::create(b, loc, column);
-    memref::PrefetchOp::create(b, loc, read.getBase(), indices, /*isWrite=*/false,
-                               /*localityHint=*/3, /*isDataCache=*/true);
+  for (int64_t step = span; step < 2 * span; ++step) {
+    Value next = arith::AddIOp::create(b, loc, panel,
+                                       arith::ConstantIndexOp::create(b, loc, step));
+    indices[rank - 3] = arith::MinUIOp::create(
+        b, loc, next, arith::ConstantIndexOp::create(b, loc, type.getDimSize(rank - 3) - 1));
+    if (!row)
+      row = prefetchRow(b, loc, match, panel, indices[rank - 2]);
+    indices[rank - 2] = row;
+    for (int64_t column = 0; column < type.getDimSize(rank - 1); column += perLine) {
+      indices[rank - 1] = arith::ConstantIndexOp::create(b, loc, column);
+      memref::PrefetchOp::create(b, loc, read.getBase(), indices, /*isWrite=*/false,
+                                 /*localityHint=*/3, /*isDataCache=*/true);
+    }
   }
 }
 

@@ -114,6 +114,23 @@ FailureOr<SmallVector<int64_t>> blockTileSizes(const Blocking &blocking, linalg:
       sizes[dim] = 1;
   sizes[row] = mr;
   sizes[column] = nr;
+  // A block of the only row or two (a matrix-vector product) holds too few accumulators to
+  // hide the FMA latency. Where the columns come in packed panels (the rhs indexed [.., panel,
+  // k, column]), such a block spans several panels, up to 8 accumulators (MobileNetV2's
+  // classifier, 1 x 1280 x 1000: 1x48 blocks instead of 1x16).
+  AffineMap rhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  int64_t accumulators = mr * std::max<int64_t>(nr / blocking.lanes, 1);
+  if (ranges[row] == mr && accumulators < 8 && dims.n.size() >= 2 &&
+      rhsMap.getNumResults() >= 3) {
+    unsigned panels = dims.n[dims.n.size() - 2];
+    if (rhsMap.getResult(rhsMap.getNumResults() - 3) ==
+        getAffineDimExpr(panels, op.getContext()))
+      for (int64_t group = 8 / accumulators; group > 1; --group)
+        if (ranges[panels] % group == 0) {
+          sizes[panels] = group;
+          break;
+        }
+  }
   return sizes;
 }
 

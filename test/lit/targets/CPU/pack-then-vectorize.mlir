@@ -26,3 +26,24 @@ func.func @packed_panels_outer(%a: tensor<16x8xf32>, %c: tensor<16x128xf32>) -> 
   } -> tensor<16x128xf32>
   return %r : tensor<16x128xf32>
 }
+
+// A product of one row (a matrix-vector product, such as a classifier): a block of one panel
+// would hold 2 accumulators, too few to hide the FMA latency, so each block spans several
+// panels, up to 8 accumulators: 3 of the 6 panels of 32 columns, or on AVX2 4 of the 12 of 16.
+// CHECK-LABEL: func.func @one_row
+// CHECK: scf.for %{{.+}} = %c0 to %c6 step %c3
+// CHECK:   scf.for %{{.+}} = %c0 to %c64 step %c1 iter_args(%{{.+}}) -> (vector<1x3x32xf32>)
+// AVX2-LABEL: func.func @one_row
+// AVX2: scf.for %{{.+}} = %c0 to %c12 step %c4
+// AVX2:   scf.for %{{.+}} = %c0 to %c64 step %c1 iter_args(%{{.+}}) -> (vector<1x4x16xf32>)
+func.func @one_row(%a: tensor<1x64xf32>, %c: tensor<1x192xf32>) -> tensor<1x192xf32> {
+  %b = arith.constant dense<0.5> : tensor<64x192xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<1x64xf32>, tensor<64x192xf32>) outs(%c : tensor<1x192xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x192xf32>
+  return %r : tensor<1x192xf32>
+}

@@ -122,3 +122,41 @@ func.func @many_blocks(%a: memref<512x64xf32>, %c: memref<512x128xf32>) {
   }
   return
 }
+
+// -----
+
+memref.global "private" constant @panels6 : memref<6x64x16xf32> = dense<1.0>
+
+// A read that spans 2 panels (the block of a one-row product): without a row-block loop, step k
+// prefetches its own row of the 2 panels after them, p + 2 and p + 3 (the last panel at most).
+// CHECK-LABEL: func.func @span
+// CHECK: scf.for %[[P:.+]] = %c0 to %c6 step %c2
+// CHECK:   scf.for %[[K:.+]] = %c0 to %c64 step %c1
+// CHECK:     %[[NEXT:.+]] = arith.addi %[[P]], %c2
+// CHECK:     %[[FIRST:.+]] = arith.minui %[[NEXT]], %c5
+// CHECK:     memref.prefetch %{{.+}}[%[[FIRST]], %[[K]], %c0], read, locality<3>, data
+// CHECK:     %[[AFTER:.+]] = arith.addi %[[P]], %c3
+// CHECK:     %[[SECOND:.+]] = arith.minui %[[AFTER]], %c5
+// CHECK:     memref.prefetch %{{.+}}[%[[SECOND]], %[[K]], %c0], read, locality<3>, data
+// CHECK:     vector.transfer_read %{{.+}}[%[[P]], %[[K]], %c0]
+func.func @span(%a: memref<1x64xf32>, %c: memref<1x6x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c6 = arith.constant 6 : index
+  %c64 = arith.constant 64 : index
+  %pad = arith.constant 0.0 : f32
+  %b = memref.get_global @panels6 : memref<6x64x16xf32>
+  scf.for %p = %c0 to %c6 step %c2 {
+    %init = arith.constant dense<0.0> : vector<2x16xf32>
+    %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%s = %init) -> (vector<2x16xf32>) {
+      %x = memref.load %a[%c0, %k] : memref<1x64xf32>
+      %xv = vector.broadcast %x : f32 to vector<2x16xf32>
+      %rows = vector.transfer_read %b[%p, %k, %c0], %pad {in_bounds = [true, true], permutation_map = affine_map<(d0, d1, d2) -> (d0, d2)>} : memref<6x64x16xf32>, vector<2x16xf32>
+      %t = vector.fma %xv, %rows, %s : vector<2x16xf32>
+      scf.yield %t : vector<2x16xf32>
+    }
+    vector.transfer_write %acc, %c[%c0, %p, %c0] {in_bounds = [true, true]} : vector<2x16xf32>, memref<1x6x16xf32>
+  }
+  return
+}
