@@ -88,9 +88,10 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op, int64_t panel) {
                        outMap.getResults().back() == getAffineDimExpr(dims->m.back(), ctx))))
     return false;
   int64_t n = elements.getType().getShape().back();
-  if (n <= panel)
-    return false;
   int64_t padded = (n + panel - 1) / panel * panel;
+  auto outType = cast<RankedTensorType>(op.getDpsInitOperand(0)->get().getType());
+  if (n <= panel || (padded != n && !outType.hasStaticShape()))
+    return false;
 
   // New iteration space: the column dimension becomes (nb, nl).
   unsigned numDims = op.getNumLoops() + 1;
