@@ -89,8 +89,9 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op, int64_t panel) {
     return false;
   int64_t n = elements.getType().getShape().back();
   int64_t padded = (n + panel - 1) / panel * panel;
-  auto outType = cast<RankedTensorType>(op.getDpsInitOperand(0)->get().getType());
-  if (n <= panel || (padded != n && !outType.hasStaticShape()))
+  Value init = op.getDpsInitOperand(0)->get();
+  auto resultType = cast<RankedTensorType>(init.getType());
+  if (n <= panel || (padded != n && !resultType.hasStaticShape()))
     return false;
 
   // New iteration space: the column dimension becomes (nb, nl).
@@ -121,8 +122,6 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op, int64_t panel) {
   Value packed = arith::ConstantOp::create(rewriter, loc, packPanels(elements, panel));
   // Columns that panels do not divide are computed padded with zero columns, and the result
   // is the slice of the first N.
-  Value init = op.getDpsInitOperand(0)->get();
-  auto resultType = cast<RankedTensorType>(init.getType());
   auto initType = resultType;
   if (padded != n) {
     SmallVector<int64_t> paddedShape(resultType.getShape());
