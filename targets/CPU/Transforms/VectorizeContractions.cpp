@@ -46,9 +46,12 @@ int64_t blockColumns(const Blocking &blocking, int64_t columns) {
   return columns < blocking.lanes ? columns : 0;
 }
 
-/// The register block height for `rows` rows: the first of 8, 7, 6, 4, 2, 1 that divides them
-/// and is at most the target's block rows (7: the 49 positions of a 7x7 map).
+/// The register block height for `rows` rows: all of them when they fit in one block, else the
+/// first of 8, 7, 6, 4, 2, 1 that divides them and is at most the target's block rows (7: the
+/// 49 positions of a 7x7 map).
 int64_t blockRows(const Blocking &blocking, int64_t rows) {
+  if (rows <= blocking.rows)
+    return rows;
   for (int64_t mr : {8, 7, 6, 4, 2, 1})
     if (mr <= blocking.rows && rows % mr == 0)
       return mr;
@@ -610,11 +613,14 @@ void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, lina
   // of them far from the last, and taller blocks read fewer; 1x1 convolution of 64 filters on
   // 56x56, Zen 3: 1.25x faster) and small enough to stay in L3 for the second part. A packed
   // constant one is read in contiguous panels already, and there the split parts took 1.6x as
-  // long as 4-row blocks alone (128x768x768, Zen 3).
+  // long as 4-row blocks alone (128x768x768, Zen 3); but not as long as 1- or 2-row blocks
+  // (197 rows, which nothing divides: 197x768x768 3.1x faster split 192 + 5, Zen 3).
   unsigned row = dims->m.back();
   bool computedRhs = !op.getDpsInputOperand(1)->get().getDefiningOp<arith::ConstantOp>();
-  int64_t rows = computedRhs && rhsBytes(op) < blocking.l3Bytes / 2
-                     ? rowSplit(blocking, op.getStaticLoopRanges()[row])
+  int64_t allRows = op.getStaticLoopRanges()[row];
+  int64_t rows = (computedRhs && rhsBytes(op) < blocking.l3Bytes / 2) ||
+                         blockRows(blocking, allRows) < 4
+                     ? rowSplit(blocking, allRows)
                      : 0;
   if (rows) {
     if (epilogue &&
