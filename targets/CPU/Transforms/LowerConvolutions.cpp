@@ -259,10 +259,14 @@ Value lowerAsProduct(OpBuilder &b, Location loc, const Convolution &conv, Value 
 
 Value addStart(OpBuilder &b, Location loc, Value sums, const Start &start);
 
-/// The same product with the roles of the operands exchanged: col is the left-hand side
-/// (positions are the rows of the register blocks) and the filter, transposed at compile time
-/// to filterT[r, f], the right-hand side that dlc-cpu-pack-constant-operands packs, so filters
-/// run along the vectors. The result is still written as out[n, f, p]: each register block is
+/// The same product with the roles of the operands exchanged: col, transposed to colT[n, p, r],
+/// is the left-hand side (positions are the rows of the register blocks) and the filter,
+/// transposed at compile time to filterT[r, f], the right-hand side that
+/// dlc-cpu-pack-constant-operands packs, so filters run along the vectors. Each step of a block
+/// broadcasts one element of each of its rows: read from col[n, r, p], a block's few positions
+/// share one cache line per step, and streaming a whole line per step for 6 of its 16 floats
+/// made a 1x1 convolution of 512 channels to 2048 on 7x7 1.3x slower than from colT (the
+/// transposing copy is a pass over the columns, small next to the product). The result is still written as out[n, f, p]: each register block is
 /// stored transposed. The product starts from zero, not from the bias: its register blocks then
 /// start from a constant instead of reading a filled buffer transposed, element by element; the
 /// caller adds the start after (addStart).
@@ -275,13 +279,17 @@ Value lowerAsTransposedProduct(OpBuilder &b, Location loc, const Convolution &co
   int64_t filters = conv.resultType().getDimSize(1);
   auto outType = RankedTensorType::get({batch, filters, positions}, elementType);
   Value init = filledTensor(b, loc, outType, zeroOf(b, loc, elementType));
-  // Iteration space (n, p, f, r): col[n, r, p] * filterT[r, f] -> out[n, f, p].
+  // Iteration space (n, p, f, r): colT[n, p, r] * filterT[r, f] -> out[n, f, p].
   AffineExpr n = getAffineDimExpr(0, ctx), p = getAffineDimExpr(1, ctx),
              f = getAffineDimExpr(2, ctx), r = getAffineDimExpr(3, ctx);
+  auto colTType = RankedTensorType::get({batch, positions, colType.getDimSize(1)}, elementType);
+  Value colT = linalg::TransposeOp::create(b, loc, col, emptyTensor(b, loc, colTType),
+                                           ArrayRef<int64_t>{0, 2, 1})
+                   .getResult()[0];
   Value product =
       linalg::GenericOp::create(
-          b, loc, outType, ValueRange{col, transpose2D(b, loc, filter)}, init,
-          ArrayRef<AffineMap>{AffineMap::get(4, 0, {n, r, p}, ctx),
+          b, loc, outType, ValueRange{colT, transpose2D(b, loc, filter)}, init,
+          ArrayRef<AffineMap>{AffineMap::get(4, 0, {n, p, r}, ctx),
                               AffineMap::get(4, 0, {r, f}, ctx),
                               AffineMap::get(4, 0, {n, f, p}, ctx)},
           iterators(4, {3}), multiplyAddBody)
@@ -754,8 +762,9 @@ void recordStrategy(Operation *op, const std::string &strategy, const std::strin
 }
 
 /// Rewrites one convolution with the strategy its shape calls for, on a target whose vectors
-/// hold `lanes` f32 lanes (the products' column blocks are one or two vectors wide).
-void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes) {
+/// hold `lanes` f32 lanes (the products' column blocks are one or two vectors wide) and whose L2
+/// cache holds `l2Bytes`.
+void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int64_t l2Bytes) {
   Location loc = conv.op->getLoc();
   b.setInsertionPoint(conv.op);
   Start start = readStart(conv.init);
@@ -783,18 +792,30 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes) {
     // Few output positions that vectors do not divide (7x7 = 49) would leave a narrow, mostly
     // scalar column block as large as the rest; the product is computed transposed instead,
     // with filters (whole panels of two vectors, dlc-cpu-pack-constant-operands) along the
-    // vectors. (With more positions the narrow block is a small part, and the transposes cost
-    // more.)
-    bool transposed =
-        positions % lanes != 0 && positions < 4 * lanes && filters % (2 * lanes) == 0;
+    // vectors. With up to 8 vectors of positions (49 on AVX2: 6 vectors and one position) the
+    // narrow block is small, but it reads all the filters again: transposed, the product of
+    // 512 channels to 2048 on 7x7 took 0.77x the time on a Zen 3. There only where the
+    // filters' panels (two vectors by C*K.. rows) fit a quarter of L2, so the reduction is not
+    // cut into chunks, each of which would read and write the transposed accumulators again
+    // (a 3x3 convolution of 512 filters on 7x7, 4608 rows: 1.06x the time). With more
+    // positions the transposes cost more than the narrow block.
+    int64_t panelBytes = tensorType(col).getDimSize(1) * 2 * lanes *
+                         resultType.getElementTypeBitWidth() / 8;
+    bool transposed = positions % lanes != 0 && filters % (2 * lanes) == 0 &&
+                      (positions < 4 * lanes ||
+                       (positions < 8 * lanes && panelBytes <= l2Bytes / 4));
     bool view = llvm::all_of(tensorType(conv.filter).getShape().drop_front(2),
                              [](int64_t k) { return k == 1; }) &&
                 llvm::all_of(conv.strides, [](int64_t s) { return s == 1; });
     std::string columns = view ? "1x1 stride 1: the input itself, no copy" : "im2col columns";
+    std::string positionsWhy = std::to_string(positions) + " output positions, not a multiple of " +
+                               std::to_string(lanes) + " lanes";
+    if (transposed && positions >= 4 * lanes)
+      positionsWhy += ", filter panels of " + std::to_string(panelBytes >> 10) +
+                      " KiB within a quarter of L2";
     if (transposed)
       recordStrategy(conv.op, "transposed product (filters along the vectors)",
-                     std::to_string(positions) + " output positions, not a multiple of " +
-                         std::to_string(lanes) + " lanes; " + columns);
+                     positionsWhy + "; " + columns);
     else
       recordStrategy(conv.op, "product (positions along the vectors)", columns);
     Value product =
@@ -828,7 +849,7 @@ struct LowerConvolutionsPass : impl::LowerConvolutionsPassBase<LowerConvolutions
     });
     OpBuilder b(&getContext());
     for (Operation *op : convolutions)
-      lowerConvolution(b, *matchConvolution(op), lanes);
+      lowerConvolution(b, *matchConvolution(op), lanes, l2Bytes);
     for (Depthwise &conv : depthwise)
       lowerDepthwise(b, conv);
   }

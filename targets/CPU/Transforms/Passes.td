@@ -34,9 +34,13 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
     ```
 
     - The same product transposed, filters along the vectors, when the output positions are
-      fewer than 4 vectors and not a multiple of one (a 7x7 map on AVX-512, whose vectors hold
-      `lanes` = 16 f32) and the filters fill whole panels of two vectors: a narrow position block
-      would otherwise be as large as the rest and mostly scalar.
+      not a multiple of a vector and the filters fill whole panels of two vectors, and either
+      the positions are fewer than 4 vectors (a 7x7 map on AVX-512, whose vectors hold `lanes` =
+      16 f32: a narrow position block would otherwise be as large as the rest and mostly
+      scalar) or fewer than 8 and a panel of the filters (two vectors by C*K.. rows) fits a
+      quarter of `l2-bytes` (a 1x1 convolution on a 7x7 map on AVX2: the narrow block would
+      read all the filters again). Its left-hand side is the columns transposed to [N, P, C*K..]
+      (linalg.transpose), so that a register block's positions broadcast from rows read whole.
       It starts from zero and adds the bias after, in an elementwise op that fusion merges with
       the activation.
 
@@ -64,6 +68,9 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16",
            "fp32 lanes of the target's vector registers (16: AVX-512, 8: AVX2)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
+           "One core's L2 cache, which decides whether a product's reduction is cut into "
+           "chunks">,
   ];
 }
 

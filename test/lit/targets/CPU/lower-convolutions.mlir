@@ -38,17 +38,19 @@ func.func @pointwise_conv(%x: tensor<1x4x5x5xf32>, %w: tensor<6x4x1x1xf32>) -> t
 // -----
 
 // A 1x1 convolution with 49 output positions (7x7; vectors of 16 do not divide it) and 32
-// filters is computed transposed: positions are the rows, the filter, transposed at compile time
-// into a [channels, filters] constant, the right-hand side; the result is still indexed
+// filters is computed transposed: positions are the rows of the left-hand side, the input
+// transposed to [n, position, channel], the filter, transposed at compile time into a
+// [channels, filters] constant, the right-hand side; the result is still indexed
 // [n, filter, position], so no transpose follows.
-// CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1)>
+// CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-DAG: #[[FILTER:.+]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
 // CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1)>
 // CHECK-LABEL: func.func @conv_transposed_product
 // The transposed filter starts 0.0, 4.0 (w[0][0], w[1][0]; little-endian hex).
+// CHECK: %[[XT:.+]] = linalg.transpose ins(%{{.+}} : tensor<1x4x49xf32>) outs(%{{.+}} : tensor<1x49x4xf32>) permutation = [0, 2, 1]
 // CHECK: %[[FT:.+]] = arith.constant dense<"0x0000000000008040{{.*}}"> : tensor<4x32xf32>
 // CHECK: %[[P:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[FILTER]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-// CHECK-SAME: ins(%{{.+}}, %[[FT]] : tensor<1x4x49xf32>, tensor<4x32xf32>) outs(%{{.+}} : tensor<1x32x49xf32>)
+// CHECK-SAME: ins(%[[XT]], %[[FT]] : tensor<1x49x4xf32>, tensor<4x32xf32>) outs(%{{.+}} : tensor<1x32x49xf32>)
 // CHECK-NOT: linalg.transpose
 // CHECK: tensor.expand_shape %[[P]] {{\[}}[0], [1], [2, 3]] output_shape [1, 32, 7, 7]
 func.func @conv_transposed_product(%x: tensor<1x4x7x7xf32>) -> tensor<1x32x7x7xf32> {

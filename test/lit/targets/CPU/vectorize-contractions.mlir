@@ -19,12 +19,14 @@
 // CHECK:       %[[SUM:.+]] = arith.addf %[[ACC]], {{.+}} : vector<8x32xf32>
 // CHECK:       scf.yield %[[SUM]]
 // CHECK:     vector.transfer_write %[[LOOP]], {{.+}} : vector<8x32xf32>, tensor<8x32xf32>
-// On AVX2 (8 lanes, blocks of at most 6 rows) 6 does not divide the 16 rows: 12 run in blocks of
-// 6 rows by 16 columns, the other 4 in blocks of their own.
+// On AVX2 (8 lanes, blocks of at most 6 rows) 6 does not divide the 16 rows: in each column
+// block, 12 run in blocks of 6 rows by 16 columns, the other 4 in a block of their own, on the
+// rhs columns the first 12 have just read.
 // AVX2-LABEL: func.func @matmul
-// AVX2: scf.for %{{.+}} = %c0 to %c12 step %c6
-// AVX2:   scf.for {{.+}} -> (vector<6x16xf32>)
 // AVX2: scf.for %{{.+}} = %c0 to %c128 step %c16
+// AVX2:   scf.for %{{.+}} = %c0 to %c12 step %c6
+// AVX2:     scf.for {{.+}} -> (vector<6x16xf32>)
+// AVX2-NOT: scf.for %{{.+}} = %c0 to %c128
 // AVX2:   scf.for {{.+}} -> (vector<4x16xf32>)
 func.func @matmul(%a: tensor<16x24xf32>, %b: tensor<24x128xf32>, %c: tensor<16x128xf32>) -> tensor<16x128xf32> {
   %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "reduction", "parallel"]}
@@ -62,12 +64,14 @@ func.func @eight_rows(%a: tensor<8x24xf32>, %b: tensor<24x128xf32>, %c: tensor<8
 // -----
 
 // 13 rows times a constant right-hand side (weights): no block height of 4 or more divides
-// them, so they are split, 12 in blocks of 6 and the last one a block of its own (they ran in
-// 1-row blocks: a 197 x 768 x 768 product 3.1x slower on a Zen 3).
+// them, so they are split, in each column block 12 in blocks of 6 and the last one a block of
+// its own (they ran in 1-row blocks: a 197 x 768 x 768 product 3.1x slower on a Zen 3).
 // AVX2-LABEL: func.func @odd_rows_constant_rhs
-// AVX2: scf.for %{{.+}} = %c0 to %c12 step %c6
-// AVX2:   scf.for {{.+}} -> (vector<6x16xf32>)
-// AVX2: scf.for {{.+}} -> (vector<1x16xf32>)
+// AVX2: scf.for %{{.+}} = %c0 to %c128 step %c16
+// AVX2:   scf.for %{{.+}} = %c0 to %c12 step %c6
+// AVX2:     scf.for {{.+}} -> (vector<6x16xf32>)
+// AVX2-NOT: scf.for %{{.+}} = %c0 to %c128
+// AVX2:   scf.for {{.+}} -> (vector<1x16xf32>)
 // AVX2: return
 func.func @odd_rows_constant_rhs(%a: tensor<13x24xf32>, %c: tensor<13x128xf32>) -> tensor<13x128xf32> {
   %b = arith.constant dense<1.0> : tensor<24x128xf32>
@@ -79,6 +83,27 @@ func.func @odd_rows_constant_rhs(%a: tensor<13x24xf32>, %c: tensor<13x128xf32>) 
     linalg.yield %s : f32
   } -> tensor<13x128xf32>
   return %r : tensor<13x128xf32>
+}
+
+// -----
+
+// A left-hand side indexed [k, row]: a block's rows are contiguous at each step, and each is
+// read as one element broadcast along the lanes (read together, the 6 elements became one short
+// vector load and a shuffle per row, which spilled the accumulators).
+// AVX2-LABEL: func.func @rows_contiguous
+// AVX2: scf.for {{.+}} -> (vector<6x16xf32>)
+// AVX2-COUNT-6: vector.transfer_read {{.+}} : tensor<1x6xf32>, vector<1x1x16xf32>
+// AVX2-NOT: tensor<1x6xf32>, vector<6x
+// AVX2: vector.transfer_read {{.+}} : tensor<1x16xf32>, vector<6x1x16xf32>
+func.func @rows_contiguous(%a: tensor<24x12xf32>, %b: tensor<24x128xf32>, %c: tensor<12x128xf32>) -> tensor<12x128xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (k, m)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<24x12xf32>, tensor<24x128xf32>) outs(%c : tensor<12x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<12x128xf32>
+  return %r : tensor<12x128xf32>
 }
 
 // -----
