@@ -108,6 +108,37 @@ func.func @rows_contiguous(%a: tensor<24x12xf32>, %b: tensor<24x128xf32>, %c: te
 
 // -----
 
+// A product starting from a bias broadcast that only it reads: the broadcast is fused into each
+// register block, which starts from the bias in registers (no pass writing the whole result
+// with the bias first, no read of it back).
+// AVX2-LABEL: func.func @bias_init
+// AVX2-NOT: linalg.generic
+// AVX2: scf.for %{{.+}} = %c0 to %c128 step %c16
+// AVX2:   scf.for %{{.+}} = %c0 to %c12 step %c6
+// AVX2-COUNT-6: vector.transfer_read {{.+}} : tensor<6xf32>, vector<1x16xf32>
+// AVX2-NOT: tensor<6x16xf32>, vector<6x16xf32>
+// AVX2:     scf.for {{.+}} -> (vector<6x16xf32>)
+// AVX2-NOT: linalg.generic
+// AVX2: return
+func.func @bias_init(%a: tensor<12x24xf32>, %b: tensor<24x128xf32>, %bias: tensor<12xf32>) -> tensor<12x128xf32> {
+  %e = tensor.empty() : tensor<12x128xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : tensor<12xf32>) outs(%e : tensor<12x128xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  } -> tensor<12x128xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<12x24xf32>, tensor<24x128xf32>) outs(%c : tensor<12x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<12x128xf32>
+  return %r : tensor<12x128xf32>
+}
+
+// -----
+
 // With fewer than 4 column blocks, row blocks go outside (more outer iterations for threads).
 // CHECK-LABEL: func.func @few_column_blocks
 // CHECK: scf.for %{{.+}} = %c0 to %c16 step %c8
