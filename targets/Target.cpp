@@ -20,6 +20,8 @@ std::string Target::headerExtras(const ModelSignature &) const { return ""; }
 
 void Target::printDescription(llvm::raw_ostream &) const {}
 
+std::string Target::tuningKey() const { return ""; }
+
 std::string describePrecisions(unsigned precisions) {
   static const std::pair<unsigned, const char *> kNames[] = {{kPrecisionF32, "f32"},
                                                              {kPrecisionBF16, "bf16"},

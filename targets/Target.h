@@ -38,6 +38,12 @@ enum class Stage {
 /// "node\tstrategy\twhy", which `dlc compile --stats` prints.
 inline constexpr llvm::StringLiteral kStrategiesAttr = "dlc.strategies";
 
+/// The attribute of the graph function that holds a tuning file's choices for the target's CPU
+/// (`dlc compile --tuning`): a dictionary from a kernel's shape key (the fourth field of its
+/// kStrategiesAttr line) to the strategy dlc tune measured fastest for it. A target's passes
+/// follow it where the strategy is one of the kernel's candidates.
+inline constexpr llvm::StringLiteral kTuningAttr = "dlc.tuning";
+
 /// The number formats a target's kernels compute in, as bits of `TargetInfo::precisions`.
 enum Precision : unsigned {
   kPrecisionF32 = 1u << 0,
@@ -105,6 +111,11 @@ public:
   /// One line on what the target's kernels are shaped for (a CPU's vectors, caches and register
   /// blocks), which `dlc compile --stats` prints; nothing by default.
   virtual void printDescription(llvm::raw_ostream &os) const;
+
+  /// The machine whose measurements a tuning file records under for this target, and which
+  /// `--tuning` applies (LLVM's name of the CPU the code is for: "znver3"); empty, the default,
+  /// where the target has nothing to tune.
+  virtual std::string tuningKey() const;
 
 private:
   TargetInfo info_;

@@ -251,7 +251,50 @@ std::string effectivePrecision(const targets::Target &target, const std::string 
   return requested;
 }
 
+LogicalResult Compilation::applyTuning() {
+  const std::string &path = request_.tuningPath;
+  if (path.empty() || phase_)
+    return success();
+  auto text = llvm::MemoryBuffer::getFile(path);
+  if (!text)
+    return fail(path + ": cannot read the tuning file: " + text.getError().message());
+  auto document = llvm::json::parse((*text)->getBuffer());
+  if (!document)
+    return fail(path + ": not JSON: " + llvm::toString(document.takeError()));
+  const llvm::json::Object *root = document->getAsObject();
+  const llvm::json::Object *cpus = root ? root->getObject("cpus") : nullptr;
+  if (!root || root->getString("format") != "dlc-tuning" || root->getInteger("version") != 1 ||
+      !cpus)
+    return fail(path + ": not a tuning file (format dlc-tuning, version 1, with cpus)");
+  std::string cpu = target_->tuningKey();
+  const llvm::json::Object *section = cpu.empty() ? nullptr : cpus->getObject(cpu);
+  const llvm::json::Object *kernels = section ? section->getObject("kernels") : nullptr;
+  if (!kernels) {
+    static bool told = false; // once per process, not once per specialization
+    if (!told)
+      llvm::errs() << "dlc: note: " << path << " has no tuning for CPU '"
+                   << (cpu.empty() ? target_->info().name : cpu)
+                   << "'; the cost model chooses every strategy\n";
+    told = true;
+    return success();
+  }
+  Builder b(&context_);
+  SmallVector<NamedAttribute> choices;
+  for (const auto &[key, entry] : *kernels) {
+    const llvm::json::Object *kernel = entry.getAsObject();
+    std::optional<llvm::StringRef> strategy = kernel ? kernel->getString("strategy") : std::nullopt;
+    if (!strategy)
+      return fail(path + ": kernel \"" + key.str() + "\" of CPU '" + cpu + "' has no strategy");
+    choices.push_back(b.getNamedAttr(key.str(), b.getStringAttr(*strategy)));
+  }
+  for (auto func : module_->getOps<func::FuncOp>())
+    func->setAttr(targets::kTuningAttr, b.getDictionaryAttr(choices));
+  return success();
+}
+
 LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
+  if (failed(applyTuning()))
+    return failure();
   PassManager pm(&context_);
   pipelines::PipelineOptions options;
   options.precision = effectivePrecision(*target_, request_.precision.format);
@@ -296,18 +339,36 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   signature_.workspaceSize = size.getInt() + 8 * signature_.numResultSizes() +
                              targets::kWorkspaceAlignmentSlack;
   signature_.workspaceLowerBound = bound.getInt();
-  // The precision and strategy reports: one "node\twhat\twhy" string per op.
-  auto readReport = [&](llvm::StringRef attr, auto &choices) {
-    choices.clear();
+  // The precision and strategy reports: one "node\twhat\twhy" string per op, a strategy's
+  // followed by "\tkey\tname\tcandidate,candidate.." where it has a choice.
+  auto reportLines = [&](llvm::StringRef attr) {
+    SmallVector<SmallVector<llvm::StringRef, 6>> lines;
     if (auto report = func->getAttrOfType<ArrayAttr>(attr))
       for (auto line : report.getAsRange<StringAttr>()) {
-        auto [node, rest] = line.getValue().split('\t');
-        auto [what, why] = rest.split('\t');
-        choices.push_back({node.str(), what.str(), why.str()});
+        SmallVector<llvm::StringRef, 6> fields;
+        line.getValue().split(fields, '\t');
+        fields.resize(std::max<size_t>(fields.size(), 3));
+        lines.push_back(fields);
       }
+    return lines;
   };
-  readReport(precision::kPrecisionsAttr, signature_.precisions);
-  readReport(targets::kStrategiesAttr, signature_.strategies);
+  signature_.precisions.clear();
+  for (const auto &fields : reportLines(precision::kPrecisionsAttr))
+    signature_.precisions.push_back({fields[0].str(), fields[1].str(), fields[2].str()});
+  signature_.strategies.clear();
+  for (const auto &fields : reportLines(targets::kStrategiesAttr)) {
+    targets::ModelSignature::StrategyChoice choice{fields[0].str(), fields[1].str(),
+                                                   fields[2].str(), "", "", {}};
+    if (fields.size() >= 6) {
+      choice.key = fields[3].str();
+      choice.name = fields[4].str();
+      SmallVector<llvm::StringRef> candidates;
+      fields[5].split(candidates, ',', -1, /*KeepEmpty=*/false);
+      for (llvm::StringRef candidate : candidates)
+        choice.candidates.push_back(candidate.str());
+    }
+    signature_.strategies.push_back(std::move(choice));
+  }
   return success();
 }
 

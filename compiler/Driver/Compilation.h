@@ -47,6 +47,9 @@ struct CompileRequest {
   PrecisionOptions precision;
   /// Kernels record their times into the runtime's profile (dlc/profile.h).
   bool profile = false;
+  /// A tuning file (format dlc-tuning, written by dlc tune): its strategies for the target's
+  /// CPU replace the cost model's where they apply. Empty: none.
+  std::string tuningPath;
 };
 
 /// The precision `target` compiles a `requested` one in: fp32 for bf16 where the target's bf16
@@ -93,6 +96,10 @@ public:
 private:
   /// Reads the request's calibration table into `ranges` (tensor name -> [low, high]).
   mlir::LogicalResult readCalibration(std::map<std::string, std::pair<double, double>> &ranges);
+  /// Puts the strategies the request's tuning file holds for the target's CPU on the module's
+  /// functions (targets::kTuningAttr) before the first phase runs; notes on stderr when the file
+  /// has none for that CPU.
+  mlir::LogicalResult applyTuning();
   /// Reads the request's precision plan into `formats` (node name -> fp32, bf16 or int8).
   mlir::LogicalResult readPlan(std::map<std::string, std::string> &formats);
   /// Fails unless every node the plan in `options` names is one of `model`'s; a bf16 node

@@ -55,7 +55,7 @@ std::vector<char> syntheticInput(const targets::TensorSignature &tensor) {
 FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelPath,
                                  const InputFiles &inputFiles, const InputShapes &shapes,
                                  bool allowSynthetic, const PrecisionOptions &precision,
-                                 bool profile = false) {
+                                 const std::string &tuningPath, bool profile = false) {
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
   auto model = onnx_frontend::readModel(modelPath);
   if (!model)
@@ -110,6 +110,7 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
   CompileRequest request;
   request.modelPath = modelPath;
   request.precision = precision;
+  request.tuningPath = tuningPath;
   request.profile = profile;
   Compilation compilation(context, request);
   if (failed(specializeModel(context, *model, modelPath, bindings)) ||
@@ -194,9 +195,10 @@ std::vector<char> compacted(const targets::TensorSignature &output, int64_t size
 
 LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
                        const InputFiles &inputFiles, const InputShapes &shapes,
-                       const std::string &outputDir, const PrecisionOptions &precision) {
+                       const std::string &outputDir, const PrecisionOptions &precision,
+                       const std::string &tuningPath) {
   FailureOr<PreparedModel> model =
-      prepare(context, modelPath, inputFiles, shapes, false, precision);
+      prepare(context, modelPath, inputFiles, shapes, false, precision, tuningPath);
   if (failed(model))
     return failure();
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };
@@ -229,9 +231,9 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
 LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
                          const InputFiles &inputFiles, const InputShapes &shapes,
                          const BenchOptions &options, llvm::raw_ostream &out,
-                         const PrecisionOptions &precision) {
-  FailureOr<PreparedModel> model =
-      prepare(context, modelPath, inputFiles, shapes, true, precision, options.profile);
+                         const PrecisionOptions &precision, const std::string &tuningPath) {
+  FailureOr<PreparedModel> model = prepare(context, modelPath, inputFiles, shapes, true, precision,
+                                           tuningPath, options.profile);
   if (failed(model))
     return failure();
   auto fail = [&](const Twine &message) { return emitModelError(context, modelPath, message); };

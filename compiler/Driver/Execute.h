@@ -26,7 +26,8 @@ using InputFiles = std::vector<std::pair<std::string, std::string>>;
 mlir::LogicalResult runModel(mlir::MLIRContext &context, const std::string &modelPath,
                              const InputFiles &inputFiles, const InputShapes &shapes,
                              const std::string &outputDir,
-                             const PrecisionOptions &precision = {});
+                             const PrecisionOptions &precision = {},
+                             const std::string &tuningPath = "");
 
 /// What `dlc bench` measures.
 struct BenchOptions {
@@ -50,7 +51,8 @@ struct BenchOptions {
 mlir::LogicalResult benchModel(mlir::MLIRContext &context, const std::string &modelPath,
                                const InputFiles &inputFiles, const InputShapes &shapes,
                                const BenchOptions &options, llvm::raw_ostream &out,
-                               const PrecisionOptions &precision = {});
+                               const PrecisionOptions &precision = {},
+                               const std::string &tuningPath = "");
 
 } // namespace dlc::driver
 

@@ -83,6 +83,8 @@ public:
     printCpuDescription(description_, os);
   }
 
+  std::string tuningKey() const override { return model_.cpu; }
+
   llvm::Expected<std::vector<targets::ObjectFile>>
   generateCode(llvm::ArrayRef<mlir::ModuleOp> parts, const targets::ModelSignature &signature,
                targets::CodeKind kind) const override {

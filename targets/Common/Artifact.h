@@ -76,9 +76,12 @@ struct ModelSignature {
   };
   std::vector<PrecisionChoice> precisions;
 
-  /// Per op the target chose a strategy for (kStrategiesAttr): the node, the strategy and why.
+  /// Per op the target chose a strategy for (kStrategiesAttr): the node, the strategy and why;
+  /// where dlc tune can choose for it, its shape key, the strategy's name and the candidates.
   struct StrategyChoice {
     std::string node, strategy, why;
+    std::string key, name;
+    std::vector<std::string> candidates;
   };
   std::vector<StrategyChoice> strategies;
 

@@ -49,6 +49,10 @@ cl::SubCommand inspectSubcommand(
 cl::SubCommand compareSubcommand(
     "compare", "Finds the first tensor whose value differs from onnxruntime's (--bisect to "
                "narrow a long model by compiling prefixes)");
+// Its options are those of tune.py (dlc tune --help), which main runs directly.
+cl::SubCommand tuneSubcommand(
+    "tune", "Measures each convolution's candidate strategies on this machine and records the "
+            "fastest in a tuning file (--tuning)");
 // Its options are those of calibrate.py (dlc calibrate --help), which main runs directly.
 cl::SubCommand calibrateSubcommand(
     "calibrate", "Records the range of every float tensor over a set of inputs (minmax, "
@@ -148,6 +152,13 @@ cl::opt<std::string> precisionPlanOption(
              "searching"),
     cl::sub(compilingSubcommands), cl::cat(targetCategory));
 
+cl::opt<std::string> tuningOption(
+    "tuning", cl::value_desc("tuning.json"),
+    cl::desc("Compute each convolution with the strategy dlc tune measured fastest for its\n"
+             "shape on this CPU, where the file has one (else the cost model chooses)"),
+    cl::sub(compileSubcommand), cl::sub(runSubcommand), cl::sub(benchSubcommand),
+    cl::cat(targetCategory));
+
 /// What `dlc compile` writes.
 enum class Emit { Library, MLIR, LLVMIR, Assembly, Object };
 cl::opt<Emit>
@@ -185,6 +196,11 @@ cl::opt<std::string> nameOption("name",
                                          "stem)"),
                                 cl::value_desc("name"), cl::sub(compileSubcommand),
                                 cl::cat(outputCategory));
+cl::opt<std::string> tunableKernelsOption(
+    "tunable-kernels", cl::value_desc("kernels.json"),
+    cl::desc("Write the kernels dlc tune can choose a strategy for (node, shape key, strategy,\n"
+             "candidates) to this JSON file"),
+    cl::sub(compileSubcommand), cl::cat(outputCategory));
 cl::opt<bool> statsOption("stats",
                           cl::desc("Print what the target's kernels are shaped for (vectors, "
                                    "caches, register blocks) and the memory plan's figures to "
@@ -258,6 +274,8 @@ struct Options {
   std::string command, model, target, name, compileTo, output, outputDir, precision, calibration;
   /// With --precision=auto: the search's settings, or the plan to compile to.
   std::string accuracyBudget, accuracyMetric, validation, precisionPlan, precisionCost;
+  /// --tuning and --tunable-kernels.
+  std::string tuning, tunableKernels;
   /// Whether precisionPlan is the search's (a temporary file, kept next to a library).
   bool searchedPlan = false;
   Emit emit = Emit::Library;
@@ -283,7 +301,7 @@ llvm::SmallVector<cl::SubCommand *> completeCommandLine() {
   llvm::SmallVector<cl::SubCommand *> commands = {&compileSubcommand, &runSubcommand,
                                                   &benchSubcommand, &inspectSubcommand,
                                                   &compareSubcommand, &calibrateSubcommand,
-                                                  &targetsSubcommand()};
+                                                  &tuneSubcommand, &targetsSubcommand()};
   static std::string targetHelp =
       "The code generation target (default host; dlc targets describes each):";
   size_t width = 0;
@@ -345,6 +363,8 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
   options.validation = validationOption;
   options.precisionPlan = precisionPlanOption;
   options.precisionCost = precisionCostOption;
+  options.tuning = tuningOption;
+  options.tunableKernels = tunableKernelsOption;
   if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "int8" &&
       options.precision != "auto")
     return "--precision=" + options.precision + " is not one of fp32, bf16, int8, auto";
@@ -478,6 +498,34 @@ int targetsCommand() {
   return 0;
 }
 
+/// --tunable-kernels: the kernels of `signature` whose strategy dlc tune can choose, as JSON.
+mlir::LogicalResult writeTunableKernels(mlir::MLIRContext &context, const Options &options,
+                                        const targets::Target &target,
+                                        const targets::ModelSignature &signature) {
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  llvm::json::OStream out(stream, 2);
+  out.object([&] {
+    out.attribute("target", target.info().name);
+    out.attribute("cpu", target.tuningKey());
+    out.attributeArray("kernels", [&] {
+      for (const auto &choice : signature.strategies)
+        if (!choice.key.empty())
+          out.object([&] {
+            out.attribute("node", choice.node);
+            out.attribute("key", choice.key);
+            out.attribute("strategy", choice.name);
+            out.attributeArray("candidates", [&] {
+              for (const std::string &candidate : choice.candidates)
+                out.value(candidate);
+            });
+          });
+    });
+  });
+  stream << "\n";
+  return driver::writeOutputFile(context, options.model, options.tunableKernels, text);
+}
+
 int compileCommand(mlir::MLIRContext &context, const Options &options) {
   auto usage = [&](const std::string &message) { return usageError(options.command, message); };
   auto target = targets::createTarget(options.target);
@@ -501,6 +549,7 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   request.target = options.target;
   request.precision = precisionOptions(options);
   request.profile = profileOption;
+  request.tuningPath = options.tuning;
   if (!options.name.empty() && targets::makeCIdentifier(options.name, "") != options.name)
     return usage("--name=" + options.name + " is not a C identifier");
   std::optional<pipelines::Phase> phase = pipelines::allPhases().back();
@@ -547,6 +596,9 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
     return 1;
   if (options.stats)
     driver::printMemoryPlan(compiled->signature, llvm::errs());
+  if (!options.tunableKernels.empty() &&
+      failed(writeTunableKernels(context, options, **target, compiled->signature)))
+    return 1;
   if (options.emit == Emit::Library) {
     if (failed(driver::writeLibrary(context, options.model, *compiled, options.output)))
       return 1;
@@ -574,7 +626,7 @@ int runCommand(mlir::MLIRContext &context, const Options &options) {
   if (options.outputDir.empty())
     return usageError(options.command, "dlc run needs --output-dir DIR");
   return failed(driver::runModel(context, options.model, options.inputs, options.shapes.fixed,
-                                 options.outputDir, precisionOptions(options)))
+                                 options.outputDir, precisionOptions(options), options.tuning))
              ? 1
              : 0;
 }
@@ -639,8 +691,8 @@ int benchCommand(mlir::MLIRContext &context, const Options &options) {
     for (const cpu::InstructionPeak &peak : cpu::measureCorePeaks())
       bench.peaks[peak.kind == "int8" ? 2 : peak.kind == "bf16" ? 1 : 0] = peak.best;
   return failed(driver::benchModel(context, options.model, options.inputs, options.shapes.fixed,
-                                   bench, llvm::outs(),
-                                   precisionOptions(options)))
+                                   bench, llvm::outs(), precisionOptions(options),
+                                   options.tuning))
              ? 1
              : 0;
 }
@@ -705,6 +757,9 @@ int main(int argc, char **argv) {
                          llvm::ArrayRef<const char *>(argv + 2, argv + argc));
   if (argc > 1 && llvm::StringRef(argv[1]) == "calibrate")
     return scriptCommand(argv[0], "calibrate", DLC_CALIBRATE_SCRIPT,
+                         llvm::ArrayRef<const char *>(argv + 2, argv + argc));
+  if (argc > 1 && llvm::StringRef(argv[1]) == "tune")
+    return scriptCommand(argv[0], "tune", DLC_TUNE_SCRIPT,
                          llvm::ArrayRef<const char *>(argv + 2, argv + argc));
   targets::registerAllTargets();
   llvm::SmallVector<cl::SubCommand *> commands = completeCommandLine();

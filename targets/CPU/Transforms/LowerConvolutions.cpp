@@ -475,39 +475,37 @@ Value lowerAsWinograd(OpBuilder &b, Location loc, const Convolution &conv,
 
 /// A convolution that Winograd computes faster than a product: its constant filters and the
 /// variant to use.
-struct WinogradChoice {
-  DenseElementsAttr filters;
-  const winograd::Variant *variant = nullptr;
-};
-
-/// The Winograd variant for `conv`, if any. It needs a 3x3, stride-1, f32 convolution with
-/// constant filters; with fewer than 16 channels or filters the product is too small to matter.
-/// Each transformed filter is read once per column block of tiles, so a variant needs at least
-/// 32 tiles: with fewer, the products wait on memory for filters read for few columns
-/// (ResNet-50's 3x3 convolutions on 7x7 maps, 16 tiles of F(2x2), were slower in the model
-/// than with im2col). F(4x4) is taken wherever it has the tiles (square maps from 21x21 on):
-/// a third fewer multiply-adds than F(2x2) and half the transformed inputs.
-std::optional<WinogradChoice> winogradOf(const Convolution &conv) {
-  using namespace winograd;
+/// The constant filters of `conv` when it can run as Winograd: a 3x3, stride-1, f32
+/// convolution with constant filters; with fewer than 16 channels or filters the product is too
+/// small to matter. Null otherwise.
+DenseElementsAttr winogradFilters(const Convolution &conv) {
   RankedTensorType resultType = conv.resultType();
   RankedTensorType filterType = tensorType(conv.filter);
   DenseElementsAttr filters;
   if (conv.spatial() != 2 || !resultType.getElementType().isF32() ||
       !tensorType(conv.input).getElementType().isF32() ||
-      filterType.getDimSize(2) != kKernel || filterType.getDimSize(3) != kKernel ||
+      filterType.getDimSize(2) != winograd::kKernel ||
+      filterType.getDimSize(3) != winograd::kKernel ||
       llvm::any_of(conv.strides, [](int64_t s) { return s != 1; }) ||
       llvm::any_of(conv.dilations, [](int64_t d) { return d != 1; }) ||
       !matchPattern(conv.filter, m_Constant(&filters)) || filterType.getDimSize(1) < 16 ||
       filterType.getDimSize(0) < 16)
-    return std::nullopt;
-  for (const Variant *variant : {&kF4x4, &kF2x2}) {
+    return {};
+  return filters;
+}
+
+/// The Winograd variant the rules choose for `conv` (given it can run as Winograd): the
+/// largest output tile of which the result has at least 32, if any.
+const winograd::Variant *winogradVariantOf(const Convolution &conv) {
+  RankedTensorType resultType = conv.resultType();
+  for (const winograd::Variant *variant : {&winograd::kF4x4, &winograd::kF2x2}) {
     int64_t tiles = resultType.getDimSize(0) *
                     llvm::divideCeil(resultType.getDimSize(2), variant->outputTile) *
                     llvm::divideCeil(resultType.getDimSize(3), variant->outputTile);
     if (tiles >= 32)
-      return WinogradChoice{filters, variant};
+      return variant;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 /// The constant filters of a 2-D convolution of int8 or bf16 operands, which
@@ -750,21 +748,58 @@ void lowerDepthwise(OpBuilder &b, Depthwise conv) {
   conv.op->erase();
 }
 
-/// Records on the function how `op` is computed and why (targets::kStrategiesAttr).
-void recordStrategy(Operation *op, const std::string &strategy, const std::string &why) {
+/// Records on the function how `op` is computed and why (targets::kStrategiesAttr), with the
+/// shape key, the strategy's name and the candidates for dlc tune where it has a choice.
+void recordStrategy(Operation *op, const std::string &strategy, const std::string &why,
+                    const std::string &key = "", const std::string &name = "",
+                    ArrayRef<std::string> candidates = {}) {
   auto func = op->getParentOfType<func::FuncOp>();
   Builder b(op->getContext());
   SmallVector<Attribute> lines;
   if (auto existing = func->getAttrOfType<ArrayAttr>(targets::kStrategiesAttr))
     llvm::append_range(lines, existing.getValue());
-  lines.push_back(b.getStringAttr(graph::nodeNameOf(op) + "\t" + strategy + "\t" + why));
+  std::string line = graph::nodeNameOf(op) + "\t" + strategy + "\t" + why;
+  if (!key.empty())
+    line += "\t" + key + "\t" + name + "\t" + llvm::join(candidates, ",");
+  lines.push_back(b.getStringAttr(line));
   func->setAttr(targets::kStrategiesAttr, b.getArrayAttr(lines));
+}
+
+/// The names of the strategies an f32 convolution can run as, which dlc tune measures and
+/// tuning files (targets::kTuningAttr) choose by.
+constexpr llvm::StringLiteral kWinogradF4 = "winograd-f4x4", kWinogradF2 = "winograd-f2x2",
+                              kProduct = "product", kTransposedProduct = "transposed-product";
+
+/// The shape of `conv` as tuning files key it: the padded input, the filters, the result,
+/// strides, dilations and element type ("conv 1x512x9x9 2048x512x3x3 1x2048x7x7 s1x1 d1x1
+/// f32"). Convolutions with equal keys run the same code.
+std::string tuningKey(const Convolution &conv) {
+  auto shape = [](Value value) {
+    SmallVector<std::string> dims;
+    for (int64_t dim : tensorType(value).getShape())
+      dims.push_back(std::to_string(dim));
+    return llvm::join(dims, "x");
+  };
+  auto list = [](ArrayRef<int64_t> values) {
+    SmallVector<std::string> items;
+    for (int64_t value : values)
+      items.push_back(std::to_string(value));
+    return llvm::join(items, "x");
+  };
+  std::string type;
+  llvm::raw_string_ostream os(type);
+  os << conv.resultType().getElementType();
+  return "conv " + shape(conv.input) + " " + shape(conv.filter) + " " +
+         shape(conv.op->getResult(0)) + " s" + list(conv.strides) + " d" +
+         list(conv.dilations) + " " + type;
 }
 
 /// Rewrites one convolution with the strategy its shape calls for, on a target whose vectors
 /// hold `lanes` f32 lanes (the products' column blocks are one or two vectors wide) and whose L2
-/// cache holds `l2Bytes`.
-void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int64_t l2Bytes) {
+/// cache holds `l2Bytes`, or with the strategy `tuning` (the function's targets::kTuningAttr)
+/// names for its shape.
+void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int64_t l2Bytes,
+                      DictionaryAttr tuning) {
   Location loc = conv.op->getLoc();
   b.setInsertionPoint(conv.op);
   Start start = readStart(conv.init);
@@ -778,17 +813,36 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int6
                           b, loc, resultType, lowerAsDotProduct(b, loc, conv, dotFilters),
                           SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}),
                       start);
-  } else if (std::optional<WinogradChoice> winograd = winogradOf(conv)) {
-    recordStrategy(conv.op, std::string("Winograd ") + winograd->variant->name,
-                   "3x3 stride 1 with constant filters, at least 32 output tiles of " +
-                       std::to_string(winograd->variant->outputTile) + "x" +
-                       std::to_string(winograd->variant->outputTile));
-    result = lowerAsWinograd(b, loc, conv, winograd->filters, start, *winograd->variant);
+    conv.op->getResult(0).replaceAllUsesWith(result);
+    conv.op->erase();
+    return;
+  }
+  // The candidates, and the strategy the rules choose with its reason.
+  DenseElementsAttr winogradFilters = cpu::winogradFilters(conv);
+  int64_t filters = resultType.getDimSize(1);
+  int64_t positions = 1, rows = 1;
+  for (int64_t d = 2; d < resultType.getRank(); ++d)
+    positions *= resultType.getDimSize(d);
+  for (int64_t d = 1; d < tensorType(conv.filter).getRank(); ++d)
+    rows *= tensorType(conv.filter).getDimSize(d);
+  SmallVector<std::string> candidates;
+  if (winogradFilters)
+    candidates = {kWinogradF4.str(), kWinogradF2.str()};
+  candidates.push_back(kProduct.str());
+  // The transposed product packs the filters into panels of two vectors.
+  if (filters % (2 * lanes) == 0)
+    candidates.push_back(kTransposedProduct.str());
+  bool view = llvm::all_of(tensorType(conv.filter).getShape().drop_front(2),
+                           [](int64_t k) { return k == 1; }) &&
+              llvm::all_of(conv.strides, [](int64_t s) { return s == 1; });
+  std::string columns = view ? "1x1 stride 1: the input itself, no copy" : "im2col columns";
+  std::string strategy, why;
+  const winograd::Variant *variant = winogradFilters ? winogradVariantOf(conv) : nullptr;
+  if (variant) {
+    strategy = variant == &winograd::kF4x4 ? kWinogradF4.str() : kWinogradF2.str();
+    why = "3x3 stride 1 with constant filters, at least 32 output tiles of " +
+          std::to_string(variant->outputTile) + "x" + std::to_string(variant->outputTile);
   } else {
-    Value col = im2col(b, loc, conv);
-    Value filter = collapseTrailing(b, loc, conv.filter, 1);
-    int64_t positions = tensorType(col).getDimSize(2);
-    int64_t filters = resultType.getDimSize(1);
     // Few output positions that vectors do not divide (7x7 = 49) would leave a narrow, mostly
     // scalar column block as large as the rest; the product is computed transposed instead,
     // with filters (whole panels of two vectors, dlc-cpu-pack-constant-operands) along the
@@ -799,25 +853,45 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int6
     // cut into chunks, each of which would read and write the transposed accumulators again
     // (a 3x3 convolution of 512 filters on 7x7, 4608 rows: 1.06x the time). With more
     // positions the transposes cost more than the narrow block.
-    int64_t panelBytes = tensorType(col).getDimSize(1) * 2 * lanes *
-                         resultType.getElementTypeBitWidth() / 8;
+    int64_t panelBytes = rows * 2 * lanes * resultType.getElementTypeBitWidth() / 8;
     bool transposed = positions % lanes != 0 && filters % (2 * lanes) == 0 &&
                       (positions < 4 * lanes ||
                        (positions < 8 * lanes && panelBytes <= l2Bytes / 4));
-    bool view = llvm::all_of(tensorType(conv.filter).getShape().drop_front(2),
-                             [](int64_t k) { return k == 1; }) &&
-                llvm::all_of(conv.strides, [](int64_t s) { return s == 1; });
-    std::string columns = view ? "1x1 stride 1: the input itself, no copy" : "im2col columns";
-    std::string positionsWhy = std::to_string(positions) + " output positions, not a multiple of " +
-                               std::to_string(lanes) + " lanes";
-    if (transposed && positions >= 4 * lanes)
-      positionsWhy += ", filter panels of " + std::to_string(panelBytes >> 10) +
-                      " KiB within a quarter of L2";
-    if (transposed)
-      recordStrategy(conv.op, "transposed product (filters along the vectors)",
-                     positionsWhy + "; " + columns);
-    else
-      recordStrategy(conv.op, "product (positions along the vectors)", columns);
+    strategy = transposed ? kTransposedProduct.str() : kProduct.str();
+    why = columns;
+    if (transposed) {
+      why = std::to_string(positions) + " output positions, not a multiple of " +
+            std::to_string(lanes) + " lanes";
+      if (positions >= 4 * lanes)
+        why += ", filter panels of " + std::to_string(panelBytes >> 10) +
+               " KiB within a quarter of L2";
+      why += "; " + columns;
+    }
+  }
+  // A tuning file's choice for this shape, where it is one of the candidates.
+  std::string key = tuningKey(conv);
+  if (auto tuned = tuning ? tuning.getAs<StringAttr>(key) : StringAttr()) {
+    if (llvm::is_contained(candidates, tuned.getValue().str())) {
+      strategy = tuned.getValue().str();
+      why = "tuning file: measured fastest of " + std::to_string(candidates.size()) +
+            " candidates";
+    } else {
+      why += "; the tuning file's " + tuned.getValue().str() + " does not apply";
+    }
+  }
+  if (strategy == kWinogradF4 || strategy == kWinogradF2) {
+    const winograd::Variant &chosen = strategy == kWinogradF4 ? winograd::kF4x4 : winograd::kF2x2;
+    recordStrategy(conv.op, std::string("Winograd ") + chosen.name, why, key, strategy,
+                   candidates);
+    result = lowerAsWinograd(b, loc, conv, winogradFilters, start, chosen);
+  } else {
+    bool transposed = strategy == kTransposedProduct;
+    recordStrategy(conv.op,
+                   transposed ? "transposed product (filters along the vectors)"
+                              : "product (positions along the vectors)",
+                   why, key, strategy, candidates);
+    Value col = im2col(b, loc, conv);
+    Value filter = collapseTrailing(b, loc, conv.filter, 1);
     Value product =
         transposed ? addStart(b, loc, lowerAsTransposedProduct(b, loc, conv, col, filter), start)
                    : lowerAsProduct(b, loc, conv, col, filter, start);
@@ -848,8 +922,9 @@ struct LowerConvolutionsPass : impl::LowerConvolutionsPassBase<LowerConvolutions
           depthwise.push_back(*conv);
     });
     OpBuilder b(&getContext());
+    auto tuning = getOperation()->getAttrOfType<DictionaryAttr>(targets::kTuningAttr);
     for (Operation *op : convolutions)
-      lowerConvolution(b, *matchConvolution(op), lanes, l2Bytes);
+      lowerConvolution(b, *matchConvolution(op), lanes, l2Bytes, tuning);
     for (Depthwise &conv : depthwise)
       lowerDepthwise(b, conv);
   }
