@@ -494,15 +494,22 @@ DenseElementsAttr winogradFilters(const Convolution &conv) {
   return filters;
 }
 
-/// The Winograd variant the rules choose for `conv` (given it can run as Winograd): the
-/// largest output tile of which the result has at least 32, if any.
-const winograd::Variant *winogradVariantOf(const Convolution &conv) {
+/// The least output tiles for Winograd on a target of `lanes` f32 lanes: two vectors of them.
+/// On AVX-512 (32) a 7x7 map at batch 1, 16 tiles of F(2x2), was slower in ResNet-50 than
+/// im2col (Zen 5); on AVX2 (16), whose transforms run 16 tiles at a time anyway, its 3x3
+/// convolutions of 512 channels took 2.61 ms as F(2x2) against 2.91 as a product (dlc tune,
+/// minimums of 20, Zen 3).
+int64_t minimumWinogradTiles(int64_t lanes) { return 2 * lanes; }
+
+/// The Winograd variant the rules choose for `conv` (given it can run as Winograd) on a target
+/// of `lanes` f32 lanes: the largest output tile of which the result has enough, if any.
+const winograd::Variant *winogradVariantOf(const Convolution &conv, int64_t lanes) {
   RankedTensorType resultType = conv.resultType();
   for (const winograd::Variant *variant : {&winograd::kF4x4, &winograd::kF2x2}) {
     int64_t tiles = resultType.getDimSize(0) *
                     llvm::divideCeil(resultType.getDimSize(2), variant->outputTile) *
                     llvm::divideCeil(resultType.getDimSize(3), variant->outputTile);
-    if (tiles >= 32)
+    if (tiles >= minimumWinogradTiles(lanes))
       return variant;
   }
   return nullptr;
@@ -795,11 +802,11 @@ std::string tuningKey(const Convolution &conv) {
 }
 
 /// Rewrites one convolution with the strategy its shape calls for, on a target whose vectors
-/// hold `lanes` f32 lanes (the products' column blocks are one or two vectors wide) and whose L2
-/// cache holds `l2Bytes`, or with the strategy `tuning` (the function's targets::kTuningAttr)
-/// names for its shape.
-void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int64_t l2Bytes,
-                      DictionaryAttr tuning) {
+/// hold `lanes` f32 lanes (the products' column blocks are one or two vectors wide) and whose L1
+/// and L2 caches hold `l1Bytes` and `l2Bytes`, or with the strategy `tuning` (the function's
+/// targets::kTuningAttr) names for its shape.
+void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int64_t l1Bytes,
+                      int64_t l2Bytes, DictionaryAttr tuning) {
   Location loc = conv.op->getLoc();
   b.setInsertionPoint(conv.op);
   Start start = readStart(conv.init);
@@ -837,34 +844,39 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int6
               llvm::all_of(conv.strides, [](int64_t s) { return s == 1; });
   std::string columns = view ? "1x1 stride 1: the input itself, no copy" : "im2col columns";
   std::string strategy, why;
-  const winograd::Variant *variant = winogradFilters ? winogradVariantOf(conv) : nullptr;
+  const winograd::Variant *variant = winogradFilters ? winogradVariantOf(conv, lanes) : nullptr;
   if (variant) {
     strategy = variant == &winograd::kF4x4 ? kWinogradF4.str() : kWinogradF2.str();
-    why = "3x3 stride 1 with constant filters, at least 32 output tiles of " +
+    why = "3x3 stride 1 with constant filters, at least " +
+          std::to_string(minimumWinogradTiles(lanes)) + " output tiles of " +
           std::to_string(variant->outputTile) + "x" + std::to_string(variant->outputTile);
   } else {
     // Few output positions that vectors do not divide (7x7 = 49) would leave a narrow, mostly
     // scalar column block as large as the rest; the product is computed transposed instead,
     // with filters (whole panels of two vectors, dlc-cpu-pack-constant-operands) along the
-    // vectors. With up to 8 vectors of positions (49 on AVX2: 6 vectors and one position) the
-    // narrow block is small, but it reads all the filters again: transposed, the product of
-    // 512 channels to 2048 on 7x7 took 0.77x the time on a Zen 3. There only where the
-    // filters' panels (two vectors by C*K.. rows) fit a quarter of L2, so the reduction is not
-    // cut into chunks, each of which would read and write the transposed accumulators again
-    // (a 3x3 convolution of 512 filters on 7x7, 4608 rows: 1.06x the time). With more
-    // positions the transposes cost more than the narrow block.
+    // vectors. On AVX2 the narrow block of any number of positions that 8 lanes do not divide
+    // (49 = 48 + 1, 196 = 192 + 4) reads all the filters again, and its 6x16 blocks read
+    // packed filter panels better than rows of filters: transposed, 1x1 convolutions of 512
+    // channels to 2048 on 7x7 took 0.77x the time, of 256 to 1024 on 14x14 0.82x (Zen 3).
+    // There only where the filters' panels (two vectors by C*K.. rows) fit a quarter of L2,
+    // so the reduction is not cut into chunks, each of which would read and write the
+    // transposed accumulators again (a 3x3 convolution of 512 filters on 7x7, 4608 rows:
+    // 1.06x the time), and with more than 8 vectors of positions, whose row blocks read each
+    // panel more often, where it fits L1 (1024 channels to 256 on 14x14, 64 KiB panels:
+    // 1.06x the time transposed). On AVX-512, with more positions than 4 vectors, the
+    // transposes cost more than the narrow block (Zen 5).
     int64_t panelBytes = rows * 2 * lanes * resultType.getElementTypeBitWidth() / 8;
+    int64_t panelLimit = positions < 8 * lanes ? l2Bytes / 4 : l1Bytes;
     bool transposed = positions % lanes != 0 && filters % (2 * lanes) == 0 &&
-                      (positions < 4 * lanes ||
-                       (positions < 8 * lanes && panelBytes <= l2Bytes / 4));
+                      (positions < 4 * lanes || (lanes <= 8 && panelBytes <= panelLimit));
     strategy = transposed ? kTransposedProduct.str() : kProduct.str();
     why = columns;
     if (transposed) {
       why = std::to_string(positions) + " output positions, not a multiple of " +
             std::to_string(lanes) + " lanes";
       if (positions >= 4 * lanes)
-        why += ", filter panels of " + std::to_string(panelBytes >> 10) +
-               " KiB within a quarter of L2";
+        why += ", filter panels of " + std::to_string(panelBytes >> 10) + " KiB within " +
+               (positions < 8 * lanes ? "a quarter of L2" : "L1");
       why += "; " + columns;
     }
   }
@@ -924,7 +936,7 @@ struct LowerConvolutionsPass : impl::LowerConvolutionsPassBase<LowerConvolutions
     OpBuilder b(&getContext());
     auto tuning = getOperation()->getAttrOfType<DictionaryAttr>(targets::kTuningAttr);
     for (Operation *op : convolutions)
-      lowerConvolution(b, *matchConvolution(op), lanes, l2Bytes, tuning);
+      lowerConvolution(b, *matchConvolution(op), lanes, l1Bytes, l2Bytes, tuning);
     for (Depthwise &conv : depthwise)
       lowerDepthwise(b, conv);
   }

@@ -14,8 +14,9 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
     fastest, and writes it as `linalg.generic` ops that the later CPU passes vectorize:
 
     - Winograd (`Winograd.h`) for a 3x3, stride-1 f32 convolution with constant filters and at
-      least 16 channels and filters: F(4x4, 3x3) where it has at least 32 tiles of 4x4 outputs,
-      else F(2x2, 3x3) where it has 32 tiles of 2x2: an input transform, alpha^2 batched
+      least 16 channels and filters: F(4x4, 3x3) where it has at least two vectors of tiles
+      of 4x4 outputs (32 on AVX-512, 16 on AVX2), else F(2x2, 3x3) where it has that many
+      tiles of 2x2: an input transform, alpha^2 batched
       products (36 or 16) with filters transformed at compile time, and an output transform
       that starts from the bias. F(4x4) takes 36 multiply-adds per 4x4 outputs and channel
       pair, F(2x2) 16 per 2x2, where a product over im2col columns takes 144 and 36.
@@ -37,9 +38,9 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
       not a multiple of a vector and the filters fill whole panels of two vectors, and either
       the positions are fewer than 4 vectors (a 7x7 map on AVX-512, whose vectors hold `lanes` =
       16 f32: a narrow position block would otherwise be as large as the rest and mostly
-      scalar) or fewer than 8 and a panel of the filters (two vectors by C*K.. rows) fits a
-      quarter of `l2-bytes` (a 1x1 convolution on a 7x7 map on AVX2: the narrow block would
-      read all the filters again). Its left-hand side is the columns transposed to [N, P, C*K..]
+      scalar) or, on AVX2 (8 lanes), a panel of the filters (two vectors by C*K.. rows) fits a
+      quarter of `l2-bytes` (with fewer than 8 vectors of positions) or `l1-bytes` (1x1
+      convolutions on 7x7 and 14x14 maps: the narrow block would read all the filters again). Its left-hand side is the columns transposed to [N, P, C*K..]
       (linalg.transpose), so that a register block's positions broadcast from rows read whole.
       It starts from zero and adds the bias after, in an elementwise op that fusion merges with
       the activation.
@@ -47,7 +48,10 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
     The init of the convolution (a fill, or the bias broadcast along the filters) is rebuilt in
     the shape each computation accumulates in; any other init is reshaped to it. Each choice is
     recorded, with its reason, in the function's `dlc.strategies` (`targets::kStrategiesAttr`),
-    which `dlc compile --stats` prints.
+    which `dlc compile --stats` prints, with the convolution's shape key and candidates
+    (`winograd-f4x4`, `winograd-f2x2`, `product`, `transposed-product`: what `dlc tune`
+    measures). Where the function's `dlc.tuning` (`targets::kTuningAttr`, from `dlc compile
+    --tuning`) maps the key to one of its candidates, that strategy replaces the rules' choice.
 
     Grouped convolutions stay the graph lowering's direct window loop (a `linalg.generic` over
     (n, g, f, c, kh, kw, oh, ow)), which dlc-cpu-vectorize-windows computes, except depthwise
@@ -68,6 +72,9 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16",
            "fp32 lanes of the target's vector registers (16: AVX-512, 8: AVX2)">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", /*default=*/"49152",
+           "One core's L1 data cache, which the filter panels of a transposed product of "
+           "more than 8 vectors of positions must fit">,
     Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
            "One core's L2 cache, which decides whether a product's reduction is cut into "
            "chunks">,
