@@ -25,8 +25,6 @@ void addAlgorithmPasses(OpPassManager &pm, const CpuDescription &cpu) {
   // columns, whichever the CPU kernels run faster for their shape.
   LowerConvolutionsPassOptions convolutions;
   convolutions.lanes = cpu.lanes();
-  if (cpu.caches.l1d > 0)
-    convolutions.l1Bytes = cpu.caches.l1d;
   if (cpu.caches.l2 > 0)
     convolutions.l2Bytes = cpu.caches.l2;
   pm.addNestedPass<func::FuncOp>(createLowerConvolutionsPass(convolutions));

@@ -15,8 +15,7 @@ checked to give the same outputs as the others, and timed: the candidates are ca
 machine a run only ever takes longer than the code needs), unless the cost model's own choice
 is within `--margin` (default 3%) of it: differences that small are the machine's noise, and a
 file that keeps the cost model's choice there does not flip between runs. A convolution is
-timed on its own, without the activation or residual add it carries in the model, which every
-candidate fuses alike.
+timed on its own, with the batch norm and activation after it (which it fuses) but without a residual add.
 
 The file (JSON, stable; `version` changes if its meaning does) is keyed by CPU, LLVM's name of
 the one it was measured on, then by kernel shape, so one file can hold the measurements of
@@ -95,11 +94,31 @@ def fixed_model(path, shapes):
     return shape_inference.infer_shapes(model, data_prop=True)
 
 
+# Ops of one input (besides constants) that dlc fuses into a convolution's register blocks.
+EPILOGUE_OPS = {"BatchNormalization", "Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish",
+                "LeakyRelu", "Tanh"}
+
+
 def extract_convolution(model, node_index, path):
-    """Writes the model's node `node_index` alone (its input a graph input, its weights kept) to
-    `path`; returns its input's shape."""
+    """Writes the model's node `node_index` (its input a graph input, its weights kept) with the
+    chain of one-input elementwise nodes after it that the convolution fuses (batch norm, an
+    activation) to `path`; returns its input's shape."""
     node = model.graph.node[node_index]
-    part = utils.Extractor(model).extract_model([node.input[0]], [node.output[0]])
+    consumers = {}
+    for other in model.graph.node:
+        for name in other.input:
+            consumers.setdefault(name, []).append(other)
+    constant = {t.name for t in model.graph.initializer} | \
+        {o for n in model.graph.node if n.op_type == "Constant" for o in n.output}
+    graph_outputs = {o.name for o in model.graph.output}
+    output = node.output[0]
+    while output not in graph_outputs and len(consumers.get(output, [])) == 1:
+        follower = consumers[output][0]
+        if follower.op_type not in EPILOGUE_OPS or \
+                any(name and name not in constant for name in follower.input[1:]):
+            break
+        output = follower.output[0]
+    part = utils.Extractor(model).extract_model([node.input[0]], [output])
     onnx.save(part, path)
     dims = part.graph.input[0].type.tensor_type.shape.dim
     if not dims or not all(d.HasField("dim_value") for d in dims):

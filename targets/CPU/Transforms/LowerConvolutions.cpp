@@ -802,11 +802,11 @@ std::string tuningKey(const Convolution &conv) {
 }
 
 /// Rewrites one convolution with the strategy its shape calls for, on a target whose vectors
-/// hold `lanes` f32 lanes (the products' column blocks are one or two vectors wide) and whose L1
-/// and L2 caches hold `l1Bytes` and `l2Bytes`, or with the strategy `tuning` (the function's
-/// targets::kTuningAttr) names for its shape.
-void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int64_t l1Bytes,
-                      int64_t l2Bytes, DictionaryAttr tuning) {
+/// hold `lanes` f32 lanes (the products' column blocks are one or two vectors wide) and whose L2
+/// cache holds `l2Bytes`, or with the strategy `tuning` (the function's targets::kTuningAttr)
+/// names for its shape.
+void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int64_t l2Bytes,
+                      DictionaryAttr tuning) {
   Location loc = conv.op->getLoc();
   b.setInsertionPoint(conv.op);
   Start start = readStart(conv.init);
@@ -854,29 +854,27 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int6
     // Few output positions that vectors do not divide (7x7 = 49) would leave a narrow, mostly
     // scalar column block as large as the rest; the product is computed transposed instead,
     // with filters (whole panels of two vectors, dlc-cpu-pack-constant-operands) along the
-    // vectors. On AVX2 the narrow block of any number of positions that 8 lanes do not divide
-    // (49 = 48 + 1, 196 = 192 + 4) reads all the filters again, and its 6x16 blocks read
-    // packed filter panels better than rows of filters: transposed, 1x1 convolutions of 512
-    // channels to 2048 on 7x7 took 0.77x the time, of 256 to 1024 on 14x14 0.82x (Zen 3).
-    // There only where the filters' panels (two vectors by C*K.. rows) fit a quarter of L2,
-    // so the reduction is not cut into chunks, each of which would read and write the
-    // transposed accumulators again (a 3x3 convolution of 512 filters on 7x7, 4608 rows:
-    // 1.06x the time), and with more than 8 vectors of positions, whose row blocks read each
-    // panel more often, where it fits L1 (1024 channels to 256 on 14x14, 64 KiB panels:
-    // 1.06x the time transposed). On AVX-512, with more positions than 4 vectors, the
-    // transposes cost more than the narrow block (Zen 5).
+    // vectors. With up to 8 vectors of positions (49 on AVX2: 6 vectors and one position) the
+    // narrow block is small, but it reads all the filters again: transposed, the product of
+    // 512 channels to 2048 on 7x7 took 0.77x the time on a Zen 3. There only where the
+    // filters' panels (two vectors by C*K.. rows) fit a quarter of L2, so the reduction is not
+    // cut into chunks, each of which would read and write the transposed accumulators again
+    // (a 3x3 convolution of 512 filters on 7x7, 4608 rows: 1.06x the time). With more
+    // positions the transposes cost more than the narrow block (1x1 convolutions of 256
+    // channels to 1024 on 14x14 with their batch norm, 196 = 192 + 4 positions: 1.28x the
+    // time transposed, dlc tune on a Zen 3).
     int64_t panelBytes = rows * 2 * lanes * resultType.getElementTypeBitWidth() / 8;
-    int64_t panelLimit = positions < 8 * lanes ? l2Bytes / 4 : l1Bytes;
     bool transposed = positions % lanes != 0 && filters % (2 * lanes) == 0 &&
-                      (positions < 4 * lanes || (lanes <= 8 && panelBytes <= panelLimit));
+                      (positions < 4 * lanes ||
+                       (positions < 8 * lanes && panelBytes <= l2Bytes / 4));
     strategy = transposed ? kTransposedProduct.str() : kProduct.str();
     why = columns;
     if (transposed) {
       why = std::to_string(positions) + " output positions, not a multiple of " +
             std::to_string(lanes) + " lanes";
       if (positions >= 4 * lanes)
-        why += ", filter panels of " + std::to_string(panelBytes >> 10) + " KiB within " +
-               (positions < 8 * lanes ? "a quarter of L2" : "L1");
+        why += ", filter panels of " + std::to_string(panelBytes >> 10) +
+               " KiB within a quarter of L2";
       why += "; " + columns;
     }
   }
@@ -936,7 +934,7 @@ struct LowerConvolutionsPass : impl::LowerConvolutionsPassBase<LowerConvolutions
     OpBuilder b(&getContext());
     auto tuning = getOperation()->getAttrOfType<DictionaryAttr>(targets::kTuningAttr);
     for (Operation *op : convolutions)
-      lowerConvolution(b, *matchConvolution(op), lanes, l1Bytes, l2Bytes, tuning);
+      lowerConvolution(b, *matchConvolution(op), lanes, l2Bytes, tuning);
     for (Depthwise &conv : depthwise)
       lowerDepthwise(b, conv);
   }

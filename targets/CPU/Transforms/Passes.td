@@ -38,9 +38,9 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
       not a multiple of a vector and the filters fill whole panels of two vectors, and either
       the positions are fewer than 4 vectors (a 7x7 map on AVX-512, whose vectors hold `lanes` =
       16 f32: a narrow position block would otherwise be as large as the rest and mostly
-      scalar) or, on AVX2 (8 lanes), a panel of the filters (two vectors by C*K.. rows) fits a
-      quarter of `l2-bytes` (with fewer than 8 vectors of positions) or `l1-bytes` (1x1
-      convolutions on 7x7 and 14x14 maps: the narrow block would read all the filters again). Its left-hand side is the columns transposed to [N, P, C*K..]
+      scalar) or fewer than 8 and a panel of the filters (two vectors by C*K.. rows) fits a
+      quarter of `l2-bytes` (a 1x1 convolution on a 7x7 map on AVX2: the narrow block would
+      read all the filters again). Its left-hand side is the columns transposed to [N, P, C*K..]
       (linalg.transpose), so that a register block's positions broadcast from rows read whole.
       It starts from zero and adds the bias after, in an elementwise op that fusion merges with
       the activation.
@@ -72,9 +72,6 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16",
            "fp32 lanes of the target's vector registers (16: AVX-512, 8: AVX2)">,
-    Option<"l1Bytes", "l1-bytes", "int64_t", /*default=*/"49152",
-           "One core's L1 data cache, which the filter panels of a transposed product of "
-           "more than 8 vectors of positions must fit">,
     Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
            "One core's L2 cache, which decides whether a product's reduction is cut into "
            "chunks">,
