@@ -15,7 +15,8 @@ checked to give the same outputs as the others, and timed: the candidates are ca
 machine a run only ever takes longer than the code needs), unless the cost model's own choice
 is within `--margin` (default 3%) of it: differences that small are the machine's noise, and a
 file that keeps the cost model's choice there does not flip between runs. A convolution is
-timed on its own, with the batch norm and activation after it (which it fuses) but without a residual add.
+timed on its own, with the batch norm and activation after it (which it fuses) but without a
+residual add.
 
 The file (JSON, stable; `version` changes if its meaning does) is keyed by CPU, LLVM's name of
 the one it was measured on, then by kernel shape, so one file can hold the measurements of

@@ -266,10 +266,11 @@ Value addStart(OpBuilder &b, Location loc, Value sums, const Start &start);
 /// broadcasts one element of each of its rows: read from col[n, r, p], a block's few positions
 /// share one cache line per step, and streaming a whole line per step for 6 of its 16 floats
 /// made a 1x1 convolution of 512 channels to 2048 on 7x7 1.3x slower than from colT (the
-/// transposing copy is a pass over the columns, small next to the product). The result is still written as out[n, f, p]: each register block is
-/// stored transposed. The product starts from zero, not from the bias: its register blocks then
-/// start from a constant instead of reading a filled buffer transposed, element by element; the
-/// caller adds the start after (addStart).
+/// transposing copy is a pass over the columns, small next to the product). The result is
+/// still written as out[n, f, p]: each register block is stored transposed. The product starts
+/// from zero, not from the bias: its register blocks then start from a constant instead of
+/// reading a filled buffer transposed, element by element; the caller adds the start after
+/// (addStart).
 Value lowerAsTransposedProduct(OpBuilder &b, Location loc, const Convolution &conv, Value col,
                                Value filter) {
   MLIRContext *ctx = b.getContext();
@@ -502,7 +503,10 @@ DenseElementsAttr winogradFilters(const Convolution &conv) {
 int64_t minimumWinogradTiles(int64_t lanes) { return 2 * lanes; }
 
 /// The Winograd variant the rules choose for `conv` (given it can run as Winograd) on a target
-/// of `lanes` f32 lanes: the largest output tile of which the result has enough, if any.
+/// of `lanes` f32 lanes: the largest output tile of which the result has enough, if any. Each
+/// transformed filter is read once per column block of tiles, so with too few tiles the
+/// products wait on memory for filters read for few columns. F(4x4) is taken wherever it has
+/// the tiles: a third fewer multiply-adds than F(2x2) and half the transformed inputs.
 const winograd::Variant *winogradVariantOf(const Convolution &conv, int64_t lanes) {
   RankedTensorType resultType = conv.resultType();
   for (const winograd::Variant *variant : {&winograd::kF4x4, &winograd::kF2x2}) {

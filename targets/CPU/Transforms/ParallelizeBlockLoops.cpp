@@ -20,17 +20,30 @@ namespace {
 
 using namespace mlir;
 
+/// Whether `read` reads a constant global (weights, a bias), which nothing writes: hoisted out of
+/// a block loop (a bias vector every column block starts from), it can be read again in a task.
+bool readsConstantGlobal(vector::TransferReadOp read) {
+  auto address = read.getBase().getDefiningOp<memref::GetGlobalOp>();
+  auto module = read->getParentOfType<ModuleOp>();
+  auto global = address && module
+                    ? module.lookupSymbol<memref::GlobalOp>(address.getNameAttr())
+                    : memref::GlobalOp();
+  return global && global.getConstant() && !read.getMask();
+}
+
 /// Whether `value` can be re-created inside a task from the function's arguments alone: an
-/// argument, or a side-effect-free op (constant, view, global address, index arithmetic) whose
-/// operands can be re-created too. Collects the ops to clone in `slice`, operands first.
+/// argument, or a side-effect-free op (constant, view, global address, index arithmetic, a read
+/// of a constant global) whose operands can be re-created too. Collects the ops to clone in
+/// `slice`, operands first.
 bool rematerializable(Value value, func::FuncOp func, SetVector<Operation *> &slice) {
   if (auto arg = dyn_cast<BlockArgument>(value))
     return arg.getOwner() == &func.getBody().front();
   Operation *op = value.getDefiningOp();
   if (slice.contains(op))
     return true;
+  auto read = dyn_cast<vector::TransferReadOp>(op);
   bool cheap = op->hasTrait<OpTrait::ConstantLike>() || isa<ViewLikeOpInterface>(op) ||
-               isa<memref::GetGlobalOp>(op) ||
+               isa<memref::GetGlobalOp>(op) || (read && readsConstantGlobal(read)) ||
                (isa<arith::ArithDialect>(op->getDialect()) && isMemoryEffectFree(op));
   if (!cheap || op->getNumRegions() != 0)
     return false;

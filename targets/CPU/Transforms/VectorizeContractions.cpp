@@ -149,6 +149,53 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, TilingInterface op, ArrayRef
   return tiled->tiledOps.back();
 }
 
+/// `consumer` tiled by `sizes` and `interchange` (in its own loops) with the producers in
+/// `fusable` (nulls ignored) fused into each tile: its results are replaced, and the ops of
+/// `erase` that are then unused are erased. Returns the tiled contraction (the op with
+/// reductions); `stages` receives the other tiled ops, to vectorize.
+FailureOr<Operation *> tileAndFuse(RewriterBase &rewriter, Operation *consumer,
+                                   ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange,
+                                   ArrayRef<Operation *> fusable, ArrayRef<Operation *> erase,
+                                   SmallVectorImpl<Operation *> &stages) {
+  scf::SCFTileAndFuseOptions options;
+  // A split epilogue reads a slice of the product; slices of slices merge, so the product's
+  // block is fused through both.
+  RewritePatternSet cleanup(rewriter.getContext());
+  tensor::populateMergeConsecutiveInsertExtractSlicePatterns(cleanup);
+  options.cleanupPatterns = FrozenRewritePatternSet(std::move(cleanup));
+  options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  options.tilingOptions.setInterchange(interchange);
+  // Only these producers: fusing those of other operands (a residual input, say) would
+  // recompute them per block.
+  options.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (llvm::is_contained(fusable, producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
+      rewriter, cast<TilingInterface>(consumer), options);
+  if (failed(fused))
+    return failure();
+  Operation *contraction = nullptr;
+  for (Operation *tiled : fused->tiledAndFusedOps) {
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(tiled);
+    if (linalgOp && linalgOp.getNumReductionLoops() > 0)
+      contraction = tiled;
+    else
+      stages.push_back(tiled);
+  }
+  for (OpResult result : consumer->getResults())
+    rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+  for (Operation *dead : erase)
+    if (dead && dead->use_empty())
+      rewriter.eraseOp(dead);
+  if (!contraction)
+    return failure();
+  return contraction;
+}
+
 /// `op` tiled by `sizes` with the op computing its initial value (a bias broadcast, a fill) fused
 /// into each tile where only `op` reads it: blocks then start from the bias rather than from a
 /// buffer filled with it in a pass of its own (the 7x7 stem's 3 MiB result written twice).
@@ -160,36 +207,8 @@ FailureOr<Operation *> tileWithInit(RewriterBase &rewriter, linalg::LinalgOp op,
   if (!init || !isa<linalg::LinalgOp>(init) ||
       llvm::any_of(init->getUsers(), [&](Operation *user) { return user != op.getOperation(); }))
     return tile(rewriter, cast<TilingInterface>(op.getOperation()), sizes, interchange);
-  scf::SCFTileAndFuseOptions options;
-  options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  options.tilingOptions.setInterchange(interchange);
-  options.setFusionControlFn(
-      [&](tensor::ExtractSliceOp, OpResult producer,
-          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        if (producer.getOwner() == init)
-          return scf::SCFTileAndFuseOptions::ControlFnResult{};
-        return std::nullopt;
-      });
-  FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(fused))
-    return failure();
-  Operation *contraction = nullptr;
-  for (Operation *tiled : fused->tiledAndFusedOps) {
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(tiled);
-    if (linalgOp && linalgOp.getNumReductionLoops() > 0)
-      contraction = tiled;
-    else
-      stages.push_back(tiled);
-  }
-  for (OpResult result : op->getResults())
-    rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
-  rewriter.eraseOp(op);
-  if (init->use_empty())
-    rewriter.eraseOp(init);
-  if (!contraction)
-    return failure();
-  return contraction;
+  return tileAndFuse(rewriter, op, sizes, interchange, {init}, {op.getOperation(), init},
+                     stages);
 }
 
 /// The elementwise op applied to the contraction's result, if it can run on each register block:
@@ -234,44 +253,9 @@ FailureOr<Operation *> tileWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp
                 })))
     init = nullptr;
 
-  scf::SCFTileAndFuseOptions options;
-  // A split epilogue reads a slice of the product; slices of slices merge, so the product's
-  // block is fused through both.
-  RewritePatternSet cleanup(rewriter.getContext());
-  tensor::populateMergeConsecutiveInsertExtractSlicePatterns(cleanup);
-  options.cleanupPatterns = FrozenRewritePatternSet(std::move(cleanup));
-  options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), epilogueSizes));
-  options.tilingOptions.setInterchange(epilogueInterchange);
-  // Only the contraction and its initial value: fusing the producers of other operands (a
-  // residual input, say) would recompute them per block.
-  options.setFusionControlFn(
-      [&](tensor::ExtractSliceOp, OpResult producer,
-          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        Operation *owner = producer.getOwner();
-        if (owner == op.getOperation() || (init && owner == init))
-          return scf::SCFTileAndFuseOptions::ControlFnResult{};
-        return std::nullopt;
-      });
-  FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
-      rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
-  if (failed(fused))
-    return failure();
-  Operation *contraction = nullptr;
-  for (Operation *tiled : fused->tiledAndFusedOps) {
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(tiled);
-    if (linalgOp && linalgOp.getNumReductionLoops() > 0)
-      contraction = tiled;
-    else
-      stages.push_back(tiled);
-  }
-  for (OpResult result : epilogue->getResults())
-    rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
-  for (Operation *dead : {epilogue.getOperation(), op.getOperation(), init})
-    if (dead && dead->use_empty())
-      rewriter.eraseOp(dead);
-  if (!contraction)
-    return failure();
-  return contraction;
+  return tileAndFuse(rewriter, epilogue, epilogueSizes, epilogueInterchange,
+                     {op.getOperation(), init}, {epilogue.getOperation(), op.getOperation(), init},
+                     stages);
 }
 
 /// The order of the block loops: column blocks outside row blocks, so one panel of the
@@ -755,15 +739,15 @@ void hoistAccumulators(func::FuncOp func) {
 /// rows' elements are contiguous (the lhs indexed [k, row]), the read of all of them lowers to
 /// one short vector load and a shuffle per row, which take registers the block does not have
 /// (6x16 blocks on 16 ymm registers spilled their accumulators at every step: 2.6x slower, Zen
-/// 3). Read one element per row, each row is one broadcast from memory. Applies to reads that
-/// broadcast along a dimension of at least 4 lanes and read along one other, the source's
+/// 3). Read one element per row, each row is one broadcast from memory. Applies to f32 reads
+/// that broadcast along a dimension of at least 4 lanes and read along one other, the source's
 /// innermost, 2 to 8 elements (rows).
 void readRowsApart(func::FuncOp func) {
   SmallVector<vector::TransferReadOp> reads;
   func.walk([&](vector::TransferReadOp read) {
     VectorType type = read.getVectorType();
     AffineMap map = read.getPermutationMap();
-    if (read.getMask())
+    if (read.getMask() || !type.getElementType().isF32())
       return;
     int64_t readDims = 0, rows = 1, lanes = 1;
     bool contiguous = false;

@@ -134,3 +134,48 @@ func.func @rounding_intrinsic(%in: memref<64xf32>, %out: memref<64xi32>) {
   }
   return
 }
+
+// -----
+
+// A vector read of a constant global hoisted out of the block loop (the bias every column block
+// starts from) is read again in the task; a read of a global that is not constant is not, and
+// its loop stays sequential.
+// CHECK-LABEL: func.func @hoisted_bias
+// CHECK: call @hoisted_bias_dispatch0
+// CHECK-NOT: scf.for
+// CHECK: return
+// CHECK: func.func private @hoisted_bias_task0
+// CHECK: %[[BIAS:.+]] = memref.get_global @bias
+// CHECK: %[[V:.+]] = vector.transfer_read %[[BIAS]]
+// CHECK: scf.for
+// CHECK:   vector.transfer_write %[[V]]
+// CHECK-LABEL: func.func @hoisted_variable
+// CHECK: vector.transfer_read
+// CHECK: scf.for
+// CHECK-NOT: call
+memref.global "private" constant @bias : memref<16xf32> = dense<1.0>
+memref.global "private" @state : memref<16xf32> = dense<1.0>
+func.func @hoisted_bias(%out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %pad = arith.constant 0.0 : f32
+  %bias = memref.get_global @bias : memref<16xf32>
+  %v = vector.transfer_read %bias[%c0], %pad {in_bounds = [true]} : memref<16xf32>, vector<16xf32>
+  scf.for %j = %c0 to %c64 step %c16 {
+    vector.transfer_write %v, %out[%j] {in_bounds = [true]} : vector<16xf32>, memref<64xf32>
+  }
+  return
+}
+func.func @hoisted_variable(%out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %pad = arith.constant 0.0 : f32
+  %state = memref.get_global @state : memref<16xf32>
+  %v = vector.transfer_read %state[%c0], %pad {in_bounds = [true]} : memref<16xf32>, vector<16xf32>
+  scf.for %j = %c0 to %c64 step %c16 {
+    vector.transfer_write %v, %out[%j] {in_bounds = [true]} : vector<16xf32>, memref<64xf32>
+  }
+  return
+}
