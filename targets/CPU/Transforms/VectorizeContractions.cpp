@@ -527,10 +527,11 @@ LogicalResult vectorizeSplitWithEpilogue(const Blocking &blocking, RewriterBase 
 ///   time of chunks of 64).
 /// Either way a left-hand side larger than L2 is chunked too: the remainder parts of a split
 /// product (vectorizeContraction) would read it again from L3 (a 1x1 convolution of 512
-/// channels to 2048 on 7x7: its 49th position cost an eighth of the whole).
+/// channels to 2048 on 7x7: its 49th position cost an eighth of the whole). With
+/// `columnsOfPart`, the chunk of a part of `op` that many columns wide.
 int64_t reductionChunk(const Blocking &blocking, linalg::LinalgOp op,
                        const linalg::ContractionDimensions &dims, int64_t nr,
-                       bool rowsOutside) {
+                       bool rowsOutside, int64_t columnsOfPart = 0) {
   if (dims.k.size() != 1)
     return 0;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -540,6 +541,8 @@ int64_t reductionChunk(const Blocking &blocking, linalg::LinalgOp op,
     rows *= ranges[m];
   for (unsigned n : dims.n)
     columns *= ranges[n];
+  if (columnsOfPart)
+    columns = columnsOfPart;
   int64_t bytes =
       getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType()).getIntOrFloatBitWidth() / 8;
   int64_t limit;
@@ -677,11 +680,15 @@ void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, lina
                          blockRows(blocking, allRows) < 4
                      ? rowSplit(blocking, allRows)
                      : 0;
-  if (rows && !blockInterchange(op, *dims, *sizes).empty()) {
+  if (rows && !blockInterchange(op, *dims, *sizes).empty() &&
+      !reductionChunk(blocking, op, *dims, (*sizes)[column], /*rowsOutside=*/true,
+                      (*sizes)[column])) {
     // Column blocks run outside row blocks: each column block's rows are split inside it, so
     // the remainder rows read the panel the bulk has just read. Split whole, the remainder
     // would read every panel again from L3 (a 1x1 convolution of 512 channels to 2048 on 7x7,
-    // 49 rows of positions times packed filters: its 49th row took 0.8 ms of 1.9, Zen 3).
+    // 49 rows of positions times packed filters: its 49th row took 0.8 ms of 1.9, Zen 3). Not
+    // where a column block's reduction would be cut into chunks: the parts inside the chunk
+    // loop made bufferization copy each column block out and back (1024 filters on 14x14).
     FailureOr<Operation *> panel = tileColumnBlocks(rewriter, op, *dims, epilogue,
                                                     (*sizes)[column]);
     if (succeeded(panel))

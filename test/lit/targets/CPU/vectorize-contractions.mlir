@@ -1,5 +1,6 @@
 // RUN: dlc-opt %s --dlc-cpu-vectorize-contractions --canonicalize --split-input-file | FileCheck %s
 // RUN: dlc-opt %s "--dlc-cpu-vectorize-contractions=lanes=8 block-rows=6" --canonicalize --split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: dlc-opt %s "--dlc-cpu-vectorize-contractions=lanes=8 block-rows=6 l2-bytes=65536" --canonicalize --split-input-file | FileCheck %s --check-prefix=SMALL-L2
 
 #lhs = affine_map<(m, k, n) -> (m, k)>
 #rhs = affine_map<(m, k, n) -> (k, n)>
@@ -135,6 +136,28 @@ func.func @bias_init(%a: tensor<12x24xf32>, %b: tensor<24x128xf32>, %bias: tenso
     linalg.yield %s : f32
   } -> tensor<12x128xf32>
   return %r : tensor<12x128xf32>
+}
+
+// -----
+
+// Rows split (16 = 12 + 4) where a column block's reduction would be cut into chunks (a 64 KiB
+// L2: 16 rows by 2048 do not fit) are split whole, each part chunked on its own: inside the
+// chunk loop, the column blocks' parts made bufferization copy each block out and back.
+// SMALL-L2-LABEL: func.func @split_rows_chunked
+// SMALL-L2: scf.for %{{.+}} = %c0 to %c2048 step %c256 {{.+}} -> (tensor<12x128xf32>)
+// SMALL-L2:   scf.for %{{.+}} = %c0 to %c128 step %c16
+// SMALL-L2:     scf.for %{{.+}} = %c0 to %c12 step %c6
+// SMALL-L2: scf.for %{{.+}} = %c0 to %c2048 step %c256 {{.+}} -> (tensor<4x128xf32>)
+// SMALL-L2: return
+func.func @split_rows_chunked(%a: tensor<16x2048xf32>, %b: tensor<2048x128xf32>, %c: tensor<16x128xf32>) -> tensor<16x128xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<16x2048xf32>, tensor<2048x128xf32>) outs(%c : tensor<16x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x128xf32>
+  return %r : tensor<16x128xf32>
 }
 
 // -----
