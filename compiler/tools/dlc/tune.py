@@ -28,8 +28,10 @@ several machines and of several models and is safe to keep in a repository:
                "nodes": [NODE, ...]}}}}}
 An existing output file is updated: this CPU's kernels measured now replace their entries, the
 rest stay. `dlc compile --tuning tuning.json` (and run, bench) computes each convolution whose
-key the file holds for the CPU compiled for with the recorded strategy. Errors (a model dlc
-cannot compile, a candidate whose outputs differ) write nothing and exit 1.
+key the file holds for the CPU compiled for with the recorded strategy. A convolution that
+cannot be measured on its own (its input's shape unknown, or, cut out, it compiles as another
+shape) is skipped with a note. Errors (a model dlc cannot compile, a candidate whose outputs
+differ) write nothing and exit 1.
 """
 import argparse
 import json
@@ -52,6 +54,11 @@ FORMAT, VERSION = "dlc-tuning", 1
 
 class TuneError(Exception):
     """Bad input or a failed compile; the message names the file or kernel and the reason."""
+
+
+class Untunable(TuneError):
+    """A convolution that cannot be measured on its own (its input's shape unknown, or cut out
+    of the model it compiles as another shape); tune notes it and goes on."""
 
 
 def run(command, what):
@@ -123,7 +130,7 @@ def extract_convolution(model, node_index, path):
     onnx.save(part, path)
     dims = part.graph.input[0].type.tensor_type.shape.dim
     if not dims or not all(d.HasField("dim_value") for d in dims):
-        raise TuneError(f"node \"{node_name(node, node_index)}\": its input's shape is unknown")
+        raise Untunable(f"node \"{node_name(node, node_index)}\": its input's shape is unknown")
     return [d.dim_value for d in dims]
 
 
@@ -165,7 +172,7 @@ def tune_kernel(dlc, model, key, kernel, work, rounds, threads, margin):
         with open(listing) as file:
             chosen = json.load(file)["kernels"]
         if [k["key"] for k in chosen] != [key] or chosen[0]["strategy"] != candidate:
-            raise TuneError(f"node \"{kernel['nodes'][0]}\": cut out of the model, it compiles "
+            raise Untunable(f"node \"{kernel['nodes'][0]}\": cut out of the model, it compiles "
                             f"as {[k['key'] for k in chosen]}, not {key!r} as {candidate}")
         compiled.bind([x])
         outputs[candidate] = np.array(compiled()[0], copy=True)
@@ -248,14 +255,20 @@ def main():
                 entry["nodes"].append(kernel["node"])
             section = document["cpus"].setdefault(cpu, {"kernels": {}})
             section["model_name"] = cpu_model_name()
+            tuned = 0
             for number, (key, kernel) in enumerate(shapes.items(), 1):
                 print(f"dlc tune: [{number}/{len(shapes)}] {key} ({len(kernel['nodes'])} "
                       f"node(s), {len(kernel['candidates'])} candidates)", file=sys.stderr)
-                entry = tune_kernel(args.dlc, model, key, kernel,
-                                    os.path.join(work, f"kernel{number}"), args.rounds,
-                                    args.threads, args.margin)
+                try:
+                    entry = tune_kernel(args.dlc, model, key, kernel,
+                                        os.path.join(work, f"kernel{number}"), args.rounds,
+                                        args.threads, args.margin)
+                except Untunable as exc:
+                    print(f"dlc tune:   skipped: {exc}", file=sys.stderr)
+                    continue
                 entry["model"] = os.path.basename(args.model)
                 section["kernels"][key] = entry
+                tuned += 1
                 times = ", ".join(f"{name} {t:.3f}" for name, t in entry["min_ms"].items())
                 print(f"dlc tune:   {entry['strategy']} (minimum ms: {times})", file=sys.stderr)
         temporary = args.output + ".tmp"
@@ -263,7 +276,7 @@ def main():
             json.dump(document, file, indent=1, sort_keys=True)
             file.write("\n")
         os.replace(temporary, args.output)
-        print(f"dlc tune: {len(shapes)} kernel shape(s) of CPU {cpu} -> {args.output}",
+        print(f"dlc tune: {tuned} kernel shape(s) of CPU {cpu} -> {args.output}",
               file=sys.stderr)
     except (TuneError, library.LibraryError) as exc:
         print(f"dlc: error: {exc}", file=sys.stderr)
