@@ -107,9 +107,10 @@ private:
   mlir::LogicalResult checkPlanNodes(const onnx::ModelProto &model,
                                      onnx_frontend::ImportOptions &options);
   /// The JSON document at `path` (a `what`, for messages) once it is checked to be of `format`,
-  /// version 1, made from the request's model (its model_sha256); std::nullopt after an error.
+  /// version 1, and, `ofThisModel`, made from the request's model (its model_sha256);
+  /// std::nullopt after an error.
   std::optional<llvm::json::Value> readDocument(const std::string &path, llvm::StringRef format,
-                                                llvm::StringRef what);
+                                                llvm::StringRef what, bool ofThisModel = true);
 
   mlir::MLIRContext &context_;
   CompileRequest request_;

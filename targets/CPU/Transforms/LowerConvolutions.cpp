@@ -785,18 +785,13 @@ constexpr llvm::StringLiteral kWinogradF4 = "winograd-f4x4", kWinogradF2 = "wino
 /// strides, dilations and element type ("conv 1x512x9x9 2048x512x3x3 1x2048x7x7 s1x1 d1x1
 /// f32"). Convolutions with equal keys run the same code.
 std::string tuningKey(const Convolution &conv) {
-  auto shape = [](Value value) {
-    SmallVector<std::string> dims;
-    for (int64_t dim : tensorType(value).getShape())
-      dims.push_back(std::to_string(dim));
-    return llvm::join(dims, "x");
-  };
   auto list = [](ArrayRef<int64_t> values) {
     SmallVector<std::string> items;
     for (int64_t value : values)
       items.push_back(std::to_string(value));
     return llvm::join(items, "x");
   };
+  auto shape = [&](Value value) { return list(tensorType(value).getShape()); };
   std::string type;
   llvm::raw_string_ostream os(type);
   os << conv.resultType().getElementType();

@@ -26,7 +26,7 @@ DenseElementsAttr packPanels(DenseElementsAttr constant, int64_t panel) {
   auto type = cast<RankedTensorType>(constant.getType());
   ArrayRef<int64_t> shape = type.getShape();
   int64_t rank = shape.size(), k = shape[rank - 2], n = shape[rank - 1];
-  int64_t batch = type.getNumElements() / (k * n), panels = (n + panel - 1) / panel;
+  int64_t batch = type.getNumElements() / (k * n), panels = llvm::divideCeil(n, panel);
   SmallVector<int64_t> packedShape(shape.drop_back(2));
   packedShape.append({panels, k, panel});
   auto packedType = RankedTensorType::get(packedShape, type.getElementType());
@@ -88,7 +88,7 @@ bool packRhs(RewriterBase &rewriter, linalg::GenericOp op, int64_t panel) {
                        outMap.getResults().back() == getAffineDimExpr(dims->m.back(), ctx))))
     return false;
   int64_t n = elements.getType().getShape().back();
-  int64_t padded = (n + panel - 1) / panel * panel;
+  int64_t padded = llvm::alignTo(n, panel);
   Value init = op.getDpsInitOperand(0)->get();
   auto resultType = cast<RankedTensorType>(init.getType());
   if (n <= panel || (padded != n && !resultType.hasStaticShape()))
