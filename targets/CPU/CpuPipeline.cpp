@@ -56,6 +56,13 @@ void addTensorPasses(OpPassManager &pm, const CpuModel &model, const CpuDescript
   dotConvolutions.vnni = dot.vnni;
   dotConvolutions.bf16 = dot.bf16;
   pm.addNestedPass<func::FuncOp>(createVectorizeDotConvolutionsPass(dotConvolutions));
+  // Direct f32 convolutions become register blocks over the input read in place.
+  VectorizeDirectConvolutionsPassOptions direct;
+  direct.lanes = cpu.lanes();
+  direct.blockRows = block.rows;
+  if (cpu.caches.l2 > 0)
+    direct.l2Bytes = cpu.caches.l2;
+  pm.addNestedPass<func::FuncOp>(createVectorizeDirectConvolutionsPass(direct));
   // Matrix products become register-blocked vector code, the blocks as large as the CPU's
   // registers hold and long reductions cut into chunks that fit its L2.
   VectorizeContractionsPassOptions contractions;

@@ -27,7 +27,7 @@ import onnxruntime as ort
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
 import make_models  # noqa: E402
 
-MODELS = ["winograd_convs", "small_cnn"]
+MODELS = ["winograd_convs", "small_cnn", "direct_convs"]
 
 
 def run(command):

@@ -205,6 +205,32 @@ def make_winograd_convs(seed=0):
     return b.build()
 
 
+def make_direct_convs(seed=0):
+    """image [1,3,37,37] -> [1,12,5,6]: convolutions of the shapes dlc's direct kernel blocks
+    differently: a 7x7 stride-2 stem over 3 channels, rows of 19 and 10 positions (whole vectors
+    and a part), 20 filters (register blocks of 6 or 8 and a rest), a dilated 3x3, a stride of
+    (2, 1), and a 5x5 map (rows of one vector, two rows a block, the odd row alone), with
+    biases, batch norm, ReLU and a residual add."""
+    b = GraphBuilder("direct_convs", seed)
+    x = b.add_input("image", F32, [1, 3, 37, 37])
+    x = b.op("Relu", [conv(b, x, 3, 16, 7, stride=2, pad=3)])                     # [1,16,19,19]
+    w = b.weight("conv_w", he_normal(b.rng, (20, 16, 3, 3), 16 * 9, 1.0))
+    y = b.op("Conv", [x, w], kernel_shape=[3, 3], pads=[2, 2, 2, 2],
+             dilations=[2, 2])                                                    # [1,20,19,19]
+    y = b.op("Relu", [batch_norm(b, y, 20)])
+    y = b.op("Add", [y, conv(b, y, 20, 20, 1)])                                   # [1,20,19,19]
+    w = b.weight("conv_w", he_normal(b.rng, (24, 20, 3, 3), 20 * 9, 1.0))
+    y = b.op("Conv", [y, w, b.weight("conv_b", np.full(24, 0.1, np.float32))],
+             kernel_shape=[3, 3], strides=[2, 1], pads=[1, 1, 1, 1])              # [1,24,10,19]
+    y = b.op("Relu", [conv(b, y, 24, 8, 3, stride=2, pad=1)])                     # [1,8,5,10]
+    for cin in (8, 12):  # padded along the height only: [1,12,5,8], then [1,12,5,6]
+        w = b.weight("conv_w", he_normal(b.rng, (12, cin, 3, 3), cin * 9, 1.0))
+        y = b.op("Conv", [y, w], kernel_shape=[3, 3], pads=[1, 0, 1, 0])
+    b.op("Relu", [y], out="features")
+    b.add_output("features", F32, [1, 12, 5, 6])
+    return b.build()
+
+
 def make_depthwise_after_conv(seed=0):
     """image [1,3,34,34] -> [1,24,9,9]: depthwise convolutions reading a convolution's result
     directly, with no activation between (PP-OCRv4's detection backbone: Conv -> BatchNorm ->
@@ -787,6 +813,7 @@ def make_qdq(name, base, signed, seed=0, preprocess=False, operators=False):
 MODELS = {
     "small_cnn": make_small_cnn,
     "winograd_convs": make_winograd_convs,
+    "direct_convs": make_direct_convs,
     "depthwise_after_conv": make_depthwise_after_conv,
     "depthwise_convs": make_depthwise_convs,
     "transformer_block": make_transformer_block,

@@ -283,6 +283,53 @@ def VectorizeDotConvolutionsPass
   ];
 }
 
+def VectorizeDirectConvolutionsPass
+    : Pass<"dlc-cpu-vectorize-direct-convolutions", "mlir::func::FuncOp"> {
+  let summary = "Computes direct f32 convolutions in register blocks, the input read in place";
+  let description = [{
+    dlc-cpu-lower-convolutions writes an f32 2-D convolution it computes directly as the
+    `linalg.generic` of `DirectConvolution.h`
+    (`out[n, f, oh, ow] += input[n, c, oh s + kh d, ow s + kw d] * w[f, c, kh, kw]`, the input
+    padded on the right for whole vectors). This pass writes it as register blocks of `MR`
+    filters (`block-rows`) by two vectors of output positions, broadcasting the filters and
+    reading the positions from the input rows in place, so no im2col columns are built:
+
+    ```
+    for n, oh, ow0 in 0..OW step 2L, f0 in 0..F step MR:    // positions outside (see below)
+      acc[i][v] = init[n, f0 + i, oh, ow0 + v L : L]          // or the fill, or the bias
+      for c in 0..C, kh, kw (unrolled):
+        x[v] = input[n, c, oh s + kh d, (ow0 + v L) s + kw d : L lanes, stride s]
+        acc[i][v] += broadcast(w'[f0, c, kh, kw, i]) * x[v]   // MR x 2 fused multiply-adds
+      out[n, f0 + i, oh, ow0 + v L : L] = epilogue(acc[i][v])
+    ```
+
+    A strided read takes `L s` elements and picks every s-th with a shuffle. A row of at most
+    one vector (a 7x7 map) gives blocks of two rows of one vector; the last vector of a row may
+    reach past it, and its lanes there are not written. The filters are reordered at compile
+    time so that a step's `MR` broadcasts are adjacent (`w'`, blocks of `MR`, the last of what
+    remains). Where all filters fit half of `l2-bytes` every position block reads them
+    (positions outside, the input rows of a block stay in L1); larger filters are read once, a
+    block of filters at a time, and every position block inside reads the input again.
+
+    The op that computes the initial value (a `linalg.fill`, or an elementwise generic used
+    only here, the bias broadcast) and an elementwise consumer (batch norm, an activation, a
+    residual add) run on the registers, so the result is written once.
+
+    Preconditions: static shapes, f32 operands and constant filters.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16",
+           "fp32 lanes of the target's vector registers (16: AVX-512, 8: AVX2)">,
+    Option<"blockRows", "block-rows", "int64_t", /*default=*/"8",
+           "The most filters of a register block (CpuDescription.h: productBlock)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
+           "One core's L2 cache, which decides whether the filters or the positions are the "
+           "outer loop">,
+  ];
+}
+
 def VectorizeWindowsPass : Pass<"dlc-cpu-vectorize-windows", "mlir::func::FuncOp"> {
   let summary = "Vectorizes sliding-window ops along the result's innermost dimension";
   let description = [{

@@ -255,3 +255,27 @@ func.func @bf16_depthwise_bias(%x: tensor<1x2x4x6xbf16>, %b: tensor<2xf32>) -> t
   %0 = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x2x4x6xbf16>, tensor<2x1x3x3xbf16>, tensor<2xf32>) -> tensor<1x2x2x4xf32>
   return %0 : tensor<1x2x2x4xf32>
 }
+
+// -----
+
+// Fewer channels than a vector (an image's 3) and a 3x3 filter: computed directly (the rules'
+// dlc-cpu-vectorize-direct-convolutions), the input read in place rather than as im2col columns.
+// The stride 2 along the width splits the padded input's rows into their two phases (even and
+// odd columns), padded on the right to whole vectors: 6 positions round up to 16, and the last
+// tap (kw = 2) starts one column later in phase 0, so 17 columns per phase, 34 padded.
+// CHECK-DAG: #[[PHASE:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4 * 2 + d3)>
+// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d6 mod 2, d3 + d6 floordiv 2)>
+// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv_direct
+// CHECK-SAME: 3 channels: im2col columns 9 taps long
+// CHECK: %[[PADDED:.+]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 22]
+// CHECK: to tensor<1x3x13x34xf32>
+// CHECK: %[[PHASES:.+]] = linalg.generic {indexing_maps = [#[[PHASE]], {{.+}}]{{.*}} ins(%[[PADDED]] : tensor<1x3x13x34xf32>) outs(%{{.+}} : tensor<1x3x13x2x17xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[PHASES]], %{{.+}} : tensor<1x3x13x2x17xf32>, tensor<8x3x3x3xf32>)
+func.func @conv_direct(%x: tensor<1x3x11x11xf32>, %b: tensor<8xf32>) -> tensor<1x8x6x6xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x3x3x3xf32>
+  %0 = graph.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x3x11x11xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}

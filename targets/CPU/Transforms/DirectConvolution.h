@@ -1,0 +1,47 @@
+// The direct fp32 convolution that dlc-cpu-lower-convolutions writes and
+// dlc-cpu-vectorize-direct-convolutions recognizes by its maps: the filters are broadcast, the
+// output positions of a row run along the vectors, and the input is read in place, so neither
+// im2col columns nor the result are copied. A stride s along the width splits each input row
+// into s phases (columns w s + p for p < s, a copy for s > 1, a view for s = 1), in which every
+// tap reads consecutive elements:
+//   out[n, f, oh, ow] += phases[n, c, oh * sh + kh * dh, (kw * d) mod s, ow + (kw * d) floordiv s]
+//                        * w[f, c, kh, kw]
+// with phases[n, c, h, p, x] = input[n, c, h, x * s + p]. The input is padded on the right
+// (zeros) so that every vector read, up to a whole vector past the last output position, stays
+// inside its row.
+#ifndef DLC_TARGETS_CPU_TRANSFORMS_DIRECTCONVOLUTION_H
+#define DLC_TARGETS_CPU_TRANSFORMS_DIRECTCONVOLUTION_H
+
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/AffineMap.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace dlc::directconv {
+
+/// The iteration space (n, f, oh, ow, c, kh, kw) to the input's phases [N, C, H, s, W / s],
+/// the filters [F, C, KH, KW] and the result [N, F, OH, OW]; c, kh and kw are reductions.
+/// `strides` and `dilations` are (height, width).
+inline llvm::SmallVector<mlir::AffineMap, 3> maps(mlir::MLIRContext *ctx,
+                                                   llvm::ArrayRef<int64_t> strides,
+                                                   llvm::ArrayRef<int64_t> dilations) {
+  auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
+  mlir::AffineExpr column = d(6) * dilations[1];
+  return {mlir::AffineMap::get(7, 0,
+                               {d(0), d(4), d(2) * strides[0] + d(5) * dilations[0],
+                                column % strides[1], d(3) + column.floorDiv(strides[1])},
+                               ctx),
+          mlir::AffineMap::get(7, 0, {d(1), d(4), d(5), d(6)}, ctx),
+          mlir::AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+}
+
+/// The phase width a direct convolution reads: `vectorPositions` output positions (the row's
+/// positions rounded up to whole vectors) from the last tap's offset.
+inline int64_t phaseWidth(int64_t vectorPositions, int64_t kernelWidth, int64_t stride,
+                          int64_t dilation) {
+  return vectorPositions + (kernelWidth - 1) * dilation / stride;
+}
+
+} // namespace dlc::directconv
+
+#endif
