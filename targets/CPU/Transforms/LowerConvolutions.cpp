@@ -844,8 +844,8 @@ Value lowerAsDirect(OpBuilder &b, Location loc, const Convolution &conv, const S
   auto phasesType = RankedTensorType::get(phasesShape, inputType.getElementType());
   Value phases;
   if (stride == 1) {
-    phases = tensor::ExpandShapeOp::create(b, loc, phasesType, input,
-                                           SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+    SmallVector<ReassociationIndices> groups{{0}, {1}, {2}, {3, 4}};
+    phases = tensor::ExpandShapeOp::create(b, loc, phasesType, input, groups);
   } else {
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     phases = linalg::GenericOp::create(

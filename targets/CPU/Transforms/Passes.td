@@ -45,12 +45,20 @@ def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::Func
       It starts from zero and adds the bias after, in an elementwise op that fusion merges with
       the activation.
 
+    - Directly, for an f32 2-D convolution with constant filters with fewer channels than a
+      vector and a filter wider than 1x1 (an image's stem, whose im2col columns are KH x KW /
+      s^2 times the input), or 1x1 and stride 1 on rows of at least 8 vectors: the
+      `linalg.generic` of `DirectConvolution.h` over the input's rows split into the phases of
+      the width's stride (a copy for s > 1, a view for s = 1), padded on the right for whole
+      vectors of positions, which dlc-cpu-vectorize-direct-convolutions computes in register
+      blocks that read the input in place.
+
     The init of the convolution (a fill, or the bias broadcast along the filters) is rebuilt in
     the shape each computation accumulates in; any other init is reshaped to it. Each choice is
     recorded, with its reason, in the function's `dlc.strategies` (`targets::kStrategiesAttr`),
     which `dlc compile --stats` prints, with the convolution's shape key and candidates
-    (`winograd-f4x4`, `winograd-f2x2`, `product`, `transposed-product`: what `dlc tune`
-    measures). Where the function's `dlc.tuning` (`targets::kTuningAttr`, from `dlc compile
+    (`winograd-f4x4`, `winograd-f2x2`, `product`, `transposed-product`, `direct`: what `dlc
+    tune` measures). Where the function's `dlc.tuning` (`targets::kTuningAttr`, from `dlc compile
     --tuning`) maps the key to one of its candidates, that strategy replaces the rules' choice.
 
     Grouped convolutions stay the graph lowering's direct window loop (a `linalg.generic` over
@@ -289,21 +297,23 @@ def VectorizeDirectConvolutionsPass
   let description = [{
     dlc-cpu-lower-convolutions writes an f32 2-D convolution it computes directly as the
     `linalg.generic` of `DirectConvolution.h`
-    (`out[n, f, oh, ow] += input[n, c, oh s + kh d, ow s + kw d] * w[f, c, kh, kw]`, the input
-    padded on the right for whole vectors). This pass writes it as register blocks of `MR`
+    (`out[n, f, oh, ow] += input[n, c, oh sh + kh dh, ow s + kw d] * w[f, c, kh, kw]` over the
+    input's rows split into the s phases of the stride, padded on the right for whole vectors).
+    This pass writes it as register blocks of `MR`
     filters (`block-rows`) by two vectors of output positions, broadcasting the filters and
     reading the positions from the input rows in place, so no im2col columns are built:
 
     ```
     for n, oh, ow0 in 0..OW step 2L, f0 in 0..F step MR:    // positions outside (see below)
       acc[i][v] = init[n, f0 + i, oh, ow0 + v L : L]          // or the fill, or the bias
-      for c in 0..C, kh, kw (unrolled):
-        x[v] = input[n, c, oh s + kh d, (ow0 + v L) s + kw d : L lanes, stride s]
+      for c in 0..C, kh, kw (unrolled):                       // q = kw d: phase, column offset
+        x[v] = phases[n, c, oh sh + kh dh, q mod s, ow0 + v L + q floordiv s : L]
         acc[i][v] += broadcast(w'[f0, c, kh, kw, i]) * x[v]   // MR x 2 fused multiply-adds
       out[n, f0 + i, oh, ow0 + v L : L] = epilogue(acc[i][v])
     ```
 
-    A strided read takes `L s` elements and picks every s-th with a shuffle. A row of at most
+    The width's stride s reads consecutive elements of one of the input rows' s phases (see
+    DirectConvolution.h; dlc-cpu-lower-convolutions splits them). A row of at most
     one vector (a 7x7 map) gives blocks of two rows of one vector; the last vector of a row may
     reach past it, and its lanes there are not written. The filters are reordered at compile
     time so that a step's `MR` broadcasts are adjacent (`w'`, blocks of `MR`, the last of what

@@ -14,7 +14,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace dlc::cpu {
 
@@ -42,7 +41,8 @@ std::optional<int64_t> valueAtUnit(AffineExpr expr, unsigned dim, unsigned numDi
 /// Whether `op`'s body is `out + x * y` of f32 values.
 bool hasMultiplyAdd(linalg::GenericOp op) {
   Block &body = *op.getBody();
-  auto add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp<arith::AddFOp>();
+  Value yielded = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
+  auto add = yielded.getDefiningOp<arith::AddFOp>();
   if (!add || !llvm::is_contained(add->getOperands(), body.getArgument(2)))
     return false;
   Value other = add.getLhs() == body.getArgument(2) ? add.getRhs() : add.getLhs();
