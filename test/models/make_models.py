@@ -210,7 +210,7 @@ def make_direct_convs(seed=0):
     differently: a 7x7 stride-2 stem over 3 channels, rows of 19 and 10 positions (whole vectors
     and a part), 20 filters (register blocks of 6 or 8 and a rest), a dilated 3x3, a stride of
     (2, 1), and a 5x5 map (rows of one vector, two rows a block, the odd row alone), with
-    biases, batch norm, ReLU and a residual add."""
+    biases, batch norm, ReLU and a residual add of two convolutions."""
     b = GraphBuilder("direct_convs", seed)
     x = b.add_input("image", F32, [1, 3, 37, 37])
     x = b.op("Relu", [conv(b, x, 3, 16, 7, stride=2, pad=3)])                     # [1,16,19,19]
@@ -218,7 +218,7 @@ def make_direct_convs(seed=0):
     y = b.op("Conv", [x, w], kernel_shape=[3, 3], pads=[2, 2, 2, 2],
              dilations=[2, 2])                                                    # [1,20,19,19]
     y = b.op("Relu", [batch_norm(b, y, 20)])
-    y = b.op("Add", [y, conv(b, y, 20, 20, 1)])                                   # [1,20,19,19]
+    y = b.op("Add", [conv(b, y, 20, 20, 1), conv(b, y, 20, 20, 1)])               # [1,20,19,19]
     w = b.weight("conv_w", he_normal(b.rng, (24, 20, 3, 3), 20 * 9, 1.0))
     y = b.op("Conv", [y, w, b.weight("conv_b", np.full(24, 0.1, np.float32))],
              kernel_shape=[3, 3], strides=[2, 1], pads=[1, 1, 1, 1])              # [1,24,10,19]

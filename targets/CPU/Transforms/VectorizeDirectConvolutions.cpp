@@ -357,6 +357,12 @@ struct VectorizeDirectConvolutionsPass
       if (std::optional<DirectConvolution> conv = DirectConvolution::match(op))
         convolutions.push_back(*conv);
     });
+    // An elementwise op that reads two convolutions (a residual add of two branches) is the
+    // epilogue of the first; the second stores its result for it.
+    llvm::SmallPtrSet<Operation *, 8> claimed;
+    for (DirectConvolution &conv : convolutions)
+      if (conv.epilogue && !claimed.insert(conv.epilogue).second)
+        conv.epilogue = {};
     IRRewriter rewriter(&getContext());
     for (DirectConvolution &conv : convolutions)
       conv.rewrite(rewriter, lanes, blockRows, l2Bytes);
