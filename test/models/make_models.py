@@ -249,7 +249,8 @@ def make_depthwise_after_conv(seed=0):
 def make_depthwise_convs(seed=0):
     """image [1,16,21,37] -> [1,32,6,10]: MobileNet's and PP-OCR's depthwise convolutions between
     pointwise ones: 3x3 and 5x5 at stride 1 on rows of 37 (two whole vectors of 16 and a part),
-    3x3 at stride 2, each followed by a 1x1 convolution, with ReLU and Clip (ReLU6)."""
+    3x3 at stride 2, each followed by a 1x1 convolution, with ReLU and Clip (ReLU6), and a last
+    3x3 on rows of 10 (more than half a vector of 16, less than one)."""
     b = GraphBuilder("depthwise_convs", seed)
     x = b.add_input("image", F32, [1, 16, 21, 37])
     relu6 = lambda v: b.op("Clip", [v, b.weight("lo", np.float32(0)),
@@ -260,7 +261,9 @@ def make_depthwise_convs(seed=0):
     x = conv(b, x, 24, 24, 1)                                                     # [1,24,21,37]
     x = b.op("Relu", [conv(b, x, 24, 24, 3, stride=2, pad=1, group=24)])          # [1,24,11,19]
     x = conv(b, x, 24, 32, 3, stride=2, pad=1, group=1)                           # [1,32,6,10]
-    b.op("Relu", [x], out="features")
+    x = b.op("Relu", [x])
+    # Rows of 10, more than half a vector: read padded, computed on 12 lanes.
+    b.op("Relu", [conv(b, x, 32, 32, 3, pad=1, group=32)], out="features")        # [1,32,6,10]
     b.add_output("features", F32, [1, 32, 6, 10])
     return b.build()
 

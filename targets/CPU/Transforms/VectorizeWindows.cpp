@@ -193,8 +193,17 @@ public:
     }
     if (ranges[kernel.vectorDim] < 4)
       return std::nullopt;
+    // A padded input whose rows are more than half a vector and less than one, read at stride
+    // 1, is read padded (the pad built by a copy): reading the source, every read of such a row
+    // is a border read, assembled with shuffles across the vector's halves (MobileNetV2's 14x14
+    // depthwise convolutions: 0.65x the time with the copy; its 7x7 and stride-2 ones were
+    // slower that way).
+    bool shortRows = !kernel.rowReduction && 2 * ranges[kernel.vectorDim] > kernel.width &&
+                     ranges[kernel.vectorDim] < kernel.width &&
+                     llvm::all_of(kernel.strides, [](int64_t s) { return s <= 1; });
     for (auto [input, stride] : llvm::zip(op.getDpsInputOperands(), kernel.strides))
-      kernel.padded.push_back(stride > 0 ? PaddedSource::of(input->get()) : std::nullopt);
+      kernel.padded.push_back(stride > 0 && !shortRows ? PaddedSource::of(input->get())
+                                                       : std::nullopt);
     if (!kernel.rowReduction) {
       SmallVector<unsigned> outer;
       for (unsigned dim : kernel.outerDims) {
@@ -258,6 +267,7 @@ private:
   SmallVector<Value> ivs;        // per loop dimension, while emitting
   SmallVector<std::optional<int64_t>> fixed; // per loop dimension: its value where unrolled
   SmallVector<scf::ForOp> loops; // loops created, for invariant code motion
+  bool pastRow = false;          // while emitting: the vectors reach past the result's row
 
   /// Whether the body reads the result's initial value (an elementwise op does not).
   bool readsInit() { return !op.getRegionOutputArgs()[0].use_empty(); }
@@ -409,10 +419,19 @@ private:
                          return emitChunk(nested, nestedLoc, iv, width, carried);
                        });
     if (size > whole) {
-      auto [first, last] = interior(vectorDim, pairs, size - whole);
+      // A rest of more than half a vector is computed on a multiple of 4 lanes, those past the
+      // row masked off where read and written: LLVM assembles a vector of 14 lanes element by
+      // element (a 14x14 depthwise convolution's row took 336 instructions for 126
+      // multiply-adds), where 12 lanes are registers of 8 and 4. A shorter rest keeps its
+      // lanes: masked stores are slow on AMD's cores (7x7 maps took 2x the time in 8 lanes).
+      int64_t rest = size - whole;
+      int64_t lanes = 2 * rest > width ? std::min<int64_t>(width, llvm::alignTo(rest, 4)) : rest;
+      auto [first, last] = interior(vectorDim, pairs, lanes);
       for (auto [i, d] : pairs)
         inside[i][d] = first <= whole && whole <= last;
-      dest = emitChunk(b, loc, arith::ConstantIndexOp::create(b, loc, whole), size - whole, dest);
+      pastRow = lanes > rest;
+      dest = emitChunk(b, loc, arith::ConstantIndexOp::create(b, loc, whole), lanes, dest);
+      pastRow = false;
       for (auto [i, d] : pairs)
         inside[i][d] = false;
     }
@@ -490,14 +509,15 @@ private:
       acc = vector::BroadcastOp::create(
           b, loc, VectorType::get({lanes}, fill.getInputs()[0].getType()), fill.getInputs()[0]);
     } else if (auto generic = dyn_cast_or_null<linalg::GenericOp>(prologue)) {
-      acc = ElementwiseStage{generic}.emit(b, loc, indices, lanes, nullptr, nullptr);
+      acc = ElementwiseStage{generic}.emit(b, loc, indices, lanes, nullptr, nullptr, !pastRow);
     } else {
-      acc = readLanes(b, loc, op.getDpsInits()[0], indices, 1, lanes);
+      acc = readLanes(b, loc, op.getDpsInits()[0], indices, 1, lanes, !pastRow);
     }
     acc = emitReductions(b, loc, 0, acc, lanes);
     if (epilogue)
-      acc = ElementwiseStage{epilogue}.emit(b, loc, indices, lanes, op.getResult(0), acc);
-    return vector::TransferWriteOp::create(b, loc, acc, dest, indices, ArrayRef<bool>{true})
+      acc = ElementwiseStage{epilogue}.emit(b, loc, indices, lanes, op.getResult(0), acc,
+                                            !pastRow);
+    return vector::TransferWriteOp::create(b, loc, acc, dest, indices, ArrayRef<bool>{!pastRow})
         .getResult();
   }
 
@@ -560,7 +580,8 @@ private:
       SmallVector<Value> indices = indicesAt(b, loc, op.getMatchingIndexingMap(input), ivs);
       args.push_back(padded[i] ? padded[i]->read(b, loc, unpadded[i], indices, strides[i], lanes,
                                                  inside[i])
-                               : readLanes(b, loc, input->get(), indices, strides[i], lanes));
+                               : readLanes(b, loc, input->get(), indices, strides[i], lanes,
+                                           !pastRow));
     }
     args.push_back(acc);
     return emitVectorBody(b, loc, *op.getBody(), args, lanes);
