@@ -338,7 +338,7 @@ private:
 
   /// The values [first, last] of loop dimension `dim` for which every index in `pairs` stays
   /// inside its source whatever the other loops do; along columns, for the `lanes` consecutive
-  /// values starting there.
+  /// values starting there (and the elements up to a power of two that their read takes).
   std::pair<int64_t, int64_t> interior(unsigned dim, ArrayRef<std::pair<unsigned, unsigned>> pairs,
                                        int64_t lanes) {
     int64_t first = 0, last = ranges[dim] - 1;
@@ -357,7 +357,10 @@ private:
         restLow += std::min(bottom, top);
         restHigh += std::max(bottom, top);
       }
-      restHigh += (lanes - 1) * coefficient;
+      // A read of the lanes takes their span widened to a power of two (readLanes): the
+      // interior keeps all of it inside, so interior reads need no mask.
+      if (lanes > 1)
+        restHigh += widenedSpan((lanes - 1) * coefficient + 1) - 1;
       int64_t begin = padded[i]->low[d], end = begin + padded[i]->sizes[d] - 1;
       first = std::max(first, llvm::divideCeilSigned(begin - restLow, coefficient));
       last = std::min(last, llvm::divideFloorSigned(end - restHigh, coefficient));

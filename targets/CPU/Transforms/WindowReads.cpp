@@ -30,7 +30,7 @@ Value everyStride(OpBuilder &b, Location loc, Value span, int64_t stride, int64_
 /// `stride`-th element (one contiguous read, then a shuffle when the stride is not 1), or one
 /// element broadcast when `stride` is 0.
 Value readLanes(OpBuilder &b, Location loc, Value source, ValueRange indices, int64_t stride,
-                int64_t width, bool inBounds) {
+                int64_t width, bool inBounds, bool wideInBounds) {
   Type element = cast<ShapedType>(source.getType()).getElementType();
   auto vectorType = VectorType::get({width}, element);
   if (stride == 0) {
@@ -48,7 +48,8 @@ Value readLanes(OpBuilder &b, Location loc, Value source, ValueRange indices, in
     int64_t widened = widenedSpan(span);
     int64_t row = cast<ShapedType>(source.getType()).getShape().back();
     std::optional<int64_t> column = getConstantIntValue(indices.back());
-    bool fits = inBounds && column && !ShapedType::isDynamic(row) && *column + widened <= row;
+    bool fits = inBounds && (wideInBounds || (column && !ShapedType::isDynamic(row) &&
+                                              *column + widened <= row));
     span = widened;
     inBounds = fits;
   }
@@ -206,8 +207,11 @@ Value PaddedSource::read(OpBuilder &b, Location loc, Value unpadded, ValueRange 
         b, loc, inside,
         arith::AndIOp::create(b, loc, inRange(first, low.back(), low.back() + sizes.back()),
                               inRange(last, low.back(), low.back() + sizes.back())));
+  // Known inside, the enclosing loops keep the widened span inside the row
+  // (dlc-cpu-vectorize-windows' interior).
   if (matchPattern(inside, m_One()))
-    return readLanes(b, loc, unpadded, shifted, stride, width);
+    return readLanes(b, loc, unpadded, shifted, stride, width, /*inBounds=*/true,
+                     /*wideInBounds=*/knownInside.back());
   if (std::optional<int64_t> start = getConstantIntValue(shifted.back()))
     return readBorder(b, loc, unpadded, shifted, rowsInside, *start, stride, width);
   auto ifOp = scf::IfOp::create(

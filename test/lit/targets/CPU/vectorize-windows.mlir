@@ -215,3 +215,35 @@ func.func @padded_taps(%x: tensor<4x40xf32>, %f: tensor<4x3xf32>) -> tensor<4x40
   } -> tensor<4x40xf32>
   return %r : tensor<4x40xf32>
 }
+
+// -----
+
+#in = affine_map<(c, kw, w) -> (c, w * 2 + kw)>
+#filt = affine_map<(c, kw, w) -> (c, kw)>
+#out = affine_map<(c, kw, w) -> (c, w)>
+
+// At stride 2 a chunk's 16 results read 31 source lanes, 32 with the power of two a read takes;
+// the interior chunks (from 16 to 48, whose 32 lanes stay inside the row) read them in bounds,
+// with no mask.
+// CHECK-LABEL: func.func @padded_stride2
+// CHECK-SAME: (%[[X:.+]]: tensor<4x160xf32>, %{{.+}}: tensor<4x3xf32>)
+// CHECK: scf.for %[[C:.+]] = %c0 to %c4
+// CHECK: scf.for %[[W:.+]] = %c16 to %c64 step %c16
+// CHECK-COUNT-3: vector.transfer_read %[[X]][%[[C]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<4x160xf32>, vector<32xf32>
+// CHECK: scf.yield
+func.func @padded_stride2(%x: tensor<4x160xf32>, %f: tensor<4x3xf32>) -> tensor<4x80xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1] high[0, 1] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<4x160xf32> to tensor<4x162xf32>
+  %e = tensor.empty() : tensor<4x80xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x80xf32>) -> tensor<4x80xf32>
+  %r = linalg.generic {indexing_maps = [#in, #filt, #out], iterator_types = ["parallel", "reduction", "parallel"]} ins(%p, %f : tensor<4x162xf32>, tensor<4x3xf32>) outs(%init : tensor<4x80xf32>) {
+  ^bb0(%a: f32, %w: f32, %acc: f32):
+    %m = arith.mulf %a, %w : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x80xf32>
+  return %r : tensor<4x80xf32>
+}
