@@ -1,6 +1,7 @@
 // The dlc-cpu-lower-convolutions pass: linalg's named convolutions become what the CPU kernels
-// run fastest: Winograd F(4x4, 3x3) or F(2x2, 3x3), or a matrix product over im2col columns;
-// int8 and bf16 depthwise ones a product on dot-product instructions (see Passes.td).
+// run fastest: Winograd F(4x4, 3x3) or F(2x2, 3x3), a matrix product over im2col columns (or
+// transposed), or a direct convolution over the input read in place; int8 and bf16 depthwise
+// ones a product on dot-product instructions (see Passes.td).
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "targets/CPU/Transforms/DirectConvolution.h"

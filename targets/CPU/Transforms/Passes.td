@@ -6,7 +6,7 @@
 include "mlir/Pass/PassBase.td"
 
 def LowerConvolutionsPass : Pass<"dlc-cpu-lower-convolutions", "mlir::func::FuncOp"> {
-  let summary = "Computes linalg's named convolutions as Winograd or as matrix products";
+  let summary = "Computes linalg's named convolutions as Winograd, matrix products or directly";
   let description = [{
     The graph lowering leaves ungrouped convolutions as `linalg.conv_1d_ncw_fcw`,
     `linalg.conv_2d_nchw_fchw` or `linalg.conv_3d_ncdhw_fcdhw` on a padded input, accumulating
