@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <new>
 #include <random>
 
 namespace dlc::driver {
@@ -154,15 +155,35 @@ FailureOr<PreparedModel> prepare(MLIRContext &context, const std::string &modelP
   return prepared;
 }
 
-/// Output buffers sized for `signature`, and the pointer arrays NAME_run takes.
+/// An allocator of cache-line-aligned storage: the alignment an application gives its buffers
+/// (malloc's 16 bytes would let every 64-byte vector load of an input or store of an output
+/// straddle two lines, which made a product reading its input 1.3x slower on an Intel Xeon).
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlignment{64};
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U> &) {}
+  T *allocate(size_t n) { return static_cast<T *>(::operator new(n * sizeof(T), kAlignment)); }
+  void deallocate(T *p, size_t) { ::operator delete(p, kAlignment); }
+  friend bool operator==(const CacheLineAllocator &, const CacheLineAllocator &) { return true; }
+};
+using AlignedBytes = std::vector<char, CacheLineAllocator<char>>;
+
+/// Cache-line-aligned copies of the inputs, output buffers sized for `signature` and the
+/// workspace, and the pointer arrays NAME_run takes.
 struct Buffers {
-  std::vector<std::vector<char>> outputs;
+  std::vector<AlignedBytes> inputs;
+  std::vector<AlignedBytes> outputs;
   std::vector<const void *> inputPointers;
   std::vector<void *> outputPointers;
-  std::vector<char> workspace;
+  AlignedBytes workspace;
 
   explicit Buffers(PreparedModel &model) {
     for (const auto &bytes : model.inputs)
+      inputs.emplace_back(bytes.begin(), bytes.end());
+    for (const auto &bytes : inputs)
       inputPointers.push_back(bytes.data());
     for (const targets::TensorSignature &output : model.signature.outputs)
       outputs.emplace_back(std::max<int64_t>(1, output.numBytes()));
@@ -211,18 +232,18 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
   for (auto [k, output] : llvm::enumerate(model->signature.outputs)) {
     llvm::SmallString<256> path(outputDir);
     llvm::sys::path::append(path, "output_" + std::to_string(k) + ".npy");
-    buffers.outputs[k].resize(output.numBytes());
+    std::vector<char> bytes(buffers.outputs[k].begin(),
+                            buffers.outputs[k].begin() + output.numBytes());
     targets::TensorSignature written = output;
     if (output.dataDependentAxis >= 0) {
       auto shape = model->loaded->resultShape(buffers.workspace.data(), int(k),
                                               output.shape.size());
       if (!shape)
         return fail(llvm::toString(shape.takeError()));
-      buffers.outputs[k] = compacted(output, (*shape)[output.dataDependentAxis],
-                                     buffers.outputs[k]);
+      bytes = compacted(output, (*shape)[output.dataDependentAxis], bytes);
       written.shape = *shape;
     }
-    if (llvm::Error error = writeNpy(std::string(path), written, buffers.outputs[k]))
+    if (llvm::Error error = writeNpy(std::string(path), written, bytes))
       return fail(llvm::toString(std::move(error)));
   }
   return success();

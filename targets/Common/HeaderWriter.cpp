@@ -198,7 +198,8 @@ std::string writeHeader(const ModelSignature &signature, const std::string &extr
   out += "/* Runs one inference. inputs and outputs hold one dense row-major buffer per graph\n"
          "   input and output, in graph order; workspace points to " + prefix +
          "_WORKSPACE_SIZE bytes. Outputs must not overlap the inputs, each other or the\n"
-         "   workspace (an output may be written before every input has been read).\n";
+         "   workspace (an output may be written before every input has been read). Any\n"
+         "   alignment works; buffers aligned to 64 bytes are read and written fastest.\n";
   if (symbolic)
     out += "   dims holds the symbolic dimensions' values; a value that was not compiled returns\n"
            "   DLC_STATUS_BAD_DIMENSION.\n";

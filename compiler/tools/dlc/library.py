@@ -37,6 +37,19 @@ def _run(command, what):
         raise LibraryError(f"{what} failed: {(result.stderr or result.stdout).strip()}")
 
 
+def aligned(array):
+    """A copy of `array` (contiguous) whose data starts on a 64-byte boundary, as an application
+    gives the library its buffers (numpy's 16 bytes let vector loads straddle cache lines), or
+    `array` itself where it already does."""
+    if array.ctypes.data % 64 == 0 and array.flags.c_contiguous:
+        return array
+    raw = np.empty(array.nbytes + 64, np.uint8)
+    start = (-raw.ctypes.data) % 64
+    copy = raw[start:start + array.nbytes].view(array.dtype).reshape(array.shape)
+    copy[...] = array
+    return copy
+
+
 class LoadedModel:
     """The library `dlc compile` wrote into the directory `out` (libNAME.a and NAME.h), linked
     into `work`/libNAME.so and loaded; it runs on `threads` threads. A process loads a path
@@ -82,7 +95,7 @@ class LoadedModel:
         raw = np.zeros(size + 64, np.uint8)
         start = (-raw.ctypes.data) % 64
         self._workspace = raw[start:start + size]
-        self._outputs = [np.empty(shape, dtype) for _, shape, dtype in self.outputs]
+        self._outputs = [aligned(np.empty(shape, dtype)) for _, shape, dtype in self.outputs]
         self._output_pointers = (ctypes.c_void_p * len(self._outputs))(
             *[o.ctypes.data for o in self._outputs])
         self._inputs = []
@@ -97,7 +110,7 @@ class LoadedModel:
             if array.shape != tuple(shape):
                 raise LibraryError(f"input {input_name}: shape {list(array.shape)}, the model "
                                    f"was compiled for {list(shape)}")
-            bound.append(array)
+            bound.append(aligned(array))
         self._inputs = bound
         self._input_pointers = (ctypes.c_void_p * len(bound))(*[a.ctypes.data for a in bound])
 
