@@ -37,15 +37,20 @@ def _run(command, what):
         raise LibraryError(f"{what} failed: {(result.stderr or result.stdout).strip()}")
 
 
+def _aligned_bytes(size):
+    """`size` zero bytes starting on a 64-byte boundary (a cache line)."""
+    raw = np.zeros(size + 64, np.uint8)
+    start = (-raw.ctypes.data) % 64
+    return raw[start:start + size]
+
+
 def aligned(array):
     """A copy of `array` (contiguous) whose data starts on a 64-byte boundary, as an application
     gives the library its buffers (numpy's 16 bytes let vector loads straddle cache lines), or
     `array` itself where it already does."""
     if array.ctypes.data % 64 == 0 and array.flags.c_contiguous:
         return array
-    raw = np.empty(array.nbytes + 64, np.uint8)
-    start = (-raw.ctypes.data) % 64
-    copy = raw[start:start + array.nbytes].view(array.dtype).reshape(array.shape)
+    copy = _aligned_bytes(array.nbytes).view(array.dtype).reshape(array.shape)
     copy[...] = array
     return copy
 
@@ -92,9 +97,7 @@ class LoadedModel:
         self._run = getattr(self._library, f"{name}_run")
         self._run.restype = ctypes.c_int
         size = int(define("WORKSPACE_SIZE"))
-        raw = np.zeros(size + 64, np.uint8)
-        start = (-raw.ctypes.data) % 64
-        self._workspace = raw[start:start + size]
+        self._workspace = _aligned_bytes(size)
         self._outputs = [aligned(np.empty(shape, dtype)) for _, shape, dtype in self.outputs]
         self._output_pointers = (ctypes.c_void_p * len(self._outputs))(
             *[o.ctypes.data for o in self._outputs])
