@@ -162,6 +162,38 @@ func.func @split_rows_chunked(%a: tensor<16x2048xf32>, %b: tensor<2048x128xf32>,
 
 // -----
 
+// A left-hand side larger than L2 (96 x 256 floats, 96 KiB, with a 64 KiB L2) is cut into
+// chunks of 24 rows (24 KiB, within half of L2), each computed whole with column blocks
+// outside row blocks and its ReLU on the registers; the reduction is not cut.
+// SMALL-L2-LABEL: func.func @row_chunks
+// SMALL-L2: scf.for %{{.+}} = %c0 to %c96 step %c24
+// SMALL-L2:   scf.for %{{.+}} = %c0 to %c64 step %c16
+// SMALL-L2:     scf.for %{{.+}} = %c0 to %c24 step %c6
+// SMALL-L2:       scf.for %{{.+}} = %c0 to %c256 step %c1 {{.+}} -> (vector<6x16xf32>)
+// SMALL-L2:       arith.maximumf %{{.+}} : vector<6x16xf32>
+// SMALL-L2-NOT: scf.for
+// SMALL-L2: return
+func.func @row_chunks(%a: tensor<96x256xf32>, %b: tensor<256x64xf32>, %c: tensor<96x64xf32>) -> tensor<96x64xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<96x256xf32>, tensor<256x64xf32>) outs(%c : tensor<96x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<96x64xf32>
+  %e = tensor.empty() : tensor<96x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %relu = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]}
+      ins(%r : tensor<96x64xf32>) outs(%e : tensor<96x64xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<96x64xf32>
+  return %relu : tensor<96x64xf32>
+}
+
+// -----
+
 // With fewer than 4 column blocks, row blocks go outside (more outer iterations for threads).
 // CHECK-LABEL: func.func @few_column_blocks
 // CHECK: scf.for %{{.+}} = %c0 to %c16 step %c8
