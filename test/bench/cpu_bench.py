@@ -39,19 +39,6 @@ MODELS = ["resnet50", "mobilenetv2", "bert_base", "mlp_large", "conv_resnet_3x3"
           "conv_mobilenet_dw", "conv_mobilenet_dw_s2"]
 
 
-def cpu_family():
-    """", family F model M" from /proc/cpuinfo (the model name alone does not tell a Zen 4 EPYC
-    from a Zen 5 one), or nothing where it cannot be read."""
-    try:
-        fields = {}
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            fields.setdefault(key.strip(), value.strip())
-        return f", family {fields['cpu family']} model {fields['model']}"
-    except (OSError, KeyError):
-        return ""
-
-
 def bench(name, threads, args, cache, work):
     path = rb.model_file(name, cache)
     feed, _ = rb.write_inputs(name, path, cache)
@@ -154,7 +141,7 @@ def main(argv=None):
         "faster. onnxruntime's workers do not spin between runs "
         "(`session.intra_op.allow_spinning=0`). Errors are max |a - b| / max |b| against "
         "onnxruntime.", "",
-        f"- CPU: {rb.machine_description()}{cpu_family()}",
+        f"- CPU: {rb.machine_description()}",
         f"- one core's fp32 FMA peak (`dlc bench --peak`, best of 3): {fp32:.0f} GFLOP/s",
         f"- onnxruntime {ort.__version__}, OpenVINO {ov_version}",
         f"- dlc: {rb.dlc_description(args.dlc)}", ""]

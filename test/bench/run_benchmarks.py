@@ -217,7 +217,11 @@ def machine_description():
         threads = int(fields.get("Thread(s) per core", "1") or 1)
         if per_socket:
             cores = per_socket * sockets
-        return f"{model}, {cores} cores ({cores * threads} hardware threads)"
+        # The family and model numbers tell CPUs apart that share a name (a Zen 4 EPYC from a
+        # Zen 5 one, a hypervisor's "Intel Xeon Processor").
+        family = (f", family {fields['CPU family']} model {fields['Model']}"
+                  if "CPU family" in fields and "Model" in fields else "")
+        return f"{model}, {cores} cores ({cores * threads} hardware threads){family}"
     except (OSError, subprocess.CalledProcessError, ValueError):
         return f"{model}, {cores} logical CPUs"
 
