@@ -7,9 +7,11 @@ outputs against onnxruntime.
 
 Checks, each failing the test:
 - the file is a dlc-tuning file whose section is the CPU `dlc compile --tunable-kernels` names,
-  holding every kernel shape of both models that has more than one candidate (the second tune
-  updates the file, keeping the first model's shapes), each with a strategy among its
-  candidates and a time for every candidate;
+  holding every kernel shape of the models that has more than one candidate (each tune updates
+  the file, keeping the earlier models' shapes), each with a strategy among its candidates, a
+  positive time for every candidate (in the whole model's run, the default, a time of 0 would
+  mean no kernel of the shape's nodes was found in the profile) and how it was measured
+  (small_cnn's convolutions cut out of the model, `--measure kernel`);
 - compiled with a file that forces, for every shape, its first, second, ... candidate,
   `dlc compile --stats` says each convolution follows the file, and `dlc run` gives outputs
   within `--rtol` of onnxruntime (max |a - b| / max |b|).
@@ -28,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
 import make_models  # noqa: E402
 
 MODELS = ["winograd_convs", "small_cnn", "direct_convs"]
+# How dlc tune measures each model's kernels (dlc tune --measure).
+MEASURE = {"winograd_convs": "model", "small_cnn": "kernel", "direct_convs": "model"}
 
 
 def run(command):
@@ -54,7 +58,7 @@ def main():
     tuning = args.work / "tuning.json"
     tuning.unlink(missing_ok=True)
     failures = []
-    expected, cpu = {}, None
+    expected, measure, cpu = {}, {}, None
     models = []
     for name in MODELS:
         path = args.work / f"{name}.onnx"
@@ -65,7 +69,8 @@ def main():
         for kernel in listing["kernels"]:
             if len(kernel["candidates"]) > 1:
                 expected[kernel["key"]] = kernel["candidates"]
-        run([args.dlc, "tune", path, "-o", tuning, "--rounds", "3"])
+                measure[kernel["key"]] = MEASURE[name]
+        run([args.dlc, "tune", path, "-o", tuning, "--rounds", "3", "--measure", MEASURE[name]])
     document = json.loads(tuning.read_text())
     if document.get("format") != "dlc-tuning" or document.get("version") != 1:
         failures.append(f"{tuning}: not a dlc-tuning file of version 1")
@@ -78,6 +83,10 @@ def main():
             failures.append(f"{key}: strategy {entry.get('strategy')} not among {candidates}")
         if sorted(entry.get("min_ms", {})) != sorted(candidates):
             failures.append(f"{key}: times for {sorted(entry.get('min_ms', {}))}")
+        if not all(t > 0 for t in entry.get("min_ms", {}).values()):
+            failures.append(f"{key}: a candidate timed at 0 ms: {entry.get('min_ms')}")
+        if entry.get("measured") != measure[key]:
+            failures.append(f"{key}: measured {entry.get('measured')}, expected {measure[key]}")
     print(f"tuning file: {len(kernels)} kernel shapes of CPU {cpu}")
 
     rng = np.random.default_rng(0)

@@ -55,6 +55,13 @@ def aligned(array):
     return copy
 
 
+class _ProfileEvent(ctypes.Structure):
+    """dlc_rt_profile_event of dlc/profile.h."""
+    _fields_ = [("name", ctypes.c_char_p), ("operations", ctypes.c_int64),
+                ("kind", ctypes.c_int32), ("start_ns", ctypes.c_int64),
+                ("end_ns", ctypes.c_int64)]
+
+
 class LoadedModel:
     """The library `dlc compile` wrote into the directory `out` (libNAME.a and NAME.h), linked
     into `work`/libNAME.so and loaded; it runs on `threads` threads. A process loads a path
@@ -130,6 +137,29 @@ class LoadedModel:
         """The outputs (copies) for `arrays`."""
         self.bind(arrays)
         return [output.copy() for output in self()]
+
+    def kernel_times(self):
+        """For a library compiled with `dlc compile --profile`: the kernels run since the last
+        call, as {name: ms} (the ONNX nodes each computes, joined by '+'; calls of one name
+        summed), and the record emptied. A library compiled without it has no record."""
+        try:
+            events = self._library.dlc_rt_profile_events
+        except AttributeError:
+            raise LibraryError("the library was compiled without --profile") from None
+        events.restype = ctypes.POINTER(_ProfileEvent)
+        events.argtypes = [ctypes.POINTER(ctypes.c_size_t)]
+        count = ctypes.c_size_t(0)
+        first = events(ctypes.byref(count))
+        self._library.dlc_rt_profile_dropped.restype = ctypes.c_size_t
+        if self._library.dlc_rt_profile_dropped():
+            raise LibraryError("the kernel profile overflowed: read it more often")
+        times = {}
+        for k in range(count.value):
+            event = first[k]
+            name = event.name.decode()
+            times[name] = times.get(name, 0.0) + (event.end_ns - event.start_ns) * 1e-6
+        self._library.dlc_rt_profile_reset()
+        return times
 
 
 class CompiledModel(LoadedModel):

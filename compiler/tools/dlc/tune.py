@@ -3,20 +3,30 @@
 fastest in a tuning file.
 
     dlc tune MODEL -o tuning.json [--shape NAME=DIMS ...] [--rounds N] [--threads N]
+                                  [--measure model|kernel]
 
 (`dlc tune` runs this script with --dlc set to itself.) `dlc compile --tunable-kernels` lists
 the model's convolutions, each with its shape key (the padded input, filters, result, strides,
 dilations, element type) and the strategies the target can compute it with (Winograd
-F(4x4, 3x3) and F(2x2, 3x3), a product over im2col columns, the transposed product). For each
-distinct key with more than one candidate, the convolution is cut out of the model with its
-weights (onnx.utils.Extractor), compiled once per candidate (a tuning file naming that one),
-checked to give the same outputs as the others, and timed: the candidates are called in turn,
-`--rounds` times each, in this process, and the one with the smallest minimum wins (on a shared
-machine a run only ever takes longer than the code needs), unless the cost model's own choice
-is within `--margin` (default 3%) of it: differences that small are the machine's noise, and a
-file that keeps the cost model's choice there does not flip between runs. A convolution is
-timed on its own, with the batch norm and activation after it (which it fuses) but without a
-residual add.
+F(4x4, 3x3) and F(2x2, 3x3), a product over im2col columns, the transposed product, the direct
+convolution). Every distinct key with more than one candidate is timed with each:
+
+- `--measure model` (the default): in the whole model's run. The model is compiled once per
+  candidate, with every key that has it computed that way (the others as the cost model
+  chooses) and a clock read around each kernel (`dlc compile --profile`); the builds are called
+  in turn, `--rounds` times each, in this process, and a key's time is the sum of its nodes'
+  kernels in one run. Its weights and inputs then come from where the rest of the model leaves
+  them: timed alone, a 3x3 convolution of 512 channels on 7x7 ran fastest as Winograd F(2x2)
+  (its 16 MB of transformed filters cached between calls), and 1.4x slower than the transposed
+  product in ResNet-50 (an Intel Xeon).
+- `--measure kernel`: each convolution cut out of the model with its weights
+  (onnx.utils.Extractor) with the batch norm and activation after it (which it fuses) but
+  without a residual add, compiled once per candidate, and the candidates called in turn.
+
+Builds are checked to give the same outputs. The candidate with the smallest minimum wins (on a
+shared machine a run only ever takes longer than the code needs), unless the cost model's own
+choice is within `--margin` (default 3%) of it: differences that small are the machine's noise,
+and a file that keeps the cost model's choice there does not flip between runs.
 
 The file (JSON, stable; `version` changes if its meaning does) is keyed by CPU, LLVM's name of
 the one it was measured on, then by kernel shape, so one file can hold the measurements of
@@ -25,12 +35,13 @@ several machines and of several models and is safe to keep in a repository:
      "cpus": {"znver3": {"model_name": "AMD EPYC ...", "kernels": {
          KEY: {"strategy": S, "cost_model": S0, "min_ms": {CANDIDATE: T, ...},
                "median_ms": {...}, "rounds": N, "threads": T, "model": FILE,
+               "measured": "model" or "kernel",
                "nodes": [NODE, ...]}}}}}
 An existing output file is updated: this CPU's kernels measured now replace their entries, the
 rest stay. `dlc compile --tuning tuning.json` (and run, bench) computes each convolution whose
 key the file holds for the CPU compiled for with the recorded strategy. A convolution that
 cannot be measured on its own (its input's shape unknown, or, cut out, it compiles as another
-shape) is skipped with a note. Errors (a model dlc cannot compile, a candidate whose outputs
+shape; --measure kernel) is skipped with a note. Errors (a model dlc cannot compile, a candidate whose outputs
 differ) write nothing and exit 1.
 """
 import argparse
@@ -177,14 +188,26 @@ def tune_kernel(dlc, model, key, kernel, work, rounds, threads, margin):
         compiled.bind([x])
         outputs[candidate] = np.array(compiled()[0], copy=True)
         variants[candidate] = compiled
-    reference = outputs[kernel["candidates"][0]]
+    check_outputs(outputs, f"node \"{kernel['nodes'][0]}\"")
+    return entry_for(time_candidates(variants, rounds), kernel, rounds, threads, margin)
+
+
+def check_outputs(outputs, what):
+    """Raises TuneError unless every candidate's first output is within 1e-3 of the first
+    candidate's (relative to its largest magnitude)."""
+    names = list(outputs)
+    reference = outputs[names[0]]
     scale = max(float(np.abs(reference).max()), 1e-30)
     for candidate, output in outputs.items():
         error = float(np.abs(output - reference).max()) / scale
-        if error > 1e-3:
-            raise TuneError(f"node \"{kernel['nodes'][0]}\": {candidate} differs from "
-                            f"{kernel['candidates'][0]} by {error:.1e} of the output's range")
-    measured = time_candidates(variants, rounds)
+        if not error <= 1e-3:
+            raise TuneError(f"{what}: {candidate} differs from {names[0]} by {error:.1e} of the "
+                            "output's range")
+
+
+def entry_for(measured, kernel, rounds, threads, margin):
+    """The tuning file's entry for one kernel shape from `measured` ({candidate: (min, median)
+    ms}): the candidate of the smallest minimum, unless the cost model's is within `margin`."""
     best = min(measured, key=lambda name: measured[name][0])
     if measured[kernel["default"]][0] <= measured[best][0] * (1 + margin):
         best = kernel["default"]
@@ -192,6 +215,63 @@ def tune_kernel(dlc, model, key, kernel, work, rounds, threads, margin):
             "min_ms": {name: round(t[0], 4) for name, t in measured.items()},
             "median_ms": {name: round(t[1], 4) for name, t in measured.items()},
             "rounds": rounds, "threads": threads, "nodes": kernel["nodes"]}
+
+
+def model_inputs(loaded):
+    """Inputs for timing a whole model: normal floats, zeros for integers and booleans (indices
+    and masks valid whatever the model)."""
+    rng = np.random.default_rng(0)
+    return [rng.standard_normal(shape).astype(dtype) if np.issubdtype(dtype, np.floating)
+            else np.zeros(shape, dtype) for _, shape, dtype in loaded.inputs]
+
+
+def tune_in_model(dlc, model_path, shapes, cpu, kernels, work, rounds, threads, margin):
+    """Measures every candidate of every kernel shape in the whole model's run, where its
+    weights and inputs come from the caches the rest of the model leaves them in: the model is
+    compiled once per candidate name with --profile (every shape that has the candidate
+    computed with it, the others as the cost model chooses), the builds are called in turn
+    `rounds` times, and a shape's time is the sum of its nodes' kernels in one run. Returns
+    {key: entry}."""
+    names = []
+    for kernel in kernels.values():
+        names += [c for c in kernel["candidates"] if c not in names]
+    variants, outputs, arrays = {}, {}, None
+    for candidate in names:
+        forced = os.path.join(work, f"{candidate}.json")
+        with open(forced, "w") as file:
+            json.dump({"format": FORMAT, "version": VERSION, "cpus": {cpu: {"kernels": {
+                key: {"strategy": candidate} for key, kernel in kernels.items()
+                if candidate in kernel["candidates"]}}}}, file)
+        options = ["--tuning", forced, "--profile"]
+        for shape in shapes:
+            options += ["--shape", shape]
+        print(f"dlc tune: compiling the model with {candidate} wherever it applies",
+              file=sys.stderr)
+        compiled = library.CompiledModel(dlc, model_path, work,
+                                         "model_" + candidate.replace("-", "_"), options,
+                                         threads=threads)
+        arrays = arrays or model_inputs(compiled)
+        compiled.bind(arrays)
+        outputs[candidate] = np.array(compiled()[0], copy=True)
+        compiled.kernel_times()
+        variants[candidate] = compiled
+    check_outputs(outputs, os.path.basename(model_path))
+    times = {key: {c: [] for c in kernel["candidates"]} for key, kernel in kernels.items()}
+    for round_index in range(rounds + 1):
+        shift = round_index % len(names)
+        for candidate in names[shift:] + names[:shift]:
+            variants[candidate]()
+            kernel_ms = variants[candidate].kernel_times()
+            if not round_index:
+                continue
+            for key, kernel in kernels.items():
+                if candidate in times[key]:
+                    nodes = set(kernel["nodes"])
+                    times[key][candidate].append(sum(
+                        ms for name, ms in kernel_ms.items() if nodes & set(name.split("+"))))
+    return {key: entry_for({c: (min(t), float(np.median(t))) for c, t in times[key].items()},
+                           kernels[key], rounds, threads, margin)
+            for key in kernels}
 
 
 def cpu_model_name():
@@ -233,6 +313,9 @@ def main():
     parser.add_argument("--margin", type=float, default=0.03,
                         help="how much faster (a fraction) a candidate must be than the cost "
                              "model's choice to replace it (default 0.03)")
+    parser.add_argument("--measure", choices=["model", "kernel"], default="model",
+                        help="time each candidate in the whole model's run (model, the "
+                             "default) or each convolution cut out of it (kernel)")
     parser.add_argument("--dlc", default="dlc")
     args = parser.parse_args()
     try:
@@ -255,18 +338,23 @@ def main():
                 entry["nodes"].append(kernel["node"])
             section = document["cpus"].setdefault(cpu, {"kernels": {}})
             section["model_name"] = cpu_model_name()
+            measured = {}
+            if args.measure == "model" and shapes:
+                measured = tune_in_model(args.dlc, args.model, args.shape, cpu, shapes, work,
+                                         args.rounds, args.threads, args.margin)
             tuned = 0
             for number, (key, kernel) in enumerate(shapes.items(), 1):
                 print(f"dlc tune: [{number}/{len(shapes)}] {key} ({len(kernel['nodes'])} "
                       f"node(s), {len(kernel['candidates'])} candidates)", file=sys.stderr)
                 try:
-                    entry = tune_kernel(args.dlc, model, key, kernel,
-                                        os.path.join(work, f"kernel{number}"), args.rounds,
-                                        args.threads, args.margin)
+                    entry = measured.get(key) or tune_kernel(
+                        args.dlc, model, key, kernel, os.path.join(work, f"kernel{number}"),
+                        args.rounds, args.threads, args.margin)
                 except Untunable as exc:
                     print(f"dlc tune:   skipped: {exc}", file=sys.stderr)
                     continue
                 entry["model"] = os.path.basename(args.model)
+                entry["measured"] = args.measure
                 section["kernels"][key] = entry
                 tuned += 1
                 times = ", ".join(f"{name} {t:.3f}" for name, t in entry["min_ms"].items())
