@@ -39,10 +39,10 @@ several machines and of several models and is safe to keep in a repository:
                "nodes": [NODE, ...]}}}}}
 An existing output file is updated: this CPU's kernels measured now replace their entries, the
 rest stay. `dlc compile --tuning tuning.json` (and run, bench) computes each convolution whose
-key the file holds for the CPU compiled for with the recorded strategy. A convolution that
-cannot be measured on its own (its input's shape unknown, or, cut out, it compiles as another
-shape; --measure kernel) is skipped with a note. Errors (a model dlc cannot compile, a candidate whose outputs
-differ) write nothing and exit 1.
+key the file holds for the CPU compiled for with the recorded strategy. With --measure kernel,
+a convolution that cannot be measured on its own (its input's shape unknown, or, cut out, it
+compiles as another shape) is skipped with a note. Errors (a model dlc cannot compile, a
+candidate whose outputs differ) write nothing and exit 1.
 """
 import argparse
 import json
