@@ -930,7 +930,8 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int6
   // The transposed product packs the filters into panels of two vectors.
   if (filters % (2 * lanes) == 0)
     candidates.push_back(kTransposedProduct.str());
-  if (canRunDirect(conv))
+  bool direct = canRunDirect(conv);
+  if (direct)
     candidates.push_back(kDirect.str());
   bool view = llvm::all_of(tensorType(conv.filter).getShape().drop_front(2),
                            [](int64_t k) { return k == 1; }) &&
@@ -943,7 +944,7 @@ void lowerConvolution(OpBuilder &b, const Convolution &conv, int64_t lanes, int6
     why = "3x3 stride 1 with constant filters, at least " +
           std::to_string(minimumWinogradTiles(lanes)) + " output tiles of " +
           std::to_string(variant->outputTile) + "x" + std::to_string(variant->outputTile);
-  } else if (canRunDirect(conv) && directFirst(conv, lanes)) {
+  } else if (direct && directFirst(conv, lanes)) {
     strategy = kDirect.str();
     ArrayRef<int64_t> filterShape = tensorType(conv.filter).getShape();
     why = filterShape[1] < lanes

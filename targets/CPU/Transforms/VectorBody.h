@@ -5,8 +5,20 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace dlc::cpu {
+
+/// Where two kernels of `kernels` (each with an `epilogue` op, null when it has none) share
+/// their epilogue (an elementwise op reading both results, a residual add of two branches), the
+/// first keeps it and the later ones drop it and store their result for it.
+template <typename Kernels>
+void keepEpiloguesOnce(Kernels &kernels) {
+  llvm::SmallPtrSet<mlir::Operation *, 8> claimed;
+  for (auto &kernel : kernels)
+    if (kernel.epilogue && !claimed.insert(kernel.epilogue).second)
+      kernel.epilogue = {};
+}
 
 /// Whether `op` reads or writes a tensor of bools. Memory holds one byte per i1 but a vector of
 /// i1 is loaded and stored as packed bits, so such operands must not move as i1 vectors.

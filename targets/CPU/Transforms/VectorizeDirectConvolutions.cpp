@@ -359,10 +359,7 @@ struct VectorizeDirectConvolutionsPass
     });
     // An elementwise op that reads two convolutions (a residual add of two branches) is the
     // epilogue of the first; the second stores its result for it.
-    llvm::SmallPtrSet<Operation *, 8> claimed;
-    for (DirectConvolution &conv : convolutions)
-      if (conv.epilogue && !claimed.insert(conv.epilogue).second)
-        conv.epilogue = {};
+    keepEpiloguesOnce(convolutions);
     IRRewriter rewriter(&getContext());
     for (DirectConvolution &conv : convolutions)
       conv.rewrite(rewriter, lanes, blockRows, l2Bytes);

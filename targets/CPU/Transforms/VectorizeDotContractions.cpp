@@ -372,10 +372,7 @@ struct VectorizeDotContractionsPass
     });
     // An elementwise op that reads two products is the epilogue of the first; the second
     // stores its result for it.
-    llvm::SmallPtrSet<Operation *, 8> claimed;
-    for (DotProduct &product : products)
-      if (product.epilogue && !claimed.insert(product.epilogue).second)
-        product.epilogue = {};
+    keepEpiloguesOnce(products);
     IRRewriter rewriter(&getContext());
     for (DotProduct &product : products)
       product.rewrite(rewriter);
