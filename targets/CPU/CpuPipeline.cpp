@@ -63,6 +63,13 @@ void addTensorPasses(OpPassManager &pm, const CpuModel &model, const CpuDescript
   if (cpu.caches.l2 > 0)
     direct.l2Bytes = cpu.caches.l2;
   pm.addNestedPass<func::FuncOp>(createVectorizeDirectConvolutionsPass(direct));
+  // Transposed direct f32 convolutions become register blocks of broadcast input elements by
+  // vectors of filters, transposed in registers before their store.
+  VectorizeTransposedConvolutionsPassOptions transposed;
+  transposed.lanes = cpu.lanes();
+  if (cpu.caches.l2 > 0)
+    transposed.l2Bytes = cpu.caches.l2;
+  pm.addNestedPass<func::FuncOp>(createVectorizeTransposedConvolutionsPass(transposed));
   // Matrix products become register-blocked vector code, the blocks as large as the CPU's
   // registers hold and long reductions cut into chunks that fit its L2.
   VectorizeContractionsPassOptions contractions;

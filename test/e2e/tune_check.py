@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""dlc tune end to end: tunes two models into one file and checks what the file holds, then
+"""dlc tune end to end: tunes small models into one file and checks what the file holds, then
 compiles the models with every candidate strategy forced through --tuning and checks their
 outputs against onnxruntime.
 
@@ -29,9 +29,10 @@ import onnxruntime as ort
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
 import make_models  # noqa: E402
 
-MODELS = ["winograd_convs", "small_cnn", "direct_convs"]
+MODELS = ["winograd_convs", "small_cnn", "direct_convs", "transposed_convs"]
 # How dlc tune measures each model's kernels (dlc tune --measure).
-MEASURE = {"winograd_convs": "model", "small_cnn": "kernel", "direct_convs": "model"}
+MEASURE = {"winograd_convs": "model", "small_cnn": "kernel", "direct_convs": "model",
+           "transposed_convs": "model"}
 
 
 def run(command):

@@ -231,6 +231,24 @@ def make_direct_convs(seed=0):
     return b.build()
 
 
+def make_transposed_convs(seed=0):
+    """image [1,32,14,17] -> [1,32,7,9]: convolutions of the shapes dlc's transposed direct
+    kernel blocks differently: rows of 17 positions (a block of 14 and the last 3), 48 filters
+    (a group of two vectors and the last one), a dilated 3x3 over 48 channels, a 1x1 stride 2
+    (rows of 9), with biases, batch norm, ReLU and a residual add of two convolutions."""
+    b = GraphBuilder("transposed_convs", seed)
+    x = b.add_input("image", F32, [1, 32, 14, 17])
+    x = b.op("Relu", [conv(b, x, 32, 48, 1)])                                     # [1,48,14,17]
+    w = b.weight("conv_w", he_normal(b.rng, (32, 48, 3, 3), 48 * 9, 1.0))
+    y = b.op("Conv", [x, w], kernel_shape=[3, 3], pads=[2, 2, 2, 2],
+             dilations=[2, 2])                                                    # [1,32,14,17]
+    y = b.op("Relu", [batch_norm(b, y, 32)])
+    y = b.op("Relu", [conv(b, y, 32, 32, 1, stride=2)])                           # [1,32,7,9]
+    b.op("Add", [conv(b, y, 32, 32, 1), conv(b, y, 32, 32, 1)], out="features")   # [1,32,7,9]
+    b.add_output("features", F32, [1, 32, 7, 9])
+    return b.build()
+
+
 def make_depthwise_after_conv(seed=0):
     """image [1,3,34,34] -> [1,24,9,9]: depthwise convolutions reading a convolution's result
     directly, with no activation between (PP-OCRv4's detection backbone: Conv -> BatchNorm ->
@@ -817,6 +835,7 @@ MODELS = {
     "small_cnn": make_small_cnn,
     "winograd_convs": make_winograd_convs,
     "direct_convs": make_direct_convs,
+    "transposed_convs": make_transposed_convs,
     "depthwise_after_conv": make_depthwise_after_conv,
     "depthwise_convs": make_depthwise_convs,
     "transformer_block": make_transformer_block,

@@ -9,9 +9,17 @@
 // with phases[n, c, h, p, x] = input[n, c, h, x * s + p]. The input is padded on the right
 // (zeros) so that every vector read, up to a whole vector past the last output position, stays
 // inside its row.
+//
+// The transposed direct convolution runs the other way round: the filters along the vectors
+// (packed at compile time into groups of vectors), each output position's input element
+// broadcast from the input read in place, and each register block transposed before its one
+// store, so the result is NCHW as well. Its generic is the named convolution's own:
+//   out[n, f, oh, ow] += input[n, c, oh * sh + kh * dh, ow * sw + kw * dw] * w[f, c, kh, kw]
 #ifndef DLC_TARGETS_CPU_TRANSFORMS_DIRECTCONVOLUTION_H
 #define DLC_TARGETS_CPU_TRANSFORMS_DIRECTCONVOLUTION_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/AffineMap.h"
 #include "llvm/ADT/ArrayRef.h"
@@ -40,6 +48,49 @@ inline llvm::SmallVector<mlir::AffineMap, 3> maps(mlir::MLIRContext *ctx,
 inline int64_t phaseWidth(int64_t vectorPositions, int64_t kernelWidth, int64_t stride,
                           int64_t dilation) {
   return vectorPositions + (kernelWidth - 1) * dilation / stride;
+}
+
+/// The maps of the transposed direct convolution: the iteration space (n, f, oh, ow, c, kh, kw)
+/// to the (padded) input [N, C, H, W], the filters [F, C, KH, KW] and the result [N, F, OH, OW].
+inline llvm::SmallVector<mlir::AffineMap, 3>
+transposedMaps(mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> strides,
+               llvm::ArrayRef<int64_t> dilations) {
+  auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
+  return {mlir::AffineMap::get(7, 0,
+                               {d(0), d(4), d(2) * strides[0] + d(5) * dilations[0],
+                                d(3) * strides[1] + d(6) * dilations[1]},
+                               ctx),
+          mlir::AffineMap::get(7, 0, {d(1), d(4), d(5), d(6)}, ctx),
+          mlir::AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+}
+
+/// The value of `expr` where dimension `dim` is 1 and the others 0, when it is a constant: a
+/// stride or a dilation read back from a map.
+inline std::optional<int64_t> valueAtUnit(mlir::AffineExpr expr, unsigned dim,
+                                          unsigned numDims) {
+  mlir::MLIRContext *ctx = expr.getContext();
+  llvm::SmallVector<mlir::AffineExpr> values(numDims, mlir::getAffineConstantExpr(0, ctx));
+  values[dim] = mlir::getAffineConstantExpr(1, ctx);
+  auto constant = llvm::dyn_cast<mlir::AffineConstantExpr>(
+      mlir::simplifyAffineExpr(expr.replaceDims(values), numDims, 0));
+  if (!constant)
+    return std::nullopt;
+  return constant.getValue();
+}
+
+/// Whether `op`'s body is `out + x * y` of f32 values.
+inline bool hasMultiplyAdd(mlir::linalg::GenericOp op) {
+  mlir::Block &body = *op.getBody();
+  mlir::Value yielded =
+      llvm::cast<mlir::linalg::YieldOp>(body.getTerminator()).getOperand(0);
+  auto add = yielded.getDefiningOp<mlir::arith::AddFOp>();
+  if (!add || !llvm::is_contained(add->getOperands(), body.getArgument(2)))
+    return false;
+  mlir::Value other = add.getLhs() == body.getArgument(2) ? add.getRhs() : add.getLhs();
+  auto mul = other.getDefiningOp<mlir::arith::MulFOp>();
+  return mul && llvm::is_contained(mul->getOperands(), body.getArgument(0)) &&
+         llvm::is_contained(mul->getOperands(), body.getArgument(1)) &&
+         body.getOperations().size() == 3;
 }
 
 } // namespace dlc::directconv

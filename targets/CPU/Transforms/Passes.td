@@ -340,6 +340,55 @@ def VectorizeDirectConvolutionsPass
   ];
 }
 
+def VectorizeTransposedConvolutionsPass
+    : Pass<"dlc-cpu-vectorize-transposed-convolutions", "mlir::func::FuncOp"> {
+  let summary = "Computes transposed direct f32 convolutions: filters along the vectors, each "
+                "input element broadcast, blocks transposed in registers";
+  let description = [{
+    dlc-cpu-lower-convolutions writes an f32 2-D convolution it computes as a transposed
+    direct convolution as the named convolution's own `linalg.generic` over the padded input
+    (`out[n, f, oh, ow] += input[n, c, oh sh + kh dh, ow sw + kw dw] * w[f, c, kh, kw]`, see
+    DirectConvolution.h). This pass writes it as register blocks of `P` consecutive output
+    positions of a row by `G` vectors of filters, each input element broadcast from where it
+    lies, so neither the input nor the filters are copied at run time:
+
+    ```
+    for n, oh, ow0 in 0..OW step P, f0 in 0..F step G L:     // positions outside (see below)
+      acc[p][g] = 0
+      for c in 0..C, kh, kw (unrolled):
+        w[g] = w'[f0, c, kh, kw, g L : L]                      // G vector loads
+        x = broadcast(input[n, c, oh sh + kh dh, (ow0 + p) sw + kw dw])
+        acc[p][g] += x * w[g]                                  // P x G fused multiply-adds
+      for g: col = transpose(acc[0..P][g])                     // L vectors of P positions
+        out[n, f0 + g L + j, oh, ow0 : P] = epilogue(start + col[j])
+    ```
+
+    On AVX-512 a block is 14 positions by 2 vectors (28 accumulators of the 32 registers; a
+    row that 14 does not divide takes a divisor from 8 to 14 where it has one, a 7x7 map 7
+    positions by 4 vectors), on AVX2 12 accumulators. Each step loads G filter vectors and
+    broadcasts P input elements for P x G multiply-adds, so the FMA units, not the loads,
+    bound it. The filters are reordered at compile time so that a step's G vectors are
+    adjacent (`w'`, groups of G L filters). A block's accumulators hold the filters along
+    the lanes; each vector of them is transposed with log2(L) stages of two-source shuffles
+    (64 for a 16 x 16 block) into vectors of positions, which the start (the fill, the bias
+    broadcast or the init), the elementwise consumer (batch norm, an activation, a residual
+    add) and the one store of P lanes apply to in the result's own NCHW layout. Where all
+    filters fit half of `l2-bytes` every position block reads them (positions outside);
+    larger filters are read once, a group at a time.
+
+    Preconditions: static shapes, f32 operands, constant filters, filters a multiple of L.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16",
+           "fp32 lanes of the target's vector registers (16: AVX-512, 8: AVX2)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
+           "One core's L2 cache, which decides whether the filters or the positions are the "
+           "outer loop">,
+  ];
+}
+
 def VectorizeWindowsPass : Pass<"dlc-cpu-vectorize-windows", "mlir::func::FuncOp"> {
   let summary = "Vectorizes sliding-window ops along the result's innermost dimension";
   let description = [{

@@ -24,33 +24,10 @@ namespace {
 
 using namespace mlir;
 
+using directconv::hasMultiplyAdd;
+using directconv::valueAtUnit;
+
 RankedTensorType tensorType(Value value) { return cast<RankedTensorType>(value.getType()); }
-
-/// The value of `expr` where dimension `dim` is 1 and the others 0, when it is a constant.
-std::optional<int64_t> valueAtUnit(AffineExpr expr, unsigned dim, unsigned numDims) {
-  MLIRContext *ctx = expr.getContext();
-  SmallVector<AffineExpr> values(numDims, getAffineConstantExpr(0, ctx));
-  values[dim] = getAffineConstantExpr(1, ctx);
-  auto constant = dyn_cast<AffineConstantExpr>(
-      simplifyAffineExpr(expr.replaceDims(values), numDims, 0));
-  if (!constant)
-    return std::nullopt;
-  return constant.getValue();
-}
-
-/// Whether `op`'s body is `out + x * y` of f32 values.
-bool hasMultiplyAdd(linalg::GenericOp op) {
-  Block &body = *op.getBody();
-  Value yielded = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
-  auto add = yielded.getDefiningOp<arith::AddFOp>();
-  if (!add || !llvm::is_contained(add->getOperands(), body.getArgument(2)))
-    return false;
-  Value other = add.getLhs() == body.getArgument(2) ? add.getRhs() : add.getLhs();
-  auto mul = other.getDefiningOp<arith::MulFOp>();
-  return mul && llvm::is_contained(mul->getOperands(), body.getArgument(0)) &&
-         llvm::is_contained(mul->getOperands(), body.getArgument(1)) &&
-         body.getOperations().size() == 3;
-}
 
 /// One vector of a register block: output row `row` of the block, positions from `column`,
 /// `full` when all `lanes` lie inside the row (the last of a row may be partly past it).

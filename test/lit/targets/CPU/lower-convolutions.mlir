@@ -279,3 +279,38 @@ func.func @conv_direct(%x: tensor<1x3x11x11xf32>, %b: tensor<8xf32>) -> tensor<1
   %0 = graph.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x3x11x11xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x6x6xf32>
   return %0 : tensor<1x8x6x6xf32>
 }
+
+// -----
+
+// A 1x1 convolution on a 14x14 map, whose 196 positions vectors of 16 do not divide, with whole
+// vectors of filters: computed as a transposed direct convolution (the rules'
+// dlc-cpu-vectorize-transposed-convolutions), the named convolution's own generic over the
+// input as it is, starting from the bias.
+// CHECK-DAG: #[[TX:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+// CHECK-DAG: #[[TW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// CHECK-DAG: #[[TOUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv_transposed_direct
+// CHECK-SAME: 196 output positions, not a multiple of 16 lanes, in rows of 14
+// CHECK: linalg.generic {indexing_maps = [#[[TX]], #[[TW]], #[[TOUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: ins(%arg0, %{{.+}} : tensor<1x32x14x14xf32>, tensor<16x32x1x1xf32>) outs(%{{.+}} : tensor<1x16x14x14xf32>)
+func.func @conv_transposed_direct(%x: tensor<1x32x14x14xf32>, %b: tensor<16xf32>) -> tensor<1x16x14x14xf32> {
+  %w = arith.constant dense<0.5> : tensor<16x32x1x1xf32>
+  %0 = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x32x14x14xf32>, tensor<16x32x1x1xf32>, tensor<16xf32>) -> tensor<1x16x14x14xf32>
+  return %0 : tensor<1x16x14x14xf32>
+}
+
+// -----
+
+// An image's stem with 147 taps (3 channels, 7x7) and 16 filters: transposed direct too, over
+// the padded input, its stride in the map.
+// CHECK-DAG: #[[SX:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
+// CHECK-LABEL: func.func @stem_transposed_direct
+// CHECK-SAME: 147 taps of 3 channels: whole vectors of filters instead
+// CHECK: %[[PADDED:.+]] = tensor.pad %arg0 low[0, 0, 3, 3] high[0, 0, 3, 3]
+// CHECK: linalg.generic {indexing_maps = [#[[SX]], {{.+}}]
+// CHECK-SAME: ins(%[[PADDED]], %{{.+}} : tensor<1x3x38x38xf32>, tensor<16x3x7x7xf32>)
+func.func @stem_transposed_direct(%x: tensor<1x3x32x32xf32>) -> tensor<1x16x16x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<16x3x7x7xf32>
+  %0 = graph.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<1x3x32x32xf32>, tensor<16x3x7x7xf32>) -> tensor<1x16x16x16xf32>
+  return %0 : tensor<1x16x16x16xf32>
+}

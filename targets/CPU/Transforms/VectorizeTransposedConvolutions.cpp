@@ -1,0 +1,362 @@
+// The dlc-cpu-vectorize-transposed-convolutions pass: the transposed direct f32 convolutions of
+// DirectConvolution.h become register blocks of output positions (each input element
+// broadcast) by vectors of filters, transposed in registers before their one store (see
+// Passes.td).
+#include "targets/CPU/Transforms/Passes.h"
+
+#include "targets/CPU/Transforms/DirectConvolution.h"
+#include "targets/CPU/Transforms/DotInstructions.h"
+#include "targets/CPU/Transforms/DotOperands.h"
+#include "targets/CPU/Transforms/VectorBody.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+
+namespace dlc::cpu {
+
+#define GEN_PASS_DEF_VECTORIZETRANSPOSEDCONVOLUTIONSPASS
+#include "targets/CPU/Transforms/Passes.h.inc"
+
+namespace {
+
+using namespace mlir;
+
+/// `rows` (at most `lanes` vectors of `lanes` lanes; missing rows are taken as don't-care)
+/// transposed: lane k of result j is lane j of row k. log2(lanes) stages swap the off-diagonal
+/// halves of ever smaller square blocks, each stage one two-source shuffle per vector (on
+/// AVX-512, 64 shuffles for a 16 x 16 block).
+SmallVector<Value> transposeBlock(OpBuilder &b, Location loc, ArrayRef<Value> rows,
+                                  int64_t lanes) {
+  SmallVector<Value> block(rows);
+  block.resize(lanes, rows.front());
+  for (int64_t width = lanes / 2; width >= 1; width /= 2) {
+    SmallVector<int64_t> low(lanes), high(lanes);
+    for (int64_t k = 0; k < lanes; ++k) {
+      bool first = (k & width) == 0;
+      low[k] = first ? k : lanes + k - width;
+      high[k] = first ? k + width : lanes + k;
+    }
+    SmallVector<Value> next(block);
+    for (int64_t i = 0; i < lanes; ++i) {
+      if (i & width)
+        continue;
+      next[i] = vector::ShuffleOp::create(b, loc, block[i], block[i + width], low);
+      next[i + width] = vector::ShuffleOp::create(b, loc, block[i], block[i + width], high);
+    }
+    block = std::move(next);
+  }
+  return block;
+}
+
+/// A register block's shape: `positions` consecutive output positions of one row by `vectors`
+/// vectors of filters, their product the accumulators, which with the filter vectors and a
+/// broadcast must fit the registers (32 on AVX-512, 16 on AVX2), or LLVM spills accumulators
+/// inside the reduction: 14 positions by 2 vectors on AVX-512, where 14 divides the rows of
+/// ResNet's maps (56, 28, 14), 7 by 3 on a 7x7 map (7 by 4 spilled two); 6 by 2 on AVX2.
+struct BlockShape {
+  int64_t positions, vectors;
+
+  static BlockShape of(int64_t lanes, int64_t rowPositions, int64_t filterVectors) {
+    // A block's positions become the lanes of its transposed vectors: at most one vector.
+    int64_t registers = lanes >= 16 ? 32 : 16, most = std::min<int64_t>(lanes >= 16 ? 14 : 6, lanes);
+    int64_t positions = std::min(rowPositions, most);
+    // A divisor of the row near the most, so no narrow block is left at the row's end.
+    for (int64_t candidate = most; candidate > most / 2 && rowPositions > most; --candidate)
+      if (rowPositions % candidate == 0) {
+        positions = candidate;
+        break;
+      }
+    int64_t vectors = std::clamp<int64_t>((registers - 1) / (positions + 1), 1, 4);
+    return {positions, std::min(vectors, filterVectors)};
+  }
+};
+
+struct TransposedConvolution {
+  linalg::GenericOp op;
+  DenseElementsAttr weights; ///< [F, C, KH, KW]
+  int64_t strides[2], dilations[2];
+  Operation *prologue = nullptr; ///< a linalg.fill or an elementwise generic giving the init
+  linalg::GenericOp epilogue;    ///< the result's elementwise consumer, run on the registers
+
+  static std::optional<TransposedConvolution> match(linalg::GenericOp op, int64_t lanes) {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+        op.getNumLoops() != 7 || op.getNumReductionLoops() != 3)
+      return std::nullopt;
+    auto inputType = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+    auto resultType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+    if (!inputType || !resultType || !inputType.hasStaticShape() ||
+        !resultType.hasStaticShape() || !inputType.getElementType().isF32() ||
+        !resultType.getElementType().isF32() || inputType.getRank() != 4 ||
+        resultType.getRank() != 4 || resultType.getDimSize(1) % lanes != 0)
+      return std::nullopt;
+    TransposedConvolution conv{op, {}, {}, {}};
+    AffineMap inputMap = op.getIndexingMapsArray()[0];
+    if (inputMap.getNumResults() != 4)
+      return std::nullopt;
+    for (unsigned axis = 0; axis < 2; ++axis) {
+      std::optional<int64_t> stride = directconv::valueAtUnit(inputMap.getResult(2 + axis),
+                                                              2 + axis, 7);
+      std::optional<int64_t> dilation = directconv::valueAtUnit(inputMap.getResult(2 + axis),
+                                                                5 + axis, 7);
+      if (!stride || !dilation || *stride < 1 || *dilation < 1)
+        return std::nullopt;
+      conv.strides[axis] = *stride;
+      conv.dilations[axis] = *dilation;
+    }
+    if (op.getIndexingMapsArray() !=
+            ArrayRef(directconv::transposedMaps(op.getContext(), conv.strides, conv.dilations)) ||
+        !directconv::hasMultiplyAdd(op))
+      return std::nullopt;
+    Attribute constant;
+    if (!matchPattern(op.getDpsInputs()[1], m_Constant(&constant)))
+      return std::nullopt;
+    conv.weights = dyn_cast<DenseElementsAttr>(constant);
+    if (!conv.weights || !conv.weights.getElementType().isF32())
+      return std::nullopt;
+    Operation *producer = op.getDpsInits()[0].getDefiningOp();
+    if (producer && producer->hasOneUse()) {
+      if (auto fill = dyn_cast<linalg::FillOp>(producer); fill && fill.hasPureTensorSemantics())
+        conv.prologue = fill;
+      else if (auto generic = dyn_cast<linalg::GenericOp>(producer);
+               ElementwiseStage::accepts(generic, 4, nullptr))
+        conv.prologue = generic;
+    }
+    conv.epilogue = epilogueOf(op.getResult(0), 4);
+    return conv;
+  }
+
+  RankedTensorType resultType() { return cast<RankedTensorType>(op.getResult(0).getType()); }
+  int64_t filters() { return resultType().getDimSize(1); }
+  int64_t channels() { return weights.getType().getDimSize(1); }
+  int64_t kernelHeight() { return weights.getType().getDimSize(2); }
+  int64_t kernelWidth() { return weights.getType().getDimSize(3); }
+  int64_t taps() { return channels() * kernelHeight() * kernelWidth(); }
+
+  /// The filters in groups of `width` (the last group what remains): group f0's element
+  /// (c, kh, kw, j) at f0 * taps + ((c * KH + kh) * KW + kw) * width_g + j, so that one step
+  /// reads the group's vectors from one contiguous run.
+  DenseElementsAttr packedWeights(int64_t width) {
+    SmallVector<float> values = llvm::to_vector(weights.getValues<float>());
+    SmallVector<float> packed(values.size());
+    int64_t perFilter = taps();
+    for (int64_t f0 = 0; f0 < filters(); f0 += width) {
+      int64_t groupWidth = std::min(width, filters() - f0);
+      for (int64_t j = 0; j < groupWidth; ++j)
+        for (int64_t q = 0; q < perFilter; ++q)
+          packed[f0 * perFilter + q * groupWidth + j] = values[(f0 + j) * perFilter + q];
+    }
+    auto type = RankedTensorType::get({int64_t(packed.size())}, Float32Type::get(op.getContext()));
+    return DenseElementsAttr::get(type, ArrayRef<float>(packed));
+  }
+
+  void rewrite(RewriterBase &rewriter, int64_t lanes, int64_t l2Bytes) {
+    Location loc = op.getLoc();
+    Operation *last = epilogue ? epilogue.getOperation() : op.getOperation();
+    rewriter.setInsertionPoint(last);
+    OpBuilder &b = rewriter;
+    Type f32 = b.getF32Type();
+    auto vectorType = VectorType::get({lanes}, f32);
+    Value input = op.getDpsInputs()[0];
+    Value dest = epilogue   ? epilogue.getDpsInits()[0]
+                 : prologue ? cast<DestinationStyleOpInterface>(prologue).getDpsInits()[0]
+                            : op.getDpsInits()[0];
+    Value init = op.getDpsInits()[0];
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vectorType, 0.0f));
+    int64_t batch = resultType().getDimSize(0), outH = resultType().getDimSize(2),
+            outW = resultType().getDimSize(3);
+    int64_t kh = kernelHeight(), kw = kernelWidth();
+    BlockShape shape = BlockShape::of(lanes, outW, filters() / lanes);
+    int64_t groupWidth = shape.vectors * lanes;
+    Value packed = arith::ConstantOp::create(b, loc, packedWeights(groupWidth));
+
+    auto offset = [&](OpBuilder &nb, Value base, int64_t delta) -> Value {
+      return delta == 0
+                 ? base
+                 : arith::AddIOp::create(nb, loc, base, indexConstant(nb, loc, delta)).getResult();
+    };
+    auto scaled = [&](OpBuilder &nb, Value base, int64_t factor) -> Value {
+      return factor == 1
+                 ? base
+                 : arith::MulIOp::create(nb, loc, base, indexConstant(nb, loc, factor)).getResult();
+    };
+    // The start of output vector `at` (positions along the lanes): the fill, the prologue's
+    // vector or the init's, added after the products (the registers start from zero).
+    auto startOf = [&](OpBuilder &nb, ArrayRef<Value> at, bool inBounds) -> Value {
+      if (auto fill = dyn_cast_or_null<linalg::FillOp>(prologue)) {
+        if (matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+          return {};
+        return vector::BroadcastOp::create(nb, loc, vectorType, fill.getInputs()[0]);
+      }
+      if (auto generic = dyn_cast_or_null<linalg::GenericOp>(prologue))
+        return ElementwiseStage{generic}.emit(nb, loc, at, lanes, nullptr, nullptr, inBounds);
+      return vector::TransferReadOp::create(nb, loc, vectorType, init, at, zero,
+                                            ArrayRef<bool>{inBounds});
+    };
+    // One register block: `count` positions of row oh from ow0 by the `vectors` filter vectors
+    // from f0.
+    auto block = [&](OpBuilder &nb, Value n, Value oh, Value ow0, int64_t count, Value f0,
+                     int64_t vectors, Value result) -> Value {
+      SmallVector<Value> accs(count * vectors, zeros);
+      Value rowAt = scaled(nb, oh, strides[0]);
+      SmallVector<Value> columnsAt;
+      for (int64_t i = 0; i < count; ++i)
+        columnsAt.push_back(scaled(nb, offset(nb, ow0, i), strides[1]));
+      int64_t width = vectors * lanes;
+      Value weightBase = scaled(nb, f0, taps());
+      auto step = [&](OpBuilder &kb, Value c, ValueRange carried) -> SmallVector<Value> {
+        SmallVector<Value> next(carried);
+        Value channelBase =
+            arith::AddIOp::create(kb, loc, weightBase, scaled(kb, c, kh * kw * width));
+        for (int64_t y = 0; y < kh; ++y)
+          for (int64_t x = 0; x < kw; ++x) {
+            SmallVector<Value> filterVectors;
+            for (int64_t v = 0; v < vectors; ++v)
+              filterVectors.push_back(vector::TransferReadOp::create(
+                  kb, loc, vectorType, packed,
+                  ValueRange{offset(kb, channelBase, (y * kw + x) * width + v * lanes)}, zero,
+                  ArrayRef<bool>{true}));
+            Value row = offset(kb, rowAt, y * dilations[0]);
+            for (int64_t i = 0; i < count; ++i) {
+              Value element = tensor::ExtractOp::create(
+                  kb, loc, input,
+                  ValueRange{n, c, row, offset(kb, columnsAt[i], x * dilations[1])});
+              Value spread = vector::BroadcastOp::create(kb, loc, vectorType, element);
+              for (int64_t v = 0; v < vectors; ++v) {
+                Value &acc = next[i * vectors + v];
+                acc = vector::FMAOp::create(kb, loc, spread, filterVectors[v], acc);
+              }
+            }
+          }
+        return next;
+      };
+      accs = SmallVector<Value>(forLoop(nb, loc, channels(), 1, accs, step).getResults());
+      // Each filter vector's block transposed: one vector of positions per filter, of which
+      // the first `count` lanes are this block's.
+      // Whole vectors stay inside the row in every block but a narrow last one, unless the
+      // row is shorter than a vector or a block's vector reaches past it.
+      int64_t whole = outW / shape.positions * shape.positions;
+      bool inBounds = count == shape.positions && whole - shape.positions + lanes <= outW;
+      Value mask = vector::ConstantMaskOp::create(
+          nb, loc, VectorType::get({lanes}, nb.getI1Type()),
+          nb.getDenseI64ArrayAttr({count}));
+      for (int64_t v = 0; v < vectors; ++v) {
+        SmallVector<Value> rows;
+        for (int64_t i = 0; i < count; ++i)
+          rows.push_back(accs[i * vectors + v]);
+        SmallVector<Value> columns = transposeBlock(nb, loc, rows, lanes);
+        for (int64_t j = 0; j < lanes; ++j) {
+          Value f = offset(nb, f0, v * lanes + j);
+          SmallVector<Value> at{n, f, oh, ow0};
+          Value value = columns[j];
+          if (Value start = startOf(nb, at, inBounds))
+            value = arith::AddFOp::create(nb, loc, start, value);
+          if (epilogue)
+            value = ElementwiseStage{epilogue}.emit(nb, loc, at, lanes, op.getResult(0), value,
+                                                    inBounds);
+          result = vector::TransferWriteOp::create(
+                       nb, loc, value, result, at,
+                       AffineMapAttr::get(AffineMap::getMinorIdentityMap(4, 1, nb.getContext())),
+                       mask, nb.getBoolArrayAttr({inBounds}))
+                       .getResult();
+        }
+      }
+      return result;
+    };
+
+    // Every position block of a row, for one filter group; every filter group, for one
+    // position block.
+    using Body = function_ref<Value(OpBuilder &, Value, int64_t, Value)>;
+    auto overRow = [&](OpBuilder &rb, Value result, Body body) -> Value {
+      int64_t whole = outW / shape.positions * shape.positions;
+      result = forLoop(rb, loc, whole, shape.positions, result,
+                       [&](OpBuilder &pb, Value ow0, ValueRange carried) -> SmallVector<Value> {
+                         return {body(pb, ow0, shape.positions, carried[0])};
+                       })
+                   .getResult(0);
+      if (whole < outW)
+        result = body(rb, indexConstant(rb, loc, whole), outW - whole, result);
+      return result;
+    };
+    auto overFilters = [&](OpBuilder &fb, Value result, Body body) -> Value {
+      int64_t whole = filters() / groupWidth * groupWidth;
+      result = forLoop(fb, loc, whole, groupWidth, result,
+                       [&](OpBuilder &gb, Value f0, ValueRange carried) -> SmallVector<Value> {
+                         return {body(gb, f0, shape.vectors, carried[0])};
+                       })
+                   .getResult(0);
+      if (whole < filters())
+        result = body(fb, indexConstant(fb, loc, whole), (filters() - whole) / lanes, result);
+      return result;
+    };
+    auto overRows = [&](OpBuilder &hb, Value result,
+                        function_ref<Value(OpBuilder &, Value, Value)> body) -> Value {
+      return forLoop(hb, loc, outH, 1, result,
+                     [&](OpBuilder &rb, Value oh, ValueRange carried) -> SmallVector<Value> {
+                       return {body(rb, oh, carried[0])};
+                     })
+          .getResult(0);
+    };
+
+    // An input that fits half of L2 is read by every filter group, and the filters once, a
+    // group at a time (filters outside); a larger one a block at a time, each block meeting
+    // all the filters (positions outside).
+    int64_t inputBytes = cast<RankedTensorType>(input.getType()).getNumElements() * 4;
+    bool positionsOutside = inputBytes > l2Bytes / 2;
+    Value result = forLoop(
+        b, loc, batch, 1, dest,
+        [&](OpBuilder &ib, Value n, ValueRange carried) -> SmallVector<Value> {
+          if (positionsOutside)
+            return {overRows(ib, carried[0], [&](OpBuilder &rb, Value oh, Value image) {
+              return overRow(rb, image, [&](OpBuilder &pb, Value ow0, int64_t count, Value row) {
+                return overFilters(pb, row,
+                                   [&](OpBuilder &gb, Value f0, int64_t vectors, Value inner) {
+                                     return block(gb, n, oh, ow0, count, f0, vectors, inner);
+                                   });
+              });
+            })};
+          return {overFilters(
+              ib, carried[0], [&](OpBuilder &gb, Value f0, int64_t vectors, Value image) {
+                return overRows(gb, image, [&](OpBuilder &rb, Value oh, Value rows) {
+                  return overRow(rb, rows,
+                                 [&](OpBuilder &pb, Value ow0, int64_t count, Value inner) {
+                                   return block(pb, n, oh, ow0, count, f0, vectors, inner);
+                                 });
+                });
+              })};
+        })
+        .getResult(0);
+    replaceWithKernel(rewriter, op, epilogue, result);
+    if (prologue && prologue->use_empty())
+      rewriter.eraseOp(prologue);
+  }
+};
+
+struct VectorizeTransposedConvolutionsPass
+    : impl::VectorizeTransposedConvolutionsPassBase<VectorizeTransposedConvolutionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (lanes < 4 || !llvm::isPowerOf2_64(lanes)) {
+      getOperation().emitError(
+          "dlc-cpu-vectorize-transposed-convolutions needs lanes a power of 2, at least 4");
+      return signalPassFailure();
+    }
+    SmallVector<TransposedConvolution> convolutions;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<TransposedConvolution> conv = TransposedConvolution::match(op, lanes))
+        convolutions.push_back(*conv);
+    });
+    keepEpiloguesOnce(convolutions);
+    IRRewriter rewriter(&getContext());
+    for (TransposedConvolution &conv : convolutions)
+      conv.rewrite(rewriter, lanes, l2Bytes);
+  }
+};
+
+} // namespace
+} // namespace dlc::cpu
