@@ -93,6 +93,28 @@ inline bool hasMultiplyAdd(mlir::linalg::GenericOp op) {
          body.getOperations().size() == 3;
 }
 
+/// The filters `weights` [F, C, KH, KW] (f32) as one flat constant in groups of `group`
+/// filters (the last group what remains), each group's filters interleaved: filter f0 + i's
+/// tap q (= (c * KH + kh) * KW + kw) at f0 * taps + q * group_f0 + i. A step of a direct
+/// convolution reads a group's values for one tap from one contiguous run: the broadcasts of
+/// the direct convolution, the filter vectors of the transposed one.
+inline mlir::DenseElementsAttr interleavedFilters(mlir::DenseElementsAttr weights,
+                                                  int64_t group) {
+  llvm::SmallVector<float> values = llvm::to_vector(weights.getValues<float>());
+  llvm::SmallVector<float> packed(values.size());
+  int64_t filters = weights.getType().getDimSize(0);
+  int64_t taps = int64_t(values.size()) / filters;
+  for (int64_t f0 = 0; f0 < filters; f0 += group) {
+    int64_t width = std::min(group, filters - f0);
+    for (int64_t i = 0; i < width; ++i)
+      for (int64_t q = 0; q < taps; ++q)
+        packed[f0 * taps + q * width + i] = values[(f0 + i) * taps + q];
+  }
+  auto type = mlir::RankedTensorType::get({int64_t(packed.size())},
+                                          mlir::Float32Type::get(weights.getContext()));
+  return mlir::DenseElementsAttr::get(type, llvm::ArrayRef<float>(packed));
+}
+
 } // namespace dlc::directconv
 
 #endif

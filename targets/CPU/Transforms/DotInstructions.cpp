@@ -48,6 +48,17 @@ Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
+Value addIndex(OpBuilder &b, Location loc, Value base, int64_t delta) {
+  return delta == 0 ? base
+                    : arith::AddIOp::create(b, loc, base, indexConstant(b, loc, delta)).getResult();
+}
+
+Value mulIndex(OpBuilder &b, Location loc, Value base, int64_t factor) {
+  return factor == 1
+             ? base
+             : arith::MulIOp::create(b, loc, base, indexConstant(b, loc, factor)).getResult();
+}
+
 scf::ForOp forLoop(OpBuilder &b, Location loc, int64_t upper, int64_t step, ValueRange carried,
                    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
   return scf::ForOp::create(

@@ -36,6 +36,10 @@ void replaceWithKernel(mlir::RewriterBase &rewriter, mlir::Operation *product,
 /// `value` as an index constant.
 mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc, int64_t value);
 
+/// `base + delta` and `base * factor` of index values (`base` itself for 0 and 1).
+mlir::Value addIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value base, int64_t delta);
+mlir::Value mulIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value base, int64_t factor);
+
 /// scf.for over [0, upper) by `step`, carrying `carried`; `body` returns the values it yields.
 mlir::scf::ForOp forLoop(
     mlir::OpBuilder &b, mlir::Location loc, int64_t upper, int64_t step,

@@ -82,6 +82,18 @@ linalg::GenericOp epilogueOf(Value result, int64_t rank) {
   return {};
 }
 
+Operation *prologueOf(Value init, int64_t rank) {
+  Operation *producer = init.getDefiningOp();
+  if (!producer || !producer->hasOneUse())
+    return nullptr;
+  if (auto fill = dyn_cast<linalg::FillOp>(producer); fill && fill.hasPureTensorSemantics())
+    return fill;
+  if (auto generic = dyn_cast<linalg::GenericOp>(producer);
+      ElementwiseStage::accepts(generic, rank, nullptr))
+    return generic;
+  return nullptr;
+}
+
 DenseElementsAttr groupWordsOf(DenseElementsAttr weights, int64_t rows, int64_t groups) {
   auto type = RankedTensorType::get({rows, groups}, IntegerType::get(weights.getContext(), 32));
   ArrayRef<char> raw = weights.getRawData();

@@ -35,6 +35,11 @@ bool hasWidenedMultiplyAdd(mlir::linalg::GenericOp op);
 /// requantization, a residual add), or null.
 mlir::linalg::GenericOp epilogueOf(mlir::Value result, int64_t rank);
 
+/// The op computing a kernel's initial value `init` (a result of `rank` dimensions), when only
+/// the kernel reads it and its blocks can start from it: a linalg.fill, or an elementwise
+/// generic that runs per vector (a bias broadcast). Null otherwise.
+mlir::Operation *prologueOf(mlir::Value init, int64_t rank);
+
 /// The weights [R.., g] of a dot kind as one 32-bit word per group, [rows, groups]: what a
 /// block broadcasts.
 mlir::DenseElementsAttr groupWordsOf(mlir::DenseElementsAttr weights, int64_t rows,

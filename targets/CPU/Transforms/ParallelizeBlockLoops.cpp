@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -32,9 +33,10 @@ bool readsConstantGlobal(vector::TransferReadOp read) {
 }
 
 /// Whether `value` can be re-created inside a task from the function's arguments alone: an
-/// argument, or a side-effect-free op (constant, view, global address, index arithmetic, a read
-/// of a constant global) whose operands can be re-created too. Collects the ops to clone in
-/// `slice`, operands first.
+/// argument, or a side-effect-free op (constant, view, global address, index arithmetic, a
+/// vector mask such as a block's store mask hoisted out of the loop, a read of a constant
+/// global) whose operands can be re-created too. Collects the ops to clone in `slice`,
+/// operands first.
 bool rematerializable(Value value, func::FuncOp func, SetVector<Operation *> &slice) {
   if (auto arg = dyn_cast<BlockArgument>(value))
     return arg.getOwner() == &func.getBody().front();
@@ -44,7 +46,8 @@ bool rematerializable(Value value, func::FuncOp func, SetVector<Operation *> &sl
   auto read = dyn_cast<vector::TransferReadOp>(op);
   bool cheap = op->hasTrait<OpTrait::ConstantLike>() || isa<ViewLikeOpInterface>(op) ||
                isa<memref::GetGlobalOp>(op) || (read && readsConstantGlobal(read)) ||
-               (isa<arith::ArithDialect>(op->getDialect()) && isMemoryEffectFree(op));
+               (isa<arith::ArithDialect, vector::VectorDialect>(op->getDialect()) &&
+                isMemoryEffectFree(op));
   if (!cheap || op->getNumRegions() != 0)
     return false;
   for (Value operand : op->getOperands())

@@ -82,14 +82,7 @@ struct DirectConvolution {
     conv.weights = dyn_cast<DenseElementsAttr>(constant);
     if (!conv.weights || !conv.weights.getElementType().isF32())
       return std::nullopt;
-    Operation *producer = op.getDpsInits()[0].getDefiningOp();
-    if (producer && producer->hasOneUse()) {
-      if (auto fill = dyn_cast<linalg::FillOp>(producer); fill && fill.hasPureTensorSemantics())
-        conv.prologue = fill;
-      else if (auto generic = dyn_cast<linalg::GenericOp>(producer);
-               ElementwiseStage::accepts(generic, 4, nullptr))
-        conv.prologue = generic;
-    }
+    conv.prologue = prologueOf(op.getDpsInits()[0], 4);
     conv.epilogue = epilogueOf(op.getResult(0), 4);
     return conv;
   }
@@ -100,23 +93,6 @@ struct DirectConvolution {
   int64_t kernelHeight() { return weights.getType().getDimSize(2); }
   int64_t kernelWidth() { return weights.getType().getDimSize(3); }
   int64_t taps() { return channels() * kernelHeight() * kernelWidth(); }
-
-  /// The filters reordered for blocks of `rows` filters (the last block of what remains): block
-  /// f0's element (c, kh, kw, i) at f0 * taps + ((c * KH + kh) * KW + kw) * rows_b + i, so that
-  /// one step's broadcasts are adjacent.
-  DenseElementsAttr packedWeights(int64_t rows) {
-    SmallVector<float> values = llvm::to_vector(weights.getValues<float>());
-    SmallVector<float> packed(values.size());
-    int64_t perFilter = taps();
-    for (int64_t f0 = 0; f0 < filters(); f0 += rows) {
-      int64_t blockRows = std::min(rows, filters() - f0);
-      for (int64_t i = 0; i < blockRows; ++i)
-        for (int64_t q = 0; q < perFilter; ++q)
-          packed[f0 * perFilter + q * blockRows + i] = values[(f0 + i) * perFilter + q];
-    }
-    auto type = RankedTensorType::get({int64_t(packed.size())}, Float32Type::get(op.getContext()));
-    return DenseElementsAttr::get(type, ArrayRef<float>(packed));
-  }
 
   void rewrite(RewriterBase &rewriter, int64_t lanes, int64_t maxRows, int64_t l2Bytes) {
     Location loc = op.getLoc();
@@ -132,7 +108,7 @@ struct DirectConvolution {
     Value init = op.getDpsInits()[0];
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     int64_t rows = std::min(maxRows, filters());
-    Value packed = arith::ConstantOp::create(b, loc, packedWeights(rows));
+    Value packed = arith::ConstantOp::create(b, loc, directconv::interleavedFilters(weights, rows));
     int64_t batch = resultType().getDimSize(0), outH = resultType().getDimSize(2),
             outW = resultType().getDimSize(3);
     int64_t s = strides[1], kh = kernelHeight(), kw = kernelWidth();
@@ -140,15 +116,11 @@ struct DirectConvolution {
     for (int64_t x = 0; x < kw; ++x)
       phaseOf.push_back(indexConstant(b, loc, x * dilations[1] % s));
 
-    auto offset = [&](OpBuilder &nb, Value base, int64_t delta) -> Value {
-      return delta == 0
-                 ? base
-                 : arith::AddIOp::create(nb, loc, base, indexConstant(nb, loc, delta)).getResult();
+    auto offset = [&](OpBuilder &nb, Value base, int64_t delta) {
+      return addIndex(nb, loc, base, delta);
     };
-    auto scaled = [&](OpBuilder &nb, Value base, int64_t factor) -> Value {
-      return factor == 1
-                 ? base
-                 : arith::MulIOp::create(nb, loc, base, indexConstant(nb, loc, factor)).getResult();
+    auto scaled = [&](OpBuilder &nb, Value base, int64_t factor) {
+      return mulIndex(nb, loc, base, factor);
     };
     // One register block: filters f0 .. f0 + mr by the spans from output position (oh0, ow0).
     auto block = [&](OpBuilder &nb, Value n, Value f0, int64_t mr, Value oh0, Value ow0,

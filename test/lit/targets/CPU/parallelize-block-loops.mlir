@@ -179,3 +179,26 @@ func.func @hoisted_variable(%out: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// A store mask hoisted out of the block loop (a transposed convolution's blocks store fewer
+// positions than a vector holds) is re-created in the task, so the loop still runs on threads.
+// CHECK-LABEL: func.func @hoisted_mask
+// CHECK: call @hoisted_mask_dispatch0
+// CHECK: func.func private @hoisted_mask_task0
+// CHECK: %[[MASK:.+]] = vector.constant_mask [14] : vector<16xi1>
+// CHECK: scf.for
+// CHECK: vector.transfer_write %{{.+}}, %{{.+}}[%{{.+}}], %[[MASK]]
+func.func @hoisted_mask(%in: memref<64xf32>, %out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %pad = arith.constant 0.0 : f32
+  %mask = vector.constant_mask [14] : vector<16xi1>
+  scf.for %j = %c0 to %c64 step %c16 {
+    %v = vector.transfer_read %in[%j], %pad {in_bounds = [true]} : memref<64xf32>, vector<16xf32>
+    vector.transfer_write %v, %out[%j], %mask {in_bounds = [true]} : vector<16xf32>, memref<64xf32>
+  }
+  return
+}

@@ -3,11 +3,12 @@
 // A transposed direct convolution (DirectConvolution.h) of 8 filters 1x1 over 2 channels, on a
 // row of 7 positions, on vectors of 4 lanes: register blocks of 4 positions by 2 vectors of
 // filters (8 accumulators), then the last 3 positions. The filters are packed at compile time
-// in groups of 2 vectors, a step's two vectors adjacent: w[j][c] at c * 8 + j. Each input
-// element is broadcast; after the reduction each vector of filters is transposed (2 stages of
-// shuffles) into vectors of positions, to which the bias (the init's broadcast, not built) and
-// the ReLU apply before one store of the block's positions (a mask of 4, then of 3 lanes, that
-// store not in bounds: the vector reaches past the row).
+// in groups of 2 vectors, a step's two vectors adjacent: w[j][c] at c * 8 + j. Each step (a
+// channel, and a tap in loops of their own) broadcasts each input element; after the reduction
+// each vector of filters is transposed (2 stages of shuffles) into vectors of positions, to
+// which the bias (the init's broadcast, not built) and the ReLU apply before one store of the
+// block's positions (a mask of 4, then of 3 lanes, that store not in bounds: the vector
+// reaches past the row).
 // CHECK-LABEL: func.func @transposed
 // CHECK: %[[W:.+]] = arith.constant dense<[0.000000e+00, 2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00, 1.000000e+01, 1.200000e+01, 1.400000e+01, 1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00, 9.000000e+00, 1.100000e+01, 1.300000e+01, 1.500000e+01]> : tensor<16xf32>
 // CHECK-NOT: linalg.generic
@@ -15,7 +16,8 @@
 // CHECK: scf.for %[[OW0:[^ ]+]] = %{{.+}} to %c4{{.*}} step %c4
 // CHECK: %[[ACC:.+]]:8 = scf.for %[[C:[^ ]+]] = {{.+}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
 // CHECK-COUNT-2: vector.transfer_read %[[W]]
-// CHECK: tensor.extract %arg0[%{{.+}}, %[[C]], %{{.+}}, %[[OW0]]]
+// CHECK: %[[COL:.+]] = arith.addi %[[OW0]], %{{.+}} : index
+// CHECK-NEXT: tensor.extract %arg0[%{{.+}}, %[[C]], %{{.+}}, %[[COL]]]
 // CHECK-NEXT: vector.broadcast
 // CHECK-NEXT: vector.fma
 // CHECK-NEXT: vector.fma
