@@ -178,21 +178,25 @@ FailureOr<Operation *> tileAndFuse(RewriterBase &rewriter, Operation *consumer,
       rewriter, cast<TilingInterface>(consumer), options);
   if (failed(fused))
     return failure();
+  // Without the product among the tiled ops the original ops stay in use (the tiled loops,
+  // unused, are cleaned up later), so a caller can still compute them another way.
   Operation *contraction = nullptr;
+  SmallVector<Operation *> tiledStages;
   for (Operation *tiled : fused->tiledAndFusedOps) {
     auto linalgOp = dyn_cast<linalg::LinalgOp>(tiled);
     if (linalgOp && linalgOp.getNumReductionLoops() > 0)
       contraction = tiled;
     else
-      stages.push_back(tiled);
+      tiledStages.push_back(tiled);
   }
+  if (!contraction)
+    return failure();
+  stages.append(tiledStages);
   for (OpResult result : consumer->getResults())
     rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
   for (Operation *dead : erase)
     if (dead && dead->use_empty())
       rewriter.eraseOp(dead);
-  if (!contraction)
-    return failure();
   return contraction;
 }
 
@@ -668,8 +672,8 @@ void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, lina
       rewriter.setInsertionPoint(epilogue ? epilogue.getOperation() : op.getOperation());
       FailureOr<Operation *> rowsOfChunk = tileOuter(rewriter, op, epilogue, chunkSizes);
       if (succeeded(rowsOfChunk))
-        vectorizeContraction(blocking, rewriter, cast<linalg::LinalgOp>(*rowsOfChunk));
-      return;
+        return vectorizeContraction(blocking, rewriter, cast<linalg::LinalgOp>(*rowsOfChunk));
+      // Not tiled: the product is left as it was and blocked whole below.
     }
     SmallVector<int64_t> sizes(op.getNumLoops(), 1);
     sizes[column] = nr ? nr : wide;
@@ -678,8 +682,8 @@ void vectorizeContraction(const Blocking &blocking, RewriterBase &rewriter, lina
     if (chunk && rowsOutside) {
       FailureOr<Operation *> inner = chunkReduction(rewriter, op, *dims, chunk);
       if (succeeded(inner))
-        vectorizeContraction(blocking, rewriter, cast<linalg::LinalgOp>(*inner));
-      return;
+        return vectorizeContraction(blocking, rewriter, cast<linalg::LinalgOp>(*inner));
+      chunk = 0;
     }
     chunked = chunk != 0;
   }
