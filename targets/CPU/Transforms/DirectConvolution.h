@@ -18,6 +18,8 @@
 #ifndef DLC_TARGETS_CPU_TRANSFORMS_DIRECTCONVOLUTION_H
 #define DLC_TARGETS_CPU_TRANSFORMS_DIRECTCONVOLUTION_H
 
+#include "targets/CPU/Transforms/DotInstructions.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/AffineExpr.h"
@@ -92,6 +94,48 @@ inline bool hasMultiplyAdd(mlir::linalg::GenericOp op) {
          llvm::is_contained(mul->getOperands(), body.getArgument(1)) &&
          body.getOperations().size() == 3;
 }
+
+/// What both direct kernels know of the convolution they rewrite: its generic, the constant
+/// filters, strides and dilations (height, width), and the elementwise ops run on the
+/// registers.
+struct Kernel {
+  mlir::linalg::GenericOp op;
+  mlir::DenseElementsAttr weights; ///< [F, C, KH, KW]
+  int64_t strides[2], dilations[2];
+  mlir::Operation *prologue = nullptr; ///< a linalg.fill or an elementwise generic, the init
+  mlir::linalg::GenericOp epilogue;    ///< the result's elementwise consumer
+
+  // Op handles are not const-correct in MLIR: the accessors take `this` non-const.
+  mlir::RankedTensorType resultType() {
+    return llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType());
+  }
+  int64_t filters() { return resultType().getDimSize(1); }
+  int64_t channels() { return weights.getType().getDimSize(1); }
+  int64_t kernelHeight() { return weights.getType().getDimSize(2); }
+  int64_t kernelWidth() { return weights.getType().getDimSize(3); }
+  int64_t taps() { return channels() * kernelHeight() * kernelWidth(); }
+
+  /// The last op the kernel replaces (the epilogue, if any), before which it is built.
+  mlir::Operation *last() {
+    return epilogue ? epilogue.getOperation() : op.getOperation();
+  }
+  /// Where the kernel writes its blocks: the epilogue's destination, else the prologue's (the
+  /// prologue itself is not built), else the init.
+  mlir::Value destination() {
+    if (epilogue)
+      return epilogue.getDpsInits()[0];
+    if (prologue)
+      return llvm::cast<mlir::DestinationStyleOpInterface>(prologue).getDpsInits()[0];
+    return op.getDpsInits()[0];
+  }
+  /// Replaces the convolution (and its epilogue) by the kernel's `result`, and erases the
+  /// prologue the kernel computed on its registers.
+  void replaceWith(mlir::RewriterBase &rewriter, mlir::Value result) {
+    dlc::cpu::replaceWithKernel(rewriter, op, epilogue, result);
+    if (prologue && prologue->use_empty())
+      rewriter.eraseOp(prologue);
+  }
+};
 
 /// The filters `weights` [F, C, KH, KW] (f32) as one flat constant in groups of `group`
 /// filters (the last group what remains), each group's filters interleaved: filter f0 + i's

@@ -36,12 +36,7 @@ struct Span {
   bool full;
 };
 
-struct DirectConvolution {
-  linalg::GenericOp op;
-  DenseElementsAttr weights; ///< [F, C, KH, KW]
-  int64_t strides[2], dilations[2];
-  Operation *prologue = nullptr; ///< a linalg.fill or an elementwise generic giving the init
-  linalg::GenericOp epilogue;    ///< the result's elementwise consumer, run on the registers
+struct DirectConvolution : directconv::Kernel {
 
   static std::optional<DirectConvolution> match(linalg::GenericOp op) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
@@ -54,7 +49,7 @@ struct DirectConvolution {
         !resultType.hasStaticShape() || !inputType.getElementType().isF32() ||
         !resultType.getElementType().isF32() || resultType.getRank() != 4)
       return std::nullopt;
-    DirectConvolution conv{op, {}, {}, {}};
+    DirectConvolution conv{{op, {}, {}, {}}};
     AffineMap inputMap = op.getIndexingMapsArray()[0];
     if (inputType.getRank() != 5 || inputMap.getNumResults() != 5)
       return std::nullopt;
@@ -87,24 +82,14 @@ struct DirectConvolution {
     return conv;
   }
 
-  RankedTensorType resultType() { return tensorType(op.getResult(0)); }
-  int64_t filters() { return resultType().getDimSize(1); }
-  int64_t channels() { return weights.getType().getDimSize(1); }
-  int64_t kernelHeight() { return weights.getType().getDimSize(2); }
-  int64_t kernelWidth() { return weights.getType().getDimSize(3); }
-  int64_t taps() { return channels() * kernelHeight() * kernelWidth(); }
-
   void rewrite(RewriterBase &rewriter, int64_t lanes, int64_t maxRows, int64_t l2Bytes) {
     Location loc = op.getLoc();
-    Operation *last = epilogue ? epilogue.getOperation() : op.getOperation();
-    rewriter.setInsertionPoint(last);
+    rewriter.setInsertionPoint(last());
     OpBuilder &b = rewriter;
     Type f32 = b.getF32Type();
     auto vectorType = VectorType::get({lanes}, f32);
     Value input = op.getDpsInputs()[0];
-    Value dest = epilogue   ? epilogue.getDpsInits()[0]
-                 : prologue ? cast<DestinationStyleOpInterface>(prologue).getDpsInits()[0]
-                            : op.getDpsInits()[0];
+    Value dest = destination();
     Value init = op.getDpsInits()[0];
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     int64_t rows = std::min(maxRows, filters());
@@ -285,9 +270,7 @@ struct DirectConvolution {
                       })};
                 })
             .getResult(0);
-    replaceWithKernel(rewriter, op, epilogue, result);
-    if (prologue && prologue->use_empty())
-      rewriter.eraseOp(prologue);
+    replaceWith(rewriter, result);
   }
 };
 

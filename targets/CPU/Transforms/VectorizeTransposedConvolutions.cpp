@@ -76,12 +76,7 @@ struct BlockShape {
   }
 };
 
-struct TransposedConvolution {
-  linalg::GenericOp op;
-  DenseElementsAttr weights; ///< [F, C, KH, KW]
-  int64_t strides[2], dilations[2];
-  Operation *prologue = nullptr; ///< a linalg.fill or an elementwise generic giving the init
-  linalg::GenericOp epilogue;    ///< the result's elementwise consumer, run on the registers
+struct TransposedConvolution : directconv::Kernel {
 
   static std::optional<TransposedConvolution> match(linalg::GenericOp op, int64_t lanes) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
@@ -94,7 +89,7 @@ struct TransposedConvolution {
         !resultType.getElementType().isF32() || inputType.getRank() != 4 ||
         resultType.getRank() != 4 || resultType.getDimSize(1) % lanes != 0)
       return std::nullopt;
-    TransposedConvolution conv{op, {}, {}, {}};
+    TransposedConvolution conv{{op, {}, {}, {}}};
     AffineMap inputMap = op.getIndexingMapsArray()[0];
     if (inputMap.getNumResults() != 4)
       return std::nullopt;
@@ -123,24 +118,14 @@ struct TransposedConvolution {
     return conv;
   }
 
-  RankedTensorType resultType() { return cast<RankedTensorType>(op.getResult(0).getType()); }
-  int64_t filters() { return resultType().getDimSize(1); }
-  int64_t channels() { return weights.getType().getDimSize(1); }
-  int64_t kernelHeight() { return weights.getType().getDimSize(2); }
-  int64_t kernelWidth() { return weights.getType().getDimSize(3); }
-  int64_t taps() { return channels() * kernelHeight() * kernelWidth(); }
-
   void rewrite(RewriterBase &rewriter, int64_t lanes, int64_t l2Bytes) {
     Location loc = op.getLoc();
-    Operation *last = epilogue ? epilogue.getOperation() : op.getOperation();
-    rewriter.setInsertionPoint(last);
+    rewriter.setInsertionPoint(last());
     OpBuilder &b = rewriter;
     Type f32 = b.getF32Type();
     auto vectorType = VectorType::get({lanes}, f32);
     Value input = op.getDpsInputs()[0];
-    Value dest = epilogue   ? epilogue.getDpsInits()[0]
-                 : prologue ? cast<DestinationStyleOpInterface>(prologue).getDpsInits()[0]
-                            : op.getDpsInits()[0];
+    Value dest = destination();
     Value init = op.getDpsInits()[0];
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vectorType, 0.0f));
@@ -317,9 +302,7 @@ struct TransposedConvolution {
               })};
         })
         .getResult(0);
-    replaceWithKernel(rewriter, op, epilogue, result);
-    if (prologue && prologue->use_empty())
-      rewriter.eraseOp(prologue);
+    replaceWith(rewriter, result);
   }
 };
 

@@ -37,31 +37,35 @@ struct Variant {
 };
 
 namespace detail {
-constexpr float kInput2[4 * 4] = {1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1};
-constexpr float kFilter2[4 * 3] = {1, 0, 0, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0, 0, 1};
-constexpr float kOutput2[2 * 4] = {1, 1, 1, 0, 0, 1, -1, -1};
+inline constexpr float kInput2[4 * 4] = {1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1};
+inline constexpr float kFilter2[4 * 3] = {1, 0, 0, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0, 0, 1};
+inline constexpr float kOutput2[2 * 4] = {1, 1, 1, 0, 0, 1, -1, -1};
 // The interpolation points 0, 1, -1, 2, -2 and infinity (Lavin and Gray, 2016).
-constexpr float kInput4[6 * 6] = {4, 0,  -5, 0,  1, 0, //
+inline constexpr float kInput4[6 * 6] = {4, 0,  -5, 0,  1, 0, //
                                   0, -4, -4, 1,  1, 0, //
                                   0, 4,  -4, -1, 1, 0, //
                                   0, -2, -1, 2,  1, 0, //
                                   0, 2,  -1, -2, 1, 0, //
                                   0, 4,  0,  -5, 0, 1};
-constexpr float kFilter4[6 * 3] = {1.0f / 4,  0,          0,         //
+inline constexpr float kFilter4[6 * 3] = {1.0f / 4,  0,          0,         //
                                    -1.0f / 6, -1.0f / 6,  -1.0f / 6, //
                                    -1.0f / 6, 1.0f / 6,   -1.0f / 6, //
                                    1.0f / 24, 1.0f / 12,  1.0f / 6,  //
                                    1.0f / 24, -1.0f / 12, 1.0f / 6,  //
                                    0,         0,          1};
-constexpr float kOutput4[4 * 6] = {1, 1,  1, 1, 1,  0, //
+inline constexpr float kOutput4[4 * 6] = {1, 1,  1, 1, 1,  0, //
                                    0, 1, -1, 2, -2, 0, //
                                    0, 1,  1, 4, 4,  0, //
                                    0, 1, -1, 8, -8, 1};
 } // namespace detail
 
-constexpr Variant kF2x2{2, 4, detail::kInput2, detail::kFilter2, detail::kOutput2, "F(2x2, 3x3)"};
-constexpr Variant kF4x4{4, 6, detail::kInput4, detail::kFilter4, detail::kOutput4, "F(4x4, 3x3)"};
-constexpr std::array<const Variant *, 2> kVariants = {&kF2x2, &kF4x4};
+// Inline: one object each in the whole program, so a variant is known by its address in every
+// file that includes this one.
+inline constexpr Variant kF2x2{2, 4, detail::kInput2, detail::kFilter2, detail::kOutput2,
+                               "F(2x2, 3x3)"};
+inline constexpr Variant kF4x4{4, 6, detail::kInput4, detail::kFilter4, detail::kOutput4,
+                               "F(4x4, 3x3)"};
+inline constexpr std::array<const Variant *, 2> kVariants = {&kF2x2, &kF4x4};
 
 /// The input transform iterates (a, b, c, n, ty, tx, p, q) and computes
 ///   V[a, b, c, n, ty, tx] += padded[n, c, m ty + p, m tx + q] * BT[a, p] * BT[b, q].
