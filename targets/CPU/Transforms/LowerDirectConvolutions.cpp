@@ -41,7 +41,7 @@ bool directFirst(const Convolution &conv, int64_t lanes) {
 /// ResNet-50 and MobileNetV2 on an Intel Xeon (Emerald Rapids): the 1x1 convolutions of 14x14
 /// maps 0.77-0.92x the product's time; ResNet-50's 7x7 stem (147 taps) 0.87x the direct
 /// convolution's, MobileNetV2's 3x3 one (27 taps) 1.6x; on 28x28 and 56x56 maps, which
-/// vectors divide, 1.0-1.45x.
+/// vectors divide, about 1.0-1.2x (profiles of separate runs, which differ by up to 7%).
 bool transposedDirectFirst(const Convolution &conv, int64_t lanes) {
   ArrayRef<int64_t> filterShape = tensorType(conv.filter).getShape();
   RankedTensorType resultType = conv.resultType();
