@@ -37,7 +37,6 @@ struct Span {
 };
 
 struct DirectConvolution : directconv::Kernel {
-
   static std::optional<DirectConvolution> match(linalg::GenericOp op) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
         op.getNumLoops() != 7 || op.getNumReductionLoops() != 3)

@@ -77,7 +77,6 @@ struct BlockShape {
 };
 
 struct TransposedConvolution : directconv::Kernel {
-
   static std::optional<TransposedConvolution> match(linalg::GenericOp op, int64_t lanes) {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
         op.getNumLoops() != 7 || op.getNumReductionLoops() != 3)
@@ -207,15 +206,15 @@ struct TransposedConvolution : directconv::Kernel {
             .getResults();
       };
       accs = SmallVector<Value>(forLoop(nb, loc, channels(), 1, accs, overTaps).getResults());
-      // Each filter vector's block transposed: one vector of positions per filter, of which
-      // the first `count` lanes are this block's.
-      // Whole vectors stay inside the row in every block but a narrow last one, unless the
-      // row is shorter than a vector or a block's vector reaches past it.
+      // A vector of positions from ow0 stays inside the row in every block but a narrow last
+      // one, unless the row is shorter than a vector or a block's vector reaches past it; its
+      // first `count` lanes are the block's, the ones the mask stores.
       int64_t whole = outW / shape.positions * shape.positions;
       bool inBounds = count == shape.positions && whole - shape.positions + lanes <= outW;
       Value mask = vector::ConstantMaskOp::create(
           nb, loc, VectorType::get({lanes}, nb.getI1Type()),
           nb.getDenseI64ArrayAttr({count}));
+      // Each filter vector's accumulators transposed: one vector of positions per filter.
       for (int64_t v = 0; v < vectors; ++v) {
         SmallVector<Value> rows;
         for (int64_t i = 0; i < count; ++i)
