@@ -372,9 +372,10 @@ def VectorizeTransposedConvolutionsPass
     the lanes; each vector of them is transposed with log2(L) stages of two-source shuffles
     (64 for a 16 x 16 block) into vectors of positions, which the start (the fill, the bias
     broadcast or the init), the elementwise consumer (batch norm, an activation, a residual
-    add) and the one store of P lanes apply to in the result's own NCHW layout. Where all
-    filters fit half of `l2-bytes` every position block reads them (positions outside);
-    larger filters are read once, a group at a time.
+    add) and the one store of P lanes apply to in the result's own NCHW layout. Where the
+    input rows the convolution reads fit half of `l2-bytes`, the filter groups are the outer
+    loop (the filters stream once, the input is read again from L2 by each group); otherwise
+    the positions are (each block meets all the filters).
 
     Preconditions: static shapes, f32 operands, constant filters, filters a multiple of L.
   }];

@@ -273,10 +273,15 @@ struct TransposedConvolution : directconv::Kernel {
           .getResult(0);
     };
 
-    // An input that fits half of L2 is read by every filter group, and the filters once, a
-    // group at a time (filters outside); a larger one a block at a time, each block meeting
-    // all the filters (positions outside).
-    int64_t inputBytes = cast<RankedTensorType>(input.getType()).getNumElements() * 4;
+    // An input whose rows the convolution reads fit half of L2 is read by every filter group,
+    // and the filters once, a group at a time (filters outside); a larger one a block at a
+    // time, each block meeting all the filters (positions outside). A stride taller than the
+    // filter skips rows (a 1x1 stride-2 convolution reads half of them).
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rowsRead = std::min(
+        inputType.getDimSize(2),
+        outH * std::min(strides[0], (kh - 1) * dilations[0] + 1));
+    int64_t inputBytes = inputType.getNumElements() / inputType.getDimSize(2) * rowsRead * 4;
     bool positionsOutside = inputBytes > l2Bytes / 2;
     Value result = forLoop(
         b, loc, batch, 1, dest,
