@@ -9,7 +9,8 @@ fastest in a tuning file.
 the model's convolutions, each with its shape key (the padded input, filters, result, strides,
 dilations, element type) and the strategies the target can compute it with (Winograd
 F(4x4, 3x3) and F(2x2, 3x3), a product over im2col columns, the transposed product, the direct
-convolution and the transposed direct convolution). Every distinct key with more than one candidate is timed with each:
+convolution and the transposed direct convolution). Every distinct key with more than one
+candidate is timed with each:
 
 - `--measure model` (the default): in the whole model's run. The model is compiled once per
   candidate, with every key that has it computed that way (the others as the cost model

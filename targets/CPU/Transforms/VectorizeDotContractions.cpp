@@ -237,9 +237,8 @@ struct DotProduct {
       indices.append({row, column});
       return indices;
     };
-    auto offset = [&](OpBuilder &nb, Value base, int64_t delta) -> Value {
-      return delta == 0 ? base
-                        : arith::AddIOp::create(nb, loc, base, index(nb, loc, delta)).getResult();
+    auto offset = [&](OpBuilder &nb, Value base, int64_t delta) {
+      return addIndex(nb, loc, base, delta);
     };
 
     // One reduction step: group g of 4 k for every accumulator; `partial` reads the last,

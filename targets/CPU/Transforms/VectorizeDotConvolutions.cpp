@@ -395,11 +395,7 @@ struct Product {
     Value tailColumns;
     auto block = [&](OpBuilder &nb, Value n, Value p0, Value f0, ArrayRef<Span> spans,
                      int64_t tail, Value result) -> Value {
-      auto offset = [&](Value base, int64_t delta) -> Value {
-        return delta == 0 ? base
-                          : arith::AddIOp::create(nb, loc, base, indexConstant(nb, loc, delta))
-                                .getResult();
-      };
+      auto offset = [&](Value base, int64_t delta) { return addIndex(nb, loc, base, delta); };
       auto accType = [&](int64_t lanes) { return VectorType::get({lanes}, sum); };
       auto groupsType = [&](int64_t lanes) { return VectorType::get({lanes * g}, narrow); };
       int64_t vectors = spans.size();

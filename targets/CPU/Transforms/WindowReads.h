@@ -17,9 +17,9 @@ mlir::Value everyStride(mlir::OpBuilder &b, mlir::Location loc, mlir::Value span
 /// Reads `width` lanes of `source` along its innermost dimension starting at `indices`, every
 /// `stride`-th element (one contiguous read, then a shuffle when the stride is not 1), or one
 /// element broadcast when `stride` is 0. Without `inBounds`, lanes past the end of the
-/// innermost dimension are masked off (undefined for floats, 1 for integers). The read covers the span of
-/// the picked elements widened to a power of two; with `wideInBounds` the caller knows the
-/// widened span lies inside the row too, so no lane is masked.
+/// innermost dimension are masked off (undefined for floats, 1 for integers). The read covers
+/// the span of the picked elements widened to a power of two; with `wideInBounds` the caller
+/// knows the widened span lies inside the row too, so no lane is masked.
 mlir::Value readLanes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value source,
                       mlir::ValueRange indices, int64_t stride, int64_t width,
                       bool inBounds = true, bool wideInBounds = false);
