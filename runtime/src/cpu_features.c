@@ -7,6 +7,7 @@
 #include "dlc/runtime.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #define DLC_RT_X86 1
@@ -21,6 +22,10 @@
    is idempotent, so racing threads at worst detect twice and store the same value. */
 #define DLC_RT_DETECTED (UINT64_C(1) << 63)
 static _Atomic uint64_t cached_features;
+
+/* Why AMX is missing, for dlc_rt_explain_cpu: set by the detection. */
+enum { AMX_PRESENT, AMX_NOT_IN_CPU, AMX_NO_OS_STATE, AMX_PERMISSION_REFUSED };
+static _Atomic int amx_absence = AMX_NOT_IN_CPU;
 
 #ifdef DLC_RT_X86
 
@@ -89,8 +94,13 @@ static uint64_t detect_features(void) {
     }
   }
 
-  if ((xcr0 & XCR0_AMX_STATE) == XCR0_AMX_STATE && (edx7 & (1u << 24)) &&
-      request_amx_permission()) {
+  int amx = AMX_NOT_IN_CPU;
+  if (edx7 & (1u << 24))
+    amx = (xcr0 & XCR0_AMX_STATE) != XCR0_AMX_STATE ? AMX_NO_OS_STATE
+          : request_amx_permission()                 ? AMX_PRESENT
+                                                     : AMX_PERMISSION_REFUSED;
+  atomic_store_explicit(&amx_absence, amx, memory_order_relaxed);
+  if (amx == AMX_PRESENT) {
     f |= DLC_CPU_AMX_TILE;
     if (edx7 & (1u << 22)) f |= DLC_CPU_AMX_BF16;
     if (edx7 & (1u << 25)) f |= DLC_CPU_AMX_INT8;
@@ -116,6 +126,56 @@ uint64_t dlc_rt_cpu_features(void) {
 int dlc_rt_check_cpu(uint64_t required) {
   return (dlc_rt_cpu_features() & required) == required ? DLC_STATUS_OK
                                                        : DLC_STATUS_UNSUPPORTED_CPU;
+}
+
+/* Appends `text` to buffer[*used..size), keeping it NUL-terminated and cutting what does not
+   fit; *used counts what would have been written. */
+static void append(char *buffer, size_t size, size_t *used, const char *text) {
+  for (; *text; ++text, ++*used)
+    if (buffer && *used + 1 < size)
+      buffer[*used] = *text;
+  if (buffer && size > 0)
+    buffer[*used < size ? *used : size - 1] = '\0';
+}
+
+int dlc_rt_explain_cpu(uint64_t required, char *text, size_t size) {
+  static const struct {
+    uint64_t bit;
+    const char *name;
+  } names[] = {{DLC_CPU_SSE42, "SSE4.2"},         {DLC_CPU_AVX, "AVX"},
+               {DLC_CPU_AVX2, "AVX2"},            {DLC_CPU_FMA, "FMA"},
+               {DLC_CPU_F16C, "F16C"},            {DLC_CPU_BMI2, "BMI2"},
+               {DLC_CPU_AVX512F, "AVX512-F"},     {DLC_CPU_AVX512BW, "AVX512-BW"},
+               {DLC_CPU_AVX512DQ, "AVX512-DQ"},   {DLC_CPU_AVX512VL, "AVX512-VL"},
+               {DLC_CPU_AVX512CD, "AVX512-CD"},   {DLC_CPU_AVX512VNNI, "AVX512-VNNI"},
+               {DLC_CPU_AVX512BF16, "AVX512-BF16"}, {DLC_CPU_AMX_TILE, "AMX-TILE"},
+               {DLC_CPU_AMX_BF16, "AMX-BF16"},    {DLC_CPU_AMX_INT8, "AMX-INT8"}};
+  uint64_t missing = required & ~dlc_rt_cpu_features();
+  size_t used = 0;
+  int count = 0;
+  append(text, size, &used, "");
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i) {
+    if (!(missing & names[i].bit))
+      continue;
+    append(text, size, &used, count++ ? ", " : "this machine lacks ");
+    append(text, size, &used, names[i].name);
+  }
+  if (missing & (DLC_CPU_AMX_TILE | DLC_CPU_AMX_BF16 | DLC_CPU_AMX_INT8)) {
+    switch (atomic_load_explicit(&amx_absence, memory_order_relaxed)) {
+    case AMX_NOT_IN_CPU: append(text, size, &used, " (the CPU does not report AMX)"); break;
+    case AMX_NO_OS_STATE:
+      append(text, size, &used,
+             " (the CPU has AMX but the OS does not enable its tile state in XCR0)");
+      break;
+    case AMX_PERMISSION_REFUSED:
+      append(text, size, &used,
+             " (the OS refused this process the AMX tile data permission, "
+             "arch_prctl ARCH_REQ_XCOMP_PERM; Linux 5.16 or later grants it)");
+      break;
+    default: break;
+    }
+  }
+  return count;
 }
 
 const char *dlc_rt_status_string(int status) {

@@ -300,6 +300,28 @@ void addMetadataFunction(llvm::Module &module, const ModelSignature &signature) 
 
 } // namespace
 
+/// int NAME_check_cpu(char *why, size_t size): DLC_STATUS_OK when this machine has every CPU
+/// feature the code requires, else DLC_STATUS_UNSUPPORTED_CPU with the runtime's explanation of
+/// what it lacks written into why.
+void addCheckCpuFunction(llvm::Module &module, const ModelSignature &signature,
+                         uint64_t requiredCpu) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx), *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *function = llvm::Function::Create(llvm::FunctionType::get(i32, {ptr, i64}, false),
+                                          llvm::GlobalValue::ExternalLinkage,
+                                          signature.name + "_check_cpu", module);
+  function->getArg(0)->setName("why");
+  function->getArg(1)->setName("size");
+  llvm::FunctionCallee explain = module.getOrInsertFunction(
+      "dlc_rt_explain_cpu", llvm::FunctionType::get(i32, {i64, ptr, i64}, false));
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", function));
+  llvm::Value *missing = b.CreateCall(
+      explain, {b.getInt64(requiredCpu), function->getArg(0), function->getArg(1)});
+  b.CreateRet(b.CreateSelect(b.CreateICmpEQ(missing, b.getInt32(0)),
+                             b.getInt32(DLC_STATUS_OK), b.getInt32(DLC_STATUS_UNSUPPORTED_CPU)));
+}
+
 llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
                           uint64_t requiredCpu) {
   llvm::LLVMContext &ctx = module.getContext();
@@ -364,6 +386,7 @@ llvm::Error addEntryPoint(llvm::Module &module, const ModelSignature &signature,
   if (signature.numDataDependentOutputs() > 0)
     addResultShapeFunction(module, signature);
   addMetadataFunction(module, signature);
+  addCheckCpuFunction(module, signature, requiredCpu);
   return llvm::Error::success();
 }
 

@@ -227,6 +227,14 @@ std::string writeHeader(const ModelSignature &signature, const std::string &extr
                "int {0}_result_shape(const void *workspace, int output, int64_t shape[]);\n\n",
                name, prefix)
                .str();
+  out += llvm::formatv(
+             "/* Whether this machine can run the library: DLC_STATUS_OK, or\n"
+             "   DLC_STATUS_UNSUPPORTED_CPU (which {0}_run then returns too) with why it cannot\n"
+             "   written into why[0..size), NUL-terminated (why may be NULL): the CPU features\n"
+             "   it lacks and, for AMX, whether the CPU, the OS or its permission is missing. */\n"
+             "int {0}_check_cpu(char *why, size_t size);\n\n",
+             name)
+             .str();
   out += "/* The model's metadata (ONNX metadata_props): the value for key, or NULL.";
   if (signature.metadata.empty()) {
     out += " This model has none. */\n";

@@ -3,6 +3,7 @@
 #ifndef DLC_RUNTIME_H
 #define DLC_RUNTIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -47,6 +48,11 @@ uint64_t dlc_rt_cpu_features(void);
     DLC_STATUS_UNSUPPORTED_CPU otherwise. */
 int dlc_rt_check_cpu(uint64_t required);
 
+/** Writes into text[0..size) (NUL-terminated, cut to fit; text may be NULL) why this machine
+    cannot run code that requires `required`: the missing features by name and, for AMX, whether
+    the CPU lacks it, the OS does not enable its state, or the OS refused this process its use.
+    Writes an empty string when nothing is missing. Returns the number of missing features. */
+int dlc_rt_explain_cpu(uint64_t required, char *text, size_t size);
 /** Returns a static, human-readable description of a DLC_STATUS_* code. */
 const char *dlc_rt_status_string(int status);
 
