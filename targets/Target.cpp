@@ -43,6 +43,13 @@ void registerTarget(TargetInfo info) {
 
 llvm::ArrayRef<TargetInfo> registeredTargets() { return registry(); }
 
+const TargetInfo *findTarget(llvm::StringRef name) {
+  for (const TargetInfo &info : registry())
+    if (info.name == name)
+      return &info;
+  return nullptr;
+}
+
 std::string registeredTargetNames() {
   std::string names;
   for (const TargetInfo &info : registry())
@@ -51,9 +58,8 @@ std::string registeredTargetNames() {
 }
 
 llvm::Expected<std::unique_ptr<Target>> createTarget(llvm::StringRef name) {
-  for (const TargetInfo &info : registry())
-    if (info.name == name)
-      return info.create(info);
+  if (const TargetInfo *info = findTarget(name))
+    return info->create(*info);
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "unknown target '" + name + "' (registered targets: " +
                                      registeredTargetNames() + ")");

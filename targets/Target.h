@@ -70,6 +70,11 @@ struct TargetInfo {
   std::string summary;      ///< one line: "x86-64 with AVX-512 F/BW/CD/DQ/VL"
   std::string requirements; ///< what a machine needs to run the generated code
   unsigned precisions = kPrecisionF32; ///< Precision bits the kernels compute in
+  /// The --precision a compilation for this target uses when none is given.
+  std::string defaultPrecision = "fp32";
+  /// A line on what `precision` means for this target, which the driver prints once
+  /// (`byDefault`: the user gave no --precision); empty for nothing to say.
+  std::function<std::string(llvm::StringRef precision, bool byDefault)> precisionNote;
   /// Creates the target for this name; detection (of the host CPU, say) happens here.
   std::function<llvm::Expected<std::unique_ptr<Target>>(const TargetInfo &)> create;
 };
@@ -127,6 +132,9 @@ void registerTarget(TargetInfo info);
 
 /// Every registered target, in registration order.
 llvm::ArrayRef<TargetInfo> registeredTargets();
+
+/// The registered target `name`, or null.
+const TargetInfo *findTarget(llvm::StringRef name);
 
 /// The registered names, comma-separated, for messages and help.
 std::string registeredTargetNames();

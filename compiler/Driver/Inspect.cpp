@@ -153,8 +153,10 @@ void printMemoryPlan(const targets::ModelSignature &signature, llvm::raw_ostream
       << "intermediates); plan / bound = "
       << llvm::format("%.3f", bound ? double(planned) / double(bound) : 1.0) << "\n";
   if (!signature.strategies.empty()) {
-    // One line per convolution: the node, how the target computes it, and why.
-    out << "convolutions: " << signature.strategies.size() << " (strategy chosen by the target)\n";
+    // One line per convolution or product the target chose for: the node, how it computes
+    // it, and why.
+    out << "strategies: " << signature.strategies.size()
+        << " (convolutions and products, chosen by the target)\n";
     for (const auto &choice : signature.strategies)
       out << "  " << choice.node << ": " << choice.strategy << " (" << choice.why << ")\n";
   }

@@ -33,6 +33,14 @@ void addAlgorithmPasses(OpPassManager &pm, const CpuDescription &cpu) {
 
 void addTensorPasses(OpPassManager &pm, const CpuModel &model, const CpuDescription &cpu) {
   RegisterBlock block = productBlock(cpu);
+  // On xeon-amx, bf16 products whose shapes are whole tiles run on AMX tiles (the others on
+  // the AVX-512 dot products below); testing on a CPU without AMX replaces the tile operations
+  // by vector code with their semantics.
+  if (model.amx) {
+    pm.addNestedPass<func::FuncOp>(createTileContractionsPass());
+    if (model.emulateAmx)
+      pm.addNestedPass<func::FuncOp>(createEmulateAmxPass());
+  }
   // Products of 8-bit integers or bf16 with constant weights become blocks of the CPU's dot
   // product instructions, where it has them (before the fp32 vectorization, which would take
   // them as generic products).
@@ -105,7 +113,8 @@ void addBufferPasses(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createPrefetchPanelsPass());
 }
 
-void addLoweringPasses(OpPassManager &pm) {
+void addLoweringPasses(OpPassManager &pm, const CpuModel &model) {
+  bool tiles = model.amx && !model.emulateAmx;
   // Block loops of vectorized products, and large structured ops split into pieces, run on the
   // runtime's thread pool.
   pm.addPass(createParallelizeBlockLoopsPass());
@@ -128,9 +137,16 @@ void addLoweringPasses(OpPassManager &pm) {
   VectorTransferToSCFOptions unrolled;
   unrolled.enableFullUnroll();
   pm.addPass(createConvertVectorToSCFPass(unrolled));
-  // x86vector's ops (vdpbf16ps) become their LLVM intrinsics.
+  // Loops carrying AMX tiles carry LLVM's tile values, so each accumulator stays in its tile
+  // register through the reduction.
+  if (tiles)
+    pm.addPass(createLegalizeTileLoopsPass());
+  // x86vector's ops (vdpbf16ps) and amx's (tdpbf16ps) become their LLVM intrinsics. LLVM
+  // configures the tiles (ldtilecfg) at the entry of each function that uses them and
+  // releases them (tilerelease) before it returns.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.x86Vector = true;
+  vectorToLLVM.amx = tiles;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -158,7 +174,7 @@ void addCpuPasses(OpPassManager &pm, targets::Stage stage, const CpuModel &model
   case targets::Stage::Algorithms: return addAlgorithmPasses(pm, cpu);
   case targets::Stage::Tensors: return addTensorPasses(pm, model, cpu);
   case targets::Stage::Buffers: return addBufferPasses(pm);
-  case targets::Stage::Lowering: return addLoweringPasses(pm);
+  case targets::Stage::Lowering: return addLoweringPasses(pm, model);
   }
 }
 

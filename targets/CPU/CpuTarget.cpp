@@ -51,6 +51,8 @@ constexpr NamedCpu kNamedCpus[] = {
 
 constexpr uint64_t kAmx = DLC_CPU_AMX_TILE | DLC_CPU_AMX_BF16 | DLC_CPU_AMX_INT8;
 
+bool amxEmulation = false;
+
 /// The DLC_CPU_* bit of an LLVM feature name ("avx2"), or 0.
 uint64_t featureBit(llvm::StringRef feature) {
   for (const FeatureBit &bit : kFeatureBits)
@@ -102,10 +104,11 @@ private:
   CpuDescription description_;
 };
 
-/// Registers `name` with what the generated code requires of the machine and the precisions
-/// its kernels compute in: int8 products where the CPU has AVX512-VNNI, bf16 products where
-/// its AVX512-BF16 dot product outruns fp32 FMA.
-void registerCpuTarget(std::string name, std::string summary, std::string requirements) {
+/// The registry entry of `name`: what the generated code requires of the machine and the
+/// precisions its kernels compute in: int8 products where the CPU has AVX512-VNNI, bf16
+/// products where its AVX512-BF16 dot product outruns fp32 FMA (or AMX computes them).
+targets::TargetInfo cpuTargetInfo(std::string name, std::string summary,
+                                  std::string requirements) {
   targets::TargetInfo info;
   info.name = std::move(name);
   info.summary = std::move(summary);
@@ -126,6 +129,32 @@ void registerCpuTarget(std::string name, std::string summary, std::string requir
       return model.takeError();
     return std::make_unique<CpuTarget>(info, std::move(*model));
   };
+  return info;
+}
+
+void registerCpuTarget(std::string name, std::string summary, std::string requirements) {
+  targets::registerTarget(
+      cpuTargetInfo(std::move(name), std::move(summary), std::move(requirements)));
+}
+
+/// Registers xeon-amx: bf16 by default, whose products and convolutions run on AMX tiles.
+void registerAmxTarget() {
+  targets::TargetInfo info = cpuTargetInfo(
+      kAmxTargetName,
+      "Intel Xeon with AMX (Sapphire Rapids and later): bf16 and int8 products on AMX tiles, "
+      "AVX-512 around them",
+      "the CPU features LLVM lists for sapphirerapids, AMX-TILE, AMX-BF16 and AMX-INT8 among "
+      "them, and an OS that grants AMX state (Linux 5.16 or later)");
+  info.defaultPrecision = "bf16";
+  info.precisionNote = [](llvm::StringRef precision, bool byDefault) -> std::string {
+    if (precision == "bf16" && byDefault)
+      return "matrix products with constant weights compute in bf16 on AMX tiles (a QDQ "
+             "model's quantized ones in int8), the other ops in fp32 (--precision=fp32 keeps "
+             "every op in fp32)";
+    if (precision == "fp32")
+      return "--precision=fp32: every op computes in fp32 with AVX-512; AMX is not used";
+    return "";
+  };
   targets::registerTarget(std::move(info));
 }
 
@@ -143,8 +172,11 @@ double measuredBF16Speedup(llvm::StringRef cpu) {
 }
 
 bool computesBF16(const CpuModel &model) {
-  return (model.requiredCpu & DLC_CPU_AVX512BF16) && measuredBF16Speedup(model.cpu) > 1.0;
+  return model.amx ||
+         ((model.requiredCpu & DLC_CPU_AVX512BF16) && measuredBF16Speedup(model.cpu) > 1.0);
 }
+
+void setAmxEmulation(bool emulate) { amxEmulation = emulate; }
 
 llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name) {
   CpuModel model;
@@ -166,6 +198,19 @@ llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name) {
   } else if (name == "x86-64-v4") {
     model.cpu = "x86-64-v4";
     model.requiredCpu = kX86_64_V4;
+  } else if (name == kAmxTargetName) {
+    // Sapphire Rapids is the first Xeon with AMX; its LLVM features are those of every later
+    // one (Emerald Rapids, Granite Rapids) that the kernels use.
+    model.cpu = "sapphirerapids";
+    model.amx = true;
+    llvm::SmallVector<llvm::StringRef> features;
+    llvm::X86::getFeaturesForCPU(model.cpu, features, /*NeedPlus=*/true);
+    for (llvm::StringRef feature : features)
+      model.requiredCpu |= featureBit(feature.drop_front());
+    model.features = "+amx-tile,+amx-int8,+amx-bf16";
+    model.emulateAmx = amxEmulation;
+    if (model.emulateAmx)
+      model.requiredCpu &= ~kAmx;
   } else if (llvm::any_of(kNamedCpus, [&](const NamedCpu &cpu) { return name == cpu.name; })) {
     model.cpu = name.str();
     llvm::SmallVector<llvm::StringRef> features;
@@ -197,6 +242,7 @@ void registerCpuTargets() {
     registerCpuTarget(cpu.name, cpu.summary,
                       std::string("the CPU features LLVM lists for ") + cpu.name +
                           " (AMX aside)");
+  registerAmxTarget();
 }
 
 } // namespace dlc::cpu

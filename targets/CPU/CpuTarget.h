@@ -18,7 +18,18 @@ struct CpuModel {
   std::string features;     ///< LLVM feature string (+avx512f,...)
   uint64_t requiredCpu = 0; ///< DLC_CPU_* bits the generated code checks at run time
   bool isHost = false;      ///< the machine that compiles: its caches are read from the system
+  bool amx = false;         ///< products and convolutions run on AMX tiles (xeon-amx)
+  /// The tile operations are replaced by vector code with their semantics, and the library
+  /// does not require AMX: for testing the AMX kernels on CPUs without it.
+  bool emulateAmx = false;
 };
+
+/// The AMX target's name: Sapphire Rapids' features with AMX, bf16 products on tiles.
+inline constexpr const char *kAmxTargetName = "xeon-amx";
+
+/// For tests on CPUs without AMX: the xeon-amx targets created from now on emulate the tile
+/// operations with AVX-512 code (`dlc compile --emulate-amx`, hidden).
+void setAmxEmulation(bool emulate);
 
 /// Resolves a CPU target name; `host` is this machine's CPU and features.
 llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name);

@@ -201,15 +201,20 @@ def run_command(cmd, what, cwd=None, timeout=None):
     return proc
 
 
-def compile_model(dlc, lib, target, timeout, precision=None):
+def dlc_options(args, run=False):
+    """The options of dlc compile (or of dlc run, which compiles for this machine) that the
+    command line passes on."""
+    precision = [f"--precision={args.precision}"] if args.precision else []
+    if run:
+        return precision
+    return ([f"--target={args.target}"] if args.target else []) + precision + args.dlc_flag
+
+
+def compile_model(dlc, lib, timeout, options):
     """Runs dlc compile into a fresh directory and checks it wrote exactly libNAME.a and NAME.h."""
     if lib.lib_dir.exists():
         shutil.rmtree(lib.lib_dir)
-    cmd = [dlc, "compile", lib.model_path, "--name", lib.name, "-o", lib.lib_dir]
-    if target:
-        cmd.insert(3, f"--target={target}")
-    if precision:
-        cmd.insert(3, f"--precision={precision}")
+    cmd = [dlc, "compile", lib.model_path, *options, "--name", lib.name, "-o", lib.lib_dir]
     proc = run_command(cmd, f"dlc compile {lib.name}", timeout=timeout)
     if proc.returncode != 0:
         raise E2EError(f"dlc compile {lib.name} failed with exit status {proc.returncode}")
@@ -391,6 +396,12 @@ def c_program(libs):
     parts += ["int main(int argc, char **argv) {",
               "  const char *dir = argc > 1 ? argv[1] : \".\";",
               "  int bad = 0;"]
+    # A library that cannot run here says why (NAME_check_cpu); its NAME_run must then return
+    # DLC_STATUS_UNSUPPORTED_CPU, which check_status turns into the app's skip status.
+    parts += ["  char why[256];"]
+    for lib in libs:
+        parts += [f"  if ({lib.name}_check_cpu(why, sizeof why) != DLC_STATUS_OK)",
+                  f"    printf(\"app: {lib.name} cannot run on this machine: %s\\n\", why);"]
     parts += [f"  bad |= run_{lib.name}(dir);" for lib in libs]
     parts += ["  if (!bad) printf(\"app: all runs returned DLC_STATUS_OK\\n\");",
               "  return bad ? 1 : 0;", "}", ""]
@@ -410,9 +421,14 @@ def build_app(cc, libs, work):
     return app
 
 
-def run_app(app, work, timeout):
+def run_app(app, work, timeout, unsupported_reason=None):
+    """Runs the app; False when a library reported DLC_STATUS_UNSUPPORTED_CPU. With
+    `unsupported_reason`, the reason the app printed for it must contain that text."""
     proc = run_command([app, work], "app", timeout=timeout)
     if proc.returncode == APP_EXIT_UNSUPPORTED_CPU:
+        if unsupported_reason is not None and unsupported_reason not in proc.stdout:
+            raise E2EError(f"the library's reason for DLC_STATUS_UNSUPPORTED_CPU does not say "
+                           f"\"{unsupported_reason}\"")
         return False
     if proc.returncode < 0:
         raise E2EError(f"{app} was killed by signal {-proc.returncode}")
@@ -470,13 +486,12 @@ def check_outputs(lib, work, rtol):
     return ok
 
 
-def check_dlc_run(dlc, lib, work, rtol, timeout, precision=None):
+def check_dlc_run(dlc, lib, work, rtol, timeout, options):
     """Optionally also checks `dlc run MODEL INPUT... --output-dir DIR` against the reference."""
     out_dir = work / f"{lib.file_prefix}dlc_run"
     shutil.rmtree(out_dir, ignore_errors=True)
     inputs = [work / f"{lib.file_prefix}in{i}.npy" for i in range(len(lib.inputs))]
-    extra = [f"--precision={precision}"] if precision else []
-    proc = run_command([dlc, "run", lib.model_path, *inputs, "--output-dir", out_dir, *extra],
+    proc = run_command([dlc, "run", lib.model_path, *inputs, "--output-dir", out_dir, *options],
                        f"dlc run {lib.name}", timeout=timeout)
     if proc.returncode != 0:
         raise E2EError(f"dlc run {lib.name} failed with exit status {proc.returncode}")
@@ -521,14 +536,19 @@ def run(args, work):
     if len(set(names)) != len(names):
         raise E2EError(f"library names must differ: {names}")
     for lib in libs:
-        compile_model(args.dlc, lib, args.target, args.timeout, args.precision)
+        compile_model(args.dlc, lib, args.timeout, dlc_options(args))
     app = build_app(args.cc, libs, work)
-    if not run_app(app, work, args.timeout):
+    if not run_app(app, work, args.timeout, args.expect_unsupported_cpu):
+        if args.expect_unsupported_cpu is not None:
+            print(f"ok   DLC_STATUS_UNSUPPORTED_CPU, and the reason says "
+                  f"\"{args.expect_unsupported_cpu}\"")
+            return 0
         print(f"SKIP: the library does not support this CPU (target {args.target or 'default'})")
         return EXIT_SKIP
     ok = all([check_outputs(lib, work, args.rtol) for lib in libs])
     if args.check_dlc_run:
-        ok = all([check_dlc_run(args.dlc, lib, work, args.rtol, args.timeout, args.precision)
+        ok = all([check_dlc_run(args.dlc, lib, work, args.rtol, args.timeout,
+                                dlc_options(args, run=True))
                   for lib in libs]) and ok
     if not ok:
         raise E2EError(f"outputs of {', '.join(names)} do not match the reference "
@@ -566,6 +586,12 @@ def parse_args(argv):
                              "default onnxruntime, its graph unoptimized)")
     parser.add_argument("--precision", choices=["fp32", "bf16"],
                         help="passed to dlc compile and dlc run (default: dlc's, fp32)")
+    parser.add_argument("--dlc-flag", action="append", default=[],
+                        help="one more option for dlc compile (repeatable)")
+    parser.add_argument("--expect-unsupported-cpu", metavar="TEXT",
+                        help="where the library cannot run on this machine, pass when its "
+                             "reason (NAME_check_cpu) contains TEXT instead of skipping; where it "
+                             "can, compare its outputs as usual")
     parser.add_argument("--check-dlc-run", action="store_true",
                         help="also run `dlc run` on the same inputs and compare its outputs")
     args = parser.parse_args(argv)

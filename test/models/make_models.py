@@ -619,6 +619,20 @@ def make_mlp_large(seed=0, batch=64, n_in=1024, hidden=4096):
     return b.build()
 
 
+def make_tile_mlp(seed=0):
+    """x [2,48,64] -> MatMul 96 + bias + Relu -> MatMul 48 + bias -> MatMul 64 + x -> y [2,48,64]:
+    products of the shapes AMX tiles take (rows and columns in 16s, reductions in 32s) as 1x2 and
+    1x1 blocks of tiles under an outer dimension, and a reduction of 48 that they do not take."""
+    b = GraphBuilder("tile_mlp", seed)
+    x = b.add_input("x", F32, [2, 48, 64])
+    h = b.op("Relu", [linear(b, x, 64, 96, math.sqrt(2 / 64))])
+    h = linear(b, h, 96, 48, math.sqrt(1 / 96))
+    w = b.weight("w3", (b.rng.standard_normal((48, 64)) * math.sqrt(1 / 48)).astype(np.float32))
+    b.op("Add", [b.op("MatMul", [h, w]), x], out="y")
+    b.add_output("y", F32, [2, 48, 64])
+    return b.build()
+
+
 def make_gemm(m, k, n, seed=0):
     """x [m, k] @ W [k, n] (constant) -> y [m, n]: one large matrix product, for kernel speed."""
     b = GraphBuilder(f"gemm_{m}x{k}x{n}", seed)
@@ -846,6 +860,7 @@ MODELS = {
     "unet": make_unet,
     "lstm": make_lstm_model,
     "mlp": make_mlp,
+    "tile_mlp": make_tile_mlp,
     "if_then": lambda seed=0: make_if_branches("if_then", True, seed),
     "if_else": lambda seed=0: make_if_branches("if_else", False, seed),
     "scan_rnn": make_scan_rnn,
@@ -853,6 +868,12 @@ MODELS = {
     "loop_runtime": make_loop_runtime,
     "qdq_mlp_u8s8": lambda seed=0: make_qdq("qdq_mlp_u8s8", "mlp", False, seed),
     "qdq_mlp_s8s8": lambda seed=0: make_qdq("qdq_mlp_s8s8", "mlp", True, seed),
+    # The MLP's shape at a size for checking assembly: reductions long enough to stay loops.
+    "mlp_medium": lambda seed=0: make_mlp_large(seed, batch=32, n_in=512, hidden=256),
+    "qdq_mlp_medium_s8s8": lambda seed=0: make_qdq("qdq_mlp_medium_s8s8", "mlp_medium", True,
+                                                   seed),
+    "qdq_tile_mlp_u8s8": lambda seed=0: make_qdq("qdq_tile_mlp_u8s8", "tile_mlp", False, seed),
+    "qdq_tile_mlp_s8s8": lambda seed=0: make_qdq("qdq_tile_mlp_s8s8", "tile_mlp", True, seed),
     "qdq_mlp_large": lambda seed=0: make_qdq("qdq_mlp_large", "mlp_large", False, seed),
     "qdq_bert_base": lambda seed=0: make_qdq("qdq_bert_base", "bert_base", False, seed),
     "qdq_depthwise_u8s8": lambda seed=0: make_qdq("qdq_depthwise_u8s8", "depthwise_convs", False,

@@ -33,7 +33,8 @@ TEST_CASE("the registry holds the CPU targets and creates each", "[target]") {
     names.push_back(info.name);
   CHECK(names == std::vector<std::string>{"host", "x86-64-v3", "x86-64-v4", "znver3", "znver4",
                                           "znver5", "skylake-avx512", "cascadelake",
-                                          "icelake-server", "sapphirerapids", "emeraldrapids"});
+                                          "icelake-server", "sapphirerapids", "emeraldrapids",
+                                          "xeon-amx"});
   for (const std::string &name : names) {
     auto target = dlc::targets::createTarget(name);
     REQUIRE(static_cast<bool>(target));
@@ -63,6 +64,29 @@ TEST_CASE("a named CPU requires LLVM's features for it, AMX aside", "[target]") 
   CHECK((xeon->requiredCpu & DLC_CPU_AVX512BF16));
   CHECK(!(xeon->requiredCpu & (DLC_CPU_AMX_TILE | DLC_CPU_AMX_BF16 | DLC_CPU_AMX_INT8)));
   CHECK(!dlc::cpu::computesBF16(*xeon)); // vdpbf16ps runs at half FMA's rate there
+}
+
+TEST_CASE("xeon-amx requires AMX and defaults to bf16; emulated, it does not require AMX",
+          "[target]") {
+  constexpr uint64_t amx = DLC_CPU_AMX_TILE | DLC_CPU_AMX_BF16 | DLC_CPU_AMX_INT8;
+  auto model = dlc::cpu::resolveCpuModel("xeon-amx");
+  REQUIRE(static_cast<bool>(model));
+  CHECK(model->amx);
+  CHECK((model->requiredCpu & amx) == amx);
+  CHECK((model->requiredCpu & DLC_CPU_AVX512BF16));
+  CHECK((model->requiredCpu & DLC_CPU_AVX512VNNI));
+  CHECK(dlc::cpu::computesBF16(*model));
+  dlc::targets::registerAllTargets();
+  const dlc::targets::TargetInfo *info = dlc::targets::findTarget("xeon-amx");
+  REQUIRE(info);
+  CHECK(info->defaultPrecision == "bf16");
+  CHECK((info->precisions & dlc::targets::kPrecisionInt8));
+  dlc::cpu::setAmxEmulation(true);
+  auto emulated = dlc::cpu::resolveCpuModel("xeon-amx");
+  dlc::cpu::setAmxEmulation(false);
+  REQUIRE(static_cast<bool>(emulated));
+  CHECK(emulated->emulateAmx);
+  CHECK(!(emulated->requiredCpu & amx));
 }
 
 TEST_CASE("register blocks fill the CPU's vector registers", "[target]") {

@@ -9,6 +9,7 @@
 #include "frontends/onnx/ModelLoader.h"
 #include "targets/AllTargets.h"
 #include "targets/CPU/CorePeaks.h"
+#include "targets/CPU/CpuTarget.h"
 #include "targets/Common/HeaderWriter.h"
 #include "targets/Target.h"
 
@@ -114,6 +115,12 @@ cl::opt<std::string> precisionOption(
              "         keeps the outputs within --accuracy-budget on --validation inputs, or\n"
              "         the choice a --precision-plan file holds"),
     cl::sub(compilingSubcommands), cl::cat(targetCategory));
+// For tests of the AMX kernels on CPUs without AMX (hidden: the library it gives is slow).
+cl::opt<bool> emulateAmxOption(
+    "emulate-amx",
+    cl::desc("With --target=xeon-amx: replace AMX instructions by AVX-512 code with their "
+             "semantics, so the library runs without AMX (for testing)"),
+    cl::Hidden, cl::sub(targetSubcommands), cl::cat(targetCategory));
 cl::opt<std::string> calibrationOption(
     "calibration", cl::value_desc("table.json"),
     cl::desc("With --precision=int8 or auto: the tensor ranges dlc calibrate wrote for this "
@@ -365,6 +372,16 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
   options.precisionCost = precisionCostOption;
   options.tuning = tuningOption;
   options.tunableKernels = tunableKernelsOption;
+  dlc::cpu::setAmxEmulation(emulateAmxOption);
+  // Without --precision, the target's default (bf16 on xeon-amx); the target may say what
+  // the precision means for it, once.
+  const targets::TargetInfo *target = targets::findTarget(options.target);
+  bool byDefault = precisionOption.getNumOccurrences() == 0;
+  if (target && byDefault)
+    options.precision = target->defaultPrecision;
+  if (target && target->precisionNote)
+    if (std::string note = target->precisionNote(options.precision, byDefault); !note.empty())
+      llvm::errs() << "dlc: note: target '" << target->name << "': " << note << "\n";
   if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "int8" &&
       options.precision != "auto")
     return "--precision=" + options.precision + " is not one of fp32, bf16, int8, auto";
@@ -483,7 +500,10 @@ int targetsCommand() {
   for (const targets::TargetInfo &info : targets::registeredTargets()) {
     llvm::outs() << (&info == targets::registeredTargets().begin() ? "" : "\n") << info.name
                  << "\n  summary: " << info.summary << "\n  requires: " << info.requirements
-                 << "\n  precisions: " << targets::describePrecisions(info.precisions) << "\n";
+                 << "\n  precisions: " << targets::describePrecisions(info.precisions)
+                 << (info.defaultPrecision == "fp32" ? ""
+                                                     : " (default " + info.defaultPrecision + ")")
+                 << "\n";
     auto target = targets::createTarget(info.name);
     if (!target) {
       llvm::consumeError(target.takeError());

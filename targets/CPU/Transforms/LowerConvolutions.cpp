@@ -5,6 +5,7 @@
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "targets/CPU/Transforms/ConvolutionLowering.h"
+#include "targets/CPU/Transforms/Strategies.h"
 #include "targets/Target.h"
 
 #include "dialects/Graph/IR/NodeNames.h"
@@ -21,23 +22,6 @@ namespace {
 
 using namespace mlir;
 using namespace convolutions;
-
-/// Records on the function how `op` is computed and why (targets::kStrategiesAttr), with the
-/// shape key, the strategy's name and the candidates for dlc tune where it has a choice.
-void recordStrategy(Operation *op, const std::string &strategy, const std::string &why,
-                    const std::string &key = "", const std::string &name = "",
-                    ArrayRef<std::string> candidates = {}) {
-  auto func = op->getParentOfType<func::FuncOp>();
-  Builder b(op->getContext());
-  SmallVector<Attribute> lines;
-  if (auto existing = func->getAttrOfType<ArrayAttr>(targets::kStrategiesAttr))
-    llvm::append_range(lines, existing.getValue());
-  std::string line = graph::nodeNameOf(op) + "\t" + strategy + "\t" + why;
-  if (!key.empty())
-    line += "\t" + key + "\t" + name + "\t" + llvm::join(candidates, ",");
-  lines.push_back(b.getStringAttr(line));
-  func->setAttr(targets::kStrategiesAttr, b.getArrayAttr(lines));
-}
 
 /// The names of the strategies an f32 convolution can run as, which dlc tune measures and
 /// tuning files (targets::kTuningAttr) choose by.

@@ -2,6 +2,7 @@
 // products into task functions dispatched on the runtime's thread pool (see Passes.td).
 #include "targets/CPU/Transforms/Passes.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -30,6 +31,14 @@ bool readsConstantGlobal(vector::TransferReadOp read) {
                     ? module.lookupSymbol<memref::GlobalOp>(address.getNameAttr())
                     : memref::GlobalOp();
   return global && global.getConstant() && !read.getMask();
+}
+
+/// Whether `value` is a block's scratch buffer: a stack buffer of static shape that a kernel
+/// allocates once before its block loops and each block writes before it reads (the AMX
+/// kernels' tile sums). A task gets its own, so iterations on different threads do not share it.
+bool isScratch(Value value) {
+  auto alloca = value.getDefiningOp<memref::AllocaOp>();
+  return alloca && alloca.getType().hasStaticShape() && alloca->getNumOperands() == 0;
 }
 
 /// Whether `value` can be re-created inside a task from the function's arguments alone: an
@@ -77,6 +86,10 @@ bool iterationsWriteApart(scf::ForOp loop) {
           return isa<VectorType>(type) || type.isSignlessInteger();
         }))
       return WalkResult::advance();
+    // AMX's tile loads and zeroing write tile registers (their write effect keeps each in a
+    // register of its own), not memory.
+    if (isa<amx::TileZeroOp, amx::TileLoadOp>(op))
+      return WalkResult::advance();
     // Unknown effects (a call) may write anywhere; nested regions are walked.
     if (!effects)
       return op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
@@ -85,11 +98,12 @@ bool iterationsWriteApart(scf::ForOp loop) {
                  : WalkResult::interrupt();
     if (!effects.hasEffect<MemoryEffects::Write>())
       return WalkResult::advance();
-    // The written address: every operand but a stored value.
+    // The written address: every operand but a stored value. A block's scratch buffer is
+    // each task's own.
     for (OpOperand &operand : op->getOpOperands()) {
       bool storedValue = isa<vector::TransferWriteOp, memref::StoreOp>(op) &&
                          operand.getOperandNumber() == 0;
-      if (!storedValue && isDerived(operand.get()))
+      if (!storedValue && (isDerived(operand.get()) || isScratch(operand.get())))
         return WalkResult::advance();
     }
     return WalkResult::interrupt();
@@ -197,6 +211,16 @@ struct ParallelizeBlockLoopsPass
       bool outlinable = llvm::all_of(captured, [&](Value v) {
         if (rematerializable(v, func, slice))
           return true;
+        // A scratch buffer the loop's blocks write: each task gets its own. (One the loop only
+        // reads holds what was written before it.)
+        if (isScratch(v)) {
+          bool written = llvm::any_of(v.getUsers(), [&](Operation *user) {
+            return loop->isAncestor(user) && hasEffect<MemoryEffects::Write>(user, v);
+          });
+          if (written)
+            slice.insert(v.getDefiningOp());
+          return written;
+        }
         // An index computed by an enclosing loop (its induction variable) is passed.
         passed.push_back(v);
         return v.getType().isIndex();

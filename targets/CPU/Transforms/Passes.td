@@ -234,6 +234,84 @@ def VectorizeDotContractionsPass
   ];
 }
 
+def TileContractionsPass : Pass<"dlc-cpu-tile-contractions", "mlir::func::FuncOp"> {
+  let summary = "Computes bf16 matrix products with constant weights on AMX tiles";
+  let description = [{
+    A product `out[b.., m, n] += extf(lhs[b.., m, k]) * extf(rhs[k, n])` of bf16 operands
+    summed in f32, the rhs a constant matrix, whose M and N are multiples of 16 and K of 32,
+    becomes blocks of AMX tile operations (the `amx` dialect): `tdpbf16ps` multiplies a tile
+    of 16 rows x 32 bf16 of the lhs by a tile of 16 pairs of rows x 16 columns of weights into
+    16 x 16 f32 sums.
+
+    The weights are packed at compile time into the VNNI tile layout, `[N/16][K/32][16][32]`:
+    row r of tile (j, t) holds, for each of the 16 columns from 16 j, the pair of k = 32 t +
+    2 r and 32 t + 2 r + 1, so a whole tile is 1 KiB contiguous and consecutive k tiles of a
+    column tile follow each other. The lhs is read in place by tile loads (its rows are
+    contiguous; outer dimensions are collapsed into rows). A block of 2 x 2 accumulator tiles
+    (32 x 32 results; 1 x 2, 2 x 1 or 1 x 1 where 32 does not divide M or N) keeps its sums in
+    tile registers through the whole reduction, each started by one `tile_zero`:
+
+    ```
+    for panel in 0..N/32, m in 0..M step 32:
+      acc[i][j] = tile_zero                                  // 4 of the 8 tile registers
+      for t in 0..K/32:
+        a[i] = tile_load lhs[m + 16 i, 32 t]                 // 16 x 32 bf16
+        w[j] = tile_load packed[2 panel + j, t]              // 16 x (16 x 2) bf16
+        acc[i][j] = tile_mulf a[i], w[j], acc[i][j]
+      tile_store scratch[16 i, 16 j], acc[i][j]              // 4 KiB on the stack, in L1
+      for r in 0..32: out[m + r, 32 panel : 32] = epilogue(init + scratch[r])
+    ```
+
+    The product's start (a fill's value, or the init tensor) and its elementwise consumer
+    (bias, activation, residual add, the conversion to bf16 of the next product's input) are
+    applied to the block's rows, read back from the scratch block while it is in L1, before
+    their one store. Products that do not fit the tiles are left to
+    `dlc-cpu-vectorize-dot-contractions` (AVX-512), and `--stats` says why. The lhs and the
+    packed weights reach the tile loads through `bufferization.to_buffer` (read-only), the
+    loops carry the result tensor as the AVX-512 kernels do.
+  }];
+  let dependentDialects = ["mlir::amx::AMXDialect", "mlir::bufferization::BufferizationDialect",
+                           "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect", "mlir::tensor::TensorDialect"];
+}
+
+def EmulateAmxPass : Pass<"dlc-cpu-emulate-amx", "mlir::func::FuncOp"> {
+  let summary = "Replaces AMX tile operations by AVX-512 vector code with their semantics";
+  let description = [{
+    For testing the AMX kernels on CPUs without AMX: every `amx` op becomes vector code that
+    computes what the instruction computes, and tiles become 2-D vectors (`!amx.tile<16x32xbf16>`
+    is `vector<16x32xbf16>`; loops that carry tiles carry the vectors).
+
+    - `tile_zero`: a zero vector; `tile_load` / `tile_store`: vector transfers of the rows.
+    - `tile_mulf` (`tdpbf16ps`) follows the Intel SDM's definition: for each row m and column
+      n, two f32 partial sums, one of the even and one of the odd elements of the pairs, start
+      at zero and take one fused multiply-add per pair in k order; then the destination gets
+      `dst + (even + odd)`. Every step rounds to nearest even, bf16 inputs and the destination
+      are read with denormals as zero and every result has its denormals flushed to zero (the
+      instruction ignores MXCSR).
+    - `tile_muli` (`tdpb[su][su]d`): for each row m, column n and group of 4 bytes, the 4
+      products of the (sign- or zero-extended) bytes added to the int32 destination,
+      wrapping.
+
+    Not part of any target's pipeline: `dlc compile --emulate-amx` (hidden) runs it after
+    `dlc-cpu-tile-contractions`, and the library then needs no AMX.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+}
+
+def LegalizeTileLoopsPass : Pass<"dlc-cpu-legalize-tile-loops", "mlir::ModuleOp"> {
+  let summary = "Gives loops that carry AMX tiles LLVM's x86_amx type";
+  let description = [{
+    `convert-vector-to-llvm` with AMX converts the tile operations but not the `scf` loops that
+    carry tiles from one reduction step to the next, which the control-flow lowering cannot
+    type. This pass converts the loops' arguments and results to `!llvm.x86_amx` (with casts
+    that the final reconciliation removes), so each accumulator tile stays in one tile
+    register across the loop. Run before `convert-scf-to-cf`.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def VectorizeDotConvolutionsPass
     : Pass<"dlc-cpu-vectorize-dot-convolutions", "mlir::func::FuncOp"> {
   let summary = "Computes int8 and bf16 convolutions with the CPU's dot product instructions";

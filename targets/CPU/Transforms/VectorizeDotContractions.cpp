@@ -6,6 +6,7 @@
 #include "targets/CPU/Transforms/Passes.h"
 
 #include "targets/CPU/Transforms/DotInstructions.h"
+#include "targets/CPU/Transforms/DotProducts.h"
 #include "targets/CPU/Transforms/DotOperands.h"
 #include "targets/CPU/Transforms/VectorBody.h"
 
@@ -29,116 +30,10 @@ constexpr int64_t kLanes = kDotLanes;
 /// registers, beside the 2 weight vectors and a broadcast row.
 constexpr int64_t kMaxRows = 8;
 
-/// Whether `value` is block argument `arg` widened for the product: for 8-bit integers the
-/// signedness of the extension (true: sign-extended), for bf16 true; nullopt otherwise.
-std::optional<bool> extensionOf(Value value, BlockArgument arg) {
-  Operation *op = value.getDefiningOp();
-  if (!op || op->getNumOperands() != 1 || op->getOperand(0) != arg)
-    return std::nullopt;
-  if (arg.getType().isInteger(8) && isa<arith::ExtSIOp>(op))
-    return true;
-  if (arg.getType().isInteger(8) && isa<arith::ExtUIOp>(op))
-    return false;
-  if (arg.getType().isBF16() && isa<arith::ExtFOp>(op))
-    return true;
-  return std::nullopt;
-}
+/// A product this pass computes (DotProducts.h), with its register blocks.
+struct DotKernel : DotProduct {
+  explicit DotKernel(DotProduct product) : DotProduct(std::move(product)) {}
 
-/// A product this pass computes: out[b.., m, n] += widen(lhs[b.., m, k]) * widen(rhs[k, n]),
-/// rhs a constant: int8 (or uint8 lhs) summed in int32, or bf16 summed in f32.
-struct DotProduct {
-  linalg::GenericOp op;
-  DotKind kind = DotKind::Int8;
-  SmallVector<unsigned> batchDims;
-  unsigned m = 0, n = 0, k = 0;
-  SmallVector<int64_t> ranges;
-  bool lhsSigned = false;
-  DenseElementsAttr rhs;
-  /// The product's only user when it is an elementwise op over the result's shape (bias,
-  /// activation, requantization): applied to the registers before the one store.
-  linalg::GenericOp epilogue;
-
-  static std::optional<DotProduct> match(linalg::GenericOp op, bool int8, bool bf16) {
-    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
-      return std::nullopt;
-    FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-    if (failed(dims) || dims->m.empty() || dims->n.size() != 1 || dims->k.size() != 1)
-      return std::nullopt;
-    DotProduct product;
-    product.op = op;
-    product.m = dims->m.back(), product.n = dims->n[0], product.k = dims->k[0];
-    product.ranges = op.getStaticLoopRanges();
-    if (llvm::any_of(product.ranges, ShapedType::isDynamic))
-      return std::nullopt;
-    // Outer dimensions (a batch, an outer row dimension such as a sequence's batch of 1) index
-    // the lhs and the result only: the weights are one matrix. They run as outer loops.
-    MLIRContext *ctx = op.getContext();
-    AffineMap lhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
-    AffineMap rhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
-    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    if (!dims->batch.empty() || lhsMap.getNumResults() < 2)
-      return std::nullopt;
-    SmallVector<AffineExpr> batch;
-    for (AffineExpr outer : lhsMap.getResults().drop_back(2)) {
-      auto dim = dyn_cast<AffineDimExpr>(outer);
-      if (!dim || !llvm::is_contained(dims->m, dim.getPosition()))
-        return std::nullopt;
-      product.batchDims.push_back(dim.getPosition());
-      batch.push_back(outer);
-    }
-    auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
-    SmallVector<AffineExpr> lhsWant(batch), outWant(batch);
-    lhsWant.append({dim(product.m), dim(product.k)});
-    outWant.append({dim(product.m), dim(product.n)});
-    if (lhsMap.getResults() != ArrayRef(lhsWant) || outMap.getResults() != ArrayRef(outWant) ||
-        rhsMap.getResults() != ArrayRef<AffineExpr>{dim(product.k), dim(product.n)})
-      return std::nullopt;
-    // The body: out + widen(lhs) * widen(rhs), in int32 or f32.
-    Block &body = *op.getBody();
-    Operation *add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
-    Type sum = add ? add->getResult(0).getType() : Type();
-    if (add && isa<arith::AddIOp>(add) && sum.isInteger(32) && int8)
-      product.kind = DotKind::Int8;
-    else if (add && isa<arith::AddFOp>(add) && sum.isF32() && bf16)
-      product.kind = DotKind::BF16;
-    else
-      return std::nullopt;
-    BlockArgument out = body.getArgument(2);
-    if (add->getOperand(0) != out && add->getOperand(1) != out)
-      return std::nullopt;
-    Operation *mul = (add->getOperand(0) == out ? add->getOperand(1) : add->getOperand(0))
-                         .getDefiningOp();
-    if (!mul || !isa<arith::MulIOp, arith::MulFOp>(mul))
-      return std::nullopt;
-    BlockArgument lhsArg = body.getArgument(0), rhsArg = body.getArgument(1);
-    std::optional<bool> lhsSign = extensionOf(mul->getOperand(0), lhsArg);
-    std::optional<bool> rhsSign = extensionOf(mul->getOperand(1), rhsArg);
-    if (!lhsSign || !rhsSign) {
-      lhsSign = extensionOf(mul->getOperand(1), lhsArg);
-      rhsSign = extensionOf(mul->getOperand(0), rhsArg);
-    }
-    // vpdpbusd multiplies unsigned bytes by signed ones: the weights must be the signed side.
-    if (!lhsSign || !rhsSign || !*rhsSign)
-      return std::nullopt;
-    product.lhsSigned = product.kind == DotKind::Int8 && *lhsSign;
-    Attribute constant;
-    if (!matchPattern(op.getDpsInputs()[1], m_Constant(&constant)))
-      return std::nullopt;
-    product.rhs = dyn_cast<DenseElementsAttr>(constant);
-    if (!product.rhs)
-      return std::nullopt;
-    product.epilogue = epilogueOf(op.getResult(0), outMap.getNumResults());
-    return product;
-  }
-
-  int64_t group() { return dotGroup(kind); }
-  Type element() { return dotElement(op.getContext(), kind); }
-  Type sumType() { return dotSum(op.getContext(), kind); }
-
-  int64_t rows() { return ranges[m]; }
-  int64_t columns() { return ranges[n]; }
-  int64_t depth() { return ranges[k]; }
-  int64_t groups() { return llvm::divideCeil(depth(), group()); }
   /// Columns of one register block: 32 (two vectors) when they divide the columns, else 16.
   int64_t blockColumns() { return columns() % (2 * kLanes) == 0 ? 2 * kLanes : kLanes; }
   /// Panels of blockColumns() columns; the last one is partial (zero weights, masked stores)
@@ -322,17 +217,7 @@ struct DotProduct {
 
     // Batch loops outermost, then the panels (one panel of weights serves every row block),
     // then the row blocks.
-    std::function<Value(OpBuilder &, unsigned, Value)> nest = [&](OpBuilder &nb, unsigned level,
-                                                                  Value result) -> Value {
-      if (level < batchDims.size())
-        return forLoop(nb, loc, ranges[batchDims[level]], 1, result,
-                    [&](OpBuilder &lb, Value iv, ValueRange carried) -> SmallVector<Value> {
-                      batchIvs.push_back(iv);
-                      Value next = nest(lb, level + 1, carried[0]);
-                      batchIvs.pop_back();
-                      return {next};
-                    })
-            .getResult(0);
+    Value result = batchLoops(b, loc, dest, batchIvs, [&](OpBuilder &nb, Value result) {
       auto rowBlocks = [&](OpBuilder &pb, Value panel, Value carried, bool inBounds) {
         return forLoop(pb, loc, rows(), mr, carried,
                        [&](OpBuilder &rb, Value row0, ValueRange inner) -> SmallVector<Value> {
@@ -351,8 +236,7 @@ struct DotProduct {
       if (whole < panels())
         result = rowBlocks(nb, index(nb, loc, whole), result, false);
       return result;
-    };
-    Value result = nest(b, 0, dest);
+    });
     replaceWithKernel(rewriter, op, epilogue, result);
   }
 };
@@ -364,16 +248,16 @@ struct VectorizeDotContractionsPass
   void runOnOperation() override {
     if (!vnni && !bf16)
       return;
-    SmallVector<DotProduct> products;
+    SmallVector<DotKernel> products;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<DotProduct> product = DotProduct::match(op, vnni, bf16))
-        products.push_back(*product);
+        products.push_back(DotKernel(std::move(*product)));
     });
     // An elementwise op that reads two products is the epilogue of the first; the second
     // stores its result for it.
     keepEpiloguesOnce(products);
     IRRewriter rewriter(&getContext());
-    for (DotProduct &product : products)
+    for (DotKernel &product : products)
       product.rewrite(rewriter);
   }
 };

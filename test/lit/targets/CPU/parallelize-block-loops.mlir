@@ -202,3 +202,48 @@ func.func @hoisted_mask(%in: memref<64xf32>, %out: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// AMX blocks: a block loop whose blocks write their sums into a scratch buffer (tile stores)
+// and read them back runs on threads, each task with a scratch buffer of its own; loading and
+// zeroing tiles write tile registers, not memory. A loop that only reads a scratch buffer
+// written before it stays in the function.
+// CHECK-LABEL: func.func @tile_blocks
+// CHECK: call @tile_blocks_dispatch0
+// CHECK: %[[SHARED:.+]] = memref.alloca() : memref<16x16xf32>
+// CHECK: amx.tile_store %[[SHARED]]
+// CHECK: scf.for
+// CHECK:   vector.transfer_read %[[SHARED]]
+// CHECK: func.func private @tile_blocks_task0
+// CHECK: %[[OWN:.+]] = memref.alloca() : memref<16x16xf32>
+// CHECK: scf.for
+// CHECK:   amx.tile_zero
+// CHECK:   amx.tile_store %[[OWN]][%c0{{.*}}, %c0{{.*}}]
+// CHECK:   vector.transfer_read %[[OWN]]
+// CHECK-NOT: func.func private @tile_blocks_task1
+func.func @tile_blocks(%a: memref<64x32xbf16>, %b: memref<16x32xbf16>, %out: memref<64x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %pad = arith.constant 0.0 : f32
+  %scratch = memref.alloca() : memref<16x16xf32>
+  scf.for %m = %c0 to %c64 step %c16 {
+    %z = amx.tile_zero : !amx.tile<16x16xf32>
+    %ta = amx.tile_load %a[%m, %c0] : memref<64x32xbf16> into !amx.tile<16x32xbf16>
+    %tb = amx.tile_load %b[%c0, %c0] : memref<16x32xbf16> into !amx.tile<16x32xbf16>
+    %t = amx.tile_mulf %ta, %tb, %z : !amx.tile<16x32xbf16>, !amx.tile<16x32xbf16>, !amx.tile<16x16xf32>
+    amx.tile_store %scratch[%c0, %c0], %t : memref<16x16xf32>, !amx.tile<16x16xf32>
+    %v = vector.transfer_read %scratch[%c0, %c0], %pad {in_bounds = [true]} : memref<16x16xf32>, vector<16xf32>
+    vector.transfer_write %v, %out[%m, %c0] {in_bounds = [true]} : vector<16xf32>, memref<64x16xf32>
+  }
+  %shared = memref.alloca() : memref<16x16xf32>
+  %z = amx.tile_zero : !amx.tile<16x16xf32>
+  amx.tile_store %shared[%c0, %c0], %z : memref<16x16xf32>, !amx.tile<16x16xf32>
+  scf.for %r = %c0 to %c16 step %c1 {
+    %v = vector.transfer_read %shared[%r, %c0], %pad {in_bounds = [true]} : memref<16x16xf32>, vector<16xf32>
+    vector.transfer_write %v, %out[%r, %c0] {in_bounds = [true]} : vector<16xf32>, memref<64x16xf32>
+  }
+  return
+}
