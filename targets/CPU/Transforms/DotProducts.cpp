@@ -30,6 +30,31 @@ std::optional<bool> extensionOf(Value value, BlockArgument arg) {
 
 } // namespace
 
+std::optional<std::pair<bool, bool>> widenedSigns(linalg::GenericOp op) {
+  Block &body = *op.getBody();
+  if (body.getNumArguments() != 3)
+    return std::nullopt;
+  Operation *add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
+  BlockArgument out = body.getArgument(2);
+  if (!add || !isa<arith::AddIOp, arith::AddFOp>(add) ||
+      (add->getOperand(0) != out && add->getOperand(1) != out))
+    return std::nullopt;
+  Operation *mul = (add->getOperand(0) == out ? add->getOperand(1) : add->getOperand(0))
+                       .getDefiningOp();
+  if (!mul || !isa<arith::MulIOp, arith::MulFOp>(mul))
+    return std::nullopt;
+  BlockArgument first = body.getArgument(0), second = body.getArgument(1);
+  std::optional<bool> firstSign = extensionOf(mul->getOperand(0), first);
+  std::optional<bool> secondSign = extensionOf(mul->getOperand(1), second);
+  if (!firstSign || !secondSign) {
+    firstSign = extensionOf(mul->getOperand(1), first);
+    secondSign = extensionOf(mul->getOperand(0), second);
+  }
+  if (!firstSign || !secondSign)
+    return std::nullopt;
+  return std::make_pair(*firstSign, *secondSign);
+}
+
 std::optional<DotProduct> DotProduct::match(linalg::GenericOp op, bool int8, bool bf16,
                                             bool signedWeightsOnly) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
@@ -76,20 +101,10 @@ std::optional<DotProduct> DotProduct::match(linalg::GenericOp op, bool int8, boo
     product.kind = DotKind::BF16;
   else
     return std::nullopt;
-  BlockArgument out = body.getArgument(2);
-  if (add->getOperand(0) != out && add->getOperand(1) != out)
+  std::optional<std::pair<bool, bool>> signs = widenedSigns(op);
+  if (!signs)
     return std::nullopt;
-  Operation *mul = (add->getOperand(0) == out ? add->getOperand(1) : add->getOperand(0))
-                       .getDefiningOp();
-  if (!mul || !isa<arith::MulIOp, arith::MulFOp>(mul))
-    return std::nullopt;
-  BlockArgument lhsArg = body.getArgument(0), rhsArg = body.getArgument(1);
-  std::optional<bool> lhsSign = extensionOf(mul->getOperand(0), lhsArg);
-  std::optional<bool> rhsSign = extensionOf(mul->getOperand(1), rhsArg);
-  if (!lhsSign || !rhsSign) {
-    lhsSign = extensionOf(mul->getOperand(1), lhsArg);
-    rhsSign = extensionOf(mul->getOperand(0), rhsArg);
-  }
+  std::optional<bool> lhsSign = signs->first, rhsSign = signs->second;
   // vpdpbusd multiplies unsigned bytes by signed ones: the weights must be the signed side.
   if (!lhsSign || !rhsSign || (signedWeightsOnly && !*rhsSign))
     return std::nullopt;

@@ -13,6 +13,10 @@
 
 namespace dlc::cpu {
 
+/// For a body `out + widen(a) * widen(b)` of its two inputs (either order in the multiply),
+/// whether each input is sign-extended (bf16: true); nullopt for any other body.
+std::optional<std::pair<bool, bool>> widenedSigns(mlir::linalg::GenericOp op);
+
 /// A product out[b.., m, n] += widen(lhs[b.., m, k]) * widen(rhs[k, n]), rhs a constant: int8
 /// (or uint8) operands summed in int32, or bf16 summed in f32.
 struct DotProduct {

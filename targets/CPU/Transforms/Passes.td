@@ -235,13 +235,16 @@ def VectorizeDotContractionsPass
 }
 
 def TileContractionsPass : Pass<"dlc-cpu-tile-contractions", "mlir::func::FuncOp"> {
-  let summary = "Computes bf16 matrix products with constant weights on AMX tiles";
+  let summary = "Computes bf16 and int8 products and convolutions on AMX tiles";
   let description = [{
-    A product `out[b.., m, n] += extf(lhs[b.., m, k]) * extf(rhs[k, n])` of bf16 operands
-    summed in f32, the rhs a constant matrix, whose M and N are multiples of 16 and K of 32,
-    becomes blocks of AMX tile operations (the `amx` dialect): `tdpbf16ps` multiplies a tile
-    of 16 rows x 32 bf16 of the lhs by a tile of 16 pairs of rows x 16 columns of weights into
-    16 x 16 f32 sums.
+    A product `out[b.., m, n] += widen(lhs[b.., m, k]) * widen(rhs[k, n])` of bf16 operands
+    summed in f32 or 8-bit integers summed in int32, the rhs a constant matrix, becomes blocks
+    of AMX tile operations (the `amx` dialect): `tdpbf16ps` multiplies a tile of up to 16 rows
+    x 32 bf16 of the lhs by a tile of 16 pairs of rows x 16 columns of weights into 16 x 16 f32
+    sums; `tdpb[su][su]d` (by the operands' signs, no correction needed) 64 bytes by 16 quads.
+    A tile takes the most rows, up to 16, that divide M (at least 8), N must be whole tiles of
+    16 columns, and a reduction step is the longest run of whole groups, up to 64 bytes, that
+    divides K (at least 32 bytes: K = 96 of int8 is two steps of 48).
 
     The weights are packed at compile time into the VNNI tile layout, `[N/16][K/32][16][32]`:
     row r of tile (j, t) holds, for each of the 16 columns from 16 j, the pair of k = 32 t +

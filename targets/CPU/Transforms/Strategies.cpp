@@ -21,10 +21,19 @@ void recordStrategy(Operation *op, const std::string &strategy, const std::strin
   SmallVector<Attribute> lines;
   if (auto existing = func->getAttrOfType<ArrayAttr>(targets::kStrategiesAttr))
     llvm::append_range(lines, existing.getValue());
-  std::string line = graph::nodeNameOf(op) + "\t" + strategy + "\t" + why;
+  std::string node = graph::nodeNameOf(op);
+  std::string line = node + "\t" + strategy + "\t" + why;
   if (!key.empty())
     line += "\t" + key + "\t" + name + "\t" + llvm::join(candidates, ",");
-  lines.push_back(b.getStringAttr(line));
+  // A later pass that computes the op otherwise (a convolution's product on AMX tiles) has the
+  // last word.
+  auto same = llvm::find_if(lines, [&](Attribute existing) {
+    return cast<StringAttr>(existing).getValue().starts_with(node + "\t");
+  });
+  if (same != lines.end())
+    *same = b.getStringAttr(line);
+  else
+    lines.push_back(b.getStringAttr(line));
   func->setAttr(targets::kStrategiesAttr, b.getArrayAttr(lines));
 }
 

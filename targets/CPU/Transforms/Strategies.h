@@ -10,7 +10,8 @@
 namespace dlc::cpu {
 
 /// Records on the function how `op` is computed and why (targets::kStrategiesAttr), with the
-/// shape key, the strategy's name and the candidates for dlc tune where it has a choice.
+/// shape key, the strategy's name and the candidates for dlc tune where it has a choice. A
+/// record of the same ONNX node before is replaced.
 void recordStrategy(mlir::Operation *op, const std::string &strategy, const std::string &why,
                     const std::string &key = "", const std::string &name = "",
                     llvm::ArrayRef<std::string> candidates = {});

@@ -1,8 +1,10 @@
-// The dlc-cpu-tile-contractions pass: bf16 and int8 matrix products with constant weights
-// become blocks of AMX tiles, accumulators kept in tile registers through the reduction (see Passes.td for
-// the loop nest and the packed layout).
+// The dlc-cpu-tile-contractions pass: bf16 and int8 matrix products with constant weights,
+// and the products of bf16 and int8 convolutions over their packed columns, become blocks of
+// AMX tiles, accumulators kept in tile registers through the reduction (see Passes.td for the
+// loop nests and the layouts).
 #include "targets/CPU/Transforms/Passes.h"
 
+#include "targets/CPU/Transforms/DotConvolution.h"
 #include "targets/CPU/Transforms/DotOperands.h"
 #include "targets/CPU/Transforms/DotProducts.h"
 #include "targets/CPU/Transforms/Strategies.h"
@@ -21,63 +23,221 @@ namespace {
 
 using namespace mlir;
 
-/// The most rows of a tile, and 32-bit lanes of a tile row (64 bytes).
+/// The most rows of a tile, and the most 32-bit lanes of a tile row (64 bytes).
 constexpr int64_t kTileRows = 16, kTileLanes = 16;
-/// The fewest rows of the lhs and accumulator tiles, and bytes of an lhs tile row, that a
-/// product takes to tiles. (Neither threshold is measured yet: below them AVX-512's dot
-/// products are assumed faster.)
-constexpr int64_t kMinTileRows = 8, kMinRowBytes = 32;
+/// The fewest rows and columns of the accumulator tiles, and bytes of an A tile row, that a
+/// product takes to tiles. (None of these thresholds is measured yet: below them AVX-512's
+/// dot products are assumed faster.)
+constexpr int64_t kMinTileRows = 8, kMinTileColumns = 4, kMinRowBytes = 32;
 /// The most accumulator tiles of a block along rows and along columns: 2 x 2 of the 8 tile
-/// registers, beside 2 lhs tiles and 2 weight tiles.
+/// registers, beside 2 A tiles and 2 B tiles.
 constexpr int64_t kBlockTiles = 2;
 
-/// A product on tiles (DotProducts.h), with its blocks.
-struct TileKernel : DotProduct {
-  explicit TileKernel(DotProduct product) : DotProduct(std::move(product)) {}
+/// The largest divisor of `n` that is at most `most`.
+int64_t largestDivisor(int64_t n, int64_t most) {
+  for (int64_t d = std::min(n, most);; --d)
+    if (n % d == 0)
+      return d;
+}
 
-  /// Elements of one lhs tile row, the k one tile multiply reduces: the most whole groups of
-  /// a 64-byte row that divide K (K = 96 of int8 takes two steps of 48).
-  int64_t depthStep() const {
-    for (int64_t step = kTileLanes * group(); step > 0; step -= group())
-      if (depth() % step == 0)
-        return step;
-    return 0;
+/// How a product C[rows, columns] += A[rows, depth] B[depth, columns] is cut into tiles: A
+/// tiles of tileRows x step elements, B tiles of step/g rows of tileColumns groups of g (the
+/// VNNI layout), accumulator tiles of tileRows x tileColumns, blocks of rowTiles x
+/// columnTiles accumulators.
+struct TileShape {
+  DotKind kind;
+  int64_t rows, columns, depth;
+  int64_t tileRows, tileColumns, step, rowTiles, columnTiles;
+
+  TileShape(DotKind kind, int64_t rows, int64_t columns, int64_t depth, bool columnsInSixteens)
+      : kind(kind), rows(rows), columns(columns), depth(depth) {
+    int64_t g = dotGroup(kind);
+    tileRows = largestDivisor(rows, kTileRows);
+    tileColumns = columnsInSixteens ? kTileLanes : largestDivisor(columns, kTileLanes);
+    // The longest step of whole groups, at most a 64-byte row, that divides the depth.
+    step = 0;
+    for (int64_t s = kTileLanes * g; s > 0 && !step; s -= g)
+      if (depth % s == 0)
+        step = s;
+    rowTiles = rows % (kBlockTiles * tileRows) == 0 ? kBlockTiles : 1;
+    columnTiles = columns % (kBlockTiles * tileColumns) == 0 ? kBlockTiles : 1;
   }
-  /// Rows of a weight tile: the groups of a step.
-  int64_t groupRows() const { return depthStep() / group(); }
-  /// Rows of the lhs and accumulator tiles: the most, up to 16, that divide M.
-  int64_t tileRows() const {
-    for (int64_t rows = kTileRows;; --rows)
-      if (this->rows() % rows == 0)
-        return rows;
-  }
+
+  int64_t group() const { return dotGroup(kind); }
+  int64_t elementBytes() const { return kind == DotKind::BF16 ? 2 : 1; }
+  int64_t blockRows() const { return rowTiles * tileRows; }
+  int64_t blockColumns() const { return columnTiles * tileColumns; }
 
   /// Why the product cannot run on tiles, or empty when it can.
   std::string misfit() const {
-    int64_t width = kind == DotKind::BF16 ? 2 : 1; // bytes of an operand element
-    if (tileRows() < kMinTileRows)
-      return "its " + std::to_string(rows()) + " rows give tiles of fewer than " +
+    if (tileRows < kMinTileRows)
+      return "its " + std::to_string(rows) + " rows give tiles of fewer than " +
              std::to_string(kMinTileRows) + " rows";
-    if (columns() % kTileLanes != 0)
-      return "its " + std::to_string(columns()) + " columns are not whole tiles of 16";
-    if (depthStep() * width < kMinRowBytes)
-      return "its reduction of " + std::to_string(depth()) + " gives tile rows of fewer than " +
+    if (columns % tileColumns != 0)
+      return "its " + std::to_string(columns) + " columns are not whole tiles of 16";
+    if (tileColumns < kMinTileColumns)
+      return "its " + std::to_string(columns) + " columns give tiles of fewer than " +
+             std::to_string(kMinTileColumns) + " columns";
+    if (step * elementBytes() < kMinRowBytes)
+      return "its reduction of " + std::to_string(depth) + " gives tile rows of fewer than " +
              std::to_string(kMinRowBytes) + " bytes";
     return "";
   }
 
-  /// Accumulator tiles of a block along rows and along columns.
-  int64_t rowTiles() const {
-    return rows() % (kBlockTiles * tileRows()) == 0 ? kBlockTiles : 1;
+  /// How --stats describes the kernel.
+  std::string describe() const {
+    return std::string(kind == DotKind::BF16 ? "bf16" : "int8") + " tiles of " +
+           std::to_string(tileRows) + "x" + std::to_string(tileColumns) + ", " +
+           std::to_string(rowTiles) + "x" + std::to_string(columnTiles) + " accumulator tiles";
   }
-  int64_t columnTiles() const {
-    return columns() % (kBlockTiles * kTileLanes) == 0 ? kBlockTiles : 1;
+
+  amx::TileType accumulatorTile(MLIRContext *ctx) const {
+    return amx::TileType::get({tileRows, tileColumns}, dotSum(ctx, kind));
   }
+  amx::TileType aTile(MLIRContext *ctx) const {
+    return amx::TileType::get({tileRows, step}, dotElement(ctx, kind));
+  }
+  amx::TileType bTile(MLIRContext *ctx) const {
+    return amx::TileType::get({step / group(), tileColumns * group()}, dotElement(ctx, kind));
+  }
+};
+
+/// `tensor` (read-only) as a buffer of rank 2 that tile loads read in place: its leading
+/// dimensions collapsed into rows.
+Value rowsInMemory(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() > 2) {
+    ReassociationIndices outer;
+    for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+      outer.push_back(d);
+    tensor = tensor::CollapseShapeOp::create(
+        b, loc, tensor, SmallVector<ReassociationIndices>{outer, {type.getRank() - 1}});
+    type = cast<RankedTensorType>(tensor.getType());
+  }
+  auto dynamic = ShapedType::kDynamic;
+  return bufferization::ToBufferOp::create(
+      b, loc,
+      MemRefType::get(type.getShape(), type.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(), dynamic, {dynamic, 1})),
+      tensor, /*read_only=*/true);
+}
+
+/// A kernel's blocks: what the product and the convolution kernels share once they know where
+/// their A and B tiles come from and where their results go.
+struct TileBlocks {
+  TileShape shape;
+  linalg::GenericOp op, epilogue;
+  KernelStart start;
+  bool zeroExtendA = false, zeroExtendB = false;
+  /// Where a block's sums go from the tiles, for its rows to be read back into vectors.
+  Value scratch, zeroSum, fillRow;
+
+  /// Sets up the scratch block and the start value at the builder's point.
+  void prepare(OpBuilder &b, Location loc) {
+    Type sum = dotSum(op.getContext(), shape.kind);
+    scratch = memref::AllocaOp::create(
+        b, loc, MemRefType::get({shape.blockRows(), shape.blockColumns()}, sum));
+    zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
+    bool startsAtZero = start.fillValue && (matchPattern(start.fillValue, m_AnyZeroFloat()) ||
+                                            matchPattern(start.fillValue, m_Zero()));
+    if (start.fillValue && !startsAtZero)
+      fillRow = vector::BroadcastOp::create(b, loc, rowType(), start.fillValue);
+  }
+
+  VectorType rowType() {
+    return VectorType::get({shape.tileColumns}, dotSum(op.getContext(), shape.kind));
+  }
+
+  /// The block of rows from `row0` and columns from `column0` into `result`: `loadA(b, i, t)`
+  /// and `loadB(b, j, t)` give the i-th A tile and the j-th B tile of reduction step t, and
+  /// `at(row, column)` the result's indices of an element of the block.
+  Value emit(OpBuilder &b, Location loc, Value row0, Value column0, Value result,
+             function_ref<Value(OpBuilder &, int64_t, Value)> loadA,
+             function_ref<Value(OpBuilder &, int64_t, Value)> loadB,
+             function_ref<SmallVector<Value>(OpBuilder &, Value, Value)> at) {
+    int64_t rt = shape.rowTiles, ct = shape.columnTiles;
+    MLIRContext *ctx = op.getContext();
+    amx::TileType accTile = shape.accumulatorTile(ctx);
+    SmallVector<Value> accs;
+    for (int64_t i = 0; i < rt * ct; ++i)
+      accs.push_back(amx::TileZeroOp::create(b, loc, accTile));
+    accs = SmallVector<Value>(
+        forLoop(b, loc, shape.depth / shape.step, 1, accs,
+                [&](OpBuilder &kb, Value t, ValueRange carried) {
+                  SmallVector<Value> next(carried), a, w;
+                  for (int64_t i = 0; i < rt; ++i)
+                    a.push_back(loadA(kb, i, t));
+                  for (int64_t j = 0; j < ct; ++j)
+                    w.push_back(loadB(kb, j, t));
+                  for (int64_t i = 0; i < rt; ++i)
+                    for (int64_t j = 0; j < ct; ++j) {
+                      Value &acc = next[i * ct + j];
+                      // tdpbf16ps, or tdpb[su][su]d by the signs of the operands.
+                      acc = shape.kind == DotKind::BF16
+                                ? amx::TileMulFOp::create(kb, loc, accTile, a[i], w[j], acc)
+                                      .getResult()
+                                : amx::TileMulIOp::create(kb, loc, accTile, a[i], w[j], acc,
+                                                          zeroExtendA, zeroExtendB)
+                                      .getResult();
+                    }
+                  return next;
+                })
+            .getResults());
+    for (int64_t i = 0; i < rt; ++i)
+      for (int64_t j = 0; j < ct; ++j)
+        amx::TileStoreOp::create(b, loc, scratch,
+                                 ValueRange{indexConstant(b, loc, i * shape.tileRows),
+                                            indexConstant(b, loc, j * shape.tileColumns)},
+                                 accs[i * ct + j]);
+    // The block's rows, from the scratch block through the start and the epilogue.
+    return forLoop(b, loc, shape.blockRows(), 1, result,
+                   [&](OpBuilder &rb, Value r, ValueRange carried) -> SmallVector<Value> {
+                     return {storeRow(rb, loc, r, arith::AddIOp::create(rb, loc, row0, r),
+                                      column0, carried[0], at)};
+                   })
+        .getResult(0);
+  }
+
+  /// Row `r` of the scratch block, the result's row `row`, into `out`.
+  Value storeRow(OpBuilder &b, Location loc, Value r, Value row, Value column0, Value out,
+                 function_ref<SmallVector<Value>(OpBuilder &, Value, Value)> at) {
+    int64_t tc = shape.tileColumns;
+    for (int64_t j = 0; j < shape.columnTiles; ++j) {
+      SmallVector<Value> indices = at(b, row, addIndex(b, loc, column0, j * tc));
+      Value value = vector::TransferReadOp::create(
+          b, loc, rowType(), scratch, ValueRange{r, indexConstant(b, loc, j * tc)}, zeroSum,
+          ArrayRef<bool>{true});
+      Value init = fillRow;
+      if (!start.fillValue)
+        init = vector::TransferReadOp::create(b, loc, rowType(), epilogue ? start.init : out,
+                                              indices, zeroSum, ArrayRef<bool>{true});
+      if (init && shape.kind == DotKind::BF16)
+        value = arith::AddFOp::create(b, loc, init, value);
+      else if (init)
+        value = arith::AddIOp::create(b, loc, init, value);
+      if (epilogue)
+        value = ElementwiseStage{epilogue, /*contract=*/true}.emit(b, loc, indices, tc,
+                                                                   op.getResult(0), value);
+      out = vector::TransferWriteOp::create(b, loc, value, out, indices, ArrayRef<bool>{true})
+                .getResult();
+    }
+    return out;
+  }
+};
+
+/// A matrix product (DotProducts.h) on tiles: A the lhs rows read in place, B the constant
+/// weights packed into tiles at compile time.
+struct TileProduct : DotProduct {
+  TileShape shape;
+
+  explicit TileProduct(DotProduct product)
+      : DotProduct(std::move(product)),
+        shape(kind, rows(), columns(), depth(), /*columnsInSixteens=*/true) {}
 
   /// The weights [K, N] as tiles [N/16][K/step][step/g][16 g]: row r of tile (j, t) holds,
   /// for each of the 16 columns from 16 j, the g consecutive k from t step + r g.
   DenseElementsAttr packedTiles() {
-    int64_t g = group(), step = depthStep(), groupRows = this->groupRows();
+    int64_t g = group(), step = shape.step, groupRows = step / g;
     int64_t columnTiles = columns() / kTileLanes, depthTiles = depth() / step;
     size_t width = rhs.getElementType().getIntOrFloatBitWidth() / 8;
     // A splat holds one element; any other constant every element, row-major.
@@ -103,54 +263,18 @@ struct TileKernel : DotProduct {
   void rewrite(RewriterBase &rewriter) {
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
-    KernelStart start = KernelStart::of(rewriter, op, epilogue);
+    TileBlocks blocks{shape, op, epilogue, KernelStart::of(rewriter, op, epilogue),
+                      !lhsSigned, !rhsSigned};
     OpBuilder &b = rewriter;
     MLIRContext *ctx = op.getContext();
-    Type narrow = element(), sum = sumType();
-    int64_t step = depthStep(), tr = tileRows(), rt = rowTiles(), ct = columnTiles();
-    auto accTile = amx::TileType::get({tr, kTileLanes}, sum);
-    auto lhsTile = amx::TileType::get({tr, step}, narrow);
-    auto weightTile = amx::TileType::get({groupRows(), kTileLanes * group()}, narrow);
-    auto rowType = VectorType::get({kTileLanes}, sum);
-
-    // The lhs as rows [outer.. x M, K] in memory, which the tile loads read in place.
-    Value lhs = op.getDpsInputs()[0];
-    auto lhsType = cast<RankedTensorType>(lhs.getType());
-    if (lhsType.getRank() > 2) {
-      ReassociationIndices outer;
-      for (int64_t d = 0; d + 1 < lhsType.getRank(); ++d)
-        outer.push_back(d);
-      lhs = tensor::CollapseShapeOp::create(
-          b, loc, lhs, SmallVector<ReassociationIndices>{outer, {lhsType.getRank() - 1}});
-    }
-    auto lhsRows = cast<RankedTensorType>(lhs.getType()).getDimSize(0);
-    auto dynamic = ShapedType::kDynamic;
-    Value lhsBuffer = bufferization::ToBufferOp::create(
-        b, loc,
-        MemRefType::get({lhsRows, depth()}, narrow,
-                        StridedLayoutAttr::get(ctx, dynamic, {dynamic, 1})),
-        lhs, /*read_only=*/true);
+    Value lhs = rowsInMemory(b, loc, op.getDpsInputs()[0]);
     Value packed = arith::ConstantOp::create(b, loc, packedTiles());
     Value weights = bufferization::ToBufferOp::create(
-        b, loc,
-        MemRefType::get(cast<RankedTensorType>(packed.getType()).getShape(), narrow), packed,
-        /*read_only=*/true);
-    // Where a block's sums go from the tiles, for its rows to be read back into vectors.
-    Value scratch = memref::AllocaOp::create(
-        b, loc, MemRefType::get({rt * tr, ct * kTileLanes}, sum));
-    Value zeroSum = arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(sum)));
-    bool startsAtZero = start.fillValue && (matchPattern(start.fillValue, m_AnyZeroFloat()) ||
-                                            matchPattern(start.fillValue, m_Zero()));
-    Value fillRow = start.fillValue && !startsAtZero
-                        ? vector::BroadcastOp::create(b, loc, rowType, start.fillValue)
-                        : Value();
+        b, loc, MemRefType::get(cast<RankedTensorType>(packed.getType()).getShape(), element()),
+        packed, /*read_only=*/true);
+    blocks.prepare(b, loc);
 
     SmallVector<Value> batchIvs;
-    auto outIndices = [&](Value row, Value column) {
-      SmallVector<Value> indices(batchIvs);
-      indices.append({row, column});
-      return indices;
-    };
     // The lhs row of the product's row `row` of the current batch element.
     auto lhsRow = [&](OpBuilder &nb, Value row) {
       Value linear = indexConstant(nb, loc, 0);
@@ -158,92 +282,37 @@ struct TileKernel : DotProduct {
         linear = arith::AddIOp::create(nb, loc, mulIndex(nb, loc, linear, ranges[dim]), iv);
       return arith::AddIOp::create(nb, loc, mulIndex(nb, loc, linear, rows()), row).getResult();
     };
-
-    // acc + a w: tdpbf16ps, or tdpb[su][su]d by the signs of the operands.
-    auto multiply = [&](OpBuilder &kb, Value a, Value w, Value acc) -> Value {
-      if (kind == DotKind::BF16)
-        return amx::TileMulFOp::create(kb, loc, accTile, a, w, acc);
-      return amx::TileMulIOp::create(kb, loc, accTile, a, w, acc, !lhsSigned, !rhsSigned);
-    };
-
-    // One block: rt x ct accumulator tiles from row `row0` and column tile `tile0`.
-    auto block = [&](OpBuilder &nb, Value tile0, Value row0, Value result) -> Value {
-      SmallVector<Value> accs;
-      for (int64_t i = 0; i < rt * ct; ++i)
-        accs.push_back(amx::TileZeroOp::create(nb, loc, accTile));
-      Value firstRow = lhsRow(nb, row0);
-      Value zero = indexConstant(nb, loc, 0);
-      accs = SmallVector<Value>(
-          forLoop(nb, loc, depth() / step, 1, accs,
-                  [&](OpBuilder &kb, Value t, ValueRange carried) {
-                    SmallVector<Value> next(carried), a, w;
-                    Value k0 = mulIndex(kb, loc, t, step);
-                    for (int64_t i = 0; i < rt; ++i)
-                      a.push_back(amx::TileLoadOp::create(
-                          kb, loc, lhsTile, lhsBuffer,
-                          ValueRange{addIndex(kb, loc, firstRow, i * tr), k0}));
-                    for (int64_t j = 0; j < ct; ++j)
-                      w.push_back(amx::TileLoadOp::create(
-                          kb, loc, weightTile, weights,
-                          ValueRange{addIndex(kb, loc, tile0, j), t, zero, zero}));
-                    for (int64_t i = 0; i < rt; ++i)
-                      for (int64_t j = 0; j < ct; ++j)
-                        next[i * ct + j] = multiply(kb, a[i], w[j], next[i * ct + j]);
-                    return next;
-                  })
-              .getResults());
-      for (int64_t i = 0; i < rt; ++i)
-        for (int64_t j = 0; j < ct; ++j)
-          amx::TileStoreOp::create(nb, loc, scratch,
-                                   ValueRange{indexConstant(nb, loc, i * tr),
-                                              indexConstant(nb, loc, j * kTileLanes)},
-                                   accs[i * ct + j]);
-      // The block's rows, from the scratch block through the start and the epilogue.
-      Value column0 = mulIndex(nb, loc, tile0, kTileLanes);
-      return forLoop(
-                 nb, loc, rt * tr, 1, result,
-                 [&](OpBuilder &rb, Value r, ValueRange carried) -> SmallVector<Value> {
-                   Value out = carried[0];
-                   Value row = arith::AddIOp::create(rb, loc, row0, r);
-                   for (int64_t j = 0; j < ct; ++j) {
-                     SmallVector<Value> at =
-                         outIndices(row, addIndex(rb, loc, column0, j * kTileLanes));
-                     Value value = vector::TransferReadOp::create(
-                         rb, loc, rowType, scratch,
-                         ValueRange{r, indexConstant(rb, loc, j * kTileLanes)}, zeroSum,
-                         ArrayRef<bool>{true});
-                     Value init = fillRow;
-                     if (!start.fillValue)
-                       init = vector::TransferReadOp::create(rb, loc, rowType,
-                                                             epilogue ? start.init : out, at,
-                                                             zeroSum, ArrayRef<bool>{true});
-                     if (init && kind == DotKind::BF16)
-                       value = arith::AddFOp::create(rb, loc, init, value);
-                     else if (init)
-                       value = arith::AddIOp::create(rb, loc, init, value);
-                     if (epilogue)
-                       value = ElementwiseStage{epilogue, /*contract=*/true}.emit(
-                           rb, loc, at, kTileLanes, op.getResult(0), value);
-                     out = vector::TransferWriteOp::create(rb, loc, value, out, at,
-                                                           ArrayRef<bool>{true})
-                               .getResult();
-                   }
-                   return {out};
-                 })
-          .getResult(0);
-    };
-
+    int64_t tr = shape.tileRows;
     // Batch loops outermost, then the panels of column tiles (one panel of weights serves
     // every row block), then the row blocks.
-    Value result = batchLoops(b, loc, start.dest, batchIvs, [&](OpBuilder &nb, Value result) {
+    Value result = batchLoops(b, loc, blocks.start.dest, batchIvs, [&](OpBuilder &nb,
+                                                                       Value result) {
       return forLoop(
-                 nb, loc, columns() / kTileLanes, ct, result,
+                 nb, loc, columns() / kTileLanes, shape.columnTiles, result,
                  [&](OpBuilder &pb, Value tile0, ValueRange panel) -> SmallVector<Value> {
-                   return {forLoop(pb, loc, rows(), rt * tr, panel[0],
-                                   [&](OpBuilder &rb, Value row0,
-                                       ValueRange inner) -> SmallVector<Value> {
-                                     return {block(rb, tile0, row0, inner[0])};
-                                   })
+                   auto block = [&](OpBuilder &rb, Value row0,
+                                    ValueRange inner) -> SmallVector<Value> {
+                     Value firstRow = lhsRow(rb, row0), zero = indexConstant(rb, loc, 0);
+                     auto loadA = [&](OpBuilder &kb, int64_t i, Value t) -> Value {
+                       return amx::TileLoadOp::create(
+                           kb, loc, shape.aTile(ctx), lhs,
+                           ValueRange{addIndex(kb, loc, firstRow, i * tr),
+                                      mulIndex(kb, loc, t, shape.step)});
+                     };
+                     auto loadB = [&](OpBuilder &kb, int64_t j, Value t) -> Value {
+                       return amx::TileLoadOp::create(
+                           kb, loc, shape.bTile(ctx), weights,
+                           ValueRange{addIndex(kb, loc, tile0, j), t, zero, zero});
+                     };
+                     auto at = [&](OpBuilder &, Value row, Value column) {
+                       SmallVector<Value> indices(batchIvs);
+                       indices.append({row, column});
+                       return indices;
+                     };
+                     return {blocks.emit(rb, loc, row0, mulIndex(rb, loc, tile0, kTileLanes),
+                                         inner[0], loadA, loadB, at)};
+                   };
+                   return {forLoop(pb, loc, rows(), shape.blockRows(), panel[0], block)
                                .getResult(0)};
                  })
           .getResult(0);
@@ -252,33 +321,138 @@ struct TileKernel : DotProduct {
   }
 };
 
+/// The product of a bf16 or int8 convolution over its packed columns (DotConvolution.h),
+/// out[n, f, p] += w[f, q, j] * col[n, q, p, j], on tiles: A the constant filters [F, Q g] as
+/// they are, B the columns, already in the VNNI layout, read in place. The result stays NCHW.
+struct TileConvolution {
+  linalg::GenericOp op, epilogue;
+  DotKind kind;
+  DenseElementsAttr weights;
+  bool weightsSigned = true, columnsSigned = true;
+  int64_t batch = 0, filters = 0, positions = 0, groups = 0;
+
+  static std::optional<TileConvolution> match(linalg::GenericOp op) {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+        op.getIndexingMapsArray() != ArrayRef(dotconv::productMaps(op.getContext())) ||
+        op.getNumReductionLoops() != 2)
+      return std::nullopt;
+    RankedTensorType colType = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+    Type element = colType.getElementType();
+    if (!colType.hasStaticShape() || dotconv::groupOf(element) != colType.getDimSize(3))
+      return std::nullopt;
+    TileConvolution conv{op, {}, element.isBF16() ? DotKind::BF16 : DotKind::Int8, {}};
+    Attribute constant;
+    if (!matchPattern(op.getDpsInputs()[0], m_Constant(&constant)) ||
+        getElementTypeOrSelf(op.getResult(0)) != dotSum(op.getContext(), conv.kind))
+      return std::nullopt;
+    conv.weights = dyn_cast<DenseElementsAttr>(constant);
+    std::optional<std::pair<bool, bool>> signs = widenedSigns(op);
+    if (!conv.weights || !signs)
+      return std::nullopt;
+    std::tie(conv.weightsSigned, conv.columnsSigned) = *signs;
+    conv.batch = colType.getDimSize(0);
+    conv.groups = colType.getDimSize(1);
+    conv.positions = colType.getDimSize(2);
+    conv.filters = conv.weights.getType().getDimSize(0);
+    conv.epilogue = epilogueOf(op.getResult(0), 3);
+    return conv;
+  }
+
+  TileShape shape() const {
+    return TileShape(kind, filters, positions, groups * dotGroup(kind),
+                     /*columnsInSixteens=*/false);
+  }
+
+  void rewrite(RewriterBase &rewriter) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    TileShape shape = this->shape();
+    TileBlocks blocks{shape, op, epilogue, KernelStart::of(rewriter, op, epilogue),
+                      !weightsSigned, !columnsSigned};
+    OpBuilder &b = rewriter;
+    MLIRContext *ctx = op.getContext();
+    int64_t g = dotGroup(kind), tr = shape.tileRows, tc = shape.tileColumns;
+    // The filters [F, Q g] and the columns [N Q, P g], rows of each in memory.
+    auto flat = RankedTensorType::get({filters, groups * g}, weights.getElementType());
+    Value filterRows = rowsInMemory(
+        b, loc, arith::ConstantOp::create(b, loc, weights.reshape(flat)).getResult());
+    Value col = op.getDpsInputs()[1];
+    Value columns = rowsInMemory(
+        b, loc,
+        tensor::CollapseShapeOp::create(b, loc, col,
+                                        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}}));
+    blocks.prepare(b, loc);
+
+    // Batch elements outermost, then blocks of positions (whose columns stay in L2 while
+    // every block of filters reads them), then blocks of filters.
+    Value result = forLoop(
+                       b, loc, batch, 1, blocks.start.dest,
+                       [&](OpBuilder &nb, Value n, ValueRange image) -> SmallVector<Value> {
+      Value firstGroup = mulIndex(nb, loc, n, groups);
+      auto positionBlock = [&](OpBuilder &pb, Value p0, ValueRange carried) {
+        auto filterBlock = [&](OpBuilder &fb, Value f0,
+                               ValueRange inner) -> SmallVector<Value> {
+          auto loadA = [&](OpBuilder &kb, int64_t i, Value t) -> Value {
+            return amx::TileLoadOp::create(kb, loc, shape.aTile(ctx), filterRows,
+                                           ValueRange{addIndex(kb, loc, f0, i * tr),
+                                                      mulIndex(kb, loc, t, shape.step)});
+          };
+          auto loadB = [&](OpBuilder &kb, int64_t j, Value t) -> Value {
+            Value row = arith::AddIOp::create(kb, loc, firstGroup,
+                                              mulIndex(kb, loc, t, shape.step / g));
+            Value position = addIndex(kb, loc, p0, j * tc);
+            return amx::TileLoadOp::create(kb, loc, shape.bTile(ctx), columns,
+                                           ValueRange{row, mulIndex(kb, loc, position, g)});
+          };
+          auto at = [&](OpBuilder &, Value filter, Value position) {
+            return SmallVector<Value>{n, filter, position};
+          };
+          return {blocks.emit(fb, loc, f0, p0, inner[0], loadA, loadB, at)};
+        };
+        return SmallVector<Value>{
+            forLoop(pb, loc, filters, shape.blockRows(), carried[0], filterBlock)
+                .getResult(0)};
+      };
+      return {forLoop(nb, loc, positions, shape.blockColumns(), image[0], positionBlock)
+                  .getResult(0)};
+    }).getResult(0);
+    replaceWithKernel(rewriter, op, epilogue, result);
+  }
+};
+
+/// Records how `op` computes, on tiles of `shape` or not, and returns whether on tiles.
+bool chooseTiles(linalg::GenericOp op, const TileShape &shape) {
+  std::string misfit = shape.misfit();
+  recordStrategy(op, misfit.empty() ? "amx" : "avx512",
+                 misfit.empty() ? shape.describe() : "not on AMX tiles: " + misfit);
+  return misfit.empty();
+}
+
 struct TileContractionsPass : impl::TileContractionsPassBase<TileContractionsPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<TileKernel> kernels;
+    SmallVector<TileProduct> products;
+    SmallVector<TileConvolution> convolutions;
     getOperation().walk([&](linalg::GenericOp op) {
-      std::optional<DotProduct> product =
-          DotProduct::match(op, /*int8=*/true, /*bf16=*/true, /*signedWeightsOnly=*/false);
-      if (!product)
-        return;
-      TileKernel kernel(std::move(*product));
-      std::string misfit = kernel.misfit();
-      recordStrategy(op, misfit.empty() ? "amx" : "avx512",
-                     misfit.empty() ? std::string(kernel.kind == DotKind::BF16 ? "bf16" : "int8") +
-                                          " tiles of " + std::to_string(kernel.tileRows()) +
-                                          " rows, " + std::to_string(kernel.rowTiles()) + "x" +
-                                          std::to_string(kernel.columnTiles()) +
-                                          " accumulator tiles"
-                                    : "not on AMX tiles: " + misfit);
-      if (misfit.empty())
-        kernels.push_back(std::move(kernel));
+      if (std::optional<TileConvolution> conv = TileConvolution::match(op)) {
+        if (chooseTiles(op, conv->shape()))
+          convolutions.push_back(std::move(*conv));
+      } else if (std::optional<DotProduct> product = DotProduct::match(
+                     op, /*int8=*/true, /*bf16=*/true, /*signedWeightsOnly=*/false)) {
+        TileProduct kernel(std::move(*product));
+        if (chooseTiles(op, kernel.shape))
+          products.push_back(std::move(kernel));
+      }
     });
     // An elementwise op that reads two products is the epilogue of the first; the second
     // stores its result for it.
-    keepEpiloguesOnce(kernels);
+    keepEpiloguesOnce(products);
+    keepEpiloguesOnce(convolutions);
     IRRewriter rewriter(&getContext());
-    for (TileKernel &kernel : kernels)
+    for (TileProduct &kernel : products)
+      kernel.rewrite(rewriter);
+    for (TileConvolution &kernel : convolutions)
       kernel.rewrite(rewriter);
   }
 };

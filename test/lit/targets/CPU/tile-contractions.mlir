@@ -7,7 +7,7 @@
 // reading the lhs in place, and stores its sums to a 32 x 32 scratch block, from which each row
 // takes the bias before its store.
 // CHECK-LABEL: func.func @bf16_bias
-// CHECK-SAME: dlc.strategies = ["linalg.generic\09amx\09bf16 tiles of 16 rows, 2x2 accumulator tiles"]
+// CHECK-SAME: dlc.strategies = ["linalg.generic\09amx\09bf16 tiles of 16x16, 2x2 accumulator tiles"]
 // CHECK-DAG: %[[PACKED:.+]] = arith.constant dense<"0x0000803F0000803F{{.+}}> : tensor<4x2x16x32xbf16>
 // CHECK-DAG: %[[LHS:.+]] = bufferization.to_buffer %arg0 read_only : tensor<32x64xbf16> to memref<32x64xbf16, strided<[?, 1], offset: ?>>
 // CHECK-DAG: %[[W:.+]] = bufferization.to_buffer %[[PACKED]] read_only : tensor<4x2x16x32xbf16> to memref<4x2x16x32xbf16>
@@ -61,13 +61,13 @@ func.func @bf16_bias(%x: tensor<32x64xbf16>, %bias: tensor<64xf32>) -> tensor<32
 // (a 64-byte step does not divide it): lhs tiles of 16 x 48 bytes, weight tiles of 12 groups of
 // 4 bytes x 16 columns, multiplied by tdpbusd (`zext` on the lhs only).
 // CHECK-LABEL: func.func @u8_times_s8
-// CHECK-SAME: int8 tiles of 16 rows, 1x1 accumulator tiles
+// CHECK-SAME: int8 tiles of 16x16, 1x1 accumulator tiles
 // CHECK-DAG: %[[ROWS:.+]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<2x16x96xi8> into tensor<32x96xi8>
 // CHECK-DAG: %[[LHS:.+]] = bufferization.to_buffer %[[ROWS]] read_only
 // CHECK-DAG: arith.constant dense<3> : tensor<1x2x12x64xi8>
 // CHECK: scf.for %[[B:.+]] = %c0 to %c2 step %c1
-// CHECK:   amx.tile_zero : !amx.tile<16x16xi32>
 // CHECK:   %[[ROW:.+]] = arith.muli %[[B]], %c16
+// CHECK:   amx.tile_zero : !amx.tile<16x16xi32>
 // CHECK:   scf.for %[[T:.+]] = %c0 to %c2 step %c1
 // CHECK:     %[[K:.+]] = arith.muli %[[T]], %c48
 // CHECK:     %[[A:.+]] = amx.tile_load %[[LHS]][%[[ROW]], %[[K]]]{{.+}} into !amx.tile<16x48xi8>
@@ -112,4 +112,43 @@ func.func @few_rows(%x: tensor<4x32xbf16>) -> tensor<4x16xf32> {
     linalg.yield %s : f32
   } -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>
+}
+
+// -----
+
+// A bf16 convolution's product over its packed columns, out[n, f, p] += w[f, q, j] *
+// col[n, q, p, j] (dlc-cpu-lower-convolutions writes it, DotConvolution.h): the filters
+// [F, Q, 2] are the A tiles as they are (16 filters x 32 bf16 of a row), the columns, already
+// pairs of k per position, the B tiles read in place ([N Q, P 2]: 16 groups x 12 positions),
+// 12 positions being the largest tile width that divides the 36. The result stays [N, F, P].
+// CHECK-LABEL: func.func @conv_product
+// CHECK-SAME: bf16 tiles of 16x12, 1x1 accumulator tiles
+// CHECK-DAG: %[[W:.+]] = arith.constant dense<1.000000e+00> : tensor<16x32xbf16>
+// CHECK-DAG: %[[A:.+]] = bufferization.to_buffer %[[W]] read_only
+// CHECK-DAG: %[[COLS:.+]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2, 3]] : tensor<2x16x36x2xbf16> into tensor<32x72xbf16>
+// CHECK-DAG: %[[B:.+]] = bufferization.to_buffer %[[COLS]] read_only
+// CHECK: scf.for %[[N:.+]] = %c0 to %c2 step %c1
+// CHECK:   %[[FIRST:.+]] = arith.muli %[[N]], %c16
+// CHECK:   scf.for %[[P:.+]] = %c0 to %c36 step %c12
+// CHECK:     amx.tile_zero : !amx.tile<16x12xf32>
+// CHECK:     %[[TA:.+]] = amx.tile_load %[[A]][%c0, %c0]{{.+}} into !amx.tile<16x32xbf16>
+// CHECK:     %[[X:.+]] = arith.muli %[[P]], %c2
+// CHECK:     %[[TB:.+]] = amx.tile_load %[[B]][%[[FIRST]], %[[X]]]{{.+}} into !amx.tile<16x24xbf16>
+// CHECK:     amx.tile_mulf %[[TA]], %[[TB]]
+// CHECK:     scf.for %[[R:.+]] = %c0 to %c16 step %c1
+// CHECK:       vector.transfer_write %{{.+}}, %{{.+}}[%[[N]], %[[R]], %[[P]]] {{.+}} : vector<12xf32>, tensor<2x16x36xf32>
+func.func @conv_product(%col: tensor<2x16x36x2xbf16>) -> tensor<2x16x36xf32> {
+  %w = arith.constant dense<1.0> : tensor<16x16x2xbf16>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x16x36xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x16x36xf32>) -> tensor<2x16x36xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, f, p, q, j) -> (f, q, j)>, affine_map<(n, f, p, q, j) -> (n, q, p, j)>, affine_map<(n, f, p, q, j) -> (n, f, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%w, %col : tensor<16x16x2xbf16>, tensor<2x16x36x2xbf16>) outs(%init : tensor<2x16x36xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %a32 = arith.extf %a : bf16 to f32
+    %b32 = arith.extf %b : bf16 to f32
+    %m = arith.mulf %a32, %b32 : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x16x36xf32>
+  return %r : tensor<2x16x36xf32>
 }
