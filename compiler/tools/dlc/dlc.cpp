@@ -824,6 +824,8 @@ int main(int argc, char **argv) {
                                      searched};
     if (!options.calibration.empty())
       args.insert(args.end(), {"--calibration", options.calibration});
+    if (emulateAmxOption)
+      args.push_back("--emulate-amx");
     if (!options.validation.empty())
       args.insert(args.end(), {"--validation", options.validation});
     for (const std::string &shape : shapeOption)

@@ -14,7 +14,9 @@ fastest is measured for the model at hand.
 
 1. The cost (--cost measured, the default): the model compiled with every candidate in one
    format, for each format, and timed (1 thread, median of calls taken in turn); with --cost
-   model, each candidate's multiply-adds over its format's RATE (reproducible, not measured).
+   model, each candidate's multiply-adds over its format's RATE (reproducible, not measured;
+   AMX_RATE on xeon-amx, whose candidates cannot be timed on a machine without AMX: there the
+   tile instructions are emulated for the accuracy runs and the costs must be modelled).
    A format slower than fp32, or than a more accurate one, is dropped; what a format saves
    over fp32 is shared among the candidates in proportion to their multiply-adds.
 2. The probe: the model with every candidate computed in each of its formats side by side, a
@@ -69,8 +71,24 @@ import library  # noqa: E402  (a dlc-compiled model called in this process)
 FORMAT, VERSION = "dlc-precision-plan", 1
 WIDEST_LAST = ("int8", "bf16", "fp32")  # by accuracy
 # --cost model: multiply-adds per AVX-512 instruction relative to an fp32 FMA (vpdpbusd 4,
-# vdpbf16ps 2); a target whose bf16 is no faster than fp32 lists no bf16.
+# vdpbf16ps 2); a target whose bf16 is no faster than fp32 lists no bf16. On xeon-amx, a core's
+# peak per cycle relative to its two fp32 FMAs' 32 multiply-adds: AMX's 512 bf16 and 1,024 int8
+# (Intel's published figures; not measured here).
 RATE = {"fp32": 1, "bf16": 2, "int8": 4}
+AMX_TARGET, AMX_RATE = "xeon-amx", {"fp32": 1, "bf16": 16, "int8": 32}
+AMX_FLAGS = {"amx_tile", "amx_bf16", "amx_int8"}
+
+
+def this_machine_has_amx():
+    """Whether Linux reports AMX on this machine's CPUs (/proc/cpuinfo's flags)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return AMX_FLAGS <= set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return False
 CONVOLUTIONS = ("Conv", "ConvTranspose")
 FLAGS = "dlc_precision_probe"
 CODES = {"fp32": 0, "int8": 1, "bf16": 2}
@@ -90,14 +108,15 @@ def node_name(node, index):
 
 
 def target_precisions(dlc, target):
-    """The formats `dlc targets` lists for `target` ("f32, bf16, int8")."""
+    """The formats `dlc targets` lists for `target` ("f32, bf16, int8 (default bf16)")."""
     listing = subprocess.run([dlc, "targets"], capture_output=True, text=True, check=True).stdout
     for block in listing.split("\n\n"):
         lines = block.strip().splitlines()
         if lines and lines[0].strip() == target:
             for line in lines:
                 if line.strip().startswith("precisions:"):
-                    return {p.strip() for p in line.split(":", 1)[1].split(",")}
+                    listed = line.split(":", 1)[1].split("(")[0]
+                    return {p.strip() for p in listed.split(",")}
     raise SearchError(f"dlc targets does not list target '{target}'")
 
 
@@ -252,6 +271,8 @@ def compile_to_plan(args, model, nodes, work, name, options):
     write_json(path, {"format": FORMAT, "version": VERSION, "model": os.path.basename(model),
                       "model_sha256": sha256(model), "nodes": nodes})
     options = ["--target", args.target, "--precision=auto", "--precision-plan", path, *options]
+    if args.emulate_amx:
+        options.append("--emulate-amx")
     return library.CompiledModel(args.dlc, model, work, name=name, options=options)
 
 
@@ -514,10 +535,24 @@ def main():
                         help="the compile's --shape; the search compiles for the validation "
                              "samples' shapes")
     parser.add_argument("--cost", choices=["measured", "model"], default="measured")
+    parser.add_argument("--emulate-amx", action="store_true",
+                        help="compile xeon-amx's candidates with the tile instructions emulated "
+                             "(what a machine without AMX does anyway)")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--dlc", default="dlc")
     args = parser.parse_args()
     try:
+        # Without AMX here, xeon-amx's candidates run with the tile instructions emulated: their
+        # numerics are the instructions', their speed is not, so the costs are modelled.
+        if args.target == AMX_TARGET and not this_machine_has_amx():
+            args.emulate_amx = True
+        if args.emulate_amx and args.cost == "measured":
+            raise SearchError(f"target '{AMX_TARGET}' cannot be timed without AMX (this machine "
+                              "has none, or its tiles are emulated): use --precision-cost=model")
+        if args.emulate_amx:
+            say("the tile instructions are emulated to measure the accuracy of each plan "
+                "(this machine has no AMX); the costs are AMX's published rates")
+        rate = AMX_RATE if args.target == AMX_TARGET else RATE
         try:
             model = onnx.load(args.model)
         except Exception as exc:  # onnx raises several kinds
@@ -587,7 +622,7 @@ def main():
                     # The instructions' multiply-adds per fp32 FMA, applied to every candidate.
                     builds.error(builds.compile(uniform(found, "fp32")))  # the reference
                     measured = {}
-                    times = {f: sum(work_of[n] / RATE[f] if f in r else work_of[n] / RATE["fp32"]
+                    times = {f: sum(work_of[n] / rate[f] if f in r else work_of[n] / rate["fp32"]
                                     for _, n, r in found)
                              for f in ["fp32"] + [f for f in WIDEST_LAST[:-1]
                                                   if any(f in r for _, _, r in found)]}
