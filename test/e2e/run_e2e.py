@@ -536,7 +536,10 @@ def run(args, work):
     if len(set(names)) != len(names):
         raise E2EError(f"library names must differ: {names}")
     for lib in libs:
-        compile_model(args.dlc, lib, args.timeout, dlc_options(args))
+        if not args.prebuilt:
+            compile_model(args.dlc, lib, args.timeout, dlc_options(args))
+        elif not (lib.lib_dir / f"lib{lib.name}.a").is_file():
+            raise E2EError(f"--prebuilt: {lib.lib_dir} holds no lib{lib.name}.a")
     app = build_app(args.cc, libs, work)
     if not run_app(app, work, args.timeout, args.expect_unsupported_cpu):
         if args.expect_unsupported_cpu is not None:
@@ -588,6 +591,9 @@ def parse_args(argv):
                         help="passed to dlc compile and dlc run (default: dlc's, fp32)")
     parser.add_argument("--dlc-flag", action="append", default=[],
                         help="one more option for dlc compile (repeatable)")
+    parser.add_argument("--prebuilt", action="store_true",
+                        help="link the libraries dlc compiled before into WORK/lib_NAME "
+                             "(elsewhere: a machine without dlc) instead of compiling")
     parser.add_argument("--expect-unsupported-cpu", metavar="TEXT",
                         help="where the library cannot run on this machine, pass when its "
                              "reason (NAME_check_cpu) contains TEXT instead of skipping; where it "
