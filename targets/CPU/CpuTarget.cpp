@@ -192,6 +192,8 @@ llvm::Expected<CpuModel> resolveCpuModel(llvm::StringRef name) {
         model.requiredCpu |= featureBit(feature.first());
     }
     model.features = features;
+    // A machine with AMX computes its bf16 and int8 products on tiles, as xeon-amx does.
+    model.amx = (model.requiredCpu & kAmx) == kAmx;
   } else if (name == "x86-64-v3") {
     model.cpu = "x86-64-v3";
     model.requiredCpu = kX86_64_V3;

@@ -18,7 +18,9 @@ struct CpuModel {
   std::string features;     ///< LLVM feature string (+avx512f,...)
   uint64_t requiredCpu = 0; ///< DLC_CPU_* bits the generated code checks at run time
   bool isHost = false;      ///< the machine that compiles: its caches are read from the system
-  bool amx = false;         ///< products and convolutions run on AMX tiles (xeon-amx)
+  /// bf16 and int8 products and convolutions run on AMX tiles (xeon-amx, and the host where
+  /// it has AMX)
+  bool amx = false;
   /// The tile operations are replaced by vector code with their semantics, and the library
   /// does not require AMX: for testing the AMX kernels on CPUs without it.
   bool emulateAmx = false;

@@ -620,14 +620,15 @@ def make_mlp_large(seed=0, batch=64, n_in=1024, hidden=4096):
 
 
 def make_tile_mlp(seed=0):
-    """x [2,48,64] -> MatMul 96 + bias + Relu -> MatMul 48 + bias -> MatMul 64 + x -> y [2,48,64]:
-    products of the shapes AMX tiles take (rows and columns in 16s, reductions in 32s) as 1x2 and
-    1x1 blocks of tiles under an outer dimension, and a reduction of 48 that they do not take."""
+    """x [2,48,64] -> MatMul 96 + bias + Relu -> MatMul 40 + bias -> MatMul 64 + x -> y [2,48,64]:
+    products under an outer dimension in the shapes AMX tiles take: tiles of 16 rows, of 16
+    columns (blocks of 1x2 tiles) and of 10 (40 columns), reductions in steps of 64 bytes and of
+    fewer (96 int8, 40)."""
     b = GraphBuilder("tile_mlp", seed)
     x = b.add_input("x", F32, [2, 48, 64])
     h = b.op("Relu", [linear(b, x, 64, 96, math.sqrt(2 / 64))])
-    h = linear(b, h, 96, 48, math.sqrt(1 / 96))
-    w = b.weight("w3", (b.rng.standard_normal((48, 64)) * math.sqrt(1 / 48)).astype(np.float32))
+    h = linear(b, h, 96, 40, math.sqrt(1 / 96))
+    w = b.weight("w3", (b.rng.standard_normal((40, 64)) * math.sqrt(1 / 40)).astype(np.float32))
     b.op("Add", [b.op("MatMul", [h, w]), x], out="y")
     b.add_output("y", F32, [2, 48, 64])
     return b.build()

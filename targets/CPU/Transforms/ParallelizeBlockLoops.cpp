@@ -258,9 +258,10 @@ struct ParallelizeBlockLoopsPass
     llvm::append_range(operands, passed);
     for (auto [operand, taskArg] : llvm::zip(operands, body->getArguments()))
       mapping.map(operand, taskArg);
-    SmallVector<Operation *> ordered(slice.begin(), slice.end());
-    llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-    for (Operation *op : ordered)
+    // The slice holds each op after its operands (rematerializable inserts them so); its ops
+    // may lie in different blocks (a read hoisted into an enclosing loop's body), where no
+    // order by position exists.
+    for (Operation *op : slice)
       builder.clone(*op, mapping);
     Value begin = body->getArgument(argTypes.size()), end = body->getArgument(argTypes.size() + 1);
     Value one = arith::ConstantIndexOp::create(builder, loc, 1);

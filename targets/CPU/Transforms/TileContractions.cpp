@@ -49,11 +49,13 @@ struct TileShape {
   int64_t rows, columns, depth;
   int64_t tileRows, tileColumns, step, rowTiles, columnTiles;
 
-  TileShape(DotKind kind, int64_t rows, int64_t columns, int64_t depth, bool columnsInSixteens)
+  TileShape(DotKind kind, int64_t rows, int64_t columns, int64_t depth)
       : kind(kind), rows(rows), columns(columns), depth(depth) {
     int64_t g = dotGroup(kind);
+    // Rows and columns of a tile: the most, up to 16, that divide the product's, so that one
+    // tile shape serves every block.
     tileRows = largestDivisor(rows, kTileRows);
-    tileColumns = columnsInSixteens ? kTileLanes : largestDivisor(columns, kTileLanes);
+    tileColumns = largestDivisor(columns, kTileLanes);
     // The longest step of whole groups, at most a 64-byte row, that divides the depth.
     step = 0;
     for (int64_t s = kTileLanes * g; s > 0 && !step; s -= g)
@@ -73,8 +75,6 @@ struct TileShape {
     if (tileRows < kMinTileRows)
       return "its " + std::to_string(rows) + " rows give tiles of fewer than " +
              std::to_string(kMinTileRows) + " rows";
-    if (columns % tileColumns != 0)
-      return "its " + std::to_string(columns) + " columns are not whole tiles of 16";
     if (tileColumns < kMinTileColumns)
       return "its " + std::to_string(columns) + " columns give tiles of fewer than " +
              std::to_string(kMinTileColumns) + " columns";
@@ -232,30 +232,31 @@ struct TileProduct : DotProduct {
 
   explicit TileProduct(DotProduct product)
       : DotProduct(std::move(product)),
-        shape(kind, rows(), columns(), depth(), /*columnsInSixteens=*/true) {}
+        shape(kind, rows(), columns(), depth()) {}
 
-  /// The weights [K, N] as tiles [N/16][K/step][step/g][16 g]: row r of tile (j, t) holds,
-  /// for each of the 16 columns from 16 j, the g consecutive k from t step + r g.
+  /// The weights [K, N] as tiles [N/c][K/step][step/g][c g], c the tile's columns: row r of
+  /// tile (j, t) holds, for each of the c columns from c j, the g consecutive k from
+  /// t step + r g.
   DenseElementsAttr packedTiles() {
-    int64_t g = group(), step = shape.step, groupRows = step / g;
-    int64_t columnTiles = columns() / kTileLanes, depthTiles = depth() / step;
-    size_t width = rhs.getElementType().getIntOrFloatBitWidth() / 8;
+    int64_t g = group(), step = shape.step, groupRows = step / g, width = shape.tileColumns;
+    int64_t columnTiles = columns() / width, depthTiles = depth() / step;
+    size_t bytes = rhs.getElementType().getIntOrFloatBitWidth() / 8;
     // A splat holds one element; any other constant every element, row-major.
     ArrayRef<char> raw = rhs.getRawData();
-    std::vector<char> out(columns() * depth() * width);
+    std::vector<char> out(columns() * depth() * bytes);
     for (int64_t j = 0; j < columnTiles; ++j)
       for (int64_t t = 0; t < depthTiles; ++t)
         for (int64_t r = 0; r < groupRows; ++r)
-          for (int64_t c = 0; c < kTileLanes; ++c)
+          for (int64_t c = 0; c < width; ++c)
             for (int64_t e = 0; e < g; ++e) {
-              int64_t row = t * step + r * g + e, column = j * kTileLanes + c;
-              int64_t at = (((j * depthTiles + t) * groupRows + r) * kTileLanes + c) * g + e;
-              std::memcpy(out.data() + at * width,
-                          raw.data() + (rhs.isSplat() ? 0 : (row * columns() + column) * width),
-                          width);
+              int64_t row = t * step + r * g + e, column = j * width + c;
+              int64_t at = (((j * depthTiles + t) * groupRows + r) * width + c) * g + e;
+              std::memcpy(out.data() + at * bytes,
+                          raw.data() + (rhs.isSplat() ? 0 : (row * columns() + column) * bytes),
+                          bytes);
             }
-    auto type = RankedTensorType::get({columnTiles, depthTiles, groupRows, kTileLanes * g},
-                                      element());
+    auto type =
+        RankedTensorType::get({columnTiles, depthTiles, groupRows, width * g}, element());
     return DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(out));
   }
 
@@ -288,7 +289,7 @@ struct TileProduct : DotProduct {
     Value result = batchLoops(b, loc, blocks.start.dest, batchIvs, [&](OpBuilder &nb,
                                                                        Value result) {
       return forLoop(
-                 nb, loc, columns() / kTileLanes, shape.columnTiles, result,
+                 nb, loc, columns() / shape.tileColumns, shape.columnTiles, result,
                  [&](OpBuilder &pb, Value tile0, ValueRange panel) -> SmallVector<Value> {
                    auto block = [&](OpBuilder &rb, Value row0,
                                     ValueRange inner) -> SmallVector<Value> {
@@ -309,7 +310,8 @@ struct TileProduct : DotProduct {
                        indices.append({row, column});
                        return indices;
                      };
-                     return {blocks.emit(rb, loc, row0, mulIndex(rb, loc, tile0, kTileLanes),
+                     return {blocks.emit(rb, loc, row0,
+                                         mulIndex(rb, loc, tile0, shape.tileColumns),
                                          inner[0], loadA, loadB, at)};
                    };
                    return {forLoop(pb, loc, rows(), shape.blockRows(), panel[0], block)
@@ -359,8 +361,7 @@ struct TileConvolution {
   }
 
   TileShape shape() const {
-    return TileShape(kind, filters, positions, groups * dotGroup(kind),
-                     /*columnsInSixteens=*/false);
+    return TileShape(kind, filters, positions, groups * dotGroup(kind));
   }
 
   void rewrite(RewriterBase &rewriter) {

@@ -247,3 +247,33 @@ func.func @tile_blocks(%a: memref<64x32xbf16>, %b: memref<16x32xbf16>, %out: mem
   }
   return
 }
+
+// -----
+
+// A block loop inside a sequential one reads a vector of a constant global that the hoisting
+// left in the outer loop's body: the task re-creates the read after the padding value and the
+// global's address it uses, though they lie in the function's block and it in the loop's.
+// CHECK-LABEL: func.func private @nested_read_task0
+// CHECK-DAG: %[[PAD:.+]] = ub.poison : f32
+// CHECK-DAG: %[[BIAS:.+]] = memref.get_global @bias
+// CHECK: vector.transfer_read %[[BIAS]][%c32], %[[PAD]]
+memref.global "private" constant @bias : memref<40xf32> = dense<1.0>
+func.func @nested_read(%out: memref<2x64xf32>, %flag: memref<1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  %one = arith.constant 1.0 : f32
+  %pad = ub.poison : f32
+  %bias = memref.get_global @bias : memref<40xf32>
+  scf.for %b = %c0 to %c2 step %c1 {
+    %v = vector.transfer_read %bias[%c32], %pad : memref<40xf32>, vector<16xf32>
+    scf.for %j = %c0 to %c64 step %c16 {
+      vector.transfer_write %v, %out[%b, %j] {in_bounds = [true]} : vector<16xf32>, memref<2x64xf32>
+    }
+    memref.store %one, %flag[%c0] : memref<1xf32>
+  }
+  return
+}
