@@ -760,6 +760,11 @@ int scriptCommand(const char *argv0, llvm::StringRef name, llvm::StringRef scrip
     return usageError(name.str(),
                       "dlc " + name.str() + " needs python3 (with onnx, numpy and onnxruntime)");
   std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&scriptCommand);
+  // An installed dlc's tools lie beside its bin folder; a built one's in the source tree.
+  llvm::SmallString<256> installed(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(installed, DLC_INSTALLED_TOOLS, llvm::sys::path::filename(script));
+  if (llvm::sys::fs::exists(installed))
+    script = installed;
   llvm::SmallVector<llvm::StringRef> command = {*python, script};
   command.append(args.begin(), args.end());
   command.append({"--dlc", self});
