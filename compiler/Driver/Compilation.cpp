@@ -2,6 +2,8 @@
 // The pass order itself lives in compiler/Pipelines; this file only sequences the steps.
 #include "compiler/Driver/Compilation.h"
 
+#include "compiler/Driver/Progress.h"
+
 #include "compiler/Precision/Passes.h"
 
 #include "llvm/Support/JSON.h"
@@ -94,6 +96,7 @@ static targets::TensorSignature tensorSignature(Type type, DictionaryAttr attrs)
 }
 
 LogicalResult Compilation::import(const onnx::ModelProto &model) {
+  Progress::get().at("import", std::to_string(model.graph().node_size()) + " nodes");
   if (!target_) {
     auto target = createTarget(context_, request_);
     if (failed(target))
@@ -238,10 +241,12 @@ LogicalResult Compilation::checkPlanNodes(const onnx::ModelProto &model,
     }
   }
   static bool told = false; // once per process, not once per specialization
-  if (widened && !told)
+  if (widened && !told) {
+    Progress::get().interrupt();
     llvm::errs() << "dlc: note: target '" << target_->info().name
                  << "' computes bf16 products no faster than fp32 ones; the plan's " << widened
                  << " bf16 node(s) compile in fp32\n";
+  }
   told = told || widened;
   return success();
 }
@@ -269,10 +274,12 @@ LogicalResult Compilation::applyTuning() {
   const llvm::json::Object *kernels = section ? section->getObject("kernels") : nullptr;
   if (!kernels) {
     static bool told = false; // once per process, not once per specialization
-    if (!told)
+    if (!told) {
+      Progress::get().interrupt();
       llvm::errs() << "dlc: note: " << path << " has no tuning for CPU '"
                    << (cpu.empty() ? target_->info().name : cpu)
                    << "'; the cost model chooses every strategy\n";
+    }
     told = true;
     return success();
   }
@@ -299,12 +306,27 @@ LogicalResult Compilation::lowerTo(pipelines::Phase phase) {
   options.profile = request_.profile;
   if (options.precision != request_.precision.format) {
     static bool told = false; // once per process, not once per specialization
-    if (!told)
+    if (!told) {
+      Progress::get().interrupt();
       llvm::errs() << "dlc: note: target '" << target_->info().name
                    << "' computes bf16 products no faster than fp32 ones; compiling in fp32\n";
+    }
     told = true;
   }
-  pipelines::buildPipeline(pm, *target_, phase, options);
+  // The phases up to `phase`, each one's passes named for the progress line.
+  std::vector<Progress::PassStep> passes;
+  for (pipelines::Phase each : pipelines::allPhases()) {
+    pipelines::buildPhase(pm, *target_, each, options);
+    OpPassManager alone(ModuleOp::getOperationName());
+    pipelines::buildPhase(alone, *target_, each, options);
+    std::string text;
+    llvm::raw_string_ostream stream(text);
+    alone.printAsTextualPipeline(stream);
+    Progress::appendPasses(text, pipelines::phaseName(each).str() + " passes", passes);
+    if (each == phase)
+      break;
+  }
+  Progress::get().instrument(pm, std::move(passes));
   // A pass that fails says why; one that does not is named here, so a failed compile is never
   // a silent exit status.
   bool diagnosed = false;
@@ -441,6 +463,9 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
           targets::graphFunctionName(name + "_" + std::to_string(i));
     Compilation &compilation = *compilations.emplace_back(
         std::make_unique<Compilation>(context, specializedRequest, *target));
+    if (symbolic)
+      Progress::get().setPart(std::to_string(i + 1) + "/" +
+                              std::to_string(plan.specializations.size()));
     if (failed(specializeModel(context, specialized, request.modelPath,
                                {specialization.inputShapes, {}})) ||
         failed(compilation.import(specialized)) ||
@@ -477,6 +502,8 @@ FailureOr<CompiledModel> compileModel(MLIRContext &context, const CompileRequest
   SmallVector<ModuleOp> parts;
   for (const std::unique_ptr<Compilation> &compilation : compilations)
     parts.push_back(compilation->module());
+  Progress::get().setPart("");
+  Progress::get().at("code generation", "LLVM -O3 and the target's code");
   auto files = (*target)->generateCode(parts, signature, kind);
   if (!files)
     return fail(llvm::toString(files.takeError()));

@@ -4,6 +4,7 @@
 #include "compiler/Driver/Compilation.h"
 #include "compiler/Driver/Execute.h"
 #include "compiler/Driver/Inspect.h"
+#include "compiler/Driver/Progress.h"
 #include "compiler/Driver/Shapes.h"
 #include "compiler/Pipelines/Pipeline.h"
 #include "frontends/onnx/ModelLoader.h"
@@ -208,6 +209,17 @@ cl::opt<std::string> tunableKernelsOption(
     cl::desc("Write the kernels dlc tune can choose a strategy for (node, shape key, strategy,\n"
              "candidates) to this JSON file"),
     cl::sub(compileSubcommand), cl::cat(outputCategory));
+cl::opt<bool> quietOption("quiet",
+                          cl::desc("No progress line (shown on a terminal while a compile runs)"),
+                          cl::sub(compileSubcommand), cl::cat(outputCategory));
+cl::alias quietShort("q", cl::desc("Alias for --quiet"), cl::aliasopt(quietOption),
+                     cl::NotHidden);
+cl::opt<bool> verboseOption("verbose",
+                            cl::desc("Print the time each step of the compile took (import, "
+                                     "each phase's passes, code generation, the library)"),
+                            cl::sub(compileSubcommand), cl::cat(outputCategory));
+cl::alias verboseShort("v", cl::desc("Alias for --verbose"), cl::aliasopt(verboseOption),
+                       cl::NotHidden);
 cl::opt<bool> statsOption("stats",
                           cl::desc("Print what the target's kernels are shaped for (vectors, "
                                    "caches, register blocks) and the memory plan's figures to "
@@ -471,6 +483,7 @@ driver::PrecisionOptions precisionOptions(const Options &options) {
 
 /// Prints diagnostics as `dlc: error: FILE: node "NAME" MESSAGE`.
 void printDiagnostic(mlir::Diagnostic &diag) {
+  driver::Progress::get().interrupt();
   std::string file, node;
   diag.getLocation()->walk([&](mlir::Location loc) {
     if (auto named = mlir::dyn_cast<mlir::NameLoc>(loc); named && node.empty())
@@ -548,6 +561,9 @@ mlir::LogicalResult writeTunableKernels(mlir::MLIRContext &context, const Option
 
 int compileCommand(mlir::MLIRContext &context, const Options &options) {
   auto usage = [&](const std::string &message) { return usageError(options.command, message); };
+  driver::Progress &progress = driver::Progress::get();
+  progress.configure(!quietOption, verboseOption);
+  llvm::scope_exit done([&] { progress.finish(); });
   auto target = targets::createTarget(options.target);
   if (!target)
     return usage(llvm::toString(target.takeError()));
@@ -620,6 +636,7 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
       failed(writeTunableKernels(context, options, **target, compiled->signature)))
     return 1;
   if (options.emit == Emit::Library) {
+    progress.at("library", "writing lib" + compiled->signature.name + ".a");
     if (failed(driver::writeLibrary(context, options.model, *compiled, options.output)))
       return 1;
     // The plan the search found goes next to the library, for later compiles to reuse.
