@@ -13,9 +13,13 @@
 #include "targets/Common/JitRunner.h"
 
 #include "dlc/profile.h"
+#include "dlc/runtime.h"
 #include "dlc/threads.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 
@@ -249,6 +253,33 @@ LogicalResult runModel(MLIRContext &context, const std::string &modelPath,
   return success();
 }
 
+/// The machine a benchmark ran on: the CPU's model name (Linux's /proc/cpuinfo), LLVM's name
+/// for it, and the CPU features the runtime detects.
+static llvm::json::Object machineDescription() {
+  std::string model;
+  if (auto cpuinfo = llvm::MemoryBuffer::getFileAsStream("/proc/cpuinfo")) {
+    llvm::SmallVector<llvm::StringRef> lines;
+    (*cpuinfo)->getBuffer().split(lines, '\n');
+    for (llvm::StringRef line : lines)
+      if (line.starts_with("model name")) {
+        model = line.split(':').second.trim().str();
+        break;
+      }
+  }
+  static const std::pair<uint64_t, const char *> kFeatures[] = {
+      {DLC_CPU_AVX2, "avx2"},           {DLC_CPU_FMA, "fma"},
+      {DLC_CPU_AVX512F, "avx512f"},     {DLC_CPU_AVX512VNNI, "avx512vnni"},
+      {DLC_CPU_AVX512BF16, "avx512bf16"}, {DLC_CPU_AMX_TILE, "amx-tile"},
+      {DLC_CPU_AMX_BF16, "amx-bf16"},   {DLC_CPU_AMX_INT8, "amx-int8"}};
+  llvm::json::Array features;
+  for (auto [bit, name] : kFeatures)
+    if (dlc_rt_cpu_features() & bit)
+      features.push_back(name);
+  return llvm::json::Object{{"cpu", model.empty() ? "unknown" : model},
+                            {"llvm_cpu", llvm::sys::getHostCPUName().str()},
+                            {"features", std::move(features)}};
+}
+
 LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
                          const InputFiles &inputFiles, const InputShapes &shapes,
                          const BenchOptions &options, llvm::raw_ostream &out,
@@ -296,16 +327,34 @@ LogicalResult benchModel(MLIRContext &context, const std::string &modelPath,
         return fail(llvm::toString(std::move(error)));
   }
   if (options.json) {
-    out << llvm::format("{\"model\": \"%s\", \"threads\": %d, \"iterations\": %d, "
-                        "\"median_ms\": %.4f, \"p90_ms\": %.4f, \"min_ms\": %.4f, "
-                        "\"mean_ms\": %.4f, \"throughput_per_s\": %.3f",
-                        modelPath.c_str(), dlc_rt_get_num_threads(), options.iterations, median,
-                        p90, milliseconds.front(), mean, 1000.0 / median);
-    if (options.profile) {
-      out << ", \"kernels\": ";
-      printProfileJson(kernels, out);
+    // The schema docs/bench-json.md describes: a new field is a new key; a change of a key's
+    // meaning is a new version.
+    llvm::json::Object document{
+        {"schema", "dlc-bench"},
+        {"version", 1},
+        {"model", modelPath},
+        {"target", "host"},
+        {"precision", precision.format},
+        {"threads", dlc_rt_get_num_threads()},
+        {"iterations", options.iterations},
+        {"median_ms", median},
+        {"min_ms", milliseconds.front()},
+        {"p90_ms", p90},
+        {"mean_ms", mean},
+        {"spread_ms", p90 - milliseconds.front()},
+        {"throughput_per_s", 1000.0 / median},
+        {"machine", machineDescription()},
+        {"dlc_version", options.version}};
+    std::string text;
+    llvm::raw_string_ostream stream(text);
+    stream << llvm::json::Value(std::move(document));
+    if (options.profile) { // the kernels' table, as the profile writes it
+      text.pop_back();
+      stream << ", \"kernels\": ";
+      printProfileJson(kernels, stream);
+      stream << "}";
     }
-    out << "}\n";
+    out << text << "\n";
   } else {
     out << llvm::format("%s: %d threads, %d iterations after %d warm-up\n", modelPath.c_str(),
                         dlc_rt_get_num_threads(), options.iterations, options.warmup);

@@ -43,6 +43,8 @@ struct BenchOptions {
   /// With profile: one core's peak rate, in operations per second, of fp32 FMA, vdpbf16ps and
   /// vpdpbusd (0 where unknown), for each kernel's share of its instruction's peak.
   double peaks[3] = {0, 0, 0};
+  /// dlc's version, for the JSON report.
+  std::string version;
 };
 
 /// Compiles the model for this machine and times `NAME_run`: warm-up runs, then `iterations`

@@ -723,6 +723,7 @@ int benchCommand(mlir::MLIRContext &context, const Options &options) {
   if (peakOption)
     return peakCommand(options.bench.json);
   driver::BenchOptions bench = options.bench;
+  bench.version = DLC_VERSION;
   // Each kernel's rate is compared with its instruction's peak on this core.
   if (bench.profile)
     for (const cpu::InstructionPeak &peak : cpu::measureCorePeaks())
