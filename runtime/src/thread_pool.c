@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DLC_RT_MAX_THREADS 256
@@ -181,9 +182,32 @@ static void start_workers(int wanted) {
   }
 }
 
+/* For testing the benchmark gate (test/bench/regress.py) only: DLC_RT_TEST_SLOWDOWN_US=N makes
+   every parallel loop start N microseconds late, as a slower kernel would. Read once. */
+static long test_slowdown_us(void) {
+  static _Atomic long cached = -1;
+  long us = atomic_load_explicit(&cached, memory_order_relaxed);
+  if (us < 0) {
+    const char *env = getenv("DLC_RT_TEST_SLOWDOWN_US");
+    us = env ? strtol(env, NULL, 10) : 0;
+    atomic_store_explicit(&cached, us > 0 ? us : 0, memory_order_relaxed);
+  }
+  return us;
+}
+
+static void spin_microseconds(long us) {
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  do
+    clock_gettime(CLOCK_MONOTONIC, &now);
+  while ((now.tv_sec - start.tv_sec) * 1000000L + (now.tv_nsec - start.tv_nsec) / 1000 < us);
+}
+
 void dlc_rt_parallel_for(int64_t count, dlc_rt_task_fn task, void *context) {
   if (count <= 0)
     return;
+  if (test_slowdown_us())
+    spin_microseconds(test_slowdown_us());
   if (custom_parallel_for) {
     custom_parallel_for(count, task, context, custom_user);
     return;

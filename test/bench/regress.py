@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+# The benchmark gate: dlc against onnxruntime, called in turn in this process at 1 thread, each
+# model's ratio compared with the one committed for this CPU (test/bench/baseline.json).
+"""Checks that dlc has not become slower relative to onnxruntime.
+
+    python3 test/bench/regress.py                       # the short suite (CI, a few minutes)
+    python3 test/bench/regress.py --suite full          # every model
+    python3 test/bench/regress.py --update-baseline     # record this CPU's ratios
+    python3 test/bench/regress.py --report R.md         # also write the table to R.md
+
+For each model of the suite, dlc's library (compiled for this machine, loaded here) and
+onnxruntime (1 thread, spinning off) run alternately for --runs rounds; the ratio is dlc's
+minimum over onnxruntime's minimum, the statistic that moves least on a shared machine. Ratios
+rather than times: a machine that is slower or busier slows both alike.
+
+A model is suspect when its ratio exceeds the baseline's by more than the threshold (the
+baseline file's `threshold`, a fraction). A suspect model is measured again, up to --repeats
+more times, and the gate fails only when every measurement stays above the limit. Where the
+baseline has no entry for this CPU (its model name, family and model number), the table is
+printed with no verdict and the exit status is 0.
+
+Exit status: 0 pass (or no baseline here), 1 a regression held across the repeats, 2 bad use.
+"""
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import onnxruntime  # noqa: E402
+import run_benchmarks as rb  # noqa: E402  (REPO_ROOT, model_file, write_inputs)
+from peers import interleaved, ort_runner  # noqa: E402
+sys.path.insert(0, str(rb.REPO_ROOT / "compiler" / "tools" / "dlc"))
+import library  # noqa: E402  (a dlc-compiled model called in this process)
+
+SUITES = {
+    "short": ["mobilenetv2", "mlp_large", "transformer_block"],
+    "full": ["resnet50", "mobilenetv2", "bert_base", "mlp_large", "transformer_block"],
+}
+FORMAT, VERSION = "dlc-bench-baseline", 1
+
+
+def cpu_key():
+    """This CPU as the baseline names it: model name, family and model number."""
+    fields = {}
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+            if not line.strip():
+                break
+    return (f"{fields.get('model name', 'unknown')} (family {fields.get('cpu family', '?')} "
+            f"model {fields.get('model', '?')})")
+
+
+def measure(args, name, work):
+    """{dlc, ort: (min, median) ms} and dlc's min over onnxruntime's for model `name`."""
+    path = rb.model_file(name, Path(args.cache))
+    feed, _ = rb.write_inputs(name, path, Path(args.cache))
+    dlc = library.CompiledModel(args.dlc, str(path), str(work), name=name, threads=1)
+    dlc.bind([feed[k] for k in feed])
+    ort = ort_runner(path, feed, threads=1)
+    times = interleaved({"dlc": dlc, "ort": ort}, args.runs)
+    return times, times["dlc"][0] / times["ort"][0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", choices=sorted(SUITES), default="short")
+    parser.add_argument("--models", nargs="+", help="instead of a suite")
+    parser.add_argument("--runs", type=int, default=30, help="rounds per measurement")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="measurements more of a suspect model (default 2)")
+    parser.add_argument("--baseline", default=str(Path(__file__).resolve().parent /
+                                                   "baseline.json"))
+    parser.add_argument("--update-baseline", action="store_true",
+                        help="record this CPU's ratios in the baseline file")
+    parser.add_argument("--report", help="also write the Markdown table to this file")
+    parser.add_argument("--dlc", default=str(rb.REPO_ROOT / "build" / "bin" / "dlc"))
+    parser.add_argument("--cache", default=str(rb.REPO_ROOT / "build" / "bench"))
+    args = parser.parse_args()
+    models = args.models or SUITES[args.suite]
+    work = Path(args.cache) / "regress"
+    work.mkdir(parents=True, exist_ok=True)
+
+    baseline_path = Path(args.baseline)
+    baseline = (json.loads(baseline_path.read_text()) if baseline_path.is_file()
+                else {"format": FORMAT, "version": VERSION, "threshold": 0.25, "cpus": {}})
+    if baseline.get("format") != FORMAT or baseline.get("version") != VERSION:
+        print(f"regress: {baseline_path} is not a {FORMAT} file of version {VERSION}",
+              file=sys.stderr)
+        return 2
+    cpu = cpu_key()
+    known = baseline["cpus"].get(cpu, {}).get("ratios", {})
+    threshold = float(baseline["threshold"])
+    print(f"regress: {cpu}; {len(models)} models, {args.runs} rounds each, 1 thread; "
+          f"threshold {100 * threshold:.0f}% over the baseline ratio", flush=True)
+
+    rows, ratios, failed = [], {}, []
+    for name in models:
+        times, ratio = measure(args, name, work)
+        measured = [ratio]
+        limit = known[name] * (1 + threshold) if name in known else None
+        # A suspect is measured again: the gate fails only on a slowdown that holds.
+        while limit and min(measured) > limit and len(measured) <= args.repeats:
+            print(f"regress: {name}: ratio {ratio:.3f} over the limit {limit:.3f}; measuring "
+                  f"again", flush=True)
+            times, ratio = measure(args, name, work)
+            measured.append(ratio)
+        best = min(measured)
+        ratios[name] = best
+        verdict = ("no baseline" if limit is None else
+                   "ok" if best <= limit else f"SLOWER ({len(measured)} measurements)")
+        if limit is not None and best > limit:
+            failed.append(name)
+        rows.append(f"| {name} | {times['dlc'][0]:.3f} / {times['dlc'][1]:.3f} | "
+                    f"{times['ort'][0]:.3f} / {times['ort'][1]:.3f} | {best:.3f} | "
+                    + (f"{known[name]:.3f} | {limit:.3f}" if limit else "- | -")
+                    + f" | {verdict} |")
+        print(rows[-1], flush=True)
+
+    table = "\n".join([
+        f"Benchmark gate on {cpu}, {date.today()}: dlc against onnxruntime "
+        f"{onnxruntime.__version__} at 1 thread, called in turn, "
+        f"{args.runs} rounds; ratio = dlc's minimum / onnxruntime's (the lowest of its "
+        "measurements for a suspect model); limit = baseline x "
+        f"{1 + threshold:.2f}.", "",
+        "| model | dlc min / median ms | onnxruntime min / median ms | ratio | baseline | "
+        "limit | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- |", *rows, ""])
+    print(table)
+    if args.report:
+        Path(args.report).write_text(table)
+    if args.update_baseline:
+        entry = baseline["cpus"].setdefault(cpu, {"ratios": {}})
+        entry["ratios"].update({k: round(v, 4) for k, v in ratios.items()})
+        entry["updated"] = str(date.today())
+        baseline_path.write_text(json.dumps(baseline, indent=1, sort_keys=True) + "\n")
+        print(f"regress: recorded {len(ratios)} ratios for {cpu} in {baseline_path}")
+        return 0
+    if failed:
+        print(f"regress: FAIL: slower than the baseline beyond {100 * threshold:.0f}%: "
+              + ", ".join(failed), file=sys.stderr)
+        return 1
+    print("regress: PASS" if known else "regress: no baseline for this CPU (no verdict)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
