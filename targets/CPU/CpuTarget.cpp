@@ -148,9 +148,9 @@ void registerAmxTarget() {
   info.defaultPrecision = "bf16";
   info.precisionNote = [](llvm::StringRef precision, bool byDefault) -> std::string {
     if (precision == "bf16" && byDefault)
-      return "matrix products with constant weights compute in bf16 on AMX tiles (a QDQ "
-             "model's quantized ones in int8), the other ops in fp32 (--precision=fp32 keeps "
-             "every op in fp32)";
+      return "matrix products and convolutions with constant weights compute in bf16 on AMX "
+             "tiles (a QDQ model's quantized ones in int8), the other ops in fp32 "
+             "(--precision=fp32 keeps every op in fp32)";
     if (precision == "fp32")
       return "--precision=fp32: every op computes in fp32 with AVX-512; AMX is not used";
     return "";
