@@ -5,11 +5,12 @@ set -euo pipefail
 
 # libdnnl-dev (oneDNN) is only for test/bench/onednn_bench.cpp, the benchmarks' second peer;
 # fonts-dejavu-core and pillow render the text images of the PP-OCR tests; libpng-dev is for the
-# OCR example, whose test compares it with the rapidocr-onnxruntime package.
+# OCR example, whose test compares it with the rapidocr-onnxruntime package; dpkg-dev is for
+# cpack's .deb (dpkg-shlibdeps); matplotlib draws the benchmark gate's plots.
 APT_PACKAGES=(cmake ninja-build ccache g++ llvm-22-dev libmlir-22-dev mlir-22-tools clang-22
   llvm-22-tools libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler catch2 libfmt-dev
-  libdnnl-dev fonts-dejavu-core libpng-dev)
-PY_PACKAGES=(onnx onnxruntime numpy lit pillow)
+  libdnnl-dev fonts-dejavu-core libpng-dev dpkg-dev)
+PY_PACKAGES=(onnx onnxruntime numpy lit pillow matplotlib)
 # rapidocr-onnxruntime asks for opencv-python, whose import needs X11 and OpenGL libraries a
 # server lacks; it runs the same with the headless build, so it is installed without its
 # dependencies and they are listed here.
@@ -35,7 +36,7 @@ else
   echo "setup: apt packages present"
 fi
 
-if python3 -c 'import onnx, onnxruntime, numpy, lit, PIL' 2>/dev/null; then
+if python3 -c 'import onnx, onnxruntime, numpy, lit, PIL, matplotlib' 2>/dev/null; then
   echo "setup: python packages present"
 else
   echo "setup: installing python packages: ${PY_PACKAGES[*]}"

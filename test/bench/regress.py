@@ -6,7 +6,8 @@
     python3 test/bench/regress.py                       # the short suite (CI, a few minutes)
     python3 test/bench/regress.py --suite full          # every model
     python3 test/bench/regress.py --update-baseline     # record this CPU's ratios
-    python3 test/bench/regress.py --report R.md         # also write the table to R.md
+    python3 test/bench/regress.py --report R.md         # also the table and plots: R.md,
+                                                        # R-ratios.svg, R-history.svg
 
 For each model of the suite, dlc's library (compiled for this machine, loaded here) and
 onnxruntime (1 thread, spinning off) run alternately for --runs rounds; the ratio is dlc's
@@ -55,6 +56,49 @@ def cpu_key():
             f"model {fields.get('model', '?')})")
 
 
+def plot(report, rows, known, limit_of, history, cpu):
+    """Next to the Markdown report: each model's ratio against its baseline and limit, and the
+    ratios of every baseline update for this CPU with this run's last. Returns the files'
+    names, or none where matplotlib is missing."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    stem = Path(report).with_suffix("")
+    names = list(rows)
+    figure, axes = plt.subplots(figsize=(6, 3))
+    axes.bar(names, [rows[n] for n in names], color="tab:blue", label="this run")
+    for i, name in enumerate(names):
+        if name in known:
+            axes.hlines(known[name], i - 0.4, i + 0.4, colors="black", label=None if i else
+                        "baseline")
+            axes.hlines(limit_of[name], i - 0.4, i + 0.4, colors="tab:red", linestyles="dashed",
+                        label=None if i else "limit")
+    axes.set_ylabel("dlc / onnxruntime (minimums)")
+    axes.set_title(cpu, fontsize=8)
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    ratios_file = stem.parent / f"{stem.name}-ratios.svg"
+    figure.savefig(ratios_file)
+    plt.close(figure)
+    figure, axes = plt.subplots(figsize=(6, 3))
+    points = history + [{"date": "this run", "ratios": rows}]
+    for name in names:
+        xs = [i for i, point in enumerate(points) if name in point["ratios"]]
+        axes.plot(xs, [points[i]["ratios"][name] for i in xs], marker="o", label=name)
+    axes.set_xticks(range(len(points)), [point["date"] for point in points], fontsize=7)
+    axes.set_ylabel("dlc / onnxruntime (minimums)")
+    axes.set_title(f"baseline updates, {cpu}", fontsize=8)
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    history_file = stem.parent / f"{stem.name}-history.svg"
+    figure.savefig(history_file)
+    plt.close(figure)
+    return [ratios_file.name, history_file.name]
+
+
 def measure(args, name, work):
     """{dlc, ort: (min, median) ms} and dlc's min over onnxruntime's for model `name`."""
     path = rb.model_file(name, Path(args.cache))
@@ -98,11 +142,12 @@ def main():
     print(f"regress: {cpu}; {len(models)} models, {args.runs} rounds each, 1 thread; "
           f"threshold {100 * threshold:.0f}% over the baseline ratio", flush=True)
 
-    rows, ratios, failed = [], {}, []
+    rows, ratios, failed, limits = [], {}, [], {}
     for name in models:
         times, ratio = measure(args, name, work)
         measured = [ratio]
         limit = known[name] * (1 + threshold) if name in known else None
+        limits[name] = limit
         # A suspect is measured again: the gate fails only on a slowdown that holds.
         while limit and min(measured) > limit and len(measured) <= args.repeats:
             print(f"regress: {name}: ratio {ratio:.3f} over the limit {limit:.3f}; measuring "
@@ -122,6 +167,10 @@ def main():
         print(rows[-1], flush=True)
 
     table = "\n".join([
+        "# The benchmark gate", "",
+        "Written by `python3 test/bench/regress.py --report docs/benchmark-gate.md`; "
+        "`.ci/run` runs the same suite and fails on a slowdown that holds (docs/design.md, "
+        "Decisions).", "",
         f"Benchmark gate on {cpu}, {date.today()}: dlc against onnxruntime "
         f"{onnxruntime.__version__} at 1 thread, called in turn, "
         f"{args.runs} rounds; ratio = dlc's minimum / onnxruntime's (the lowest of its "
@@ -131,12 +180,17 @@ def main():
         "limit | verdict |",
         "| --- | --- | --- | --- | --- | --- | --- |", *rows, ""])
     print(table)
+    history = baseline["cpus"].get(cpu, {}).get("history", [])
     if args.report:
+        plots = plot(args.report, ratios, known, limits, history, cpu)
+        table += "".join(f"\n![{name}]({name})\n" for name in plots)
         Path(args.report).write_text(table)
     if args.update_baseline:
         entry = baseline["cpus"].setdefault(cpu, {"ratios": {}})
         entry["ratios"].update({k: round(v, 4) for k, v in ratios.items()})
         entry["updated"] = str(date.today())
+        entry.setdefault("history", []).append(
+            {"date": str(date.today()), "ratios": {k: round(v, 4) for k, v in ratios.items()}})
         baseline_path.write_text(json.dumps(baseline, indent=1, sort_keys=True) + "\n")
         print(f"regress: recorded {len(ratios)} ratios for {cpu} in {baseline_path}")
         return 0
