@@ -101,6 +101,7 @@ class LoadedModel:
         self.outputs = tensors("OUTPUT", int(define("NUM_OUTPUTS")))
         self._library = ctypes.CDLL(os.path.abspath(library))
         self._library.dlc_rt_set_num_threads(threads)
+        self._name = name
         self._run = getattr(self._library, f"{name}_run")
         self._run.restype = ctypes.c_int
         size = int(define("WORKSPACE_SIZE"))
@@ -109,6 +110,15 @@ class LoadedModel:
         self._output_pointers = (ctypes.c_void_p * len(self._outputs))(
             *[o.ctypes.data for o in self._outputs])
         self._inputs = []
+
+    def unsupported_cpu(self):
+        """Why this machine cannot run the library (NAME_check_cpu's words), or None."""
+        check = getattr(self._library, f"{self._name}_check_cpu")
+        check.restype = ctypes.c_int
+        why = ctypes.create_string_buffer(256)
+        if check(why, ctypes.c_size_t(len(why))) == 0:
+            return None
+        return why.value.decode()
 
     def bind(self, arrays):
         """Sets the inputs (in the header's order) for the calls that follow."""
