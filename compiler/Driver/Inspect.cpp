@@ -1,6 +1,7 @@
 // The model report behind `dlc inspect`: reads only the ModelProto and its inferred shapes.
-// FLOPs count a multiply-add as two; ops without arithmetic count zero.
 #include "compiler/Driver/Inspect.h"
+
+#include "compiler/Driver/ModelFigures.h"
 
 #include "frontends/onnx/Importer.h"
 #include "frontends/onnx/Tensors.h"
@@ -13,8 +14,6 @@
 namespace dlc::driver {
 namespace {
 
-using Shapes = std::map<std::string, std::vector<int64_t>>;
-
 std::string typeText(const onnx::TypeProto &type) {
   if (!type.has_tensor_type())
     return "(not a tensor)";
@@ -26,69 +25,6 @@ std::string typeText(const onnx::TypeProto &type) {
                                                    : dim.dim_param().empty() ? "?" : dim.dim_param());
   }
   return text + "]";
-}
-
-int64_t numElements(const std::vector<int64_t> &shape) {
-  int64_t count = 1;
-  for (int64_t dim : shape)
-    count *= dim;
-  return count;
-}
-
-Shapes knownShapes(const onnx::GraphProto &graph) {
-  Shapes shapes;
-  auto add = [&](const onnx::ValueInfoProto &info) {
-    if (!info.type().has_tensor_type())
-      return;
-    std::vector<int64_t> shape;
-    for (const auto &dim : info.type().tensor_type().shape().dim()) {
-      if (!dim.has_dim_value())
-        return;
-      shape.push_back(dim.dim_value());
-    }
-    shapes[info.name()] = shape;
-  };
-  for (const auto &info : graph.input()) add(info);
-  for (const auto &info : graph.value_info()) add(info);
-  for (const auto &info : graph.output()) add(info);
-  for (const auto &tensor : graph.initializer())
-    shapes[tensor.name()] = std::vector<int64_t>(tensor.dims().begin(), tensor.dims().end());
-  return shapes;
-}
-
-/// Arithmetic operations of one node (floating point, or integer for the quantized products:
-/// a multiply-add counts 2 either way); 0 when its shapes are unknown.
-double nodeFlops(const onnx::NodeProto &node, const Shapes &shapes) {
-  auto shape = [&](const std::string &name) -> const std::vector<int64_t> * {
-    auto it = shapes.find(name);
-    return it == shapes.end() ? nullptr : &it->second;
-  };
-  const std::vector<int64_t> *out = node.output_size() ? shape(node.output(0)) : nullptr;
-  if (!out)
-    return 0;
-  const std::string &op = node.op_type();
-  bool isConv = op == "Conv" || op == "ConvInteger" || op == "QLinearConv";
-  if (isConv && node.input_size() > 1) {
-    const std::vector<int64_t> *filter = shape(node.input(op == "QLinearConv" ? 3 : 1));
-    if (!filter || filter->size() < 2)
-      return 0;
-    return 2.0 * numElements(*out) * numElements(*filter) / (*filter)[0];
-  }
-  if (op == "MatMul" || op == "Gemm" || op == "MatMulInteger" || op == "QLinearMatMul") {
-    const std::vector<int64_t> *a = shape(node.input(0));
-    if (!a || a->empty())
-      return 0;
-    bool transA = false;
-    for (const auto &attr : node.attribute())
-      transA |= attr.name() == "transA" && attr.i();
-    int64_t k = transA ? (*a)[0] : a->back();
-    return 2.0 * numElements(*out) * k;
-  }
-  static const std::set<std::string> elementwise = {
-      "Add", "Sub", "Mul", "Div", "Pow", "Relu", "Sigmoid", "Tanh", "Erf", "Sqrt", "Exp", "Log",
-      "Neg", "Abs", "Clip", "BatchNormalization", "Softmax", "LayerNormalization", "MaxPool",
-      "AveragePool", "GlobalAveragePool", "ReduceMean", "ReduceSum", "ReduceMax", "Max", "Min"};
-  return elementwise.count(op) ? double(numElements(*out)) : 0;
 }
 
 } // namespace
@@ -115,14 +51,14 @@ int inspectModel(const onnx::ModelProto &model, const std::string &path, llvm::r
     out << "  " << output.name() << ": " << typeText(output.type()) << "\n";
 
   std::map<std::string, int> histogram;
-  Shapes shapes = knownShapes(graph);
+  TensorFigures tensors = knownTensors(graph);
   double flops = 0;
   for (const auto &node : graph.node()) {
     std::string op = node.domain().empty() || node.domain() == "ai.onnx"
                          ? node.op_type()
                          : node.domain() + "::" + node.op_type();
     ++histogram[op];
-    flops += nodeFlops(node, shapes);
+    flops += nodeFlops(node, tensors);
   }
   out << "ops (" << graph.node_size() << " nodes):\n";
   for (const auto &[op, count] : histogram)

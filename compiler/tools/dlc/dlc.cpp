@@ -4,8 +4,10 @@
 #include "compiler/Driver/Compilation.h"
 #include "compiler/Driver/Execute.h"
 #include "compiler/Driver/Inspect.h"
+#include "compiler/Driver/ParallelPlan.h"
 #include "compiler/Driver/Progress.h"
 #include "compiler/Driver/Shapes.h"
+#include "compiler/Parallel/Planner.h"
 #include "compiler/Pipelines/Pipeline.h"
 #include "frontends/onnx/ModelLoader.h"
 #include "targets/AllTargets.h"
@@ -30,6 +32,8 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <optional>
+
+#include <unistd.h>
 
 namespace {
 
@@ -81,8 +85,13 @@ cl::OptionCategory benchCategory(
     "Benchmark options",
     "Inputs are .npy or ONNX TensorProto .pb files, in graph-input order or as NAME=FILE;\n"
     "inputs without a file get deterministic pseudo-random values.");
+cl::OptionCategory parallelCategory(
+    "Parallel options",
+    "dlc inspect --devices or --ranks plans how to split the model across processes and\n"
+    "devices: data, tensor and pipeline parallelism chosen by a cost model (docs/devices.md).");
 const cl::OptionCategory *const kCategories[] = {&targetCategory, &outputCategory, &shapeCategory,
-                                                 &runCategory, &benchCategory};
+                                                 &runCategory, &benchCategory,
+                                                 &parallelCategory};
 
 // Positional arguments. The model is optional to llvm::cl so that its absence gets dlc's message
 // (and `dlc compile --dump-pipeline` needs none).
@@ -225,6 +234,23 @@ cl::opt<bool> statsOption("stats",
                                    "caches, register blocks) and the memory plan's figures to "
                                    "stderr"),
                           cl::sub(compileSubcommand), cl::cat(outputCategory));
+
+cl::opt<std::string> devicesOption(
+    "devices", cl::value_desc("devices.json"),
+    cl::desc("Plan the model across the ranks this file describes (docs/devices.md)"),
+    cl::sub(inspectSubcommand), cl::cat(parallelCategory));
+cl::opt<int> ranksOption(
+    "ranks", cl::value_desc("N"), cl::init(0),
+    cl::desc("Plan the model across N processes of this machine, one core each (its fp32\n"
+             "peak is measured first, about 1.5 s)"),
+    cl::sub(inspectSubcommand), cl::cat(parallelCategory));
+cl::opt<parallel::Objective> objectiveOption(
+    "objective", cl::desc("What the plan minimizes"), cl::init(parallel::Objective::Latency),
+    cl::values(clEnumValN(parallel::Objective::Latency, "latency", "the time of one batch "
+                                                                   "(default)"),
+               clEnumValN(parallel::Objective::Throughput, "throughput",
+                          "the time per sample, batches streaming through")),
+    cl::sub(inspectSubcommand), cl::cat(parallelCategory));
 
 cl::list<std::string>
     shapeOption("shape",
@@ -463,6 +489,14 @@ std::optional<std::string> readOptions(cl::SubCommand &command, Options &options
     return "--peak times this CPU, not a model: give no model or inputs";
   if (options.model.empty() && !options.dumpPipeline && !peakOption)
     return "no model file given";
+  if (!devicesOption.empty() && ranksOption.getNumOccurrences())
+    return "--devices describes the ranks; --ranks=N is the shorthand for N on this machine: "
+           "give one";
+  if (ranksOption.getNumOccurrences() && (ranksOption < 1 || ranksOption > 4096))
+    return "--ranks=" + std::to_string(ranksOption) + " is not a number of ranks (1 to 4096)";
+  if (objectiveOption.getNumOccurrences() && devicesOption.empty() &&
+      !ranksOption.getNumOccurrences())
+    return "--objective is for a plan across ranks: give --devices FILE or --ranks N";
   if (!maxShapeElsewhereOption.empty())
     return "--max-shape is for dlc compile; " + options.command + " needs fixed shapes (--shape)";
   return std::nullopt;
@@ -735,6 +769,32 @@ int benchCommand(mlir::MLIRContext &context, const Options &options) {
              : 0;
 }
 
+/// `dlc inspect --devices FILE` or `--ranks N`: how the model splits across the ranks.
+int planCommand(const onnx::ModelProto &model, const Options &options) {
+  llvm::Expected<parallel::Devices> devices = [&]() -> llvm::Expected<parallel::Devices> {
+    if (!devicesOption.empty())
+      return parallel::readDevices(devicesOption);
+    std::vector<cpu::InstructionPeak> peaks = cpu::measureCorePeaks();
+    double gflops = peaks.empty() ? 10 : peaks.front().best * 1e-9;
+    double memory = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+    return parallel::hostRanks(ranksOption, gflops, memory / (1024.0 * 1024 * 1024));
+  }();
+  if (!devices)
+    return reportError(devices.takeError());
+  parallel::CostGraph graph = driver::costGraphOf(model, options.model);
+  parallel::PlanOptions plan;
+  plan.objective = objectiveOption;
+  std::vector<parallel::Plan> plans = parallel::planParallel(graph, *devices, plan);
+  parallel::printPlans(plans, graph, *devices, plan, llvm::outs());
+  llvm::outs().flush(); // the report before the error that ends it
+  if (plans.empty() || !plans.front().rejected.empty())
+    return reportError(llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        options.model + ": no plan fits the ranks' memory" +
+            (plans.empty() ? std::string() : " (" + plans.front().rejected + ")")));
+  return 0;
+}
+
 int inspectCommand(mlir::MLIRContext &context, const Options &options) {
   if (auto target = targets::createTarget(options.target); !target)
     return usageError(options.command, llvm::toString(target.takeError()));
@@ -746,6 +806,8 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
     return reportError(std::move(error));
   if (llvm::Error error = onnx_frontend::inferShapes(*model, options.model))
     return reportError(std::move(error));
+  if (!devicesOption.empty() || ranksOption.getNumOccurrences())
+    return planCommand(*model, options);
   if (driver::inspectModel(*model, options.model, llvm::outs()) > 0)
     return 0;
   // A supported model with static shapes is planned, to report its workspace.
