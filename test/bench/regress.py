@@ -4,15 +4,21 @@
 """Checks that dlc has not become slower relative to onnxruntime.
 
     python3 test/bench/regress.py                       # the short suite (CI, a few minutes)
-    python3 test/bench/regress.py --suite full          # every model
+    python3 test/bench/regress.py --suite full          # every model and precision
     python3 test/bench/regress.py --update-baseline     # record this CPU's ratios
     python3 test/bench/regress.py --report R.md         # also the table and plots: R.md,
                                                         # R-ratios.svg, R-history.svg
 
-For each model of the suite, dlc's library (compiled for this machine, loaded here) and
+For each entry of the suite, dlc's library (compiled for this machine, loaded here) and
 onnxruntime (1 thread, spinning off) run alternately for --runs rounds; the ratio is dlc's
 minimum over onnxruntime's minimum, the statistic that moves least on a shared machine. Ratios
 rather than times: a machine that is slower or busier slows both alike.
+
+An entry is a model of test/models/make_models.py or a PP-OCRv4 model of the
+rapidocr-onnxruntime wheel (ppocr_det at 480x640, ppocr_rec at 48x320, ppocr_cls at 48x192, on
+rendered text), with `:bf16` for dlc's --precision=bf16 against onnxruntime's fp32. A QDQ model
+(qdq_*) runs on dlc's int8 kernels against onnxruntime's int8 execution of the same model.
+Where the PP-OCR models cannot be fetched their entries are left out, with a message.
 
 A model is suspect when its ratio exceeds the baseline's by more than the threshold (the
 baseline file's `threshold`, a fraction). A suspect model is measured again, up to --repeats
@@ -28,6 +34,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import onnxruntime  # noqa: E402
@@ -38,8 +46,12 @@ import library  # noqa: E402  (a dlc-compiled model called in this process)
 
 SUITES = {
     "short": ["mobilenetv2", "mlp_large", "transformer_block"],
-    "full": ["resnet50", "mobilenetv2", "bert_base", "mlp_large", "transformer_block"],
+    "full": ["resnet50", "mobilenetv2", "bert_base", "mlp_large", "transformer_block",
+             "ppocr_det", "ppocr_rec", "ppocr_cls", "resnet50:bf16", "bert_base:bf16",
+             "ppocr_rec:bf16", "qdq_resnet50", "qdq_mobilenetv2", "qdq_bert_base"],
 }
+PPOCR_SHAPES = {"det": (1, 3, 480, 640), "rec": (1, 3, 48, 320), "cls": (1, 3, 48, 192)}
+PRECISIONS = ("fp32", "bf16")
 FORMAT, VERSION = "dlc-bench-baseline", 1
 
 
@@ -99,11 +111,52 @@ def plot(report, rows, known, limit_of, history, cpu):
     return [ratios_file.name, history_file.name]
 
 
-def measure(args, name, work):
-    """{dlc, ort: (min, median) ms} and dlc's min over onnxruntime's for model `name`."""
-    path = rb.model_file(name, Path(args.cache))
-    feed, _ = rb.write_inputs(name, path, Path(args.cache))
-    dlc = library.CompiledModel(args.dlc, str(path), str(work), name=name, threads=1)
+def model_and_feed(name, cache):
+    """The model file of suite entry `name` (without its precision), its inputs and the
+    `dlc compile` options its shape needs; None for a PP-OCR model that cannot be fetched."""
+    if not name.startswith("ppocr_"):
+        path = rb.model_file(name, cache)
+        feed, _ = rb.write_inputs(name, path, cache)
+        return path, feed, []
+    sys.path.insert(0, str(rb.REPO_ROOT / "test" / "models"))
+    sys.path.insert(0, str(rb.REPO_ROOT / "test" / "e2e"))
+    import fetch_ppocr
+    from run_ppocr import prepare
+    models = fetch_ppocr.fetch(str(rb.REPO_ROOT / "build" / "cache" / "ppocr"))
+    if models is None:
+        return None
+    kind = name[len("ppocr_"):]
+    shape = PPOCR_SHAPES[kind]
+    feed = {"x": prepare(kind, shape, np.random.default_rng(7))}
+    return Path(models[kind]), feed, ["--shape", "x=" + "x".join(map(str, shape))]
+
+
+def parse_entry(entry):
+    """(model, precision) of a suite entry `model[:precision]`; ValueError when it is not one."""
+    name, _, precision = entry.partition(":")
+    precision = precision or "fp32"
+    if precision not in PRECISIONS:
+        raise ValueError(f"'{entry}': the precision must be one of {', '.join(PRECISIONS)}")
+    if not name.startswith("ppocr_") and name not in rb.make_models.MODELS:
+        raise ValueError(f"'{entry}': no such model (make_models.py's, or ppocr_det, "
+                         "ppocr_rec, ppocr_cls)")
+    if name.startswith("ppocr_") and name[len("ppocr_"):] not in PPOCR_SHAPES:
+        raise ValueError(f"'{entry}': the PP-OCR models are ppocr_det, ppocr_rec, ppocr_cls")
+    return name, precision
+
+
+def measure(args, entry, work):
+    """{dlc, ort: (min, median) ms} and dlc's min over onnxruntime's for suite entry `entry`;
+    None where its model cannot be had."""
+    name, precision = parse_entry(entry)
+    prepared = model_and_feed(name, Path(args.cache))
+    if prepared is None:
+        return None
+    path, feed, options = prepared
+    if precision != "fp32":
+        options = options + [f"--precision={precision}"]
+    dlc = library.CompiledModel(args.dlc, str(path), str(work), name=entry.replace(":", "_"),
+                                options=options, threads=1)
     dlc.bind([feed[k] for k in feed])
     ort = ort_runner(path, feed, threads=1)
     times = interleaved({"dlc": dlc, "ort": ort}, args.runs)
@@ -126,6 +179,11 @@ def main():
     parser.add_argument("--cache", default=str(rb.REPO_ROOT / "build" / "bench"))
     args = parser.parse_args()
     models = args.models or SUITES[args.suite]
+    for entry in models:
+        try:
+            parse_entry(entry)
+        except ValueError as bad:
+            parser.error(str(bad))
     work = Path(args.cache) / "regress"
     work.mkdir(parents=True, exist_ok=True)
 
@@ -144,7 +202,11 @@ def main():
 
     rows, ratios, failed, limits = [], {}, [], {}
     for name in models:
-        times, ratio = measure(args, name, work)
+        result = measure(args, name, work)
+        if result is None:
+            print(f"regress: {name}: its model cannot be fetched here; left out", flush=True)
+            continue
+        times, ratio = result
         measured = [ratio]
         limit = known[name] * (1 + threshold) if name in known else None
         limits[name] = limit
@@ -166,11 +228,12 @@ def main():
                     + f" | {verdict} |")
         print(rows[-1], flush=True)
 
+    chosen = f"--models {' '.join(args.models)}" if args.models else f"--suite {args.suite}"
     table = "\n".join([
         "# The benchmark gate", "",
-        "Written by `python3 test/bench/regress.py --report docs/benchmark-gate.md`; "
-        "`.ci/run` runs the same suite and fails on a slowdown that holds (docs/design.md, "
-        "Decisions).", "",
+        f"Written by `python3 test/bench/regress.py {chosen} --report {args.report}`; "
+        "`.ci/run` runs the short suite (`--full-bench`: the full one) and fails on a "
+        "slowdown that holds (docs/design.md, Decisions).", "",
         f"Benchmark gate on {cpu}, {date.today()}: dlc against onnxruntime "
         f"{onnxruntime.__version__} at 1 thread, called in turn, "
         f"{args.runs} rounds; ratio = dlc's minimum / onnxruntime's (the lowest of its "
