@@ -6,10 +6,11 @@ set -euo pipefail
 # libdnnl-dev (oneDNN) is only for test/bench/onednn_bench.cpp, the benchmarks' second peer;
 # fonts-dejavu-core and pillow render the text images of the PP-OCR tests; libpng-dev is for the
 # OCR example, whose test compares it with the rapidocr-onnxruntime package; dpkg-dev is for
-# cpack's .deb (dpkg-shlibdeps); matplotlib draws the benchmark gate's plots.
+# cpack's .deb (dpkg-shlibdeps); matplotlib draws the benchmark gate's plots; OpenMPI carries
+# the runtime's collectives between processes (libdlc_collectives_mpi.a and its tests).
 APT_PACKAGES=(cmake ninja-build ccache g++ llvm-22-dev libmlir-22-dev mlir-22-tools clang-22
   llvm-22-tools libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler catch2 libfmt-dev
-  libdnnl-dev fonts-dejavu-core libpng-dev dpkg-dev)
+  libdnnl-dev fonts-dejavu-core libpng-dev dpkg-dev openmpi-bin libopenmpi-dev)
 PY_PACKAGES=(onnx onnxruntime numpy lit pillow matplotlib)
 # rapidocr-onnxruntime asks for opencv-python, whose import needs X11 and OpenGL libraries a
 # server lacks; it runs the same with the headless build, so it is installed without its

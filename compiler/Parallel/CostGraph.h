@@ -38,7 +38,7 @@ struct CostGraph {
   std::string name;
   std::vector<CostNode> nodes;  ///< topological order
   std::vector<int> outputs;     ///< the ops whose results are the model's outputs
-  int64_t batch = 1;            ///< the leading dimension of the inputs: what data parallelism splits
+  int64_t batch = 1;            ///< the inputs' leading dimension: what data parallelism splits
   double inputBytes = 0;        ///< the model's inputs
 
   double weightBytes() const;

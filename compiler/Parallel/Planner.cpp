@@ -28,12 +28,16 @@ struct Link {
   }
   /// `bytes` on each of `group` ranks, summed across them: reduce-scatter then all-gather.
   double allReduce(double bytes, int64_t group) const {
-    return group <= 1 || bytes <= 0 ? 0 : 2.0 * double(group - 1) * (alpha + bytes / double(group) / beta);
+    if (group <= 1 || bytes <= 0)
+      return 0;
+    return 2.0 * double(group - 1) * (alpha + bytes / double(group) / beta);
   }
   /// A tensor of `bytes` in all, a 1/group part on each rank, made whole on every rank; a
   /// scatter or gather of `bytes` through one rank costs the same.
   double allGather(double bytes, int64_t group) const {
-    return group <= 1 || bytes <= 0 ? 0 : double(group - 1) * (alpha + bytes / double(group) / beta);
+    if (group <= 1 || bytes <= 0)
+      return 0;
+    return double(group - 1) * (alpha + bytes / double(group) / beta);
   }
   double send(double bytes) const { return alpha + bytes / beta; }
 };

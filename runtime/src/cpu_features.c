@@ -184,6 +184,9 @@ const char *dlc_rt_status_string(int status) {
   case DLC_STATUS_NULL_ARGUMENT: return "null argument";
   case DLC_STATUS_UNSUPPORTED_CPU: return "CPU lacks a feature the model was compiled for";
   case DLC_STATUS_BAD_DIMENSION: return "a dimension value outside the bounds compiled for";
+  case DLC_STATUS_COMM_FAILED: return "the communication between ranks failed";
+  case DLC_STATUS_TIMEOUT: return "a collective did not complete in time";
+  case DLC_STATUS_RANK_MISMATCH: return "the number of ranks is not the plan's";
   default: return "unknown status";
   }
 }

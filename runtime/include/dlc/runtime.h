@@ -20,6 +20,13 @@ extern "C" {
 #ifndef DLC_STATUS_BAD_DIMENSION
 #define DLC_STATUS_BAD_DIMENSION 3 /* a dimension value outside the compiled bounds */
 #endif
+/* 4 is kept for DLC_STATUS_NO_DEVICE (a GPU target without a GPU). The collectives' statuses
+   (dlc/collectives.h): */
+#ifndef DLC_STATUS_COMM_FAILED
+#define DLC_STATUS_COMM_FAILED 5   /* the transport failed, or an earlier timeout broke the link */
+#define DLC_STATUS_TIMEOUT 6       /* a collective did not complete in time (a rank missing) */
+#define DLC_STATUS_RANK_MISMATCH 7 /* the communicator's size is not the plan's rank count */
+#endif
 
 /* CPU feature bits. Generated code bakes these values in: never renumber, only append. */
 #define DLC_CPU_SSE42 (UINT64_C(1) << 0)
