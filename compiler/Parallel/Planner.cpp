@@ -263,20 +263,20 @@ Plan evaluate(const CostGraph &graph, const Devices &devices, int64_t data, int6
   plan.commSeconds += double(microbatches - 1) * slowestComm;
 
   int64_t allReduces = 0, allGathers = 0;
-  double reduced = 0, gathered = 0;
+  double reduced = 0, gathered = 0, reduceSeconds = 0, gatherSeconds = 0;
   for (int i = 0; i < n; ++i) {
-    allReduces += splits[i].reduceBytes > 0;
-    allGathers += splits[i].gatherBytes > 0;
-    reduced += splits[i].reduceBytes * share;
-    gathered += splits[i].gatherBytes * share;
+    double reduce = splits[i].reduceBytes * share, gather = splits[i].gatherBytes * share;
+    allReduces += reduce > 0;
+    allGathers += gather > 0;
+    reduced += reduce;
+    gathered += gather;
+    reduceSeconds += tensorLink.allReduce(reduce, tensor);
+    gatherSeconds += tensorLink.allGather(gather, tensor);
   }
-  double tensorSeconds = 0;
-  for (int i = 0; i < n; ++i)
-    tensorSeconds += comm[i];
   tally(plan, "all-reduce", allReduces * microbatches, reduced * microbatches,
-        tensorSeconds * microbatches * (reduced / std::max(reduced + gathered, 1e-30)));
+        reduceSeconds * microbatches);
   tally(plan, "all-gather", allGathers * microbatches, gathered * microbatches,
-        tensorSeconds * microbatches * (gathered / std::max(reduced + gathered, 1e-30)));
+        gatherSeconds * microbatches);
 
   // The batch arrives on rank 0 and its outputs are wanted there: the replicas' shares are
   // scattered and gathered, a tensor group's members all read the inputs, split results are
