@@ -65,6 +65,10 @@ struct ModelSignature {
   std::vector<Specialization> specializations;
   /// For each input: its dimensions' indices in `dims`, -1 where the dimension is static.
   std::vector<std::vector<int>> inputDims;
+  /// A data-parallel compilation (dlc compile --devices/--ranks): the ranks that each run this
+  /// library on their rows of the batch (1: none), and the plan in words.
+  int64_t ranks = 1;
+  std::string parallelPlan;
   /// The model's metadata (ONNX metadata_props) as key and value, in file order: what an
   /// exporter attached for the application, such as a recognizer's character list.
   std::vector<std::pair<std::string, std::string>> metadata;

@@ -139,6 +139,72 @@ std::string makeCIdentifier(const std::string &text, const std::string &fallback
   return id;
 }
 
+/// NAME_run_ranks of a data-parallel compilation: rank 0's whole batch scattered by rows,
+/// each rank's run, the outputs gathered back (dlc/collectives.h, which the application
+/// includes first).
+static void writeRanksWrapper(std::string &out, const ModelSignature &signature) {
+  const std::string &name = signature.name;
+  std::string upper = llvm::StringRef(name).upper();
+  auto aligned = [](int64_t bytes) { return (bytes + 63) / 64 * 64; };
+  int64_t share = 0;
+  for (const TensorSignature &tensor : signature.inputs)
+    share += aligned(tensor.numBytes());
+  for (const TensorSignature &tensor : signature.outputs)
+    share += aligned(tensor.numBytes());
+  out += llvm::formatv(
+             "/* Data parallel ({1}): this library runs one rank's rows of the batch (the shapes "
+             "above);\n   the whole batch has {0}_RANKS times as many. With dlc/collectives.h "
+             "included first,\n   {0}_run_ranks runs the whole batch on every rank of `comm`: "
+             "rank 0's inputs and outputs\n   hold it (the other ranks pass NULL), each rank "
+             "gives {0}_SHARE_BYTES (64-byte aligned)\n   for its rows and its own workspace. "
+             "A rank that fails, or never comes, makes every\n   rank return a status. */\n",
+             upper, signature.parallelPlan)
+             .str();
+  out += llvm::formatv("#define {0}_RANKS {1}\n#define {0}_PARALLEL_PLAN \"{2}\"\n"
+                       "#define {0}_SHARE_BYTES {3}\n",
+                       upper, signature.ranks, signature.parallelPlan, share)
+             .str();
+  out += "#ifdef DLC_COLLECTIVES_H\n";
+  out += llvm::formatv("static inline int {0}_run_ranks(dlc_rt_comm *comm, const void *const "
+                       "inputs[], void *const outputs[],\n                                "
+                       "void *share, void *workspace) {{\n",
+                       name)
+             .str();
+  out += llvm::formatv("  int status = dlc_rt_comm_check_size(comm, {0}_RANKS);\n", upper).str();
+  out += "  if (status != DLC_STATUS_OK)\n    return status;\n";
+  out += "  if (!share || !workspace || (comm->rank == 0 && (!inputs || !outputs)))\n"
+         "    return DLC_STATUS_NULL_ARGUMENT;\n";
+  out += "  char *at = (char *)share;\n";
+  size_t numInputs = signature.inputs.size(), numOutputs = signature.outputs.size();
+  out += llvm::formatv("  const void *rows_in[{0}];\n  void *rows_out[{1}];\n",
+                       std::max<size_t>(numInputs, 1), std::max<size_t>(numOutputs, 1))
+             .str();
+  for (size_t i = 0; i < numInputs; ++i)
+    out += llvm::formatv("  rows_in[{0}] = at;\n  status = dlc_rt_scatter(comm, comm->rank == 0 "
+                         "? inputs[{0}] : 0, at, {1}_INPUT_{0}_BYTES, 0);\n  if (status != "
+                         "DLC_STATUS_OK)\n    return status;\n  at += {2};\n",
+                         i, upper, aligned(signature.inputs[i].numBytes()))
+               .str();
+  for (size_t i = 0; i < numOutputs; ++i)
+    out += llvm::formatv("  rows_out[{0}] = at;\n  at += {1};\n", i,
+                         aligned(signature.outputs[i].numBytes()))
+               .str();
+  out += llvm::formatv("  int run = {0}_run(rows_in, rows_out, workspace);\n", name).str();
+  out += "  /* Every rank learns whether all ran, so none waits in a gather for one that "
+         "failed. */\n"
+         "  float failed = run != DLC_STATUS_OK;\n"
+         "  status = dlc_rt_allreduce_f32(comm, &failed, 1);\n"
+         "  if (status != DLC_STATUS_OK)\n    return status;\n"
+         "  if (failed != 0)\n    return run != DLC_STATUS_OK ? run : DLC_STATUS_COMM_FAILED;\n";
+  for (size_t i = 0; i < numOutputs; ++i)
+    out += llvm::formatv("  status = dlc_rt_gather(comm, rows_out[{0}], comm->rank == 0 ? "
+                         "outputs[{0}] : 0, {1}_OUTPUT_{0}_BYTES, 0);\n  if (status != "
+                         "DLC_STATUS_OK)\n    return status;\n",
+                         i, upper)
+               .str();
+  out += "  return DLC_STATUS_OK;\n}\n#endif\n\n";
+}
+
 std::string writeHeader(const ModelSignature &signature, const std::string &extras) {
   const std::string &name = signature.name;
   std::string prefix = llvm::StringRef(name).upper();
@@ -284,6 +350,8 @@ std::string writeHeader(const ModelSignature &signature, const std::string &extr
   out += llvm::formatv("  return {0}_run({1}dlc_inputs_, dlc_outputs_, {2});\n}\n\n", name,
                        dimsArg, workspace)
              .str();
+  if (signature.ranks > 1)
+    writeRanksWrapper(out, signature);
   out += extras;
   out += "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return out;

@@ -68,10 +68,10 @@ def cpu_key():
             f"model {fields.get('model', '?')})")
 
 
-def plot(report, rows, known, limit_of, history, cpu):
-    """Next to the Markdown report: each model's ratio against its baseline and limit, and the
-    ratios of every baseline update for this CPU with this run's last. Returns the files'
-    names, or none where matplotlib is missing."""
+def plot(report, rows, latency, known, limit_of, history, cpu):
+    """Next to the Markdown report: each model's latency (dlc's and onnxruntime's minimums) and
+    ratio against its baseline and limit, and the ratios of every baseline update for this CPU
+    with this run's last. Returns the files' names, or none where matplotlib is missing."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -80,22 +80,35 @@ def plot(report, rows, known, limit_of, history, cpu):
         return []
     stem = Path(report).with_suffix("")
     names = list(rows)
-    figure, axes = plt.subplots(figsize=(6, 3))
-    axes.bar(names, [rows[n] for n in names], color="tab:blue", label="this run")
+    at = list(range(len(names)))
+    width = max(6, 0.55 * len(names))
+    figure, (top, axes) = plt.subplots(2, 1, figsize=(width, 5.5), sharex=True)
+    top.bar([x - 0.2 for x in at], [latency[n][0] for n in names], 0.4, label="dlc",
+            color="tab:blue")
+    top.bar([x + 0.2 for x in at], [latency[n][1] for n in names], 0.4, label="onnxruntime",
+            color="tab:gray")
+    top.set_yscale("log")
+    top.set_ylabel("minimum latency, ms")
+    top.set_title(cpu, fontsize=8)
+    top.legend(fontsize=7)
+    axes.bar(at, [rows[n] for n in names], color="tab:blue", label="this run")
+    labelled = set()
     for i, name in enumerate(names):
         if name in known:
-            axes.hlines(known[name], i - 0.4, i + 0.4, colors="black", label=None if i else
-                        "baseline")
+            axes.hlines(known[name], i - 0.4, i + 0.4, colors="black",
+                        label=None if "baseline" in labelled else "baseline")
             axes.hlines(limit_of[name], i - 0.4, i + 0.4, colors="tab:red", linestyles="dashed",
-                        label=None if i else "limit")
+                        label=None if "baseline" in labelled else "limit")
+            labelled.add("baseline")
     axes.set_ylabel("dlc / onnxruntime (minimums)")
-    axes.set_title(cpu, fontsize=8)
+    axes.set_xticks(at, names, rotation=45, ha="right", fontsize=7)
     axes.legend(fontsize=7)
     figure.tight_layout()
     ratios_file = stem.parent / f"{stem.name}-ratios.svg"
     figure.savefig(ratios_file)
     plt.close(figure)
-    figure, axes = plt.subplots(figsize=(6, 3))
+    figure, axes = plt.subplots(figsize=(8, 4))
+    axes.set_prop_cycle(color=plt.cm.tab20.colors)  # a colour per model up to 20
     points = history + [{"date": "this run", "ratios": rows}]
     for name in names:
         xs = [i for i, point in enumerate(points) if name in point["ratios"]]
@@ -103,7 +116,7 @@ def plot(report, rows, known, limit_of, history, cpu):
     axes.set_xticks(range(len(points)), [point["date"] for point in points], fontsize=7)
     axes.set_ylabel("dlc / onnxruntime (minimums)")
     axes.set_title(f"baseline updates, {cpu}", fontsize=8)
-    axes.legend(fontsize=7)
+    axes.legend(fontsize=6, bbox_to_anchor=(1.01, 1), loc="upper left")
     figure.tight_layout()
     history_file = stem.parent / f"{stem.name}-history.svg"
     figure.savefig(history_file)
@@ -200,7 +213,7 @@ def main():
     print(f"regress: {cpu}; {len(models)} models, {args.runs} rounds each, 1 thread; "
           f"threshold {100 * threshold:.0f}% over the baseline ratio", flush=True)
 
-    rows, ratios, failed, limits = [], {}, [], {}
+    rows, ratios, failed, limits, latency = [], {}, [], {}, {}
     for name in models:
         result = measure(args, name, work)
         if result is None:
@@ -218,6 +231,7 @@ def main():
             measured.append(ratio)
         best = min(measured)
         ratios[name] = best
+        latency[name] = (times["dlc"][0], times["ort"][0])
         verdict = ("no baseline" if limit is None else
                    "ok" if best <= limit else f"SLOWER ({len(measured)} measurements)")
         if limit is not None and best > limit:
@@ -245,7 +259,7 @@ def main():
     print(table)
     history = baseline["cpus"].get(cpu, {}).get("history", [])
     if args.report:
-        plots = plot(args.report, ratios, known, limits, history, cpu)
+        plots = plot(args.report, ratios, latency, known, limits, history, cpu)
         table += "".join(f"\n![{name}]({name})\n" for name in plots)
         Path(args.report).write_text(table)
     if args.update_baseline:

@@ -2,6 +2,7 @@
 // generated from them); it prints diagnostics as `file: node "name" reason` and calls the driver.
 #include "compiler/Driver/Artifacts.h"
 #include "compiler/Driver/Compilation.h"
+#include "compiler/Driver/DataParallel.h"
 #include "compiler/Driver/Execute.h"
 #include "compiler/Driver/Inspect.h"
 #include "compiler/Driver/ParallelPlan.h"
@@ -237,20 +238,21 @@ cl::opt<bool> statsOption("stats",
 
 cl::opt<std::string> devicesOption(
     "devices", cl::value_desc("devices.json"),
-    cl::desc("Plan the model across the ranks this file describes (docs/devices.md)"),
-    cl::sub(inspectSubcommand), cl::cat(parallelCategory));
+    cl::desc("Plan the model across the ranks this file describes (docs/devices.md); dlc\n"
+             "compile builds a data-parallel plan's per-rank library"),
+    cl::sub(inspectSubcommand), cl::sub(compileSubcommand), cl::cat(parallelCategory));
 cl::opt<int> ranksOption(
     "ranks", cl::value_desc("N"), cl::init(0),
     cl::desc("Plan the model across N processes of this machine, one core each (its fp32\n"
              "peak is measured first, about 1.5 s)"),
-    cl::sub(inspectSubcommand), cl::cat(parallelCategory));
+    cl::sub(inspectSubcommand), cl::sub(compileSubcommand), cl::cat(parallelCategory));
 cl::opt<parallel::Objective> objectiveOption(
     "objective", cl::desc("What the plan minimizes"), cl::init(parallel::Objective::Latency),
     cl::values(clEnumValN(parallel::Objective::Latency, "latency", "the time of one batch "
                                                                    "(default)"),
                clEnumValN(parallel::Objective::Throughput, "throughput",
                           "the time per sample, batches streaming through")),
-    cl::sub(inspectSubcommand), cl::cat(parallelCategory));
+    cl::sub(inspectSubcommand), cl::sub(compileSubcommand), cl::cat(parallelCategory));
 
 cl::list<std::string>
     shapeOption("shape",
@@ -593,6 +595,18 @@ mlir::LogicalResult writeTunableKernels(mlir::MLIRContext &context, const Option
   return driver::writeOutputFile(context, options.model, options.tunableKernels, text);
 }
 
+/// The ranks of --devices FILE, or of --ranks N on this machine.
+llvm::Expected<parallel::Devices> requestedDevices() {
+  if (!devicesOption.empty())
+    return parallel::readDevices(devicesOption);
+  std::vector<cpu::InstructionPeak> peaks = cpu::measureCorePeaks();
+  double gflops = peaks.empty() ? 10 : peaks.front().best * 1e-9;
+  double memory = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+  return parallel::hostRanks(ranksOption, gflops, memory / (1024.0 * 1024 * 1024));
+}
+
+bool parallelRequested() { return !devicesOption.empty() || ranksOption.getNumOccurrences(); }
+
 int compileCommand(mlir::MLIRContext &context, const Options &options) {
   auto usage = [&](const std::string &message) { return usageError(options.command, message); };
   driver::Progress &progress = driver::Progress::get();
@@ -639,7 +653,31 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   auto model = onnx_frontend::readModel(options.model);
   if (!model)
     return reportError(model.takeError());
-  auto plan = driver::planShapes(*model, options.model, options.shapes);
+  driver::ShapeOptions shapes = options.shapes;
+  driver::RankPlan ranks;
+  if (parallelRequested()) {
+    if (!shapes.bounds.empty())
+      return usage("--max-shape and a parallel plan do not go together yet: fix the shapes "
+                   "with --shape");
+    llvm::Expected<parallel::Devices> devices = requestedDevices();
+    if (!devices)
+      return reportError(devices.takeError());
+    parallel::PlanOptions planOptions;
+    planOptions.objective = objectiveOption;
+    llvm::Expected<driver::RankPlan> planned =
+        driver::planRanks(*model, options.model, shapes, *devices, planOptions);
+    if (!planned)
+      return reportError(planned.takeError());
+    ranks = *planned;
+    if (!quietOption)
+      llvm::errs() << "dlc: plan " << ranks.shape << ": "
+                   << (ranks.ranks > 1 ? "each of " + std::to_string(ranks.ranks) +
+                                             " ranks runs " + std::to_string(ranks.rows) +
+                                             " rows of the batch (NAME_run_ranks)"
+                                       : std::string("one rank runs it all"))
+                   << "\n";
+  }
+  auto plan = driver::planShapes(*model, options.model, shapes);
   if (!plan)
     return reportError(plan.takeError());
   std::string output = options.output.empty() ? "-" : options.output;
@@ -664,6 +702,8 @@ int compileCommand(mlir::MLIRContext &context, const Options &options) {
   auto compiled = driver::compileModel(context, request, *model, *plan, kind);
   if (failed(compiled))
     return 1;
+  compiled->signature.ranks = ranks.ranks;
+  compiled->signature.parallelPlan = ranks.shape;
   if (options.stats)
     driver::printMemoryPlan(compiled->signature, llvm::errs());
   if (!options.tunableKernels.empty() &&
@@ -771,14 +811,7 @@ int benchCommand(mlir::MLIRContext &context, const Options &options) {
 
 /// `dlc inspect --devices FILE` or `--ranks N`: how the model splits across the ranks.
 int planCommand(const onnx::ModelProto &model, const Options &options) {
-  llvm::Expected<parallel::Devices> devices = [&]() -> llvm::Expected<parallel::Devices> {
-    if (!devicesOption.empty())
-      return parallel::readDevices(devicesOption);
-    std::vector<cpu::InstructionPeak> peaks = cpu::measureCorePeaks();
-    double gflops = peaks.empty() ? 10 : peaks.front().best * 1e-9;
-    double memory = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
-    return parallel::hostRanks(ranksOption, gflops, memory / (1024.0 * 1024 * 1024));
-  }();
+  llvm::Expected<parallel::Devices> devices = requestedDevices();
   if (!devices)
     return reportError(devices.takeError());
   parallel::CostGraph graph = driver::costGraphOf(model, options.model);
@@ -806,7 +839,7 @@ int inspectCommand(mlir::MLIRContext &context, const Options &options) {
     return reportError(std::move(error));
   if (llvm::Error error = onnx_frontend::inferShapes(*model, options.model))
     return reportError(std::move(error));
-  if (!devicesOption.empty() || ranksOption.getNumOccurrences())
+  if (parallelRequested())
     return planCommand(*model, options);
   if (driver::inspectModel(*model, options.model, llvm::outs()) > 0)
     return 0;
