@@ -89,7 +89,8 @@ cl::OptionCategory benchCategory(
 cl::OptionCategory parallelCategory(
     "Parallel options",
     "dlc inspect --devices or --ranks plans how to split the model across processes and\n"
-    "devices: data, tensor and pipeline parallelism chosen by a cost model (docs/devices.md).");
+    "devices: data, tensor and pipeline parallelism chosen by a cost model (docs/devices.md);\n"
+    "dlc compile with them builds one rank's library of a data-parallel plan.");
 const cl::OptionCategory *const kCategories[] = {&targetCategory, &outputCategory, &shapeCategory,
                                                  &runCategory, &benchCategory,
                                                  &parallelCategory};
@@ -238,8 +239,7 @@ cl::opt<bool> statsOption("stats",
 
 cl::opt<std::string> devicesOption(
     "devices", cl::value_desc("devices.json"),
-    cl::desc("Plan the model across the ranks this file describes (docs/devices.md); dlc\n"
-             "compile builds a data-parallel plan's per-rank library"),
+    cl::desc("Plan the model across the ranks this file describes (docs/devices.md)"),
     cl::sub(inspectSubcommand), cl::sub(compileSubcommand), cl::cat(parallelCategory));
 cl::opt<int> ranksOption(
     "ranks", cl::value_desc("N"), cl::init(0),
