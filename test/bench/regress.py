@@ -245,7 +245,8 @@ def main():
     chosen = f"--models {' '.join(args.models)}" if args.models else f"--suite {args.suite}"
     table = "\n".join([
         "# The benchmark gate", "",
-        f"Written by `python3 test/bench/regress.py {chosen} --report {args.report}`; "
+        f"Written by `python3 test/bench/regress.py {chosen}"
+        + (f" --report {args.report}" if args.report else "") + "`; "
         "`.ci/run` runs the short suite (`--full-bench`: the full one) and fails on a "
         "slowdown that holds (docs/design.md, Decisions).", "",
         f"Benchmark gate on {cpu}, {date.today()}: dlc against onnxruntime "
