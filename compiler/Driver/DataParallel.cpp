@@ -25,9 +25,8 @@ llvm::Expected<RankPlan> planRanks(onnx::ModelProto &model, const std::string &p
     return std::move(error);
   parallel::CostGraph graph = costGraphOf(probe, path);
   std::vector<parallel::Plan> plans = parallel::planParallel(graph, devices, options);
-  if (plans.empty() || !plans.front().rejected.empty())
-    return fail(path, "no plan fits the ranks' memory" +
-                          (plans.empty() ? std::string() : " (" + plans.front().rejected + ")"));
+  if (std::string why = parallel::whyNoPlan(plans); !why.empty())
+    return fail(path, why);
   const parallel::Plan &best = plans.front();
   RankPlan plan;
   plan.shape = best.shape();

@@ -397,6 +397,13 @@ std::vector<Plan> planParallel(const CostGraph &graph, const Devices &devices,
   return plans;
 }
 
+std::string whyNoPlan(const std::vector<Plan> &plans) {
+  if (!plans.empty() && plans.front().rejected.empty())
+    return "";
+  return "no plan fits the ranks' memory" +
+         (plans.empty() ? std::string() : " (" + plans.front().rejected + ")");
+}
+
 void printPlans(const std::vector<Plan> &plans, const CostGraph &graph, const Devices &devices,
                 const PlanOptions &options, llvm::raw_ostream &os, int runnersUp) {
   const Device &device = devices.device;

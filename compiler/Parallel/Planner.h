@@ -62,6 +62,9 @@ struct PlanOptions {
 std::vector<Plan> planParallel(const CostGraph &graph, const Devices &devices,
                                const PlanOptions &options);
 
+/// Why none of `plans` (planParallel's, best first) can run, or empty when the best one can.
+std::string whyNoPlan(const std::vector<Plan> &plans);
+
 /// The report of `dlc inspect --devices`: the chosen plan per rank, then `runnersUp` others
 /// and the rejected ones with their reasons.
 void printPlans(const std::vector<Plan> &plans, const CostGraph &graph, const Devices &devices,

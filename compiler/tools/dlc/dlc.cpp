@@ -820,11 +820,9 @@ int planCommand(const onnx::ModelProto &model, const Options &options) {
   std::vector<parallel::Plan> plans = parallel::planParallel(graph, *devices, plan);
   parallel::printPlans(plans, graph, *devices, plan, llvm::outs());
   llvm::outs().flush(); // the report before the error that ends it
-  if (plans.empty() || !plans.front().rejected.empty())
-    return reportError(llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        options.model + ": no plan fits the ranks' memory" +
-            (plans.empty() ? std::string() : " (" + plans.front().rejected + ")")));
+  if (std::string why = parallel::whyNoPlan(plans); !why.empty())
+    return reportError(llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                               options.model + ": " + why));
   return 0;
 }
 
